@@ -1,0 +1,98 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// SnapshotFormatVersion is the format_version written into and accepted from
+// inventory snapshots.
+const SnapshotFormatVersion = "1"
+
+// Snapshot is one host's inventory as a provider scan saw it: the contract
+// file hosts/<host>/inventory.json.
+type Snapshot struct {
+	FormatVersion string                        `json:"format_version"`
+	Host          string                        `json:"host"`
+	ScannedAt     time.Time                     `json:"scanned_at"`
+	Providers     map[string]*ProviderInventory `json:"providers"`
+}
+
+// ProviderInventory is what one provider reports for one host.
+type ProviderInventory struct {
+	Facts         map[string]string `json:"facts"`
+	PendingReboot bool              `json:"pending_reboot"`
+	Installed     []Installed       `json:"installed"`
+	Available     []Update          `json:"available"`
+	// Versions lists, for packages the config pins, every version the
+	// host's sources offer. Absent means "not verified".
+	Versions map[string][]string `json:"versions,omitempty"`
+}
+
+// Installed is one installed package (or KB, or firmware) on a host.
+type Installed struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	Arch    string `json:"arch"`
+}
+
+// Update is one update a host could install.
+type Update struct {
+	ID             string    `json:"id"`
+	Name           string    `json:"name"`
+	From           string    `json:"from"`
+	To             string    `json:"to"`
+	Classification string    `json:"classification"`
+	Severity       string    `json:"severity"`
+	CVEs           []string  `json:"cves"`
+	KB             string    `json:"kb"`
+	ReleasedAt     time.Time `json:"released_at"`
+	RebootRequired bool      `json:"reboot_required"`
+}
+
+// updateJSON is Update as it appears in JSON: released_at may be "".
+type updateJSON struct {
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	From           string   `json:"from"`
+	To             string   `json:"to"`
+	Classification string   `json:"classification"`
+	Severity       string   `json:"severity"`
+	CVEs           []string `json:"cves"`
+	KB             string   `json:"kb"`
+	ReleasedAt     string   `json:"released_at"`
+	RebootRequired bool     `json:"reboot_required"`
+}
+
+// MarshalJSON writes released_at as "" when unknown, and cves as [] when empty.
+func (u Update) MarshalJSON() ([]byte, error) {
+	j := updateJSON{ID: u.ID, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
+		Severity: u.Severity, CVEs: u.CVEs, KB: u.KB, RebootRequired: u.RebootRequired}
+	if j.CVEs == nil {
+		j.CVEs = []string{}
+	}
+	if !u.ReleasedAt.IsZero() {
+		j.ReleasedAt = u.ReleasedAt.Format(time.RFC3339)
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON accepts released_at as an RFC 3339 time, "" or null.
+func (u *Update) UnmarshalJSON(b []byte) error {
+	var j updateJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*u = Update{ID: j.ID, Name: j.Name, From: j.From, To: j.To, Classification: j.Classification,
+		Severity: j.Severity, CVEs: j.CVEs, KB: j.KB, RebootRequired: j.RebootRequired}
+	if j.ReleasedAt != "" {
+		t, err := time.Parse(time.RFC3339, j.ReleasedAt)
+		if err != nil {
+			return fmt.Errorf("update %q: released_at: %w", j.Name, err)
+		}
+		u.ReleasedAt = t
+	}
+	return nil
+}

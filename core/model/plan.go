@@ -1,0 +1,118 @@
+package model
+
+import "time"
+
+// PlanFormatVersion is the format_version of the plan JSON contract.
+const PlanFormatVersion = "1"
+
+// Action types, as they appear in plan JSON.
+const (
+	ActionInstall   = "install"
+	ActionUpgrade   = "upgrade"
+	ActionDowngrade = "downgrade"
+	ActionRemove    = "remove"
+	ActionHold      = "hold"
+	ActionUnhold    = "unhold"
+	ActionReboot    = "reboot"
+)
+
+// Host reboot decisions, as they appear in plan JSON.
+const (
+	RebootNone       = "none"       // nothing asks for a reboot
+	RebootPlanned    = "planned"    // a reboot action is in Actions
+	RebootDeferred   = "deferred"   // a reboot is due but waits (window, ring)
+	RebootSuppressed = "suppressed" // needed, but the policy says reboot = "never"
+)
+
+// Plan is the result of planning: per host and provider, what to do now,
+// what waits and what is left alone.
+type Plan struct {
+	FormatVersion string        `json:"format_version"`
+	GeneratedAt   time.Time     `json:"generated_at"`
+	Config        PlanConfig    `json:"config"`
+	Inventory     PlanInventory `json:"inventory"`
+	Hosts         []HostPlan    `json:"hosts"`
+	Summary       Summary       `json:"summary"`
+}
+
+// PlanConfig identifies the configuration a plan was made from.
+type PlanConfig struct {
+	Dir    string `json:"dir"`
+	Commit string `json:"commit"`
+}
+
+// PlanInventory says where the inventory came from: "live", "git:REF" or
+// "dir:PATH".
+type PlanInventory struct {
+	Source string `json:"source"`
+}
+
+// HostPlan is the plan for one host and one provider.
+type HostPlan struct {
+	Host      string      `json:"host"`
+	Provider  string      `json:"provider"`
+	Policy    string      `json:"policy"`
+	Ring      string      `json:"ring"`
+	Window    *WindowInfo `json:"window"`
+	ScannedAt *time.Time  `json:"scanned_at"`
+	Actions   []Action    `json:"actions"`
+	Deferred  []Deferred  `json:"deferred"`
+	Skipped   []Skipped   `json:"skipped"`
+	Reboot    string      `json:"reboot"`
+	// Errors are problems that stop part of this host's plan (a pin to a
+	// version its sources do not offer, no inventory). They never stop the
+	// plan of other hosts.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// WindowInfo is the state of a host's maintenance window at plan time.
+// NextOpen is the start of the current opening when Open, else of the next.
+type WindowInfo struct {
+	Name     string     `json:"name"`
+	Open     bool       `json:"open"`
+	NextOpen *time.Time `json:"next_open"`
+	ClosesAt *time.Time `json:"closes_at,omitempty"`
+}
+
+// Action is one change tend will make now.
+type Action struct {
+	ID             string   `json:"id"`
+	Type           string   `json:"type"`
+	Package        string   `json:"package"`
+	From           string   `json:"from"`
+	To             string   `json:"to"`
+	Classification string   `json:"classification"`
+	Severity       string   `json:"severity"`
+	CVEs           []string `json:"cves"`
+	KB             string   `json:"kb"`
+	RebootRequired bool     `json:"reboot_required"`
+	Reason         string   `json:"reason"`
+}
+
+// Deferred is an approved change that waits; Until is when it becomes due,
+// nil when that depends on something tend cannot predict (an earlier ring).
+type Deferred struct {
+	Package string     `json:"package"`
+	To      string     `json:"to"`
+	Until   *time.Time `json:"until"`
+	Reason  string     `json:"reason"`
+}
+
+// Skipped is an update tend will not install, with the reason.
+type Skipped struct {
+	Package string `json:"package"`
+	To      string `json:"to"`
+	Reason  string `json:"reason"`
+}
+
+// Summary counts what a plan does.
+type Summary struct {
+	Hosts            int            `json:"hosts"`
+	HostsWithChanges int            `json:"hosts_with_changes"`
+	Actions          map[string]int `json:"actions"`
+	Deferred         int            `json:"deferred"`
+	Skipped          int            `json:"skipped"`
+}
+
+// HasChanges reports whether the plan would change any host now.
+func (p *Plan) HasChanges() bool { return p.Summary.HostsWithChanges > 0 }
