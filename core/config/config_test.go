@@ -1,0 +1,213 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+)
+
+var errorMark = regexp.MustCompile(`#\s*ERROR:\s*(.+?)\s*$`)
+
+// TestInvalid loads each testdata/invalid file on its own and compares the
+// error diagnostics with the "# ERROR: <summary>" marks on its lines.
+func TestInvalid(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid/*.tend.hcl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for i, line := range strings.Split(string(src), "\n") {
+				if m := errorMark.FindStringSubmatch(line); m != nil {
+					want = append(want, fmt.Sprintf("%d: %s", i+1, m[1]))
+				}
+			}
+			_, diags := LoadSources(filepath.Dir(f), map[string][]byte{f: src}, os.ReadFile)
+			var got []string
+			for _, d := range diags {
+				if d.Severity != hcl.DiagError {
+					continue
+				}
+				if d.Subject == nil {
+					t.Errorf("diagnostic without a position: %s: %s", d.Summary, d.Detail)
+					continue
+				}
+				if d.Subject.Filename != f {
+					t.Errorf("diagnostic in %s, want %s", d.Subject.Filename, f)
+				}
+				got = append(got, fmt.Sprintf("%d: %s", d.Subject.Start.Line, d.Summary))
+			}
+			sort.Strings(want)
+			sort.Strings(got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				var buf bytes.Buffer
+				_ = WriteDiagnostics(&buf, diags, map[string][]byte{f: src})
+				t.Errorf("diagnostics differ from the # ERROR marks (-want +got):\n%s\nall diagnostics:\n%s", diff, buf.String())
+			}
+		})
+	}
+}
+
+func TestValidFull(t *testing.T) {
+	cfg, diags := Load("testdata/valid")
+	if diags.HasErrors() {
+		var buf bytes.Buffer
+		_ = WriteDiagnostics(&buf, diags, cfg.Sources)
+		t.Fatalf("unexpected errors:\n%s", buf.String())
+	}
+	if got := cfg.ReportsBranch(); got != "tend/reports" {
+		t.Errorf("reports branch = %q", got)
+	}
+	if got := cfg.Tend.RequiredProviders["apt"]; got != ">= 0.1.0" {
+		t.Errorf("required apt = %q", got)
+	}
+	if got := cfg.Providers["apt"].Attributes["root"].AsString(); got != "/" {
+		t.Errorf("apt root = %q", got)
+	}
+	web1 := cfg.Hosts["web_1"]
+	if web1.Transport != TransportSSH || web1.SSH.Port != 2222 || !web1.SSH.Sudo || web1.Labels["role"] != "web" {
+		t.Errorf("web_1 = %+v ssh %+v", web1, web1.SSH)
+	}
+	web3 := cfg.Hosts["web_3"]
+	if web3 == nil || web3.Transport != TransportSSH || web3.Labels["client"] != "acme" || web3.List != "acme_fleet" {
+		t.Errorf("web_3 from the host list = %+v", web3)
+	}
+	if lab := cfg.Hosts["lab_1"]; lab == nil || lab.Transport != TransportLocal {
+		t.Errorf("lab_1 = %+v", lab)
+	}
+	p := cfg.Policies["linux_security"]
+	if diff := cmp.Diff([]string{"web_1", "web_2", "web_3"}, p.Hosts); diff != "" {
+		t.Errorf("policy hosts (-want +got):\n%s", diff)
+	}
+	if len(p.Approve) != 2 || p.Approve[0].After != 72*time.Hour || p.Approve[1].Index != 1 {
+		t.Errorf("approve = %+v", p.Approve)
+	}
+	if want := time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC); !p.Approve[1].Until.Equal(want) {
+		t.Errorf("approve[1].until = %v, want %v (inclusive date)", p.Approve[1].Until, want)
+	}
+	if p.Pin[0].Package != "nginx" || p.Pin[0].Version != "1.22.1-9" {
+		t.Errorf("pin = %+v", p.Pin[0])
+	}
+	if p.Exclude[0].Reason != "waiting for vendor certification" || p.Exclude[0].Hosts != nil {
+		t.Errorf("exclude = %+v", p.Exclude[0])
+	}
+	if p.Window == nil || p.Window.Name != "weekend_nights" || cfg.Windows["weekend_nights"].Schedule.Cutoff != time.Hour {
+		t.Errorf("window = %+v", p.Window)
+	}
+	r := p.Rollout
+	if len(r.Rings) != 2 || !r.Rings[0].Hosts["web_1"] || r.Rings[0].Soak != 24*time.Hour || *r.Rings[1].Percent != 100 {
+		t.Errorf("rings = %+v %+v", r.Rings[0], r.Rings[1])
+	}
+	if r.MaxParallel.Of(100) != 10 || r.MaxFailures.Of(100) != 5 || r.MaxFailures.Of(3) != 1 {
+		t.Errorf("limits = %+v %+v", r.MaxParallel, r.MaxFailures)
+	}
+	if len(p.Health) != 2 || p.Health[0].Timeout != 30*time.Second || p.Health[1].ExpectStatus != 200 {
+		t.Errorf("health checks = %+v", p.Health)
+	}
+	if !strings.HasPrefix(cfg.Digest, "sha256:") || len(cfg.Sources) != 2 {
+		t.Errorf("digest %q over %d sources", cfg.Digest, len(cfg.Sources))
+	}
+}
+
+func TestHostListErrors(t *testing.T) {
+	cases := map[string]struct{ json, want string }{
+		"syntax":     {"[\n  {\"name\": \"a\",}\n]", "hosts.json:2:"},
+		"unknown":    {`[{"name": "a", "adress": "x"}]`, `unknown field "adress"`},
+		"bad name":   {`[{"name": "9a"}]`, "is not a valid host name"},
+		"transport":  {`[{"name": "a", "transport": "telnet", "address": "x"}]`, `transport must be "local" or "ssh"`},
+		"duplicates": {`[{"name": "a"}, {"name": "a"}]`, `Duplicate host "a"`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			src := map[string][]byte{"dir/list.tend.hcl": []byte("hosts \"l\" {\n  file = \"hosts.json\"\n}\n")}
+			read := func(p string) ([]byte, error) {
+				if p != filepath.Join("dir", "hosts.json") {
+					return nil, fmt.Errorf("unexpected read of %s", p)
+				}
+				return []byte(tc.json), nil
+			}
+			cfg, diags := LoadSources("dir", src, read)
+			var buf bytes.Buffer
+			_ = WriteDiagnostics(&buf, diags, cfg.Sources)
+			if !diags.HasErrors() || !strings.Contains(buf.String(), tc.want) {
+				t.Errorf("diagnostics = %s; want %q", buf.String(), tc.want)
+			}
+		})
+	}
+}
+
+func TestWriteDiagnostics(t *testing.T) {
+	src := []byte("window \"w\" {\n\tschedule = \"0 25 * * SAT\"\n  duration = \"6h\"\n}\n")
+	_, diags := LoadSources(".", map[string][]byte{"w.tend.hcl": src}, os.ReadFile)
+	var buf bytes.Buffer
+	if err := WriteDiagnostics(&buf, diags, map[string][]byte{"w.tend.hcl": src}); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.String()
+	lines := strings.Split(got, "\n")
+	if !strings.HasPrefix(lines[0], "w.tend.hcl:2:13: error: Invalid cron schedule: ") {
+		t.Errorf("first line = %q", lines[0])
+	}
+	if lines[1] != "  2 | \tschedule = \"0 25 * * SAT\"" || lines[2] != "    | \t           ^^^^^^^^^^^^^^" {
+		t.Errorf("snippet =\n%s\n%s", lines[1], lines[2])
+	}
+}
+
+func TestFormat(t *testing.T) {
+	out, diags := Format("x.tend.hcl", []byte("host \"a\" {\ntransport=\"local\"\n  labels = {a=\"b\"}\n}\n"))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	want := "host \"a\" {\n  transport = \"local\"\n  labels    = { a = \"b\" }\n}\n"
+	if string(out) != want {
+		t.Errorf("Format =\n%s\nwant\n%s", out, want)
+	}
+	if _, diags := Format("x.tend.hcl", []byte("host {")); !diags.HasErrors() {
+		t.Error("want syntax error")
+	}
+}
+
+func TestConstraint(t *testing.T) {
+	cases := []struct {
+		c, v string
+		want bool
+	}{
+		{">= 0.1.0", "0.1.0", true},
+		{">= 0.1.0", "v0.0.9", false},
+		{">= 0.1.0, < 1.0.0", "0.9.3", true},
+		{"~> 1.2", "1.9.0", true},
+		{"~> 1.2", "2.0.0", false},
+		{"~> 1.2.3", "1.2.9", true},
+		{"~> 1.2.3", "1.3.0", false},
+		{"!= 1.0.0", "1.0.0", false},
+		{"1.0.0", "1.0.0-rc1", true},
+	}
+	for _, tc := range cases {
+		c, err := ParseConstraint(tc.c)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.c, err)
+		}
+		if got := c.Check(tc.v); got != tc.want {
+			t.Errorf("%q.Check(%q) = %v, want %v", tc.c, tc.v, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"", ">= ", ">= one", "1.2.3.4", ">=1.0,"} {
+		if _, err := ParseConstraint(bad); err == nil {
+			t.Errorf("ParseConstraint(%q): want error", bad)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// WriteDiagnostics renders diagnostics as
+//
+//	file:line:col: error: Summary: detail
+//	   12 |   scheduel = "0 22 * * SAT"
+//	      |   ^^^^^^^^
+//
+// quoting the source line from sources (the Config's Sources) when known.
+// Errors come before warnings; within each, by file and position. This is the
+// one place diagnostics are rendered.
+func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, sources map[string][]byte) error {
+	sorted := append(hcl.Diagnostics(nil), diags...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		a, b := sorted[i], sorted[j]
+		if a.Severity != b.Severity {
+			return a.Severity == hcl.DiagError
+		}
+		ra, rb := subject(a), subject(b)
+		if ra.Filename != rb.Filename {
+			return ra.Filename < rb.Filename
+		}
+		return ra.Start.Byte < rb.Start.Byte
+	})
+	var buf bytes.Buffer
+	for _, diag := range sorted {
+		sev := "error"
+		if diag.Severity == hcl.DiagWarning {
+			sev = "warning"
+		}
+		msg := diag.Summary
+		if diag.Detail != "" {
+			msg += ": " + diag.Detail
+		}
+		if diag.Subject == nil {
+			fmt.Fprintf(&buf, "%s: %s\n", sev, msg)
+			continue
+		}
+		r := *diag.Subject
+		fmt.Fprintf(&buf, "%s:%d:%d: %s: %s\n", r.Filename, r.Start.Line, r.Start.Column, sev, msg)
+		writeSnippet(&buf, r, sources[r.Filename])
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func subject(d *hcl.Diagnostic) hcl.Range {
+	if d.Subject == nil {
+		return hcl.Range{}
+	}
+	return *d.Subject
+}
+
+// writeSnippet prints the subject's first line with a caret line under it.
+func writeSnippet(w io.Writer, r hcl.Range, src []byte) {
+	if src == nil || r.Start.Line < 1 {
+		return
+	}
+	lines := strings.Split(string(src), "\n")
+	if r.Start.Line > len(lines) {
+		return
+	}
+	line := strings.TrimRight(lines[r.Start.Line-1], "\r")
+	// Columns count characters; tabs stay tabs so the caret lines up.
+	runes := []rune(line)
+	startCol := max(r.Start.Column-1, 0)
+	if startCol > len(runes) {
+		startCol = len(runes)
+	}
+	endCol := len(runes)
+	if r.End.Line == r.Start.Line {
+		endCol = min(max(r.End.Column-1, startCol+1), len(runes))
+	}
+	var pad strings.Builder
+	for _, c := range runes[:startCol] {
+		if c == '\t' {
+			pad.WriteRune('\t')
+		} else {
+			pad.WriteByte(' ')
+		}
+	}
+	width := max(endCol-startCol, 1)
+	num := fmt.Sprintf("%d", r.Start.Line)
+	fmt.Fprintf(w, "  %s | %s\n", num, line)
+	fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), pad.String(), strings.Repeat("^", width))
+}

@@ -1,0 +1,16 @@
+package config
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+)
+
+// Format returns src in canonical HCL format. A file with syntax errors is
+// not formatted; the diagnostics say why.
+func Format(filename string, src []byte) ([]byte, hcl.Diagnostics) {
+	if _, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos); diags.HasErrors() {
+		return src, diags
+	}
+	return hclwrite.Format(src), nil
+}

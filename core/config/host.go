@@ -1,0 +1,256 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"encoding/json"
+	"path/filepath"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+var hostSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "transport"}, {Name: "address"}, {Name: "labels"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "ssh"}},
+}
+
+var sshSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "user"}, {Name: "identity_file"}, {Name: "known_hosts_file"}, {Name: "port"}, {Name: "sudo"},
+	},
+}
+
+var hostListSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "file", Required: true}, {Name: "labels"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "ssh"}},
+}
+
+func (d *decoder) decodeHost(block *hcl.Block) *Host {
+	h := &Host{Name: block.Labels[0], Labels: map[string]string{}, DeclRange: block.DefRange}
+	content, diags := block.Body.Content(hostSchema)
+	d.add(diags)
+	if a, ok := content.Attributes["address"]; ok {
+		h.Address, _ = d.str(a)
+	}
+	h.Transport = TransportLocal
+	if h.Address != "" {
+		h.Transport = TransportSSH
+	}
+	if a, ok := content.Attributes["transport"]; ok {
+		if t, ok := oneOf(d, a, TransportLocal, TransportSSH); ok {
+			h.Transport = t
+			if t == TransportSSH && h.Address == "" {
+				d.errorf(a.Expr.Range(), "Missing address", "Host %q uses transport \"ssh\" and needs an address.", h.Name)
+			}
+		}
+	}
+	if a, ok := content.Attributes["labels"]; ok {
+		if m, ok := d.strMap(a); ok {
+			h.Labels = m
+		}
+	}
+	h.SSH = d.decodeSSHBlocks(content.Blocks)
+	return h
+}
+
+func (d *decoder) decodeSSHBlocks(blocks hcl.Blocks) *SSH {
+	var s *SSH
+	for _, b := range blocks {
+		if s != nil {
+			d.errorf(b.DefRange, "Duplicate ssh block", "Only one ssh block is allowed here.")
+			continue
+		}
+		s = &SSH{DeclRange: b.DefRange}
+		content, diags := b.Body.Content(sshSchema)
+		d.add(diags)
+		for name, a := range content.Attributes {
+			switch name {
+			case "user":
+				s.User, _ = d.str(a)
+			case "identity_file":
+				s.IdentityFile, _ = d.str(a)
+			case "known_hosts_file":
+				s.KnownHostsFile, _ = d.str(a)
+			case "port":
+				if p, ok := d.integer(a); ok {
+					if p < 1 || p > 65535 {
+						d.errorf(a.Expr.Range(), "Invalid port", "port must be between 1 and 65535; got %d.", p)
+					}
+					s.Port = p
+				}
+			case "sudo":
+				s.Sudo, _ = d.boolean(a)
+			}
+		}
+	}
+	return s
+}
+
+func (d *decoder) addHost(h *Host) {
+	if prev, ok := d.cfg.Hosts[h.Name]; ok {
+		d.duplicate("host", h.Name, prev.DeclRange, h.DeclRange)
+		return
+	}
+	d.cfg.Hosts[h.Name] = h
+}
+
+func (d *decoder) decodeHostList(block *hcl.Block) {
+	name := block.Labels[0]
+	if prev, ok := d.cfg.HostLists[name]; ok {
+		d.duplicate("hosts list", name, prev.DeclRange, block.DefRange)
+		return
+	}
+	l := &HostList{Name: name, Labels: map[string]string{}, DeclRange: block.DefRange}
+	d.cfg.HostLists[name] = l
+	content, diags := block.Body.Content(hostListSchema)
+	d.add(diags)
+	if a, ok := content.Attributes["labels"]; ok {
+		if m, ok := d.strMap(a); ok {
+			l.Labels = m
+		}
+	}
+	l.SSH = d.decodeSSHBlocks(content.Blocks)
+	a, ok := content.Attributes["file"]
+	if !ok {
+		return
+	}
+	file, ok := d.str(a)
+	if !ok {
+		return
+	}
+	l.File = file
+	l.Path = file
+	if !filepath.IsAbs(file) {
+		l.Path = filepath.Join(filepath.Dir(block.DefRange.Filename), file)
+	}
+	data, err := d.readFile(l.Path)
+	if err != nil {
+		d.errorf(a.Expr.Range(), "Cannot read host list", "%s", err)
+		return
+	}
+	d.cfg.Sources[l.Path] = data
+	d.loadHostList(l, data)
+}
+
+// hostEntry is one element of a host list file.
+type hostEntry struct {
+	Name      string            `json:"name"`
+	Address   string            `json:"address"`
+	Transport string            `json:"transport"`
+	Labels    map[string]string `json:"labels"`
+}
+
+func (d *decoder) loadHostList(l *HostList, data []byte) {
+	var entries []hostEntry
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&entries); err != nil {
+		rng := jsonErrorRange(l.Path, data, dec, err)
+		d.errorf(rng, "Invalid host list", "%s: %s (expected a JSON array of {\"name\", \"address\", \"transport\", \"labels\"}).", l.File, err)
+		return
+	}
+	for i, e := range entries {
+		at := entryRange(l.Path, data, i)
+		if !hclsyntax.ValidIdentifier(e.Name) {
+			d.errorf(at, "Invalid host name", "Entry %d of %s: %q is not a valid host name (letters, digits, underscores and dashes, starting with a letter).", i, l.File, e.Name)
+			continue
+		}
+		h := &Host{Name: e.Name, Address: e.Address, Transport: e.Transport, Labels: map[string]string{}, List: l.Name, SSH: l.SSH, DeclRange: at}
+		for k, v := range l.Labels {
+			h.Labels[k] = v
+		}
+		for k, v := range e.Labels {
+			h.Labels[k] = v
+		}
+		if h.Transport == "" {
+			h.Transport = TransportSSH
+			if h.Address == "" {
+				h.Transport = TransportLocal
+			}
+		}
+		switch {
+		case h.Transport != TransportLocal && h.Transport != TransportSSH:
+			d.errorf(at, "Invalid transport", "Host %q in %s: transport must be \"local\" or \"ssh\"; got %q.", h.Name, l.File, h.Transport)
+			continue
+		case h.Transport == TransportSSH && h.Address == "":
+			d.errorf(at, "Missing address", "Host %q in %s uses transport \"ssh\" and needs an address.", h.Name, l.File)
+			continue
+		}
+		l.Hosts = append(l.Hosts, h.Name)
+		d.addHost(h)
+	}
+	sort.Strings(l.Hosts)
+}
+
+// entryRange approximates the range of the i-th object of a JSON array: the
+// position of its opening brace, found by a cheap scan.
+func entryRange(filename string, data []byte, index int) hcl.Range {
+	depth, n := 0, -1
+	inStr, esc := false, false
+	for off, c := range data {
+		if inStr {
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inStr = true
+		case '[', '{':
+			if c == '{' && depth == 1 {
+				n++
+				if n == index {
+					return offsetRange(filename, data, off)
+				}
+			}
+			depth++
+		case ']', '}':
+			depth--
+		}
+	}
+	return offsetRange(filename, data, 0)
+}
+
+func jsonErrorRange(filename string, data []byte, dec *json.Decoder, err error) hcl.Range {
+	off := int(dec.InputOffset())
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = int(se.Offset)
+	case errors.As(err, &te):
+		off = int(te.Offset)
+	}
+	if off > 0 {
+		off--
+	}
+	return offsetRange(filename, data, off)
+}
+
+// offsetRange turns a byte offset into a one-character range with line and
+// column numbers.
+func offsetRange(filename string, data []byte, off int) hcl.Range {
+	if off > len(data) {
+		off = len(data)
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	start := hcl.Pos{Line: line, Column: col, Byte: off}
+	end := hcl.Pos{Line: line, Column: col + 1, Byte: off + 1}
+	return hcl.Range{Filename: filename, Start: start, End: end}
+}
+
