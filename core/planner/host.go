@@ -1,0 +1,344 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tend-sh/tend/core/debversion"
+	"github.com/tend-sh/tend/core/model"
+)
+
+// candidate is an approved change before windows and rings are applied.
+type candidate struct {
+	u      model.Update
+	typ    string
+	reason string
+	// due is when the approval delay ends; zero when approved now.
+	due       time.Time
+	dueReason string
+}
+
+func (pp *policyPlan) planHost(host string) model.HostPlan {
+	p := pp.p
+	hp := model.HostPlan{
+		Host: host, Provider: p.Provider, Policy: p.Name,
+		Window: pp.winInfo, Reboot: model.RebootNone,
+		Actions: []model.Action{}, Deferred: []model.Deferred{}, Skipped: []model.Skipped{},
+	}
+	ring := pp.rings.index(host)
+	if ring >= 0 {
+		hp.Ring = pp.rings.list[ring].Name
+	}
+	snap := pp.in.Inventory[host]
+	var inv *model.ProviderInventory
+	if snap != nil {
+		t := snap.ScannedAt
+		hp.ScannedAt = &t
+		inv = snap.Providers[p.Provider]
+	}
+	if inv == nil {
+		msg := fmt.Sprintf("no %s inventory for this host: scan it (tend scan) or add DIR/%s/inventory.json", p.Provider, host)
+		if snap == nil {
+			msg = fmt.Sprintf("no inventory for this host: scan it (tend scan) or add DIR/%s/inventory.json", host)
+		}
+		hp.Errors = append(hp.Errors, msg)
+		pp.warns.add("", "host %q: %s", host, msg)
+		return hp
+	}
+
+	cands := pp.candidates(host, snap, inv, &hp)
+	if pp.p.Rollout != nil && ring < 0 && !p.Emergency {
+		for _, c := range cands {
+			hp.Skipped = append(hp.Skipped, model.Skipped{Package: c.u.Name, To: c.u.To,
+				Reason: "host is in no ring of the rollout (the rings' percent does not reach 100)"})
+		}
+		cands = nil
+	}
+	for i := range cands {
+		pp.rings.need(ring, cands[i].u.Name, cands[i].u.To)
+	}
+	for i := range cands {
+		pp.gate(host, ring, &cands[i], &hp)
+	}
+	pp.decideReboot(host, inv, &hp)
+	sortHostPlan(&hp)
+	return hp
+}
+
+// candidates sorts every available update (and every pin) into skipped,
+// or approved candidates.
+func (pp *policyPlan) candidates(host string, snap *model.Snapshot, inv *model.ProviderInventory, hp *model.HostPlan) []candidate {
+	var cands []candidate
+	skip := func(pkg, to, reason string) {
+		hp.Skipped = append(hp.Skipped, model.Skipped{Package: pkg, To: to, Reason: reason})
+	}
+	pinned := map[string]bool{}
+	updated := map[string]bool{}
+	for i := range inv.Available {
+		u := &inv.Available[i]
+		updated[u.Name] = true
+		if g, ok := firstMatch(pp.reject, u.Name); ok {
+			skip(u.Name, u.To, fmt.Sprintf("rejected by reject %q", g))
+			continue
+		}
+		if why, ok := pp.excluded(host, u.Name); ok {
+			skip(u.Name, u.To, why)
+			continue
+		}
+		if pin, ok := pp.pins[u.Name]; ok {
+			if u.To != pin.Version {
+				skip(u.Name, u.To, fmt.Sprintf("pinned to %s", pin.Version))
+				continue
+			}
+			pinned[u.Name] = true
+			cands = append(cands, candidate{u: *u, typ: updateType(u), reason: pinReason(pin.Package, pin.Version, true)})
+			continue
+		}
+		c, ok := pp.approveUpdate(host, snap, u)
+		if !ok {
+			skip(u.Name, u.To, "not approved by any approve block")
+			continue
+		}
+		cands = append(cands, c)
+	}
+
+	// Pins not reached through an available update, and installed items
+	// that the policy rejects, need the installed list: one pass.
+	for i := range inv.Installed {
+		it := &inv.Installed[i]
+		if len(pp.reject) > 0 && !updated[it.Name] {
+			if g, ok := firstMatch(pp.reject, it.Name); ok {
+				skip(it.Name, "", fmt.Sprintf("installed version %s matches reject %q", it.Version, g))
+			}
+		}
+		pin, ok := pp.pins[it.Name]
+		if !ok || pinned[it.Name] || it.Version == pin.Version {
+			continue
+		}
+		pinned[it.Name] = true
+		if g, ok := firstMatch(pp.reject, it.Name); ok {
+			skip(it.Name, pin.Version, fmt.Sprintf("rejected by reject %q", g))
+			continue
+		}
+		if why, ok := pp.excluded(host, it.Name); ok {
+			skip(it.Name, pin.Version, why)
+			continue
+		}
+		versions, known := inv.Versions[it.Name]
+		if known && !containsString(versions, pin.Version) {
+			offered := "nothing"
+			if len(versions) > 0 {
+				offered = strings.Join(versions, ", ")
+			}
+			hp.Errors = append(hp.Errors, fmt.Sprintf("pin %s = %q: the host's sources do not offer that version (they offer %s)", it.Name, pin.Version, offered))
+			continue
+		}
+		typ := model.ActionUpgrade
+		if debversion.Compare(pin.Version, it.Version) < 0 {
+			typ = model.ActionDowngrade
+		}
+		cands = append(cands, candidate{
+			u:      model.Update{ID: it.ID, Name: it.Name, From: it.Version, To: pin.Version},
+			typ:    typ,
+			reason: pinReason(it.Name, pin.Version, known),
+		})
+	}
+	return cands
+}
+
+func pinReason(pkg, version string, verified bool) string {
+	r := fmt.Sprintf("pin %s = %s", pkg, version)
+	if !verified {
+		r += " (availability not verified)"
+	}
+	return r
+}
+
+func updateType(u *model.Update) string {
+	if u.From == "" {
+		return model.ActionInstall
+	}
+	return model.ActionUpgrade
+}
+
+// approveUpdate finds the approval that makes u due soonest.
+func (pp *policyPlan) approveUpdate(host string, snap *model.Snapshot, u *model.Update) (candidate, bool) {
+	best := candidate{}
+	found := false
+	for i := range pp.approve {
+		a := &pp.approve[i]
+		if !a.matches(u) {
+			continue
+		}
+		c := candidate{u: *u, typ: updateType(u), reason: a.reason}
+		if a.a.After > 0 {
+			base, what := u.ReleasedAt, "released"
+			if base.IsZero() {
+				base, what = snap.ScannedAt, "first seen"
+				if t, ok := pp.in.History.FirstSeen[UpdateKey{host, pp.p.Provider, u.Name, u.To}]; ok {
+					base = t
+				}
+			}
+			c.due = base.Add(a.a.After)
+			c.dueReason = fmt.Sprintf("%s (%s %s)", a.reason, what, day(base))
+		}
+		if !found || c.due.Before(best.due) {
+			best, found = c, true
+		}
+		if !c.due.After(pp.now) {
+			break
+		}
+	}
+	return best, found
+}
+
+// gate turns a candidate into an action now or a deferred entry, applying
+// the approval delay, the rollout rings and the window.
+func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPlan) {
+	var until time.Time // latest known constraint
+	reason := ""
+	unknown := false
+	if c.due.After(pp.now) {
+		until, reason = c.due, c.dueReason
+	}
+	if !pp.p.Emergency {
+		if t, why, blocked, open := pp.rings.wait(pp, ring, c.u.Name, c.u.To); blocked {
+			switch {
+			case open:
+				unknown, reason = true, why
+			case t.After(until):
+				until, reason = t, why
+			}
+		}
+		if pp.window != nil && !unknown {
+			from := pp.now
+			if until.After(from) {
+				from = until
+			}
+			next := pp.window.NextUsable(from)
+			switch {
+			case next.IsZero():
+				unknown, reason = true, fmt.Sprintf("window %s never opens", pp.p.Window.Name)
+			case next.After(pp.now):
+				if reason == "" {
+					reason = fmt.Sprintf("window %s closed", pp.p.Window.Name)
+				} else if next.After(until) {
+					reason += fmt.Sprintf("; then window %s", pp.p.Window.Name)
+				}
+				until = next
+			}
+		}
+	}
+	if reason == "" {
+		hp.Actions = append(hp.Actions, model.Action{
+			ID: host + "/" + pp.p.Provider + "/" + c.u.Name, Type: c.typ, Package: c.u.Name,
+			From: c.u.From, To: c.u.To, Classification: c.u.Classification, Severity: c.u.Severity,
+			CVEs: nonNil(c.u.CVEs), KB: c.u.KB, RebootRequired: c.u.RebootRequired, Reason: c.reason,
+		})
+		return
+	}
+	d := model.Deferred{Package: c.u.Name, To: c.u.To, Reason: reason}
+	if !unknown && !until.IsZero() {
+		t := until
+		d.Until = &t
+	}
+	hp.Deferred = append(hp.Deferred, d)
+}
+
+// decideReboot applies the policy's reboot behaviour.
+func (pp *policyPlan) decideReboot(host string, inv *model.ProviderInventory, hp *model.HostPlan) {
+	var needs []string
+	for _, a := range hp.Actions {
+		if a.RebootRequired {
+			needs = append(needs, a.Package)
+		}
+	}
+	reason := ""
+	switch {
+	case len(needs) > 0:
+		reason = fmt.Sprintf("reboot = %s: %s %s a reboot", pp.p.Reboot, strings.Join(needs, ", "), plural(len(needs), "requires", "require"))
+	case inv.PendingReboot:
+		reason = fmt.Sprintf("reboot = %s: the host reports a pending reboot", pp.p.Reboot)
+	}
+	switch pp.p.Reboot {
+	case "never":
+		if reason != "" {
+			hp.Reboot = model.RebootSuppressed
+		}
+		return
+	case "always":
+		if len(hp.Actions) > 0 {
+			reason = "reboot = always"
+		} else if reason == "" {
+			return
+		}
+	case "if_needed":
+		if reason == "" {
+			return
+		}
+	}
+	if len(hp.Actions) == 0 && !pp.canActNow() {
+		hp.Reboot = model.RebootDeferred
+		return
+	}
+	hp.Reboot = model.RebootPlanned
+	hp.Actions = append(hp.Actions, model.Action{
+		ID: host + "/" + pp.p.Provider + "/reboot", Type: model.ActionReboot,
+		CVEs: []string{}, Reason: reason,
+	})
+}
+
+// canActNow reports whether the policy may start work now (window open, or
+// none, or an emergency policy).
+func (pp *policyPlan) canActNow() bool {
+	return pp.p.Emergency || pp.window == nil || (pp.winInfo != nil && pp.winInfo.Open)
+}
+
+func sortHostPlan(hp *model.HostPlan) {
+	sort.SliceStable(hp.Actions, func(i, j int) bool {
+		a, b := hp.Actions[i], hp.Actions[j]
+		if (a.Type == model.ActionReboot) != (b.Type == model.ActionReboot) {
+			return b.Type == model.ActionReboot
+		}
+		return a.Package < b.Package
+	})
+	sort.SliceStable(hp.Deferred, func(i, j int) bool {
+		a, b := hp.Deferred[i], hp.Deferred[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
+		}
+		return a.To < b.To
+	})
+	sort.SliceStable(hp.Skipped, func(i, j int) bool {
+		a, b := hp.Skipped[i], hp.Skipped[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
+		}
+		return a.To < b.To
+	})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

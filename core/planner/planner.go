@@ -1,0 +1,137 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/model"
+)
+
+// Input is everything a plan depends on.
+type Input struct {
+	Config *config.Config
+	// Inventory holds the last scan of each host, by host name. A host
+	// without one is planned with an error, not dropped.
+	Inventory map[string]*model.Snapshot
+	// Now is the instant the plan is made for.
+	Now time.Time
+	// History is what earlier reconciles recorded; the zero value is fine.
+	History History
+
+	// ConfigCommit and InventorySource are recorded in the plan as given.
+	ConfigCommit    string
+	InventorySource string
+}
+
+// History carries facts earlier runs recorded in the reports branch.
+type History struct {
+	// FirstSeen is when an update without released_at was first seen on a
+	// host; approval delays count from it. Missing entries count from the
+	// snapshot's scanned_at.
+	FirstSeen map[UpdateKey]time.Time
+	// RingDone is when every host of a ring had an update installed; soak
+	// counts from it. Missing entries count from the latest scan that saw the
+	// ring's hosts with the update installed.
+	RingDone map[RingKey]time.Time
+}
+
+// UpdateKey names one update on one host.
+type UpdateKey struct{ Host, Provider, Package, To string }
+
+// RingKey names one update in one ring of a policy.
+type RingKey struct{ Policy, Ring, Package, To string }
+
+// Plan computes the plan and the warnings found on the way. It assumes a
+// configuration without errors.
+func Plan(in Input) (*model.Plan, []model.Warning) {
+	now := in.Now.UTC()
+	pl := &model.Plan{
+		FormatVersion: model.PlanFormatVersion,
+		GeneratedAt:   now,
+		Config:        model.PlanConfig{Dir: in.Config.Dir, Commit: in.ConfigCommit},
+		Inventory:     model.PlanInventory{Source: in.InventorySource},
+		Hosts:         []model.HostPlan{},
+	}
+	var warns warnings
+	for _, name := range sortedKeys(in.Config.Policies) {
+		pp := newPolicyPlan(in, in.Config.Policies[name], now, &warns)
+		pl.Hosts = append(pl.Hosts, pp.plan()...)
+	}
+	sort.SliceStable(pl.Hosts, func(i, j int) bool {
+		a, b := pl.Hosts[i], pl.Hosts[j]
+		if a.Host != b.Host {
+			return a.Host < b.Host
+		}
+		return a.Provider < b.Provider
+	})
+	pl.Summary = Summarize(pl.Hosts)
+	return pl, warns.sorted()
+}
+
+// Summarize counts a plan's hosts, actions, deferred and skipped updates.
+func Summarize(hosts []model.HostPlan) model.Summary {
+	s := model.Summary{Actions: map[string]int{
+		model.ActionInstall: 0, model.ActionUpgrade: 0, model.ActionDowngrade: 0,
+		model.ActionRemove: 0, model.ActionHold: 0, model.ActionReboot: 0,
+	}}
+	all := map[string]bool{}
+	changed := map[string]bool{}
+	for _, h := range hosts {
+		all[h.Host] = true
+		if len(h.Actions) > 0 {
+			changed[h.Host] = true
+		}
+		for _, a := range h.Actions {
+			s.Actions[a.Type]++
+		}
+		s.Deferred += len(h.Deferred)
+		s.Skipped += len(h.Skipped)
+	}
+	s.Hosts, s.HostsWithChanges = len(all), len(changed)
+	return s
+}
+
+// warnings collects warnings once each.
+type warnings struct {
+	list []model.Warning
+	seen map[model.Warning]bool
+}
+
+func (w *warnings) add(where, format string, args ...any) {
+	wr := model.Warning{Where: where, Message: fmt.Sprintf(format, args...)}
+	if w.seen == nil {
+		w.seen = map[model.Warning]bool{}
+	}
+	if !w.seen[wr] {
+		w.seen[wr] = true
+		w.list = append(w.list, wr)
+	}
+}
+
+func (w *warnings) sorted() []model.Warning {
+	out := append([]model.Warning{}, w.list...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Where != out[j].Where {
+			return out[i].Where < out[j].Where
+		}
+		return out[i].Message < out[j].Message
+	})
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// day formats an instant as a UTC date for reasons.
+func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+// stamp formats an instant for reasons.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }

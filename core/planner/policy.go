@@ -1,0 +1,175 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/schedule"
+)
+
+// policyPlan is one policy prepared for planning: patterns compiled, expired
+// rules dropped (with warnings), window state and rings computed once.
+type policyPlan struct {
+	in      Input
+	p       *config.Policy
+	now     time.Time
+	warns   *warnings
+	reject  []matcher
+	approve []approval
+	exclude []exclusion
+	pins    map[string]*config.Pin
+	window  *schedule.Window
+	winInfo *model.WindowInfo
+	rings   *rings
+}
+
+type approval struct {
+	a        *config.Approve
+	classes  map[string]bool
+	sevs     map[string]bool
+	packages []matcher
+	reason   string
+}
+
+type exclusion struct {
+	e        *config.Exclude
+	packages []matcher
+	reason   string
+}
+
+func where(r hcl.Range) string {
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}
+
+func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *policyPlan {
+	pp := &policyPlan{in: in, p: p, now: now, warns: warns, reject: compileAll(p.Reject), pins: map[string]*config.Pin{}}
+	for _, a := range p.Approve {
+		if a.Until != nil && !now.Before(*a.Until) {
+			warns.add(where(a.DeclRange), "approve[%d] of policy %q expired (until %s); it no longer approves anything", a.Index, p.Name, a.UntilText)
+			continue
+		}
+		pp.approve = append(pp.approve, approval{
+			a: a, classes: lowerSet(a.Classification), sevs: lowerSet(a.Severity),
+			packages: compileAll(a.Packages), reason: approveReason(a),
+		})
+	}
+	for _, e := range p.Exclude {
+		if e.Until != nil && !now.Before(*e.Until) {
+			warns.add(where(e.DeclRange), "exclusion of policy %q expired (until %s, %q); it no longer applies", p.Name, e.UntilText, e.Reason)
+			continue
+		}
+		pp.exclude = append(pp.exclude, exclusion{
+			e: e, packages: compileAll(e.Packages),
+			reason: fmt.Sprintf("excluded until %s: %s", e.UntilText, e.Reason),
+		})
+	}
+	for _, pin := range p.Pin {
+		pp.pins[pin.Package] = pin
+	}
+	if p.Window != nil {
+		if w := in.Config.Windows[p.Window.Name]; w != nil && w.Schedule != nil {
+			pp.window = w.Schedule
+			st := w.Schedule.State(now)
+			info := &model.WindowInfo{Name: w.Name, Open: st.Open}
+			if st.Open {
+				opened, closes := st.OpenedAt, st.ClosesAt
+				info.NextOpen, info.ClosesAt = &opened, &closes
+			} else if !st.NextOpen.IsZero() {
+				next := st.NextOpen
+				info.NextOpen = &next
+			}
+			pp.winInfo = info
+		}
+	}
+	pp.rings = newRings(p, in.Inventory)
+	return pp
+}
+
+// approveReason describes an approve block's criteria, e.g.
+// "approve[0]: classification=security, after=3d".
+func approveReason(a *config.Approve) string {
+	var parts []string
+	if len(a.Classification) > 0 {
+		parts = append(parts, "classification="+strings.Join(a.Classification, ","))
+	}
+	if len(a.Severity) > 0 {
+		parts = append(parts, "severity="+strings.Join(a.Severity, ","))
+	}
+	if len(a.Packages) > 0 {
+		globs := make([]string, len(a.Packages))
+		for i, p := range a.Packages {
+			globs[i] = p.Glob
+		}
+		parts = append(parts, "packages="+strings.Join(globs, ","))
+	}
+	if a.AfterText != "" {
+		parts = append(parts, "after="+a.AfterText)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "all updates")
+	}
+	return fmt.Sprintf("approve[%d]: %s", a.Index, strings.Join(parts, ", "))
+}
+
+func lowerSet(items []string) map[string]bool {
+	if len(items) == 0 {
+		return nil
+	}
+	m := make(map[string]bool, len(items))
+	for _, s := range items {
+		m[strings.ToLower(s)] = true
+	}
+	return m
+}
+
+// matches reports whether every criterion of the approval holds for u.
+func (a *approval) matches(u *model.Update) bool {
+	if a.classes != nil && !a.classes[strings.ToLower(u.Classification)] {
+		return false
+	}
+	if a.sevs != nil && !a.sevs[strings.ToLower(u.Severity)] {
+		return false
+	}
+	if len(a.packages) > 0 {
+		if _, ok := firstMatch(a.packages, u.Name); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// excluded returns the reason an active exclusion covers pkg on host.
+func (pp *policyPlan) excluded(host, pkg string) (string, bool) {
+	for i := range pp.exclude {
+		ex := &pp.exclude[i]
+		if ex.e.Hosts != nil && !ex.e.Hosts[host] {
+			continue
+		}
+		if len(ex.packages) > 0 {
+			if _, ok := firstMatch(ex.packages, pkg); !ok {
+				continue
+			}
+		}
+		return ex.reason, true
+	}
+	return "", false
+}
+
+// plan plans every host of the policy, earlier rings first (later rings
+// look at what earlier rings still need).
+func (pp *policyPlan) plan() []model.HostPlan {
+	hosts := append([]string(nil), pp.p.Hosts...)
+	sort.SliceStable(hosts, func(i, j int) bool {
+		return pp.rings.order(hosts[i]) < pp.rings.order(hosts[j])
+	})
+	out := make([]model.HostPlan, 0, len(hosts))
+	for _, h := range hosts {
+		out = append(out, pp.planHost(h))
+	}
+	return out
+}
