@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/config"
+)
+
+func newFmt(g *globals) *cobra.Command {
+	var check bool
+	cmd := &cobra.Command{
+		Use:   "fmt [--check]",
+		Short: "Rewrite configuration files in canonical format",
+		Long: `Rewrites every *.tend.hcl file under the configuration directory in the
+canonical HCL style (indentation, aligned equals signs) and prints the name of
+each file it changed. Files with syntax errors are reported and left alone.
+
+With --check nothing is written: the files that would change are listed and
+the exit status is 3 if there are any (use it in CI).`,
+		Example: `  tend fmt
+  tend fmt --check -C examples/msp-fleet`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			files, err := config.Files(g.dir)
+			if err != nil {
+				return err
+			}
+			changed, failed := 0, false
+			for _, f := range files {
+				src, err := os.ReadFile(f)
+				if err != nil {
+					return err
+				}
+				out, diags := config.Format(f, src)
+				if diags.HasErrors() {
+					_ = config.WriteDiagnostics(g.stderr, diags, map[string][]byte{f: src})
+					failed = true
+					continue
+				}
+				if bytes.Equal(out, src) {
+					continue
+				}
+				changed++
+				fmt.Fprintln(g.stdout, f)
+				if check {
+					continue
+				}
+				info, err := os.Stat(f)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(f, out, info.Mode().Perm()); err != nil {
+					return err
+				}
+			}
+			switch {
+			case failed:
+				return exitError{1}
+			case check && changed > 0:
+				fmt.Fprintf(g.stderr, "%d %s not formatted; run tend fmt.\n", changed, plural(changed, "file is", "files are"))
+				return exitError{3}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&check, "check", false, "list files that need formatting and exit 3 if any; change nothing")
+	return cmd
+}

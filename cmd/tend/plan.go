@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/model"
+)
+
+// planFlags are the flags of tend plan.
+type planFlags struct {
+	inventory string
+	at        string
+	out       string
+	detailed  bool
+	view      viewFlags
+}
+
+func newPlan(g *globals) *cobra.Command {
+	f := &planFlags{}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what would be installed where, when, and why not the rest",
+		Long: `Computes the patch plan from the configuration and an inventory: for every
+host a policy targets, the actions to take now, the approved updates that wait
+(window closed, approval delay, earlier rollout ring) with when they become
+due, and the updates left alone (rejected, excluded, pinned, not approved),
+each with its reason.
+
+The plan is a pure function of configuration, inventory and time: --at shows
+the plan as it would be at another moment, e.g. inside next weekend's window.
+
+Inventory sources:
+  --inventory DIR       snapshots DIR/<host>/inventory.json (tend scan writes them)
+  --inventory git:REF   hosts/<host>/inventory.json at a Git revision, e.g.
+                        git:origin/tend/reports (the daemon's reports branch)
+
+Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when the plan
+has actions.`,
+		Example: `  tend plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots
+  tend plan --inventory snapshots --at 2026-11-28T22:30:00+01:00
+  tend plan --inventory git:origin/tend/reports --markdown > plan.md
+  tend plan --inventory snapshots --json -out plan.tfplan --detailed-exitcode`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPlan(g, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.inventory, "inventory", "live", "where host inventories come from: DIR or git:REF")
+	fl.StringVar(&f.at, "at", "", "plan as of this time (RFC 3339, e.g. 2026-11-28T22:30:00+01:00); default now")
+	fl.StringVar(&f.out, "out", "", "also save the plan to this file, for tend show and tend apply (-out FILE works too)")
+	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the plan has actions, 0 when it has none")
+	f.view.register(cmd)
+	return cmd
+}
+
+func runPlan(g *globals, f *planFlags) error {
+	if err := f.view.check(); err != nil {
+		return err
+	}
+	now := time.Now()
+	if f.at != "" {
+		t, err := time.Parse(time.RFC3339, f.at)
+		if err != nil {
+			return fmt.Errorf("--at %q: want an RFC 3339 time such as 2026-11-28T22:30:00+01:00", f.at)
+		}
+		now = t
+	}
+	res, err := engine.Plan(engine.PlanOptions{
+		ConfigDir: g.dir, Inventory: f.inventory, Now: now, TendVersion: version,
+	})
+	var sources map[string][]byte
+	if res != nil && res.Config != nil {
+		sources = res.Config.Sources
+	}
+	if res != nil {
+		if werr := config.WriteDiagnostics(g.stderr, res.Diagnostics, sources); werr != nil {
+			return werr
+		}
+	}
+	if errors.Is(err, engine.ErrConfig) {
+		fmt.Fprintln(g.stderr, "Nothing was planned: fix the configuration errors above.")
+		return exitError{1}
+	}
+	if err != nil {
+		return err
+	}
+	if f.out != "" {
+		if err := engine.WriteSaved(f.out, res.Saved); err != nil {
+			return err
+		}
+	}
+	if err := f.view.render(g, res.Saved); err != nil {
+		return err
+	}
+	if f.out != "" && f.view.human() {
+		fmt.Fprintf(g.stdout, "\nSaved the plan to %s: tend show %s\n", f.out, f.out)
+	}
+	if f.detailed && res.Saved.Plan.HasChanges() {
+		return exitError{2}
+	}
+	return nil
+}
+
+// hostErrors counts hosts whose plan has errors.
+func hostErrors(p *model.Plan) int {
+	n := 0
+	for _, h := range p.Hosts {
+		if len(h.Errors) > 0 {
+			n++
+		}
+	}
+	return n
+}

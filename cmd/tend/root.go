@@ -1,0 +1,87 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// exitError carries an exit code out of a command; the message, if any, has
+// already been printed.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// globals are the flags every command takes.
+type globals struct {
+	dir     string
+	noColor bool
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+// color reports whether w should get ANSI colours: a terminal, and neither
+// --no-color nor NO_COLOR.
+func (g *globals) color(w io.Writer) bool {
+	if g.noColor || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func newRoot(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tend",
+		Short: "Patch management as code: declare, plan and apply OS and software updates from Git",
+		Long: `tend keeps a fleet's patch state the way a team keeps code: approval rules,
+rejections, pins, exclusions, maintenance windows and staged rollouts are
+declared in *.tend.hcl files in a Git repository, reviewed in pull requests
+with a plan preview, applied by providers and reported back to Git.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVarP(&g.dir, "chdir", "C", ".", "configuration directory (every *.tend.hcl below it is read)")
+	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
+	root.AddCommand(newValidate(g), newFmt(g), newPlan(g), newShow(g), newVersion(g))
+	return root
+}
+
+// run executes the CLI and returns the process exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globals{stdout: stdout, stderr: stderr}
+	root := newRoot(g)
+	root.SetArgs(normalizeArgs(args))
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	default:
+		fmt.Fprintf(stderr, "tend: %s\n", err)
+		return 1
+	}
+}
+
+// normalizeArgs accepts Terraform-style single-dash long flags for the
+// flags users type from habit (-out FILE, -out=FILE).
+func normalizeArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a == "-out" || strings.HasPrefix(a, "-out=") {
+			a = "-" + a
+		}
+		out[i] = a
+	}
+	return out
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/engine"
+)
+
+func newShow(g *globals) *cobra.Command {
+	v := &viewFlags{}
+	cmd := &cobra.Command{
+		Use:   "show FILE",
+		Short: "Render a saved plan",
+		Long: `Renders a plan saved with tend plan -out FILE, as text (default), as the
+plan JSON contract (--json) or as Markdown for a pull-request comment
+(--markdown). The saved file also records the configuration digest and each
+host's scanned_at, which tend apply uses to refuse a stale plan.`,
+		Example: `  tend plan --inventory snapshots -out plan.tfplan
+  tend show plan.tfplan
+  tend show --markdown plan.tfplan > comment.md`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := v.check(); err != nil {
+				return err
+			}
+			sp, err := engine.ReadSaved(args[0])
+			if err != nil {
+				return err
+			}
+			return v.render(g, sp)
+		},
+	}
+	v.register(cmd)
+	return cmd
+}

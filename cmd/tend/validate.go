@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/engine"
+)
+
+func newValidate(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check the configuration for errors",
+		Long: `Loads every *.tend.hcl file under the configuration directory and checks
+it: syntax, unknown blocks and attributes, values (cron schedules, durations,
+time zones, dates), references (host.x, group.y, window.z) and conflicts such
+as a host targeted by two policies for the same provider.
+
+Every problem is reported, not just the first, as file:line:col with the
+offending source line. Exit status 1 when there are errors.`,
+		Example: `  tend validate
+  tend validate -C clients/acme`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, diags, err := engine.Load(g.dir)
+			var sources map[string][]byte
+			if cfg != nil {
+				sources = cfg.Sources
+			}
+			if werr := config.WriteDiagnostics(g.stderr, diags, sources); werr != nil {
+				return werr
+			}
+			if err != nil {
+				fmt.Fprintf(g.stderr, "%d %s found.\n", len(diags.Errs()), plural(len(diags.Errs()), "error", "errors"))
+				return exitError{1}
+			}
+			fmt.Fprintf(g.stdout, "The configuration is valid: %d %s, %d %s, %d %s.\n",
+				len(cfg.Sources), plural(len(cfg.Sources), "file", "files"),
+				len(cfg.Hosts), plural(len(cfg.Hosts), "host", "hosts"),
+				len(cfg.Policies), plural(len(cfg.Policies), "policy", "policies"))
+			return nil
+		},
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/render"
+)
+
+// viewFlags choose how a plan is rendered: human text (default), JSON or
+// Markdown.
+type viewFlags struct {
+	json     bool
+	markdown bool
+	verbose  bool
+}
+
+func (v *viewFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&v.json, "json", false, "print the plan as JSON (the documented contract) on stdout")
+	fl.BoolVar(&v.markdown, "markdown", false, "print the plan as Markdown for a pull-request comment (always under 65,535 characters)")
+	fl.BoolVarP(&v.verbose, "verbose", "v", false, "list every skipped update instead of counts per reason")
+}
+
+func (v *viewFlags) check() error {
+	if v.json && v.markdown {
+		return errors.New("--json and --markdown exclude each other")
+	}
+	return nil
+}
+
+func (v *viewFlags) human() bool { return !v.json && !v.markdown }
+
+func (v *viewFlags) render(g *globals, sp *model.SavedPlan) error {
+	switch {
+	case v.json:
+		for _, w := range sp.Warnings {
+			printWarning(g, w)
+		}
+		return render.JSON(g.stdout, sp.Plan)
+	case v.markdown:
+		return render.Markdown(g.stdout, sp.Plan, sp.Warnings, render.MarkdownOptions{})
+	}
+	if err := render.Text(g.stdout, sp.Plan, sp.Warnings, render.TextOptions{Color: g.color(g.stdout), Verbose: v.verbose}); err != nil {
+		return err
+	}
+	if n := hostErrors(sp.Plan); n > 0 {
+		fmt.Fprintf(g.stderr, "%d %s errors in their plan; see above.\n", n, plural(n, "host has", "hosts have"))
+	}
+	return nil
+}
+
+func printWarning(g *globals, w model.Warning) {
+	if w.Where != "" {
+		fmt.Fprintf(g.stderr, "%s: warning: %s\n", w.Where, w.Message)
+		return
+	}
+	fmt.Fprintf(g.stderr, "warning: %s\n", w.Message)
+}

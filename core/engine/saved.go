@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tend-sh/tend/core/model"
+)
+
+// WriteSaved writes a plan file atomically (temporary file, fsync, rename),
+// so a crash never leaves half a plan behind.
+func WriteSaved(path string, sp *model.SavedPlan) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(sp); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tend-plan-*")
+	if err != nil {
+		return fmt.Errorf("writing plan: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing plan: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing plan: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing plan: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing plan: %w", err)
+	}
+	return nil
+}
+
+// ReadSaved reads a plan file written by WriteSaved.
+func ReadSaved(path string) (*model.SavedPlan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var sp model.SavedPlan
+	if err := json.Unmarshal(data, &sp); err != nil {
+		return nil, fmt.Errorf("%s is not a tend plan file: %w", path, err)
+	}
+	if sp.FormatVersion != model.SavedPlanFormatVersion || sp.Plan == nil {
+		return nil, fmt.Errorf("%s is not a tend plan file (format_version %q); write one with tend plan -out", path, sp.FormatVersion)
+	}
+	return &sp, nil
+}
