@@ -2,8 +2,8 @@ package config
 
 import (
 	"bytes"
-	"errors"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"sort"
 
@@ -253,4 +253,3 @@ func offsetRange(filename string, data []byte, off int) hcl.Range {
 	end := hcl.Pos{Line: line, Column: col + 1, Byte: off + 1}
 	return hcl.Range{Filename: filename, Start: start, End: end}
 }
-
