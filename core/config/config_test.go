@@ -128,6 +128,7 @@ func TestHostListErrors(t *testing.T) {
 		"syntax":     {"[\n  {\"name\": \"a\",}\n]", "hosts.json:2:"},
 		"unknown":    {`[{"name": "a", "adress": "x"}]`, `unknown field "adress"`},
 		"bad name":   {`[{"name": "9a"}]`, "is not a valid host name"},
+		"position":   {"[\n  {\"name\": \"a\"},\n  {\"name\": \"9b\"}\n]", "hosts.json:3:3: error: Invalid host name"},
 		"transport":  {`[{"name": "a", "transport": "telnet", "address": "x"}]`, `transport must be "local" or "ssh"`},
 		"duplicates": {`[{"name": "a"}, {"name": "a"}]`, `Duplicate host "a"`},
 	}

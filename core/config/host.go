@@ -151,8 +151,13 @@ func (d *decoder) loadHostList(l *HostList, data []byte) {
 		d.errorf(rng, "Invalid host list", "%s: %s (expected a JSON array of {\"name\", \"address\", \"transport\", \"labels\"}).", l.File, err)
 		return
 	}
+	starts := objectStarts(data)
+	lines := newLineIndex(data)
 	for i, e := range entries {
-		at := entryRange(l.Path, data, i)
+		at := lines.rangeAt(l.Path, 0)
+		if i < len(starts) {
+			at = lines.rangeAt(l.Path, starts[i])
+		}
 		if !hclsyntax.ValidIdentifier(e.Name) {
 			d.errorf(at, "Invalid host name", "Entry %d of %s: %q is not a valid host name (letters, digits, underscores and dashes, starting with a letter).", i, l.File, e.Name)
 			continue
@@ -184,10 +189,11 @@ func (d *decoder) loadHostList(l *HostList, data []byte) {
 	sort.Strings(l.Hosts)
 }
 
-// entryRange approximates the range of the i-th object of a JSON array: the
-// position of its opening brace, found by a cheap scan.
-func entryRange(filename string, data []byte, index int) hcl.Range {
-	depth, n := 0, -1
+// objectStarts returns the byte offset of each object in a JSON array, by a
+// single scan, so every host of a list can be pointed at.
+func objectStarts(data []byte) []int {
+	var starts []int
+	depth := 0
 	inStr, esc := false, false
 	for off, c := range data {
 		if inStr {
@@ -206,17 +212,14 @@ func entryRange(filename string, data []byte, index int) hcl.Range {
 			inStr = true
 		case '[', '{':
 			if c == '{' && depth == 1 {
-				n++
-				if n == index {
-					return offsetRange(filename, data, off)
-				}
+				starts = append(starts, off)
 			}
 			depth++
 		case ']', '}':
 			depth--
 		}
 	}
-	return offsetRange(filename, data, 0)
+	return starts
 }
 
 func jsonErrorRange(filename string, data []byte, dec *json.Decoder, err error) hcl.Range {
@@ -232,23 +235,31 @@ func jsonErrorRange(filename string, data []byte, dec *json.Decoder, err error) 
 	if off > 0 {
 		off--
 	}
-	return offsetRange(filename, data, off)
+	return newLineIndex(data).rangeAt(filename, off)
 }
 
-// offsetRange turns a byte offset into a one-character range with line and
-// column numbers.
-func offsetRange(filename string, data []byte, off int) hcl.Range {
-	if off > len(data) {
-		off = len(data)
-	}
-	line, col := 1, 1
-	for _, c := range data[:off] {
+// lineIndex maps byte offsets to lines and columns.
+type lineIndex struct {
+	starts []int // byte offset of each line's first byte
+	size   int
+}
+
+func newLineIndex(data []byte) lineIndex {
+	idx := lineIndex{starts: []int{0}, size: len(data)}
+	for off, c := range data {
 		if c == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
+			idx.starts = append(idx.starts, off+1)
 		}
 	}
+	return idx
+}
+
+// rangeAt returns a one-character range at a byte offset; columns count
+// bytes, as in a JSON parser's offsets.
+func (idx lineIndex) rangeAt(filename string, off int) hcl.Range {
+	off = min(max(off, 0), idx.size)
+	line := sort.SearchInts(idx.starts, off+1) // lines starting at or before off
+	col := off - idx.starts[line-1] + 1
 	start := hcl.Pos{Line: line, Column: col, Byte: off}
 	end := hcl.Pos{Line: line, Column: col + 1, Byte: off + 1}
 	return hcl.Range{Filename: filename, Start: start, End: end}
