@@ -1,6 +1,13 @@
 package model
 
-import "time"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+)
 
 // PlanFormatVersion is the format_version of the plan JSON contract.
 const PlanFormatVersion = "1"
@@ -109,9 +116,50 @@ type Skipped struct {
 type Summary struct {
 	Hosts            int            `json:"hosts"`
 	HostsWithChanges int            `json:"hosts_with_changes"`
-	Actions          map[string]int `json:"actions"`
+	Actions          ActionCounts   `json:"actions"`
 	Deferred         int            `json:"deferred"`
 	Skipped          int            `json:"skipped"`
+}
+
+// ActionCounts counts actions by type.
+type ActionCounts map[string]int
+
+// summaryOrder is the key order of summary.actions in the plan JSON contract.
+var summaryOrder = []string{ActionInstall, ActionUpgrade, ActionDowngrade, ActionRemove, ActionHold, ActionReboot}
+
+// MarshalJSON writes the counts in the contract's key order (install,
+// upgrade, downgrade, remove, hold, reboot), then any others sorted.
+func (c ActionCounts) MarshalJSON() ([]byte, error) {
+	if c == nil {
+		return []byte("null"), nil
+	}
+	keys := make([]string, 0, len(c))
+	for _, k := range summaryOrder {
+		if _, ok := c[k]; ok {
+			keys = append(keys, k)
+		}
+	}
+	var rest []string
+	for k := range c {
+		if !slices.Contains(summaryOrder, k) {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range append(keys, rest...) {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		name, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&b, "%s:%d", name, c[k])
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // HasChanges reports whether the plan would change any host now.
