@@ -52,7 +52,9 @@ type Update struct {
 	RebootRequired bool      `json:"reboot_required"`
 }
 
-// updateJSON is Update as it appears in JSON: released_at may be "".
+// updateJSON is Update as it appears in JSON: released_at may be "". It
+// repeats Update's fields (rather than embedding an alias) to keep the key
+// order of the snapshot contract.
 type updateJSON struct {
 	ID             string   `json:"id"`
 	Name           string   `json:"name"`

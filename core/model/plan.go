@@ -124,8 +124,32 @@ type Summary struct {
 // ActionCounts counts actions by type.
 type ActionCounts map[string]int
 
-// summaryOrder is the key order of summary.actions in the plan JSON contract.
-var summaryOrder = []string{ActionInstall, ActionUpgrade, ActionDowngrade, ActionRemove, ActionHold, ActionReboot}
+// SummaryActions are the action types summary.actions always lists, in the
+// plan JSON contract's order.
+var SummaryActions = []string{ActionInstall, ActionUpgrade, ActionDowngrade, ActionRemove, ActionHold, ActionReboot}
+
+// Summarize counts host plans' actions, deferred and skipped updates;
+// hosts are counted once however many providers they have.
+func Summarize(hosts []HostPlan) Summary {
+	s := Summary{Actions: ActionCounts{}}
+	for _, k := range SummaryActions {
+		s.Actions[k] = 0
+	}
+	all, changed := map[string]bool{}, map[string]bool{}
+	for _, h := range hosts {
+		all[h.Host] = true
+		if len(h.Actions) > 0 {
+			changed[h.Host] = true
+		}
+		for _, a := range h.Actions {
+			s.Actions[a.Type]++
+		}
+		s.Deferred += len(h.Deferred)
+		s.Skipped += len(h.Skipped)
+	}
+	s.Hosts, s.HostsWithChanges = len(all), len(changed)
+	return s
+}
 
 // MarshalJSON writes the counts in the contract's key order (install,
 // upgrade, downgrade, remove, hold, reboot), then any others sorted.
@@ -134,14 +158,14 @@ func (c ActionCounts) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	keys := make([]string, 0, len(c))
-	for _, k := range summaryOrder {
+	for _, k := range SummaryActions {
 		if _, ok := c[k]; ok {
 			keys = append(keys, k)
 		}
 	}
 	var rest []string
 	for k := range c {
-		if !slices.Contains(summaryOrder, k) {
+		if !slices.Contains(SummaryActions, k) {
 			rest = append(rest, k)
 		}
 	}

@@ -79,11 +79,7 @@ func (pp *policyPlan) candidates(host string, snap *model.Snapshot, inv *model.P
 	for i := range inv.Available {
 		u := &inv.Available[i]
 		updated[u.Name] = true
-		if g, ok := firstMatch(pp.reject, u.Name); ok {
-			skip(u.Name, u.To, fmt.Sprintf("rejected by reject %q", g))
-			continue
-		}
-		if why, ok := pp.excluded(host, u.Name); ok {
+		if why, ok := pp.blocked(host, u.Name); ok {
 			skip(u.Name, u.To, why)
 			continue
 		}
@@ -118,11 +114,7 @@ func (pp *policyPlan) candidates(host string, snap *model.Snapshot, inv *model.P
 			continue
 		}
 		pinned[it.Name] = true
-		if g, ok := firstMatch(pp.reject, it.Name); ok {
-			skip(it.Name, pin.Version, fmt.Sprintf("rejected by reject %q", g))
-			continue
-		}
-		if why, ok := pp.excluded(host, it.Name); ok {
+		if why, ok := pp.blocked(host, it.Name); ok {
 			skip(it.Name, pin.Version, why)
 			continue
 		}

@@ -66,31 +66,8 @@ func Plan(in Input) (*model.Plan, []model.Warning) {
 		}
 		return a.Provider < b.Provider
 	})
-	pl.Summary = Summarize(pl.Hosts)
+	pl.Summary = model.Summarize(pl.Hosts)
 	return pl, warns.sorted()
-}
-
-// Summarize counts a plan's hosts, actions, deferred and skipped updates.
-func Summarize(hosts []model.HostPlan) model.Summary {
-	s := model.Summary{Actions: map[string]int{
-		model.ActionInstall: 0, model.ActionUpgrade: 0, model.ActionDowngrade: 0,
-		model.ActionRemove: 0, model.ActionHold: 0, model.ActionReboot: 0,
-	}}
-	all := map[string]bool{}
-	changed := map[string]bool{}
-	for _, h := range hosts {
-		all[h.Host] = true
-		if len(h.Actions) > 0 {
-			changed[h.Host] = true
-		}
-		for _, a := range h.Actions {
-			s.Actions[a.Type]++
-		}
-		s.Deferred += len(h.Deferred)
-		s.Skipped += len(h.Skipped)
-	}
-	s.Hosts, s.HostsWithChanges = len(all), len(changed)
-	return s
 }
 
 // warnings collects warnings once each.

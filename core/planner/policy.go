@@ -143,6 +143,15 @@ func (a *approval) matches(u *model.Update) bool {
 	return true
 }
 
+// blocked returns why pkg may not change on host: rejected (which wins over
+// everything) or covered by an active exclusion.
+func (pp *policyPlan) blocked(host, pkg string) (string, bool) {
+	if g, ok := firstMatch(pp.reject, pkg); ok {
+		return fmt.Sprintf("rejected by reject %q", g), true
+	}
+	return pp.excluded(host, pkg)
+}
+
 // excluded returns the reason an active exclusion covers pkg on host.
 func (pp *policyPlan) excluded(host, pkg string) (string, bool) {
 	for i := range pp.exclude {

@@ -13,13 +13,6 @@ import (
 // errNilPlan is returned by every view when it is given no plan.
 var errNilPlan = errors.New("render: no plan to render")
 
-// summaryActionKeys are the action counts that plan JSON always lists,
-// zero or not (DESIGN.md section 4).
-var summaryActionKeys = []string{
-	model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade,
-	model.ActionRemove, model.ActionHold, model.ActionReboot,
-}
-
 // JSON writes the plan in the contract JSON form of DESIGN.md section 4:
 // two-space indentation, no HTML escaping, a trailing newline. Lists the
 // planner left nil are written as [] and the summary always counts the six
@@ -59,8 +52,8 @@ func normalize(p *model.Plan) *model.Plan {
 		}
 		out.Hosts[i] = h
 	}
-	actions := make(map[string]int, len(summaryActionKeys)+len(p.Summary.Actions))
-	for _, k := range summaryActionKeys {
+	actions := make(map[string]int, len(model.SummaryActions)+len(p.Summary.Actions))
+	for _, k := range model.SummaryActions {
 		actions[k] = 0
 	}
 	for k, n := range p.Summary.Actions {

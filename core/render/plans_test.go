@@ -17,29 +17,6 @@ func at(s string) *time.Time {
 	return &t
 }
 
-// summarize counts hosts like the planner does (kept here so these tests do
-// not depend on the planner package).
-func summarize(hosts []model.HostPlan) model.Summary {
-	s := model.Summary{Actions: map[string]int{}}
-	for _, k := range summaryActionKeys {
-		s.Actions[k] = 0
-	}
-	all, changed := map[string]bool{}, map[string]bool{}
-	for _, h := range hosts {
-		all[h.Host] = true
-		if len(h.Actions) > 0 {
-			changed[h.Host] = true
-		}
-		for _, a := range h.Actions {
-			s.Actions[a.Type]++
-		}
-		s.Deferred += len(h.Deferred)
-		s.Skipped += len(h.Skipped)
-	}
-	s.Hosts, s.HostsWithChanges = len(all), len(changed)
-	return s
-}
-
 // richPlan has every kind of thing a plan can hold: two providers, every
 // action type, deferred updates with and without a date, skipped updates
 // for several reasons, errors, open, closed and absent windows, a host that
@@ -159,7 +136,7 @@ func richPlan() *model.Plan {
 		Config:        model.PlanConfig{Dir: "examples/msp-fleet", Commit: "9f2c1ab3d4e5f60718293a4b5c6d7e8f90a1b2c3"},
 		Inventory:     model.PlanInventory{Source: "dir:examples/msp-fleet/snapshots"},
 		Hosts:         hosts,
-		Summary:       summarize(hosts),
+		Summary:       model.Summarize(hosts),
 	}
 }
 
@@ -184,7 +161,7 @@ func emptyPlan() *model.Plan {
 		Config:        model.PlanConfig{Dir: "examples/quickstart", Commit: "abc1234"},
 		Inventory:     model.PlanInventory{Source: "live"},
 		Hosts:         hosts,
-		Summary:       summarize(hosts),
+		Summary:       model.Summarize(hosts),
 	}
 }
 
@@ -218,6 +195,6 @@ func bigPlan(hosts, actions int) *model.Plan {
 		Config:        model.PlanConfig{Dir: "fleet", Commit: "9f2c1ab3d4e5f60718293a4b5c6d7e8f90a1b2c3"},
 		Inventory:     model.PlanInventory{Source: "git:origin/tend/reports"},
 		Hosts:         list,
-		Summary:       summarize(list),
+		Summary:       model.Summarize(list),
 	}
 }
