@@ -114,11 +114,11 @@ type Skipped struct {
 
 // Summary counts what a plan does.
 type Summary struct {
-	Hosts            int            `json:"hosts"`
-	HostsWithChanges int            `json:"hosts_with_changes"`
-	Actions          ActionCounts   `json:"actions"`
-	Deferred         int            `json:"deferred"`
-	Skipped          int            `json:"skipped"`
+	Hosts            int          `json:"hosts"`
+	HostsWithChanges int          `json:"hosts_with_changes"`
+	Actions          ActionCounts `json:"actions"`
+	Deferred         int          `json:"deferred"`
+	Skipped          int          `json:"skipped"`
 }
 
 // ActionCounts counts actions by type.
