@@ -93,15 +93,22 @@ func (d *decoder) checkProvider(p *Policy) {
 }
 
 func (d *decoder) resolveRings(p *Policy, policyHosts map[string]bool) {
+	owner := map[string]string{}
 	for _, ring := range p.Rollout.Rings {
 		if ring.Targets == nil {
 			continue
 		}
 		ring.Hosts = d.hostsOf(ring.Targets)
 		for _, h := range sortedKeys(ring.Hosts) {
-			if !policyHosts[h] {
+			switch prev, taken := owner[h]; {
+			case !policyHosts[h]:
 				d.errorf(ring.DeclRange, "Ring host outside policy",
 					"Ring %q of policy %q names host %q, which the policy's targets do not include.", ring.Name, p.Name, h)
+			case taken:
+				d.errorf(ring.DeclRange, "Host in two rings",
+					"Host %q is in ring %q and ring %q of policy %q; a host belongs to one ring.", h, prev, ring.Name, p.Name)
+			default:
+				owner[h] = ring.Name
 			}
 		}
 	}

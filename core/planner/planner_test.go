@@ -555,6 +555,20 @@ func TestRings(t *testing.T) {
 	}
 }
 
+func TestRingsPercentIsCumulative(t *testing.T) {
+	// Explicit members of a later ring do not count against an earlier
+	// percent ring's share.
+	cfg := loadConfig(t, fleetConfig("rollout {\n ring \"early\" {\n percent = 20\n }\n ring \"named\" {\n targets = [host.web_01, host.web_02, host.web_03]\n }\n ring \"broad\" {\n percent = 100\n }\n}"))
+	pl, _ := Plan(Input{Config: cfg, Inventory: map[string]*model.Snapshot{}, Now: at(t, "2026-11-23T10:00:00Z")})
+	sizes := map[string]int{}
+	for _, h := range pl.Hosts {
+		sizes[h.Ring]++
+	}
+	if sizes["early"] != 2 || sizes["named"] != 3 || sizes["broad"] != 5 {
+		t.Errorf("ring sizes = %v; want early 2, named 3, broad 5", sizes)
+	}
+}
+
 func TestRingsNotCovering(t *testing.T) {
 	cfg := loadConfig(t, fleetConfig("rollout {\n ring \"half\" {\n percent = 50\n }\n}"))
 	inv := map[string]*model.Snapshot{}

@@ -59,15 +59,23 @@ func newRings(p *config.Policy, inv map[string]*model.Snapshot) *rings {
 		}
 		return rest[i] < rest[j]
 	})
-	total := len(p.Hosts)
+	// percent is cumulative: the share of the policy's hosts in this ring
+	// and the rings before it (explicit members included).
+	size := make([]int, n)
+	for _, i := range r.ringOf {
+		size[i]++
+	}
+	total, upTo := len(p.Hosts), 0
 	for i, ring := range r.list {
+		upTo += size[i]
 		if ring.Percent == nil {
 			continue
 		}
 		limit := (*ring.Percent*total + 99) / 100
-		for len(rest) > 0 && len(r.ringOf) < limit {
+		for len(rest) > 0 && upTo < limit {
 			r.ringOf[rest[0]] = i
 			rest = rest[1:]
+			upTo++
 		}
 	}
 	for _, h := range p.Hosts {
