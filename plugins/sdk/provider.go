@@ -1,0 +1,119 @@
+package sdk
+
+import (
+	"context"
+
+	"github.com/tend-sh/tend/core/model"
+)
+
+// Provider is what a provider author implements. Each method gets a Runner
+// in its request for everything it needs to run on the target host.
+type Provider interface {
+	// Schema describes the provider: name, version, the attributes of its
+	// provider block and the action types it can apply.
+	Schema(ctx context.Context) (*SchemaResponse, error)
+	// Scan reports what is installed and what could be installed.
+	Scan(ctx context.Context, req *ScanRequest) (*ScanResponse, error)
+	// Apply carries out actions on one host, reporting progress as it goes,
+	// and returns one result per action.
+	Apply(ctx context.Context, req *ApplyRequest, progress ProgressFunc) (*ApplyResponse, error)
+}
+
+// Attribute types a provider block may use.
+const (
+	TypeString     = "string"
+	TypeBool       = "bool"
+	TypeNumber     = "number"
+	TypeStringList = "list(string)"
+)
+
+// SchemaResponse describes a provider.
+type SchemaResponse struct {
+	Name    string
+	Version string
+	// Attributes of the provider's config block.
+	Attributes []Attribute
+	// Actions lists the action types Apply supports (model.ActionUpgrade, …).
+	Actions []string
+}
+
+// Attribute is one attribute of a provider block.
+type Attribute struct {
+	Name        string
+	Type        string
+	Required    bool
+	Description string
+}
+
+// Inventory, Installed and Update are the inventory model tend plans from
+// (the snapshot contract of DESIGN.md section 3).
+type (
+	Inventory = model.ProviderInventory
+	Installed = model.Installed
+	Update    = model.Update
+)
+
+// ScanRequest asks for one host's inventory.
+type ScanRequest struct {
+	Host string
+	// Config holds the provider block's attributes as decoded JSON values
+	// (string, bool, float64, []any).
+	Config map[string]any
+	// Pins names packages whose offered versions the scan should list in
+	// Inventory.Versions, so pins can be planned as downgrades.
+	Pins   []string
+	Runner Runner
+}
+
+// ScanResponse is a scan's result.
+type ScanResponse struct {
+	Inventory Inventory
+	// Warnings are problems that did not stop the scan.
+	Warnings []string
+}
+
+// Action is one change to make, as planned.
+type Action struct {
+	ID      string
+	Type    string
+	Package string
+	From    string
+	To      string
+}
+
+// ApplyRequest asks for actions to be carried out on one host.
+type ApplyRequest struct {
+	Host    string
+	Config  map[string]any
+	Actions []Action
+	Runner  Runner
+}
+
+// Progress is one event during Apply.
+type Progress struct {
+	ActionID string // empty for events about the whole transaction
+	Message  string
+}
+
+// ProgressFunc receives progress events; it must not block for long.
+type ProgressFunc func(Progress)
+
+// Result statuses of an action.
+const (
+	StatusSucceeded   = "succeeded"
+	StatusFailed      = "failed"
+	StatusSkipped     = "skipped"
+	StatusInterrupted = "interrupted"
+)
+
+// ActionResult is the outcome of one action.
+type ActionResult struct {
+	ActionID string
+	Status   string
+	Message  string
+}
+
+// ApplyResponse holds one result per requested action.
+type ApplyResponse struct {
+	Results []ActionResult
+}
