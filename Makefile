@@ -9,7 +9,10 @@ VERSION ?= 0.1.0-dev
 LDFLAGS := -X main.version=$(VERSION)
 FLEET   ?= 10000
 
-.PHONY: all build demo test vet fmt-check fuzz bench clean
+PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
+
+.PHONY: all build demo test vet fmt-check fuzz bench proto clean
 
 all: build
 
@@ -58,6 +61,16 @@ bench: build
 	time $(TEND) plan -C $(BIN)/fleet/config --inventory $(BIN)/fleet/snapshots \
 		--at 2026-11-28T22:30:00+01:00 --json > $(BIN)/fleet/plan.json
 	@ls -l $(BIN)/fleet/plan.json
+
+# Regenerate the provider protocol's Go code (committed; CI does not run this).
+proto:
+	command -v protoc >/dev/null || apt-get install -y protobuf-compiler
+	GOFLAGS= GOBIN=$(CURDIR)/$(BIN) $(GO) install $(PROTOC_GEN_GO)
+	GOFLAGS= GOBIN=$(CURDIR)/$(BIN) $(GO) install $(PROTOC_GEN_GO_GRPC)
+	PATH=$(CURDIR)/$(BIN):$$PATH protoc -I plugins/proto \
+		--go_out=plugins/proto/providerv1 --go_opt=paths=source_relative \
+		--go-grpc_out=plugins/proto/providerv1 --go-grpc_opt=paths=source_relative \
+		plugins/proto/provider.proto
 
 clean:
 	rm -rf $(BIN)

@@ -1,0 +1,62 @@
+// Command testprovider is a provider plugin for the loader's tests: it
+// echoes through the Exec callback, and crashes or hangs on request.
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/tend-sh/tend/plugins/sdk"
+)
+
+type provider struct{}
+
+func (provider) Schema(context.Context) (*sdk.SchemaResponse, error) {
+	return &sdk.SchemaResponse{
+		Name: "test", Version: "1.2.3",
+		Attributes: []sdk.Attribute{{Name: "greeting", Type: sdk.TypeString}},
+		Actions:    []string{"install", "upgrade"},
+	}, nil
+}
+
+func (provider) Scan(ctx context.Context, req *sdk.ScanRequest) (*sdk.ScanResponse, error) {
+	greeting, _ := req.Config["greeting"].(string)
+	res, err := sdk.Check(ctx, req.Runner, sdk.Cmd{Argv: []string{"cat"}, Stdin: []byte(greeting + " " + req.Host)})
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.ScanResponse{
+		Inventory: sdk.Inventory{
+			Facts:     map[string]string{"said": strings.TrimSpace(string(res.Stdout))},
+			Installed: []sdk.Installed{{ID: "a", Name: "a", Version: "1", Arch: "all"}},
+			Available: []sdk.Update{{ID: "a", Name: "a", From: "1", To: "2", Classification: "security", CVEs: []string{"CVE-1"}}},
+			Versions:  map[string][]string{"a": {"1", "2"}},
+		},
+		Warnings: []string{"pins: " + strings.Join(req.Pins, ",")},
+	}, nil
+}
+
+func (provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.ProgressFunc) (*sdk.ApplyResponse, error) {
+	var out sdk.ApplyResponse
+	for _, a := range req.Actions {
+		progress(sdk.Progress{ActionID: a.ID, Message: "working on " + a.Package})
+		switch a.Package {
+		case "crash":
+			os.Exit(3)
+		case "hang":
+			<-ctx.Done()
+			return nil, ctx.Err()
+		case "forget":
+			continue
+		}
+		if _, err := sdk.Check(ctx, req.Runner, sdk.Cmd{Argv: []string{"true"}}); err != nil {
+			out.Results = append(out.Results, sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusFailed, Message: err.Error()})
+			continue
+		}
+		out.Results = append(out.Results, sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusSucceeded})
+	}
+	return &out, nil
+}
+
+func main() { sdk.Serve(provider{}) }

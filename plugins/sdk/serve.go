@@ -1,0 +1,239 @@
+package sdk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/tend-sh/tend/plugins/internal/handshake"
+	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// ServeOption changes how Serve runs a provider.
+type ServeOption func(*serveConfig)
+
+type serveConfig struct {
+	test *plugin.ServeTestConfig
+}
+
+// WithTestConfig serves in-process for tests (see plugin.ServeTestConfig);
+// the conformance kit uses it.
+func WithTestConfig(c *plugin.ServeTestConfig) ServeOption {
+	return func(s *serveConfig) { s.test = c }
+}
+
+// Serve runs p as a tend provider plugin. Call it from main; it returns when
+// tend is done with the provider. Started by hand, outside tend, it prints
+// a note and exits non-zero.
+func Serve(p Provider, opts ...ServeOption) {
+	cfg := &serveConfig{}
+	for _, o := range opts {
+		o(cfg)
+	}
+	if cfg.test == nil && os.Getenv(handshake.Config.MagicCookieKey) != handshake.Config.MagicCookieValue {
+		fmt.Fprintln(os.Stderr, "This is a tend provider plugin: tend starts it when a policy needs it. It is not meant to be run by hand.")
+		os.Exit(1)
+	}
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: handshake.Config,
+		VersionedPlugins: map[int]plugin.PluginSet{
+			handshake.ProtocolVersion: {handshake.PluginName: &grpcPlugin{impl: p}},
+		},
+		GRPCServer: plugin.DefaultGRPCServer,
+		Logger:     hclog.New(&hclog.LoggerOptions{Level: hclog.Trace, Output: os.Stderr, JSONFormat: true}),
+		Test:       cfg.test,
+	})
+}
+
+// grpcPlugin is the plugin side of go-plugin's GRPCPlugin.
+type grpcPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	impl Provider
+}
+
+func (g *grpcPlugin) GRPCServer(broker *plugin.GRPCBroker, s *grpc.Server) error {
+	pb.RegisterProviderServer(s, &server{impl: g.impl, broker: broker})
+	return nil
+}
+
+func (g *grpcPlugin) GRPCClient(context.Context, *plugin.GRPCBroker, *grpc.ClientConn) (any, error) {
+	return nil, errors.New("sdk: the provider side has no client")
+}
+
+// server adapts a Provider to the generated gRPC service.
+type server struct {
+	pb.UnimplementedProviderServer
+	impl   Provider
+	broker *plugin.GRPCBroker
+	config map[string]any
+}
+
+func (s *server) GetSchema(ctx context.Context, _ *pb.GetSchemaRequest) (*pb.GetSchemaResponse, error) {
+	sc, err := s.impl.Schema(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return schemaToProto(sc), nil
+}
+
+func (s *server) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.ConfigureResponse, error) {
+	cfg := map[string]any{}
+	if len(req.ConfigJson) > 0 {
+		if err := json.Unmarshal(req.ConfigJson, &cfg); err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "provider config is not a JSON object: %v", err)
+		}
+	}
+	sc, err := s.impl.Schema(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	if err := CheckConfig(sc, cfg); err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	s.config = cfg
+	return &pb.ConfigureResponse{}, nil
+}
+
+// CheckConfig checks a provider block's attributes against the schema:
+// unknown names, missing required ones and wrong types are errors.
+func CheckConfig(sc *SchemaResponse, cfg map[string]any) error {
+	known := map[string]Attribute{}
+	for _, a := range sc.Attributes {
+		known[a.Name] = a
+	}
+	var errs []error
+	names := make([]string, 0, len(cfg))
+	for n := range cfg {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		a, ok := known[n]
+		if !ok {
+			errs = append(errs, fmt.Errorf("provider %q has no attribute %q", sc.Name, n))
+			continue
+		}
+		if !typeMatches(a.Type, cfg[n]) {
+			errs = append(errs, fmt.Errorf("provider %q: attribute %q must be of type %s", sc.Name, n, a.Type))
+		}
+	}
+	for _, a := range sc.Attributes {
+		if _, ok := cfg[a.Name]; a.Required && !ok {
+			errs = append(errs, fmt.Errorf("provider %q: attribute %q is required", sc.Name, a.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func typeMatches(t string, v any) bool {
+	switch t {
+	case TypeString:
+		_, ok := v.(string)
+		return ok
+	case TypeBool:
+		_, ok := v.(bool)
+		return ok
+	case TypeNumber:
+		_, ok := v.(float64)
+		return ok
+	case TypeStringList:
+		list, ok := v.([]any)
+		for _, e := range list {
+			if _, isStr := e.(string); !isStr {
+				return false
+			}
+		}
+		return ok
+	}
+	return false
+}
+
+func (s *server) Scan(ctx context.Context, req *pb.ScanRequest) (*pb.ScanResponse, error) {
+	runner, closeRunner, err := s.dialRunner(req.ExecBrokerId)
+	if err != nil {
+		return nil, err
+	}
+	defer closeRunner()
+	resp, err := s.impl.Scan(ctx, &ScanRequest{Host: req.Host, Config: s.config, Pins: req.Pins, Runner: runner})
+	if err != nil {
+		return nil, status.Error(codes.Unknown, err.Error())
+	}
+	return &pb.ScanResponse{Inventory: inventoryToProto(&resp.Inventory), Warnings: resp.Warnings}, nil
+}
+
+func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) error {
+	runner, closeRunner, err := s.dialRunner(req.ExecBrokerId)
+	if err != nil {
+		return err
+	}
+	defer closeRunner()
+	actions := actionsFromProto(req.Actions)
+	progress := func(p Progress) {
+		// A failed send means tend went away; Apply sees it as a cancelled context.
+		_ = stream.Send(&pb.ApplyEvent{Event: &pb.ApplyEvent_Progress{Progress: &pb.Progress{ActionId: p.ActionID, Message: p.Message}}})
+	}
+	resp, err := s.impl.Apply(stream.Context(), &ApplyRequest{Host: req.Host, Config: s.config, Actions: actions, Runner: runner}, progress)
+	if err != nil {
+		return status.Error(codes.Unknown, err.Error())
+	}
+	for _, r := range completeResults(actions, resp.Results) {
+		if err := stream.Send(&pb.ApplyEvent{Event: &pb.ApplyEvent_Result{Result: &pb.ActionResult{ActionId: r.ActionID, Status: r.Status, Message: r.Message}}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// completeResults returns one result per action, in action order: an action
+// the provider forgot to report is failed, results for unknown actions are
+// dropped.
+func completeResults(actions []Action, results []ActionResult) []ActionResult {
+	byID := map[string]ActionResult{}
+	for _, r := range results {
+		byID[r.ActionID] = r
+	}
+	out := make([]ActionResult, 0, len(actions))
+	for _, a := range actions {
+		r, ok := byID[a.ID]
+		if !ok {
+			r = ActionResult{ActionID: a.ID, Status: StatusFailed, Message: "the provider reported no result for this action"}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// dialRunner connects to the Exec service tend serves for this request.
+func (s *server) dialRunner(id uint32) (Runner, func(), error) {
+	conn, err := s.broker.Dial(id)
+	if err != nil {
+		return nil, nil, status.Errorf(codes.Unavailable, "connecting to tend's exec service: %v", err)
+	}
+	return &remoteRunner{client: pb.NewHostClient(conn)}, func() { conn.Close() }, nil
+}
+
+// remoteRunner runs commands through tend's Host service.
+type remoteRunner struct {
+	client pb.HostClient
+}
+
+func (r *remoteRunner) Run(ctx context.Context, c Cmd) (Result, error) {
+	resp, err := r.client.Exec(ctx, &pb.ExecRequest{
+		Argv: c.Argv, Stdin: c.Stdin, Env: c.Env, TimeoutMs: c.Timeout.Milliseconds(),
+	})
+	if err != nil {
+		if st, ok := status.FromError(err); ok {
+			return Result{}, fmt.Errorf("%s: %s", c.Argv[0], st.Message())
+		}
+		return Result{}, err
+	}
+	return Result{Stdout: resp.Stdout, Stderr: resp.Stderr, ExitCode: int(resp.ExitCode)}, nil
+}
