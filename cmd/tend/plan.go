@@ -35,6 +35,9 @@ The plan is a pure function of configuration, inventory and time: --at shows
 the plan as it would be at another moment, e.g. inside next weekend's window.
 
 Inventory sources:
+  --inventory live      the default: scan every host now through its providers
+                        (needs tend init); the snapshots are kept in
+                        .tend/inventory for tend apply's freshness check
   --inventory DIR       snapshots DIR/<host>/inventory.json (tend scan writes them)
   --inventory git:REF   hosts/<host>/inventory.json at a Git revision, e.g.
                         git:origin/tend/reports (the daemon's reports branch)
@@ -51,7 +54,7 @@ has actions.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.inventory, "inventory", "live", "where host inventories come from: DIR or git:REF")
+	fl.StringVar(&f.inventory, "inventory", "live", "where host inventories come from: live, DIR or git:REF")
 	fl.StringVar(&f.at, "at", "", "plan as of this time (RFC 3339, e.g. 2026-11-28T22:30:00+01:00); default now")
 	fl.StringVar(&f.out, "out", "", "also save the plan to this file, for tend show and tend apply (-out FILE works too)")
 	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the plan has actions, 0 when it has none")
@@ -71,8 +74,9 @@ func runPlan(g *globals, f *planFlags) error {
 		}
 		now = t
 	}
-	res, err := engine.Plan(engine.PlanOptions{
+	res, err := engine.Plan(g.ctx, engine.PlanOptions{
 		ConfigDir: g.dir, Inventory: f.inventory, Now: now, TendVersion: version,
+		Log: g.log, ScanProgress: scanProgress(g),
 	})
 	var sources map[string][]byte
 	if res != nil && res.Config != nil {

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
+	"os/signal"
+	"syscall"
+
 	"errors"
 	"fmt"
+	"github.com/sirupsen/logrus"
 	"io"
 	"os"
 	"strings"
@@ -19,10 +24,13 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 // globals are the flags every command takes.
 type globals struct {
-	dir     string
-	noColor bool
-	stdout  io.Writer
-	stderr  io.Writer
+	dir      string
+	noColor  bool
+	logLevel string
+	stdout   io.Writer
+	stderr   io.Writer
+	ctx      context.Context
+	log      *logrus.Logger
 }
 
 // color reports whether w should get ANSI colours: a terminal, and neither
@@ -48,13 +56,27 @@ with a plan preview, applied by providers and reported back to Git.`,
 	}
 	root.PersistentFlags().StringVarP(&g.dir, "chdir", "C", ".", "configuration directory (every *.tend.hcl below it is read)")
 	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
-	root.AddCommand(newValidate(g), newFmt(g), newPlan(g), newShow(g), newVersion(g))
+	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log verbosity on stderr: error, warn, info, debug (debug shows provider logs)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		lvl, err := logrus.ParseLevel(g.logLevel)
+		if err != nil {
+			return fmt.Errorf("--log-level: %w", err)
+		}
+		g.log.SetLevel(lvl)
+		return nil
+	}
+	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newProviders(g), newVersion(g))
 	return root
 }
 
 // run executes the CLI and returns the process exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	g := &globals{stdout: stdout, stderr: stderr}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := logrus.New()
+	log.SetOutput(stderr)
+	log.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
+	g := &globals{stdout: stdout, stderr: stderr, ctx: ctx, log: log}
 	root := newRoot(g)
 	root.SetArgs(normalizeArgs(args))
 	root.SetIn(stdin)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -40,7 +41,7 @@ func TestPlanSaveAndRead(t *testing.T) {
 		  "installed": [{"id": "a", "name": "a", "version": "1", "arch": "all"}],
 		  "available": [{"id": "a", "name": "a", "from": "1", "to": "2", "classification": "other", "released_at": ""}]}}}`)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	res, err := Plan(PlanOptions{ConfigDir: filepath.Join(dir, "conf"), Inventory: filepath.Join(dir, "inv"), Now: now, TendVersion: "test"})
+	res, err := Plan(context.Background(), PlanOptions{ConfigDir: filepath.Join(dir, "conf"), Inventory: filepath.Join(dir, "inv"), Now: now, TendVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,15 +74,15 @@ func TestPlanSaveAndRead(t *testing.T) {
 func TestPlanErrors(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "bad", "main.tend.hcl"), `host "x" { transport = "carrier-pigeon" }`)
-	res, err := Plan(PlanOptions{ConfigDir: filepath.Join(dir, "bad"), Inventory: dir, Now: time.Now()})
+	res, err := Plan(context.Background(), PlanOptions{ConfigDir: filepath.Join(dir, "bad"), Inventory: dir, Now: time.Now()})
 	if !errors.Is(err, ErrConfig) || !res.Diagnostics.HasErrors() || res.Saved != nil {
 		t.Errorf("bad config: err = %v, res = %+v", err, res)
 	}
 	writeFile(t, filepath.Join(dir, "good", "main.tend.hcl"), testConfig)
-	if _, err := Plan(PlanOptions{ConfigDir: filepath.Join(dir, "good"), Inventory: "live", Now: time.Now()}); err == nil || !strings.Contains(err.Error(), "--inventory DIR") {
+	if _, err := Plan(context.Background(), PlanOptions{ConfigDir: filepath.Join(dir, "good"), Inventory: "live", Now: time.Now()}); err == nil || !strings.Contains(err.Error(), "run tend init") {
 		t.Errorf("live inventory: err = %v", err)
 	}
-	if _, err := Plan(PlanOptions{ConfigDir: filepath.Join(dir, "good"), Inventory: filepath.Join(dir, "missing"), Now: time.Now()}); err == nil {
+	if _, err := Plan(context.Background(), PlanOptions{ConfigDir: filepath.Join(dir, "good"), Inventory: filepath.Join(dir, "missing"), Now: time.Now()}); err == nil {
 		t.Error("missing inventory dir: want error")
 	}
 }

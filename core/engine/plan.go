@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"context"
 	"errors"
+	"path/filepath"
+
 	"fmt"
+	"github.com/sirupsen/logrus"
 	"strings"
 	"time"
 
@@ -18,7 +22,7 @@ import (
 // diagnostics and nothing was planned.
 var ErrConfig = errors.New("configuration has errors")
 
-// PlanOptions are the inputs of an offline plan.
+// PlanOptions are the inputs of a plan.
 type PlanOptions struct {
 	ConfigDir string
 	// Inventory is "live", "git:REF" or a directory of snapshots.
@@ -26,6 +30,10 @@ type PlanOptions struct {
 	Now       time.Time
 	// TendVersion is recorded in saved plans.
 	TendVersion string
+	// Log receives provider logs and scan warnings (live inventory).
+	Log *logrus.Logger
+	// ScanProgress is told about each host a live plan scans.
+	ScanProgress func(host string, err error)
 }
 
 // PlanResult is a plan and what was learned making it.
@@ -46,13 +54,20 @@ func Load(dir string) (*config.Config, hcl.Diagnostics, error) {
 }
 
 // Plan loads the configuration and inventory and plans.
-func Plan(o PlanOptions) (*PlanResult, error) {
+func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	cfg, diags, err := Load(o.ConfigDir)
 	res := &PlanResult{Config: cfg, Diagnostics: diags}
 	if err != nil {
 		return res, err
 	}
-	inv, source, err := readInventory(o.ConfigDir, o.Inventory)
+	var inv map[string]*model.Snapshot
+	var source string
+	if o.Inventory == "" || o.Inventory == "live" {
+		inv, err = scanLive(ctx, cfg, o)
+		source = "live"
+	} else {
+		inv, source, err = readInventory(o.ConfigDir, o.Inventory)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -74,10 +89,34 @@ func Plan(o PlanOptions) (*PlanResult, error) {
 	return res, nil
 }
 
+// scanLive scans every targeted host and keeps the snapshots in
+// CONFIG/.tend/inventory, where apply checks a saved plan's freshness. Hosts
+// that fail to scan are logged and planned without inventory.
+func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (map[string]*model.Snapshot, error) {
+	ps, err := OpenProviders(cfg, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	defer ps.Close()
+	inv, err := Scan(ctx, cfg, ps, ScanOptions{OutDir: filepath.Join(cfg.Dir, DefaultInventoryDir), Progress: o.ScanProgress})
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case err != nil && len(inv) == 0:
+		return nil, fmt.Errorf("no host could be scanned: %w", err)
+	case err != nil && o.Log != nil:
+		o.Log.Warnf("some hosts could not be scanned and are planned without inventory: %v", err)
+	}
+	return inv, nil
+}
+
+// readInventory reads snapshots from "git:REF" or a directory; "live" reads
+// the snapshots the last live scan kept.
 func readInventory(configDir, spec string) (map[string]*model.Snapshot, string, error) {
 	switch {
 	case spec == "" || spec == "live":
-		return nil, "", fmt.Errorf("live inventory needs provider plugins, which this version of tend does not ship yet: pass --inventory DIR with snapshots (DIR/<host>/inventory.json) or --inventory git:REF")
+		inv, err := inventory.ReadDir(filepath.Join(configDir, DefaultInventoryDir))
+		return inv, "live", err
 	case strings.HasPrefix(spec, "git:"):
 		inv, err := inventory.ReadGit(configDir, strings.TrimPrefix(spec, "git:"))
 		return inv, spec, err

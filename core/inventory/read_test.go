@@ -68,3 +68,27 @@ func TestReadDirErrors(t *testing.T) {
 		t.Error("missing dir: want error")
 	}
 }
+
+func TestWriteRead(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Parse("good", []byte(good), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := Encode(s)
+	b, _ := Encode(back["web_1"])
+	if string(a) != string(b) || !strings.HasPrefix(string(a), "{\n  \"format_version\": \"1\",\n  \"host\": \"web_1\",") {
+		t.Errorf("round trip differs or not in contract order:\n%s", a)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "web_1"))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}

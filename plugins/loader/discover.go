@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tend-sh/tend/plugins/internal/handshake"
 )
 
 // BinaryPrefix is the file name prefix of provider binaries.
@@ -90,3 +92,6 @@ func Checksum(path string) (string, error) {
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
+
+// ProtocolVersion is the provider protocol version this tend speaks.
+const ProtocolVersion = handshake.ProtocolVersion

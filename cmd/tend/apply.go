@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/plugins/sdk"
+	"golang.org/x/term"
+)
+
+type applyFlags struct {
+	autoApprove bool
+	inventory   string
+	view        viewFlags
+}
+
+func newApply(g *globals) *cobra.Command {
+	f := &applyFlags{}
+	cmd := &cobra.Command{
+		Use:   "apply [PLAN]",
+		Short: "Apply a saved plan, or plan and apply",
+		Long: `With a plan file (from tend plan -out), applies exactly that plan — and refuses
+it if the configuration or any host's inventory changed since it was made.
+Without one, scans the hosts (or reads --inventory), shows the plan, and
+applies it after you type "yes", or at once with --auto-approve.
+
+Actions run policy by policy and ring by ring, at most max_parallel hosts at a
+time; a policy's rollout halts once more than max_failures hosts failed. A
+policy whose window has closed since the plan was made is skipped. Each host's
+actions go to its provider in one request (apt: one transaction). Ctrl-C
+stops starting new hosts, interrupts running ones and reports what was done.
+
+Exit status 1 if any action failed.`,
+		Example: `  tend plan -out patch.tendplan && tend apply patch.tendplan
+  tend apply --auto-approve`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runApply(g, f, args)
+		},
+	}
+	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking (no plan file)")
+	cmd.Flags().StringVar(&f.inventory, "inventory", "live", "with no plan file: where inventories come from (live, DIR, git:REF)")
+	return cmd
+}
+
+func runApply(g *globals, f *applyFlags, args []string) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	var plan *model.Plan
+	if len(args) == 1 {
+		sp, err := engine.ReadSaved(args[0])
+		if err != nil {
+			return err
+		}
+		if err := engine.CheckStale(sp, cfg); err != nil {
+			return err
+		}
+		plan = sp.Plan
+	} else {
+		res, err := engine.Plan(g.ctx, engine.PlanOptions{ConfigDir: g.dir, Inventory: f.inventory, Now: time.Now(),
+			TendVersion: version, Log: g.log, ScanProgress: scanProgress(g)})
+		if err != nil {
+			return err
+		}
+		if err := f.view.render(g, res.Saved); err != nil {
+			return err
+		}
+		plan = res.Saved.Plan
+		if !plan.HasChanges() {
+			return nil
+		}
+		if !f.autoApprove {
+			if err := confirm(g); err != nil {
+				return err
+			}
+		}
+	}
+	if !plan.HasChanges() {
+		fmt.Fprintln(g.stdout, "The plan has no actions; nothing to apply.")
+		return nil
+	}
+	ps, err := engine.OpenProviders(cfg, g.log)
+	if err != nil {
+		return err
+	}
+	defer ps.Close()
+	rep := engine.Apply(g.ctx, cfg, ps, plan, engine.ApplyOptions{Progress: applyProgress(g)})
+	if plan.Inventory.Source == "live" {
+		rescan(g, cfg, ps, rep)
+	}
+	printApplyReport(g, plan, rep)
+	if g.ctx.Err() != nil {
+		fmt.Fprintln(g.stderr, "Interrupted: hosts not started were skipped; see the results above.")
+	}
+	if rep.Failed() > 0 || g.ctx.Err() != nil {
+		return exitError{1}
+	}
+	return nil
+}
+
+// confirm asks on the terminal; without one it refuses.
+func confirm(g *globals) error {
+	if !term.IsTerminal(int(os.Stdin.Fd())) {
+		return errors.New("no plan file and no --auto-approve, and no terminal to ask on: save a plan with tend plan -out FILE, or pass --auto-approve")
+	}
+	fmt.Fprint(g.stdout, "\nApply these actions? Only 'yes' will be accepted: ")
+	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		fmt.Fprintln(g.stdout, "Apply cancelled.")
+		return exitError{1}
+	}
+	return nil
+}
+
+// rescan refreshes the kept snapshots of the hosts that were changed, so the
+// next plan starts from what is really installed.
+func rescan(g *globals, cfg *config.Config, ps *engine.Providers, rep *engine.ApplyReport) {
+	var hosts []string
+	for _, h := range rep.Hosts {
+		hosts = append(hosts, h.Host)
+	}
+	if len(hosts) == 0 {
+		return
+	}
+	out := filepath.Join(cfg.Dir, engine.DefaultInventoryDir)
+	if _, err := engine.Scan(g.ctx, cfg, ps, engine.ScanOptions{Hosts: hosts, OutDir: out}); err != nil {
+		g.log.Warnf("re-scan after apply: %v", err)
+	}
+}
+
+// applyProgress prints progress lines on stderr.
+func applyProgress(g *globals) func(engine.Event) {
+	var mu sync.Mutex
+	return func(e engine.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if e.Done == nil {
+			fmt.Fprintf(g.stderr, "%s %s: %s\n", e.Host, e.Provider, e.Message)
+			return
+		}
+		ok, failed := counts(e.Done.Results)
+		fmt.Fprintf(g.stderr, "%s %s: done in %s: %d succeeded, %d failed\n", e.Host, e.Provider,
+			e.Done.FinishedAt.Sub(e.Done.StartedAt).Round(time.Millisecond), ok, failed)
+	}
+}
+
+func counts(results []sdk.ActionResult) (ok, failed int) {
+	for _, r := range results {
+		switch r.Status {
+		case sdk.StatusSucceeded:
+			ok++
+		case sdk.StatusFailed, sdk.StatusInterrupted:
+			failed++
+		}
+	}
+	return ok, failed
+}
+
+// printApplyReport prints every action's result, host by host.
+func printApplyReport(g *globals, plan *model.Plan, rep *engine.ApplyReport) {
+	actions := map[string]model.Action{}
+	for _, h := range plan.Hosts {
+		for _, a := range h.Actions {
+			actions[a.ID] = a
+		}
+	}
+	fmt.Fprintln(g.stdout, "\nApply results:")
+	total := map[string]int{}
+	for _, h := range rep.Hosts {
+		fmt.Fprintf(g.stdout, "\n%s · %s · policy %s\n", h.Host, h.Provider, h.Policy)
+		for _, r := range h.Results {
+			a := actions[r.ActionID]
+			what := strings.TrimSpace(fmt.Sprintf("%s %s %s", a.Type, a.Package, a.To))
+			line := fmt.Sprintf("  %-11s %s", r.Status, what)
+			if r.Message != "" {
+				line += ": " + firstLines(r.Message, 3)
+			}
+			fmt.Fprintln(g.stdout, line)
+			total[r.Status]++
+		}
+	}
+	for _, p := range rep.Halted {
+		fmt.Fprintf(g.stdout, "\nRollout of policy %s halted at max_failures.\n", p)
+	}
+	fmt.Fprintf(g.stdout, "\nApplied: %d succeeded, %d failed, %d interrupted, %d skipped on %d %s (%d failed).\n",
+		total[sdk.StatusSucceeded], total[sdk.StatusFailed], total[sdk.StatusInterrupted], total[sdk.StatusSkipped],
+		len(rep.Hosts), plural(len(rep.Hosts), "host", "hosts"), rep.Failed())
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = append(lines[:n], fmt.Sprintf("… (%d more lines)", len(lines)-n))
+	}
+	return strings.Join(lines, "\n              ")
+}

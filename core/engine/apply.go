@@ -1,0 +1,234 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/plugins/sdk"
+)
+
+// ApplyOptions tune an apply.
+type ApplyOptions struct {
+	// Now is when the apply runs, to judge windows (default time.Now()).
+	Now time.Time
+	// Progress, if set, receives events as hosts start, progress and finish.
+	Progress func(Event)
+}
+
+// Event is one thing that happened during an apply.
+type Event struct {
+	Host, Provider string
+	Message        string
+	// Done is set when the host finished.
+	Done *HostResult
+}
+
+// HostResult is what happened on one host and provider.
+type HostResult struct {
+	Host, Provider, Policy string
+	StartedAt, FinishedAt  time.Time
+	Results                []sdk.ActionResult
+	// Err is a failure of the host as a whole (provider would not start,
+	// transport unavailable, provider crashed).
+	Err error
+}
+
+// Failed reports whether anything on the host failed.
+func (r *HostResult) Failed() bool {
+	if r.Err != nil {
+		return true
+	}
+	for _, a := range r.Results {
+		if a.Status == sdk.StatusFailed || a.Status == sdk.StatusInterrupted {
+			return true
+		}
+	}
+	return false
+}
+
+// ApplyReport collects every host's result.
+type ApplyReport struct {
+	StartedAt, FinishedAt time.Time
+	Hosts                 []HostResult
+	// Halted names policies whose rollout stopped at max_failures.
+	Halted []string
+}
+
+// Failed counts hosts with a failure.
+func (r *ApplyReport) Failed() int {
+	n := 0
+	for i := range r.Hosts {
+		if r.Hosts[i].Failed() {
+			n++
+		}
+	}
+	return n
+}
+
+// Apply carries out a plan's actions: policy by policy, ring by ring, at
+// most max_parallel hosts at once, halting a policy's rollout once more
+// than max_failures hosts failed. A window that closed since the plan was
+// made stops that policy's hosts. Hosts without actions are not touched.
+func Apply(ctx context.Context, cfg *config.Config, ps *Providers, plan *model.Plan, o ApplyOptions) *ApplyReport {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	rep := &ApplyReport{StartedAt: o.Now.UTC()}
+	byPolicy := map[string][]model.HostPlan{}
+	for _, h := range plan.Hosts {
+		if len(h.Actions) > 0 {
+			byPolicy[h.Policy] = append(byPolicy[h.Policy], h)
+		}
+	}
+	names := make([]string, 0, len(byPolicy))
+	for n := range byPolicy {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var mu sync.Mutex
+	record := func(r HostResult) {
+		mu.Lock()
+		rep.Hosts = append(rep.Hosts, r)
+		mu.Unlock()
+		if o.Progress != nil {
+			o.Progress(Event{Host: r.Host, Provider: r.Provider, Done: &r})
+		}
+	}
+	for _, name := range names {
+		if halted := applyPolicy(ctx, cfg, ps, cfg.Policies[name], byPolicy[name], o, record); halted {
+			rep.Halted = append(rep.Halted, name)
+		}
+	}
+	sort.Slice(rep.Hosts, func(i, j int) bool {
+		if rep.Hosts[i].Host != rep.Hosts[j].Host {
+			return rep.Hosts[i].Host < rep.Hosts[j].Host
+		}
+		return rep.Hosts[i].Provider < rep.Hosts[j].Provider
+	})
+	rep.FinishedAt = time.Now().UTC()
+	return rep
+}
+
+// skipAll records every action of h with one status and message.
+func skipAll(h model.HostPlan, status, msg string, now time.Time) HostResult {
+	r := HostResult{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: now, FinishedAt: now}
+	for _, a := range h.Actions {
+		r.Results = append(r.Results, sdk.ActionResult{ActionID: a.ID, Status: status, Message: msg})
+	}
+	return r
+}
+
+// applyPolicy applies one policy's hosts and reports whether its rollout
+// halted.
+func applyPolicy(ctx context.Context, cfg *config.Config, ps *Providers, p *config.Policy, hosts []model.HostPlan, o ApplyOptions, record func(HostResult)) bool {
+	if p == nil {
+		for _, h := range hosts {
+			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("policy %q is no longer in the configuration", h.Policy), o.Now))
+		}
+		return false
+	}
+	if p.Window != nil && !p.Emergency {
+		if w := cfg.Windows[p.Window.Name]; w != nil && w.Schedule != nil && !w.Schedule.State(o.Now).Open {
+			for _, h := range hosts {
+				record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("window %s is closed now", w.Name), o.Now))
+			}
+			return false
+		}
+	}
+	ringIndex := map[string]int{}
+	if p.Rollout != nil {
+		for i, r := range p.Rollout.Rings {
+			ringIndex[r.Name] = i
+		}
+	}
+	sort.SliceStable(hosts, func(i, j int) bool { return ringIndex[hosts[i].Ring] < ringIndex[hosts[j].Ring] })
+
+	parallel, maxFailures := len(hosts), len(hosts)
+	if p.Rollout != nil {
+		parallel = max(p.Rollout.MaxParallel.Of(len(p.Hosts)), 1)
+		if p.Rollout.MaxFailures.Set {
+			maxFailures = p.Rollout.MaxFailures.Of(len(p.Hosts))
+		}
+	}
+	var (
+		mu       sync.Mutex
+		failures int
+		wg       sync.WaitGroup
+	)
+	halted := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return failures > maxFailures
+	}
+	sem := make(chan struct{}, parallel)
+	for i, h := range hosts {
+		// Rings run one after the other: wait for the previous ring.
+		if i > 0 && hosts[i-1].Ring != h.Ring {
+			wg.Wait()
+		}
+		sem <- struct{}{}
+		switch {
+		case ctx.Err() != nil:
+			<-sem
+			record(skipAll(h, sdk.StatusSkipped, "cancelled before this host started", o.Now))
+			continue
+		case halted():
+			<-sem
+			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d hosts failed", p.Name, maxFailures), o.Now))
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r := applyHost(ctx, cfg, ps, h, o)
+			if r.Failed() {
+				mu.Lock()
+				failures++
+				mu.Unlock()
+			}
+			record(r)
+		}()
+	}
+	wg.Wait()
+	return halted()
+}
+
+func applyHost(ctx context.Context, cfg *config.Config, ps *Providers, h model.HostPlan, o ApplyOptions) HostResult {
+	r := HostResult{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: time.Now().UTC()}
+	fail := func(err error) HostResult {
+		failed := skipAll(h, sdk.StatusFailed, err.Error(), r.StartedAt)
+		failed.Err = err
+		failed.FinishedAt = time.Now().UTC()
+		return failed
+	}
+	host, ok := cfg.Hosts[h.Host]
+	if !ok {
+		return fail(fmt.Errorf("host %q is no longer in the configuration", h.Host))
+	}
+	runner, err := runnerFor(host)
+	if err != nil {
+		return fail(err)
+	}
+	p, err := ps.Get(ctx, h.Provider)
+	if err != nil {
+		return fail(err)
+	}
+	actions := make([]sdk.Action, len(h.Actions))
+	for i, a := range h.Actions {
+		actions[i] = sdk.Action{ID: a.ID, Type: a.Type, Package: a.Package, From: a.From, To: a.To}
+	}
+	progress := func(pr sdk.Progress) {
+		if o.Progress != nil {
+			o.Progress(Event{Host: h.Host, Provider: h.Provider, Message: pr.Message})
+		}
+	}
+	r.Results, r.Err = p.Apply(ctx, h.Host, actions, runner, progress)
+	r.FinishedAt = time.Now().UTC()
+	return r
+}
