@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/sdk"
+)
+
+// withTestProvider builds the loader's test provider into a plugin
+// directory named by TEND_PLUGIN_DIR.
+func withTestProvider(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command("go", "build", "-o", filepath.Join(dir, loader.BinaryPrefix+"test"),
+		"github.com/tend-sh/tend/plugins/loader/internal/testprovider").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building the test provider: %v\n%s", err, out)
+	}
+	t.Setenv(loader.EnvPluginDir, dir)
+	return dir
+}
+
+const testProviderConfig = `
+provider "test" {
+  greeting = "hi"
+}
+host "web_1" {
+  transport = "local"
+}
+host "web_2" {
+  address = "10.0.0.2"
+}
+policy "p" {
+  provider = "test"
+  targets  = [host.web_1, host.web_2]
+  approve {
+    classification = ["security"]
+  }
+}
+`
+
+func TestInitScanApply(t *testing.T) {
+	pluginDir := withTestProvider(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "main.tend.hcl"), testProviderConfig)
+	ctx := context.Background()
+	cfg, diags := config.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+
+	// Before init, nothing starts.
+	if _, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()}); err == nil || !strings.Contains(err.Error(), "run tend init") {
+		t.Fatalf("plan before init: err = %v", err)
+	}
+	results, err := Init(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || results[0].Lock.Version != "1.2.3" || !results[0].Changed {
+		t.Fatalf("init = %+v", results)
+	}
+
+	// A live plan scans web_1 (local) and reports web_2 (ssh) as unscanned.
+	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := res.Saved.Plan
+	if pl.Inventory.Source != "live" || pl.Summary.Actions["upgrade"] != 1 || len(pl.Hosts) != 2 || len(pl.Hosts[1].Errors) != 1 {
+		t.Fatalf("plan = %+v", pl)
+	}
+	if _, err := os.Stat(filepath.Join(dir, DefaultInventoryDir, "web_1", "inventory.json")); err != nil {
+		t.Errorf("live scan kept no snapshot: %v", err)
+	}
+	if err := CheckStale(res.Saved, cfg); err != nil {
+		t.Errorf("fresh plan is stale: %v", err)
+	}
+
+	ps, err := OpenProviders(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	var events []string
+	rep := Apply(ctx, cfg, ps, pl, ApplyOptions{Progress: func(e Event) { events = append(events, e.Host+": "+e.Message) }})
+	if len(rep.Hosts) != 1 || rep.Failed() != 0 || rep.Hosts[0].Results[0].Status != sdk.StatusSucceeded {
+		t.Fatalf("apply = %+v", rep.Hosts)
+	}
+	if len(events) == 0 || events[0] != "web_1: working on a" {
+		t.Errorf("progress = %v", events)
+	}
+
+	// A new scan makes the saved plan stale; so does a config change.
+	time.Sleep(1100 * time.Millisecond) // scanned_at has second precision
+	if _, err := Scan(ctx, cfg, ps, ScanOptions{Hosts: []string{"web_1"}, OutDir: filepath.Join(dir, DefaultInventoryDir)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckStale(res.Saved, cfg); err == nil || !strings.Contains(err.Error(), "web_1 was scanned again") {
+		t.Errorf("after a rescan: err = %v", err)
+	}
+	writeFile(t, filepath.Join(dir, "more.tend.hcl"), "group \"g\" {\n match = { a = \"b\" }\n}\n")
+	cfg2, _ := config.Load(dir)
+	if err := CheckStale(res.Saved, cfg2); err == nil || !strings.Contains(err.Error(), "configuration changed") {
+		t.Errorf("after a config change: err = %v", err)
+	}
+
+	// A replaced binary is refused, naming both hashes.
+	bin := filepath.Join(pluginDir, loader.BinaryPrefix+"test")
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The running copy keeps its inode; a new file takes the name.
+	if err := os.WriteFile(bin+".new", append(data, "replaced"...), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(bin+".new", bin); err != nil {
+		t.Fatal(err)
+	}
+	ps2, _ := OpenProviders(cfg, nil)
+	defer ps2.Close()
+	_, err = ps2.Get(ctx, "test")
+	if err == nil || !strings.Contains(err.Error(), "does not match the lock file") || strings.Count(err.Error(), "sha256:") != 2 {
+		t.Errorf("replaced binary: err = %v", err)
+	}
+}
+
+func TestInitVersionConstraint(t *testing.T) {
+	withTestProvider(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "main.tend.hcl"), testProviderConfig+"tend {\n required_providers {\n test = \">= 2.0.0\"\n }\n}\n")
+	cfg, diags := config.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if _, err := Init(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), `does not satisfy required_providers ">= 2.0.0"`) {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, loader.LockFileName)); !os.IsNotExist(err) {
+		t.Errorf("a lock file was written despite the failure: %v", err)
+	}
+}
+
+func TestApplyHaltsAtMaxFailures(t *testing.T) {
+	withTestProvider(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("provider \"test\" {}\n")
+	for _, h := range []string{"a1", "a2", "a3", "a4"} {
+		b.WriteString("host \"" + h + "\" {\n transport = \"local\"\n labels = { role = \"x\" }\n}\n")
+	}
+	b.WriteString("group \"x\" {\n match = { role = \"x\" }\n}\n")
+	b.WriteString("policy \"p\" {\n provider = \"test\"\n targets = [group.x]\n approve {}\n rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n max_failures = 1\n }\n}\n")
+	writeFile(t, filepath.Join(dir, "main.tend.hcl"), b.String())
+	cfg, diags := config.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ctx := context.Background()
+	if _, err := Init(ctx, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Make every host's action fail in the provider ("forget" gets no result).
+	for i := range res.Saved.Plan.Hosts {
+		res.Saved.Plan.Hosts[i].Actions[0].Package = "forget"
+	}
+	ps, _ := OpenProviders(cfg, nil)
+	defer ps.Close()
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{})
+	var statuses []string
+	for _, h := range rep.Hosts {
+		statuses = append(statuses, h.Results[0].Status)
+	}
+	// One at a time: two failures exceed max_failures = 1, the rest is skipped.
+	if strings.Join(statuses, ",") != "failed,failed,skipped,skipped" || len(rep.Halted) != 1 {
+		t.Errorf("statuses = %v, halted = %v", statuses, rep.Halted)
+	}
+}
