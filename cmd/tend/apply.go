@@ -96,7 +96,13 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		return err
 	}
 	defer ps.Close()
-	rep := engine.Apply(g.ctx, cfg, ps, plan, engine.ApplyOptions{Progress: applyProgress(g)})
+	withActions := 0
+	for _, h := range plan.Hosts {
+		if len(h.Actions) > 0 {
+			withActions++
+		}
+	}
+	rep := engine.Apply(g.ctx, cfg, ps, plan, engine.ApplyOptions{Progress: applyProgress(g, withActions)})
 	if plan.Inventory.Source == "live" {
 		rescan(g, cfg, ps, rep)
 	}
@@ -112,7 +118,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 
 // confirm asks on the terminal; without one it refuses.
 func confirm(g *globals) error {
-	if !term.IsTerminal(int(os.Stdin.Fd())) {
+	if !isTerminal(os.Stdin) {
 		return errors.New("no plan file and no --auto-approve, and no terminal to ask on: save a plan with tend plan -out FILE, or pass --auto-approve")
 	}
 	fmt.Fprint(g.stdout, "\nApply these actions? Only 'yes' will be accepted: ")
@@ -140,20 +146,45 @@ func rescan(g *globals, cfg *config.Config, ps *engine.Providers, rep *engine.Ap
 	}
 }
 
-// applyProgress prints progress lines on stderr.
-func applyProgress(g *globals) func(engine.Event) {
+// applyProgress prints progress on stderr: on a terminal, one status line
+// that is rewritten in place (hosts done of total, the latest event) with
+// finished hosts printed above it; otherwise one plain line per event.
+func applyProgress(g *globals, total int) func(engine.Event) {
 	var mu sync.Mutex
+	tty := isTerminal(g.stderr)
+	done := 0
 	return func(e engine.Event) {
 		mu.Lock()
 		defer mu.Unlock()
-		if e.Done == nil {
-			fmt.Fprintf(g.stderr, "%s %s: %s\n", e.Host, e.Provider, e.Message)
+		line := fmt.Sprintf("%s %s: %s", e.Host, e.Provider, e.Message)
+		if e.Done != nil {
+			done++
+			ok, failed := counts(e.Done.Results)
+			line = fmt.Sprintf("%s %s: done in %s: %d succeeded, %d failed", e.Host, e.Provider,
+				e.Done.FinishedAt.Sub(e.Done.StartedAt).Round(time.Millisecond), ok, failed)
+		}
+		if !tty {
+			fmt.Fprintln(g.stderr, line)
 			return
 		}
-		ok, failed := counts(e.Done.Results)
-		fmt.Fprintf(g.stderr, "%s %s: done in %s: %d succeeded, %d failed\n", e.Host, e.Provider,
-			e.Done.FinishedAt.Sub(e.Done.StartedAt).Round(time.Millisecond), ok, failed)
+		status := fmt.Sprintf("[%d/%d hosts] %s", done, total, line)
+		if w, _, err := term.GetSize(int(g.stderr.(*os.File).Fd())); err == nil && len(status) > w-1 && w > 10 {
+			status = status[:w-2] + "…"
+		}
+		if e.Done != nil {
+			fmt.Fprintf(g.stderr, "\r\033[K%s\n", line)
+		}
+		fmt.Fprintf(g.stderr, "\r\033[K%s", status)
+		if done == total {
+			fmt.Fprint(g.stderr, "\r\033[K")
+		}
 	}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func counts(results []sdk.ActionResult) (ok, failed int) {
