@@ -73,6 +73,8 @@ func Launch(opts Options) (*Provider, error) {
 	}
 	if opts.Reattach != nil {
 		cfg.Reattach = opts.Reattach
+		// go-plugin fills Plugins from VersionedPlugins only during a handshake.
+		cfg.Plugins = cfg.VersionedPlugins[handshake.ProtocolVersion]
 	} else {
 		if opts.Checksum != "" {
 			actual, err := Checksum(opts.Path)

@@ -19,6 +19,17 @@ type Provider interface {
 	Apply(ctx context.Context, req *ApplyRequest, progress ProgressFunc) (*ApplyResponse, error)
 }
 
+// Action types a provider may be asked to apply.
+const (
+	ActionInstall   = model.ActionInstall
+	ActionUpgrade   = model.ActionUpgrade
+	ActionDowngrade = model.ActionDowngrade
+	ActionRemove    = model.ActionRemove
+	ActionHold      = model.ActionHold
+	ActionUnhold    = model.ActionUnhold
+	ActionReboot    = model.ActionReboot
+)
+
 // Attribute types a provider block may use.
 const (
 	TypeString     = "string"
@@ -33,7 +44,7 @@ type SchemaResponse struct {
 	Version string
 	// Attributes of the provider's config block.
 	Attributes []Attribute
-	// Actions lists the action types Apply supports (model.ActionUpgrade, …).
+	// Actions lists the action types Apply supports (ActionUpgrade, …).
 	Actions []string
 }
 
