@@ -1,0 +1,41 @@
+// Command tend-provider-apt is tend's apt provider plugin: it scans and
+// patches Debian and Ubuntu hosts (or an alternate root) with dpkg and apt,
+// running every command through tend. tend starts it; see docs/providers.md.
+package main
+
+import (
+	"context"
+
+	"github.com/tend-sh/tend/plugins/sdk"
+	"github.com/tend-sh/tend/providers/apt"
+)
+
+type provider struct{}
+
+func (provider) Schema(context.Context) (*sdk.SchemaResponse, error) { return apt.Schema(), nil }
+
+func (provider) Scan(ctx context.Context, req *sdk.ScanRequest) (*sdk.ScanResponse, error) {
+	cfg, err := apt.ParseConfig(req.Config)
+	if err != nil {
+		return nil, err
+	}
+	inv, warns, err := apt.Scan(ctx, req.Runner, cfg, req.Pins)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.ScanResponse{Inventory: *inv, Warnings: warns}, nil
+}
+
+func (provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.ProgressFunc) (*sdk.ApplyResponse, error) {
+	cfg, err := apt.ParseConfig(req.Config)
+	if err != nil {
+		return nil, err
+	}
+	results, err := apt.Apply(ctx, req.Runner, cfg, req.Actions, progress)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.ApplyResponse{Results: results}, nil
+}
+
+func main() { sdk.Serve(provider{}) }

@@ -1,0 +1,36 @@
+package apt
+
+import (
+	"fmt"
+
+	"github.com/tend-sh/tend/plugins/sdk"
+)
+
+// reboot reboots the running system once for all reboot actions; there is
+// nothing to reboot for an alternate root.
+func (a *applier) reboot(reboots []int) {
+	if len(reboots) == 0 {
+		return
+	}
+	if a.t.alternate() {
+		for _, i := range reboots {
+			a.set(i, sdk.StatusSkipped, "alternate root: nothing to reboot")
+		}
+		return
+	}
+	if !a.alive() {
+		return
+	}
+	a.progress(sdk.Progress{Message: "systemctl reboot"})
+	res, ok := a.runCmd(sdk.Cmd{Argv: []string{"systemctl", "reboot"}, Env: env}, reboots)
+	if !ok {
+		return
+	}
+	for _, i := range reboots {
+		if res.ExitCode != 0 {
+			a.set(i, sdk.StatusFailed, fmt.Sprintf("systemctl reboot exited with status %d: %s", res.ExitCode, tail(string(res.Stdout)+string(res.Stderr), tailLines)))
+			continue
+		}
+		a.set(i, sdk.StatusSucceeded, "reboot started")
+	}
+}
