@@ -12,29 +12,46 @@ FLEET   ?= 10000
 PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 
-.PHONY: all build demo test vet fmt-check fuzz bench proto clean
+.PHONY: all build deps demo test vet fmt-check fuzz bench proto clean
 
 all: build
 
 build:
 	$(GO) build -buildvcs=auto -ldflags "$(LDFLAGS)" -o $(TEND) ./cmd/tend
+	$(GO) build -o $(BIN)/tend-provider-apt ./providers/apt/cmd/tend-provider-apt
 	$(GO) build -o $(BIN)/tend-fleetgen ./cmd/tend-fleetgen
+	$(GO) build -o $(BIN)/tend-aptlab ./cmd/tend-aptlab
 
-# The main job on the shipped example: validate the MSP fleet's configuration
-# and plan it offline from its inventory snapshots, now and inside the
-# weekend window.
-demo: build
+# Debian tooling the apt tests and the demo need: dpkg-dev builds the test
+# packages and repositories (apt and dpkg are on every Debian machine).
+deps:
+	@if ! command -v dpkg-scanpackages >/dev/null; then \
+		if [ "$$(id -u)" != 0 ]; then echo "dpkg-dev is missing: run as root or apt-get install dpkg-dev"; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev; \
+	fi
+
+# The main job, for real: the quickstart policy (security updates only)
+# against a hermetic Debian root with a local repository — init, plan, apply
+# with the real apt provider, then a second plan that finds nothing to do.
+# Then the MSP example planned offline from its snapshots, inside its window.
+LAB := $(BIN)/lab
+demo: deps build
 	$(TEND) version
+	rm -rf $(LAB) && $(BIN)/tend-aptlab -dir $(LAB)
+	@echo; echo "== tend init: lock the apt provider =="
+	$(TEND) init -C $(LAB)/config
+	@echo; echo "== tend plan: scan the root, plan (exit 2: changes) =="
+	$(TEND) plan -C $(LAB)/config --detailed-exitcode || [ $$? = 2 ]
+	@echo; echo "== tend apply: one apt transaction =="
+	$(TEND) apply -C $(LAB)/config --auto-approve
+	@echo; echo "== tend plan again: nothing left to do (exit 0) =="
+	$(TEND) plan -C $(LAB)/config --detailed-exitcode
+	@echo; echo "== The MSP example, offline, inside Saturday night's window =="
 	$(TEND) validate -C examples/msp-fleet
-	@echo
-	@echo "== Plan at Monday 2026-11-23 10:00 UTC (windows closed) =="
-	$(TEND) plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots --at 2026-11-23T10:00:00Z
-	@echo
-	@echo "== Plan inside the Saturday-night window =="
 	$(TEND) plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots --at 2026-11-28T22:30:00+01:00
 
 # The whole test suite: formatting, vet, and every test with the race detector.
-test: fmt-check vet
+test: deps fmt-check vet
 	$(GO) test -race -count=1 ./...
 
 vet:
@@ -57,6 +74,7 @@ fuzz:
 # memory), then `tend plan` end to end on FLEET hosts read from disk.
 bench: build
 	$(GO) test ./core/planner ./core/schedule ./core/debversion -run '^$$' -bench . -benchmem -timeout 60m
+	$(GO) test ./providers/apt -run '^$$' -bench . -benchtime 20x -timeout 60m
 	rm -rf $(BIN)/fleet && $(BIN)/tend-fleetgen -hosts $(FLEET) -out $(BIN)/fleet
 	time $(TEND) plan -C $(BIN)/fleet/config --inventory $(BIN)/fleet/snapshots \
 		--at 2026-11-28T22:30:00+01:00 --json > $(BIN)/fleet/plan.json

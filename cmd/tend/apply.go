@@ -216,7 +216,7 @@ func printApplyReport(g *globals, plan *model.Plan, rep *engine.ApplyReport) {
 			what := strings.TrimSpace(fmt.Sprintf("%s %s %s", a.Type, a.Package, a.To))
 			line := fmt.Sprintf("  %-11s %s", r.Status, what)
 			if r.Message != "" {
-				line += ": " + firstLines(r.Message, 3)
+				line += ": " + clip(r.Message)
 			}
 			fmt.Fprintln(g.stdout, line)
 			total[r.Status]++
@@ -230,10 +230,13 @@ func printApplyReport(g *globals, plan *model.Plan, rep *engine.ApplyReport) {
 		len(rep.Hosts), plural(len(rep.Hosts), "host", "hosts"), rep.Failed())
 }
 
-func firstLines(s string, n int) string {
+// clip shortens a long message to its first line and its last lines, where
+// apt and dpkg put the error.
+func clip(s string) string {
+	const tail = 5
 	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = append(lines[:n], fmt.Sprintf("… (%d more lines)", len(lines)-n))
+	if len(lines) > tail+2 {
+		lines = append([]string{lines[0], fmt.Sprintf("… (%d lines)", len(lines)-1-tail)}, lines[len(lines)-tail:]...)
 	}
 	return strings.Join(lines, "\n              ")
 }
