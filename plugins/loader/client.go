@@ -162,19 +162,48 @@ func (p *Provider) Scan(ctx context.Context, host string, pins []string, runner 
 	return inv, resp.Warnings, nil
 }
 
+// StopGrace is how long Apply waits, after its context is cancelled, for the
+// provider to stop at a safe point and report what it did.
+var StopGrace = 30 * time.Second
+
 // Apply carries out actions on host. It always returns one result per
 // action, in order: when the provider fails or dies midway, the actions it
 // did not report are failed (or interrupted, when ctx was cancelled) with
-// the reason; the error says what went wrong.
+// the reason; the error says what went wrong. Cancelling ctx asks the
+// provider to stop (Stop RPC) and still collects the results of what it
+// finished, for up to StopGrace.
 func (p *Provider) Apply(ctx context.Context, host string, actions []sdk.Action, runner sdk.Runner, progress sdk.ProgressFunc) ([]sdk.ActionResult, error) {
 	id, stop := p.serveExec(runner)
 	defer stop()
-	req := &pb.ApplyRequest{Host: host, ExecBrokerId: id}
+	applyID := fmt.Sprintf("%s/%d/%d", host, id, time.Now().UnixNano())
+	req := &pb.ApplyRequest{Host: host, ExecBrokerId: id, ApplyId: applyID}
 	for _, a := range actions {
 		req.Actions = append(req.Actions, &pb.Action{Id: a.ID, Type: a.Type, Package: a.Package, From: a.From, To: a.To})
 	}
+	// The stream outlives ctx by up to StopGrace, so results of finished
+	// work still arrive after Ctrl-C.
+	streamCtx, cancelStream := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelStream()
+	watchDone := make(chan struct{})
+	defer close(watchDone)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-watchDone:
+			return
+		}
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, _ = p.rpc.Stop(stopCtx, &pb.StopRequest{ApplyId: applyID})
+		cancel()
+		select {
+		case <-time.After(StopGrace):
+			cancelStream()
+		case <-watchDone:
+		}
+	}()
+
 	results := map[string]sdk.ActionResult{}
-	stream, err := p.rpc.Apply(ctx, req)
+	stream, err := p.rpc.Apply(streamCtx, req)
 	for err == nil {
 		var ev *pb.ApplyEvent
 		ev, err = stream.Recv()
@@ -196,6 +225,8 @@ func (p *Provider) Apply(ctx context.Context, host string, actions []sdk.Action,
 	}
 	if err != nil {
 		err = p.wrap("Apply", err)
+	} else if ctx.Err() != nil {
+		err = fmt.Errorf("provider %q: Apply stopped: %w", p.name, ctx.Err())
 	}
 	out := make([]sdk.ActionResult, 0, len(actions))
 	for _, a := range actions {

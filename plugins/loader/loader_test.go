@@ -201,3 +201,21 @@ func TestFind(t *testing.T) {
 		t.Errorf("SearchDirs = %v", dirs)
 	}
 }
+
+func TestStopKeepsFinishedResults(t *testing.T) {
+	p, _ := launch(t, testProvider(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	results, err := p.Apply(ctx, "web_1", []sdk.Action{{ID: "x/test/a", Package: "a"}, {ID: "x/test/wait", Package: "wait"}}, local.Runner{},
+		func(pr sdk.Progress) {
+			if pr.ActionID == "x/test/wait" {
+				cancel()
+			}
+		})
+	if err == nil || !strings.Contains(err.Error(), "stopped") {
+		t.Errorf("err = %v; want it to say the apply was stopped", err)
+	}
+	if len(results) != 2 || results[0].Status != sdk.StatusSucceeded || results[1].Status != sdk.StatusInterrupted || results[1].Message != "stopped" {
+		t.Errorf("results = %+v; want the finished action succeeded and the stopped one interrupted by the provider", results)
+	}
+}

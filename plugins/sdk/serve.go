@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"sync"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -74,6 +75,9 @@ type server struct {
 	impl   Provider
 	broker *plugin.GRPCBroker
 	config map[string]any
+
+	mu      sync.Mutex
+	applies map[string]context.CancelFunc // running Applies by id, for Stop
 }
 
 func (s *server) GetSchema(ctx context.Context, _ *pb.GetSchemaRequest) (*pb.GetSchemaResponse, error) {
@@ -176,11 +180,31 @@ func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) err
 	}
 	defer closeRunner()
 	actions := actionsFromProto(req.Actions)
+	var sendMu sync.Mutex
 	progress := func(p Progress) {
+		sendMu.Lock()
+		defer sendMu.Unlock()
 		// A failed send means tend went away; Apply sees it as a cancelled context.
 		_ = stream.Send(&pb.ApplyEvent{Event: &pb.ApplyEvent_Progress{Progress: &pb.Progress{ActionId: p.ActionID, Message: p.Message}}})
 	}
-	resp, err := s.impl.Apply(stream.Context(), &ApplyRequest{Host: req.Host, Config: s.config, Actions: actions, Runner: runner}, progress)
+	// The provider's context ends when tend asks to Stop (the stream stays
+	// open for the results) or when the stream itself goes away.
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	if req.ApplyId != "" {
+		s.mu.Lock()
+		if s.applies == nil {
+			s.applies = map[string]context.CancelFunc{}
+		}
+		s.applies[req.ApplyId] = cancel
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			delete(s.applies, req.ApplyId)
+			s.mu.Unlock()
+		}()
+	}
+	resp, err := s.impl.Apply(ctx, &ApplyRequest{Host: req.Host, Config: s.config, Actions: actions, Runner: runner}, progress)
 	if err != nil {
 		return status.Error(codes.Unknown, err.Error())
 	}
@@ -190,6 +214,16 @@ func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) err
 		}
 	}
 	return nil
+}
+
+func (s *server) Stop(_ context.Context, req *pb.StopRequest) (*pb.StopResponse, error) {
+	s.mu.Lock()
+	cancel, ok := s.applies[req.ApplyId]
+	s.mu.Unlock()
+	if ok {
+		cancel()
+	}
+	return &pb.StopResponse{Stopped: ok}, nil
 }
 
 // completeResults returns one result per action, in action order: an action

@@ -774,10 +774,12 @@ func (x *Action) GetTo() string {
 }
 
 type ApplyRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Host          string                 `protobuf:"bytes,1,opt,name=host,proto3" json:"host,omitempty"`
-	Actions       []*Action              `protobuf:"bytes,2,rep,name=actions,proto3" json:"actions,omitempty"`
-	ExecBrokerId  uint32                 `protobuf:"varint,3,opt,name=exec_broker_id,json=execBrokerId,proto3" json:"exec_broker_id,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Host         string                 `protobuf:"bytes,1,opt,name=host,proto3" json:"host,omitempty"`
+	Actions      []*Action              `protobuf:"bytes,2,rep,name=actions,proto3" json:"actions,omitempty"`
+	ExecBrokerId uint32                 `protobuf:"varint,3,opt,name=exec_broker_id,json=execBrokerId,proto3" json:"exec_broker_id,omitempty"`
+	// Chosen by tend, unique among running Applies; Stop names it.
+	ApplyId       string `protobuf:"bytes,4,opt,name=apply_id,json=applyId,proto3" json:"apply_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -833,6 +835,102 @@ func (x *ApplyRequest) GetExecBrokerId() uint32 {
 	return 0
 }
 
+func (x *ApplyRequest) GetApplyId() string {
+	if x != nil {
+		return x.ApplyId
+	}
+	return ""
+}
+
+type StopRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ApplyId       string                 `protobuf:"bytes,1,opt,name=apply_id,json=applyId,proto3" json:"apply_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopRequest) Reset() {
+	*x = StopRequest{}
+	mi := &file_provider_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopRequest) ProtoMessage() {}
+
+func (x *StopRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
+func (*StopRequest) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *StopRequest) GetApplyId() string {
+	if x != nil {
+		return x.ApplyId
+	}
+	return ""
+}
+
+type StopResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whether an Apply with that id was running.
+	Stopped       bool `protobuf:"varint,1,opt,name=stopped,proto3" json:"stopped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopResponse) Reset() {
+	*x = StopResponse{}
+	mi := &file_provider_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopResponse) ProtoMessage() {}
+
+func (x *StopResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
+func (*StopResponse) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *StopResponse) GetStopped() bool {
+	if x != nil {
+		return x.Stopped
+	}
+	return false
+}
+
 type ApplyEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Event:
@@ -846,7 +944,7 @@ type ApplyEvent struct {
 
 func (x *ApplyEvent) Reset() {
 	*x = ApplyEvent{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -858,7 +956,7 @@ func (x *ApplyEvent) String() string {
 func (*ApplyEvent) ProtoMessage() {}
 
 func (x *ApplyEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -871,7 +969,7 @@ func (x *ApplyEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyEvent.ProtoReflect.Descriptor instead.
 func (*ApplyEvent) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ApplyEvent) GetEvent() isApplyEvent_Event {
@@ -925,7 +1023,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -937,7 +1035,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -950,7 +1048,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Progress) GetActionId() string {
@@ -978,7 +1076,7 @@ type ActionResult struct {
 
 func (x *ActionResult) Reset() {
 	*x = ActionResult{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -990,7 +1088,7 @@ func (x *ActionResult) String() string {
 func (*ActionResult) ProtoMessage() {}
 
 func (x *ActionResult) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1003,7 +1101,7 @@ func (x *ActionResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActionResult.ProtoReflect.Descriptor instead.
 func (*ActionResult) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ActionResult) GetActionId() string {
@@ -1039,7 +1137,7 @@ type ExecRequest struct {
 
 func (x *ExecRequest) Reset() {
 	*x = ExecRequest{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1051,7 +1149,7 @@ func (x *ExecRequest) String() string {
 func (*ExecRequest) ProtoMessage() {}
 
 func (x *ExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1064,7 +1162,7 @@ func (x *ExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecRequest.ProtoReflect.Descriptor instead.
 func (*ExecRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ExecRequest) GetArgv() []string {
@@ -1106,7 +1204,7 @@ type ExecResponse struct {
 
 func (x *ExecResponse) Reset() {
 	*x = ExecResponse{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1118,7 +1216,7 @@ func (x *ExecResponse) String() string {
 func (*ExecResponse) ProtoMessage() {}
 
 func (x *ExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1131,7 +1229,7 @@ func (x *ExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecResponse.ProtoReflect.Descriptor instead.
 func (*ExecResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ExecResponse) GetStdout() []byte {
@@ -1222,11 +1320,16 @@ const file_provider_proto_rawDesc = "" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x18\n" +
 	"\apackage\x18\x03 \x01(\tR\apackage\x12\x12\n" +
 	"\x04from\x18\x04 \x01(\tR\x04from\x12\x0e\n" +
-	"\x02to\x18\x05 \x01(\tR\x02to\"|\n" +
+	"\x02to\x18\x05 \x01(\tR\x02to\"\x97\x01\n" +
 	"\fApplyRequest\x12\x12\n" +
 	"\x04host\x18\x01 \x01(\tR\x04host\x122\n" +
 	"\aactions\x18\x02 \x03(\v2\x18.tend.provider.v1.ActionR\aactions\x12$\n" +
-	"\x0eexec_broker_id\x18\x03 \x01(\rR\fexecBrokerId\"\x89\x01\n" +
+	"\x0eexec_broker_id\x18\x03 \x01(\rR\fexecBrokerId\x12\x19\n" +
+	"\bapply_id\x18\x04 \x01(\tR\aapplyId\"(\n" +
+	"\vStopRequest\x12\x19\n" +
+	"\bapply_id\x18\x01 \x01(\tR\aapplyId\"(\n" +
+	"\fStopResponse\x12\x18\n" +
+	"\astopped\x18\x01 \x01(\bR\astopped\"\x89\x01\n" +
 	"\n" +
 	"ApplyEvent\x128\n" +
 	"\bprogress\x18\x01 \x01(\v2\x1a.tend.provider.v1.ProgressH\x00R\bprogress\x128\n" +
@@ -1248,12 +1351,13 @@ const file_provider_proto_rawDesc = "" +
 	"\fExecResponse\x12\x16\n" +
 	"\x06stdout\x18\x01 \x01(\fR\x06stdout\x12\x16\n" +
 	"\x06stderr\x18\x02 \x01(\fR\x06stderr\x12\x1b\n" +
-	"\texit_code\x18\x03 \x01(\x05R\bexitCode2\xc6\x02\n" +
+	"\texit_code\x18\x03 \x01(\x05R\bexitCode2\x8d\x03\n" +
 	"\bProvider\x12T\n" +
 	"\tGetSchema\x12\".tend.provider.v1.GetSchemaRequest\x1a#.tend.provider.v1.GetSchemaResponse\x12T\n" +
 	"\tConfigure\x12\".tend.provider.v1.ConfigureRequest\x1a#.tend.provider.v1.ConfigureResponse\x12E\n" +
 	"\x04Scan\x12\x1d.tend.provider.v1.ScanRequest\x1a\x1e.tend.provider.v1.ScanResponse\x12G\n" +
-	"\x05Apply\x12\x1e.tend.provider.v1.ApplyRequest\x1a\x1c.tend.provider.v1.ApplyEvent0\x012M\n" +
+	"\x05Apply\x12\x1e.tend.provider.v1.ApplyRequest\x1a\x1c.tend.provider.v1.ApplyEvent0\x01\x12E\n" +
+	"\x04Stop\x12\x1d.tend.provider.v1.StopRequest\x1a\x1e.tend.provider.v1.StopResponse2M\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.tend.provider.v1.ExecRequest\x1a\x1e.tend.provider.v1.ExecResponseB2Z0github.com/tend-sh/tend/plugins/proto/providerv1b\x06proto3"
 
@@ -1269,7 +1373,7 @@ func file_provider_proto_rawDescGZIP() []byte {
 	return file_provider_proto_rawDescData
 }
 
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_provider_proto_goTypes = []any{
 	(*GetSchemaRequest)(nil),  // 0: tend.provider.v1.GetSchemaRequest
 	(*GetSchemaResponse)(nil), // 1: tend.provider.v1.GetSchemaResponse
@@ -1284,37 +1388,41 @@ var file_provider_proto_goTypes = []any{
 	(*Update)(nil),            // 10: tend.provider.v1.Update
 	(*Action)(nil),            // 11: tend.provider.v1.Action
 	(*ApplyRequest)(nil),      // 12: tend.provider.v1.ApplyRequest
-	(*ApplyEvent)(nil),        // 13: tend.provider.v1.ApplyEvent
-	(*Progress)(nil),          // 14: tend.provider.v1.Progress
-	(*ActionResult)(nil),      // 15: tend.provider.v1.ActionResult
-	(*ExecRequest)(nil),       // 16: tend.provider.v1.ExecRequest
-	(*ExecResponse)(nil),      // 17: tend.provider.v1.ExecResponse
-	nil,                       // 18: tend.provider.v1.Inventory.FactsEntry
-	nil,                       // 19: tend.provider.v1.Inventory.VersionsEntry
+	(*StopRequest)(nil),       // 13: tend.provider.v1.StopRequest
+	(*StopResponse)(nil),      // 14: tend.provider.v1.StopResponse
+	(*ApplyEvent)(nil),        // 15: tend.provider.v1.ApplyEvent
+	(*Progress)(nil),          // 16: tend.provider.v1.Progress
+	(*ActionResult)(nil),      // 17: tend.provider.v1.ActionResult
+	(*ExecRequest)(nil),       // 18: tend.provider.v1.ExecRequest
+	(*ExecResponse)(nil),      // 19: tend.provider.v1.ExecResponse
+	nil,                       // 20: tend.provider.v1.Inventory.FactsEntry
+	nil,                       // 21: tend.provider.v1.Inventory.VersionsEntry
 }
 var file_provider_proto_depIdxs = []int32{
 	2,  // 0: tend.provider.v1.GetSchemaResponse.attributes:type_name -> tend.provider.v1.Attribute
 	7,  // 1: tend.provider.v1.ScanResponse.inventory:type_name -> tend.provider.v1.Inventory
-	18, // 2: tend.provider.v1.Inventory.facts:type_name -> tend.provider.v1.Inventory.FactsEntry
+	20, // 2: tend.provider.v1.Inventory.facts:type_name -> tend.provider.v1.Inventory.FactsEntry
 	9,  // 3: tend.provider.v1.Inventory.installed:type_name -> tend.provider.v1.Installed
 	10, // 4: tend.provider.v1.Inventory.available:type_name -> tend.provider.v1.Update
-	19, // 5: tend.provider.v1.Inventory.versions:type_name -> tend.provider.v1.Inventory.VersionsEntry
+	21, // 5: tend.provider.v1.Inventory.versions:type_name -> tend.provider.v1.Inventory.VersionsEntry
 	11, // 6: tend.provider.v1.ApplyRequest.actions:type_name -> tend.provider.v1.Action
-	14, // 7: tend.provider.v1.ApplyEvent.progress:type_name -> tend.provider.v1.Progress
-	15, // 8: tend.provider.v1.ApplyEvent.result:type_name -> tend.provider.v1.ActionResult
+	16, // 7: tend.provider.v1.ApplyEvent.progress:type_name -> tend.provider.v1.Progress
+	17, // 8: tend.provider.v1.ApplyEvent.result:type_name -> tend.provider.v1.ActionResult
 	8,  // 9: tend.provider.v1.Inventory.VersionsEntry.value:type_name -> tend.provider.v1.Versions
 	0,  // 10: tend.provider.v1.Provider.GetSchema:input_type -> tend.provider.v1.GetSchemaRequest
 	3,  // 11: tend.provider.v1.Provider.Configure:input_type -> tend.provider.v1.ConfigureRequest
 	5,  // 12: tend.provider.v1.Provider.Scan:input_type -> tend.provider.v1.ScanRequest
 	12, // 13: tend.provider.v1.Provider.Apply:input_type -> tend.provider.v1.ApplyRequest
-	16, // 14: tend.provider.v1.Host.Exec:input_type -> tend.provider.v1.ExecRequest
-	1,  // 15: tend.provider.v1.Provider.GetSchema:output_type -> tend.provider.v1.GetSchemaResponse
-	4,  // 16: tend.provider.v1.Provider.Configure:output_type -> tend.provider.v1.ConfigureResponse
-	6,  // 17: tend.provider.v1.Provider.Scan:output_type -> tend.provider.v1.ScanResponse
-	13, // 18: tend.provider.v1.Provider.Apply:output_type -> tend.provider.v1.ApplyEvent
-	17, // 19: tend.provider.v1.Host.Exec:output_type -> tend.provider.v1.ExecResponse
-	15, // [15:20] is the sub-list for method output_type
-	10, // [10:15] is the sub-list for method input_type
+	13, // 14: tend.provider.v1.Provider.Stop:input_type -> tend.provider.v1.StopRequest
+	18, // 15: tend.provider.v1.Host.Exec:input_type -> tend.provider.v1.ExecRequest
+	1,  // 16: tend.provider.v1.Provider.GetSchema:output_type -> tend.provider.v1.GetSchemaResponse
+	4,  // 17: tend.provider.v1.Provider.Configure:output_type -> tend.provider.v1.ConfigureResponse
+	6,  // 18: tend.provider.v1.Provider.Scan:output_type -> tend.provider.v1.ScanResponse
+	15, // 19: tend.provider.v1.Provider.Apply:output_type -> tend.provider.v1.ApplyEvent
+	14, // 20: tend.provider.v1.Provider.Stop:output_type -> tend.provider.v1.StopResponse
+	19, // 21: tend.provider.v1.Host.Exec:output_type -> tend.provider.v1.ExecResponse
+	16, // [16:22] is the sub-list for method output_type
+	10, // [10:16] is the sub-list for method input_type
 	10, // [10:10] is the sub-list for extension type_name
 	10, // [10:10] is the sub-list for extension extendee
 	0,  // [0:10] is the sub-list for field type_name
@@ -1325,7 +1433,7 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[13].OneofWrappers = []any{
+	file_provider_proto_msgTypes[15].OneofWrappers = []any{
 		(*ApplyEvent_Progress)(nil),
 		(*ApplyEvent_Result)(nil),
 	}
@@ -1335,7 +1443,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

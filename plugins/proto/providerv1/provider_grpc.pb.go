@@ -30,6 +30,7 @@ const (
 	Provider_Configure_FullMethodName = "/tend.provider.v1.Provider/Configure"
 	Provider_Scan_FullMethodName      = "/tend.provider.v1.Provider/Scan"
 	Provider_Apply_FullMethodName     = "/tend.provider.v1.Provider/Apply"
+	Provider_Stop_FullMethodName      = "/tend.provider.v1.Provider/Stop"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -47,6 +48,10 @@ type ProviderClient interface {
 	// Apply carries out actions on one host: a stream of progress events,
 	// then exactly one result per action.
 	Apply(ctx context.Context, in *ApplyRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ApplyEvent], error)
+	// Stop asks a running Apply to stop at the next safe point (Ctrl-C in
+	// tend). The Apply stream stays open and still ends with one result per
+	// action, so work that finished is reported as such, not lost.
+	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopResponse, error)
 }
 
 type providerClient struct {
@@ -106,6 +111,16 @@ func (c *providerClient) Apply(ctx context.Context, in *ApplyRequest, opts ...gr
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Provider_ApplyClient = grpc.ServerStreamingClient[ApplyEvent]
 
+func (c *providerClient) Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StopResponse)
+	err := c.cc.Invoke(ctx, Provider_Stop_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility.
@@ -121,6 +136,10 @@ type ProviderServer interface {
 	// Apply carries out actions on one host: a stream of progress events,
 	// then exactly one result per action.
 	Apply(*ApplyRequest, grpc.ServerStreamingServer[ApplyEvent]) error
+	// Stop asks a running Apply to stop at the next safe point (Ctrl-C in
+	// tend). The Apply stream stays open and still ends with one result per
+	// action, so work that finished is reported as such, not lost.
+	Stop(context.Context, *StopRequest) (*StopResponse, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -142,6 +161,9 @@ func (UnimplementedProviderServer) Scan(context.Context, *ScanRequest) (*ScanRes
 }
 func (UnimplementedProviderServer) Apply(*ApplyRequest, grpc.ServerStreamingServer[ApplyEvent]) error {
 	return status.Error(codes.Unimplemented, "method Apply not implemented")
+}
+func (UnimplementedProviderServer) Stop(context.Context, *StopRequest) (*StopResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Stop not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 func (UnimplementedProviderServer) testEmbeddedByValue()                  {}
@@ -229,6 +251,24 @@ func _Provider_Apply_Handler(srv interface{}, stream grpc.ServerStream) error {
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Provider_ApplyServer = grpc.ServerStreamingServer[ApplyEvent]
 
+func _Provider_Stop_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StopRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).Stop(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_Stop_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).Stop(ctx, req.(*StopRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -247,6 +287,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Scan",
 			Handler:    _Provider_Scan_Handler,
+		},
+		{
+			MethodName: "Stop",
+			Handler:    _Provider_Stop_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -49,6 +49,11 @@ func (provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.P
 			return nil, ctx.Err()
 		case "forget":
 			continue
+		case "wait":
+			// Stops at a safe point when asked, and says so.
+			<-ctx.Done()
+			out.Results = append(out.Results, sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusInterrupted, Message: "stopped"})
+			continue
 		}
 		if _, err := sdk.Check(ctx, req.Runner, sdk.Cmd{Argv: []string{"true"}}); err != nil {
 			out.Results = append(out.Results, sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusFailed, Message: err.Error()})
