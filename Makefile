@@ -74,7 +74,10 @@ fuzz:
 # memory), then `tend plan` end to end on FLEET hosts read from disk.
 bench: build
 	$(GO) test ./core/planner ./core/schedule ./core/debversion -run '^$$' -bench . -benchmem -timeout 60m
-	$(GO) test ./providers/apt -run '^$$' -bench . -benchtime 20x -timeout 60m
+	$(GO) test ./providers/apt -run '^$$' -bench . -benchtime 20x -timeout 60m | tee $(BIN)/apt-bench.txt
+	@awk '/^BenchmarkScan-/ {s=$$3} /AptListUpgradable\/root-options/ {l=$$3} /AptListUpgradable\/with-architectures/ {w=$$3} \
+		/^BenchmarkApply300-/ {a=$$3} /^BenchmarkAptGetInstall300-/ {g=$$3} \
+		END {printf "\nratios (goal <= 1.0 for scan, <= 1.1 for apply):\n  apt scan / apt list --upgradable:              %.2f\n  apt scan / apt list --upgradable, tuned options: %.2f\n  apt apply 300 / apt-get install 300:           %.2f\n", s/l, s/w, a/g}' $(BIN)/apt-bench.txt
 	rm -rf $(BIN)/fleet && $(BIN)/tend-fleetgen -hosts $(FLEET) -out $(BIN)/fleet
 	time $(TEND) plan -C $(BIN)/fleet/config --inventory $(BIN)/fleet/snapshots \
 		--at 2026-11-28T22:30:00+01:00 --json > $(BIN)/fleet/plan.json
