@@ -189,3 +189,48 @@ func TestApplyHaltsAtMaxFailures(t *testing.T) {
 		t.Errorf("statuses = %v, halted = %v", statuses, rep.Halted)
 	}
 }
+
+// TestApplyProviderCrash: a provider that dies on one host fails that
+// host's actions; tend starts it again for the next host.
+func TestApplyProviderCrash(t *testing.T) {
+	withTestProvider(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("provider \"test\" {}\n")
+	for _, h := range []string{"a1", "a2", "a3"} {
+		b.WriteString("host \"" + h + "\" {\n transport = \"local\"\n labels = { role = \"x\" }\n}\n")
+	}
+	b.WriteString("group \"x\" {\n match = { role = \"x\" }\n}\n")
+	b.WriteString("policy \"p\" {\n provider = \"test\"\n targets = [group.x]\n approve {}\n rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n }\n}\n")
+	writeFile(t, filepath.Join(dir, "main.tend.hcl"), b.String())
+	cfg, diags := config.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ctx := context.Background()
+	if _, err := Init(ctx, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range res.Saved.Plan.Hosts {
+		if h.Host == "a1" {
+			res.Saved.Plan.Hosts[i].Actions[0].Package = "crash"
+		}
+	}
+	ps, _ := OpenProviders(cfg, nil)
+	defer ps.Close()
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{})
+	got := map[string]string{}
+	for _, h := range rep.Hosts {
+		got[h.Host] = h.Results[0].Status
+		if h.Host == "a1" && (h.Err == nil || !strings.Contains(h.Err.Error(), "crashed")) {
+			t.Errorf("a1 error = %v; want it to say the provider crashed", h.Err)
+		}
+	}
+	if got["a1"] != sdk.StatusFailed || got["a2"] != sdk.StatusSucceeded || got["a3"] != sdk.StatusSucceeded || rep.Failed() != 1 {
+		t.Errorf("statuses = %v", got)
+	}
+}

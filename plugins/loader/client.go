@@ -119,6 +119,14 @@ func Launch(opts Options) (*Provider, error) {
 // Close stops the provider process.
 func (p *Provider) Close() { p.client.Kill() }
 
+// Pid returns the provider's process id, or 0 when unknown.
+func (p *Provider) Pid() int {
+	if rc := p.client.ReattachConfig(); rc != nil {
+		return rc.Pid
+	}
+	return 0
+}
+
 // Exited reports whether the provider process has exited.
 func (p *Provider) Exited() bool { return p.client.Exited() }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -217,5 +218,32 @@ func TestStopKeepsFinishedResults(t *testing.T) {
 	}
 	if len(results) != 2 || results[0].Status != sdk.StatusSucceeded || results[1].Status != sdk.StatusInterrupted || results[1].Message != "stopped" {
 		t.Errorf("results = %+v; want the finished action succeeded and the stopped one interrupted by the provider", results)
+	}
+}
+
+// TestKilledDuringApply kills the provider with SIGKILL mid-apply: the
+// actions fail with a message saying the provider crashed, and Apply
+// returns instead of hanging.
+func TestKilledDuringApply(t *testing.T) {
+	p, _ := launch(t, testProvider(t))
+	pid := p.Pid()
+	if pid == 0 {
+		t.Fatal("no pid")
+	}
+	done := make(chan struct{})
+	var results []sdk.ActionResult
+	var err error
+	go func() {
+		defer close(done)
+		results, err = p.Apply(context.Background(), "web_1", []sdk.Action{{ID: "x/test/hang", Package: "hang"}}, local.Runner{},
+			func(sdk.Progress) { _ = syscall.Kill(pid, syscall.SIGKILL) })
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Apply hung after the provider was killed")
+	}
+	if err == nil || !strings.Contains(err.Error(), "crashed") || results[0].Status != sdk.StatusFailed {
+		t.Errorf("err = %v, results = %+v; want a failed result saying the provider crashed", err, results)
 	}
 }
