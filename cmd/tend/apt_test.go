@@ -17,6 +17,11 @@ import (
 // aptLab builds the real apt provider into a plugin directory and creates a
 // hermetic root with a configuration approving security updates only.
 func aptLab(t *testing.T, opts apttest.Options) (confDir string, root *apttest.Root) {
+	return aptLabPolicy(t, opts, "approve {\n    classification = [\"security\"]\n  }")
+}
+
+// aptLabPolicy is aptLab with the policy's rules given.
+func aptLabPolicy(t *testing.T, opts apttest.Options, rules string) (confDir string, root *apttest.Root) {
 	t.Helper()
 	if err := apttest.Available(); err != nil {
 		t.Skip(err)
@@ -43,11 +48,9 @@ policy "security_only" {
   provider = "apt"
   targets  = [host.lab]
   reboot   = "never"
-  approve {
-    classification = ["security"]
-  }
+  %s
 }
-`, root.Dir)
+`, root.Dir, rules)
 	if err := os.WriteFile(filepath.Join(confDir, "lab.tend.hcl"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -128,5 +131,37 @@ func TestAptFailedApply(t *testing.T) {
 	}
 	if got := root.Installed(t)["good"]; got != "1.1" {
 		t.Errorf("good = %q; the rest of the host's state should be intact and upgraded", got)
+	}
+}
+
+func TestAptRejectAndPin(t *testing.T) {
+	conf, root := aptLabPolicy(t, apttest.Options{
+		Installed: []apttest.Pkg{{Name: "nginx", Version: "1.22.1-9+deb12u2"}, {Name: "tzdata", Version: "2025a-1"}, {Name: "curl", Version: "7.88.1-10"}},
+		Stable: []apttest.Pkg{{Name: "nginx", Version: "1.22.1-9"}, {Name: "nginx", Version: "1.22.1-9+deb12u2"},
+			{Name: "tzdata", Version: "2025b-1"}, {Name: "curl", Version: "7.88.1-11"}},
+	}, `approve {}
+  reject = ["tzdata"]
+  pin    = { nginx = "1.22.1-9" }`)
+	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
+		t.Fatalf("init: %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := tend(t, "plan", "-C", conf, "-v")
+	if code != 0 {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"downgrade  nginx  1.22.1-9+deb12u2 → 1.22.1-9", "upgrade    curl", `tzdata  2025b-1  rejected by reject "tzdata"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	if code, out, errOut := tend(t, "apply", "-C", conf, "--auto-approve"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
+	}
+	got := root.Installed(t)
+	if got["nginx"] != "1.22.1-9" || got["tzdata"] != "2025a-1" || got["curl"] != "7.88.1-11" {
+		t.Errorf("installed after apply = %v; want nginx pinned down, tzdata rejected, curl upgraded", got)
+	}
+	if code, out, errOut := tend(t, "plan", "-C", conf, "--detailed-exitcode"); code != 0 {
+		t.Errorf("plan after apply: exit %d, want 0\n%s%s", code, out, errOut)
 	}
 }
