@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/loader/loadertest"
 	"github.com/tend-sh/tend/providers/apt/apttest"
 )
 
@@ -26,14 +25,8 @@ func aptLabPolicy(t *testing.T, opts apttest.Options, rules string) (confDir str
 	if err := apttest.Available(); err != nil {
 		t.Skip(err)
 	}
-	plugins := t.TempDir()
-	out, err := exec.Command("go", "build", "-o", filepath.Join(plugins, loader.BinaryPrefix+"apt"),
-		"github.com/tend-sh/tend/providers/apt/cmd/tend-provider-apt").CombinedOutput()
-	if err != nil {
-		t.Fatalf("building tend-provider-apt: %v\n%s", err, out)
-	}
-	t.Setenv(loader.EnvPluginDir, plugins)
-	root, err = apttest.Create(t.TempDir(), opts)
+	loadertest.Install(t, "apt", "github.com/tend-sh/tend/providers/apt/cmd/tend-provider-apt")
+	root, err := apttest.Create(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

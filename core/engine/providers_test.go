@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,21 +10,33 @@ import (
 
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/loader/loadertest"
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
-// withTestProvider builds the loader's test provider into a plugin
-// directory named by TEND_PLUGIN_DIR.
+// withTestProvider installs the loader's test provider as provider "test".
 func withTestProvider(t *testing.T) string {
+	return loadertest.Install(t, "test", "github.com/tend-sh/tend/plugins/loader/internal/testprovider")
+}
+
+// testFleet writes a configuration of local hosts, all in group x, under
+// one policy for the test provider with the given rollout, and loads it.
+func testFleet(t *testing.T, hosts []string, rollout string) *config.Config {
 	t.Helper()
 	dir := t.TempDir()
-	out, err := exec.Command("go", "build", "-o", filepath.Join(dir, loader.BinaryPrefix+"test"),
-		"github.com/tend-sh/tend/plugins/loader/internal/testprovider").CombinedOutput()
-	if err != nil {
-		t.Fatalf("building the test provider: %v\n%s", err, out)
+	var b strings.Builder
+	b.WriteString("provider \"test\" {}\n")
+	for _, h := range hosts {
+		b.WriteString("host \"" + h + "\" {\n transport = \"local\"\n labels = { role = \"x\" }\n}\n")
 	}
-	t.Setenv(loader.EnvPluginDir, dir)
-	return dir
+	b.WriteString("group \"x\" {\n match = { role = \"x\" }\n}\n")
+	b.WriteString("policy \"p\" {\n provider = \"test\"\n targets = [group.x]\n approve {}\n" + rollout + "\n}\n")
+	writeFile(t, filepath.Join(dir, "main.tend.hcl"), b.String())
+	cfg, diags := config.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return cfg
 }
 
 const testProviderConfig = `
@@ -152,19 +163,8 @@ func TestInitVersionConstraint(t *testing.T) {
 
 func TestApplyHaltsAtMaxFailures(t *testing.T) {
 	withTestProvider(t)
-	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("provider \"test\" {}\n")
-	for _, h := range []string{"a1", "a2", "a3", "a4"} {
-		b.WriteString("host \"" + h + "\" {\n transport = \"local\"\n labels = { role = \"x\" }\n}\n")
-	}
-	b.WriteString("group \"x\" {\n match = { role = \"x\" }\n}\n")
-	b.WriteString("policy \"p\" {\n provider = \"test\"\n targets = [group.x]\n approve {}\n rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n max_failures = 1\n }\n}\n")
-	writeFile(t, filepath.Join(dir, "main.tend.hcl"), b.String())
-	cfg, diags := config.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
+	cfg := testFleet(t, []string{"a1", "a2", "a3", "a4"}, "rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n max_failures = 1\n }")
+	dir := cfg.Dir
 	ctx := context.Background()
 	if _, err := Init(ctx, cfg, nil); err != nil {
 		t.Fatal(err)
@@ -194,19 +194,8 @@ func TestApplyHaltsAtMaxFailures(t *testing.T) {
 // host's actions; tend starts it again for the next host.
 func TestApplyProviderCrash(t *testing.T) {
 	withTestProvider(t)
-	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("provider \"test\" {}\n")
-	for _, h := range []string{"a1", "a2", "a3"} {
-		b.WriteString("host \"" + h + "\" {\n transport = \"local\"\n labels = { role = \"x\" }\n}\n")
-	}
-	b.WriteString("group \"x\" {\n match = { role = \"x\" }\n}\n")
-	b.WriteString("policy \"p\" {\n provider = \"test\"\n targets = [group.x]\n approve {}\n rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n }\n}\n")
-	writeFile(t, filepath.Join(dir, "main.tend.hcl"), b.String())
-	cfg, diags := config.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
+	cfg := testFleet(t, []string{"a1", "a2", "a3"}, "rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n }")
+	dir := cfg.Dir
 	ctx := context.Background()
 	if _, err := Init(ctx, cfg, nil); err != nil {
 		t.Fatal(err)
