@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os/exec"
 	"strings"
 	"sync"
@@ -297,7 +298,7 @@ func (p *Provider) serveExec(runner sdk.Runner) (uint32, func()) {
 		if err != nil {
 			return
 		}
-		s := grpc.NewServer()
+		s := grpc.NewServer(grpc.MaxRecvMsgSize(math.MaxInt32), grpc.MaxSendMsgSize(math.MaxInt32))
 		pb.RegisterHostServer(s, &execServer{runner: runner})
 		mu.Lock()
 		srv = s

@@ -247,3 +247,18 @@ func TestKilledDuringApply(t *testing.T) {
 		t.Errorf("err = %v, results = %+v; want a failed result saying the provider crashed", err, results)
 	}
 }
+
+func TestLargeCommandOutput(t *testing.T) {
+	p, _ := launch(t, testProvider(t))
+	ctx := context.Background()
+	if err := p.Configure(ctx, map[string]any{"greeting": "big"}); err != nil {
+		t.Fatal(err)
+	}
+	inv, _, err := p.Scan(ctx, "web_1", nil, local.Runner{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Facts["said"] != "10485760" {
+		t.Errorf("the provider got %s bytes back, want 10485760", inv.Facts["said"])
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sort"
 	"sync"
@@ -247,7 +248,8 @@ func completeResults(actions []Action, results []ActionResult) []ActionResult {
 
 // dialRunner connects to the Exec service tend serves for this request.
 func (s *server) dialRunner(id uint32) (Runner, func(), error) {
-	conn, err := s.broker.Dial(id)
+	// Command output can be large (a whole package list): lift gRPC's 4 MB default.
+	conn, err := s.broker.DialWithOptions(id, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(math.MaxInt32)))
 	if err != nil {
 		return nil, nil, status.Errorf(codes.Unavailable, "connecting to tend's exec service: %v", err)
 	}

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/tend-sh/tend/plugins/sdk"
@@ -22,6 +23,15 @@ func (provider) Schema(context.Context) (*sdk.SchemaResponse, error) {
 
 func (provider) Scan(ctx context.Context, req *sdk.ScanRequest) (*sdk.ScanResponse, error) {
 	greeting, _ := req.Config["greeting"].(string)
+	if greeting == "big" {
+		// 10 MB through the Exec callback, both ways.
+		big := strings.Repeat("0123456789", 1<<20)
+		res, err := sdk.Check(ctx, req.Runner, sdk.Cmd{Argv: []string{"cat"}, Stdin: []byte(big)})
+		if err != nil {
+			return nil, err
+		}
+		return &sdk.ScanResponse{Inventory: sdk.Inventory{Facts: map[string]string{"said": strconv.Itoa(len(res.Stdout))}}}, nil
+	}
 	res, err := sdk.Check(ctx, req.Runner, sdk.Cmd{Argv: []string{"cat"}, Stdin: []byte(greeting + " " + req.Host)})
 	if err != nil {
 		return nil, err
