@@ -22,12 +22,16 @@ build:
 	$(GO) build -o $(BIN)/tend-fleetgen ./cmd/tend-fleetgen
 	$(GO) build -o $(BIN)/tend-aptlab ./cmd/tend-aptlab
 
-# Debian tooling the apt tests and the demo need: dpkg-dev builds the test
-# packages and repositories (apt and dpkg are on every Debian machine).
+# Debian tooling the tests and the demo need: dpkg-dev builds the test
+# packages and repositories (apt and dpkg are on every Debian machine), and
+# openssh-server provides the sshd the SSH transport is tested against.
 deps:
-	@if ! command -v dpkg-scanpackages >/dev/null; then \
-		if [ "$$(id -u)" != 0 ]; then echo "dpkg-dev is missing: run as root or apt-get install dpkg-dev"; exit 1; fi; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev; \
+	@pkgs=""; \
+	command -v dpkg-scanpackages >/dev/null || pkgs="$$pkgs dpkg-dev"; \
+	[ -x /usr/sbin/sshd ] || pkgs="$$pkgs openssh-server"; \
+	if [ -n "$$pkgs" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "missing:$$pkgs — run as root or apt-get install$$pkgs"; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkgs; \
 	fi
 
 # The main job, for real: the quickstart policy (security updates only)

@@ -211,7 +211,7 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *Providers, h model.H
 	if !ok {
 		return fail(fmt.Errorf("host %q is no longer in the configuration", h.Host))
 	}
-	runner, err := runnerFor(host)
+	runner, err := ps.hosts.runner(host)
 	if err != nil {
 		return fail(err)
 	}

@@ -10,19 +10,19 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
-	"github.com/tend-sh/tend/core/transport/local"
 	"github.com/tend-sh/tend/plugins/loader"
-	"github.com/tend-sh/tend/plugins/sdk"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // Providers launches the provider plugins one command needs, once each,
-// checked against the lock file and configured from their provider blocks.
+// checked against the lock file and configured from their provider blocks,
+// and keeps the connections to the hosts they work on.
 type Providers struct {
 	cfg   *config.Config
 	dirs  []string
 	locks map[string]loader.Lock
 	log   *logrus.Logger
+	hosts transports
 
 	mu      sync.Mutex
 	running map[string]*loader.Provider
@@ -86,7 +86,7 @@ func (ps *Providers) start(ctx context.Context, name string) (*loader.Provider, 
 	return p, nil
 }
 
-// Close stops every provider started.
+// Close stops every provider started and closes host connections.
 func (ps *Providers) Close() {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
@@ -94,6 +94,7 @@ func (ps *Providers) Close() {
 		p.Close()
 	}
 	ps.running = map[string]*loader.Provider{}
+	ps.hosts.close()
 }
 
 // providerConfig turns a provider block into the JSON object the plugin
@@ -116,17 +117,6 @@ func providerConfig(cfg *config.Config, name string) (map[string]any, error) {
 		out[attr] = decoded
 	}
 	return out, nil
-}
-
-// runnerFor returns how to run commands on a host.
-func runnerFor(h *config.Host) (sdk.Runner, error) {
-	switch h.Transport {
-	case config.TransportLocal:
-		return local.Runner{}, nil
-	case config.TransportSSH:
-		return nil, fmt.Errorf("host %q: the ssh transport is not available in this version of tend yet; use transport = \"local\"", h.Name)
-	}
-	return nil, fmt.Errorf("host %q: unknown transport %q", h.Name, h.Transport)
 }
 
 // usedProviders lists the providers policies use, sorted.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/inventory"
+	"github.com/tend-sh/tend/core/transport/ssh/sshtest"
 	"github.com/tend-sh/tend/plugins/loader"
 	"github.com/tend-sh/tend/plugins/loader/loadertest"
 	"github.com/tend-sh/tend/plugins/sdk"
@@ -221,5 +224,64 @@ func TestApplyProviderCrash(t *testing.T) {
 	}
 	if got["a1"] != sdk.StatusFailed || got["a2"] != sdk.StatusSucceeded || got["a3"] != sdk.StatusSucceeded || rep.Failed() != 1 {
 		t.Errorf("statuses = %v", got)
+	}
+}
+
+// TestScanApplyOverSSH reaches a host through a real sshd on 127.0.0.1:
+// the provider's commands run there over one reused connection.
+func TestScanApplyOverSSH(t *testing.T) {
+	srv := sshtest.Start(t)
+	withTestProvider(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "main.tend.hcl"), fmt.Sprintf(`
+provider "test" {
+  greeting = "over ssh"
+}
+host "remote" {
+  transport = "ssh"
+  address   = "127.0.0.1"
+  ssh {
+    port             = %d
+    user             = %q
+    identity_file    = %q
+    known_hosts_file = %q
+  }
+}
+policy "p" {
+  provider = "test"
+  targets  = [host.remote]
+  approve {}
+}
+`, srv.Port, srv.User, srv.UserKey, srv.KnownHosts))
+	cfg, diags := config.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ctx := context.Background()
+	if _, err := Init(ctx, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := inventory.ReadDir(filepath.Join(dir, DefaultInventoryDir))
+	if err != nil || snap["remote"].Providers["test"].Facts["said"] != "over ssh remote" {
+		t.Fatalf("scan over ssh = %+v, %v", snap["remote"], err)
+	}
+	ps, _ := OpenProviders(cfg, nil)
+	defer ps.Close()
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{})
+	if rep.Failed() != 0 || len(rep.Hosts) != 1 || rep.Hosts[0].Results[0].Status != sdk.StatusSucceeded {
+		t.Fatalf("apply over ssh = %+v", rep.Hosts)
+	}
+
+	// An unknown host key fails the host with a message saying what to do.
+	sshtest.WriteFile(t, srv.KnownHosts, "")
+	ps2, _ := OpenProviders(cfg, nil)
+	defer ps2.Close()
+	_, err = Scan(ctx, cfg, ps2, ScanOptions{})
+	if err == nil || !strings.Contains(err.Error(), "ssh-keyscan") {
+		t.Errorf("unknown host key: err = %v", err)
 	}
 }

@@ -132,7 +132,7 @@ func selected(host string, patterns []string) bool {
 }
 
 func scanHost(ctx context.Context, cfg *config.Config, ps *Providers, t scanTarget, now func() time.Time) (*model.Snapshot, error) {
-	runner, err := runnerFor(cfg.Hosts[t.host])
+	runner, err := ps.hosts.runner(cfg.Hosts[t.host])
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,55 @@
+package engine
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/transport/local"
+	"github.com/tend-sh/tend/core/transport/ssh"
+	"github.com/tend-sh/tend/plugins/sdk"
+)
+
+// transports hands out the Runner each host is reached by: the local
+// runner, or one SSH connection per host, reused by every command of the
+// run and closed at its end.
+type transports struct {
+	mu  sync.Mutex
+	ssh map[string]*ssh.Client
+}
+
+func (t *transports) runner(h *config.Host) (sdk.Runner, error) {
+	switch h.Transport {
+	case config.TransportLocal:
+		return local.Runner{}, nil
+	case config.TransportSSH:
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if c, ok := t.ssh[h.Name]; ok {
+			return c, nil
+		}
+		o := ssh.Options{Address: h.Address}
+		if s := h.SSH; s != nil {
+			o.Port, o.User, o.IdentityFile, o.KnownHostsFile, o.Sudo = s.Port, s.User, s.IdentityFile, s.KnownHostsFile, s.Sudo
+		}
+		c, err := ssh.New(o)
+		if err != nil {
+			return nil, fmt.Errorf("host %q: %w", h.Name, err)
+		}
+		if t.ssh == nil {
+			t.ssh = map[string]*ssh.Client{}
+		}
+		t.ssh[h.Name] = c
+		return c, nil
+	}
+	return nil, fmt.Errorf("host %q: unknown transport %q", h.Name, h.Transport)
+}
+
+func (t *transports) close() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, c := range t.ssh {
+		_ = c.Close()
+	}
+	t.ssh = nil
+}

@@ -1,0 +1,18 @@
+package ssh
+
+import (
+	"time"
+
+	"github.com/tend-sh/tend/core/transport/ssh/sshtest"
+)
+
+// options returns Options that reach s with its authorized user key.
+func options(s *sshtest.Server) Options {
+	return Options{
+		Address:        s.Addr(),
+		User:           s.User,
+		IdentityFile:   s.UserKey,
+		KnownHostsFile: s.KnownHosts,
+		ConnectTimeout: 5 * time.Second,
+	}
+}
