@@ -77,7 +77,8 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		if err := f.view.render(g, res.Saved); err != nil {
 			return err
 		}
-		plan = res.Saved.Plan
+		// Apply with the configuration the plan was made from.
+		cfg, plan = res.Config, res.Saved.Plan
 		if !plan.HasChanges() {
 			return nil
 		}
