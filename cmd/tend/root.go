@@ -65,7 +65,7 @@ with a plan preview, applied by providers and reported back to Git.`,
 		g.log.SetLevel(lvl)
 		return nil
 	}
-	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newProviders(g), newVersion(g))
+	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newReport(g), newProviders(g), newVersion(g))
 	return root
 }
 

@@ -40,6 +40,8 @@ type PlanOptions struct {
 type PlanResult struct {
 	Config *config.Config
 	Saved  *model.SavedPlan
+	// Inventory is what the plan was made from, by host.
+	Inventory map[string]*model.Snapshot
 	// Diagnostics are the configuration's (warnings, or errors with ErrConfig).
 	Diagnostics hcl.Diagnostics
 }
@@ -78,6 +80,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		ConfigCommit:    ConfigCommit(o.ConfigDir),
 		InventorySource: source,
 	})
+	res.Inventory = inv
 	res.Saved = &model.SavedPlan{
 		FormatVersion: model.SavedPlanFormatVersion,
 		TendVersion:   o.TendVersion,

@@ -103,6 +103,10 @@ type Deferred struct {
 	To      string     `json:"to"`
 	Until   *time.Time `json:"until"`
 	Reason  string     `json:"reason"`
+	// Cause is what holds the change, for compliance: DeferDelay while the
+	// approval delay has not passed (the update is not required yet, whatever
+	// else waits after it), else DeferRing or DeferWindow. Not in plan JSON.
+	Cause string `json:"-"`
 }
 
 // Skipped is an update tend will not install, with the reason.

@@ -192,8 +192,9 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 	var until time.Time // latest known constraint
 	reason := ""
 	unknown := false
+	cause := ""
 	if c.due.After(pp.now) {
-		until, reason = c.due, c.dueReason
+		until, reason, cause = c.due, c.dueReason, model.DeferDelay
 	}
 	if !pp.p.Emergency {
 		if t, why, blocked, open := pp.rings.wait(pp, ring, c.u.Name, c.u.To); blocked {
@@ -202,6 +203,9 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 				unknown, reason = true, why
 			case t.After(until):
 				until, reason = t, why
+			}
+			if cause == "" {
+				cause = model.DeferRing
 			}
 		}
 		if pp.window != nil && !unknown {
@@ -213,7 +217,13 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 			switch {
 			case next.IsZero():
 				unknown, reason = true, fmt.Sprintf("window %s never opens", pp.p.Window.Name)
+				if cause == "" {
+					cause = model.DeferWindow
+				}
 			case next.After(pp.now):
+				if cause == "" {
+					cause = model.DeferWindow
+				}
 				if reason == "" {
 					reason = fmt.Sprintf("window %s closed", pp.p.Window.Name)
 				} else if next.After(until) {
@@ -231,7 +241,7 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 		})
 		return
 	}
-	d := model.Deferred{Package: c.u.Name, To: c.u.To, Reason: reason}
+	d := model.Deferred{Package: c.u.Name, To: c.u.To, Reason: reason, Cause: cause}
 	if !unknown && !until.IsZero() {
 		t := until
 		d.Until = &t

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/compliance"
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/render"
+)
+
+// reportFlags are the flags of tend report.
+type reportFlags struct {
+	inventory string
+	at        string
+	json      bool
+	markdown  bool
+	out       string
+}
+
+func newReport(g *globals) *cobra.Command {
+	f := &reportFlags{}
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Show which hosts comply with their policies, and what is missing",
+		Long: `Plans (exactly as tend plan does) and turns the plan into compliance, per host
+and for the fleet. An update is required when a policy approves it and its
+approval delay has passed; one that still waits for its window or an earlier
+ring counts as missing.
+
+Item states: missing (required, not installed), failed (required, and the last
+apply of it failed), installed_rejected (installed, but matches a reject),
+installed_pending_reboot (the provider reports a pending reboot; package
+"(reboot)"). Installed packages nothing requires (installed_other) are not
+listed. A host is non_compliant when it has any such item, unknown when it was
+never scanned, else compliant. The fleet percentage counts scanned hosts only.
+
+Output: one line per host and the fleet's compliance (default), summary.json
+(--json) or SUMMARY.md (--markdown). --out DIR also writes the reports-branch
+layout: DIR/SUMMARY.md, DIR/summary.json, DIR/hosts/<host>/inventory.json and
+DIR/hosts/<host>/report.json, each file replaced atomically.
+
+Inventory sources are those of tend plan: live (default), DIR or git:REF.
+
+Exit status: 0 whatever the compliance (the report is informational), 1 on
+errors.`,
+		Example: `  tend report --inventory snapshots
+  tend report --inventory git:origin/tend/reports --markdown > SUMMARY.md
+  tend report --inventory snapshots --at 2026-11-28T22:30:00+01:00 --json
+  tend report --inventory snapshots --out reports`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runReport(g, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.inventory, "inventory", "live", "where host inventories come from: live, DIR or git:REF")
+	fl.StringVar(&f.at, "at", "", "report as of this time (RFC 3339, e.g. 2026-11-28T22:30:00+01:00); default now")
+	fl.BoolVar(&f.json, "json", false, "print summary.json (the fleet summary) on stdout")
+	fl.BoolVar(&f.markdown, "markdown", false, "print SUMMARY.md (the fleet overview) on stdout")
+	fl.StringVar(&f.out, "out", "", "also write SUMMARY.md, summary.json and hosts/<host>/{inventory,report}.json under this directory")
+	return cmd
+}
+
+func runReport(g *globals, f *reportFlags) error {
+	if f.json && f.markdown {
+		return errors.New("--json and --markdown exclude each other")
+	}
+	now := time.Now()
+	if f.at != "" {
+		t, err := time.Parse(time.RFC3339, f.at)
+		if err != nil {
+			return fmt.Errorf("--at %q: want an RFC 3339 time such as 2026-11-28T22:30:00+01:00", f.at)
+		}
+		now = t
+	}
+	res, err := engine.Plan(g.ctx, engine.PlanOptions{
+		ConfigDir: g.dir, Inventory: f.inventory, Now: now, TendVersion: version,
+		Log: g.log, ScanProgress: scanProgress(g),
+	})
+	if res != nil {
+		var sources map[string][]byte
+		if res.Config != nil {
+			sources = res.Config.Sources
+		}
+		if werr := config.WriteDiagnostics(g.stderr, res.Diagnostics, sources); werr != nil {
+			return werr
+		}
+	}
+	if errors.Is(err, engine.ErrConfig) {
+		fmt.Fprintln(g.stderr, "Nothing was reported: fix the configuration errors above.")
+		return exitError{1}
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Saved.Warnings {
+		printWarning(g, w)
+	}
+	inv, pl := res.Inventory, res.Saved.Plan
+	reports, summary := compliance.Evaluate(compliance.Input{
+		Plan: pl, Inventory: inv, Clients: clientLabels(res.Config),
+		ConfigCommit: pl.Config.Commit, Now: now,
+	})
+	if f.out != "" {
+		if err := compliance.WriteLayout(f.out, reports, &summary, inv); err != nil {
+			return err
+		}
+	}
+	switch {
+	case f.json:
+		return render.SummaryJSON(g.stdout, &summary)
+	case f.markdown:
+		return render.SummaryMarkdown(g.stdout, &summary, reports)
+	}
+	if err := render.ReportText(g.stdout, reports, &summary); err != nil {
+		return err
+	}
+	if f.out != "" {
+		fmt.Fprintf(g.stdout, "\nWrote the reports to %s\n", f.out)
+	}
+	return nil
+}
+
+// clientLabels maps each host to its "client" label.
+func clientLabels(cfg *config.Config) map[string]string {
+	out := map[string]string{}
+	for name, h := range cfg.Hosts {
+		if c := h.Labels["client"]; c != "" {
+			out[name] = c
+		}
+	}
+	return out
+}

@@ -1,0 +1,219 @@
+package compliance
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tend-sh/tend/core/model"
+)
+
+// Input is everything compliance depends on.
+type Input struct {
+	Plan *model.Plan
+	// Inventory holds each host's last scan, by host name.
+	Inventory map[string]*model.Snapshot
+	// LastApply is each host's last apply, by host name; nil or missing
+	// entries mean none.
+	LastApply map[string]*model.LastApply
+	// Clients maps a host to its "client" label; hosts without one are
+	// counted under "".
+	Clients map[string]string
+	// ConfigCommit is recorded in every report and the summary.
+	ConfigCommit string
+	// Now is the summary's generated_at.
+	Now time.Time
+}
+
+// Evaluate computes one report per planned host, sorted by host, and the
+// fleet summary. It is a pure function of its input.
+func Evaluate(in Input) ([]model.Report, model.FleetSummary) {
+	byHost := map[string][]model.HostPlan{}
+	var hosts []string
+	if in.Plan != nil {
+		for _, hp := range in.Plan.Hosts {
+			if _, ok := byHost[hp.Host]; !ok {
+				hosts = append(hosts, hp.Host)
+			}
+			byHost[hp.Host] = append(byHost[hp.Host], hp)
+		}
+	}
+	sort.Strings(hosts)
+	reports := make([]model.Report, 0, len(hosts))
+	for _, h := range hosts {
+		reports = append(reports, evaluateHost(h, byHost[h], in))
+	}
+	return reports, Summarize(reports, in.Clients, in.ConfigCommit, in.Now)
+}
+
+// evaluateHost builds the report of one host from its provider plans.
+func evaluateHost(host string, plans []model.HostPlan, in Input) model.Report {
+	r := model.Report{
+		FormatVersion: model.ReportFormatVersion, Host: host, ConfigCommit: in.ConfigCommit,
+		Items: []model.Item{}, LastApply: in.LastApply[host],
+	}
+	snap := in.Inventory[host]
+	items := map[itemKey]model.Item{}
+	failed := failedActions(r.LastApply)
+	incomplete := false // a provider of the host has no inventory
+	for _, hp := range plans {
+		if hp.ScannedAt != nil && r.ScannedAt == nil {
+			t := *hp.ScannedAt
+			r.ScannedAt = &t
+		}
+		var inv *model.ProviderInventory
+		if snap != nil {
+			inv = snap.Providers[hp.Provider]
+		}
+		incomplete = incomplete || inv == nil
+		for _, it := range hostItems(hp, inv, failed) {
+			k := itemKey{it.Provider, it.Package}
+			if old, ok := items[k]; !ok || rank(it.State) > rank(old.State) {
+				items[k] = it
+			}
+		}
+	}
+	for _, it := range items {
+		r.Items = append(r.Items, it)
+	}
+	sort.Slice(r.Items, func(i, j int) bool {
+		a, b := r.Items[i], r.Items[j]
+		if a.Provider != b.Provider {
+			return a.Provider < b.Provider
+		}
+		return a.Package < b.Package
+	})
+	r.State = hostState(r, incomplete)
+	return r
+}
+
+type itemKey struct{ provider, pkg string }
+
+// rank orders item states when two policies report the same package: the
+// worse state wins.
+func rank(state string) int {
+	switch state {
+	case model.ItemFailed:
+		return 4
+	case model.ItemMissing:
+		return 3
+	case model.ItemInstalledRejected:
+		return 2
+	case model.ItemInstalledPendingReboot:
+		return 1
+	}
+	return 0
+}
+
+// hostItems applies the package rules to one provider plan.
+func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[string]bool) []model.Item {
+	var out []model.Item
+	missing := func(pkg, installed, to string, u model.Update) {
+		it := model.Item{Provider: hp.Provider, Package: pkg, Installed: installed, Required: to,
+			State: model.ItemMissing, Classification: u.Classification, CVEs: nonNil(u.CVEs), KB: u.KB}
+		if failed[hp.Host+"/"+hp.Provider+"/"+pkg] {
+			it.State = model.ItemFailed
+		}
+		out = append(out, it)
+	}
+	for _, a := range hp.Actions {
+		switch a.Type {
+		case model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade:
+			missing(a.Package, a.From, a.To, model.Update{Classification: a.Classification, CVEs: a.CVEs, KB: a.KB})
+		}
+	}
+	for _, d := range hp.Deferred {
+		if d.Cause == model.DeferDelay {
+			continue
+		}
+		missing(d.Package, installedVersion(inv, d.Package), d.To, available(inv, d.Package, d.To))
+	}
+	for _, s := range hp.Skipped {
+		if s.To != "" {
+			continue
+		}
+		v := installedVersion(inv, s.Package)
+		if v == "" {
+			v = versionFromReason(s.Reason)
+		}
+		out = append(out, model.Item{Provider: hp.Provider, Package: s.Package, Installed: v,
+			State: model.ItemInstalledRejected, CVEs: []string{}})
+	}
+	if inv != nil && inv.PendingReboot {
+		out = append(out, model.Item{Provider: hp.Provider, Package: model.RebootItem,
+			State: model.ItemInstalledPendingReboot, CVEs: []string{}})
+	}
+	return out
+}
+
+// failedActions returns the ids of the actions that failed or were
+// interrupted in an apply.
+func failedActions(la *model.LastApply) map[string]bool {
+	out := map[string]bool{}
+	if la == nil {
+		return out
+	}
+	for _, r := range la.Results {
+		if r.Status == model.ResultFailed || r.Status == model.ResultInterrupted {
+			out[r.ActionID] = true
+		}
+	}
+	return out
+}
+
+// hostState: non_compliant when an item says so; otherwise unknown when a
+// provider of the host has no inventory (not scanned, or its scan failed);
+// otherwise compliant.
+func hostState(r model.Report, incomplete bool) string {
+	for _, it := range r.Items {
+		if rank(it.State) > 0 {
+			return model.HostNonCompliant
+		}
+	}
+	if r.ScannedAt == nil || incomplete {
+		return model.HostUnknown
+	}
+	return model.HostCompliant
+}
+
+func installedVersion(inv *model.ProviderInventory, pkg string) string {
+	if inv == nil {
+		return ""
+	}
+	for _, it := range inv.Installed {
+		if it.Name == pkg {
+			return it.Version
+		}
+	}
+	return ""
+}
+
+func available(inv *model.ProviderInventory, pkg, to string) model.Update {
+	if inv == nil {
+		return model.Update{}
+	}
+	for _, u := range inv.Available {
+		if u.Name == pkg && u.To == to {
+			return u
+		}
+	}
+	return model.Update{}
+}
+
+// versionFromReason reads the version out of the planner's reason
+// "installed version V matches reject …", for a package the inventory lost.
+func versionFromReason(reason string) string {
+	const prefix = "installed version "
+	if !strings.HasPrefix(reason, prefix) {
+		return ""
+	}
+	v, _, _ := strings.Cut(strings.TrimPrefix(reason, prefix), " ")
+	return v
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

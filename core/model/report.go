@@ -1,0 +1,119 @@
+package model
+
+import "time"
+
+// ReportFormatVersion is the format_version of report.json.
+const ReportFormatVersion = "1"
+
+// Host compliance states, as they appear in report.json and summary.json.
+const (
+	HostCompliant    = "compliant"
+	HostNonCompliant = "non_compliant"
+	HostUnknown      = "unknown" // the host was never scanned
+)
+
+// Item compliance states, after AWS Systems Manager's vocabulary.
+const (
+	ItemInstalled              = "installed"
+	ItemInstalledOther         = "installed_other" // installed, not required by policy
+	ItemInstalledPendingReboot = "installed_pending_reboot"
+	ItemInstalledRejected      = "installed_rejected"
+	ItemMissing                = "missing"
+	ItemFailed                 = "failed"
+	ItemNotApplicable          = "not_applicable"
+)
+
+// Apply result statuses, as they appear in report.json.
+const (
+	ResultSucceeded   = "succeeded"
+	ResultFailed      = "failed"
+	ResultInterrupted = "interrupted"
+	ResultSkipped     = "skipped"
+)
+
+// Deferred causes (Deferred.Cause), set by the planner.
+const (
+	DeferDelay  = "delay"  // the approval delay has not passed
+	DeferRing   = "ring"   // an earlier rollout ring has not finished or soaked
+	DeferWindow = "window" // the maintenance window is closed
+)
+
+// RebootItem is the package name of the item that stands for a provider's
+// pending reboot.
+const RebootItem = "(reboot)"
+
+// Report is one host's compliance: the contract file hosts/<host>/report.json.
+type Report struct {
+	FormatVersion string     `json:"format_version"`
+	Host          string     `json:"host"`
+	ConfigCommit  string     `json:"config_commit"`
+	ScannedAt     *time.Time `json:"scanned_at"`
+	State         string     `json:"state"`
+	Items         []Item     `json:"items"`
+	// LastApply is the last apply on this host; nil (null) when there was none.
+	LastApply *LastApply `json:"last_apply"`
+}
+
+// Item is the compliance of one package (or KB, or firmware) on a host.
+// Installed is "" when nothing is installed; Required is "" when the policy
+// requires no particular version.
+type Item struct {
+	Provider       string   `json:"provider"`
+	Package        string   `json:"package"`
+	Installed      string   `json:"installed"`
+	Required       string   `json:"required"`
+	State          string   `json:"state"`
+	Classification string   `json:"classification"`
+	CVEs           []string `json:"cves"`
+	// KB is the update's knowledge-base id; it feeds the fleet summary and
+	// is not part of report.json.
+	KB string `json:"-"`
+}
+
+// LastApply is what the last apply on a host did.
+type LastApply struct {
+	StartedAt  time.Time     `json:"started_at"`
+	FinishedAt time.Time     `json:"finished_at"`
+	Results    []ApplyResult `json:"results"`
+}
+
+// ApplyResult is the outcome of one action of an apply.
+type ApplyResult struct {
+	ActionID string `json:"action_id"`
+	Status   string `json:"status"`
+	Message  string `json:"message"`
+}
+
+// FleetSummary is the fleet overview: the contract file summary.json.
+type FleetSummary struct {
+	GeneratedAt  time.Time `json:"generated_at"`
+	ConfigCommit string    `json:"config_commit"`
+	Counts
+	// Clients has the same counts per value of the hosts' "client" label;
+	// "" collects hosts without one.
+	Clients map[string]Counts `json:"clients"`
+	// MissingByCVE and MissingByKB map a CVE or KB id to the sorted hosts
+	// where an update fixing it is missing or failed.
+	MissingByCVE   map[string][]string `json:"missing_by_cve"`
+	MissingByKB    map[string][]string `json:"missing_by_kb"`
+	Failures       []Failure           `json:"failures"`
+	PendingReboots []string            `json:"pending_reboots"`
+}
+
+// Counts counts hosts by compliance state. CompliancePercent is compliant
+// hosts over scanned (compliant + non-compliant) hosts × 100, rounded half
+// away from zero to one decimal; 0 when no host was scanned.
+type Counts struct {
+	Hosts             int     `json:"hosts"`
+	Compliant         int     `json:"compliant"`
+	NonCompliant      int     `json:"non_compliant"`
+	Unknown           int     `json:"unknown"`
+	CompliancePercent float64 `json:"compliance_percent"`
+}
+
+// Failure is one failed or interrupted action of a host's last apply.
+type Failure struct {
+	Host     string `json:"host"`
+	ActionID string `json:"action_id"`
+	Message  string `json:"message"`
+}

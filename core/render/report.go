@@ -1,0 +1,84 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/tend-sh/tend/core/model"
+)
+
+// errNilReport is returned by the report views when given nothing to render.
+var errNilReport = errors.New("render: no report to render")
+
+// ReportJSON writes a host's report.json (DESIGN.md section 6): two-space
+// indentation, no HTML escaping, a trailing newline, [] for empty lists and
+// null for a missing last apply. The caller's report is not modified.
+func ReportJSON(w io.Writer, r *model.Report) error {
+	if r == nil {
+		return errNilReport
+	}
+	out := *r
+	out.Items = make([]model.Item, len(r.Items))
+	for i, it := range r.Items {
+		if it.CVEs == nil {
+			it.CVEs = []string{}
+		}
+		out.Items[i] = it
+	}
+	if r.LastApply != nil {
+		la := *r.LastApply
+		if la.Results == nil {
+			la.Results = []model.ApplyResult{}
+		}
+		out.LastApply = &la
+	}
+	return writeJSON(w, &out, "report")
+}
+
+// SummaryJSON writes the fleet's summary.json: two-space indentation, no
+// HTML escaping, a trailing newline, {} and [] for empty maps and lists.
+// The caller's summary is not modified.
+func SummaryJSON(w io.Writer, s *model.FleetSummary) error {
+	if s == nil {
+		return errNilReport
+	}
+	out := *s
+	if out.Clients == nil {
+		out.Clients = map[string]model.Counts{}
+	}
+	out.MissingByCVE = nonNilHosts(out.MissingByCVE)
+	out.MissingByKB = nonNilHosts(out.MissingByKB)
+	if out.Failures == nil {
+		out.Failures = []model.Failure{}
+	}
+	if out.PendingReboots == nil {
+		out.PendingReboots = []string{}
+	}
+	return writeJSON(w, &out, "summary")
+}
+
+func nonNilHosts(m map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(m))
+	for k, v := range m {
+		if v == nil {
+			v = []string{}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func writeJSON(w io.Writer, v any, what string) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("render: encoding %s JSON: %w", what, err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

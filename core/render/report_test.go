@@ -1,0 +1,128 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tend-sh/tend/core/model"
+)
+
+var reportNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+func richReports() []model.Report {
+	scanned := time.Date(2026, 11, 23, 9, 59, 58, 0, time.UTC)
+	return []model.Report{
+		{FormatVersion: "1", Host: "db_1", ConfigCommit: "9f2c1ab0d4e5f60718293a4b5c6d7e8f90a1b2c3", ScannedAt: &scanned,
+			State: model.HostCompliant, Items: []model.Item{}},
+		{FormatVersion: "1", Host: "lost_1", ConfigCommit: "9f2c1ab0d4e5f60718293a4b5c6d7e8f90a1b2c3", State: model.HostUnknown},
+		{FormatVersion: "1", Host: "web_1", ConfigCommit: "9f2c1ab0d4e5f60718293a4b5c6d7e8f90a1b2c3", ScannedAt: &scanned,
+			State: model.HostNonCompliant, Items: []model.Item{
+				{Provider: "apt", Package: "(reboot)", State: model.ItemInstalledPendingReboot},
+				{Provider: "apt", Package: "curl", Installed: "7.88.1-10+deb12u12", Required: "7.88.1-10+deb12u14",
+					State: model.ItemFailed, Classification: "security", CVEs: []string{"CVE-2026-2"}},
+				{Provider: "apt", Package: "openssl", Installed: "3.0.11-1~deb12u1", Required: "3.0.11-1~deb12u2",
+					State: model.ItemMissing, Classification: "security", CVEs: []string{"CVE-2024-0727", "CVE-2026-1"}},
+				{Provider: "apt", Package: "telnetd", Installed: "0.17-44", State: model.ItemInstalledRejected},
+			},
+			LastApply: &model.LastApply{
+				StartedAt: time.Date(2026, 11, 22, 22, 0, 0, 0, time.UTC), FinishedAt: time.Date(2026, 11, 22, 22, 4, 0, 0, time.UTC),
+				Results: []model.ApplyResult{
+					{ActionID: "web_1/apt/curl", Status: model.ResultFailed, Message: "dpkg: error | exit status 100"},
+					{ActionID: "web_1/apt/zlib1g", Status: model.ResultSucceeded},
+				}}},
+	}
+}
+
+func richSummary() *model.FleetSummary {
+	return &model.FleetSummary{
+		GeneratedAt: reportNow, ConfigCommit: "9f2c1ab0d4e5f60718293a4b5c6d7e8f90a1b2c3",
+		Counts: model.Counts{Hosts: 3, Compliant: 1, NonCompliant: 1, Unknown: 1, CompliancePercent: 50},
+		Clients: map[string]model.Counts{
+			"acme": {Hosts: 2, Compliant: 1, NonCompliant: 1, CompliancePercent: 50},
+			"":     {Hosts: 1, Unknown: 1},
+		},
+		MissingByCVE:   map[string][]string{"CVE-2024-0727": {"web_1"}, "CVE-2026-1": {"web_1"}, "CVE-2026-2": {"db_1", "web_1"}},
+		MissingByKB:    map[string][]string{"KB5044284": {"win_1"}},
+		Failures:       []model.Failure{{Host: "web_1", ActionID: "web_1/apt/curl", Message: "dpkg: error | exit status 100"}},
+		PendingReboots: []string{"web_1"},
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	rich := richReports()
+	tests := []struct {
+		name   string
+		render func(w *bytes.Buffer) error
+	}{
+		{"report_host", func(w *bytes.Buffer) error { return ReportJSON(w, &rich[2]) }},
+		{"report_unknown", func(w *bytes.Buffer) error { return ReportJSON(w, &rich[1]) }},
+		{"report_summary_json", func(w *bytes.Buffer) error { return SummaryJSON(w, richSummary()) }},
+		{"report_summary_json_empty", func(w *bytes.Buffer) error {
+			return SummaryJSON(w, &model.FleetSummary{GeneratedAt: reportNow})
+		}},
+		{"report_summary_md", func(w *bytes.Buffer) error { return SummaryMarkdown(w, richSummary(), rich) }},
+		{"report_summary_md_empty", func(w *bytes.Buffer) error {
+			return SummaryMarkdown(w, &model.FleetSummary{GeneratedAt: reportNow}, nil)
+		}},
+		{"report_text", func(w *bytes.Buffer) error { return ReportText(w, rich, richSummary()) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := tt.render(&buf); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name, buf.Bytes())
+			var again bytes.Buffer
+			if err := tt.render(&again); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf.Bytes(), again.Bytes()) {
+				t.Error("output differs between two runs")
+			}
+		})
+	}
+}
+
+// TestSummaryMarkdownBounded checks that a huge fleet still gives a small
+// SUMMARY.md, with what was left out counted.
+func TestSummaryMarkdownBounded(t *testing.T) {
+	s := &model.FleetSummary{GeneratedAt: reportNow, Clients: map[string]model.Counts{},
+		MissingByCVE: map[string][]string{}, MissingByKB: map[string][]string{}}
+	var reports []model.Report
+	var hosts []string
+	for i := range 10000 {
+		h := fmt.Sprintf("host_%05d", i)
+		hosts = append(hosts, h)
+		reports = append(reports, model.Report{Host: h, State: model.HostNonCompliant,
+			Items: []model.Item{{State: model.ItemMissing}}})
+		s.Clients[fmt.Sprintf("client_%d", i)] = model.Counts{Hosts: 1, NonCompliant: 1}
+		s.MissingByCVE[fmt.Sprintf("CVE-2026-%05d", i)] = hosts
+		s.MissingByKB[fmt.Sprintf("KB%d", i)] = []string{h}
+		s.Failures = append(s.Failures, model.Failure{Host: h, ActionID: h + "/apt/x", Message: strings.Repeat("long ", 1000)})
+	}
+	s.PendingReboots = hosts
+	s.Hosts, s.NonCompliant = 10000, 10000
+	var buf bytes.Buffer
+	if err := SummaryMarkdown(&buf, s, reports); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > MaxMarkdown {
+		t.Errorf("SUMMARY.md is %d bytes, want at most %d", buf.Len(), MaxMarkdown)
+	}
+	for _, want := range []string{"… 9,950 more", "… 9,995 more", "… 9,900 more", "CVE-2026-09999 | 10,000 |"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("SUMMARY.md lacks %q", want)
+		}
+	}
+}
+
+func TestReportNil(t *testing.T) {
+	var buf bytes.Buffer
+	if ReportJSON(&buf, nil) == nil || SummaryJSON(&buf, nil) == nil || SummaryMarkdown(&buf, nil, nil) == nil || ReportText(&buf, nil, nil) == nil {
+		t.Error("nil input accepted")
+	}
+}

@@ -1,0 +1,67 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tend-sh/tend/core/model"
+)
+
+// ReportText writes the human compliance view: one line per host (state,
+// missing, failed and rejected counts, pending reboot), then the fleet line
+// "Compliance: 61.5% (8 of 13 hosts)", counted over scanned hosts.
+func ReportText(w io.Writer, reports []model.Report, s *model.FleetSummary) error {
+	if s == nil {
+		return errNilReport
+	}
+	var b strings.Builder
+	rows := make([][]string, 0, len(reports))
+	for i := range reports {
+		r := &reports[i]
+		rows = append(rows, []string{r.Host, r.State, itemCounts(r)})
+	}
+	for _, line := range columns(rows) {
+		b.WriteString(line + "\n")
+	}
+	if len(rows) > 0 {
+		b.WriteString("\n")
+	}
+	b.WriteString(fleetLine(&s.Counts) + "\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// itemCounts describes what keeps a host from compliance, e.g.
+// "2 missing, 1 failed, pending reboot"; "" when nothing does.
+func itemCounts(r *model.Report) string {
+	if r.State == model.HostUnknown {
+		return "not scanned"
+	}
+	n := map[string]int{}
+	for _, it := range r.Items {
+		n[it.State]++
+	}
+	var parts []string
+	for _, st := range []string{model.ItemMissing, model.ItemFailed, model.ItemInstalledRejected} {
+		if n[st] > 0 || st != model.ItemInstalledRejected {
+			parts = append(parts, fmt.Sprintf("%s %s", commas(n[st]), strings.TrimPrefix(st, "installed_")))
+		}
+	}
+	if n[model.ItemInstalledPendingReboot] > 0 {
+		parts = append(parts, "pending reboot")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fleetLine is "Compliance: 61.5% (8 of 13 hosts)", with the hosts never
+// scanned (left out of the percentage) counted after it.
+func fleetLine(c *model.Counts) string {
+	scanned := c.Compliant + c.NonCompliant
+	s := fmt.Sprintf("Compliance: %.1f%% (%s of %s %s)", c.CompliancePercent,
+		commas(c.Compliant), commas(scanned), plural(scanned, "host", "hosts"))
+	if c.Unknown > 0 {
+		s += fmt.Sprintf("; %s not scanned", commas(c.Unknown))
+	}
+	return s
+}
