@@ -36,7 +36,8 @@ deps:
 
 # The main job, for real: the quickstart policy (security updates only)
 # against a hermetic Debian root with a local repository — init, plan, apply
-# with the real apt provider, then a second plan that finds nothing to do.
+# with the real apt provider, a second plan that finds nothing to do, and the
+# compliance report.
 # Then the MSP example planned offline from its snapshots, inside its window.
 LAB := $(BIN)/lab
 demo: deps build
@@ -50,6 +51,8 @@ demo: deps build
 	$(TEND) apply -C $(LAB)/config --auto-approve
 	@echo; echo "== tend plan again: nothing left to do (exit 0) =="
 	$(TEND) plan -C $(LAB)/config --detailed-exitcode
+	@echo; echo "== tend report: compliance =="
+	$(TEND) report -C $(LAB)/config
 	@echo; echo "== The MSP example, offline, inside Saturday night's window =="
 	$(TEND) validate -C examples/msp-fleet
 	$(TEND) plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots --at 2026-11-28T22:30:00+01:00

@@ -132,7 +132,8 @@ func readInventory(configDir, spec string) (map[string]*model.Snapshot, string, 
 }
 
 // ConfigCommit returns the commit checked out in the Git repository holding
-// dir, or "" when dir is not in a repository.
+// dir, or "" when dir is not in a repository or not tracked in that commit
+// (an ignored directory inside some other repository).
 func ConfigCommit(dir string) string {
 	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
 	if err != nil {
@@ -141,6 +142,38 @@ func ConfigCommit(dir string) string {
 	head, err := repo.Head()
 	if err != nil {
 		return ""
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	root := wt.Filesystem.Root()
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return ""
+	}
+	if rel != "." {
+		commit, err := repo.CommitObject(head.Hash())
+		if err != nil {
+			return ""
+		}
+		tree, err := commit.Tree()
+		if err != nil {
+			return ""
+		}
+		if _, err := tree.Tree(filepath.ToSlash(rel)); err != nil {
+			return ""
+		}
 	}
 	return head.Hash().String()
 }
