@@ -69,8 +69,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 		plan = sp.Plan
 	} else {
-		res, err := engine.Plan(g.ctx, engine.PlanOptions{ConfigDir: g.dir, Inventory: f.inventory, Now: time.Now(),
-			TendVersion: version, Log: g.log, ScanProgress: scanProgress(g)})
+		res, err := makePlan(g, f.inventory, "", "applied")
 		if err != nil {
 			return err
 		}

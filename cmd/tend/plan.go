@@ -66,31 +66,7 @@ func runPlan(g *globals, f *planFlags) error {
 	if err := f.view.check(); err != nil {
 		return err
 	}
-	now := time.Now()
-	if f.at != "" {
-		t, err := time.Parse(time.RFC3339, f.at)
-		if err != nil {
-			return fmt.Errorf("--at %q: want an RFC 3339 time such as 2026-11-28T22:30:00+01:00", f.at)
-		}
-		now = t
-	}
-	res, err := engine.Plan(g.ctx, engine.PlanOptions{
-		ConfigDir: g.dir, Inventory: f.inventory, Now: now, TendVersion: version,
-		Log: g.log, ScanProgress: scanProgress(g),
-	})
-	var sources map[string][]byte
-	if res != nil && res.Config != nil {
-		sources = res.Config.Sources
-	}
-	if res != nil {
-		if werr := config.WriteDiagnostics(g.stderr, res.Diagnostics, sources); werr != nil {
-			return werr
-		}
-	}
-	if errors.Is(err, engine.ErrConfig) {
-		fmt.Fprintln(g.stderr, "Nothing was planned: fix the configuration errors above.")
-		return exitError{1}
-	}
+	res, err := makePlan(g, f.inventory, f.at, "planned")
 	if err != nil {
 		return err
 	}
@@ -109,6 +85,38 @@ func runPlan(g *globals, f *planFlags) error {
 		return exitError{2}
 	}
 	return nil
+}
+
+// makePlan plans as of --at (default now) from the given inventory source,
+// printing the configuration's diagnostics; on configuration errors it says
+// what was not done (verb: "planned", "reported") and exits 1.
+func makePlan(g *globals, inventory, at, verb string) (*engine.PlanResult, error) {
+	now := time.Now()
+	if at != "" {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return nil, fmt.Errorf("--at %q: want an RFC 3339 time such as 2026-11-28T22:30:00+01:00", at)
+		}
+		now = t
+	}
+	res, err := engine.Plan(g.ctx, engine.PlanOptions{
+		ConfigDir: g.dir, Inventory: inventory, Now: now, TendVersion: version,
+		Log: g.log, ScanProgress: scanProgress(g),
+	})
+	if res != nil {
+		var sources map[string][]byte
+		if res.Config != nil {
+			sources = res.Config.Sources
+		}
+		if werr := config.WriteDiagnostics(g.stderr, res.Diagnostics, sources); werr != nil {
+			return nil, werr
+		}
+	}
+	if errors.Is(err, engine.ErrConfig) {
+		fmt.Fprintf(g.stderr, "Nothing was %s: fix the configuration errors above.\n", verb)
+		return nil, exitError{1}
+	}
+	return res, err
 }
 
 // hostErrors counts hosts whose plan has errors.

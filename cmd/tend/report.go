@@ -3,12 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
-	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/render"
 )
 
@@ -69,31 +67,7 @@ func runReport(g *globals, f *reportFlags) error {
 	if f.json && f.markdown {
 		return errors.New("--json and --markdown exclude each other")
 	}
-	now := time.Now()
-	if f.at != "" {
-		t, err := time.Parse(time.RFC3339, f.at)
-		if err != nil {
-			return fmt.Errorf("--at %q: want an RFC 3339 time such as 2026-11-28T22:30:00+01:00", f.at)
-		}
-		now = t
-	}
-	res, err := engine.Plan(g.ctx, engine.PlanOptions{
-		ConfigDir: g.dir, Inventory: f.inventory, Now: now, TendVersion: version,
-		Log: g.log, ScanProgress: scanProgress(g),
-	})
-	if res != nil {
-		var sources map[string][]byte
-		if res.Config != nil {
-			sources = res.Config.Sources
-		}
-		if werr := config.WriteDiagnostics(g.stderr, res.Diagnostics, sources); werr != nil {
-			return werr
-		}
-	}
-	if errors.Is(err, engine.ErrConfig) {
-		fmt.Fprintln(g.stderr, "Nothing was reported: fix the configuration errors above.")
-		return exitError{1}
-	}
+	res, err := makePlan(g, f.inventory, f.at, "reported")
 	if err != nil {
 		return err
 	}
@@ -103,7 +77,7 @@ func runReport(g *globals, f *reportFlags) error {
 	inv, pl := res.Inventory, res.Saved.Plan
 	reports, summary := compliance.Evaluate(compliance.Input{
 		Plan: pl, Inventory: inv, Clients: clientLabels(res.Config),
-		ConfigCommit: pl.Config.Commit, Now: now,
+		ConfigCommit: pl.Config.Commit, Now: pl.GeneratedAt,
 	})
 	if f.out != "" {
 		if err := compliance.WriteLayout(f.out, reports, &summary, inv); err != nil {
