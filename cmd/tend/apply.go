@@ -54,12 +54,15 @@ Exit status 1 if any action failed.`,
 }
 
 func runApply(g *globals, f *applyFlags, args []string) error {
-	cfg, err := loadConfig(g)
-	if err != nil {
-		return err
-	}
-	var plan *model.Plan
+	var (
+		cfg  *config.Config
+		plan *model.Plan
+	)
 	if len(args) == 1 {
+		var err error
+		if cfg, err = loadConfig(g); err != nil {
+			return err
+		}
 		sp, err := engine.ReadSaved(args[0])
 		if err != nil {
 			return err
