@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"sort"
 
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
@@ -18,39 +20,57 @@ const (
 	ReportFile          = "report.json"
 )
 
-// WriteLayout writes the reports layout under dir: SUMMARY.md,
-// summary.json, and per host hosts/<host>/report.json and, when the host
-// has a snapshot, hosts/<host>/inventory.json. Each file is replaced
-// atomically (temporary file, fsync, rename); files of hosts no longer
-// reported are left alone.
-func WriteLayout(dir string, reports []model.Report, s *model.FleetSummary, inv map[string]*model.Snapshot) error {
-	hostsDir := filepath.Join(dir, inventory.HostsDir)
+// Layout renders the reports layout as files by slash-separated path:
+// SUMMARY.md, summary.json, and per host hosts/<host>/report.json and, when
+// the host has a snapshot, hosts/<host>/inventory.json.
+func Layout(reports []model.Report, s *model.FleetSummary, inv map[string]*model.Snapshot) (map[string][]byte, error) {
+	files := map[string][]byte{}
 	for i := range reports {
 		r := &reports[i]
 		var buf bytes.Buffer
 		if err := render.ReportJSON(&buf, r); err != nil {
-			return err
+			return nil, err
 		}
-		if err := writeAtomic(filepath.Join(hostsDir, r.Host, ReportFile), buf.Bytes()); err != nil {
-			return err
-		}
+		files[path.Join(inventory.HostsDir, r.Host, ReportFile)] = buf.Bytes()
 		if snap := inv[r.Host]; snap != nil {
-			if err := inventory.Write(hostsDir, snap); err != nil {
-				return fmt.Errorf("host %s: %w", r.Host, err)
+			data, err := inventory.Encode(snap)
+			if err != nil {
+				return nil, fmt.Errorf("host %s: %w", r.Host, err)
 			}
+			files[path.Join(inventory.HostsDir, r.Host, inventory.FileName)] = data
 		}
 	}
 	var js, md bytes.Buffer
 	if err := render.SummaryJSON(&js, s); err != nil {
-		return err
+		return nil, err
 	}
 	if err := render.SummaryMarkdown(&md, s, reports); err != nil {
+		return nil, err
+	}
+	files[SummaryJSONFile] = js.Bytes()
+	files[SummaryMarkdownFile] = md.Bytes()
+	return files, nil
+}
+
+// WriteLayout writes the reports layout (see Layout) under dir. Each file is
+// replaced atomically (temporary file, fsync, rename); files of hosts no
+// longer reported are left alone.
+func WriteLayout(dir string, reports []model.Report, s *model.FleetSummary, inv map[string]*model.Snapshot) error {
+	files, err := Layout(reports, s, inv)
+	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, SummaryJSONFile), js.Bytes()); err != nil {
-		return err
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
 	}
-	return writeAtomic(filepath.Join(dir, SummaryMarkdownFile), md.Bytes())
+	sort.Strings(names)
+	for _, n := range names {
+		if err := writeAtomic(filepath.Join(dir, filepath.FromSlash(n)), files[n]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeAtomic replaces path with data so that a reader never sees half a
