@@ -3,10 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
 )
 
@@ -17,6 +20,8 @@ type reportFlags struct {
 	json      bool
 	markdown  bool
 	out       string
+	commit    bool
+	push      string
 }
 
 func newReport(g *globals) *cobra.Command {
@@ -60,12 +65,17 @@ errors.`,
 	fl.BoolVar(&f.json, "json", false, "print summary.json (the fleet summary) on stdout")
 	fl.BoolVar(&f.markdown, "markdown", false, "print SUMMARY.md (the fleet overview) on stdout")
 	fl.StringVar(&f.out, "out", "", "also write SUMMARY.md, summary.json and hosts/<host>/{inventory,report}.json under this directory")
+	fl.BoolVar(&f.commit, "commit", false, "also commit that layout to the reports branch (tend { reports_branch }) of the configuration's Git repository, without touching its work tree; unchanged reports make no commit")
+	fl.StringVar(&f.push, "push", "", "with --commit: push the reports branch to this remote (never forced; retried on top of a concurrent writer's push)")
 	return cmd
 }
 
 func runReport(g *globals, f *reportFlags) error {
 	if f.json && f.markdown {
 		return errors.New("--json and --markdown exclude each other")
+	}
+	if f.push != "" && !f.commit {
+		return errors.New("--push needs --commit")
 	}
 	res, err := makePlan(g, f.inventory, f.at, "reported")
 	if err != nil {
@@ -84,6 +94,24 @@ func runReport(g *globals, f *reportFlags) error {
 			return err
 		}
 	}
+	if f.commit {
+		files, err := compliance.Layout(reports, &summary, inv)
+		if err != nil {
+			return err
+		}
+		branch := res.Config.ReportsBranch()
+		hash, changed, err := engine.CommitReports(g.ctx, engine.CommitOptions{
+			ConfigDir: g.dir, Branch: branch, Remote: f.push, Now: time.Now(),
+		}, files, &summary, 0, failedHosts(summary))
+		if err != nil {
+			return err
+		}
+		if changed {
+			fmt.Fprintf(g.stderr, "Committed the reports to %s (%s).\n", branch, hash.String()[:12])
+		} else {
+			fmt.Fprintf(g.stderr, "The reports on %s are unchanged; no commit.\n", branch)
+		}
+	}
 	switch {
 	case f.json:
 		return render.SummaryJSON(g.stdout, &summary)
@@ -97,6 +125,15 @@ func runReport(g *globals, f *reportFlags) error {
 		fmt.Fprintf(g.stdout, "\nWrote the reports to %s\n", f.out)
 	}
 	return nil
+}
+
+// failedHosts counts the hosts with a failed result in their last apply.
+func failedHosts(s model.FleetSummary) int {
+	hosts := map[string]bool{}
+	for _, f := range s.Failures {
+		hosts[f.Host] = true
+	}
+	return len(hosts)
 }
 
 // clientLabels maps each host to its "client" label.

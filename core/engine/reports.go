@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch"
+)
+
+// CommitOptions say where reports go.
+type CommitOptions struct {
+	ConfigDir string
+	Branch    string // the reports branch
+	// Remote, when set, is pushed to (never forced; a non-fast-forward
+	// push is rebuilt on top of the remote branch and retried).
+	Remote string
+	Now    time.Time
+}
+
+// CommitReports commits the reports layout to the reports branch of the
+// Git repository holding the configuration, without touching its work tree,
+// and pushes it when a remote is given. Unchanged reports make no commit.
+func CommitReports(ctx context.Context, o CommitOptions, files map[string][]byte, summary *model.FleetSummary, changedHosts, failedHosts int) (plumbing.Hash, bool, error) {
+	repo, err := git.PlainOpenWithOptions(o.ConfigDir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %s is not in a Git repository: %w", o.ConfigDir, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
+	}
+	msg, trailers := reportsbranch.Message(summary.ConfigCommit, summary.Hosts, changedHosts, failedHosts)
+	c := reportsbranch.Commit{Message: msg, Trailers: trailers,
+		Author: object.Signature{Name: "tend", Email: "tend@localhost", When: o.Now}}
+	root := wt.Filesystem.Root()
+	if o.Remote == "" {
+		return reportsbranch.Write(root, o.Branch, files, c)
+	}
+	return reportsbranch.Sync(ctx, root, o.Remote, o.Branch, files, c)
+}

@@ -1,0 +1,290 @@
+// Package reportsbranch commits report files to a branch of a Git
+// repository and pushes them, using go-git plumbing only: blobs, trees and
+// commits are written straight into the object store and the branch ref is
+// moved with a compare-and-swap. No work tree or index is ever read or
+// written, and pushes are never forced (DESIGN.md section 6, "Reports
+// committed back").
+package reportsbranch
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// ConfigCommitTrailer is the trailer key naming the config commit a report
+// was made from.
+const ConfigCommitTrailer = "Tend-Config-Commit"
+
+// Files maps slash-separated paths (e.g. "hosts/web_1/report.json") to
+// their contents.
+type Files map[string][]byte
+
+// Commit describes the commit to make.
+type Commit struct {
+	// Message is the full message; see Message for the first line.
+	Message string
+	// Trailers are appended as "Key: value" lines after a blank line,
+	// sorted by key.
+	Trailers map[string]string
+	// Author is used as author and committer; the caller sets When.
+	Author object.Signature
+}
+
+// Message builds the DESIGN.md first line
+// "tend: <config-commit-short> <n> hosts, <n> changed, <n> failed" and the
+// Tend-Config-Commit trailer. An empty configCommit gives "unknown" and no
+// trailer.
+func Message(configCommit string, hosts, changed, failed int) (msg string, trailers map[string]string) {
+	short := configCommit
+	if len(short) > 7 {
+		short = short[:7]
+	}
+	trailers = map[string]string{}
+	if short == "" {
+		short = "unknown"
+	} else {
+		trailers[ConfigCommitTrailer] = configCommit
+	}
+	msg = fmt.Sprintf("tend: %s %d hosts, %d changed, %d failed", short, hosts, changed, failed)
+	return msg, trailers
+}
+
+// fullMessage renders the message with its trailers.
+func (c Commit) fullMessage() string {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(c.Message, "\n"))
+	b.WriteString("\n")
+	if len(c.Trailers) > 0 {
+		keys := make([]string, 0, len(c.Trailers))
+		for k := range c.Trailers {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString("\n")
+		for _, k := range keys {
+			fmt.Fprintf(&b, "%s: %s\n", k, c.Trailers[k])
+		}
+	}
+	return b.String()
+}
+
+// Write commits files onto branch in the repository at repoPath (normal or
+// bare). The new tree is the branch's current tree with every path in files
+// replaced or added; other paths are kept. If the tree is unchanged no commit
+// is made and the current head is returned with changed=false. A missing
+// branch is created with an orphan commit. The ref is moved with a
+// compare-and-swap; one lost race is retried.
+func Write(repoPath, branch string, files Files, c Commit) (hash plumbing.Hash, changed bool, err error) {
+	repo, err := git.PlainOpen(repoPath)
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("open repository %s: %w", repoPath, err)
+	}
+	return write(repo, branch, files, c)
+}
+
+func write(repo *git.Repository, branch string, files Files, c Commit) (plumbing.Hash, bool, error) {
+	name := plumbing.NewBranchReferenceName(branch)
+	var lastErr error
+	for attempt := 0; attempt < 2; attempt++ {
+		old, err := repo.Storer.Reference(name)
+		if err != nil && !errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return plumbing.ZeroHash, false, fmt.Errorf("read %s: %w", name, err)
+		}
+		var parent *plumbing.Hash
+		if old != nil {
+			h := old.Hash()
+			parent = &h
+		}
+		head, changed, err := build(repo.Storer, parent, files, c)
+		if err != nil {
+			return plumbing.ZeroHash, false, err
+		}
+		if !changed {
+			return head, false, nil
+		}
+		err = repo.Storer.CheckAndSetReference(plumbing.NewHashReference(name, head), old)
+		if err == nil {
+			return head, true, nil
+		}
+		lastErr = err
+	}
+	return plumbing.ZeroHash, false, fmt.Errorf("update %s: %w", name, lastErr)
+}
+
+// build writes the commit for files on top of parent (nil: orphan) into the
+// object store without touching any ref. When the tree would not change it
+// returns *parent and changed=false.
+func build(s storer.Storer, parent *plumbing.Hash, files Files, c Commit) (plumbing.Hash, bool, error) {
+	if len(files) == 0 && parent != nil {
+		return *parent, false, nil
+	}
+	root, err := splitPaths(files)
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	var parents []plumbing.Hash
+	oldTree := plumbing.ZeroHash
+	if parent != nil {
+		pc, err := object.GetCommit(s, *parent)
+		if err != nil {
+			return plumbing.ZeroHash, false, fmt.Errorf("read commit %s: %w", parent, err)
+		}
+		oldTree = pc.TreeHash
+		parents = []plumbing.Hash{*parent}
+	}
+	newTree, err := overlay(s, oldTree, root)
+	if err != nil {
+		return plumbing.ZeroHash, false, err
+	}
+	if parent != nil && newTree == oldTree {
+		return *parent, false, nil
+	}
+	commit := &object.Commit{
+		Author:       c.Author,
+		Committer:    c.Author,
+		Message:      c.fullMessage(),
+		TreeHash:     newTree,
+		ParentHashes: parents,
+	}
+	obj := s.NewEncodedObject()
+	if err := commit.Encode(obj); err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("encode commit: %w", err)
+	}
+	h, err := s.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("store commit: %w", err)
+	}
+	return h, true, nil
+}
+
+// dir is the part of files below one directory.
+type dir struct {
+	files map[string][]byte
+	dirs  map[string]*dir
+}
+
+func newDir() *dir { return &dir{files: map[string][]byte{}, dirs: map[string]*dir{}} }
+
+// splitPaths validates the paths and arranges them as a directory tree.
+func splitPaths(files Files) (*dir, error) {
+	root := newDir()
+	for p, content := range files {
+		parts := strings.Split(p, "/")
+		for _, part := range parts {
+			if part == "" || part == "." || part == ".." || strings.EqualFold(part, ".git") || strings.ContainsRune(part, 0) {
+				return nil, fmt.Errorf("invalid report path %q", p)
+			}
+		}
+		d := root
+		for _, part := range parts[:len(parts)-1] {
+			if _, clash := d.files[part]; clash {
+				return nil, fmt.Errorf("report path %q: %q is both a file and a directory", p, part)
+			}
+			sub, ok := d.dirs[part]
+			if !ok {
+				sub = newDir()
+				d.dirs[part] = sub
+			}
+			d = sub
+		}
+		last := parts[len(parts)-1]
+		if _, clash := d.dirs[last]; clash {
+			return nil, fmt.Errorf("report path %q is both a file and a directory", p)
+		}
+		d.files[last] = content
+	}
+	return root, nil
+}
+
+// overlay returns the hash of the tree old (zero: empty) with d laid over
+// it. Subtrees d does not touch are kept by hash and never read.
+func overlay(s storer.EncodedObjectStorer, old plumbing.Hash, d *dir) (plumbing.Hash, error) {
+	entries := map[string]object.TreeEntry{}
+	if !old.IsZero() {
+		t, err := object.GetTree(s, old)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("read tree %s: %w", old, err)
+		}
+		for _, e := range t.Entries {
+			entries[e.Name] = e
+		}
+	}
+	for name, content := range d.files {
+		h, err := storeBlob(s, content)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h}
+	}
+	for name, sub := range d.dirs {
+		base := plumbing.ZeroHash
+		if e, ok := entries[name]; ok && e.Mode == filemode.Dir {
+			base = e.Hash
+		}
+		h, err := overlay(s, base, sub)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h}
+	}
+	tree := &object.Tree{Entries: make([]object.TreeEntry, 0, len(entries))}
+	for _, e := range entries {
+		tree.Entries = append(tree.Entries, e)
+	}
+	sortEntries(tree.Entries)
+	obj := s.NewEncodedObject()
+	if err := tree.Encode(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("encode tree: %w", err)
+	}
+	return storeObject(s, obj)
+}
+
+// sortEntries orders tree entries the way Git requires: by name, with a
+// directory compared as if its name ended in "/".
+func sortEntries(es []object.TreeEntry) {
+	key := func(e object.TreeEntry) string {
+		if e.Mode == filemode.Dir {
+			return e.Name + "/"
+		}
+		return e.Name
+	}
+	sort.Slice(es, func(i, j int) bool { return key(es[i]) < key(es[j]) })
+}
+
+func storeBlob(s storer.EncodedObjectStorer, content []byte) (plumbing.Hash, error) {
+	obj := s.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(int64(len(content)))
+	w, err := obj.Writer()
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write blob: %w", err)
+	}
+	defer w.Close()
+	if _, err := w.Write(content); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write blob: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("write blob: %w", err)
+	}
+	return storeObject(s, obj)
+}
+
+// storeObject stores obj unless the store already has it.
+func storeObject(s storer.EncodedObjectStorer, obj plumbing.EncodedObject) (plumbing.Hash, error) {
+	h := obj.Hash()
+	if s.HasEncodedObject(h) == nil {
+		return h, nil
+	}
+	if _, err := s.SetEncodedObject(obj); err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("store %s %s: %w", obj.Type(), h, err)
+	}
+	return h, nil
+}
