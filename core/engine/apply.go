@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -85,11 +87,7 @@ func Apply(ctx context.Context, cfg *config.Config, ps *Providers, plan *model.P
 			byPolicy[h.Policy] = append(byPolicy[h.Policy], h)
 		}
 	}
-	names := make([]string, 0, len(byPolicy))
-	for n := range byPolicy {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(byPolicy))
 	var mu sync.Mutex
 	record := func(r HostResult) {
 		mu.Lock()

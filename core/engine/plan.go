@@ -6,9 +6,10 @@ import (
 	"path/filepath"
 
 	"fmt"
-	"github.com/sirupsen/logrus"
 	"strings"
 	"time"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/hashicorp/hcl/v2"

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -138,12 +140,7 @@ func scanHost(ctx context.Context, cfg *config.Config, ps *Providers, t scanTarg
 	}
 	snap := &model.Snapshot{FormatVersion: model.SnapshotFormatVersion, Host: t.host,
 		Providers: map[string]*model.ProviderInventory{}}
-	names := make([]string, 0, len(t.providers))
-	for n := range t.providers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(t.providers)) {
 		p, err := ps.Get(ctx, name)
 		if err != nil {
 			return nil, err
