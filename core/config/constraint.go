@@ -37,7 +37,7 @@ func ParseConstraint(s string) (Constraint, error) {
 		}
 		if op == "~>" {
 			// ~> 1.2 → >= 1.2.0, < 2.0.0; ~> 1.2.3 → >= 1.2.3, < 1.3.0
-			upper := v
+			var upper [3]int
 			if n <= 2 {
 				upper = [3]int{v[0] + 1, 0, 0}
 			} else {

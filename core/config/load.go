@@ -147,8 +147,6 @@ type decoder struct {
 	cfg      *Config
 	diags    hcl.Diagnostics
 	readFile func(string) ([]byte, error)
-	// pending host list files, loaded during resolve
-	lists []*HostList
 }
 
 func (d *decoder) add(diags hcl.Diagnostics) { d.diags = append(d.diags, diags...) }

@@ -143,10 +143,10 @@ func runChecks(t tb, p *launched, checks []namedCheck) bool {
 // prepare fills in defaults and checks the test case itself.
 func (tc *TestCase) prepare() error {
 	if tc.Binary == "" {
-		return fmt.Errorf("Binary is required: the provider executable (see BuildBinary)")
+		return fmt.Errorf("the Binary field is required: the provider executable (see BuildBinary)")
 	}
 	if tc.Fixtures == "" {
-		return fmt.Errorf("Fixtures is required: the directory of recorded commands")
+		return fmt.Errorf("the Fixtures field is required: the directory of recorded commands")
 	}
 	if tc.Host == "" {
 		tc.Host = "conformance"
@@ -163,7 +163,7 @@ func (tc *TestCase) prepare() error {
 	names := map[string]bool{}
 	for i, s := range tc.Apply {
 		if s.Name == "" || strings.Contains(s.Name, "/") || names[s.Name] {
-			return fmt.Errorf("Apply[%d]: every step needs a unique name without /, got %q", i, s.Name)
+			return fmt.Errorf("step Apply[%d]: every step needs a unique name without /, got %q", i, s.Name)
 		}
 		names[s.Name] = true
 		ids := map[string]bool{}
