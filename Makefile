@@ -9,10 +9,11 @@ VERSION ?= 0.1.0-dev
 LDFLAGS := -X main.version=$(VERSION)
 FLEET   ?= 10000
 
+STATICCHECK        := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 
-.PHONY: all build deps demo test vet fmt-check fuzz bench proto clean
+.PHONY: all build deps demo test vet lint fmt-check fuzz bench proto clean
 
 all: build
 
@@ -57,9 +58,14 @@ demo: deps build
 	$(TEND) validate -C examples/msp-fleet
 	$(TEND) plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots --at 2026-11-28T22:30:00+01:00
 
-# The whole test suite: formatting, vet, and every test with the race detector.
-test: deps fmt-check vet
+# The whole test suite: formatting, vet, staticcheck, and every test with the
+# race detector.
+test: deps fmt-check vet lint
 	$(GO) test -race -count=1 ./...
+
+lint:
+	GOFLAGS= GOBIN=$(CURDIR)/$(BIN) $(GO) install $(STATICCHECK)
+	$(BIN)/staticcheck ./...
 
 vet:
 	$(GO) mod download
