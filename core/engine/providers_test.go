@@ -22,6 +22,20 @@ func withTestProvider(t *testing.T) string {
 	return loadertest.Install(t, "test", "github.com/tend-sh/tend/plugins/loader/internal/testprovider")
 }
 
+// initAndPlan locks the configuration's providers and makes a live plan.
+func initAndPlan(t *testing.T, cfg *config.Config) *PlanResult {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := Init(ctx, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Plan(ctx, PlanOptions{ConfigDir: cfg.Dir, Inventory: "live", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // testFleet writes a configuration of local hosts, all in group x, under
 // one policy for the test provider with the given rollout, and loads it.
 func testFleet(t *testing.T, hosts []string, rollout string) *config.Config {
@@ -167,15 +181,8 @@ func TestInitVersionConstraint(t *testing.T) {
 func TestApplyHaltsAtMaxFailures(t *testing.T) {
 	withTestProvider(t)
 	cfg := testFleet(t, []string{"a1", "a2", "a3", "a4"}, "rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n max_failures = 1\n }")
-	dir := cfg.Dir
 	ctx := context.Background()
-	if _, err := Init(ctx, cfg, nil); err != nil {
-		t.Fatal(err)
-	}
-	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := initAndPlan(t, cfg)
 	// Make every host's action fail in the provider ("forget" gets no result).
 	for i := range res.Saved.Plan.Hosts {
 		res.Saved.Plan.Hosts[i].Actions[0].Package = "forget"
@@ -198,15 +205,8 @@ func TestApplyHaltsAtMaxFailures(t *testing.T) {
 func TestApplyProviderCrash(t *testing.T) {
 	withTestProvider(t)
 	cfg := testFleet(t, []string{"a1", "a2", "a3"}, "rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n }")
-	dir := cfg.Dir
 	ctx := context.Background()
-	if _, err := Init(ctx, cfg, nil); err != nil {
-		t.Fatal(err)
-	}
-	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := initAndPlan(t, cfg)
 	for i, h := range res.Saved.Plan.Hosts {
 		if h.Host == "a1" {
 			res.Saved.Plan.Hosts[i].Actions[0].Package = "crash"
