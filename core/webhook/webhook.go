@@ -1,0 +1,239 @@
+package webhook
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/sirupsen/logrus"
+)
+
+// Result labels, one per request, passed to Handler.Observe.
+const (
+	ResultAccepted         = "accepted"
+	ResultIgnored          = "ignored"
+	ResultUnauthorized     = "unauthorized"
+	ResultBadRequest       = "bad_request"
+	ResultMethodNotAllowed = "method_not_allowed"
+)
+
+// Sources of a Push.
+const (
+	SourceGitHub  = "github"
+	SourceGitLab  = "gitlab"
+	SourceGeneric = "generic"
+)
+
+// MaxBody is the largest request body read, in bytes (GitHub's 25 MiB
+// payload limit). Larger bodies are answered 413.
+const MaxBody = 25 << 20
+
+const msgMissingAuth = "missing signature header: expected " +
+	headerGitHubSignature + ", " + headerGitLabToken + " or " + headerTendSignature
+
+// Push is a verified push notification.
+type Push struct {
+	Source   string // SourceGitHub, SourceGitLab or SourceGeneric
+	Ref      string // full ref, e.g. "refs/heads/main"
+	After    string // the pushed commit (40 or 64 lower-case hex), "" if the payload had none
+	Delivery string // delivery id header if any (X-GitHub-Delivery, X-Gitlab-Event-UUID, X-Request-Id)
+}
+
+// Handler serves the webhook endpoint. Its fields must not change while it
+// serves.
+type Handler struct {
+	// Secret authenticates requests. It is required: an empty secret
+	// rejects every request with 401.
+	Secret []byte
+	// Branch is the branch tend follows, "main" or "refs/heads/main".
+	// Pushes to other refs are acknowledged but ignored, and so is every
+	// push while Branch is empty.
+	Branch string
+	// Trigger is called once for each accepted push, before the response
+	// is written. It must not block long: the daemon only enqueues.
+	Trigger func(Push)
+	// Observe, if set, is called once per request with its Result label.
+	Observe func(result string)
+	// Log, if set, receives one entry per request.
+	Log logrus.FieldLogger
+}
+
+// outcome is what a request comes to.
+type outcome struct {
+	status int
+	result string
+	msg    string // response body without the newline; also logged
+	push   Push   // as far as known
+}
+
+func reject(status int, result, msg string, p Push) outcome {
+	return outcome{status: status, result: result, msg: msg, push: p}
+}
+
+// ServeHTTP authenticates the request, calls Trigger for an accepted push
+// and answers with a short plain-text body.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	o := h.handle(w, r)
+	if o.result == ResultAccepted && h.Trigger != nil {
+		h.Trigger(o.push)
+	}
+	if o.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", http.MethodPost)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(o.status)
+	_, _ = io.WriteString(w, o.msg+"\n")
+	if h.Observe != nil {
+		h.Observe(o.result)
+	}
+	h.logOutcome(r, o)
+}
+
+func (h *Handler) handle(w http.ResponseWriter, r *http.Request) outcome {
+	if r.Method != http.MethodPost {
+		return reject(http.StatusMethodNotAllowed, ResultMethodNotAllowed, "method not allowed: send a POST", Push{})
+	}
+	source, cred := detect(r.Header)
+	p := Push{Source: source, Delivery: delivery(r.Header, source)}
+	if len(h.Secret) == 0 {
+		h.logger().Error("webhook: no secret configured, rejecting every request: configure a webhook secret")
+		return reject(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
+	}
+	if source == "" {
+		return reject(http.StatusUnauthorized, ResultUnauthorized, msgMissingAuth, p)
+	}
+	if source == SourceGitLab && !validToken(h.Secret, cred) {
+		return reject(http.StatusUnauthorized, ResultUnauthorized, "invalid token", p)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return reject(http.StatusRequestEntityTooLarge, ResultBadRequest,
+				fmt.Sprintf("payload too large: limit is %d bytes", MaxBody), p)
+		}
+		return reject(http.StatusBadRequest, ResultBadRequest, "reading body: "+err.Error(), p)
+	}
+	if source != SourceGitLab && !validSignature(h.Secret, body, cred) {
+		return reject(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
+	}
+	// Authenticated from here on.
+	return h.push(r.Header, body, p)
+}
+
+// push handles an authenticated request.
+func (h *Handler) push(hdr http.Header, body []byte, p Push) outcome {
+	systemHook := false
+	switch p.Source {
+	case SourceGitHub:
+		switch ev := hdr.Get("X-GitHub-Event"); ev {
+		case "push":
+		case "ping":
+			return reject(http.StatusOK, ResultIgnored, "pong: webhook authenticated", p)
+		case "":
+			return reject(http.StatusBadRequest, ResultBadRequest, "missing X-GitHub-Event header", p)
+		default:
+			return reject(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: %q event, only push is handled", clip(ev, 40)), p)
+		}
+	case SourceGitLab:
+		switch ev := hdr.Get("X-Gitlab-Event"); ev {
+		case "Push Hook":
+		case "System Hook":
+			systemHook = true
+		case "":
+			return reject(http.StatusBadRequest, ResultBadRequest, "missing X-Gitlab-Event header", p)
+		default:
+			return reject(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: %q event, only Push Hook is handled", clip(ev, 40)), p)
+		}
+	}
+
+	pl, err := parsePayload(hdr, body)
+	if err != nil {
+		return reject(http.StatusBadRequest, ResultBadRequest, err.Error(), p)
+	}
+	if systemHook && pl.ObjectKind != "push" && pl.EventName != "push" {
+		return reject(http.StatusAccepted, ResultIgnored, "ignored: system hook is not a push", p)
+	}
+
+	want := branchRef(h.Branch)
+	p.Ref = pl.Ref
+	if p.Ref == "" {
+		if p.Source != SourceGeneric {
+			return reject(http.StatusBadRequest, ResultBadRequest, `push payload has no "ref"`, p)
+		}
+		p.Ref = want
+	}
+	after := pl.After
+	if p.Source == SourceGitLab && pl.CheckoutSHA != "" {
+		after = pl.CheckoutSHA
+	}
+	if after != "" {
+		if p.After, err = commitID(after); err != nil {
+			return reject(http.StatusBadRequest, ResultBadRequest, err.Error(), p)
+		}
+		if isZero(p.After) {
+			return reject(http.StatusAccepted, ResultIgnored, "ignored: branch deletion", p)
+		}
+	}
+	if want == "" {
+		h.logger().Error("webhook: no branch configured, ignoring every push: configure the branch tend follows")
+		return reject(http.StatusAccepted, ResultIgnored, "ignored: no branch configured", p)
+	}
+	if p.Ref != want {
+		return reject(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: push to %s, following %s", clip(p.Ref, 100), want), p)
+	}
+	msg := "accepted " + short(p.After)
+	if p.After == "" {
+		msg = "accepted " + p.Ref
+	}
+	return outcome{status: http.StatusAccepted, result: ResultAccepted, msg: msg, push: p}
+}
+
+// delivery returns the delivery id header for source, falling back to
+// X-Request-Id.
+func delivery(h http.Header, source string) string {
+	var id string
+	switch source {
+	case SourceGitHub:
+		id = h.Get("X-GitHub-Delivery")
+	case SourceGitLab:
+		id = h.Get("X-Gitlab-Event-UUID")
+	}
+	if id == "" {
+		id = h.Get("X-Request-Id")
+	}
+	return clip(id, 100)
+}
+
+var discard = func() *logrus.Logger {
+	l := logrus.New()
+	l.Out = io.Discard
+	return l
+}()
+
+func (h *Handler) logger() logrus.FieldLogger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return discard
+}
+
+// logOutcome logs one entry per request. It never logs credentials.
+func (h *Handler) logOutcome(r *http.Request, o outcome) {
+	f := logrus.Fields{"result": o.result, "status": o.status, "remote": r.RemoteAddr}
+	for k, v := range map[string]string{"source": o.push.Source, "delivery": o.push.Delivery, "ref": o.push.Ref, "after": o.push.After} {
+		if v != "" {
+			f[k] = clip(v, 200)
+		}
+	}
+	e := h.logger().WithFields(f)
+	switch o.result {
+	case ResultAccepted:
+		e.Info("webhook: " + o.msg)
+	case ResultUnauthorized, ResultBadRequest:
+		e.Warn("webhook: " + o.msg)
+	default:
+		e.Debug("webhook: " + o.msg)
+	}
+}
