@@ -224,6 +224,12 @@ func printApplyReport(g *globals, plan *model.Plan, rep *engine.ApplyReport) {
 			fmt.Fprintln(g.stdout, line)
 			total[r.Status]++
 		}
+		if h.Err != nil && !strings.Contains(fmt.Sprint(h.Results), h.Err.Error()) {
+			fmt.Fprintf(g.stdout, "  error: %v\n", h.Err)
+		}
+		if h.Health != nil {
+			fmt.Fprintf(g.stdout, "  unhealthy: %v\n", h.Health)
+		}
 	}
 	for _, p := range rep.Halted {
 		fmt.Fprintf(g.stdout, "\nRollout of policy %s halted at max_failures.\n", p)

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"sort"
 	"sync"
@@ -20,6 +22,28 @@ type ApplyOptions struct {
 	Now time.Time
 	// Progress, if set, receives events as hosts start, progress and finish.
 	Progress func(Event)
+	// Journal, if set, records each host's intent before its provider is
+	// asked to act, and the results after. A host whose intent cannot be
+	// recorded is not touched.
+	Journal Journal
+	// HTTPClient makes HTTP health checks (default http.DefaultClient).
+	HTTPClient *http.Client
+	// RebootTimeout bounds the wait for a host to come back from a reboot
+	// action (default 15m); RebootPoll is the interval between attempts to
+	// reach it (default 5s).
+	RebootTimeout, RebootPoll time.Duration
+	// Stop, when closed, starts no more hosts: those running finish and the
+	// rest are skipped (graceful shutdown).
+	Stop <-chan struct{}
+}
+
+// Journal records what an apply is about to do and what it did, so a crash
+// in between is noticed on restart (see core/journal).
+type Journal interface {
+	// Begin records, durably, that h's actions are about to run.
+	Begin(h model.HostPlan) (seq uint64, err error)
+	// Finish records the host's results.
+	Finish(seq uint64, r *HostResult) error
 }
 
 // Event is one thing that happened during an apply.
@@ -36,13 +60,16 @@ type HostResult struct {
 	StartedAt, FinishedAt  time.Time
 	Results                []sdk.ActionResult
 	// Err is a failure of the host as a whole (provider would not start,
-	// transport unavailable, provider crashed).
+	// transport unavailable, provider crashed, no return from a reboot).
 	Err error
+	// Health is the policy's failed health check after the actions
+	// succeeded; the changes stay, but the host counts as failed.
+	Health error
 }
 
 // Failed reports whether anything on the host failed.
 func (r *HostResult) Failed() bool {
-	if r.Err != nil {
+	if r.Err != nil || r.Health != nil {
 		return true
 	}
 	for _, a := range r.Results {
@@ -175,6 +202,10 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *Providers, p *conf
 			<-sem
 			record(skipAll(h, sdk.StatusSkipped, "cancelled before this host started", o.Now))
 			continue
+		case stopped(o.Stop):
+			<-sem
+			record(skipAll(h, sdk.StatusSkipped, "tend is shutting down; not started", o.Now))
+			continue
 		case halted():
 			<-sem
 			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d hosts failed", p.Name, maxFailures), o.Now))
@@ -226,7 +257,59 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *Providers, h model.H
 			o.Progress(Event{Host: h.Host, Provider: h.Provider, Message: pr.Message})
 		}
 	}
+	reboots := slices.ContainsFunc(h.Actions, func(a model.Action) bool { return a.Type == model.ActionReboot })
+	before := ""
+	if reboots {
+		before = bootID(ctx, runner)
+	}
+	var seq uint64
+	if o.Journal != nil {
+		if seq, err = o.Journal.Begin(h); err != nil {
+			return fail(fmt.Errorf("not started: the apply journal could not record the intent: %w", err))
+		}
+	}
 	r.Results, r.Err = p.Apply(ctx, h.Host, actions, runner, progress)
+	if r.Err == nil && rebooted(h.Actions, r.Results) {
+		progress(sdk.Progress{Message: "waiting for the host to come back from its reboot"})
+		if err := waitForReboot(ctx, runner, before, cmp.Or(o.RebootTimeout, 15*time.Minute), cmp.Or(o.RebootPoll, 5*time.Second)); err != nil {
+			r.Err = fmt.Errorf("reboot: %w", err)
+		}
+	}
+	if !r.Failed() && ctx.Err() == nil {
+		if pol := cfg.Policies[h.Policy]; pol != nil && len(pol.Health) > 0 {
+			progress(sdk.Progress{Message: "running health checks"})
+			r.Health = checkHealth(ctx, pol.Health, runner, cmp.Or(o.HTTPClient, http.DefaultClient))
+		}
+	}
 	r.FinishedAt = time.Now().UTC()
+	if o.Journal != nil {
+		if err := o.Journal.Finish(seq, &r); err != nil && r.Err == nil {
+			r.Err = fmt.Errorf("the apply journal could not record the results: %w", err)
+		}
+	}
 	return r
+}
+
+func stopped(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// rebooted reports whether a reboot action of actions succeeded.
+func rebooted(actions []model.Action, results []sdk.ActionResult) bool {
+	for _, a := range actions {
+		if a.Type != model.ActionReboot {
+			continue
+		}
+		for _, res := range results {
+			if res.ActionID == a.ID && res.Status == sdk.StatusSucceeded {
+				return true
+			}
+		}
+	}
+	return false
 }

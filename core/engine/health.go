@@ -1,0 +1,140 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/plugins/sdk"
+)
+
+// DefaultHealthTimeout bounds a health check without a timeout.
+const DefaultHealthTimeout = 30 * time.Second
+
+// HealthError is a failed health check: the host's changes are in place,
+// but the host does not look healthy, so its rollout counts it as failed.
+type HealthError struct {
+	Check *config.HealthCheck
+	Err   error
+}
+
+func (e *HealthError) Error() string {
+	what := strings.Join(e.Check.Argv, " ")
+	if e.Check.Type == "http" {
+		what = e.Check.URL
+	}
+	return fmt.Sprintf("health check %s %q failed (%s): %v", e.Check.Type, what, e.Check.DeclRange, e.Err)
+}
+
+func (e *HealthError) Unwrap() error { return e.Err }
+
+// checkHealth runs a policy's health checks in order and returns the first
+// failure. Command checks run on the host through its transport and must
+// exit 0; HTTP checks are requested by tend itself and must answer with
+// the expected status.
+func checkHealth(ctx context.Context, checks []*config.HealthCheck, runner sdk.Runner, client *http.Client) error {
+	for _, hc := range checks {
+		timeout := hc.Timeout
+		if timeout <= 0 {
+			timeout = DefaultHealthTimeout
+		}
+		var err error
+		switch hc.Type {
+		case "command":
+			err = commandCheck(ctx, hc.Argv, runner, timeout)
+		case "http":
+			err = httpCheck(ctx, hc.URL, hc.ExpectStatus, client, timeout)
+		default:
+			err = fmt.Errorf("unknown health check type %q", hc.Type)
+		}
+		if err != nil {
+			return &HealthError{Check: hc, Err: err}
+		}
+	}
+	return nil
+}
+
+func commandCheck(ctx context.Context, argv []string, runner sdk.Runner, timeout time.Duration) error {
+	res, err := runner.Run(ctx, sdk.Cmd{Argv: argv, Timeout: timeout})
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return &sdk.ExitError{Cmd: sdk.Cmd{Argv: argv}, Result: res}
+	}
+	return nil
+}
+
+func httpCheck(ctx context.Context, url string, want int, client *http.Client, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("User-Agent", "tend-health-check")
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != want {
+		return fmt.Errorf("status %d, want %d", resp.StatusCode, want)
+	}
+	return nil
+}
+
+// bootIDCmd reads the Linux kernel's per-boot random id: it changes on
+// every boot, which tells a finished reboot from a host that has not gone
+// down yet.
+var bootIDCmd = sdk.Cmd{Argv: []string{"cat", "/proc/sys/kernel/random/boot_id"}, Timeout: 10 * time.Second}
+
+// bootID returns the host's boot id, or "" when it cannot be read (not
+// Linux, or the host is down).
+func bootID(ctx context.Context, runner sdk.Runner) string {
+	res, err := runner.Run(ctx, bootIDCmd)
+	if err != nil || res.ExitCode != 0 {
+		return ""
+	}
+	return strings.TrimSpace(string(res.Stdout))
+}
+
+// ErrRebootTimeout means a host did not come back from a reboot in time.
+var ErrRebootTimeout = errors.New("the host did not come back from its reboot in time")
+
+// waitForReboot polls the host until it answers with a boot id other than
+// before. Without a boot id to compare (non-Linux hosts), it waits until
+// the host was seen unreachable and then reachable again. poll is the
+// interval between attempts.
+func waitForReboot(ctx context.Context, runner sdk.Runner, before string, timeout, poll time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	wentDown := false
+	for {
+		res, err := runner.Run(ctx, bootIDCmd)
+		up := err == nil && res.ExitCode == 0
+		id := strings.TrimSpace(string(res.Stdout))
+		switch {
+		case up && before != "" && id != "" && id != before:
+			return nil
+		case up && (before == "" || id == "") && wentDown:
+			return nil
+		case !up:
+			wentDown = true
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("%w (waited %s)", ErrRebootTimeout, timeout)
+			}
+			return ctx.Err()
+		case <-time.After(poll):
+		}
+	}
+}
