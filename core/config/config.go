@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -202,6 +203,17 @@ type Limit struct {
 	Count   int
 	Percent int
 	Set     bool
+}
+
+// String renders the limit as written: "3" or "10%"; "" when unset.
+func (l Limit) String() string {
+	switch {
+	case !l.Set:
+		return ""
+	case l.Percent > 0:
+		return fmt.Sprintf("%d%%", l.Percent)
+	}
+	return fmt.Sprint(l.Count)
 }
 
 // Of returns the limit applied to n hosts, at least 1 when set and n > 0.
