@@ -163,7 +163,7 @@ func TestSummarize(t *testing.T) {
 		MissingByCVE:   map[string][]string{"CVE-1": {"a", "b"}, "CVE-2": {"a"}},
 		MissingByKB:    map[string][]string{"KB9": {"a"}},
 		Failures:       []model.Failure{{Host: "a", ActionID: "a/apt/x", Message: "boom"}},
-		PendingReboots: []string{"a"},
+		PendingReboots: []string{"a"}, HaltedRollouts: []string{},
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)

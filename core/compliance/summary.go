@@ -15,7 +15,7 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 		GeneratedAt: now.UTC(), ConfigCommit: configCommit,
 		Clients:      map[string]model.Counts{},
 		MissingByCVE: map[string][]string{}, MissingByKB: map[string][]string{},
-		Failures: []model.Failure{}, PendingReboots: []string{},
+		Failures: []model.Failure{}, PendingReboots: []string{}, HaltedRollouts: []string{},
 	}
 	cves, kbs := map[string]map[string]bool{}, map[string]map[string]bool{}
 	for _, r := range reports {

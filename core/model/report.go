@@ -98,6 +98,9 @@ type FleetSummary struct {
 	MissingByKB    map[string][]string `json:"missing_by_kb"`
 	Failures       []Failure           `json:"failures"`
 	PendingReboots []string            `json:"pending_reboots"`
+	// HaltedRollouts names the policies whose rollout tend serve halted
+	// after too many failures (empty outside the daemon).
+	HaltedRollouts []string `json:"halted_rollouts"`
 }
 
 // Counts counts hosts by compliance state. CompliancePercent is compliant

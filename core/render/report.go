@@ -54,6 +54,9 @@ func SummaryJSON(w io.Writer, s *model.FleetSummary) error {
 	if out.Failures == nil {
 		out.Failures = []model.Failure{}
 	}
+	if out.HaltedRollouts == nil {
+		out.HaltedRollouts = []string{}
+	}
 	if out.PendingReboots == nil {
 		out.PendingReboots = []string{}
 	}

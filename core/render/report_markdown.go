@@ -40,6 +40,11 @@ func SummaryMarkdown(w io.Writer, s *model.FleetSummary, reports []model.Report)
 	clientTable(&b, s.Clients)
 	idTable(&b, "Missing patches by CVE", "CVE", s.MissingByCVE)
 	idTable(&b, "Missing patches by KB", "KB", s.MissingByKB)
+	if len(s.HaltedRollouts) > 0 {
+		b.WriteString("\n## Halted rollouts\n\n")
+		b.WriteString("More hosts failed than `max_failures` allows; these policies apply nothing more until a new configuration commit: " +
+			mdText(strings.Join(s.HaltedRollouts, ", ")) + "\n")
+	}
 	failureTable(&b, s.Failures)
 	if len(s.PendingReboots) > 0 {
 		b.WriteString("\n## Pending reboots\n\n")
