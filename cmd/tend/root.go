@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"os/signal"
-	"syscall"
-
 	"errors"
 	"fmt"
-	"github.com/sirupsen/logrus"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -24,13 +23,14 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 // globals are the flags every command takes.
 type globals struct {
-	dir      string
-	noColor  bool
-	logLevel string
-	stdout   io.Writer
-	stderr   io.Writer
-	ctx      context.Context
-	log      *logrus.Logger
+	dir       string
+	noColor   bool
+	logLevel  string
+	logFormat string
+	stdout    io.Writer
+	stderr    io.Writer
+	ctx       context.Context
+	log       *logrus.Logger
 }
 
 // color reports whether w should get ANSI colours: a terminal, and neither
@@ -56,16 +56,31 @@ with a plan preview, applied by providers and reported back to Git.`,
 	}
 	root.PersistentFlags().StringVarP(&g.dir, "chdir", "C", ".", "configuration directory (every *.tend.hcl below it is read)")
 	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
-	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log verbosity on stderr: error, warn, info, debug (debug shows provider logs)")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log verbosity on stderr: error, warn, info, debug (debug shows provider logs); tend serve defaults to info")
+	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text, or json (one object per line, for log shippers)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		lvl, err := logrus.ParseLevel(g.logLevel)
 		if err != nil {
 			return fmt.Errorf("--log-level: %w", err)
 		}
+		if cmd.Name() == "serve" && !cmd.Flags().Changed("log-level") {
+			lvl = logrus.InfoLevel // a daemon says what it does
+		}
 		g.log.SetLevel(lvl)
+		switch g.logFormat {
+		case "json":
+			g.log.SetFormatter(&logrus.JSONFormatter{})
+		case "text":
+			// A daemon's logs need times; one-shot commands stay terse.
+			if cmd.Name() == "serve" {
+				g.log.SetFormatter(&logrus.TextFormatter{FullTimestamp: true, DisableColors: !g.color(g.stderr)})
+			}
+		default:
+			return fmt.Errorf("--log-format: %q is not text or json", g.logFormat)
+		}
 		return nil
 	}
-	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newReport(g), newProviders(g), newVersion(g))
+	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newReport(g), newServe(g), newProviders(g), newVersion(g))
 	return root
 }
 

@@ -13,7 +13,7 @@ import (
 // Install builds the main package pkg (an import path) as provider name
 // into a fresh directory, points TEND_PLUGIN_DIR at it for the rest of the
 // test, and returns the directory. The Go build cache makes it cheap.
-func Install(t *testing.T, name, pkg string) string {
+func Install(t testing.TB, name, pkg string) string {
 	t.Helper()
 	dir := t.TempDir()
 	out, err := exec.Command("go", "build", "-o", filepath.Join(dir, loader.BinaryPrefix+name), pkg).CombinedOutput()

@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/commitsig"
+	"github.com/tend-sh/tend/core/daemon"
+	"github.com/tend-sh/tend/core/gitsource"
+	"github.com/tend-sh/tend/core/metrics"
+	"github.com/tend-sh/tend/core/webhook"
+)
+
+// serveFlags are the flags of tend serve.
+type serveFlags struct {
+	repo, branch, path      string
+	interval                time.Duration
+	webhookAddr, secretFile string
+	metricsAddr             string
+	reportsBranch, stateDir string
+	allowedSigners, keyring string
+	tokenFile, tokenEnv     string
+	tokenUser               string
+	sshKey, knownHosts      string
+	rebootTimeout           time.Duration
+	once                    bool
+}
+
+func newServe(g *globals) *cobra.Command {
+	f := &serveFlags{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the daemon: watch the Git repository, apply what is due, commit reports back",
+		Long: `Keeps a local clone of the configuration repository (--repo, --branch,
+--path) in --state-dir and reconciles at start, every --interval (±10%) and on
+every verified push webhook:
+
+  1. fetch the branch (a webhook's commit is waited for until it is visible);
+  2. verify the head commit's signature (--allowed-signers, --trusted-keyring),
+     then load its configuration. A commit that does not verify or load is
+     reported (logs, /readyz, status.json and SUMMARY.md on the reports
+     branch) and never applied: the last good configuration stays in force;
+  3. scan every targeted host through the providers;
+  4. plan, with ring progress and first-seen times from the reports branch;
+  5. apply what is due now: windows, rings in order with soak, max_parallel,
+     max_failures (the policy's rollout halts until a new config commit),
+     health checks after each host, reboots waited for;
+  6. re-scan the hosts that changed and commit the reports layout to the
+     reports branch (never force-pushed; unchanged reports make no commit).
+
+Before a host is touched its intent is written and fsynced to the apply
+journal in --state-dir; after a crash the unfinished actions are re-scanned
+and reported interrupted or succeeded, never re-run blindly.
+
+SIGTERM or Ctrl-C lets running hosts finish, starts no new ones, writes the
+reports and exits; a second signal stops at once.
+
+The webhook endpoint is POST /webhook on --webhook-addr: GitHub
+(X-Hub-Signature-256), GitLab (X-Gitlab-Token) or generic
+(X-Tend-Signature: sha256=HMAC) with the secret in --webhook-secret-file; a
+bad signature gets 401. /healthz, /readyz and /metrics (Prometheus) are
+served on --metrics-addr, or on --webhook-addr when that is the only one.
+
+--once runs one reconcile and exits: 0 when the head's configuration is in
+force and the reconcile finished, 1 otherwise (for cron and CI).`,
+		Example: `  tend serve --repo git@github.com:acme/patching.git --known-hosts /etc/tend/known_hosts \
+    --ssh-key /etc/tend/deploy_key --state-dir /var/lib/tend \
+    --webhook-addr :8080 --webhook-secret-file /etc/tend/webhook-secret
+  tend serve --once --repo file:///srv/git/patching.git --state-dir /var/lib/tend`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(g, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.repo, "repo", "", "configuration repository: file:///path, /path, ssh://user@host/repo.git, user@host:repo.git or https://host/repo.git (required)")
+	fl.StringVar(&f.branch, "branch", "main", "branch to watch")
+	fl.StringVar(&f.path, "path", "", "directory of the repository holding the *.tend.hcl files (default: its root)")
+	fl.DurationVar(&f.interval, "interval", time.Minute, "time between polls (±10% jitter)")
+	fl.StringVar(&f.webhookAddr, "webhook-addr", "", "serve POST /webhook (and /healthz, /readyz, /metrics) on this address, e.g. :8080")
+	fl.StringVar(&f.secretFile, "webhook-secret-file", "", "file holding the webhook secret (required with --webhook-addr)")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve /metrics, /healthz and /readyz on this address, e.g. 127.0.0.1:9100")
+	fl.StringVar(&f.reportsBranch, "reports-branch", "", "branch the reports are committed to (default: tend { reports_branch }, else tend/reports)")
+	fl.StringVar(&f.stateDir, "state-dir", "", "directory for the clone, the apply journal and exported configurations (required; one daemon per directory)")
+	fl.StringVar(&f.allowedSigners, "allowed-signers", "", "apply only commits signed by an SSH key in this allowed-signers file (git's gpg.ssh.allowedSignersFile format)")
+	fl.StringVar(&f.keyring, "trusted-keyring", "", "apply only commits signed by an OpenPGP key in this armored keyring (with --allowed-signers: either)")
+	fl.StringVar(&f.tokenFile, "token-file", "", "https: file holding the access token")
+	fl.StringVar(&f.tokenEnv, "token-env", "", "https: environment variable holding the access token (when no --token-file)")
+	fl.StringVar(&f.tokenUser, "token-user", gitsource.DefaultTokenUser, "https: user name sent with the token (GitLab: oauth2)")
+	fl.StringVar(&f.sshKey, "ssh-key", "", "ssh: private key file (default: ssh-agent)")
+	fl.StringVar(&f.knownHosts, "known-hosts", "", "ssh: known_hosts file the server's key must be in (default ~/.ssh/known_hosts)")
+	fl.DurationVar(&f.rebootTimeout, "reboot-timeout", 15*time.Minute, "how long to wait for a host to come back from a reboot")
+	fl.BoolVar(&f.once, "once", false, "run one reconcile and exit")
+	return cmd
+}
+
+func runServe(g *globals, f *serveFlags) error {
+	switch {
+	case f.repo == "":
+		return errors.New("--repo is required")
+	case f.stateDir == "":
+		return errors.New("--state-dir is required")
+	case f.webhookAddr != "" && f.secretFile == "":
+		return errors.New("--webhook-addr needs --webhook-secret-file: unauthenticated webhooks are never accepted")
+	case f.interval <= 0:
+		return errors.New("--interval must be positive")
+	}
+	stateDir, err := filepath.Abs(f.stateDir)
+	if err != nil {
+		return err
+	}
+	var secret []byte
+	if f.webhookAddr != "" {
+		b, err := os.ReadFile(f.secretFile)
+		if err != nil {
+			return fmt.Errorf("--webhook-secret-file: %w", err)
+		}
+		if secret = []byte(strings.TrimSpace(string(b))); len(secret) == 0 {
+			return fmt.Errorf("--webhook-secret-file: %s is empty", f.secretFile)
+		}
+	}
+	verifier, err := loadVerifier(f)
+	if err != nil {
+		return err
+	}
+	src, err := gitsource.Open(gitsource.Options{
+		URL: f.repo, Branch: f.branch, Path: f.path, Dir: filepath.Join(stateDir, "repo.git"),
+		TokenFile: f.tokenFile, TokenEnv: f.tokenEnv, TokenUser: f.tokenUser,
+		SSHKeyFile: f.sshKey, KnownHostsFile: f.knownHosts, Log: g.log,
+	})
+	if err != nil {
+		return err
+	}
+	m := metrics.New()
+	d, err := daemon.New(daemon.Options{
+		Source: src, Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch,
+		Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
+	// The first SIGTERM/Ctrl-C drains, the second cancels.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(g.ctx))
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case s := <-sigs:
+				n++
+				if n == 1 {
+					g.log.WithField("signal", s.String()).Warn("shutting down: running hosts finish, reports are written; signal again to stop at once")
+					d.Drain()
+					continue
+				}
+				g.log.Warn("stopping at once")
+				cancel()
+				return
+			}
+		}
+	}()
+
+	if f.once {
+		out, err := d.Reconcile(ctx, plumbing.ZeroHash)
+		if err != nil {
+			return err
+		}
+		if out.State != daemon.StateOK {
+			ok, msg := d.Ready()
+			_ = ok
+			fmt.Fprintln(g.stderr, "tend serve: "+msg)
+			return exitError{1}
+		}
+		return nil
+	}
+
+	servers, err := listen(g, f, d, m, secret)
+	if err != nil {
+		return err
+	}
+	g.log.WithFields(map[string]any{"repo": f.repo, "branch": f.branch, "interval": f.interval.String()}).Info("tend serve started")
+	err = d.Run(ctx)
+	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	for _, s := range servers {
+		_ = s.Shutdown(shutdown)
+	}
+	g.log.Info("tend serve stopped")
+	return err
+}
+
+// loadVerifier builds the commit signature verifier, or nil when no trust
+// is configured.
+func loadVerifier(f *serveFlags) (*commitsig.Verifier, error) {
+	if f.allowedSigners == "" && f.keyring == "" {
+		return nil, nil
+	}
+	var signers []commitsig.AllowedSigner
+	if f.allowedSigners != "" {
+		s, err := commitsig.LoadAllowedSigners(f.allowedSigners)
+		if err != nil {
+			return nil, fmt.Errorf("--allowed-signers: %w", err)
+		}
+		signers = s
+	}
+	v := commitsig.New(signers, nil)
+	if f.keyring != "" {
+		k, err := commitsig.LoadKeyring(f.keyring)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-keyring: %w", err)
+		}
+		v = commitsig.New(signers, k)
+	}
+	return v, nil
+}
+
+// listen starts the HTTP servers: the webhook address and, if different,
+// the metrics address.
+func listen(g *globals, f *serveFlags, d *daemon.Daemon, m *metrics.Metrics, secret []byte) ([]*http.Server, error) {
+	var servers []*http.Server
+	start := func(addr string, h http.Handler, what string) error {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, s)
+		g.log.WithField("addr", ln.Addr().String()).Infof("serving %s", what)
+		go func() {
+			if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				g.log.WithError(err).Error(what + " server stopped")
+			}
+		}()
+		return nil
+	}
+	if f.webhookAddr != "" {
+		wh := &webhook.Handler{Secret: secret, Branch: f.branch, Trigger: d.Notify, Log: g.log,
+			Observe: func(result string) { m.Webhooks.WithLabelValues(result).Inc() }}
+		if err := start(f.webhookAddr, d.Handler(wh), "--webhook-addr"); err != nil {
+			return nil, err
+		}
+	}
+	if f.metricsAddr != "" && f.metricsAddr != f.webhookAddr {
+		if err := start(f.metricsAddr, d.Handler(nil), "--metrics-addr"); err != nil {
+			for _, s := range servers {
+				_ = s.Close()
+			}
+			return nil, err
+		}
+	}
+	return servers, nil
+}

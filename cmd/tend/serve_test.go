@@ -1,0 +1,122 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tend-sh/tend/providers/apt/apttest"
+)
+
+// gitRun runs git in dir with the machine's and user's configuration kept
+// out.
+func gitRun(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=Ops", "GIT_AUTHOR_EMAIL=ops@example.com", "GIT_COMMITTER_NAME=Ops", "GIT_COMMITTER_EMAIL=ops@example.com")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// serveLab is an apt lab whose configuration (with its lock file) is the
+// root of a repository pushed to a bare upstream, which it returns.
+func serveLab(t *testing.T, opts apttest.Options) (bare string, root *apttest.Root) {
+	t.Helper()
+	conf, root := aptLab(t, opts)
+	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
+		t.Fatalf("init: %d\n%s%s", code, out, errOut)
+	}
+	bare = filepath.Join(t.TempDir(), "patching.git")
+	gitRun(t, "", "init", "-q", "--bare", "-b", "main", bare)
+	gitRun(t, conf, "init", "-q", "-b", "main")
+	gitRun(t, conf, "add", "-A")
+	gitRun(t, conf, "commit", "-q", "-m", "policy")
+	gitRun(t, conf, "push", "-q", bare, "main")
+	return bare, root
+}
+
+func TestServeOnce(t *testing.T) {
+	bare, root := serveLab(t, apttest.Options{
+		Installed: []apttest.Pkg{{Name: "openssl", Version: "3.0.20-1"}, {Name: "tzdata", Version: "2025a-1"}},
+		Stable:    []apttest.Pkg{{Name: "tzdata", Version: "2025b-1"}},
+		Security:  []apttest.Pkg{{Name: "openssl", Version: "3.0.20-2"}},
+	})
+	state := t.TempDir()
+	args := []string{"serve", "--once", "--repo", "file://" + bare, "--state-dir", state}
+	code, out, errOut := tend(t, args...)
+	if code != 0 || !strings.Contains(errOut, "msg=reconciled") {
+		t.Fatalf("serve --once: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := root.Installed(t); got["openssl"] != "3.0.20-2" || got["tzdata"] != "2025a-1" {
+		t.Fatalf("installed: %v", got)
+	}
+	if rep := gitRun(t, bare, "show", "tend/reports:hosts/lab/report.json"); !strings.Contains(rep, `"state": "compliant"`) {
+		t.Fatalf("report.json:\n%s", rep)
+	}
+	head := gitRun(t, bare, "rev-parse", "tend/reports")
+	if code, out, errOut := tend(t, args...); code != 0 || !strings.Contains(errOut, "committed=false") {
+		t.Fatalf("second serve --once: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := gitRun(t, bare, "rev-parse", "tend/reports"); got != head {
+		t.Fatalf("the second --once committed %s", got)
+	}
+	// --log-format json: one object per line.
+	code, _, errOut = tend(t, append(args, "--log-format", "json")...)
+	if code != 0 || !strings.Contains(errOut, `"msg":"reconciled"`) {
+		t.Fatalf("--log-format json: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestServeGracefulShutdown: SIGTERM during an apply lets the running
+// action finish, writes the reports and exits 0.
+func TestServeGracefulShutdown(t *testing.T) {
+	bare, root := serveLab(t, apttest.Options{
+		Installed: []apttest.Pkg{{Name: "openssl", Version: "3.0.20-1"}},
+		Security:  []apttest.Pkg{{Name: "openssl", Version: "3.0.20-2", Postinst: "sleep 2"}},
+	})
+	bin := filepath.Join(t.TempDir(), "tend")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	state := t.TempDir()
+	cmd := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "1h",
+		"--metrics-addr", "127.0.0.1:0")
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	journal := filepath.Join(state, "journal", "journal.jsonl")
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		if b, _ := os.ReadFile(journal); strings.Contains(string(b), `"intent"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no apply started\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("tend serve after SIGTERM: %v\n%s", err, logs.String())
+	}
+	if got := root.Installed(t)["openssl"]; got != "3.0.20-2" {
+		t.Fatalf("openssl = %s: the running action did not finish\n%s", got, logs.String())
+	}
+	rep := gitRun(t, bare, "show", "tend/reports:hosts/lab/report.json")
+	if !strings.Contains(rep, `"status": "succeeded"`) || !strings.Contains(logs.String(), "shutting down") {
+		t.Fatalf("report.json:\n%s\nlogs:\n%s", rep, logs.String())
+	}
+}

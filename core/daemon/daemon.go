@@ -1,0 +1,249 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/sirupsen/logrus"
+	"github.com/tend-sh/tend/core/commitsig"
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/gitsource"
+	"github.com/tend-sh/tend/core/journal"
+	"github.com/tend-sh/tend/core/metrics"
+	"github.com/tend-sh/tend/core/webhook"
+)
+
+// Options configure a Daemon.
+type Options struct {
+	// Source is the configuration repository.
+	Source *gitsource.Source
+	// Verifier, when set, must trust the head commit's signature before its
+	// configuration is applied.
+	Verifier *commitsig.Verifier
+	// StateDir holds the apply journal, exported configurations and the
+	// last good commit.
+	StateDir string
+	// ReportsBranch overrides the configuration's tend { reports_branch }.
+	ReportsBranch string
+	// Interval is the time between polls (default 1m); each wait is
+	// randomised by ±10% so a fleet of daemons does not fetch in step.
+	Interval time.Duration
+	// Log receives the daemon's and providers' logs.
+	Log *logrus.Logger
+	// Metrics, when set, is updated after every reconcile.
+	Metrics *metrics.Metrics
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// HTTPClient makes HTTP health checks (default http.DefaultClient).
+	HTTPClient *http.Client
+	// RebootTimeout bounds the wait for a host to come back after a reboot.
+	RebootTimeout time.Duration
+	// OnApplyStart, when set, is called as an apply begins, with the
+	// configuration commit (tests and benchmarks).
+	OnApplyStart func(commit string)
+	// OnReconciled, when set, is called after every reconcile.
+	OnReconciled func(*Outcome, error)
+}
+
+// Daemon runs reconciles one at a time.
+type Daemon struct {
+	o       Options
+	log     *logrus.Logger
+	journal *journal.Journal
+	// run serialises reconciles.
+	run sync.Mutex
+	// wake carries webhook pushes to Run; it holds at most one pending
+	// commit, the newest.
+	wake chan plumbing.Hash
+
+	mu     sync.Mutex
+	good   *loaded // the last configuration that loaded and verified
+	status Status
+	// drain is closed by Drain: running hosts finish, no new ones start.
+	drain     chan struct{}
+	drainOnce sync.Once
+}
+
+// loaded is a configuration ready to govern.
+type loaded struct {
+	commit plumbing.Hash
+	dir    string
+	cfg    *config.Config
+}
+
+// Status is what /readyz and the reports' status.json say about the
+// configuration.
+type Status struct {
+	// Reconciled is set once a reconcile finished (whatever its result).
+	Reconciled bool
+	// Head is the watched branch's last fetched commit; Applied is the
+	// commit whose configuration governs (the last good one).
+	Head, Applied string
+	// State is "ok", "invalid" (the head's configuration has errors),
+	// "unverified" (its signature is not trusted) or "fetch_failed".
+	State string
+	// Problem explains a state other than ok; Diagnostics are the
+	// configuration's errors, "file:line:col: error: …".
+	Problem     string
+	Diagnostics []string
+	// LastError is the last reconcile's failure, "" after a success.
+	LastError string
+	At        time.Time
+}
+
+// Config states of Status.State and status.json.
+const (
+	StateOK          = "ok"
+	StateInvalid     = "invalid"
+	StateUnverified  = "unverified"
+	StateFetchFailed = "fetch_failed"
+)
+
+// New opens the daemon's state directory (taking its lock) and journal.
+func New(o Options) (*Daemon, error) {
+	if o.Source == nil {
+		return nil, errors.New("daemon: no configuration source")
+	}
+	if o.StateDir == "" {
+		return nil, errors.New("daemon: no state directory")
+	}
+	if o.Interval <= 0 {
+		o.Interval = time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = logrus.New()
+	}
+	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("state dir: %w", err)
+	}
+	j, err := journal.Open(filepath.Join(o.StateDir, "journal"))
+	if err != nil {
+		return nil, err
+	}
+	return &Daemon{o: o, log: o.Log, journal: j, wake: make(chan plumbing.Hash, 1), drain: make(chan struct{})}, nil
+}
+
+// Close releases the state directory.
+func (d *Daemon) Close() error { return d.journal.Close() }
+
+// Status returns the configuration's state after the last reconcile.
+func (d *Daemon) Status() Status {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := d.status
+	s.Diagnostics = append([]string(nil), s.Diagnostics...)
+	return s
+}
+
+// Ready reports whether the daemon is ready: a reconcile finished and the
+// head commit's configuration is the one in force. The message says why not.
+func (d *Daemon) Ready() (bool, string) {
+	s := d.Status()
+	switch {
+	case !s.Reconciled:
+		return false, "no reconcile has finished yet"
+	case s.State != StateOK:
+		msg := fmt.Sprintf("configuration %s: %s", short(s.Head), s.Problem)
+		if len(s.Diagnostics) > 0 {
+			msg += "\n" + strings.Join(s.Diagnostics, "\n")
+		}
+		if s.Applied != "" {
+			msg += fmt.Sprintf("\nthe last good configuration %s stays in force", short(s.Applied))
+		}
+		return false, msg
+	case s.LastError != "":
+		return false, "last reconcile failed: " + s.LastError
+	}
+	return true, fmt.Sprintf("configuration %s in force", short(s.Applied))
+}
+
+// Notify asks Run for a reconcile of the pushed commit. It never blocks: a
+// newer push replaces one not yet picked up.
+func (d *Daemon) Notify(p webhook.Push) {
+	h := plumbing.NewHash(p.After)
+	for {
+		select {
+		case d.wake <- h:
+			return
+		default:
+		}
+		select {
+		case <-d.wake:
+		default:
+		}
+	}
+}
+
+// Drain makes the running reconcile finish the hosts it started and start
+// no more; reports are still written. Run returns after that reconcile.
+func (d *Daemon) Drain() { d.drainOnce.Do(func() { close(d.drain) }) }
+
+func (d *Daemon) draining() bool {
+	select {
+	case <-d.drain:
+		return true
+	default:
+		return false
+	}
+}
+
+// Run reconciles at once, then on every interval tick or webhook push,
+// until ctx ends or Drain was called. A failed reconcile is logged and
+// retried at the next tick; Run itself only fails if it cannot start.
+func (d *Daemon) Run(ctx context.Context) error {
+	want := plumbing.ZeroHash
+	for {
+		if _, err := d.Reconcile(ctx, want); err != nil {
+			d.log.WithError(err).Error("reconcile failed")
+		}
+		if d.draining() || ctx.Err() != nil {
+			return nil
+		}
+		wait := jitter(d.o.Interval)
+		d.log.WithField("next_in", wait.Round(time.Second).String()).Debug("waiting for the next reconcile")
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-d.drain:
+			timer.Stop()
+			return nil
+		case want = <-d.wake:
+			timer.Stop()
+		case <-timer.C:
+			want = plumbing.ZeroHash
+		}
+	}
+}
+
+// jitter spreads d by ±10%.
+func jitter(d time.Duration) time.Duration {
+	spread := int64(d) / 5
+	if spread <= 0 {
+		return d
+	}
+	return d - time.Duration(spread/2) + time.Duration(rand.Int64N(spread))
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	if h == "" {
+		return "(none)"
+	}
+	return h
+}

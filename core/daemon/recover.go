@@ -1,0 +1,114 @@
+package daemon
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/journal"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/plugins/sdk"
+)
+
+// journalHook adapts the apply journal to engine.Journal.
+type journalHook struct {
+	j      *journal.Journal
+	commit string
+}
+
+func (h *journalHook) Begin(hp model.HostPlan) (uint64, error) {
+	in := journal.Intent{Host: hp.Host, Provider: hp.Provider, Policy: hp.Policy, ConfigCommit: h.commit}
+	for _, a := range hp.Actions {
+		in.Actions = append(in.Actions, journal.Action{ID: a.ID, Type: a.Type, Package: a.Package, From: a.From, To: a.To})
+	}
+	return h.j.Begin(in)
+}
+
+func (h *journalHook) Finish(seq uint64, r *engine.HostResult) error {
+	rs := make([]journal.Result, len(r.Results))
+	for i, a := range r.Results {
+		rs[i] = journal.Result{ActionID: a.ActionID, Status: a.Status, Message: a.Message}
+	}
+	return h.j.Finish(seq, rs)
+}
+
+// recover resolves the intents an earlier process left without results
+// (it was killed mid-apply) against the fresh scan: an action whose target
+// the scan shows is succeeded, anything else interrupted. Nothing is re-run
+// here; the plan decides what is still due. The results go into the hosts'
+// last apply. It returns the hosts it resolved.
+func (d *Daemon) recover(inv map[string]*model.Snapshot, lastApply map[string]*model.LastApply) []string {
+	for _, in := range d.journal.Pending() {
+		if err := d.journal.Resolve(in.Seq, resolve(in, inv[in.Host])); err != nil {
+			d.log.WithError(err).Error("could not record the recovery in the apply journal")
+			continue
+		}
+		d.log.WithFields(logrus.Fields{"host": in.Host, "provider": in.Provider, "seq": in.Seq, "actions": len(in.Actions)}).
+			Warn("resolved an apply a previous run did not finish (crash or kill)")
+	}
+	// Every resolution since the journal was last compacted (after reports
+	// were committed), including those of a run that crashed again before
+	// committing, goes into the hosts' last apply.
+	var hosts []string
+	for _, rsv := range d.journal.Recovered() {
+		r := &engine.HostResult{Host: rsv.Intent.Host, Provider: rsv.Intent.Provider, Policy: rsv.Intent.Policy,
+			StartedAt: rsv.Intent.StartedAt.UTC(), FinishedAt: rsv.At.UTC()}
+		for _, x := range rsv.Results {
+			r.Results = append(r.Results, sdk.ActionResult{ActionID: x.ActionID, Status: x.Status, Message: x.Message})
+		}
+		mergeApply(lastApply, rsv.Intent.Host, r)
+		hosts = append(hosts, rsv.Intent.Host)
+	}
+	return hosts
+}
+
+// resolve judges each action of an unfinished intent by the host's scan.
+func resolve(in journal.Intent, snap *model.Snapshot) []journal.Result {
+	stopped := fmt.Sprintf("tend stopped during this apply (started %s, crash or kill)", in.StartedAt.UTC().Format(time.RFC3339))
+	var pi *model.ProviderInventory
+	if snap != nil {
+		pi = snap.Providers[in.Provider]
+	}
+	out := make([]journal.Result, 0, len(in.Actions))
+	for _, a := range in.Actions {
+		r := journal.Result{ActionID: a.ID, Status: model.ResultInterrupted}
+		if pi == nil {
+			r.Message = stopped + "; the host could not be scanned since, so the outcome is unknown"
+			out = append(out, r)
+			continue
+		}
+		have, installed := installedVersion(pi, a.Package)
+		switch a.Type {
+		case model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade:
+			if installed && have == a.To {
+				r.Status = model.ResultSucceeded
+				r.Message = stopped + "; the scan since shows " + a.Package + " " + a.To + " installed"
+			} else if installed {
+				r.Message = stopped + "; the scan since shows " + a.Package + " " + have + ", not " + a.To
+			} else {
+				r.Message = stopped + "; the scan since does not list " + a.Package + " as installed"
+			}
+		case model.ActionRemove:
+			if !installed {
+				r.Status = model.ResultSucceeded
+				r.Message = stopped + "; the scan since shows " + a.Package + " removed"
+			} else {
+				r.Message = stopped + "; the scan since shows " + a.Package + " " + have + " still installed"
+			}
+		default:
+			r.Message = stopped + "; the scan cannot tell whether this " + a.Type + " happened"
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func installedVersion(pi *model.ProviderInventory, pkg string) (string, bool) {
+	for _, i := range pi.Installed {
+		if i.Name == pkg || i.ID == pkg {
+			return i.Version, true
+		}
+	}
+	return "", false
+}

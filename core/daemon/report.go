@@ -1,0 +1,303 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/tend-sh/tend/core/compliance"
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/rollout"
+)
+
+// StatusFile is the reports-branch file that says which configuration
+// commit governs and why the head's was rejected, if it was.
+const StatusFile = "status.json"
+
+// StatusFileJSON is the content of status.json.
+type StatusFileJSON struct {
+	FormatVersion string   `json:"format_version"`
+	Head          string   `json:"head"`
+	Applied       string   `json:"applied"`
+	State         string   `json:"state"`
+	Problem       string   `json:"problem"`
+	Diagnostics   []string `json:"diagnostics"`
+}
+
+// previous is what earlier reconciles left in the reports branch.
+type previous struct {
+	rollouts  map[string]*rollout.State
+	lastApply map[string]*model.LastApply
+}
+
+// readPrevious reads the rollout states of the configuration's policies
+// and each host's last apply from the reports branch.
+func readPrevious(t *reportsbranch.Tree, cfg *config.Config) (*previous, error) {
+	p := &previous{rollouts: map[string]*rollout.State{}, lastApply: map[string]*model.LastApply{}}
+	for name := range cfg.Policies {
+		data, ok, err := t.File(rollout.Path(name))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		s, err := rollout.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", rollout.Path(name), err)
+		}
+		p.rollouts[name] = s
+	}
+	for name := range cfg.Hosts {
+		data, ok, err := t.File("hosts/" + name + "/" + compliance.ReportFile)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		var r model.Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			return nil, fmt.Errorf("hosts/%s/%s: %w", name, compliance.ReportFile, err)
+		}
+		if r.LastApply != nil {
+			p.lastApply[name] = r.LastApply
+		}
+	}
+	return p, nil
+}
+
+// report computes compliance and the rollout states, and commits the
+// reports layout unless nothing but timestamps changed.
+func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *previous,
+	inv map[string]*model.Snapshot, lastApply map[string]*model.LastApply, out *Outcome) error {
+	cfg, commit, now := good.cfg, good.commit.String(), d.o.Now().UTC()
+	states := map[string]*rollout.State{}
+	var halted []string
+	for _, name := range slices.Sorted(maps.Keys(cfg.Policies)) {
+		p := cfg.Policies[name]
+		in := rollout.Input{Policy: name, ConfigCommit: commit, Before: out.Plan, After: out.After, Inventory: inv, Now: now}
+		if p.Rollout != nil {
+			for _, r := range p.Rollout.Rings {
+				in.Rings = append(in.Rings, r.Name)
+			}
+			in.MaxFailures = p.Rollout.MaxFailures.String()
+		}
+		if out.Apply != nil && slices.Contains(out.Apply.Halted, name) {
+			in.Halted = true
+			for _, h := range out.Apply.Hosts {
+				if h.Policy == name && h.Failed() {
+					in.FailedHosts = append(in.FailedHosts, h.Host)
+				}
+			}
+		}
+		s := rollout.Next(prev.rollouts[name], in)
+		states[name] = s
+		if s.HaltedNow(commit) {
+			halted = append(halted, name)
+		}
+	}
+
+	reports, summary := compliance.Evaluate(compliance.Input{
+		Plan: out.After, Inventory: inv, LastApply: lastApply, Clients: clientLabels(cfg),
+		ConfigCommit: commit, Now: now,
+	})
+	summary.HaltedRollouts = halted
+	if summary.HaltedRollouts == nil {
+		summary.HaltedRollouts = []string{}
+	}
+	out.Summary = &summary
+	files, err := compliance.Layout(reports, &summary, inv)
+	if err != nil {
+		return &StepError{Step: StepReport, Err: err}
+	}
+	for name, s := range states {
+		b, err := rollout.Encode(s)
+		if err != nil {
+			return &StepError{Step: StepReport, Err: err}
+		}
+		files[rollout.Path(name)] = b
+	}
+	if err := d.addStatus(files, out); err != nil {
+		return &StepError{Step: StepReport, Err: err}
+	}
+	changed, err := sameAsBefore(tree, files)
+	if err != nil {
+		return &StepError{Step: StepReport, Err: err}
+	}
+	if !changed {
+		out.ReportsCommit = tree.Head
+		d.compact()
+		return nil
+	}
+	hosts, failed := countHosts(out)
+	msg, trailers := reportsbranch.Message(commit, summary.Hosts, hosts, failed)
+	src := d.o.Source
+	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
+		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now)}, reportsbranch.WithAuth(src.Auth()))
+	if err != nil {
+		return &StepError{Step: StepReport, Err: err}
+	}
+	out.ReportsCommit, out.Committed = head, committed
+	d.compact()
+	return nil
+}
+
+// compact drops finished records from the journal once the reports hold
+// them.
+func (d *Daemon) compact() {
+	if err := d.journal.Compact(); err != nil {
+		d.log.WithError(err).Error("could not compact the apply journal")
+	}
+}
+
+// countHosts counts the hosts this reconcile changed and those that failed.
+func countHosts(out *Outcome) (changed, failed int) {
+	if out.Apply == nil {
+		return 0, 0
+	}
+	c, f := map[string]bool{}, map[string]bool{}
+	for _, h := range out.Apply.Hosts {
+		for _, r := range h.Results {
+			if r.Status == model.ResultSucceeded {
+				c[h.Host] = true
+			}
+		}
+		if h.Failed() {
+			f[h.Host] = true
+		}
+	}
+	return len(c), len(f)
+}
+
+// addStatus adds status.json, and a banner on SUMMARY.md while the head's
+// configuration is rejected.
+func (d *Daemon) addStatus(files map[string][]byte, out *Outcome) error {
+	s := d.Status()
+	sj := StatusFileJSON{FormatVersion: "1", Head: s.Head, Applied: s.Applied, State: s.State, Problem: s.Problem,
+		Diagnostics: s.Diagnostics}
+	if sj.Diagnostics == nil {
+		sj.Diagnostics = []string{}
+	}
+	b, err := json.MarshalIndent(sj, "", "  ")
+	if err != nil {
+		return err
+	}
+	files[StatusFile] = append(b, '\n')
+	if s.State != StateOK && files[compliance.SummaryMarkdownFile] != nil {
+		var banner bytes.Buffer
+		fmt.Fprintf(&banner, "> [!WARNING]\n> **Configuration %s was not applied** (%s): %s.", short(s.Head), s.State, s.Problem)
+		if s.Applied != "" {
+			fmt.Fprintf(&banner, " The last good configuration %s stays in force.", short(s.Applied))
+		}
+		banner.WriteString(" Details in status.json.\n")
+		for i, dg := range s.Diagnostics {
+			if i == 10 {
+				fmt.Fprintf(&banner, ">\n> … and %d more\n", len(s.Diagnostics)-10)
+				break
+			}
+			fmt.Fprintf(&banner, ">\n> `%s`\n", strings.ReplaceAll(dg, "`", "'"))
+		}
+		banner.WriteString("\n")
+		files[compliance.SummaryMarkdownFile] = append(banner.Bytes(), files[compliance.SummaryMarkdownFile]...)
+	}
+	return nil
+}
+
+// commitStatusOnly records, before any configuration ever loaded, why the
+// head's was rejected.
+func (d *Daemon) commitStatusOnly(ctx context.Context, out *Outcome, branch string) error {
+	if branch == "" {
+		branch = config.DefaultReportsBranch
+	}
+	files := map[string][]byte{}
+	if err := d.addStatus(files, out); err != nil {
+		return err
+	}
+	src := d.o.Source
+	msg := fmt.Sprintf("tend: %s rejected: %s", short(out.Head), d.Status().State)
+	_, _, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
+		reportsbranch.Commit{Message: msg, Author: signature(d.o.Now().UTC())}, reportsbranch.WithAuth(src.Auth()))
+	return err
+}
+
+// volatile matches the timestamps every reconcile renews (scanned_at,
+// generated_at, updated_at): reports that differ only there are unchanged.
+var volatile = regexp.MustCompile(`\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?`)
+
+// sameAsBefore reports whether any file differs from the branch's copy in
+// more than timestamps.
+func sameAsBefore(t *reportsbranch.Tree, files map[string][]byte) (changed bool, err error) {
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		old, ok, err := t.File(p)
+		if err != nil {
+			return false, err
+		}
+		if !ok || !bytes.Equal(volatile.ReplaceAll(old, nil), volatile.ReplaceAll(files[p], nil)) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// clientLabels maps each host to its "client" label.
+func clientLabels(cfg *config.Config) map[string]string {
+	out := map[string]string{}
+	for name, h := range cfg.Hosts {
+		if c := h.Labels["client"]; c != "" {
+			out[name] = c
+		}
+	}
+	return out
+}
+
+// diagLine renders one diagnostic as "file:line:col: error: summary: detail"
+// with the file relative to the exported configuration.
+func diagLine(dir string, r *hcl.Range, summary, detail string) string {
+	loc := ""
+	if r != nil {
+		name := r.Filename
+		if rel, err := filepath.Rel(dir, name); err == nil && !strings.HasPrefix(rel, "..") {
+			name = filepath.ToSlash(rel)
+		}
+		loc = fmt.Sprintf("%s:%d:%d: ", name, r.Start.Line, r.Start.Column)
+	}
+	msg := loc + "error: " + summary
+	if detail != "" {
+		msg += ": " + detail
+	}
+	return msg
+}
+
+// writeFileAtomic replaces path with data: temporary file, fsync, rename.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) { return maps.Keys(m) }
