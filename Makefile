@@ -39,8 +39,13 @@ deps:
 # against a hermetic Debian root with a local repository — init, plan, apply
 # with the real apt provider, a second plan that finds nothing to do, and the
 # compliance report.
+# Then the daemon: a second lab's configuration committed to a Git
+# repository, one `tend serve --once` reconcile (scan, apply, reports
+# committed to the tend/reports branch), and a second one that finds nothing
+# new and commits nothing.
 # Then the MSP example planned offline from its snapshots, inside its window.
 LAB := $(BIN)/lab
+DEMOGIT := git -c user.name=tend-demo -c user.email=demo@localhost -c init.defaultBranch=main
 demo: deps build
 	$(TEND) version
 	rm -rf $(LAB) && $(BIN)/tend-aptlab -dir $(LAB)
@@ -54,6 +59,18 @@ demo: deps build
 	$(TEND) plan -C $(LAB)/config --detailed-exitcode
 	@echo; echo "== tend report: compliance =="
 	$(TEND) report -C $(LAB)/config
+	@echo; echo "== tend serve --once: the daemon, on a Git repository (a fresh lab) =="
+	rm -rf $(LAB)-git && $(BIN)/tend-aptlab -dir $(LAB)-git
+	$(TEND) init -C $(LAB)-git/config
+	@echo "committing $(LAB)-git/config to the repository $(LAB)-git/patching.git"
+	@$(DEMOGIT) init -q --bare $(LAB)-git/patching.git
+	@cd $(LAB)-git/config && $(DEMOGIT) init -q && $(DEMOGIT) add -A && $(DEMOGIT) commit -q -m "patch policy" && $(DEMOGIT) push -q ../patching.git main
+	$(TEND) serve --once --repo $(CURDIR)/$(LAB)-git/patching.git --state-dir $(LAB)-git/state
+	git -C $(LAB)-git/patching.git log --format='%h %s' tend/reports
+	git -C $(LAB)-git/patching.git show tend/reports:SUMMARY.md
+	@echo; echo "== tend serve --once again: nothing new, no commit =="
+	$(TEND) serve --once --repo $(CURDIR)/$(LAB)-git/patching.git --state-dir $(LAB)-git/state
+	git -C $(LAB)-git/patching.git log --format='%h %s' tend/reports
 	@echo; echo "== The MSP example, offline, inside Saturday night's window =="
 	$(TEND) validate -C examples/msp-fleet
 	$(TEND) plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots --at 2026-11-28T22:30:00+01:00
@@ -88,6 +105,8 @@ fuzz:
 bench: build
 	$(GO) test ./core/planner ./core/schedule ./core/debversion -run '^$$' -bench . -benchmem -timeout 60m
 	$(GO) test ./providers/apt -run '^$$' -bench . -benchtime 20x -timeout 60m | tee $(BIN)/apt-bench.txt
+	$(GO) test ./core/daemon -run '^$$' -bench WebhookToApply -benchtime 20x | tee $(BIN)/daemon-bench.txt
+	@awk '/^BenchmarkWebhookToApply-/ {printf "\npush -> apply-start median: %s ms (poll interval default: 60000 ms; ratio %.4f)\n", $$5, $$5/60000}' $(BIN)/daemon-bench.txt
 	@awk '/^BenchmarkScan-/ {s=$$3} /AptListUpgradable\/root-options/ {l=$$3} /AptListUpgradable\/with-architectures/ {w=$$3} \
 		/^BenchmarkApply300-/ {a=$$3} /^BenchmarkAptGetInstall300-/ {g=$$3} \
 		END {printf "\nratios (goal <= 1.0 for scan, <= 1.1 for apply):\n  apt scan / apt list --upgradable:              %.2f\n  apt scan / apt list --upgradable, tuned options: %.2f\n  apt apply 300 / apt-get install 300:           %.2f\n", s/l, s/w, a/g}' $(BIN)/apt-bench.txt
