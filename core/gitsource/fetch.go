@@ -71,6 +71,8 @@ func (s *Source) fetchError(err error) error {
 		return &message{msg: where + " does not exist: the repository is empty", err: ErrBranchNotFound}
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		err = fmt.Errorf("fetch %s: no repository at that URL (check the URL, and that the credentials may read it): %w", where, err)
+	case errors.Is(err, transport.ErrAuthenticationRequired) && s.Auth() != nil:
+		err = fmt.Errorf("fetch %s: the server refused the credentials: the token is wrong, expired, or sent with the wrong user name (--token-user): %w", where, err)
 	case errors.Is(err, transport.ErrAuthenticationRequired):
 		err = fmt.Errorf("fetch %s: the server wants credentials: configure an access token: %w", where, err)
 	case errors.Is(err, transport.ErrAuthorizationFailed):
