@@ -19,6 +19,7 @@ import (
 	"github.com/tend-sh/tend/core/gitsource"
 	"github.com/tend-sh/tend/core/journal"
 	"github.com/tend-sh/tend/core/metrics"
+	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/webhook"
 )
 
@@ -59,8 +60,11 @@ type Daemon struct {
 	o       Options
 	log     *logrus.Logger
 	journal *journal.Journal
-	// run serialises reconciles.
+	// run serialises reconciles, and guards unreported.
 	run sync.Mutex
+	// unreported holds the applies of a reconcile whose reports could not
+	// be committed, for the next one.
+	unreported map[string]*model.LastApply
 	// wake carries webhook pushes to Run; it holds at most one pending
 	// commit, the newest.
 	wake chan plumbing.Hash

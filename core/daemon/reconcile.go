@@ -1,10 +1,11 @@
 package daemon
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,8 +14,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/sirupsen/logrus"
-	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
@@ -237,11 +238,9 @@ func (d *Daemon) load(h plumbing.Hash) (*loaded, string, string, []string) {
 	}
 	cfg, diags, err := engine.Load(dir)
 	if err != nil {
-		var buf bytes.Buffer
-		_ = config.WriteDiagnostics(&buf, diags, nil)
 		var lines []string
 		for _, dg := range diags {
-			if dg.Severity != 1 { // hcl.DiagError
+			if dg.Severity != hcl.DiagError {
 				continue
 			}
 			lines = append(lines, diagLine(dir, dg.Subject, dg.Summary, dg.Detail))
@@ -323,7 +322,7 @@ func (d *Daemon) setGood(l *loaded) {
 func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 	cfg := good.cfg
 	commit := good.commit.String()
-	branch := cmpOr(d.o.ReportsBranch, cfg.ReportsBranch())
+	branch := cmp.Or(d.o.ReportsBranch, cfg.ReportsBranch())
 	src := d.o.Source
 	now := d.o.Now()
 
@@ -349,7 +348,11 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 		return &StepError{Step: StepScan, Err: ctx.Err()}
 	}
 
-	lastApply := prev.lastApply
+	// Applies whose reports could not be pushed last time are newer than
+	// the branch's.
+	prevApplies := maps.Clone(prev.lastApply)
+	maps.Copy(prevApplies, d.unreported)
+	lastApply := newApplies(prevApplies)
 	out.Recovered = d.recover(inv, lastApply)
 
 	hist := rollout.History(prev.rollouts)
@@ -381,7 +384,7 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 		touched := map[string]bool{}
 		for _, h := range rep.Hosts {
 			touched[h.Host] = true
-			mergeApply(lastApply, h.Host, &h)
+			lastApply.add(&h)
 		}
 		// Re-scan what changed, so the reports show the result.
 		hosts := slices.Sorted(mapsKeys(touched))
@@ -396,14 +399,17 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 			ConfigCommit: commit, InventorySource: "live"})
 	}
 
-	return d.report(context.WithoutCancel(ctx), good, branch, tree, prev, inv, lastApply, out)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
+	err = d.report(context.WithoutCancel(ctx), good, branch, tree, prev, inv, lastApply.last, out)
+	if err != nil {
+		// Keep this reconcile's applies for the next report.
+		if d.unreported == nil {
+			d.unreported = map[string]*model.LastApply{}
+		}
+		maps.Copy(d.unreported, lastApply.touchedOnly())
+		return err
 	}
-	return b
+	d.unreported = nil
+	return nil
 }
 
 func hostErr(err error, host string) error {
@@ -482,12 +488,27 @@ func withoutHosts(p *model.Plan, hosts []string) *model.Plan {
 	return &cp
 }
 
-// mergeApply folds a host result into the host's last apply: results of
-// this apply replace older ones for the same action.
-func mergeApply(m map[string]*model.LastApply, host string, r *engine.HostResult) {
-	la := m[host]
-	if la == nil || la.FinishedAt.Before(r.StartedAt.Add(-time.Hour)) {
-		la = &model.LastApply{StartedAt: r.StartedAt}
+// applies holds each host's last apply as the reports will show it: the
+// reports branch's, replaced by what this reconcile did.
+type applies struct {
+	last    map[string]*model.LastApply
+	touched map[string]bool
+}
+
+func newApplies(prev map[string]*model.LastApply) *applies {
+	a := &applies{last: map[string]*model.LastApply{}, touched: map[string]bool{}}
+	maps.Copy(a.last, prev)
+	return a
+}
+
+// add folds a host result in: the first result of a host in this reconcile
+// replaces its earlier last apply, later ones (other providers) join it.
+func (a *applies) add(r *engine.HostResult) {
+	la := a.last[r.Host]
+	if !a.touched[r.Host] || la == nil {
+		la = &model.LastApply{StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Results: []model.ApplyResult{}}
+		a.last[r.Host] = la
+		a.touched[r.Host] = true
 	}
 	if r.StartedAt.Before(la.StartedAt) {
 		la.StartedAt = r.StartedAt
@@ -495,19 +516,27 @@ func mergeApply(m map[string]*model.LastApply, host string, r *engine.HostResult
 	if r.FinishedAt.After(la.FinishedAt) {
 		la.FinishedAt = r.FinishedAt
 	}
-	for _, a := range r.Results {
-		msg := a.Message
-		if a.Status == model.ResultSucceeded && r.Health != nil {
-			msg = strings.TrimSpace(msg + " (host unhealthy afterwards: " + r.Health.Error() + ")")
+	for _, x := range r.Results {
+		msg := x.Message
+		if x.Status == model.ResultSucceeded && r.Health != nil {
+			msg = strings.TrimSpace(msg + " (host unhealthy afterwards)")
 		}
-		la.Results = upsert(la.Results, model.ApplyResult{ActionID: a.ActionID, Status: a.Status, Message: msg})
+		la.Results = upsert(la.Results, model.ApplyResult{ActionID: x.ActionID, Status: x.Status, Message: msg})
 	}
 	if r.Health != nil && len(r.Results) > 0 {
 		// The health check's failure is the host's, recorded once.
 		la.Results = upsert(la.Results, model.ApplyResult{ActionID: r.Host + "/" + r.Provider + "/health_check",
 			Status: model.ResultFailed, Message: r.Health.Error()})
 	}
-	m[host] = la
+}
+
+// touchedOnly returns the last applies this reconcile made.
+func (a *applies) touchedOnly() map[string]*model.LastApply {
+	out := map[string]*model.LastApply{}
+	for h := range a.touched {
+		out[h] = a.last[h]
+	}
+	return out
 }
 
 func upsert(rs []model.ApplyResult, r model.ApplyResult) []model.ApplyResult {

@@ -38,7 +38,7 @@ func (h *journalHook) Finish(seq uint64, r *engine.HostResult) error {
 // the scan shows is succeeded, anything else interrupted. Nothing is re-run
 // here; the plan decides what is still due. The results go into the hosts'
 // last apply. It returns the hosts it resolved.
-func (d *Daemon) recover(inv map[string]*model.Snapshot, lastApply map[string]*model.LastApply) []string {
+func (d *Daemon) recover(inv map[string]*model.Snapshot, lastApply *applies) []string {
 	for _, in := range d.journal.Pending() {
 		if err := d.journal.Resolve(in.Seq, resolve(in, inv[in.Host])); err != nil {
 			d.log.WithError(err).Error("could not record the recovery in the apply journal")
@@ -57,7 +57,7 @@ func (d *Daemon) recover(inv map[string]*model.Snapshot, lastApply map[string]*m
 		for _, x := range rsv.Results {
 			r.Results = append(r.Results, sdk.ActionResult{ActionID: x.ActionID, Status: x.Status, Message: x.Message})
 		}
-		mergeApply(lastApply, rsv.Intent.Host, r)
+		lastApply.add(r)
 		hosts = append(hosts, rsv.Intent.Host)
 	}
 	return hosts
