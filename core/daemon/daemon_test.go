@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -266,5 +268,34 @@ func TestHealthCheckHaltsRollout(t *testing.T) {
 	}
 	if got := l.root.Installed(t)["openssl"]; got != "3.0.20-3" {
 		t.Fatalf("openssl = %s", got)
+	}
+}
+
+// TestRejectedPushKeepsApplies: when the reports cannot be pushed, the
+// apply's results are not lost: the next reconcile reports them.
+func TestRejectedPushKeepsApplies(t *testing.T) {
+	l := newLab(t, securityLab)
+	hook := filepath.Join(l.bare, "hooks", "pre-receive")
+	if err := os.WriteFile(hook, []byte("#!/bin/sh\necho 'reports branch is frozen' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := l.daemon()
+	out, err := d.Reconcile(context.Background(), plumbing.ZeroHash)
+	if err == nil || out.Apply == nil || out.Committed {
+		t.Fatalf("reconcile with a rejected push: err %v, outcome %+v", err, out)
+	}
+	if ok, why := d.Ready(); ok || !strings.Contains(why, "report") {
+		t.Errorf("Ready() = %v, %q", ok, why)
+	}
+	if err := os.Remove(hook); err != nil {
+		t.Fatal(err)
+	}
+	if out := l.reconcile(d); !out.Committed || out.Apply != nil {
+		t.Fatalf("next reconcile: %+v", out)
+	}
+	var rep model.Report
+	l.reportsJSON("hosts/lab/report.json", &rep)
+	if rep.LastApply == nil || len(rep.LastApply.Results) != 1 || rep.LastApply.Results[0].Status != model.ResultSucceeded {
+		t.Fatalf("the first reconcile's apply is lost: %+v", rep.LastApply)
 	}
 }
