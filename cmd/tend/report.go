@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/compliance"
-	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
@@ -86,7 +85,7 @@ func runReport(g *globals, f *reportFlags) error {
 	}
 	inv, pl := res.Inventory, res.Saved.Plan
 	reports, summary := compliance.Evaluate(compliance.Input{
-		Plan: pl, Inventory: inv, Clients: clientLabels(res.Config),
+		Plan: pl, Inventory: inv, Clients: res.Config.HostLabels("client"),
 		ConfigCommit: pl.Config.Commit, Now: pl.GeneratedAt,
 	})
 	if f.out != "" {
@@ -134,15 +133,4 @@ func failedHosts(s model.FleetSummary) int {
 		hosts[f.Host] = true
 	}
 	return len(hosts)
-}
-
-// clientLabels maps each host to its "client" label.
-func clientLabels(cfg *config.Config) map[string]string {
-	out := map[string]string{}
-	for name, h := range cfg.Hosts {
-		if c := h.Labels["client"]; c != "" {
-			out[name] = c
-		}
-	}
-	return out
 }

@@ -241,6 +241,18 @@ type HealthCheck struct {
 	DeclRange    hcl.Range
 }
 
+// HostLabels maps every host that has the label key to its value (the
+// "client" label groups an MSP's reports by customer).
+func (c *Config) HostLabels(key string) map[string]string {
+	out := map[string]string{}
+	for name, h := range c.Hosts {
+		if v := h.Labels[key]; v != "" {
+			out[name] = v
+		}
+	}
+	return out
+}
+
 // ReportsBranch returns the configured reports branch or the default.
 func (c *Config) ReportsBranch() string {
 	if c.Tend != nil && c.Tend.ReportsBranch != "" {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tend-sh/tend/core/internal/atomicfile"
+
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/hashicorp/hcl/v2"
@@ -309,7 +311,7 @@ func (d *Daemon) setGood(l *loaded) {
 	if prev != nil && prev.commit == l.commit {
 		return
 	}
-	if err := writeFileAtomic(filepath.Join(d.o.StateDir, "good-commit"), []byte(l.commit.String()+"\n")); err != nil {
+	if err := atomicfile.Write(filepath.Join(d.o.StateDir, "good-commit"), []byte(l.commit.String()+"\n")); err != nil {
 		d.log.WithError(err).Warn("could not record the good configuration commit")
 	}
 	if err := d.o.Source.Prune(filepath.Join(d.o.StateDir, "config"), l.commit); err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -109,7 +108,7 @@ func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *
 	}
 
 	reports, summary := compliance.Evaluate(compliance.Input{
-		Plan: out.After, Inventory: inv, LastApply: lastApply, Clients: clientLabels(cfg),
+		Plan: out.After, Inventory: inv, LastApply: lastApply, Clients: cfg.HostLabels("client"),
 		ConfigCommit: commit, Now: now,
 	})
 	summary.HaltedRollouts = halted
@@ -250,17 +249,6 @@ func sameAsBefore(t *reportsbranch.Tree, files map[string][]byte) (changed bool,
 	return false, nil
 }
 
-// clientLabels maps each host to its "client" label.
-func clientLabels(cfg *config.Config) map[string]string {
-	out := map[string]string{}
-	for name, h := range cfg.Hosts {
-		if c := h.Labels["client"]; c != "" {
-			out[name] = c
-		}
-	}
-	return out
-}
-
 // diagLine renders one diagnostic as "file:line:col: error: summary: detail"
 // with the file relative to the exported configuration.
 func diagLine(dir string, r *hcl.Range, summary, detail string) string {
@@ -277,27 +265,6 @@ func diagLine(dir string, r *hcl.Range, summary, detail string) string {
 		msg += ": " + detail
 	}
 	return msg
-}
-
-// writeFileAtomic replaces path with data: temporary file, fsync, rename.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func mapsKeys[V any](m map[string]V) func(func(string) bool) { return maps.Keys(m) }

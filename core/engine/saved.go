@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
+
+	"github.com/tend-sh/tend/core/internal/atomicfile"
 
 	"github.com/tend-sh/tend/core/model"
 )
@@ -20,26 +21,7 @@ func WriteSaved(path string, sp *model.SavedPlan) error {
 	if err := enc.Encode(sp); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tend-plan-*")
-	if err != nil {
-		return fmt.Errorf("writing plan: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing plan: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing plan: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing plan: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing plan: %w", err)
-	}
-	return nil
+	return atomicfile.Write(path, buf.Bytes())
 }
 
 // ReadSaved reads a plan file written by WriteSaved.

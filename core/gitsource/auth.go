@@ -13,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	tssh "github.com/tend-sh/tend/core/transport/ssh"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -147,7 +148,7 @@ func sshAuth(o Options, ep *transport.Endpoint) (func() (transport.AuthMethod, e
 		agent = &agentKeys{sock: sock}
 	}
 	return func() (transport.AuthMethod, error) {
-		check, algos, err := hostKeyCallback(known, ep.Host, port)
+		check, algos, err := tssh.HostKeyCallback(known, ep.Host, port)
 		if err != nil {
 			return nil, err
 		}

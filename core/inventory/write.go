@@ -3,9 +3,9 @@ package inventory
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
+
+	"github.com/tend-sh/tend/core/internal/atomicfile"
 
 	"github.com/tend-sh/tend/core/model"
 )
@@ -30,21 +30,5 @@ func Write(dir string, s *model.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	hostDir := filepath.Join(dir, s.Host)
-	if err := os.MkdirAll(hostDir, 0o755); err != nil {
-		return fmt.Errorf("writing inventory: %w", err)
-	}
-	tmp, err := os.CreateTemp(hostDir, ".inventory-*")
-	if err != nil {
-		return fmt.Errorf("writing inventory: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing inventory: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing inventory: %w", err)
-	}
-	return os.Rename(tmp.Name(), filepath.Join(hostDir, FileName))
+	return atomicfile.Write(filepath.Join(dir, s.Host, FileName), data)
 }

@@ -153,7 +153,7 @@ func (c *Client) forget(conn *ssh.Client) {
 }
 
 func (c *Client) dialSSH(ctx context.Context) (*ssh.Client, error) {
-	hostKey, algos, err := hostKeyCallback(c.knownHosts, c.host, c.port)
+	hostKey, algos, err := HostKeyCallback(c.knownHosts, c.host, c.port)
 	if err != nil {
 		return nil, fmt.Errorf("ssh %s: %w", c.target, err)
 	}

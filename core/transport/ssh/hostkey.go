@@ -9,11 +9,14 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-// hostKeyCallback verifies the presented host key against the known_hosts
-// file and turns knownhosts' terse errors into instructions. It also
-// returns the key algorithms already known for hostport, so the server is
-// asked for a key we can check rather than one we have never seen.
-func hostKeyCallback(file, host string, port int) (ssh.HostKeyCallback, []string, error) {
+// HostKeyCallback verifies the presented host key against the known_hosts
+// file and turns knownhosts' terse errors into instructions (unknown key:
+// the ssh-keyscan command; changed key: a possible man-in-the-middle, with
+// the fingerprint and the line it contradicts). It also returns the key
+// algorithms already known for host:port, so the server is asked for a key
+// that can be checked rather than one never seen. The Git source uses it
+// too, so hosts and repositories are verified by the same rules.
+func HostKeyCallback(file, host string, port int) (ssh.HostKeyCallback, []string, error) {
 	check, err := knownhosts.New(file)
 	if err != nil {
 		return nil, nil, fmt.Errorf("known hosts file: %w (add the host key with: ssh-keyscan -p %d %s >> %s)", err, port, host, file)
@@ -30,8 +33,8 @@ func hostKeyCallback(file, host string, port int) (ssh.HostKeyCallback, []string
 		case errors.As(err, &ke) && len(ke.Want) == 0:
 			return fmt.Errorf("host key of %s is not in %s: verify it and add it (ssh-keyscan -p %d %s >> %s)", host, file, port, host, file)
 		case errors.As(err, &ke):
-			return fmt.Errorf("POSSIBLE MAN-IN-THE-MIDDLE ATTACK: host key of %s has changed: it presented %s %s, which does not match %s line %d; if the change is expected, remove the old line and add the new key",
-				host, key.Type(), ssh.FingerprintSHA256(key), ke.Want[0].Filename, ke.Want[0].Line)
+			return fmt.Errorf("POSSIBLE MAN-IN-THE-MIDDLE ATTACK: host key of %s has changed: it presented %s %s, which does not match %s line %d; if the change is expected, remove the old line and add the new key (ssh-keyscan -p %d %s >> %s)",
+				host, key.Type(), ssh.FingerprintSHA256(key), ke.Want[0].Filename, ke.Want[0].Line, port, host, file)
 		default:
 			return fmt.Errorf("checking host key of %s: %w", host, err)
 		}
