@@ -65,6 +65,9 @@ type Daemon struct {
 	// unreported holds the applies of a reconcile whose reports could not
 	// be committed, for the next one.
 	unreported map[string]*model.LastApply
+	// cache is the reports branch as this daemon last saw it (guarded by
+	// run).
+	cache *branchCache
 	// wake carries webhook pushes to Run; it holds at most one pending
 	// commit, the newest.
 	wake chan plumbing.Hash

@@ -332,7 +332,7 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 	if err != nil {
 		return &StepError{Step: StepHistory, Err: err}
 	}
-	prev, err := readPrevious(tree, cfg)
+	prev, err := d.previousState(tree, cfg)
 	if err != nil {
 		return &StepError{Step: StepHistory, Err: err}
 	}

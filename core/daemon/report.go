@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
@@ -37,6 +39,54 @@ type StatusFileJSON struct {
 type previous struct {
 	rollouts  map[string]*rollout.State
 	lastApply map[string]*model.LastApply
+}
+
+// branchCache remembers what this daemon last found or wrote on the
+// reports branch, so that while nobody else moves the branch a reconcile
+// neither re-reads every host's report nor compares every file's content:
+// it hashes what it is about to write instead.
+type branchCache struct {
+	head plumbing.Hash
+	prev *previous
+	// sums are the SHA-256 of each file without its timestamps.
+	sums map[string][sha256.Size]byte
+}
+
+func normalizedSum(b []byte) [sha256.Size]byte { return sha256.Sum256(volatile.ReplaceAll(b, nil)) }
+
+// previousState returns the earlier reconciles' state, from the cache when
+// the branch has not moved since.
+func (d *Daemon) previousState(t *reportsbranch.Tree, cfg *config.Config) (*previous, error) {
+	if c := d.cache; c != nil && !t.Head.IsZero() && c.head == t.Head {
+		return c.prev, nil
+	}
+	d.cache = nil
+	return readPrevious(t, cfg)
+}
+
+// changedFiles reports whether any file differs from the branch's copy in
+// more than timestamps.
+func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (bool, error) {
+	c := d.cache
+	if c == nil || c.head != t.Head {
+		return sameAsBefore(t, files)
+	}
+	for p, b := range files {
+		if old, ok := c.sums[p]; !ok || old != normalizedSum(b) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// remember caches the state the branch holds at head after this
+// reconcile.
+func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states map[string]*rollout.State, applies map[string]*model.LastApply) {
+	c := &branchCache{head: head, prev: &previous{rollouts: states, lastApply: applies}, sums: map[string][sha256.Size]byte{}}
+	for p, b := range files {
+		c.sums[p] = normalizedSum(b)
+	}
+	d.cache = c
 }
 
 // readPrevious reads the rollout states of the configuration's policies
@@ -130,12 +180,13 @@ func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *
 	if err := d.addStatus(files, out); err != nil {
 		return &StepError{Step: StepReport, Err: err}
 	}
-	changed, err := sameAsBefore(tree, files)
+	changed, err := d.changedFiles(tree, files)
 	if err != nil {
 		return &StepError{Step: StepReport, Err: err}
 	}
 	if !changed {
 		out.ReportsCommit = tree.Head
+		d.remember(tree.Head, files, states, lastApply)
 		d.compact()
 		return nil
 	}
@@ -148,6 +199,7 @@ func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *
 		return &StepError{Step: StepReport, Err: err}
 	}
 	out.ReportsCommit, out.Committed = head, committed
+	d.remember(head, files, states, lastApply)
 	d.compact()
 	return nil
 }
