@@ -74,10 +74,18 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	if err != nil {
 		return res, err
 	}
+	var hist planner.History
+	if rev, ok := strings.CutPrefix(o.Inventory, "git:"); ok {
+		// The reports branch also holds what the daemon learned.
+		if hist, err = historyFromGit(o.ConfigDir, rev); err != nil {
+			return res, err
+		}
+	}
 	pl, warns := planner.Plan(planner.Input{
 		Config:          cfg,
 		Inventory:       inv,
 		Now:             o.Now,
+		History:         hist,
 		ConfigCommit:    ConfigCommit(o.ConfigDir),
 		InventorySource: source,
 	})
