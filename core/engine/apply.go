@@ -157,13 +157,23 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *Providers, p *conf
 		}
 		return false
 	}
+	// windowClosed reports whether the policy's window is closed (or in
+	// its cutoff) at the apply's clock: o.Now advanced by the time the
+	// apply has taken, so a long rollout stops starting hosts at the cutoff.
+	start := time.Now()
+	windowClosed := func() (string, bool) { return "", false }
 	if p.Window != nil && !p.Emergency {
-		if w := cfg.Windows[p.Window.Name]; w != nil && w.Schedule != nil && !w.Schedule.State(o.Now).Open {
-			for _, h := range hosts {
-				record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("window %s is closed now", w.Name), o.Now))
+		if w := cfg.Windows[p.Window.Name]; w != nil && w.Schedule != nil {
+			windowClosed = func() (string, bool) {
+				return w.Name, !w.Schedule.State(o.Now.Add(time.Since(start))).Open
 			}
-			return false
 		}
+	}
+	if name, closed := windowClosed(); closed {
+		for _, h := range hosts {
+			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("window %s is closed now", name), o.Now))
+		}
+		return false
 	}
 	ringIndex := map[string]int{}
 	if p.Rollout != nil {
@@ -209,6 +219,11 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *Providers, p *conf
 		case halted():
 			<-sem
 			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d hosts failed", p.Name, maxFailures), o.Now))
+			continue
+		}
+		if name, closed := windowClosed(); closed {
+			<-sem
+			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("window %s closed (or reached its cutoff) before this host started", name), o.Now))
 			continue
 		}
 		wg.Add(1)

@@ -285,3 +285,65 @@ policy "p" {
 		t.Errorf("unknown host key: err = %v", err)
 	}
 }
+
+// TestApplyStopsAtCutoff: a host that would start after the window's cutoff
+// is skipped, even though the window was open when the apply began.
+func TestApplyStopsAtCutoff(t *testing.T) {
+	withTestProvider(t)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "main.tend.hcl"), `provider "test" {}
+host "a1" {
+  transport = "local"
+}
+host "a2" {
+  transport = "local"
+}
+window "nightly" {
+  schedule = "0 22 * * *"
+  duration = "1h"
+  cutoff   = "30m"
+  timezone = "UTC"
+}
+policy "p" {
+  provider = "test"
+  targets  = [host.a1, host.a2]
+  window   = window.nightly
+  approve {}
+  rollout {
+    ring "all" {
+      percent = 100
+    }
+    max_parallel = 1
+  }
+}
+`)
+	cfg, diags := config.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ctx := context.Background()
+	if _, err := Init(ctx, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	// 10 ms before the cutoff: the first host starts, the second would
+	// start after it.
+	at := time.Date(2026, 11, 23, 22, 29, 59, 990_000_000, time.UTC)
+	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := OpenProviders(cfg, nil)
+	defer ps.Close()
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{Now: at, Progress: func(e Event) {
+		if e.Done != nil {
+			time.Sleep(20 * time.Millisecond) // the first host takes a while
+		}
+	}})
+	if len(rep.Hosts) != 2 {
+		t.Fatalf("hosts: %+v", rep.Hosts)
+	}
+	first, second := rep.Hosts[0].Results[0], rep.Hosts[1].Results[0]
+	if first.Status != sdk.StatusSucceeded || second.Status != sdk.StatusSkipped || !strings.Contains(second.Message, "cutoff") {
+		t.Fatalf("results: %+v / %+v", first, second)
+	}
+}
