@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,19 +198,38 @@ func (l *lab) writeIn(dir, name, content string) {
 	l.write(name, content)
 }
 
-// TestRolloutState: ring progress is recorded and read back.
+// TestRolloutState: ring progress is recorded and read back; an HTTP
+// health check that answers 200 lets the host pass.
 func TestRolloutState(t *testing.T) {
 	l := newLab(t, securityLab)
+	checked := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case checked <- struct{}{}:
+		default:
+		}
+	}))
+	defer srv.Close()
 	l.write("patching/lab.tend.hcl", policyConf(l.root.Dir, securityOnly+`
   rollout {
     ring "canary" {
       targets = [host.lab]
       soak    = "1h"
     }
+  }
+  health_check "http" {
+    url = "`+srv.URL+`/healthz"
   }`))
 	l.commit("rings")
 	d := l.daemon()
-	l.reconcile(d)
+	if out := l.reconcile(d); out.Apply == nil || out.Apply.Failed() != 0 {
+		t.Fatalf("apply: %+v", out.Apply)
+	}
+	select {
+	case <-checked:
+	default:
+		t.Fatal("the HTTP health check was not made")
+	}
 	var s rollout.State
 	l.reportsJSON("rollouts/security_only.json", &s)
 	if len(s.Rings) != 1 || s.Rings[0].Name != "canary" || len(s.Rings[0].Updates) != 1 ||
