@@ -1,13 +1,17 @@
 package gitsource
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // fixture is an upstream bare repository and a work tree pushing to it,
@@ -119,4 +123,24 @@ func readTree(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// roundTrip fetches the fixture's main through s (it must be want) and
+// pushes a reports commit back, then checks the upstream has it: what the
+// daemon does over every transport.
+func (f *fixture) roundTrip(s *Source, want plumbing.Hash, over string) {
+	f.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if h, err := s.Fetch(ctx); err != nil || h != want {
+		f.t.Fatalf("Fetch over %s = %s, %v; want %s", over, h, err, want)
+	}
+	c := reportsbranch.Commit{Message: "tend: test", Author: object.Signature{Name: "tend", Email: "tend@example.com", When: time.Now()}}
+	if _, _, err := reportsbranch.Sync(ctx, s.RepoPath(), s.Remote(), "tend/reports",
+		reportsbranch.Files{"SUMMARY.md": []byte("over " + over + "\n")}, c, reportsbranch.WithAuth(s.Auth())); err != nil {
+		f.t.Fatalf("Sync over %s: %v", over, err)
+	}
+	if got := runGit(f.t, f.upstream, "show", "tend/reports:SUMMARY.md"); got != "over "+over {
+		f.t.Fatalf("upstream SUMMARY.md = %q", got)
+	}
 }

@@ -12,9 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // TestHTTPSTokenRoundTrip fetches and pushes over HTTPS with a token,
@@ -57,22 +54,11 @@ func TestHTTPSTokenRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := srv.URL + "/" + filepath.Base(f.upstream)
+	s := f.open(Options{URL: url, TokenFile: tokenFile, TokenUser: "oauth2"})
+	f.roundTrip(s, c1, "https")
+
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-
-	s := f.open(Options{URL: url, TokenFile: tokenFile, TokenUser: "oauth2"})
-	if h, err := s.Fetch(ctx); err != nil || h != c1 {
-		t.Fatalf("Fetch over https = %s, %v; want %s", h, err, c1)
-	}
-	c := reportsbranch.Commit{Message: "tend: test", Author: object.Signature{Name: "tend", Email: "tend@example.com", When: time.Now()}}
-	if _, _, err := reportsbranch.Sync(ctx, s.RepoPath(), s.Remote(), "tend/reports",
-		reportsbranch.Files{"SUMMARY.md": []byte("over https\n")}, c, reportsbranch.WithAuth(s.Auth())); err != nil {
-		t.Fatalf("Sync over https: %v", err)
-	}
-	if got := runGit(t, f.upstream, "show", "tend/reports:SUMMARY.md"); got != "over https" {
-		t.Fatalf("upstream SUMMARY.md = %q", got)
-	}
-
 	// A wrong token is refused, and the error does not show it.
 	if err := os.WriteFile(tokenFile, []byte("wrong-token\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/transport/ssh/sshtest"
 )
 
@@ -24,19 +22,7 @@ func TestSSHRoundTrip(t *testing.T) {
 	f.push("main")
 	url := fmt.Sprintf("ssh://%s@127.0.0.1:%d%s", srv.User, srv.Port, f.upstream)
 	s := f.open(Options{URL: url, SSHKeyFile: srv.UserKey, KnownHostsFile: srv.KnownHosts})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if h, err := s.Fetch(ctx); err != nil || h != c1 {
-		t.Fatalf("Fetch over ssh = %s, %v; want %s", h, err, c1)
-	}
-	c := reportsbranch.Commit{Message: "tend: test", Author: object.Signature{Name: "tend", Email: "tend@example.com", When: time.Now()}}
-	if _, _, err := reportsbranch.Sync(ctx, s.RepoPath(), s.Remote(), "tend/reports",
-		reportsbranch.Files{"SUMMARY.md": []byte("over ssh\n")}, c, reportsbranch.WithAuth(s.Auth())); err != nil {
-		t.Fatalf("Sync over ssh: %v", err)
-	}
-	if got := runGit(t, f.upstream, "show", "tend/reports:SUMMARY.md"); got != "over ssh" {
-		t.Fatalf("upstream SUMMARY.md = %q", got)
-	}
+	f.roundTrip(s, c1, "ssh")
 }
 
 // TestSSHUnknownHostKey: a server whose key is not in known_hosts is
