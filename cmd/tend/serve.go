@@ -184,9 +184,8 @@ func runServe(g *globals, f *serveFlags) error {
 			return err
 		}
 		if out.State != daemon.StateOK {
-			ok, msg := d.Ready()
-			_ = ok
-			fmt.Fprintln(g.stderr, "tend serve: "+msg)
+			_, why := d.Ready()
+			fmt.Fprintln(g.stderr, "tend serve: "+why)
 			return exitError{1}
 		}
 		return nil
