@@ -42,9 +42,16 @@ func TestCrashChild(t *testing.T) {
 // while dpkg runs a postinst; the restarted daemon re-scans and reports the
 // in-flight action interrupted or succeeded, from the journal.
 func TestKilledDuringApply(t *testing.T) {
+	// The postinst hangs while the marker exists: long enough to be
+	// killed in, and quick once the marker is gone.
+	marker := filepath.Join(t.TempDir(), "hang")
+	if err := os.WriteFile(marker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	l := newLab(t, apttest.Options{
 		Installed: []apttest.Pkg{{Name: "openssl", Version: "3.0.20-1"}},
-		Security:  []apttest.Pkg{{Name: "openssl", Version: "3.0.20-2", Postinst: "sleep 600"}},
+		Security: []apttest.Pkg{{Name: "openssl", Version: "3.0.20-2",
+			Postinst: fmt.Sprintf("if [ -e %s ]; then sleep 600; fi", marker)}},
 	})
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.v")
 	cmd.Env = append(os.Environ(), "TEND_CRASH_CHILD_STATE="+l.state, "TEND_CRASH_CHILD_REPO=file://"+l.bare)
@@ -99,12 +106,18 @@ func TestKilledDuringApply(t *testing.T) {
 	if len(d.journal.Pending()) != 0 {
 		t.Fatalf("journal still pending: %+v", d.journal.Pending())
 	}
-	// Reported once: the next reconcile does not report it again as new.
+	// Reported once: the next reconcile does not report it again as new,
+	// and plans the host afresh.
+	if err := os.Remove(marker); err != nil {
+		t.Fatal(err)
+	}
 	d.Close()
 	d = l.daemon()
-	if res := l.reconcile(d); len(res.Recovered) != 0 {
+	res = l.reconcile(d)
+	if len(res.Recovered) != 0 {
 		t.Fatalf("recovered again: %v", res.Recovered)
 	}
+
 }
 
 // labGroups returns the process groups of the daemon child and of every
