@@ -117,6 +117,10 @@ func TestKilledDuringApply(t *testing.T) {
 	if len(res.Recovered) != 0 {
 		t.Fatalf("recovered again: %v", res.Recovered)
 	}
+	// What dpkg was left with is in the logs of every scan.
+	if !strings.Contains(l.logs.String(), "openssl is not fully installed") {
+		t.Errorf("no scan warning about the half-configured package in the logs:\n%s", l.logs)
+	}
 
 }
 
