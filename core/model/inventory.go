@@ -28,6 +28,18 @@ type ProviderInventory struct {
 	// Versions lists, for packages the config pins, every version the
 	// host's sources offer. Absent means "not verified".
 	Versions map[string][]string `json:"versions,omitempty"`
+	// Unfinished lists packages the package manager left between states
+	// (dpkg's half-configured, unpacked, …, e.g. after a kill): neither
+	// installed nor upgradable, so reported here rather than lost.
+	Unfinished []Unfinished `json:"unfinished,omitempty"`
+}
+
+// Unfinished is a package left between states; State is in the package
+// manager's words ("half-configured").
+type Unfinished struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	State   string `json:"state"`
 }
 
 // Installed is one installed package (or KB, or firmware) on a host.

@@ -364,6 +364,9 @@ func inventoryFromProto(in *pb.Inventory) (*model.ProviderInventory, error) {
 	for _, it := range in.Installed {
 		out.Installed = append(out.Installed, model.Installed{ID: it.Id, Name: it.Name, Version: it.Version, Arch: it.Arch})
 	}
+	for _, u := range in.Unfinished {
+		out.Unfinished = append(out.Unfinished, model.Unfinished{Name: u.Name, Version: u.Version, State: u.State})
+	}
 	for _, u := range in.Available {
 		m := model.Update{ID: u.Id, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
 			Severity: u.Severity, CVEs: u.Cves, KB: u.Kb, RebootRequired: u.RebootRequired}

@@ -56,12 +56,13 @@ type Attribute struct {
 	Description string
 }
 
-// Inventory, Installed and Update are the inventory model tend plans from
-// (the snapshot contract of DESIGN.md section 3).
+// Inventory, Installed, Update and Unfinished are the inventory model tend
+// plans from (the snapshot contract of DESIGN.md section 3).
 type (
-	Inventory = model.ProviderInventory
-	Installed = model.Installed
-	Update    = model.Update
+	Inventory  = model.ProviderInventory
+	Installed  = model.Installed
+	Update     = model.Update
+	Unfinished = model.Unfinished
 )
 
 // ScanRequest asks for one host's inventory.

@@ -33,6 +33,9 @@ func inventoryToProto(inv *Inventory) *pb.Inventory {
 			Severity: u.Severity, Cves: u.CVEs, Kb: u.KB, ReleasedAt: released, RebootRequired: u.RebootRequired,
 		})
 	}
+	for _, u := range inv.Unfinished {
+		out.Unfinished = append(out.Unfinished, &pb.Unfinished{Name: u.Name, Version: u.Version, State: u.State})
+	}
 	if len(inv.Versions) > 0 {
 		out.Versions = map[string]*pb.Versions{}
 		names := make([]string, 0, len(inv.Versions))

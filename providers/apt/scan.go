@@ -169,7 +169,7 @@ func inventory(t target, files map[string]string, pkgs []pkgState, list string) 
 	}
 	count := nameCounts(pkgs)
 	var w []string
-	inv.Installed, w = installed(pkgs, count)
+	inv.Installed, inv.Unfinished, w = installed(pkgs, count)
 	warnings = append(warnings, w...)
 	cands, problems := parseUpgradable(list)
 	warnings = append(warnings, problems...)
@@ -238,8 +238,9 @@ func facts(t target, files map[string]string) map[string]string {
 // installed lists the installed packages, by id: the name, or name:arch
 // for a name installed for more than one architecture. Packages dpkg
 // knows in other states (half-configured, unpacked, …) are warnings.
-func installed(pkgs []pkgState, count map[string]int) ([]sdk.Installed, []string) {
+func installed(pkgs []pkgState, count map[string]int) ([]sdk.Installed, []sdk.Unfinished, []string) {
 	out := make([]sdk.Installed, 0, len(pkgs)) // "installed": [] in JSON, not null
+	var unfinished []sdk.Unfinished
 	var warnings []string
 	for _, p := range pkgs {
 		switch {
@@ -247,10 +248,12 @@ func installed(pkgs []pkgState, count map[string]int) ([]sdk.Installed, []string
 			out = append(out, sdk.Installed{ID: pkgID(p.Name, p.Arch, count), Name: p.Name, Version: p.Version, Arch: p.Arch})
 		case p.Unfinished():
 			warnings = append(warnings, fmt.Sprintf("%s is not fully installed: %s", p.Name, p.Describe()))
+			unfinished = append(unfinished, sdk.Unfinished{Name: p.Name, Version: p.Version, State: p.State()})
 		}
 	}
 	slices.SortFunc(out, func(a, b sdk.Installed) int { return strings.Compare(a.ID, b.ID) })
-	return out, warnings
+	slices.SortFunc(unfinished, func(a, b sdk.Unfinished) int { return strings.Compare(a.Name, b.Name) })
+	return out, unfinished, warnings
 }
 
 // nameCounts counts the installed architectures of each package name.

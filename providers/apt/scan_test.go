@@ -85,7 +85,8 @@ func TestScanAlternateRoot(t *testing.T) {
 			{ID: "bar", Name: "bar", From: "1:1.0-1", To: "1:2.0-1", Classification: ClassUpdates},
 			{ID: "foo", Name: "foo", From: "1.0", To: "1.1", Classification: ClassSecurity},
 		},
-		Versions: map[string][]string{"foo": {"1.1"}, "bar": {"1:2.0-1", "1:1.0-1"}},
+		Versions:   map[string][]string{"foo": {"1.1"}, "bar": {"1:2.0-1", "1:1.0-1"}},
+		Unfinished: []sdk.Unfinished{{Name: "broken", Version: "1.1", State: "half-configured"}},
 	}
 	if diff := cmp.Diff(want, inv, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("inventory (-want +got):\n%s", diff)

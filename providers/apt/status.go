@@ -75,8 +75,9 @@ var stateNames = map[byte]string{
 	'F': "half-configured", 'W': "triggers-awaited", 't': "triggers-pending", 'i': "installed",
 }
 
-// Describe says the state in words: "1.1 (half-configured)".
-func (p pkgState) Describe() string {
+// State says dpkg's state in words: "half-configured", "installed, on
+// hold", "unpacked, reinstall required".
+func (p pkgState) State() string {
 	s := "unknown state " + strings.TrimSpace(p.Abbrev)
 	if len(p.Abbrev) >= 2 {
 		if n, ok := stateNames[p.Abbrev[1]]; ok {
@@ -89,8 +90,11 @@ func (p pkgState) Describe() string {
 	if len(p.Abbrev) >= 3 && p.Abbrev[2] == 'R' {
 		s += ", reinstall required"
 	}
-	return p.Version + " (" + s + ")"
+	return s
 }
+
+// Describe says the version and state in words: "1.1 (half-configured)".
+func (p pkgState) Describe() string { return p.Version + " (" + p.State() + ")" }
 
 // parseStatus reads dpkg-query -W -f statusFormat output.
 func parseStatus(out string) ([]pkgState, error) {

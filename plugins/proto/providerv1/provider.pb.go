@@ -400,6 +400,10 @@ type Inventory struct {
 	Installed     []*Installed           `protobuf:"bytes,3,rep,name=installed,proto3" json:"installed,omitempty"`
 	Available     []*Update              `protobuf:"bytes,4,rep,name=available,proto3" json:"available,omitempty"`
 	Versions      map[string]*Versions   `protobuf:"bytes,5,rep,name=versions,proto3" json:"versions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Packages the package manager left between states (dpkg's
+	// half-configured, unpacked, …): neither installed nor upgradable, and
+	// not to be hidden.
+	Unfinished    []*Unfinished `protobuf:"bytes,6,rep,name=unfinished,proto3" json:"unfinished,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -469,6 +473,74 @@ func (x *Inventory) GetVersions() map[string]*Versions {
 	return nil
 }
 
+func (x *Inventory) GetUnfinished() []*Unfinished {
+	if x != nil {
+		return x.Unfinished
+	}
+	return nil
+}
+
+type Unfinished struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Name    string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Version string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	// In the package manager's words, e.g. "half-configured".
+	State         string `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Unfinished) Reset() {
+	*x = Unfinished{}
+	mi := &file_provider_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Unfinished) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Unfinished) ProtoMessage() {}
+
+func (x *Unfinished) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Unfinished.ProtoReflect.Descriptor instead.
+func (*Unfinished) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Unfinished) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Unfinished) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+func (x *Unfinished) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
 type Versions struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Versions      []string               `protobuf:"bytes,1,rep,name=versions,proto3" json:"versions,omitempty"`
@@ -478,7 +550,7 @@ type Versions struct {
 
 func (x *Versions) Reset() {
 	*x = Versions{}
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -490,7 +562,7 @@ func (x *Versions) String() string {
 func (*Versions) ProtoMessage() {}
 
 func (x *Versions) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -503,7 +575,7 @@ func (x *Versions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Versions.ProtoReflect.Descriptor instead.
 func (*Versions) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8}
+	return file_provider_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Versions) GetVersions() []string {
@@ -525,7 +597,7 @@ type Installed struct {
 
 func (x *Installed) Reset() {
 	*x = Installed{}
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -537,7 +609,7 @@ func (x *Installed) String() string {
 func (*Installed) ProtoMessage() {}
 
 func (x *Installed) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -550,7 +622,7 @@ func (x *Installed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Installed.ProtoReflect.Descriptor instead.
 func (*Installed) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9}
+	return file_provider_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Installed) GetId() string {
@@ -599,7 +671,7 @@ type Update struct {
 
 func (x *Update) Reset() {
 	*x = Update{}
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -611,7 +683,7 @@ func (x *Update) String() string {
 func (*Update) ProtoMessage() {}
 
 func (x *Update) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -624,7 +696,7 @@ func (x *Update) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Update.ProtoReflect.Descriptor instead.
 func (*Update) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10}
+	return file_provider_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Update) GetId() string {
@@ -710,7 +782,7 @@ type Action struct {
 
 func (x *Action) Reset() {
 	*x = Action{}
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -722,7 +794,7 @@ func (x *Action) String() string {
 func (*Action) ProtoMessage() {}
 
 func (x *Action) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -735,7 +807,7 @@ func (x *Action) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Action.ProtoReflect.Descriptor instead.
 func (*Action) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11}
+	return file_provider_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Action) GetId() string {
@@ -786,7 +858,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -798,7 +870,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -811,7 +883,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ApplyRequest) GetHost() string {
@@ -851,7 +923,7 @@ type StopRequest struct {
 
 func (x *StopRequest) Reset() {
 	*x = StopRequest{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -863,7 +935,7 @@ func (x *StopRequest) String() string {
 func (*StopRequest) ProtoMessage() {}
 
 func (x *StopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -876,7 +948,7 @@ func (x *StopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
 func (*StopRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *StopRequest) GetApplyId() string {
@@ -896,7 +968,7 @@ type StopResponse struct {
 
 func (x *StopResponse) Reset() {
 	*x = StopResponse{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -908,7 +980,7 @@ func (x *StopResponse) String() string {
 func (*StopResponse) ProtoMessage() {}
 
 func (x *StopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -921,7 +993,7 @@ func (x *StopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
 func (*StopResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StopResponse) GetStopped() bool {
@@ -944,7 +1016,7 @@ type ApplyEvent struct {
 
 func (x *ApplyEvent) Reset() {
 	*x = ApplyEvent{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -956,7 +1028,7 @@ func (x *ApplyEvent) String() string {
 func (*ApplyEvent) ProtoMessage() {}
 
 func (x *ApplyEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -969,7 +1041,7 @@ func (x *ApplyEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyEvent.ProtoReflect.Descriptor instead.
 func (*ApplyEvent) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ApplyEvent) GetEvent() isApplyEvent_Event {
@@ -1023,7 +1095,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1035,7 +1107,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1048,7 +1120,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Progress) GetActionId() string {
@@ -1076,7 +1148,7 @@ type ActionResult struct {
 
 func (x *ActionResult) Reset() {
 	*x = ActionResult{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1088,7 +1160,7 @@ func (x *ActionResult) String() string {
 func (*ActionResult) ProtoMessage() {}
 
 func (x *ActionResult) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1101,7 +1173,7 @@ func (x *ActionResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActionResult.ProtoReflect.Descriptor instead.
 func (*ActionResult) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ActionResult) GetActionId() string {
@@ -1137,7 +1209,7 @@ type ExecRequest struct {
 
 func (x *ExecRequest) Reset() {
 	*x = ExecRequest{}
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1149,7 +1221,7 @@ func (x *ExecRequest) String() string {
 func (*ExecRequest) ProtoMessage() {}
 
 func (x *ExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1162,7 +1234,7 @@ func (x *ExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecRequest.ProtoReflect.Descriptor instead.
 func (*ExecRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18}
+	return file_provider_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ExecRequest) GetArgv() []string {
@@ -1204,7 +1276,7 @@ type ExecResponse struct {
 
 func (x *ExecResponse) Reset() {
 	*x = ExecResponse{}
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1216,7 +1288,7 @@ func (x *ExecResponse) String() string {
 func (*ExecResponse) ProtoMessage() {}
 
 func (x *ExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1229,7 +1301,7 @@ func (x *ExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecResponse.ProtoReflect.Descriptor instead.
 func (*ExecResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19}
+	return file_provider_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ExecResponse) GetStdout() []byte {
@@ -1281,20 +1353,28 @@ const file_provider_proto_rawDesc = "" +
 	"\x0eexec_broker_id\x18\x03 \x01(\rR\fexecBrokerId\"e\n" +
 	"\fScanResponse\x129\n" +
 	"\tinventory\x18\x01 \x01(\v2\x1b.tend.provider.v1.InventoryR\tinventory\x12\x1a\n" +
-	"\bwarnings\x18\x02 \x03(\tR\bwarnings\"\xbd\x03\n" +
+	"\bwarnings\x18\x02 \x03(\tR\bwarnings\"\xfb\x03\n" +
 	"\tInventory\x12<\n" +
 	"\x05facts\x18\x01 \x03(\v2&.tend.provider.v1.Inventory.FactsEntryR\x05facts\x12%\n" +
 	"\x0epending_reboot\x18\x02 \x01(\bR\rpendingReboot\x129\n" +
 	"\tinstalled\x18\x03 \x03(\v2\x1b.tend.provider.v1.InstalledR\tinstalled\x126\n" +
 	"\tavailable\x18\x04 \x03(\v2\x18.tend.provider.v1.UpdateR\tavailable\x12E\n" +
-	"\bversions\x18\x05 \x03(\v2).tend.provider.v1.Inventory.VersionsEntryR\bversions\x1a8\n" +
+	"\bversions\x18\x05 \x03(\v2).tend.provider.v1.Inventory.VersionsEntryR\bversions\x12<\n" +
+	"\n" +
+	"unfinished\x18\x06 \x03(\v2\x1c.tend.provider.v1.UnfinishedR\n" +
+	"unfinished\x1a8\n" +
 	"\n" +
 	"FactsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aW\n" +
 	"\rVersionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x120\n" +
-	"\x05value\x18\x02 \x01(\v2\x1a.tend.provider.v1.VersionsR\x05value:\x028\x01\"&\n" +
+	"\x05value\x18\x02 \x01(\v2\x1a.tend.provider.v1.VersionsR\x05value:\x028\x01\"P\n" +
+	"\n" +
+	"Unfinished\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
+	"\x05state\x18\x03 \x01(\tR\x05state\"&\n" +
 	"\bVersions\x12\x1a\n" +
 	"\bversions\x18\x01 \x03(\tR\bversions\"]\n" +
 	"\tInstalled\x12\x0e\n" +
@@ -1373,7 +1453,7 @@ func file_provider_proto_rawDescGZIP() []byte {
 	return file_provider_proto_rawDescData
 }
 
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_provider_proto_goTypes = []any{
 	(*GetSchemaRequest)(nil),  // 0: tend.provider.v1.GetSchemaRequest
 	(*GetSchemaResponse)(nil), // 1: tend.provider.v1.GetSchemaResponse
@@ -1383,49 +1463,51 @@ var file_provider_proto_goTypes = []any{
 	(*ScanRequest)(nil),       // 5: tend.provider.v1.ScanRequest
 	(*ScanResponse)(nil),      // 6: tend.provider.v1.ScanResponse
 	(*Inventory)(nil),         // 7: tend.provider.v1.Inventory
-	(*Versions)(nil),          // 8: tend.provider.v1.Versions
-	(*Installed)(nil),         // 9: tend.provider.v1.Installed
-	(*Update)(nil),            // 10: tend.provider.v1.Update
-	(*Action)(nil),            // 11: tend.provider.v1.Action
-	(*ApplyRequest)(nil),      // 12: tend.provider.v1.ApplyRequest
-	(*StopRequest)(nil),       // 13: tend.provider.v1.StopRequest
-	(*StopResponse)(nil),      // 14: tend.provider.v1.StopResponse
-	(*ApplyEvent)(nil),        // 15: tend.provider.v1.ApplyEvent
-	(*Progress)(nil),          // 16: tend.provider.v1.Progress
-	(*ActionResult)(nil),      // 17: tend.provider.v1.ActionResult
-	(*ExecRequest)(nil),       // 18: tend.provider.v1.ExecRequest
-	(*ExecResponse)(nil),      // 19: tend.provider.v1.ExecResponse
-	nil,                       // 20: tend.provider.v1.Inventory.FactsEntry
-	nil,                       // 21: tend.provider.v1.Inventory.VersionsEntry
+	(*Unfinished)(nil),        // 8: tend.provider.v1.Unfinished
+	(*Versions)(nil),          // 9: tend.provider.v1.Versions
+	(*Installed)(nil),         // 10: tend.provider.v1.Installed
+	(*Update)(nil),            // 11: tend.provider.v1.Update
+	(*Action)(nil),            // 12: tend.provider.v1.Action
+	(*ApplyRequest)(nil),      // 13: tend.provider.v1.ApplyRequest
+	(*StopRequest)(nil),       // 14: tend.provider.v1.StopRequest
+	(*StopResponse)(nil),      // 15: tend.provider.v1.StopResponse
+	(*ApplyEvent)(nil),        // 16: tend.provider.v1.ApplyEvent
+	(*Progress)(nil),          // 17: tend.provider.v1.Progress
+	(*ActionResult)(nil),      // 18: tend.provider.v1.ActionResult
+	(*ExecRequest)(nil),       // 19: tend.provider.v1.ExecRequest
+	(*ExecResponse)(nil),      // 20: tend.provider.v1.ExecResponse
+	nil,                       // 21: tend.provider.v1.Inventory.FactsEntry
+	nil,                       // 22: tend.provider.v1.Inventory.VersionsEntry
 }
 var file_provider_proto_depIdxs = []int32{
 	2,  // 0: tend.provider.v1.GetSchemaResponse.attributes:type_name -> tend.provider.v1.Attribute
 	7,  // 1: tend.provider.v1.ScanResponse.inventory:type_name -> tend.provider.v1.Inventory
-	20, // 2: tend.provider.v1.Inventory.facts:type_name -> tend.provider.v1.Inventory.FactsEntry
-	9,  // 3: tend.provider.v1.Inventory.installed:type_name -> tend.provider.v1.Installed
-	10, // 4: tend.provider.v1.Inventory.available:type_name -> tend.provider.v1.Update
-	21, // 5: tend.provider.v1.Inventory.versions:type_name -> tend.provider.v1.Inventory.VersionsEntry
-	11, // 6: tend.provider.v1.ApplyRequest.actions:type_name -> tend.provider.v1.Action
-	16, // 7: tend.provider.v1.ApplyEvent.progress:type_name -> tend.provider.v1.Progress
-	17, // 8: tend.provider.v1.ApplyEvent.result:type_name -> tend.provider.v1.ActionResult
-	8,  // 9: tend.provider.v1.Inventory.VersionsEntry.value:type_name -> tend.provider.v1.Versions
-	0,  // 10: tend.provider.v1.Provider.GetSchema:input_type -> tend.provider.v1.GetSchemaRequest
-	3,  // 11: tend.provider.v1.Provider.Configure:input_type -> tend.provider.v1.ConfigureRequest
-	5,  // 12: tend.provider.v1.Provider.Scan:input_type -> tend.provider.v1.ScanRequest
-	12, // 13: tend.provider.v1.Provider.Apply:input_type -> tend.provider.v1.ApplyRequest
-	13, // 14: tend.provider.v1.Provider.Stop:input_type -> tend.provider.v1.StopRequest
-	18, // 15: tend.provider.v1.Host.Exec:input_type -> tend.provider.v1.ExecRequest
-	1,  // 16: tend.provider.v1.Provider.GetSchema:output_type -> tend.provider.v1.GetSchemaResponse
-	4,  // 17: tend.provider.v1.Provider.Configure:output_type -> tend.provider.v1.ConfigureResponse
-	6,  // 18: tend.provider.v1.Provider.Scan:output_type -> tend.provider.v1.ScanResponse
-	15, // 19: tend.provider.v1.Provider.Apply:output_type -> tend.provider.v1.ApplyEvent
-	14, // 20: tend.provider.v1.Provider.Stop:output_type -> tend.provider.v1.StopResponse
-	19, // 21: tend.provider.v1.Host.Exec:output_type -> tend.provider.v1.ExecResponse
-	16, // [16:22] is the sub-list for method output_type
-	10, // [10:16] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	21, // 2: tend.provider.v1.Inventory.facts:type_name -> tend.provider.v1.Inventory.FactsEntry
+	10, // 3: tend.provider.v1.Inventory.installed:type_name -> tend.provider.v1.Installed
+	11, // 4: tend.provider.v1.Inventory.available:type_name -> tend.provider.v1.Update
+	22, // 5: tend.provider.v1.Inventory.versions:type_name -> tend.provider.v1.Inventory.VersionsEntry
+	8,  // 6: tend.provider.v1.Inventory.unfinished:type_name -> tend.provider.v1.Unfinished
+	12, // 7: tend.provider.v1.ApplyRequest.actions:type_name -> tend.provider.v1.Action
+	17, // 8: tend.provider.v1.ApplyEvent.progress:type_name -> tend.provider.v1.Progress
+	18, // 9: tend.provider.v1.ApplyEvent.result:type_name -> tend.provider.v1.ActionResult
+	9,  // 10: tend.provider.v1.Inventory.VersionsEntry.value:type_name -> tend.provider.v1.Versions
+	0,  // 11: tend.provider.v1.Provider.GetSchema:input_type -> tend.provider.v1.GetSchemaRequest
+	3,  // 12: tend.provider.v1.Provider.Configure:input_type -> tend.provider.v1.ConfigureRequest
+	5,  // 13: tend.provider.v1.Provider.Scan:input_type -> tend.provider.v1.ScanRequest
+	13, // 14: tend.provider.v1.Provider.Apply:input_type -> tend.provider.v1.ApplyRequest
+	14, // 15: tend.provider.v1.Provider.Stop:input_type -> tend.provider.v1.StopRequest
+	19, // 16: tend.provider.v1.Host.Exec:input_type -> tend.provider.v1.ExecRequest
+	1,  // 17: tend.provider.v1.Provider.GetSchema:output_type -> tend.provider.v1.GetSchemaResponse
+	4,  // 18: tend.provider.v1.Provider.Configure:output_type -> tend.provider.v1.ConfigureResponse
+	6,  // 19: tend.provider.v1.Provider.Scan:output_type -> tend.provider.v1.ScanResponse
+	16, // 20: tend.provider.v1.Provider.Apply:output_type -> tend.provider.v1.ApplyEvent
+	15, // 21: tend.provider.v1.Provider.Stop:output_type -> tend.provider.v1.StopResponse
+	20, // 22: tend.provider.v1.Host.Exec:output_type -> tend.provider.v1.ExecResponse
+	17, // [17:23] is the sub-list for method output_type
+	11, // [11:17] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -1433,7 +1515,7 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[15].OneofWrappers = []any{
+	file_provider_proto_msgTypes[16].OneofWrappers = []any{
 		(*ApplyEvent_Progress)(nil),
 		(*ApplyEvent_Result)(nil),
 	}
@@ -1443,7 +1525,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   2,
 		},
