@@ -15,6 +15,9 @@
 //   - an installed package that matches a reject is "installed_rejected";
 //   - a provider that reports a pending reboot adds one item, package
 //     "(reboot)", state "installed_pending_reboot";
+//   - a package the provider reports unfinished (dpkg left it
+//     half-configured, unpacked, …) is "failed", with a detail saying so,
+//     and is listed among the fleet's failures;
 //   - excluded, unapproved, pinned-elsewhere and ring-less updates get no
 //     item, nor do installed packages the policy does not require
 //     (installed_other): listing them would make every report as long as the

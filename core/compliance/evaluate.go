@@ -139,6 +139,13 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 		out = append(out, model.Item{Provider: hp.Provider, Package: s.Package, Installed: v,
 			State: model.ItemInstalledRejected, CVEs: []string{}})
 	}
+	if inv != nil {
+		for _, u := range inv.Unfinished {
+			out = append(out, model.Item{Provider: hp.Provider, Package: u.Name, Installed: u.Version,
+				State: model.ItemFailed, CVEs: []string{},
+				Detail: "left " + u.State + " by the package manager (interrupted or failed install); it needs repair on the host"})
+		}
+	}
 	if inv != nil && inv.PendingReboot {
 		out = append(out, model.Item{Provider: hp.Provider, Package: model.RebootItem,
 			State: model.ItemInstalledPendingReboot, CVEs: []string{}})

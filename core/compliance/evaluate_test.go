@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -188,5 +189,26 @@ func TestEvaluateEmpty(t *testing.T) {
 	reports, s := Evaluate(Input{Now: now})
 	if len(reports) != 0 || s.Hosts != 0 || s.Failures == nil || s.PendingReboots == nil {
 		t.Errorf("reports = %v, summary = %+v", reports, s)
+	}
+}
+
+// A package the package manager left unfinished fails the host, even with
+// nothing planned for it, and is among the fleet's failures.
+func TestUnfinishedPackageFails(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	snap := &model.Snapshot{Host: "a", ScannedAt: now, Providers: map[string]*model.ProviderInventory{"apt": {
+		Unfinished: []model.Unfinished{{Name: "openssl", Version: "3.0.20-2", State: "half-configured"}},
+	}}}
+	plan := &model.Plan{Hosts: []model.HostPlan{{Host: "a", Provider: "apt", Policy: "p", ScannedAt: &now}}}
+	reports, sum := Evaluate(Input{Plan: plan, Inventory: map[string]*model.Snapshot{"a": snap}, Now: now})
+	if len(reports) != 1 || reports[0].State != model.HostNonCompliant || len(reports[0].Items) != 1 {
+		t.Fatalf("reports: %+v", reports)
+	}
+	it := reports[0].Items[0]
+	if it.Package != "openssl" || it.State != model.ItemFailed || it.Installed != "3.0.20-2" || !strings.Contains(it.Detail, "half-configured") {
+		t.Fatalf("item: %+v", it)
+	}
+	if len(sum.Failures) != 1 || sum.Failures[0].ActionID != "a/apt/openssl" || !strings.Contains(sum.Failures[0].Message, "half-configured") {
+		t.Fatalf("failures: %+v", sum.Failures)
 	}
 }

@@ -36,6 +36,9 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 			case model.ItemInstalledPendingReboot:
 				reboot = true
 			}
+			if it.State == model.ItemFailed && it.Detail != "" {
+				s.Failures = append(s.Failures, model.Failure{Host: r.Host, ActionID: r.Host + "/" + it.Provider + "/" + it.Package, Message: it.Detail})
+			}
 		}
 		if reboot {
 			s.PendingReboots = append(s.PendingReboots, r.Host)

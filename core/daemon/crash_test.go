@@ -103,6 +103,23 @@ func TestKilledDuringApply(t *testing.T) {
 		t.Fatalf("result: %+v", r)
 	}
 	t.Logf("recovered as %s: %s", r.Status, r.Message)
+	// What dpkg was left with is not hidden: the package dpkg left
+	// half-configured fails the host until it is repaired.
+	if r.Status == model.ResultInterrupted {
+		if !strings.Contains(r.Message, "half-configured") {
+			t.Errorf("the result does not say what dpkg was left with: %s", r.Message)
+		}
+		var broken *model.Item
+		for i := range rep.Items {
+			if rep.Items[i].Package == "openssl" {
+				broken = &rep.Items[i]
+			}
+		}
+		if rep.State != model.HostNonCompliant || broken == nil || broken.State != model.ItemFailed ||
+			!strings.Contains(broken.Detail, "half-configured") {
+			t.Fatalf("report after the crash: state %s, openssl item %+v", rep.State, broken)
+		}
+	}
 	if len(d.journal.Pending()) != 0 {
 		t.Fatalf("journal still pending: %+v", d.journal.Pending())
 	}
@@ -117,7 +134,7 @@ func TestKilledDuringApply(t *testing.T) {
 	if len(res.Recovered) != 0 {
 		t.Fatalf("recovered again: %v", res.Recovered)
 	}
-	// What dpkg was left with is in the logs of every scan.
+	// What dpkg was left with is in the logs of every scan, too.
 	if !strings.Contains(l.logs.String(), "openssl is not fully installed") {
 		t.Errorf("no scan warning about the half-configured package in the logs:\n%s", l.logs)
 	}

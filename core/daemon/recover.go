@@ -79,6 +79,11 @@ func resolve(in journal.Intent, snap *model.Snapshot) []journal.Result {
 			continue
 		}
 		have, installed := installedVersion(pi, a.Package)
+		if u, ok := unfinished(pi, a.Package); ok {
+			r.Message = fmt.Sprintf("%s; the scan since shows %s %s %s: it needs repair on the host", stopped, a.Package, u.Version, u.State)
+			out = append(out, r)
+			continue
+		}
 		switch a.Type {
 		case model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade:
 			if installed && have == a.To {
@@ -102,6 +107,15 @@ func resolve(in journal.Intent, snap *model.Snapshot) []journal.Result {
 		out = append(out, r)
 	}
 	return out
+}
+
+func unfinished(pi *model.ProviderInventory, pkg string) (model.Unfinished, bool) {
+	for _, u := range pi.Unfinished {
+		if u.Name == pkg {
+			return u, true
+		}
+	}
+	return model.Unfinished{}, false
 }
 
 func installedVersion(pi *model.ProviderInventory, pkg string) (string, bool) {

@@ -68,6 +68,9 @@ type Item struct {
 	// KB is the update's knowledge-base id; it feeds the fleet summary and
 	// is not part of report.json.
 	KB string `json:"-"`
+	// Detail explains a state the other fields do not, e.g. a package the
+	// package manager left half-configured; omitted when empty.
+	Detail string `json:"detail,omitempty"`
 }
 
 // LastApply is what the last apply on a host did.
