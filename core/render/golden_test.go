@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/plandiff"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -59,6 +61,15 @@ func TestGolden(t *testing.T) {
 			})
 		}},
 		{"md_empty", func(w *bytes.Buffer) error { return Markdown(w, emptyPlan(), nil, MarkdownOptions{}) }},
+		{"text_delta", func(w *bytes.Buffer) error {
+			return DeltaText(w, plandiff.Diff(basePlan(), richPlan()), "origin/main (9f2c1ab)", TextOptions{})
+		}},
+		{"text_delta_none", func(w *bytes.Buffer) error {
+			return DeltaText(w, plandiff.Diff(richPlan(), richPlan()), "origin/main (9f2c1ab)", TextOptions{})
+		}},
+		{"md_delta", func(w *bytes.Buffer) error {
+			return Markdown(w, richPlan(), nil, MarkdownOptions{Base: plandiff.Diff(basePlan(), richPlan()), BaseLabel: "origin/main (9f2c1ab)"})
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,4 +91,19 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// basePlan is richPlan as the base configuration planned it: the first
+// host with actions lacked its first one, and the last host was not
+// targeted.
+func basePlan() *model.Plan {
+	p := richPlan()
+	for i := range p.Hosts {
+		if len(p.Hosts[i].Actions) > 0 {
+			p.Hosts[i].Actions = p.Hosts[i].Actions[1:]
+			break
+		}
+	}
+	p.Hosts = p.Hosts[:len(p.Hosts)-1]
+	return p
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/plandiff"
 )
 
 // MaxMarkdown is the most bytes Markdown ever writes: GitHub's limit for a
@@ -22,6 +23,11 @@ type MarkdownOptions struct {
 	// artifact of this CI run". It is written as given, so it may hold a
 	// Markdown link.
 	Artifact string
+	// Base, when set, is the comparison with the plan of the base
+	// configuration (tend plan --base), shown right after the summary;
+	// BaseLabel names the base, e.g. "origin/main (9f2c1ab)".
+	Base      *plandiff.Delta
+	BaseLabel string
 }
 
 // Caps that keep each part of the Markdown view small whatever the fleet.
@@ -54,6 +60,9 @@ func Markdown(w io.Writer, p *model.Plan, warnings []model.Warning, o MarkdownOp
 		title = "tend plan"
 	}
 	m.heading(title, warnings)
+	if o.Base != nil {
+		m.delta(o.Base, o.BaseLabel)
+	}
 	m.policyTable()
 	m.commonActions()
 	m.hostDetails()

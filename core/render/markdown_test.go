@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/plandiff"
 )
 
 // checkMarkdown asserts what must hold for any Markdown output.
@@ -121,5 +122,26 @@ func TestHTMLText(t *testing.T) {
 	want := "a&lt;b&gt;&amp;c&#124;d&#96;e f"
 	if got != want {
 		t.Errorf("htmlText = %q, want %q", got, want)
+	}
+}
+
+// A comparison with a base that planned nothing lists 300,000 changes: the
+// table is capped and the comment still fits.
+func TestMarkdownHugeDelta(t *testing.T) {
+	p := bigPlan(10000, 30)
+	d := plandiff.Diff(&model.Plan{}, p)
+	var buf bytes.Buffer
+	if err := Markdown(&buf, p, nil, MarkdownOptions{Base: d, BaseLabel: "origin/main"}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	checkMarkdown(t, out, MaxMarkdown)
+	for _, want := range []string{
+		"**This change:** 320,000 updates change on 10,000 hosts: 300,000 actions added.",
+		"… and 319,900 more changes, in the full plan",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
 	}
 }
