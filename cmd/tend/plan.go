@@ -9,6 +9,7 @@ import (
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/plandiff"
 )
 
 // planFlags are the flags of tend plan.
@@ -17,6 +18,7 @@ type planFlags struct {
 	at        string
 	out       string
 	detailed  bool
+	base      string
 	view      viewFlags
 }
 
@@ -42,11 +44,18 @@ Inventory sources:
   --inventory git:REF   hosts/<host>/inventory.json at a Git revision, e.g.
                         git:origin/tend/reports (the daemon's reports branch)
 
+--base REF also plans the configuration as it is at the Git revision REF
+(e.g. origin/main), from the same inventory and time, and shows what this
+configuration changes, update by update: actions added or removed, updates
+now deferred, skipped or released. That is the pull-request preview:
+  tend plan --inventory git:origin/tend/reports --base origin/main --markdown
+
 Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when the plan
 has actions.`,
 		Example: `  tend plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots
   tend plan --inventory snapshots --at 2026-11-28T22:30:00+01:00
   tend plan --inventory git:origin/tend/reports --markdown > plan.md
+  tend plan --inventory git:origin/tend/reports --base origin/main --markdown
   tend plan --inventory snapshots --json -out plan.tfplan --detailed-exitcode`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -58,6 +67,7 @@ has actions.`,
 	fl.StringVar(&f.at, "at", "", "plan as of this time (RFC 3339, e.g. 2026-11-28T22:30:00+01:00); default now")
 	fl.StringVar(&f.out, "out", "", "also save the plan to this file, for tend show and tend apply (-out FILE works too)")
 	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the plan has actions, 0 when it has none")
+	fl.StringVar(&f.base, "base", "", "also compare with the plan of the configuration at this Git revision, e.g. origin/main (text and Markdown views)")
 	f.view.register(cmd)
 	return cmd
 }
@@ -66,16 +76,35 @@ func runPlan(g *globals, f *planFlags) error {
 	if err := f.view.check(); err != nil {
 		return err
 	}
+	if f.base != "" && f.view.json {
+		return errors.New("--base compares in the text and Markdown views; --json prints the plan contract alone (plan both revisions for a machine diff)")
+	}
 	res, err := makePlan(g, f.inventory, f.at, "planned")
 	if err != nil {
 		return err
+	}
+	var delta *plandiff.Delta
+	var label string
+	if f.base != "" {
+		base, err := engine.PlanBase(res, g.dir, f.base)
+		if errors.Is(err, engine.ErrBaseConfig) {
+			if werr := config.WriteDiagnostics(g.stderr, base.Diagnostics, base.Sources); werr != nil {
+				return werr
+			}
+			return fmt.Errorf("the configuration at %s has errors, so there is nothing to compare with", f.base)
+		}
+		if err != nil {
+			return err
+		}
+		delta = plandiff.Diff(base.Plan, res.Saved.Plan)
+		label = f.base + " (" + base.Commit[:7] + ")"
 	}
 	if f.out != "" {
 		if err := engine.WriteSaved(f.out, res.Saved); err != nil {
 			return err
 		}
 	}
-	if err := f.view.render(g, res.Saved); err != nil {
+	if err := f.view.render(g, res.Saved, delta, label); err != nil {
 		return err
 	}
 	if f.out != "" && f.view.human() {

@@ -26,7 +26,7 @@ host's scanned_at, which tend apply uses to refuse a stale plan.`,
 			if err != nil {
 				return err
 			}
-			return v.render(g, sp)
+			return v.render(g, sp, nil, "")
 		},
 	}
 	v.register(cmd)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/plandiff"
 	"github.com/tend-sh/tend/core/render"
 )
 
@@ -33,7 +34,9 @@ func (v *viewFlags) check() error {
 
 func (v *viewFlags) human() bool { return !v.json && !v.markdown }
 
-func (v *viewFlags) render(g *globals, sp *model.SavedPlan) error {
+// render writes the plan in the chosen view; base, when not nil, is the
+// comparison with the base configuration's plan (text and Markdown only).
+func (v *viewFlags) render(g *globals, sp *model.SavedPlan, base *plandiff.Delta, baseLabel string) error {
 	switch {
 	case v.json:
 		for _, w := range sp.Warnings {
@@ -41,10 +44,16 @@ func (v *viewFlags) render(g *globals, sp *model.SavedPlan) error {
 		}
 		return render.JSON(g.stdout, sp.Plan)
 	case v.markdown:
-		return render.Markdown(g.stdout, sp.Plan, sp.Warnings, render.MarkdownOptions{})
+		return render.Markdown(g.stdout, sp.Plan, sp.Warnings, render.MarkdownOptions{Base: base, BaseLabel: baseLabel})
 	}
-	if err := render.Text(g.stdout, sp.Plan, sp.Warnings, render.TextOptions{Color: g.color(g.stdout), Verbose: v.verbose}); err != nil {
+	o := render.TextOptions{Color: g.color(g.stdout), Verbose: v.verbose}
+	if err := render.Text(g.stdout, sp.Plan, sp.Warnings, o); err != nil {
 		return err
+	}
+	if base != nil {
+		if err := render.DeltaText(g.stdout, base, baseLabel, o); err != nil {
+			return err
+		}
 	}
 	if n := hostErrors(sp.Plan); n > 0 {
 		fmt.Fprintf(g.stderr, "%d %s errors in their plan; see above.\n", n, plural(n, "host has", "hosts have"))

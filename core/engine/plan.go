@@ -45,6 +45,10 @@ type PlanResult struct {
 	Inventory map[string]*model.Snapshot
 	// Diagnostics are the configuration's (warnings, or errors with ErrConfig).
 	Diagnostics hcl.Diagnostics
+	// History is what the plan took from the reports branch (git:REF).
+	History planner.History
+	// Source is the inventory source recorded in the plan.
+	Source string
 }
 
 // Load loads the configuration and reports ErrConfig if it has errors.
@@ -89,7 +93,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		ConfigCommit:    ConfigCommit(o.ConfigDir),
 		InventorySource: source,
 	})
-	res.Inventory = inv
+	res.Inventory, res.History, res.Source = inv, hist, source
 	res.Saved = &model.SavedPlan{
 		FormatVersion: model.SavedPlanFormatVersion,
 		TendVersion:   o.TendVersion,

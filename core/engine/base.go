@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/planner"
+)
+
+// BaseResult is the plan of the configuration at another revision.
+type BaseResult struct {
+	Plan *model.Plan
+	// Commit is the revision's commit.
+	Commit string
+	// Diagnostics are the base configuration's, with file names relative
+	// to the configuration directory.
+	Diagnostics hcl.Diagnostics
+	Sources     map[string][]byte
+}
+
+// ErrBaseConfig means the configuration at the base revision has errors.
+var ErrBaseConfig = errors.New("the base configuration has errors")
+
+// PlanBase plans the configuration as it is at the Git revision rev (e.g.
+// origin/main) with the inventory, time and history of res, so the two
+// plans differ only by what the configuration change does. The directory
+// res planned must be in a Git repository; its place in the work tree is
+// looked up at rev. The work tree is not touched.
+func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
+	abs, err := filepath.Abs(configDir)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %s is not in a Git repository: %w", rev, configDir, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w", rev, err)
+	}
+	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return nil, err
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return nil, err
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return nil, fmt.Errorf("--base %s: %s is outside the repository at %s", rev, configDir, root)
+	}
+	hash, err := repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w (fetch it first, e.g. git fetch origin main)", rev, err)
+	}
+	c, err := repo.CommitObject(*hash)
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w", rev, err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("--base %s: %w", rev, err)
+	}
+	if rel != "." {
+		if tree, err = tree.Tree(filepath.ToSlash(rel)); err != nil {
+			return nil, fmt.Errorf("--base %s: %s does not exist at %s: %w", rev, filepath.ToSlash(rel), hash.String()[:12], err)
+		}
+	}
+	tmp, err := os.MkdirTemp("", "tend-base-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	if err := exportTree(tree, tmp); err != nil {
+		return nil, fmt.Errorf("--base %s: %w", rev, err)
+	}
+	cfg, diags := config.Load(tmp)
+	out := &BaseResult{Commit: hash.String(), Sources: map[string][]byte{}}
+	// Name the base's files as they are in the repository.
+	for _, d := range diags {
+		if d.Subject != nil {
+			d.Subject.Filename = relName(tmp, rev, d.Subject.Filename)
+		}
+		if d.Context != nil {
+			d.Context.Filename = relName(tmp, rev, d.Context.Filename)
+		}
+	}
+	if cfg != nil {
+		for name, src := range cfg.Sources {
+			out.Sources[relName(tmp, rev, name)] = src
+		}
+	}
+	out.Diagnostics = diags
+	if diags.HasErrors() {
+		return out, ErrBaseConfig
+	}
+	out.Plan, _ = planner.Plan(planner.Input{
+		Config: cfg, Inventory: res.Inventory, Now: res.Saved.Plan.GeneratedAt, History: res.History,
+		ConfigCommit: out.Commit, InventorySource: res.Source,
+	})
+	return out, nil
+}
+
+// relName turns a path under the export into "REV:path".
+func relName(tmp, rev, name string) string {
+	if r, err := filepath.Rel(tmp, name); err == nil && !strings.HasPrefix(r, "..") {
+		return rev + ":" + filepath.ToSlash(r)
+	}
+	return name
+}
+
+// exportTree writes a tree's regular files under dir (symlinks and
+// submodules are left out: the loader reads *.tend.hcl and host lists).
+func exportTree(t *object.Tree, dir string) error {
+	return t.Files().ForEach(func(f *object.File) error {
+		if f.Mode != filemode.Regular && f.Mode != filemode.Executable {
+			return nil
+		}
+		for _, seg := range strings.Split(f.Name, "/") {
+			if seg == ".." || seg == "" {
+				return fmt.Errorf("refusing path %q", f.Name)
+			}
+		}
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		r, err := f.Reader()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		w, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(w, r); err != nil {
+			w.Close()
+			return err
+		}
+		return w.Close()
+	})
+}
