@@ -28,7 +28,7 @@ type lab struct {
 	root          *apttest.Root
 	state         string
 	log           *logrus.Logger
-	logs          *strings.Builder
+	logs          *syncWriter
 	reportsBranch string
 }
 
@@ -87,9 +87,9 @@ func newLab(t testing.TB, opts apttest.Options) *lab {
 	}
 	l := &lab{t: t, bare: filepath.Join(t.TempDir(), "upstream.git"), work: t.TempDir(), root: root,
 		state: t.TempDir(), reportsBranch: config.DefaultReportsBranch}
-	l.logs = &strings.Builder{}
+	l.logs = &syncWriter{}
 	l.log = logrus.New()
-	l.log.SetOutput(&syncWriter{b: l.logs})
+	l.log.SetOutput(l.logs)
 	l.log.SetLevel(logrus.DebugLevel)
 	git(t, "", "init", "-q", "--bare", "-b", "main", l.bare)
 	git(t, l.work, "init", "-q", "-b", "main")
@@ -174,15 +174,21 @@ func (l *lab) reportsHead() string {
 	return git(l.t, l.bare, "rev-parse", l.reportsBranch)
 }
 
-// syncWriter serialises writes to a strings.Builder (logs from many
-// goroutines).
+// syncWriter collects logs written from many goroutines (provider log
+// pumps included) and reads them back under the same lock.
 type syncWriter struct {
 	mu sync.Mutex
-	b  *strings.Builder
+	b  strings.Builder
 }
 
 func (w *syncWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
