@@ -76,7 +76,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := f.view.render(g, res.Saved, nil, ""); err != nil {
+		if err := f.view.render(g, res.Saved, viewExtras{}); err != nil {
 			return err
 		}
 		// Apply with the configuration the plan was made from.

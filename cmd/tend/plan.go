@@ -83,8 +83,7 @@ func runPlan(g *globals, f *planFlags) error {
 	if err != nil {
 		return err
 	}
-	var delta *plandiff.Delta
-	var label string
+	x := viewExtras{clients: res.Config.HostLabels("client")}
 	if f.base != "" {
 		base, err := engine.PlanBase(res, g.dir, f.base)
 		if errors.Is(err, engine.ErrBaseConfig) {
@@ -96,15 +95,15 @@ func runPlan(g *globals, f *planFlags) error {
 		if err != nil {
 			return err
 		}
-		delta = plandiff.Diff(base.Plan, res.Saved.Plan)
-		label = f.base + " (" + base.Commit[:7] + ")"
+		x.base = plandiff.Diff(base.Plan, res.Saved.Plan)
+		x.baseLabel = f.base + " (" + base.Commit[:7] + ")"
 	}
 	if f.out != "" {
 		if err := engine.WriteSaved(f.out, res.Saved); err != nil {
 			return err
 		}
 	}
-	if err := f.view.render(g, res.Saved, delta, label); err != nil {
+	if err := f.view.render(g, res.Saved, x); err != nil {
 		return err
 	}
 	if f.out != "" && f.view.human() {

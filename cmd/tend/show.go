@@ -26,7 +26,7 @@ host's scanned_at, which tend apply uses to refuse a stale plan.`,
 			if err != nil {
 				return err
 			}
-			return v.render(g, sp, nil, "")
+			return v.render(g, sp, viewExtras{})
 		},
 	}
 	v.register(cmd)

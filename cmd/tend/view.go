@@ -34,9 +34,18 @@ func (v *viewFlags) check() error {
 
 func (v *viewFlags) human() bool { return !v.json && !v.markdown }
 
-// render writes the plan in the chosen view; base, when not nil, is the
-// comparison with the base configuration's plan (text and Markdown only).
-func (v *viewFlags) render(g *globals, sp *model.SavedPlan, base *plandiff.Delta, baseLabel string) error {
+// viewExtras are what a view can show beyond the plan itself.
+type viewExtras struct {
+	// base, when not nil, is the comparison with the base configuration's
+	// plan (text and Markdown), named baseLabel.
+	base      *plandiff.Delta
+	baseLabel string
+	// clients maps hosts to their "client" label (Markdown).
+	clients map[string]string
+}
+
+// render writes the plan in the chosen view.
+func (v *viewFlags) render(g *globals, sp *model.SavedPlan, x viewExtras) error {
 	switch {
 	case v.json:
 		for _, w := range sp.Warnings {
@@ -44,14 +53,14 @@ func (v *viewFlags) render(g *globals, sp *model.SavedPlan, base *plandiff.Delta
 		}
 		return render.JSON(g.stdout, sp.Plan)
 	case v.markdown:
-		return render.Markdown(g.stdout, sp.Plan, sp.Warnings, render.MarkdownOptions{Base: base, BaseLabel: baseLabel})
+		return render.Markdown(g.stdout, sp.Plan, sp.Warnings, render.MarkdownOptions{Base: x.base, BaseLabel: x.baseLabel, Clients: x.clients})
 	}
 	o := render.TextOptions{Color: g.color(g.stdout), Verbose: v.verbose}
 	if err := render.Text(g.stdout, sp.Plan, sp.Warnings, o); err != nil {
 		return err
 	}
-	if base != nil {
-		if err := render.DeltaText(g.stdout, base, baseLabel, o); err != nil {
+	if x.base != nil {
+		if err := render.DeltaText(g.stdout, x.base, x.baseLabel, o); err != nil {
 			return err
 		}
 	}

@@ -67,6 +67,9 @@ func TestGolden(t *testing.T) {
 		{"text_delta_none", func(w *bytes.Buffer) error {
 			return DeltaText(w, plandiff.Diff(richPlan(), richPlan()), "origin/main (9f2c1ab)", TextOptions{})
 		}},
+		{"md_clients", func(w *bytes.Buffer) error {
+			return Markdown(w, richPlan(), nil, MarkdownOptions{Clients: map[string]string{"web_1": "acme", "web_2": "acme", "win_1": "globex"}})
+		}},
 		{"md_delta", func(w *bytes.Buffer) error {
 			return Markdown(w, richPlan(), nil, MarkdownOptions{Base: plandiff.Diff(basePlan(), richPlan()), BaseLabel: "origin/main (9f2c1ab)"})
 		}},

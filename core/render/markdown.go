@@ -28,6 +28,9 @@ type MarkdownOptions struct {
 	// BaseLabel names the base, e.g. "origin/main (9f2c1ab)".
 	Base      *plandiff.Delta
 	BaseLabel string
+	// Clients maps hosts to their "client" label; when any host has one,
+	// a table per client comes before the table per policy.
+	Clients map[string]string
 }
 
 // Caps that keep each part of the Markdown view small whatever the fleet.
@@ -52,7 +55,7 @@ func Markdown(w io.Writer, p *model.Plan, warnings []model.Warning, o MarkdownOp
 		limit = MaxMarkdown
 	}
 	order := hostOrder(p.Hosts)
-	m := &mdView{p: p, order: order, artifact: o.Artifact}
+	m := &mdView{p: p, order: order, artifact: o.Artifact, clients: o.Clients}
 	m.max = limit - m.reserve()
 
 	title := o.Title
@@ -63,6 +66,7 @@ func Markdown(w io.Writer, p *model.Plan, warnings []model.Warning, o MarkdownOp
 	if o.Base != nil {
 		m.delta(o.Base, o.BaseLabel)
 	}
+	m.clientTable()
 	m.policyTable()
 	m.commonActions()
 	m.hostDetails()
@@ -80,6 +84,7 @@ type mdView struct {
 	p        *model.Plan
 	order    []int // host plans in the order they are detailed
 	artifact string
+	clients  map[string]string
 
 	b     strings.Builder
 	max   int    // bytes the body may take; the rest is kept for the footer
@@ -105,6 +110,7 @@ func (m *mdView) add(section, unit string) bool {
 const (
 	secHeading  = "summary"
 	secWarnings = "list of warnings"
+	secClients  = "client table"
 	secPolicies = "policy table"
 	secCommon   = "table of common actions"
 	secHosts    = "hosts"
@@ -234,7 +240,7 @@ func (m *mdView) footer() string {
 func (m *mdView) reserve() int {
 	hosts, changed := countHosts(m.p.Hosts, m.order)
 	longest := ""
-	for _, s := range []string{secHeading, secWarnings, secPolicies, secCommon, secHosts} {
+	for _, s := range []string{secHeading, secWarnings, secDelta, secClients, secPolicies, secCommon, secHosts} {
 		if len(s) > len(longest) {
 			longest = s
 		}

@@ -69,6 +69,54 @@ func policyRows(hosts []model.HostPlan) (rows []*policyRow, used map[string]bool
 	return rows, used, anyErrors
 }
 
+// clientTable writes one row per value of the hosts' "client" label (an
+// MSP's customers), when the caller gave the labels and a host has one.
+func (m *mdView) clientTable() {
+	if len(m.clients) == 0 {
+		return
+	}
+	hosts := make([]model.HostPlan, len(m.p.Hosts))
+	for i, h := range m.p.Hosts {
+		h.Policy, h.Ring = m.clients[h.Host], "" // group by client alone
+		hosts[i] = h
+	}
+	rows, used, anyErrors := policyRows(hosts)
+	if len(rows) == 0 {
+		return
+	}
+	if rows[0].policy == "" { // hosts without the label go last
+		rows = append(rows[1:], rows[0])
+	}
+	cols := policyColumns(used)
+	head := []string{"client", "hosts", "with changes"}
+	head = append(head, cols...)
+	head = append(head, "deferred", "skipped")
+	if anyErrors {
+		head = append(head, "errors")
+	}
+	align := "|---|" + strings.Repeat("--:|", len(head)-1)
+	if !m.add(secClients, "\n### By client\n\n| "+strings.Join(head, " | ")+" |\n"+align+"\n") {
+		return
+	}
+	for _, r := range rows {
+		name := mdText(r.policy)
+		if name == "" {
+			name = "_(no client label)_"
+		}
+		cells := []string{name, commas(len(r.hosts)), commas(len(r.changed))}
+		for _, typ := range cols {
+			cells = append(cells, commas(r.actions[typ]))
+		}
+		cells = append(cells, commas(r.deferred), commas(r.skips))
+		if anyErrors {
+			cells = append(cells, commas(r.errors))
+		}
+		if !m.add(secClients, "| "+strings.Join(cells, " | ")+" |\n") {
+			return
+		}
+	}
+}
+
 // policyTable writes the summary table: one row per policy and ring.
 func (m *mdView) policyTable() {
 	rows, used, anyErrors := policyRows(m.p.Hosts)
