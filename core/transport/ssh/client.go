@@ -26,6 +26,12 @@ type Options struct {
 	KnownHostsFile string        // default ~/.ssh/known_hosts; host keys are always verified
 	Sudo           bool          // run argv through `sudo -n --`
 	ConnectTimeout time.Duration // default 15s
+	// KeepAlive is how often an idle-looking connection is probed
+	// (OpenSSH's ServerAliveInterval; default 30s); after KeepAliveMax
+	// probes without an answer (default 3) the connection is closed, so
+	// a host that vanished mid-command fails it instead of hanging.
+	KeepAlive    time.Duration
+	KeepAliveMax int
 }
 
 // Client is an sdk.Runner for one host. It keeps one connection, opens a
@@ -40,6 +46,8 @@ type Client struct {
 	identity       string // where the keys come from, for errors
 	sudo           bool
 	connectTimeout time.Duration
+	keepAlive      time.Duration
+	keepAliveMax   int
 
 	// dial opens the TCP connection; tests replace it to count dials.
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -55,7 +63,14 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh: %w", err)
 	}
-	c := &Client{host: host, port: port, user: o.User, sudo: o.Sudo, connectTimeout: o.ConnectTimeout}
+	c := &Client{host: host, port: port, user: o.User, sudo: o.Sudo, connectTimeout: o.ConnectTimeout,
+		keepAlive: o.KeepAlive, keepAliveMax: o.KeepAliveMax}
+	if c.keepAlive <= 0 {
+		c.keepAlive = 30 * time.Second
+	}
+	if c.keepAliveMax <= 0 {
+		c.keepAliveMax = 3
+	}
 	if c.user == "" {
 		if u, err := user.Current(); err == nil {
 			c.user = u.Username
@@ -135,11 +150,47 @@ func (c *Client) connect(ctx context.Context) (*ssh.Client, error) {
 		return nil, err
 	}
 	c.conn = conn
+	ended := make(chan struct{})
 	go func() {
 		_ = conn.Wait() // returns when the connection ends, for whatever reason
+		close(ended)
 		c.forget(conn)
 	}()
+	go c.keepalive(conn, ended)
 	return conn, nil
+}
+
+// keepalive probes conn every keepAlive with OpenSSH's keepalive request
+// (any answer, even "unsupported", proves the peer alive) and closes it
+// after keepAliveMax probes in a row went unanswered: sessions on it then
+// fail at once instead of waiting for TCP to give up, which can take hours.
+func (c *Client) keepalive(conn *ssh.Client, ended <-chan struct{}) {
+	tick := time.NewTicker(c.keepAlive)
+	defer tick.Stop()
+	answers := make(chan struct{}, 1)
+	pending, missed := false, 0
+	for {
+		select {
+		case <-ended:
+			return
+		case <-answers:
+			pending, missed = false, 0
+		case <-tick.C:
+			if pending {
+				if missed++; missed >= c.keepAliveMax {
+					c.forget(conn)
+					return
+				}
+				continue
+			}
+			pending = true
+			go func() {
+				if _, _, err := conn.SendRequest("keepalive@openssh.com", true, nil); err == nil {
+					answers <- struct{}{}
+				}
+			}()
+		}
+	}
 }
 
 // forget drops conn if it is still the current connection.

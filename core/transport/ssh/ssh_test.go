@@ -453,3 +453,65 @@ func TestSudo(t *testing.T) {
 		t.Fatalf("id -u under sudo = %q, exit %d, stderr %q", res.Stdout, res.ExitCode, res.Stderr)
 	}
 }
+
+// blackhole is a TCP connection that can go silent, like a peer behind a
+// NAT that dropped its state or a host that lost power: writes still
+// "succeed", nothing is ever read again.
+type blackhole struct {
+	net.Conn
+	silent atomic.Bool
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (b *blackhole) Read(p []byte) (int, error) {
+	n, err := b.Conn.Read(p)
+	if b.silent.Load() {
+		<-b.closed
+		return 0, net.ErrClosed
+	}
+	return n, err
+}
+
+func (b *blackhole) Write(p []byte) (int, error) {
+	if b.silent.Load() {
+		return len(p), nil
+	}
+	return b.Conn.Write(p)
+}
+
+func (b *blackhole) Close() error {
+	b.once.Do(func() { close(b.closed) })
+	return b.Conn.Close()
+}
+
+// TestKeepAliveDropsDeadConnection: a peer that stops answering fails the
+// running command after a few unanswered keepalives, instead of leaving it
+// waiting for TCP; a live but quiet command is not disturbed by them.
+func TestKeepAliveDropsDeadConnection(t *testing.T) {
+	s := sshtest.Start(t)
+	o := options(s)
+	o.KeepAlive, o.KeepAliveMax = 50*time.Millisecond, 3
+	c, _ := newClient(t, o)
+	var hole atomic.Pointer[blackhole]
+	dial := c.dial
+	c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		b := &blackhole{Conn: conn, closed: make(chan struct{})}
+		hole.Store(b)
+		return b, nil
+	}
+	// Quiet for many keepalive intervals, and answered all along.
+	run(t, c, sdk.Cmd{Argv: []string{"sleep", "0.5"}})
+
+	time.AfterFunc(200*time.Millisecond, func() { hole.Load().silent.Store(true) })
+	_, err := c.Run(context.Background(), sdk.Cmd{Argv: []string{"sleep", "30"}, Timeout: 20 * time.Second})
+	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the connection dropped by the keepalive", err)
+	}
+	// The next command dials afresh.
+	run(t, c, sdk.Cmd{Argv: []string{"true"}})
+}
