@@ -57,6 +57,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 	var (
 		cfg  *config.Config
 		plan *model.Plan
+		ps   *engine.Providers
 	)
 	if len(args) == 1 {
 		var err error
@@ -72,9 +73,14 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 		plan = sp.Plan
 	} else {
-		res, err := makePlan(g, f.inventory, "", "applied")
+		res, err := makePlan(g, f.inventory, "", "applied", true)
 		if err != nil {
 			return err
+		}
+		// The providers that scanned also apply: started once per run.
+		if res.Providers != nil {
+			ps = res.Providers
+			defer ps.Close()
 		}
 		if err := f.view.render(g, res.Saved, viewExtras{}); err != nil {
 			return err
@@ -94,11 +100,13 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		fmt.Fprintln(g.stdout, "The plan has no actions; nothing to apply.")
 		return nil
 	}
-	ps, err := engine.OpenProviders(cfg, g.log)
-	if err != nil {
-		return err
+	if ps == nil {
+		var err error
+		if ps, err = engine.OpenProviders(cfg, g.log); err != nil {
+			return err
+		}
+		defer ps.Close()
 	}
-	defer ps.Close()
 	withActions := 0
 	for _, h := range plan.Hosts {
 		if len(h.Actions) > 0 {

@@ -79,7 +79,7 @@ func runPlan(g *globals, f *planFlags) error {
 	if f.base != "" && f.view.json {
 		return errors.New("--base compares in the text and Markdown views; --json prints the plan contract alone (plan both revisions for a machine diff)")
 	}
-	res, err := makePlan(g, f.inventory, f.at, "planned")
+	res, err := makePlan(g, f.inventory, f.at, "planned", false)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func runPlan(g *globals, f *planFlags) error {
 // makePlan plans as of --at (default now) from the given inventory source,
 // printing the configuration's diagnostics; on configuration errors it says
 // what was not done (verb: "planned", "reported") and exits 1.
-func makePlan(g *globals, inventory, at, verb string) (*engine.PlanResult, error) {
+func makePlan(g *globals, inventory, at, verb string, keepProviders bool) (*engine.PlanResult, error) {
 	now := time.Now()
 	if at != "" {
 		t, err := time.Parse(time.RFC3339, at)
@@ -129,7 +129,7 @@ func makePlan(g *globals, inventory, at, verb string) (*engine.PlanResult, error
 	}
 	res, err := engine.Plan(g.ctx, engine.PlanOptions{
 		ConfigDir: g.dir, Inventory: inventory, Now: now, TendVersion: version,
-		Log: g.log, ScanProgress: scanProgress(g),
+		Log: g.log, ScanProgress: scanProgress(g), KeepProviders: keepProviders,
 	})
 	if res != nil {
 		var sources map[string][]byte

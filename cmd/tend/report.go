@@ -76,7 +76,7 @@ func runReport(g *globals, f *reportFlags) error {
 	if f.push != "" && !f.commit {
 		return errors.New("--push needs --commit")
 	}
-	res, err := makePlan(g, f.inventory, f.at, "reported")
+	res, err := makePlan(g, f.inventory, f.at, "reported", false)
 	if err != nil {
 		return err
 	}

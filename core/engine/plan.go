@@ -35,6 +35,9 @@ type PlanOptions struct {
 	Log *logrus.Logger
 	// ScanProgress is told about each host a live plan scans.
 	ScanProgress func(host string, err error)
+	// KeepProviders keeps the providers a live plan started running, in
+	// PlanResult.Providers, for an apply to reuse; the caller closes them.
+	KeepProviders bool
 }
 
 // PlanResult is a plan and what was learned making it.
@@ -49,6 +52,9 @@ type PlanResult struct {
 	History planner.History
 	// Source is the inventory source recorded in the plan.
 	Source string
+	// Providers are the running providers of a live plan made with
+	// KeepProviders (nil otherwise); the caller closes them.
+	Providers *Providers
 }
 
 // Load loads the configuration and reports ErrConfig if it has errors.
@@ -70,7 +76,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	var inv map[string]*model.Snapshot
 	var source string
 	if o.Inventory == "" || o.Inventory == "live" {
-		inv, err = scanLive(ctx, cfg, o)
+		inv, res.Providers, err = scanLive(ctx, cfg, o)
 		source = "live"
 	} else {
 		inv, source, err = readInventory(o.ConfigDir, o.Inventory)
@@ -108,22 +114,29 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 // scanLive scans every targeted host and keeps the snapshots in
 // CONFIG/.tend/inventory, where apply checks a saved plan's freshness. Hosts
 // that fail to scan are logged and planned without inventory.
-func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (map[string]*model.Snapshot, error) {
+func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[string]*model.Snapshot, kept *Providers, err error) {
 	ps, err := OpenProviders(cfg, o.Log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer ps.Close()
+	defer func() {
+		if kept == nil {
+			ps.Close()
+		}
+	}()
 	inv, err := Scan(ctx, cfg, ps, ScanOptions{OutDir: filepath.Join(cfg.Dir, DefaultInventoryDir), Progress: o.ScanProgress})
 	switch {
 	case ctx.Err() != nil:
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	case err != nil && len(inv) == 0:
-		return nil, fmt.Errorf("no host could be scanned: %w", err)
+		return nil, nil, fmt.Errorf("no host could be scanned: %w", err)
 	case err != nil && o.Log != nil:
 		o.Log.Warnf("some hosts could not be scanned and are planned without inventory: %v", err)
 	}
-	return inv, nil
+	if o.KeepProviders {
+		return inv, ps, nil
+	}
+	return inv, nil, nil
 }
 
 // readInventory reads snapshots from "git:REF" or a directory; "live" reads
