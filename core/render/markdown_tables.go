@@ -1,6 +1,7 @@
 package render
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -81,61 +82,44 @@ func (m *mdView) clientTable() {
 		hosts[i] = h
 	}
 	rows, used, anyErrors := policyRows(hosts)
-	if len(rows) == 0 {
-		return
-	}
-	if rows[0].policy == "" { // hosts without the label go last
+	if len(rows) > 0 && rows[0].policy == "" { // hosts without the label go last
 		rows = append(rows[1:], rows[0])
 	}
-	cols := policyColumns(used)
-	head := []string{"client", "hosts", "with changes"}
-	head = append(head, cols...)
-	head = append(head, "deferred", "skipped")
-	if anyErrors {
-		head = append(head, "errors")
-	}
-	align := "|---|" + strings.Repeat("--:|", len(head)-1)
-	if !m.add(secClients, "\n### By client\n\n| "+strings.Join(head, " | ")+" |\n"+align+"\n") {
-		return
-	}
-	for _, r := range rows {
-		name := mdText(r.policy)
-		if name == "" {
-			name = "_(no client label)_"
+	m.countsTable(secClients, "By client", []string{"client"}, rows, used, anyErrors, func(r *policyRow) []string {
+		if r.policy == "" {
+			return []string{"_(no client label)_"}
 		}
-		cells := []string{name, commas(len(r.hosts)), commas(len(r.changed))}
-		for _, typ := range cols {
-			cells = append(cells, commas(r.actions[typ]))
-		}
-		cells = append(cells, commas(r.deferred), commas(r.skips))
-		if anyErrors {
-			cells = append(cells, commas(r.errors))
-		}
-		if !m.add(secClients, "| "+strings.Join(cells, " | ")+" |\n") {
-			return
-		}
-	}
+		return []string{mdText(r.policy)}
+	})
 }
 
 // policyTable writes the summary table: one row per policy and ring.
 func (m *mdView) policyTable() {
 	rows, used, anyErrors := policyRows(m.p.Hosts)
+	m.countsTable(secPolicies, "By policy", []string{"policy", "ring"}, rows, used, anyErrors, func(r *policyRow) []string {
+		return []string{orDash(mdText(r.policy)), orDash(mdText(r.ring))}
+	})
+}
+
+// countsTable writes a titled table with one row per group of host plans:
+// the group's name cells, then hosts, hosts with changes, each action
+// type's count, deferred and skipped updates, and errors when any.
+func (m *mdView) countsTable(section, title string, names []string, rows []*policyRow, used map[string]bool, anyErrors bool, name func(*policyRow) []string) {
 	if len(rows) == 0 {
 		return
 	}
 	cols := policyColumns(used)
-	head := []string{"policy", "ring", "hosts", "with changes"}
-	head = append(head, cols...)
+	head := append(append(slices.Clone(names), "hosts", "with changes"), cols...)
 	head = append(head, "deferred", "skipped")
 	if anyErrors {
 		head = append(head, "errors")
 	}
-	align := "|---|---|" + strings.Repeat("--:|", len(head)-2)
-	if !m.add(secPolicies, "\n### By policy\n\n| "+strings.Join(head, " | ")+" |\n"+align+"\n") {
+	align := "|" + strings.Repeat("---|", len(names)) + strings.Repeat("--:|", len(head)-len(names))
+	if !m.add(section, "\n### "+title+"\n\n| "+strings.Join(head, " | ")+" |\n"+align+"\n") {
 		return
 	}
 	for _, r := range rows {
-		cells := []string{orDash(mdText(r.policy)), orDash(mdText(r.ring)), commas(len(r.hosts)), commas(len(r.changed))}
+		cells := append(name(r), commas(len(r.hosts)), commas(len(r.changed)))
 		for _, typ := range cols {
 			cells = append(cells, commas(r.actions[typ]))
 		}
@@ -143,7 +127,7 @@ func (m *mdView) policyTable() {
 		if anyErrors {
 			cells = append(cells, commas(r.errors))
 		}
-		if !m.add(secPolicies, "| "+strings.Join(cells, " | ")+" |\n") {
+		if !m.add(section, "| "+strings.Join(cells, " | ")+" |\n") {
 			return
 		}
 	}
