@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -46,6 +47,8 @@ layout: DIR/SUMMARY.md, DIR/summary.json, DIR/hosts/<host>/inventory.json and
 DIR/hosts/<host>/report.json, each file replaced atomically.
 
 Inventory sources are those of tend plan: live (default), DIR or git:REF.
+With git:REF (the reports branch), each host's last apply and the halted
+rollouts tend serve recorded there are part of the report too.
 
 Exit status: 0 whatever the compliance (the report is informational), 1 on
 errors.`,
@@ -84,10 +87,18 @@ func runReport(g *globals, f *reportFlags) error {
 		printWarning(g, w)
 	}
 	inv, pl := res.Inventory, res.Saved.Plan
-	reports, summary := compliance.Evaluate(compliance.Input{
+	in := compliance.Input{
 		Plan: pl, Inventory: inv, Clients: res.Config.HostLabels("client"),
 		ConfigCommit: pl.Config.Commit, Now: pl.GeneratedAt,
-	})
+	}
+	if res.Recorded != nil { // git:REF: the daemon's apply history too
+		in.LastApply = res.Recorded.LastApply
+	}
+	reports, summary := compliance.Evaluate(in)
+	if halted := res.Recorded.Halted(pl.Config.Commit); len(halted) > 0 {
+		slices.Sort(halted)
+		summary.HaltedRollouts = halted
+	}
 	if f.out != "" {
 		if err := compliance.WriteLayout(f.out, reports, &summary, inv); err != nil {
 			return err

@@ -17,6 +17,7 @@ import (
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
+	"github.com/tend-sh/tend/core/rollout"
 )
 
 // ErrConfig means the configuration has errors; they are in the returned
@@ -52,6 +53,9 @@ type PlanResult struct {
 	History planner.History
 	// Source is the inventory source recorded in the plan.
 	Source string
+	// Recorded is what tend serve left on the reports branch a git:REF
+	// plan was made from (nil for other inventory sources).
+	Recorded *Recorded
 	// Providers are the running providers of a live plan made with
 	// KeepProviders (nil otherwise); the caller closes them.
 	Providers *Providers
@@ -87,9 +91,10 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	var hist planner.History
 	if rev, ok := strings.CutPrefix(o.Inventory, "git:"); ok {
 		// The reports branch also holds what the daemon learned.
-		if hist, err = historyFromGit(o.ConfigDir, rev); err != nil {
+		if res.Recorded, err = readRecorded(o.ConfigDir, rev); err != nil {
 			return res, err
 		}
+		hist = rollout.History(res.Recorded.Rollouts)
 	}
 	pl, warns := planner.Plan(planner.Input{
 		Config:          cfg,
