@@ -320,3 +320,23 @@ func TestRejectedPushKeepsApplies(t *testing.T) {
 		t.Fatalf("the first reconcile's apply is lost: %+v", rep.LastApply)
 	}
 }
+
+// TestCommitWithoutLockFile: a configuration whose lock file does not cover
+// its providers is rejected like a broken one, saying to run tend init.
+func TestCommitWithoutLockFile(t *testing.T) {
+	l := newLab(t, securityLab)
+	good := git(t, l.work, "rev-parse", "HEAD")
+	d := l.daemon()
+	l.reconcile(d)
+	git(t, l.work, "rm", "-q", "patching/.tend.lock.hcl")
+	bad := l.commit("lock file lost")
+	out := l.reconcile(d)
+	if out.State != StateInvalid || out.Head != bad || out.Applied != good {
+		t.Fatalf("outcome: %+v", out)
+	}
+	var st StatusFileJSON
+	l.reportsJSON("status.json", &st)
+	if !strings.Contains(st.Problem, `provider "apt" is not in .tend.lock.hcl: run tend init`) {
+		t.Fatalf("status.json problem: %q", st.Problem)
+	}
+}

@@ -250,6 +250,9 @@ func (d *Daemon) load(h plumbing.Hash) (*loaded, string, string, []string) {
 		n := len(lines)
 		return nil, StateInvalid, fmt.Sprintf("configuration has %d %s, not applied", n, plural(n, "error", "errors")), lines
 	}
+	if err := engine.CheckLock(cfg); err != nil {
+		return nil, StateInvalid, err.Error() + "; not applied", nil
+	}
 	return &loaded{commit: h, dir: dir, cfg: cfg}, StateOK, "", nil
 }
 

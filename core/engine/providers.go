@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/sirupsen/logrus"
@@ -127,4 +128,25 @@ func usedProviders(cfg *config.Config) []string {
 		set[p.Provider] = true
 	}
 	return slices.Sorted(maps.Keys(set))
+}
+
+// CheckLock reports, without starting anything, the providers the policies
+// use that the lock file does not record: a configuration whose lock file
+// was not updated (tend init) and committed with it.
+func CheckLock(cfg *config.Config) error {
+	locks, err := loader.ReadLock(cfg.Dir)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, name := range usedProviders(cfg) {
+		if _, ok := locks[name]; !ok {
+			missing = append(missing, fmt.Sprintf("%q", name))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("provider %s %s not in %s: run tend init and commit the lock file with the configuration",
+			strings.Join(missing, ", "), map[bool]string{true: "is", false: "are"}[len(missing) == 1], loader.LockFileName)
+	}
+	return nil
 }
