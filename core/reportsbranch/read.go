@@ -59,6 +59,28 @@ func Fetch(ctx context.Context, repoPath, remote, branch string, opts ...Option)
 	return &Tree{Head: *head, tree: t}, nil
 }
 
+// At returns the tree of a revision (a branch such as origin/tend/reports,
+// a tag or a commit) of the Git repository holding dir, without fetching.
+func At(dir, rev string) (*Tree, error) {
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s is not in a Git repository: %w", dir, err)
+	}
+	hash, err := repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, err
+	}
+	c, err := repo.CommitObject(*hash)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, err
+	}
+	return &Tree{Head: *hash, tree: t}, nil
+}
+
 // File returns the content of a slash-separated path; ok is false when the
 // branch or the file does not exist.
 func (t *Tree) File(path string) (data []byte, ok bool, err error) {
