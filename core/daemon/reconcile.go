@@ -392,7 +392,7 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 			lastApply.add(&h)
 		}
 		// Re-scan what changed, so the reports show the result.
-		hosts := slices.Sorted(mapsKeys(touched))
+		hosts := slices.Sorted(maps.Keys(touched))
 		fresh, err := engine.Scan(context.WithoutCancel(ctx), cfg, ps, engine.ScanOptions{Hosts: hosts, Now: d.o.Now})
 		for _, h := range engine.FailedHosts(err) {
 			d.log.WithField("host", h).WithError(hostErr(err, h)).Warn("re-scan after apply failed")

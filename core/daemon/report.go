@@ -318,5 +318,3 @@ func diagLine(dir string, r *hcl.Range, summary, detail string) string {
 	}
 	return msg
 }
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) { return maps.Keys(m) }
