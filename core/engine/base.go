@@ -10,10 +10,10 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/gitsource"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 )
@@ -83,7 +83,7 @@ func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	if err := exportTree(tree, tmp); err != nil {
+	if err := gitsource.WriteTree(repo.Storer, tree, tmp, discardLog()); err != nil {
 		return nil, fmt.Errorf("--base %s: %w", rev, err)
 	}
 	cfg, diags := config.Load(tmp)
@@ -121,35 +121,10 @@ func relName(tmp, rev, name string) string {
 	return name
 }
 
-// exportTree writes a tree's regular files under dir (symlinks and
-// submodules are left out: the loader reads *.tend.hcl and host lists).
-func exportTree(t *object.Tree, dir string) error {
-	return t.Files().ForEach(func(f *object.File) error {
-		if f.Mode != filemode.Regular && f.Mode != filemode.Executable {
-			return nil
-		}
-		for _, seg := range strings.Split(f.Name, "/") {
-			if seg == ".." || seg == "" {
-				return fmt.Errorf("refusing path %q", f.Name)
-			}
-		}
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		r, err := f.Reader()
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		w, err := os.Create(p)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(w, r); err != nil {
-			w.Close()
-			return err
-		}
-		return w.Close()
-	})
+// discardLog is a logger for what nobody needs to read here (a skipped
+// submodule in the base configuration).
+func discardLog() logrus.FieldLogger {
+	l := logrus.New()
+	l.SetOutput(io.Discard)
+	return l
 }

@@ -118,6 +118,15 @@ func (s *Source) subtree(st storer.EncodedObjectStorer, tree *object.Tree, h plu
 	return sub, nil
 }
 
+// WriteTree writes tree t, whose objects are in store, into the existing
+// directory dir, by the rules of Export (modes, symlinks kept inside the
+// tree, submodules skipped and logged to log, bad entry names refused).
+// It is for trees read from other repositories than a Source's clone, such
+// as the configuration at tend plan --base.
+func WriteTree(store storer.EncodedObjectStorer, t *object.Tree, dir string, log logrus.FieldLogger) error {
+	return exporter{store: store, root: dir, log: log}.tree(t, "")
+}
+
 // exporter writes trees below root.
 type exporter struct {
 	store storer.EncodedObjectStorer
