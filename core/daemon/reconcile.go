@@ -335,7 +335,7 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 	if err != nil {
 		return &StepError{Step: StepHistory, Err: err}
 	}
-	prev, err := d.previousState(tree, cfg)
+	prev, err := d.previousState(tree)
 	if err != nil {
 		return &StepError{Step: StepHistory, Err: err}
 	}
@@ -355,12 +355,12 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 
 	// Applies whose reports could not be pushed last time are newer than
 	// the branch's.
-	prevApplies := maps.Clone(prev.lastApply)
+	prevApplies := maps.Clone(prev.LastApply)
 	maps.Copy(prevApplies, d.unreported)
 	lastApply := newApplies(prevApplies)
 	out.Recovered = d.recover(inv, lastApply)
 
-	hist := rollout.History(prev.rollouts)
+	hist := rollout.History(prev.Rollouts)
 	plan, warns := planner.Plan(planner.Input{Config: cfg, Inventory: inv, Now: now, History: hist,
 		ConfigCommit: commit, InventorySource: "live"})
 	for _, w := range warns {
@@ -371,7 +371,7 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 	// Halted rollouts wait for a new commit; hosts whose apply a crash
 	// interrupted are reported first and applied again from the next
 	// reconcile, on a fresh plan.
-	todo := withoutHosts(withoutHalted(plan, prev.rollouts, commit), out.Recovered)
+	todo := withoutHosts(withoutHalted(plan, prev.Rollouts, commit), out.Recovered)
 	if hasActions(todo) && !d.draining() {
 		if d.o.OnApplyStart != nil {
 			d.o.OnApplyStart(commit)

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
@@ -35,19 +36,13 @@ type StatusFileJSON struct {
 	Diagnostics   []string `json:"diagnostics"`
 }
 
-// previous is what earlier reconciles left in the reports branch.
-type previous struct {
-	rollouts  map[string]*rollout.State
-	lastApply map[string]*model.LastApply
-}
-
 // branchCache remembers what this daemon last found or wrote on the
 // reports branch, so that while nobody else moves the branch a reconcile
 // neither re-reads every host's report nor compares every file's content:
 // it hashes what it is about to write instead.
 type branchCache struct {
 	head plumbing.Hash
-	prev *previous
+	prev *engine.Recorded
 	// sums are the SHA-256 of each file without its timestamps.
 	sums map[string][sha256.Size]byte
 }
@@ -56,12 +51,12 @@ func normalizedSum(b []byte) [sha256.Size]byte { return sha256.Sum256(volatile.R
 
 // previousState returns the earlier reconciles' state, from the cache when
 // the branch has not moved since.
-func (d *Daemon) previousState(t *reportsbranch.Tree, cfg *config.Config) (*previous, error) {
+func (d *Daemon) previousState(t *reportsbranch.Tree) (*engine.Recorded, error) {
 	if c := d.cache; c != nil && !t.Head.IsZero() && c.head == t.Head {
 		return c.prev, nil
 	}
 	d.cache = nil
-	return readPrevious(t, cfg)
+	return engine.ReadRecorded(t)
 }
 
 // changedFiles reports whether any file differs from the branch's copy in
@@ -82,53 +77,16 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 // remember caches the state the branch holds at head after this
 // reconcile.
 func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states map[string]*rollout.State, applies map[string]*model.LastApply) {
-	c := &branchCache{head: head, prev: &previous{rollouts: states, lastApply: applies}, sums: map[string][sha256.Size]byte{}}
+	c := &branchCache{head: head, prev: &engine.Recorded{Rollouts: states, LastApply: applies}, sums: map[string][sha256.Size]byte{}}
 	for p, b := range files {
 		c.sums[p] = normalizedSum(b)
 	}
 	d.cache = c
 }
 
-// readPrevious reads the rollout states of the configuration's policies
-// and each host's last apply from the reports branch.
-func readPrevious(t *reportsbranch.Tree, cfg *config.Config) (*previous, error) {
-	p := &previous{rollouts: map[string]*rollout.State{}, lastApply: map[string]*model.LastApply{}}
-	for name := range cfg.Policies {
-		data, ok, err := t.File(rollout.Path(name))
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		s, err := rollout.Parse(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", rollout.Path(name), err)
-		}
-		p.rollouts[name] = s
-	}
-	for name := range cfg.Hosts {
-		data, ok, err := t.File("hosts/" + name + "/" + compliance.ReportFile)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		var r model.Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("hosts/%s/%s: %w", name, compliance.ReportFile, err)
-		}
-		if r.LastApply != nil {
-			p.lastApply[name] = r.LastApply
-		}
-	}
-	return p, nil
-}
-
 // report computes compliance and the rollout states, and commits the
 // reports layout unless nothing but timestamps changed.
-func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *previous,
+func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *engine.Recorded,
 	inv map[string]*model.Snapshot, lastApply map[string]*model.LastApply, out *Outcome) error {
 	cfg, commit, now := good.cfg, good.commit.String(), d.o.Now().UTC()
 	states := map[string]*rollout.State{}
@@ -150,7 +108,7 @@ func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *
 				}
 			}
 		}
-		s := rollout.Next(prev.rollouts[name], in)
+		s := rollout.Next(prev.Rollouts[name], in)
 		states[name] = s
 		if s.HaltedNow(commit) {
 			halted = append(halted, name)

@@ -34,16 +34,26 @@ func (r *Recorded) Halted(configCommit string) []string {
 }
 
 // readRecorded reads Recorded at a revision of the Git repository holding
-// dir. A revision without those files gives an empty Recorded.
+// dir.
 func readRecorded(dir, rev string) (*Recorded, error) {
-	rec := &Recorded{Rollouts: map[string]*rollout.State{}, LastApply: map[string]*model.LastApply{}}
 	t, err := reportsbranch.At(dir, rev)
 	if err != nil {
 		return nil, fmt.Errorf("git:%s: %w", rev, err)
 	}
-	names, err := t.Names("rollouts")
+	rec, err := ReadRecorded(t)
 	if err != nil {
 		return nil, fmt.Errorf("git:%s: %w", rev, err)
+	}
+	return rec, nil
+}
+
+// ReadRecorded reads the rollout states and last applies of a reports
+// branch tree; a tree without those files gives an empty Recorded.
+func ReadRecorded(t *reportsbranch.Tree) (*Recorded, error) {
+	rec := &Recorded{Rollouts: map[string]*rollout.State{}, LastApply: map[string]*model.LastApply{}}
+	names, err := t.Names("rollouts")
+	if err != nil {
+		return nil, err
 	}
 	for _, name := range names {
 		if !strings.HasSuffix(name, ".json") {
@@ -51,34 +61,34 @@ func readRecorded(dir, rev string) (*Recorded, error) {
 		}
 		p := path.Join("rollouts", name)
 		data, ok, err := t.File(p)
-		if err != nil || !ok {
-			if err != nil {
-				return nil, fmt.Errorf("git:%s: %w", rev, err)
-			}
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
 			continue
 		}
 		s, err := rollout.Parse(data)
 		if err != nil {
-			return nil, fmt.Errorf("git:%s:%s: %w", rev, p, err)
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		rec.Rollouts[s.Policy] = s
 	}
 	hosts, err := t.Names("hosts")
 	if err != nil {
-		return nil, fmt.Errorf("git:%s: %w", rev, err)
+		return nil, err
 	}
 	for _, host := range hosts {
 		p := path.Join("hosts", host, "report.json")
 		data, ok, err := t.File(p)
 		if err != nil {
-			return nil, fmt.Errorf("git:%s: %w", rev, err)
+			return nil, err
 		}
 		if !ok {
 			continue
 		}
 		var r model.Report
 		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("git:%s:%s: %w", rev, p, err)
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		if r.LastApply != nil {
 			rec.LastApply[host] = r.LastApply
