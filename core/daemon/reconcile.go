@@ -346,9 +346,7 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 	}
 	defer ps.Close()
 	inv, scanErr := engine.Scan(ctx, cfg, ps, engine.ScanOptions{Now: d.o.Now})
-	for _, h := range engine.FailedHosts(scanErr) {
-		d.log.WithField("host", h).WithError(hostErr(scanErr, h)).Warn("scan failed")
-	}
+	logScanErrors(d.log, scanErr, "scan failed")
 	if ctx.Err() != nil {
 		return &StepError{Step: StepScan, Err: ctx.Err()}
 	}
@@ -394,9 +392,7 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 		// Re-scan what changed, so the reports show the result.
 		hosts := slices.Sorted(maps.Keys(touched))
 		fresh, err := engine.Scan(context.WithoutCancel(ctx), cfg, ps, engine.ScanOptions{Hosts: hosts, Now: d.o.Now})
-		for _, h := range engine.FailedHosts(err) {
-			d.log.WithField("host", h).WithError(hostErr(err, h)).Warn("re-scan after apply failed")
-		}
+		logScanErrors(d.log, err, "re-scan after apply failed")
 		for h, s := range fresh {
 			inv[h] = s
 		}
@@ -417,21 +413,12 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 	return nil
 }
 
-func hostErr(err error, host string) error {
-	var he *engine.HostError
-	for _, e := range unwrapAll(err) {
-		if errors.As(e, &he) && he.Host == host {
-			return he.Err
-		}
+// logScanErrors logs each host a Scan error names, in host order.
+func logScanErrors(log *logrus.Logger, err error, msg string) {
+	errs := engine.HostErrors(err)
+	for _, h := range slices.Sorted(maps.Keys(errs)) {
+		log.WithField("host", h).WithError(errs[h]).Warn(msg)
 	}
-	return err
-}
-
-func unwrapAll(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }
 
 func logHost(log *logrus.Logger, r *engine.HostResult) {

@@ -160,12 +160,17 @@ func scanHost(ctx context.Context, cfg *config.Config, ps *Providers, t scanTarg
 
 // FailedHosts lists the hosts named by a Scan error, sorted.
 func FailedHosts(err error) []string {
-	var out []string
+	return slices.Sorted(maps.Keys(HostErrors(err)))
+}
+
+// HostErrors maps each host named by a Scan error to its failure.
+func HostErrors(err error) map[string]error {
+	out := map[string]error{}
 	var visit func(error)
 	visit = func(e error) {
 		var he *HostError
 		if errors.As(e, &he) && he == e {
-			out = append(out, he.Host)
+			out[he.Host] = he.Err
 			return
 		}
 		if j, ok := e.(interface{ Unwrap() []error }); ok {
@@ -177,6 +182,5 @@ func FailedHosts(err error) []string {
 	if err != nil {
 		visit(err)
 	}
-	sort.Strings(out)
 	return out
 }
