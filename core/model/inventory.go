@@ -80,7 +80,9 @@ type updateJSON struct {
 	RebootRequired bool     `json:"reboot_required"`
 }
 
-// MarshalJSON writes released_at as "" when unknown, and cves as [] when empty.
+// MarshalJSON writes released_at as "" when unknown (else in RFC 3339 with
+// the fraction of a second it has, so it decodes to the same time), and
+// cves as [] when empty.
 func (u Update) MarshalJSON() ([]byte, error) {
 	j := updateJSON{ID: u.ID, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
 		Severity: u.Severity, CVEs: u.CVEs, KB: u.KB, RebootRequired: u.RebootRequired}
@@ -88,7 +90,7 @@ func (u Update) MarshalJSON() ([]byte, error) {
 		j.CVEs = []string{}
 	}
 	if !u.ReleasedAt.IsZero() {
-		j.ReleasedAt = u.ReleasedAt.Format(time.RFC3339)
+		j.ReleasedAt = u.ReleasedAt.Format(time.RFC3339Nano)
 	}
 	return json.Marshal(j)
 }
