@@ -48,6 +48,7 @@ func (pp *policyPlan) planHost(host string) model.HostPlan {
 		return hp
 	}
 
+	inv = pp.deduplicated(host, inv, &hp)
 	cands := pp.candidates(host, snap, inv, &hp)
 	if pp.p.Rollout != nil && ring < 0 && !p.Emergency {
 		for _, c := range cands {
@@ -63,6 +64,7 @@ func (pp *policyPlan) planHost(host string) model.HostPlan {
 		pp.gate(host, ring, &cands[i], &hp)
 	}
 	pp.decideReboot(host, inv, &hp)
+	uniqueIDs(&hp)
 	sortHostPlan(&hp)
 	return hp
 }
