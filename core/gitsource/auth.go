@@ -3,6 +3,7 @@ package gitsource
 import (
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -173,38 +174,64 @@ func sshAuth(o Options, ep *transport.Endpoint) (func() (transport.AuthMethod, e
 }
 
 // redactURL removes credentials from a repository URL for messages: the
-// whole user part of http(s) URLs (a token may stand in for the user name)
-// and any password elsewhere.
+// whole user part of http(s) URLs (a token may stand in for the user name),
+// any password elsewhere, and any query string or fragment (GitLab takes
+// ?private_token=).
 func redactURL(raw string) string {
-	safe, _ := splitSecret(raw)
-	return safe
-}
-
-// splitSecret returns raw without its credentials, and the substring
-// removed ("" when there was none).
-func splitSecret(raw string) (safe, secret string) {
 	i := strings.Index(raw, "://")
 	if i < 0 {
-		return raw, "" // a local path, or user@host:path whose user is no secret
+		return raw // a local path, or user@host:path whose user is no secret
 	}
 	scheme := strings.ToLower(raw[:i])
 	rest := raw[i+3:]
-	hostEnd := strings.IndexAny(rest, "/?#")
+	query := ""
+	if q := strings.IndexAny(rest, "?#"); q >= 0 {
+		rest, query = rest[:q], redacted
+	}
+	hostEnd := strings.IndexByte(rest, '/')
 	if hostEnd < 0 {
 		hostEnd = len(rest)
 	}
 	at := strings.LastIndex(rest[:hostEnd], "@")
-	if at < 0 {
-		return raw, ""
+	switch {
+	case at < 0:
+	case scheme == "http" || scheme == "https":
+		rest = rest[at+1:]
+	default:
+		if c := strings.Index(rest[:at], ":"); c >= 0 {
+			rest = rest[:c] + rest[at:]
+		}
 	}
-	if scheme == "http" || scheme == "https" {
-		return raw[:i+3] + rest[at+1:], rest[:at+1]
+	return raw[:i+3] + rest + query
+}
+
+// redacted stands for a query string removed from a URL.
+const redacted = "?<redacted>"
+
+// parseURL parses the repository URL and refuses credentials in it: they
+// would be written into the clone's config in the state dir and quoted in
+// go-git's errors. Tokens go in a file, SSH keys in a key file or agent.
+func parseURL(raw string) (*transport.Endpoint, error) {
+	safe := redactURL(raw)
+	ep, err := transport.NewEndpoint(raw)
+	if err != nil {
+		// Not wrapped: the parser's message quotes the raw URL.
+		return nil, fmt.Errorf("invalid repository URL %s: %s", safe, redactText(strings.ReplaceAll(err.Error(), raw, safe)))
 	}
-	c := strings.Index(rest[:at], ":")
-	if c < 0 {
-		return raw, ""
+	hasQuery := false
+	if strings.Contains(raw, "://") {
+		u, err := neturl.Parse(raw)
+		hasQuery = err == nil && (u.RawQuery != "" || u.ForceQuery || u.Fragment != "")
 	}
-	return raw[:i+3] + rest[:c] + rest[at:], rest[c:at]
+	switch {
+	case (ep.Protocol == "http" || ep.Protocol == "https") && (ep.User != "" || ep.Password != ""):
+		return nil, fmt.Errorf("repository URL %s: credentials in the URL are refused (they would be stored in the state dir and shown in messages): put the token in --token-file (or --token-env) and the user name in --token-user", safe)
+	case ep.Password != "":
+		return nil, fmt.Errorf("repository URL %s: a password in the URL is refused (it would be stored in the state dir and shown in messages): authenticate with --ssh-key or ssh-agent", safe)
+	case hasQuery && ep.Protocol != "file":
+		return nil, fmt.Errorf("repository URL %s: a query string or fragment is refused (a token there would be stored in the state dir and shown in messages): put the token in --token-file (or --token-env)", safe)
+	}
+	return ep, nil
 }
 
 // message is an error with its own text that still matches what it wraps.
@@ -217,19 +244,28 @@ func (e *message) Error() string { return e.msg }
 func (e *message) Unwrap() error { return e.err }
 
 // userinfo matches the user part of http(s) URLs inside a text, also in
-// net/http's redacted form ("user:***@").
-var userinfo = regexp.MustCompile(`(?i)\b(https?://)[^/\s"'@]+@`)
+// net/http's redacted form ("user:***@"); urlQuery matches a URL's query
+// string or fragment.
+var (
+	userinfo = regexp.MustCompile(`(?i)\b(https?://)[^/\s"'@]+@`)
+	urlQuery = regexp.MustCompile(`(?i)\b((?:https?|ssh|git)://[^\s"'?#]*)[?#][^\s"']*`)
+)
 
-// scrub removes the URL's credentials from err's text (go-git and net/http
-// quote the URL), keeping err in the chain for errors.Is.
+// redactText removes URL credentials and query strings from a message.
+func redactText(msg string) string {
+	msg = userinfo.ReplaceAllString(msg, "$1")
+	return urlQuery.ReplaceAllString(msg, "$1"+redacted)
+}
+
+// scrub removes URL credentials and query strings from err's text (go-git
+// and net/http quote the URL), keeping err in the chain for errors.Is. The
+// configured URL holds none (Open refuses them); this covers URLs a server
+// sends back, such as redirects.
 func (s *Source) scrub(err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := userinfo.ReplaceAllString(err.Error(), "$1")
-	if s.secret != "" {
-		msg = strings.ReplaceAll(msg, s.secret, "")
-	}
+	msg := redactText(err.Error())
 	if msg == err.Error() {
 		return err
 	}

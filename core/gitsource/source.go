@@ -70,9 +70,8 @@ type Options struct {
 // Source is a bare clone of the configuration repository. Its methods may
 // be called from several goroutines.
 type Source struct {
-	url     string // as configured, may hold credentials
+	url     string // as configured; never holds credentials (Open refuses them)
 	safeURL string // for messages and logs
-	secret  string // the credentials in url, removed from error texts
 	branch  string
 	subdir  string
 	dir     string
@@ -82,10 +81,14 @@ type Source struct {
 	mu sync.Mutex // serialises use of the clone
 }
 
-// Open initialises the bare clone in o.Dir, or opens it, and points the
-// remote "origin" at o.URL (updating it when the URL or branch changed).
-// It checks the credentials can be built (token readable, key parsable,
-// known_hosts present) but does not touch the network.
+// Open initialises the bare clone in o.Dir (created 0700 with any missing
+// parents), or opens it, and points the remote "origin" at o.URL (updating
+// it when the URL or branch changed). A URL holding credentials is refused
+// before anything is written: they would be stored in the clone's config
+// and quoted in messages. Open checks the credentials can be built (token
+// readable, key parsable, known_hosts present) but does not touch the
+// network. The caller must own o.Dir exclusively (the daemon holds its
+// state dir's lock before calling Open).
 func Open(o Options) (*Source, error) {
 	if o.URL == "" {
 		return nil, errors.New("git source: no repository URL")
@@ -96,7 +99,7 @@ func Open(o Options) (*Source, error) {
 	if o.Branch == "" {
 		o.Branch = DefaultBranch
 	}
-	safe, secret := splitSecret(o.URL)
+	safe := redactURL(o.URL)
 	if err := plumbing.NewBranchReferenceName(o.Branch).Validate(); err != nil {
 		return nil, fmt.Errorf("repository %s: invalid branch name %q", safe, o.Branch)
 	}
@@ -104,9 +107,9 @@ func Open(o Options) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("repository %s: %w", safe, err)
 	}
-	ep, err := transport.NewEndpoint(o.URL)
+	ep, err := parseURL(o.URL)
 	if err != nil {
-		return nil, fmt.Errorf("invalid repository URL %s: %w", safe, err)
+		return nil, err
 	}
 	url := o.URL
 	if ep.Protocol == "file" && !strings.HasPrefix(o.URL, "file:") {
@@ -121,7 +124,6 @@ func Open(o Options) (*Source, error) {
 	s := &Source{
 		url:     url,
 		safeURL: safe,
-		secret:  secret,
 		branch:  o.Branch,
 		subdir:  subdir,
 		dir:     o.Dir,
@@ -175,6 +177,14 @@ func openOrInit(dir string) (*git.Repository, error) {
 	if len(entries) > 0 {
 		return nil, fmt.Errorf("local clone %s: directory is not empty and not a Git repository; remove it or choose another", dir)
 	}
+	// Private from the start: the clone holds the configuration, and its
+	// parent (the state dir) may not exist yet.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create local clone %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create local clone %s: %w", dir, err)
+	}
 	repo, err = git.PlainInit(dir, true)
 	if err != nil {
 		return nil, fmt.Errorf("create local clone %s: %w", dir, err)
@@ -226,6 +236,9 @@ func (s *Source) open() (*git.Repository, error) {
 	}
 	return repo, nil
 }
+
+// URL returns the repository URL as messages show it.
+func (s *Source) URL() string { return s.safeURL }
 
 // RepoPath returns the directory of the local clone.
 func (s *Source) RepoPath() string { return s.dir }
