@@ -266,3 +266,32 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestDescends(t *testing.T) {
+	f := newFixture(t)
+	c1 := f.commit(map[string]string{"a.tend.hcl": "1\n"})
+	c2 := f.commit(map[string]string{"a.tend.hcl": "2\n"})
+	f.push("main")
+	runGit(t, f.work, "checkout", "-q", "-b", "other", c1.String())
+	c3 := f.commit(map[string]string{"a.tend.hcl": "3\n"})
+	f.push("other")
+	s := f.open(Options{})
+	if _, err := s.Fetch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s2 := f.open(Options{Dir: s.RepoPath(), Branch: "other"})
+	if _, err := s2.Fetch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		h, base plumbing.Hash
+		want    bool
+	}{{c2, c1, true}, {c1, c1, true}, {c1, c2, false}, {c3, c2, false}, {c3, c1, true}} {
+		if got, err := s.Descends(tc.h, tc.base); err != nil || got != tc.want {
+			t.Errorf("Descends(%s, %s) = %v, %v; want %v", tc.h, tc.base, got, err, tc.want)
+		}
+	}
+	if _, err := s.Descends(plumbing.NewHash("1111111111111111111111111111111111111111"), c1); err == nil {
+		t.Error("Descends of a missing commit: no error")
+	}
+}

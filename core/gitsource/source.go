@@ -293,3 +293,31 @@ func (s *Source) commit(repo *git.Repository, h plumbing.Hash) (*object.Commit, 
 	}
 	return c, nil
 }
+
+// Descends reports whether h is base or a descendant of it, from the local
+// clone: whether moving from base to h follows the branch's history rather
+// than rewinding or rewriting it.
+func (s *Source) Descends(h, base plumbing.Hash) (bool, error) {
+	if h == base {
+		return true, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	repo, err := s.open()
+	if err != nil {
+		return false, err
+	}
+	head, err := s.commit(repo, h)
+	if err != nil {
+		return false, err
+	}
+	b, err := s.commit(repo, base)
+	if err != nil {
+		return false, err
+	}
+	ok, err := b.IsAncestor(head)
+	if err != nil {
+		return false, fmt.Errorf("does %s descend from %s: %w", h, base, err)
+	}
+	return ok, nil
+}

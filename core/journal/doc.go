@@ -6,8 +6,9 @@
 // intent (Begin) and after the provider returns it records the results
 // (Finish); both are fsynced before the call returns. On restart, intents
 // without results are Pending: the daemon re-scans those hosts and records
-// what it found with Resolve. Once reports are committed, Compact drops
-// everything finished.
+// what it found with Resolve. Finished results stay listed (Finished), also
+// across restarts, until Compact drops them: the daemon compacts only once
+// the reports holding them are on the remote.
 //
 // The file is dir/journal.jsonl, one JSON object per line, each written with
 // a single write(2):

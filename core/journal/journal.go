@@ -40,6 +40,9 @@ type Intent struct {
 	ConfigCommit string
 	Actions      []Action
 	StartedAt    time.Time // Begin sets it to now when zero
+	// Run names the reconcile the intent belongs to (any string the
+	// caller chooses), so the applies of one run can be told apart.
+	Run string
 }
 
 // Result is the outcome of one action; Status is one of model.ResultSucceeded,
@@ -50,11 +53,15 @@ type Result struct {
 	Message  string `json:"message,omitempty"`
 }
 
-// Resolution is a recovered intent and the results Resolve recorded for it.
+// Resolution is an intent and the results Finish or Resolve recorded for
+// it.
 type Resolution struct {
 	Intent  Intent
 	Results []Result
 	At      time.Time
+	// Recovered is set when Resolve recorded the results (the intent was
+	// left unfinished by an earlier process).
+	Recovered bool
 }
 
 // Journal is an open journal; its methods are safe for concurrent use.
@@ -69,8 +76,8 @@ type Journal struct {
 	size      int64    // bytes of whole records in f
 	seq       uint64   // last sequence number handed out or read
 	pending   map[uint64]Intent
-	recovered []Resolution
-	err       error // sticky: set when the file's state is unknown
+	finished  []Resolution // since the last Compact, recovered ones included
+	err       error        // sticky: set when the file's state is unknown
 }
 
 // Open locks dir, creating it (0700) if needed, and reads its journal. It
@@ -137,7 +144,7 @@ func loadFile(dir string, f *os.File, created bool) (*Journal, error) {
 	}
 	return &Journal{
 		dir: dir, f: f, size: st.good, seq: st.seq,
-		pending: st.pending, recovered: st.recovered,
+		pending: st.pending, finished: st.finished,
 	}, nil
 }
 
@@ -192,9 +199,7 @@ func (j *Journal) finish(seq uint64, results []Result, recovered bool) error {
 		return err
 	}
 	delete(j.pending, seq)
-	if recovered {
-		j.recovered = append(j.recovered, Resolution{Intent: in, Results: r.Results, At: r.At})
-	}
+	j.finished = append(j.finished, Resolution{Intent: in, Results: r.Results, At: r.At, Recovered: recovered})
 	return nil
 }
 
@@ -213,20 +218,35 @@ func (j *Journal) Pending() []Intent {
 // Recovered returns the intents resolved since the last Compact, sorted by
 // Seq.
 func (j *Journal) Recovered() []Resolution {
+	return j.resolutions(func(r Resolution) bool { return r.Recovered })
+}
+
+// Finished returns every intent with results (recorded by Finish or
+// Resolve, in this process or an earlier one) since the last Compact,
+// sorted by Seq: the results not known to be reported yet.
+func (j *Journal) Finished() []Resolution {
+	return j.resolutions(func(Resolution) bool { return true })
+}
+
+func (j *Journal) resolutions(keep func(Resolution) bool) []Resolution {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := make([]Resolution, len(j.recovered))
-	for i, r := range j.recovered {
+	out := make([]Resolution, 0, len(j.finished))
+	for _, r := range j.finished {
+		if !keep(r) {
+			continue
+		}
 		r.Intent.Actions = slices.Clone(r.Intent.Actions)
 		r.Results = slices.Clone(r.Results)
-		out[i] = r
+		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b Resolution) int { return cmp.Compare(a.Intent.Seq, b.Intent.Seq) })
 	return out
 }
 
 // Compact rewrites the journal keeping only unfinished intents, and forgets
-// Recovered. Call it once the reports of finished applies are committed.
+// Finished and Recovered. Call it only once the reports of finished
+// applies are on the remote.
 func (j *Journal) Compact() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -258,7 +278,7 @@ func (j *Journal) Compact() error {
 		return fmt.Errorf("journal: %w", err)
 	}
 	j.f.Close()
-	j.f, j.size, j.recovered = f, int64(buf.Len()), nil
+	j.f, j.size, j.finished = f, int64(buf.Len()), nil
 	if err := syncDir(j.dir); err != nil {
 		j.err = err // a crash could bring back the old file and lose new records
 		return err

@@ -300,6 +300,41 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// TestFinishedUntilCompact: finished applies stay listed, with their run,
+// across restarts until Compact (the daemon compacts once their reports
+// are on the remote), so a run that could not push its reports does not
+// lose them.
+func TestFinishedUntilCompact(t *testing.T) {
+	dir := t.TempDir()
+	j := open(t, dir)
+	in := testIntent("a")
+	in.Run = "run-1"
+	seq := begin(t, j, in)
+	res := []Result{{ActionID: "a/apt/openssl", Status: "failed", Message: "dpkg said no"}}
+	if err := j.Finish(seq, res); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+
+	j = open(t, dir)
+	got := j.Finished()
+	if len(got) != 1 || got[0].Intent.Run != "run-1" || got[0].Intent.Host != "a" || got[0].Recovered ||
+		!cmp.Equal(got[0].Results, res) || got[0].At.IsZero() {
+		t.Fatalf("Finished after reopen = %+v", got)
+	}
+	if r := j.Recovered(); len(r) != 0 {
+		t.Errorf("Recovered = %+v; Finish is no recovery", r)
+	}
+	if err := j.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	j = open(t, dir)
+	if f := j.Finished(); len(f) != 0 {
+		t.Errorf("Finished after Compact = %+v", f)
+	}
+}
+
 func TestConcurrent(t *testing.T) {
 	dir := t.TempDir()
 	j := open(t, dir)

@@ -28,6 +28,7 @@ type record struct {
 	ConfigCommit  string    `json:"config_commit,omitempty"`
 	Actions       []Action  `json:"actions,omitempty"`
 	StartedAt     time.Time `json:"started_at,omitzero"`
+	Run           string    `json:"run,omitempty"`
 	Results       []Result  `json:"results,omitempty"`
 	Recovered     bool      `json:"recovered,omitempty"` // written by Resolve
 	At            time.Time `json:"at,omitzero"`
@@ -37,14 +38,14 @@ func intentRecord(in Intent) record {
 	return record{
 		Type: typeIntent, FormatVersion: formatVersion, Seq: in.Seq,
 		Host: in.Host, Provider: in.Provider, Policy: in.Policy, ConfigCommit: in.ConfigCommit,
-		Actions: in.Actions, StartedAt: in.StartedAt,
+		Actions: in.Actions, StartedAt: in.StartedAt, Run: in.Run,
 	}
 }
 
 func (r record) intent() Intent {
 	return Intent{
 		Seq: r.Seq, Host: r.Host, Provider: r.Provider, Policy: r.Policy,
-		ConfigCommit: r.ConfigCommit, Actions: r.Actions, StartedAt: r.StartedAt,
+		ConfigCommit: r.ConfigCommit, Actions: r.Actions, StartedAt: r.StartedAt, Run: r.Run,
 	}
 }
 
@@ -62,7 +63,7 @@ type state struct {
 	seq       uint64            // highest sequence number seen
 	seen      map[uint64]bool   // every intent seen
 	pending   map[uint64]Intent // intents without a result
-	recovered []Resolution      // results written by Resolve
+	finished  []Resolution      // results, Resolve's marked Recovered
 	good      int64             // length of the readable prefix
 }
 
@@ -118,9 +119,7 @@ func (st *state) apply(r record) error {
 		// A result whose intent is gone (compacted away) says nothing new.
 		if in, ok := st.pending[r.Seq]; ok {
 			delete(st.pending, r.Seq)
-			if r.Recovered {
-				st.recovered = append(st.recovered, Resolution{Intent: in, Results: r.Results, At: r.At})
-			}
+			st.finished = append(st.finished, Resolution{Intent: in, Results: r.Results, At: r.At, Recovered: r.Recovered})
 		}
 	case typeCheckpoint:
 	default:

@@ -15,8 +15,14 @@ import (
 type Tree struct {
 	// Head is the branch's commit; zero when the branch does not exist yet.
 	Head plumbing.Hash
-	tree *object.Tree
+	// Remote is the remote's head as last fetched (zero: none). It differs
+	// from Head when Local found commits not pushed yet.
+	Remote plumbing.Hash
+	tree   *object.Tree
 }
+
+// Unpushed reports whether Head holds commits the remote does not have.
+func (t *Tree) Unpushed() bool { return t != nil && t.Head != t.Remote }
 
 // Fetch fetches branch from remote into the repository at repoPath and
 // returns the remote branch's tree. A remote without the branch gives an
@@ -48,7 +54,11 @@ func Fetch(ctx context.Context, repoPath, remote, branch string, opts ...Option)
 	if head == nil {
 		return &Tree{}, nil
 	}
-	c, err := repo.CommitObject(*head)
+	return treeAt(repo, branch, *head, *head)
+}
+
+func treeAt(repo *git.Repository, branch string, head, remote plumbing.Hash) (*Tree, error) {
+	c, err := repo.CommitObject(head)
 	if err != nil {
 		return nil, fmt.Errorf("reports branch %s at %s: %w", branch, head.String()[:12], err)
 	}
@@ -56,7 +66,69 @@ func Fetch(ctx context.Context, repoPath, remote, branch string, opts ...Option)
 	if err != nil {
 		return nil, fmt.Errorf("reports branch %s at %s: %w", branch, head.String()[:12], err)
 	}
-	return &Tree{Head: *head, tree: t}, nil
+	return &Tree{Head: head, Remote: remote, tree: t}, nil
+}
+
+// unpushedDepth bounds the search for the remote head below the local
+// branch: Sync leaves at most one commit on top of it.
+const unpushedDepth = 16
+
+// Local returns the newest copy of branch in the repository at repoPath,
+// without the network: the local branch when it is the remote-tracking
+// ref (refs/remotes/<remote>/<branch>, as the last Fetch or Sync left it)
+// with commits of ours on top, not pushed yet (Sync commits before it
+// pushes), else the remote-tracking ref. Neither gives an empty Tree.
+func Local(repoPath, remote, branch string) (*Tree, error) {
+	repo, err := git.PlainOpen(repoPath)
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", repoPath, err)
+	}
+	local, err := refHash(repo, plumbing.NewBranchReferenceName(branch))
+	if err != nil {
+		return nil, err
+	}
+	tracking, err := refHash(repo, plumbing.NewRemoteReferenceName(remote, branch))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case local.IsZero() && tracking.IsZero():
+		return &Tree{}, nil
+	case local.IsZero() || local == tracking:
+		return treeAt(repo, branch, tracking, tracking)
+	case tracking.IsZero() || onTopOf(repo, local, tracking):
+		return treeAt(repo, branch, local, tracking)
+	default: // the remote moved on (another writer): ours is rebuilt on it
+		return treeAt(repo, branch, tracking, tracking)
+	}
+}
+
+// refHash returns the ref's commit, zero when it does not exist.
+func refHash(repo *git.Repository, name plumbing.ReferenceName) (plumbing.Hash, error) {
+	ref, err := repo.Storer.Reference(name)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return plumbing.ZeroHash, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("read %s: %w", name, err)
+	}
+	return ref.Hash(), nil
+}
+
+// onTopOf reports whether base is among the first unpushedDepth
+// first-parent ancestors of h.
+func onTopOf(repo *git.Repository, h, base plumbing.Hash) bool {
+	for range unpushedDepth {
+		c, err := repo.CommitObject(h)
+		if err != nil || len(c.ParentHashes) == 0 {
+			return false
+		}
+		h = c.ParentHashes[0]
+		if h == base {
+			return true
+		}
+	}
+	return false
 }
 
 // At returns the tree of a revision (a branch such as origin/tend/reports,
@@ -78,7 +150,7 @@ func At(dir, rev string) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{Head: *hash, tree: t}, nil
+	return &Tree{Head: *hash, Remote: *hash, tree: t}, nil
 }
 
 // File returns the content of a slash-separated path; ok is false when the
@@ -104,6 +176,23 @@ func (t *Tree) File(path string) (data []byte, ok bool, err error) {
 		return nil, false, fmt.Errorf("reports branch: %s: %w", path, err)
 	}
 	return data, true, nil
+}
+
+// ErrTooLarge is the error (wrapped) of FileMax for a file over its limit.
+var ErrTooLarge = errors.New("file too large")
+
+// FileMax is File for a file of at most max bytes: a larger one is an
+// error wrapping ErrTooLarge, found from the object's size before its
+// content is read.
+func (t *Tree) FileMax(path string, max int64) (data []byte, ok bool, err error) {
+	if t == nil || t.tree == nil {
+		return nil, false, nil
+	}
+	// Errors (no such file) are File's to report.
+	if size, err := t.tree.Size(path); err == nil && size > max {
+		return nil, false, fmt.Errorf("reports branch: %s: %d bytes: %w", path, size, ErrTooLarge)
+	}
+	return t.File(path)
 }
 
 // Names lists the entries of a directory of the branch ("" for the root),
