@@ -71,13 +71,13 @@ type Journal struct {
 	dir  string
 	lock *os.File
 
-	mu        sync.Mutex
-	f         *os.File // fileName, opened for appending
-	size      int64    // bytes of whole records in f
-	seq       uint64   // last sequence number handed out or read
-	pending   map[uint64]Intent
-	finished  []Resolution // since the last Compact, recovered ones included
-	err       error        // sticky: set when the file's state is unknown
+	mu       sync.Mutex
+	f        *os.File // fileName, opened for appending
+	size     int64    // bytes of whole records in f
+	seq      uint64   // last sequence number handed out or read
+	pending  map[uint64]Intent
+	finished []Resolution // since the last Compact, recovered ones included
+	err      error        // sticky: set when the file's state is unknown
 }
 
 // Open locks dir, creating it (0700) if needed, and reads its journal. It

@@ -60,11 +60,11 @@ func encode(r record) ([]byte, error) {
 
 // state is what a journal file says.
 type state struct {
-	seq       uint64            // highest sequence number seen
-	seen      map[uint64]bool   // every intent seen
-	pending   map[uint64]Intent // intents without a result
-	finished  []Resolution      // results, Resolve's marked Recovered
-	good      int64             // length of the readable prefix
+	seq      uint64            // highest sequence number seen
+	seen     map[uint64]bool   // every intent seen
+	pending  map[uint64]Intent // intents without a result
+	finished []Resolution      // results, Resolve's marked Recovered
+	good     int64             // length of the readable prefix
 }
 
 // parse reads a journal file. A last line that has no newline or is not
