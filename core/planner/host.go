@@ -175,6 +175,7 @@ func (pp *policyPlan) approveUpdate(host string, snap *model.Snapshot, u *model.
 					base = t
 				}
 			}
+			base = pp.notAfterNow(host, u, what, base)
 			c.due = base.Add(a.a.After)
 			c.dueReason = fmt.Sprintf("%s (%s %s)", a.reason, what, day(base))
 		}
@@ -186,6 +187,20 @@ func (pp *policyPlan) approveUpdate(host string, snap *model.Snapshot, u *model.
 		}
 	}
 	return best, found
+}
+
+// notAfterNow returns base, or the plan's now when base is later: a
+// first-seen time, release date or scan time in the future (a clock that
+// jumped forward, then back) would otherwise hold an update back for as
+// long as the jump, while the host reports compliant. It warns when it
+// corrects.
+func (pp *policyPlan) notAfterNow(host string, u *model.Update, what string, base time.Time) time.Time {
+	if !base.After(pp.now) {
+		return base
+	}
+	pp.warns.add("", "host %q: %s update %s %s was %s at %s, after the plan time %s (did the clock jump?); its approval delay counts from the plan time",
+		host, pp.p.Provider, u.Name, u.To, what, stamp(base), stamp(pp.now))
+	return pp.now
 }
 
 // gate turns a candidate into an action now or a deferred entry, applying

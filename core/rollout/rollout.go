@@ -115,7 +115,7 @@ func Next(prev *State, in Input) *State {
 		s.Halted = prev.Halted
 	}
 	s.Rings = rings(prev, in, now)
-	s.FirstSeen = firstSeen(prev, in)
+	s.FirstSeen = firstSeen(prev, in, now)
 	return s
 }
 
@@ -213,13 +213,16 @@ func rings(prev *State, in Input, now time.Time) []Ring {
 }
 
 // firstSeen keeps, for every update without a release date a host of the
-// policy still offers, the earliest scan that saw it.
-func firstSeen(prev *State, in Input) []Seen {
+// policy still offers, the earliest scan that saw it. A time after now (a
+// clock that jumped forward, then back) is recorded as now: kept as it
+// was, it would hold the update's approval delay for as long as the jump.
+func firstSeen(prev *State, in Input, now time.Time) []Seen {
 	old := map[planner.UpdateKey]time.Time{}
 	for _, s := range prev.FirstSeen {
 		old[planner.UpdateKey{Host: s.Host, Provider: s.Provider, Package: s.Package, To: s.To}] = s.At
 	}
 	out := []Seen{}
+	recorded := map[planner.UpdateKey]bool{}
 	if in.After == nil {
 		return out
 	}
@@ -240,9 +243,16 @@ func firstSeen(prev *State, in Input) []Seen {
 				continue
 			}
 			k := planner.UpdateKey{Host: h.Host, Provider: h.Provider, Package: u.Name, To: u.To}
+			if recorded[k] {
+				continue // listed twice in the inventory
+			}
+			recorded[k] = true
 			at, ok := old[k]
 			if !ok {
 				at = snap.ScannedAt.UTC()
+			}
+			if at.After(now) {
+				at = now
 			}
 			out = append(out, Seen{Host: k.Host, Provider: k.Provider, Package: k.Package, To: k.To, At: at})
 		}
