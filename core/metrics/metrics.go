@@ -61,7 +61,7 @@ func New() *Metrics {
 		}, []string{"result"}),
 		Webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tend_webhook_requests_total",
-			Help: "Webhook requests by result: accepted, ignored, unauthorized, bad_request, method_not_allowed.",
+			Help: "Webhook requests by result: accepted, ignored, duplicate, unauthorized, bad_request, too_large, busy, method_not_allowed.",
 		}, []string{"result"}),
 		ConfigValid: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tend_config_valid",
@@ -85,7 +85,7 @@ func New() *Metrics {
 	for _, s := range []string{"succeeded", "failed", "interrupted", "skipped"} {
 		m.Actions.WithLabelValues(s)
 	}
-	for _, s := range []string{"accepted", "ignored", "unauthorized", "bad_request", "method_not_allowed"} {
+	for _, s := range []string{"accepted", "ignored", "duplicate", "unauthorized", "bad_request", "too_large", "busy", "method_not_allowed"} {
 		m.Webhooks.WithLabelValues(s)
 	}
 	return m

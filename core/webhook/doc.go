@@ -23,6 +23,26 @@
 // and passed to Handler.Trigger. Other events and refs, and branch
 // deletions, are acknowledged (200 for GitHub's ping, 202 otherwise) and
 // ignored. Failed authentication is 401, a payload that is not a push
-// payload 400, a body over MaxBody 413, and any method but POST 405. Each
-// request reports one Result label to Handler.Observe, for metrics.
+// payload 400, a body over Handler.MaxBody 413, and any method but POST
+// 405. Each request reports one Result label to Handler.Observe, for
+// metrics.
+//
+// # Limits
+//
+// Nothing is read before the headers are checked, and an unauthenticated
+// sender can make the handler hold at most MaxConcurrent bodies of at most
+// MaxBody bytes: a Content-Length over the limit is answered 413 without
+// reading the body, a longer chunked body as soon as the limit is passed,
+// and a request while MaxConcurrent others are reading theirs 503 with
+// Retry-After. Time limits are the server's (see core/daemon).
+//
+// # Duplicates
+//
+// A push accepted once is acknowledged 200 "duplicate delivery" and not
+// triggered again when it comes back with the same delivery id
+// (X-GitHub-Delivery, X-Gitlab-Event-UUID, or X-Request-Id for generic
+// senders) or, for a push naming a commit, with the same body under
+// another id (a captured delivery replayed). The last 1024 accepted
+// deliveries are remembered, in memory. Only authenticated requests are
+// recorded, so a forged request cannot block the real one.
 package webhook

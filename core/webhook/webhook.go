@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/sirupsen/logrus"
 )
@@ -16,6 +17,9 @@ const (
 	ResultUnauthorized     = "unauthorized"
 	ResultBadRequest       = "bad_request"
 	ResultMethodNotAllowed = "method_not_allowed"
+	ResultTooLarge         = "too_large" // 413: body over Handler.MaxBody
+	ResultBusy             = "busy"      // 503: MaxConcurrent requests already in progress
+	ResultDuplicate        = "duplicate" // 200: a delivery already accepted, not triggered again
 )
 
 // Sources of a Push.
@@ -25,9 +29,17 @@ const (
 	SourceGeneric = "generic"
 )
 
-// MaxBody is the largest request body read, in bytes (GitHub's 25 MiB
-// payload limit). Larger bodies are answered 413.
-const MaxBody = 25 << 20
+// Limits on requests.
+const (
+	// DefaultMaxBody is Handler.MaxBody's default, 1 MiB: a push to a
+	// configuration repository is a few kilobytes.
+	DefaultMaxBody = 1 << 20
+	// MaxBodyLimit is the largest sensible Handler.MaxBody: GitHub drops
+	// payloads over 25 MiB instead of sending them.
+	MaxBodyLimit = 25 << 20
+	// DefaultMaxConcurrent is Handler.MaxConcurrent's default.
+	DefaultMaxConcurrent = 4
+)
 
 const msgMissingAuth = "missing signature header: expected " +
 	headerGitHubSignature + ", " + headerGitLabToken + " or " + headerTendSignature
@@ -57,6 +69,19 @@ type Handler struct {
 	Observe func(result string)
 	// Log, if set, receives one entry per request.
 	Log logrus.FieldLogger
+	// MaxBody is the largest body read, in bytes (default DefaultMaxBody).
+	// A larger body is answered 413 before its signature is checked: at
+	// once if its Content-Length says so, else when reading passes the
+	// limit.
+	MaxBody int64
+	// MaxConcurrent is how many requests may read and verify their bodies
+	// at once (default DefaultMaxConcurrent); one more is answered 503
+	// without its body being read.
+	MaxConcurrent int
+
+	once    sync.Once
+	slots   chan struct{} // a token per request reading its body
+	replays *replays      // accepted deliveries, for duplicates
 }
 
 // outcome is what a request comes to.
@@ -65,6 +90,9 @@ type outcome struct {
 	result string
 	msg    string // response body without the newline; also logged
 	push   Push   // as far as known
+	// unread is set when the body was not read to its end: the connection
+	// is closed rather than drained.
+	unread bool
 }
 
 func reject(status int, result, msg string, p Push) outcome {
@@ -74,12 +102,19 @@ func reject(status int, result, msg string, p Push) outcome {
 // ServeHTTP authenticates the request, calls Trigger for an accepted push
 // and answers with a short plain-text body.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.once.Do(h.init)
 	o := h.handle(w, r)
 	if o.result == ResultAccepted && h.Trigger != nil {
 		h.Trigger(o.push)
 	}
-	if o.status == http.StatusMethodNotAllowed {
+	switch o.status {
+	case http.StatusMethodNotAllowed:
 		w.Header().Set("Allow", http.MethodPost)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "5")
+	}
+	if o.unread {
+		w.Header().Set("Connection", "close")
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -91,7 +126,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.logOutcome(r, o)
 }
 
+func (h *Handler) init() {
+	n := h.MaxConcurrent
+	if n <= 0 {
+		n = DefaultMaxConcurrent
+	}
+	h.slots = make(chan struct{}, n)
+	h.replays = newReplays(replayMemory)
+}
+
+func (h *Handler) maxBody() int64 {
+	if h.MaxBody <= 0 {
+		return DefaultMaxBody
+	}
+	return h.MaxBody
+}
+
+// handle checks everything it can from the headers before it reads the
+// body, and reads the body only while holding one of MaxConcurrent slots.
 func (h *Handler) handle(w http.ResponseWriter, r *http.Request) outcome {
+	var read bool
+	o := h.check(w, r, &read)
+	o.unread = !read && r.ContentLength != 0
+	return o
+}
+
+// check sets *read once the body has been read to its end.
+func (h *Handler) check(w http.ResponseWriter, r *http.Request, read *bool) outcome {
 	if r.Method != http.MethodPost {
 		return reject(http.StatusMethodNotAllowed, ResultMethodNotAllowed, "method not allowed: send a POST", Push{})
 	}
@@ -107,19 +168,36 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request) outcome {
 	if source == SourceGitLab && !validToken(h.Secret, cred) {
 		return reject(http.StatusUnauthorized, ResultUnauthorized, "invalid token", p)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return reject(http.StatusRequestEntityTooLarge, ResultBadRequest,
-				fmt.Sprintf("payload too large: limit is %d bytes", MaxBody), p)
-		}
-		return reject(http.StatusBadRequest, ResultBadRequest, "reading body: "+err.Error(), p)
+	limit := h.maxBody()
+	tooLarge := reject(http.StatusRequestEntityTooLarge, ResultTooLarge,
+		fmt.Sprintf("payload too large: limit is %d bytes", limit), p)
+	if r.ContentLength > limit {
+		return tooLarge
 	}
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	default:
+		return reject(http.StatusServiceUnavailable, ResultBusy, "busy: too many webhook requests in progress, retry later", p)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		o := reject(http.StatusBadRequest, ResultBadRequest, "reading body: "+err.Error(), p)
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			o = tooLarge
+		}
+		return o
+	}
+	*read = true
 	if source != SourceGitLab && !validSignature(h.Secret, body, cred) {
 		return reject(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
 	}
 	// Authenticated from here on.
-	return h.push(r.Header, body, p)
+	o := h.push(r.Header, body, p)
+	if o.result == ResultAccepted && !h.replays.add(replayKeys(o.push, body)...) {
+		return reject(http.StatusOK, ResultDuplicate, "duplicate delivery, already accepted: not triggered again", o.push)
+	}
+	return o
 }
 
 // push handles an authenticated request.

@@ -78,7 +78,7 @@ func TestHandler(t *testing.T) {
 	glSys := []byte(`{"object_kind":"push","event_name":"push","ref":"refs/heads/main","after":"` + glAfter + `"}`)
 	glSysOther := []byte(`{"object_kind":"repository_update","event_name":"repository_update"}`)
 	emptyKeySig := Sign(nil, ghBody)
-	oversize := make([]byte, MaxBody+1)
+	oversize := make([]byte, 1<<20+1)
 
 	ghPush := &Push{Source: SourceGitHub, Ref: "refs/heads/main", After: ghAfter, Delivery: ghID}
 	tests := []struct {
@@ -196,7 +196,7 @@ func TestHandler(t *testing.T) {
 		{name: "PUT", method: http.MethodPut, header: github(ghSig, "push"), body: ghBody,
 			status: 405, result: ResultMethodNotAllowed, msg: "method not allowed: send a POST"},
 		{name: "oversize", header: github(otherSign, "push"), body: oversize,
-			status: 413, result: ResultBadRequest, msg: "payload too large: limit is 26214400 bytes"},
+			status: 413, result: ResultTooLarge, msg: "payload too large: limit is 1048576 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
