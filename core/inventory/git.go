@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"errors"
 	"fmt"
 	"path"
 
@@ -29,14 +30,18 @@ func ReadGit(dir, rev string) (map[string]*model.Snapshot, error) {
 	out := map[string]*model.Snapshot{}
 	for _, host := range hosts {
 		p := path.Join(HostsDir, host, FileName)
-		data, ok, err := t.File(p)
+		name := fmt.Sprintf("git:%s:%s", rev, p)
+		data, ok, err := t.FileMax(p, MaxSnapshotSize)
+		if errors.Is(err, reportsbranch.ErrTooLarge) {
+			return nil, tooLarge(name, -1)
+		}
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			continue // not a host directory, or one without a snapshot
 		}
-		s, err := Parse(fmt.Sprintf("git:%s:%s", rev, p), data, host)
+		s, err := Parse(name, data, host)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,13 +19,28 @@ import (
 // FileName is the name of a snapshot file inside its host's directory.
 const FileName = "inventory.json"
 
+// MaxSnapshotSize is the largest snapshot tend reads, in bytes (64 MiB):
+// a snapshot of 10,000 installed packages is about 2 MiB. A larger file,
+// or one that is not a regular file (a FIFO, /dev/zero), is refused
+// before it is read, so a hostile or broken snapshot cannot exhaust
+// memory or block a plan.
+const MaxSnapshotSize = 64 << 20
+
 // Parse decodes one snapshot and checks it against the contract. name is
 // used in errors; wantHost, when not empty, must equal the snapshot's host.
 func Parse(name string, data []byte, wantHost string) (*model.Snapshot, error) {
+	if len(data) > MaxSnapshotSize {
+		return nil, tooLarge(name, int64(len(data)))
+	}
 	var s model.Snapshot
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	// A snapshot is one JSON value: anything after it (a second snapshot
+	// appended, a sparse file's zeros) makes the file suspect.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: data after the snapshot at byte %d", name, dec.InputOffset())
 	}
 	switch {
 	case s.FormatVersion != model.SnapshotFormatVersion:
@@ -37,16 +53,38 @@ func Parse(name string, data []byte, wantHost string) (*model.Snapshot, error) {
 		return nil, fmt.Errorf("%s: scanned_at is missing", name)
 	}
 	for pname, p := range s.Providers {
-		if p == nil {
-			return nil, fmt.Errorf("%s: provider %q is null", name, pname)
-		}
-		for i, u := range p.Available {
-			if u.Name == "" || u.To == "" {
-				return nil, fmt.Errorf("%s: providers.%s.available[%d]: name and to are required", name, pname, i)
-			}
+		if err := checkProvider(pname, p); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	return &s, nil
+}
+
+// checkProvider checks one provider's inventory: every entry names its
+// package, every update its version.
+func checkProvider(pname string, p *model.ProviderInventory) error {
+	switch {
+	case pname == "":
+		return errors.New(`providers: a provider's name is ""`)
+	case p == nil:
+		return fmt.Errorf("provider %q is null", pname)
+	}
+	for i, it := range p.Installed {
+		if it.Name == "" {
+			return fmt.Errorf("providers.%s.installed[%d]: name is required", pname, i)
+		}
+	}
+	for i, u := range p.Available {
+		if u.Name == "" || u.To == "" {
+			return fmt.Errorf("providers.%s.available[%d]: name and to are required", pname, i)
+		}
+	}
+	for i, u := range p.Unfinished {
+		if u.Name == "" {
+			return fmt.Errorf("providers.%s.unfinished[%d]: name is required", pname, i)
+		}
+	}
+	return nil
 }
 
 // ReadDir reads every DIR/<host>/inventory.json. Hosts without a file are
@@ -100,7 +138,7 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 
 func readHost(dir, host string) (*model.Snapshot, error) {
 	path := filepath.Join(dir, host, FileName)
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -108,4 +146,43 @@ func readHost(dir, host string) (*model.Snapshot, error) {
 		return nil, err
 	}
 	return Parse(path, data, host)
+}
+
+// readFile reads a snapshot file of at most MaxSnapshotSize bytes. It
+// must be a regular file (or a link to one): a FIFO would block the open,
+// a device such as /dev/zero never ends.
+func readFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fi.Mode().Type())
+	}
+	if fi.Size() > MaxSnapshotSize {
+		return nil, tooLarge(path, fi.Size())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// The file may have grown since Stat.
+	data, err := io.ReadAll(io.LimitReader(f, MaxSnapshotSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > MaxSnapshotSize {
+		return nil, tooLarge(path, -1)
+	}
+	return data, nil
+}
+
+// tooLarge is the error for a snapshot over MaxSnapshotSize; size is -1
+// when unknown.
+func tooLarge(name string, size int64) error {
+	if size < 0 {
+		return fmt.Errorf("%s: snapshot is larger than the limit of %d MiB", name, MaxSnapshotSize>>20)
+	}
+	return fmt.Errorf("%s: snapshot of %d bytes is larger than the limit of %d MiB", name, size, MaxSnapshotSize>>20)
 }
