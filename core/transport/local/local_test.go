@@ -23,7 +23,7 @@ func TestRun(t *testing.T) {
 	if _, err := sdk.Check(ctx, r, sdk.Cmd{Argv: []string{"false"}}); err == nil || !strings.Contains(err.Error(), "exit status 1") {
 		t.Errorf("Check(false) = %v", err)
 	}
-	if _, err := r.Run(ctx, sdk.Cmd{Argv: []string{"sleep", "5"}, Timeout: 50 * time.Millisecond}); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := r.Run(ctx, sdk.Cmd{Argv: []string{"sleep", "300"}, Timeout: 50 * time.Millisecond}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("timeout: err = %v", err)
 	}
 	if _, err := r.Run(ctx, sdk.Cmd{Argv: []string{"/no/such/program"}}); err == nil {
