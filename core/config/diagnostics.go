@@ -81,6 +81,7 @@ func writeSnippet(w io.Writer, r hcl.Range, src []byte) {
 	if r.End.Line == r.Start.Line {
 		endCol = min(max(r.End.Column-1, startCol+1), len(runes))
 	}
+	runes, startCol, endCol = snippetWindow(runes, startCol, endCol)
 	var pad strings.Builder
 	for _, c := range runes[:startCol] {
 		if c == '\t' {
@@ -91,6 +92,30 @@ func writeSnippet(w io.Writer, r hcl.Range, src []byte) {
 	}
 	width := max(endCol-startCol, 1)
 	num := fmt.Sprintf("%d", r.Start.Line)
-	fmt.Fprintf(w, "  %s | %s\n", num, line)
+	fmt.Fprintf(w, "  %s | %s\n", num, string(runes))
 	fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), pad.String(), strings.Repeat("^", width))
+}
+
+// snippetWidth is the most characters of a source line a snippet shows.
+const snippetWidth = 120
+
+// snippetWindow cuts a long line to snippetWidth characters around the
+// subject, marking the cuts with "…", and moves the columns along.
+func snippetWindow(line []rune, startCol, endCol int) ([]rune, int, int) {
+	if len(line) <= snippetWidth {
+		return line, startCol, endCol
+	}
+	from := max(startCol-snippetWidth/3, 0)
+	to := min(from+snippetWidth, len(line))
+	out := make([]rune, 0, to-from+2)
+	shift := from
+	if from > 0 {
+		out = append(out, '…')
+		shift--
+	}
+	out = append(out, line[from:to]...)
+	if to < len(line) {
+		out = append(out, '…')
+	}
+	return out, startCol - shift, min(endCol, to) - shift
 }

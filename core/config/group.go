@@ -17,7 +17,7 @@ func (d *decoder) decodeGroup(block *hcl.Block) {
 	content, diags := block.Body.Content(groupSchema)
 	d.add(diags)
 	if a, ok := content.Attributes["match"]; ok {
-		if m, ok := d.strMap(a); ok {
+		if m, ok := d.labels(a); ok {
 			if len(m) == 0 {
 				d.errorf(a.Expr.Range(), "Empty selector", "match must name at least one label; a group matching every host is rarely intended.")
 			}

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 var hostSchema = &hcl.BodySchema{
@@ -47,7 +48,7 @@ func (d *decoder) decodeHost(block *hcl.Block) *Host {
 		}
 	}
 	if a, ok := content.Attributes["labels"]; ok {
-		if m, ok := d.strMap(a); ok {
+		if m, ok := d.labels(a); ok {
 			h.Labels = m
 		}
 	}
@@ -107,7 +108,7 @@ func (d *decoder) decodeHostList(block *hcl.Block) {
 	content, diags := block.Body.Content(hostListSchema)
 	d.add(diags)
 	if a, ok := content.Attributes["labels"]; ok {
-		if m, ok := d.strMap(a); ok {
+		if m, ok := d.labels(a); ok {
 			l.Labels = m
 		}
 	}
@@ -121,17 +122,55 @@ func (d *decoder) decodeHostList(block *hcl.Block) {
 		return
 	}
 	l.File = file
-	l.Path = file
-	if !filepath.IsAbs(file) {
-		l.Path = filepath.Join(filepath.Dir(block.DefRange.Filename), file)
+	path, ok := d.hostListPath(a, block.DefRange.Filename, file)
+	if !ok {
+		return
 	}
+	l.Path = path
 	data, err := d.readFile(l.Path)
-	if err != nil {
-		d.errorf(a.Expr.Range(), "Cannot read host list", "%s", err)
+	var big tooLarge
+	switch {
+	case errors.Is(err, errOutside):
+		d.outside(a, file, "it "+errOutside.Error())
+		return
+	case errors.As(err, &big):
+		d.errorf(a.Expr.Range(), "Host list too large", "%s %s.", file, err)
+		return
+	case err != nil:
+		d.errorf(a.Expr.Range(), "Cannot read host list", "%s %s.", file, err)
+		return
+	}
+	if !d.budget(l.Path, len(data), MaxHostListSize, "Host list too large") {
 		return
 	}
 	d.cfg.Sources[l.Path] = data
+	if off := jsonNestingProblem(data, MaxNestingDepth); off >= 0 {
+		d.errorf(newLineIndex(data).rangeAt(l.Path, off), "Host list nested too deeply",
+			"%s: arrays and objects nest more than %d levels deep here; the file is not decoded.", file, MaxNestingDepth)
+		return
+	}
 	d.loadHostList(l, data)
+}
+
+// hostListPath resolves a host list's file, written relative to the
+// declaring file, refusing one that is absolute or climbs out of the
+// configuration directory before anything is read.
+func (d *decoder) hostListPath(a *hcl.Attribute, declaredIn, file string) (string, bool) {
+	if filepath.IsAbs(file) || strings.HasPrefix(file, "/") || strings.HasPrefix(file, `\`) || filepath.VolumeName(file) != "" {
+		d.outside(a, file, "it is an absolute path")
+		return "", false
+	}
+	path := filepath.Join(filepath.Dir(declaredIn), file)
+	if rel, err := filepath.Rel(d.cfg.Dir, path); err != nil || !filepath.IsLocal(rel) {
+		d.outside(a, file, "it climbs out of the configuration directory")
+		return "", false
+	}
+	return path, true
+}
+
+func (d *decoder) outside(a *hcl.Attribute, file, why string) {
+	d.errorf(a.Expr.Range(), "Host list outside the configuration directory",
+		"file = %q is not read: %s. A host list is a path relative to the file that declares it, inside the configuration directory.", file, why)
 }
 
 // hostEntry is one element of a host list file.
@@ -158,8 +197,11 @@ func (d *decoder) loadHostList(l *HostList, data []byte) {
 		if i < len(starts) {
 			at = lines.rangeAt(l.Path, starts[i])
 		}
-		if !hclsyntax.ValidIdentifier(e.Name) {
-			d.errorf(at, "Invalid host name", "Entry %d of %s: %q is not a valid host name (letters, digits, underscores and dashes, starting with a letter).", i, l.File, e.Name)
+		if p := nameProblem(e.Name); p != "" {
+			d.errorf(at, "Invalid host name", "Entry %d of %s: %+q is not a valid host name: %s; %s.", i, l.File, e.Name, p, nameRule)
+			continue
+		}
+		if bad := d.entryLabels(at, e, l.File); bad {
 			continue
 		}
 		h := &Host{Name: e.Name, Address: e.Address, Transport: e.Transport, Labels: map[string]string{}, List: l.Name, SSH: l.SSH, DeclRange: at}
@@ -187,6 +229,19 @@ func (d *decoder) loadHostList(l *HostList, data []byte) {
 		d.addHost(h)
 	}
 	sort.Strings(l.Hosts)
+}
+
+// entryLabels reports the invalid labels of a host list entry; true when
+// there were any.
+func (d *decoder) entryLabels(at hcl.Range, e hostEntry, file string) bool {
+	bad := false
+	for _, k := range sortedKeys(e.Labels) {
+		if p := labelProblem(fmt.Sprintf("Host %q in %s", e.Name, file), k, e.Labels[k]); p != "" {
+			d.errorf(at, "Invalid label", "%s", p)
+			bad = true
+		}
+	}
+	return bad
 }
 
 // objectStarts returns the byte offset of each object in a JSON array, by a

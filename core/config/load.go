@@ -4,11 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -30,32 +27,10 @@ var rootSchema = &hcl.BodySchema{
 	},
 }
 
-// Files returns the configuration files under dir, recursively, sorted.
-// Directories whose names start with "." (such as .git and .tend) are skipped.
-func Files(dir string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if path != dir && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasSuffix(d.Name(), FileSuffix) {
-			files = append(files, path)
-		}
-		return nil
-	})
-	sort.Strings(files)
-	return files, err
-}
-
-// Load reads and decodes every *.tend.hcl file under dir.
+// Load reads and decodes every *.tend.hcl file under dir. Only files inside
+// dir are read (see Files), host lists included, within the size limits.
 func Load(dir string) (*Config, hcl.Diagnostics) {
-	files, err := Files(dir)
+	c, err := openConfined(dir)
 	if err != nil {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
@@ -63,7 +38,9 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 			Detail:   err.Error(),
 		}}
 	}
-	if len(files) == 0 {
+	defer c.Close()
+	files, diags := c.walk()
+	if len(files) == 0 && !diags.HasErrors() {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "No configuration files",
@@ -71,27 +48,30 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 		}}
 	}
 	srcs := make(map[string][]byte, len(files))
-	var diags hcl.Diagnostics
+	var total int64
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := c.read(f, MaxFileSize)
 		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Cannot read configuration file",
-				Detail:   err.Error(),
-			})
+			diags = append(diags, configFileDiag(f, err))
 			continue
+		}
+		if total += int64(len(b)); total > MaxTotalSize {
+			diags = append(diags, fileDiag(f, "Configuration too large",
+				fmt.Errorf("takes the configuration files and host lists together over the limit of %s", sizeText(MaxTotalSize))))
+			break
 		}
 		srcs[f] = b
 	}
-	cfg, more := LoadSources(dir, srcs, os.ReadFile)
+	cfg, more := LoadSources(dir, srcs, func(p string) ([]byte, error) { return c.read(p, MaxHostListSize) })
 	return cfg, append(diags, more...)
 }
 
 // LoadSources decodes configuration from in-memory files keyed by path.
 // readFile reads files the configuration refers to (host lists); paths are
-// resolved relative to the referring file. It is the seam tests and the fuzz
-// target use.
+// resolved relative to the referring file and must stay inside dir. It is
+// the seam tests and the fuzz target use. The limits (MaxFileSize,
+// MaxHostListSize, MaxTotalSize, MaxNestingDepth) apply here too: a file
+// over them is reported and not parsed.
 func LoadSources(dir string, srcs map[string][]byte, readFile func(string) ([]byte, error)) (*Config, hcl.Diagnostics) {
 	cfg := &Config{
 		Dir:       dir,
@@ -110,8 +90,16 @@ func LoadSources(dir string, srcs map[string][]byte, readFile func(string) ([]by
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		cfg.Sources[name] = srcs[name]
-		file, diags := hclsyntax.ParseConfig(srcs[name], name, hcl.InitialPos)
+		src := srcs[name]
+		if !d.budget(name, len(src), MaxFileSize, "Configuration file too large") {
+			continue
+		}
+		cfg.Sources[name] = src
+		if diags := checkNesting(name, src); diags.HasErrors() {
+			d.add(diags)
+			continue
+		}
+		file, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 		d.diags = append(d.diags, diags...)
 		if file == nil || file.Body == nil {
 			continue
@@ -147,6 +135,22 @@ type decoder struct {
 	cfg      *Config
 	diags    hcl.Diagnostics
 	readFile func(string) ([]byte, error)
+	total    int64 // bytes of every file so far, against MaxTotalSize
+}
+
+// budget checks a file of size bytes against its own limit and the total;
+// false (with a diagnostic at the file's start) when it is over either.
+func (d *decoder) budget(path string, size int, limit int64, summary string) bool {
+	if int64(size) > limit {
+		d.diags = append(d.diags, fileDiag(path, summary, tooLarge{int64(size), limit}))
+		return false
+	}
+	if d.total += int64(size); d.total > MaxTotalSize {
+		d.diags = append(d.diags, fileDiag(path, "Configuration too large",
+			fmt.Errorf("takes the configuration files and host lists together over the limit of %s", sizeText(MaxTotalSize))))
+		return false
+	}
+	return true
 }
 
 func (d *decoder) add(diags hcl.Diagnostics) { d.diags = append(d.diags, diags...) }
@@ -165,9 +169,7 @@ func (d *decoder) decodeFile(body hcl.Body) {
 	content, diags := body.Content(rootSchema)
 	d.add(diags)
 	for _, block := range content.Blocks {
-		if len(block.Labels) == 1 && !hclsyntax.ValidIdentifier(block.Labels[0]) {
-			d.errorf(block.LabelRanges[0], "Invalid name",
-				"%q is not a valid %s name: use letters, digits, underscores and dashes, starting with a letter.", block.Labels[0], block.Type)
+		if len(block.Labels) == 1 && !d.checkName(block.Type, block.Labels[0], block.LabelRanges[0]) {
 			continue
 		}
 		switch block.Type {

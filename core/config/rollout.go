@@ -30,6 +30,7 @@ func (d *decoder) decodeRollout(b *hcl.Block) *Rollout {
 	lastPercent := 0
 	for _, rb := range content.Blocks {
 		name := rb.Labels[0]
+		d.checkName("ring", name, rb.LabelRanges[0])
 		if prev, dup := seen[name]; dup {
 			d.duplicate("ring", name, prev, rb.DefRange)
 			continue
