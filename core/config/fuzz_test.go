@@ -5,7 +5,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // FuzzLoad feeds arbitrary bytes to the loader as a configuration file (and
@@ -35,6 +38,62 @@ func FuzzLoad(f *testing.F) {
 		for _, d := range diags {
 			if d.Summary == "" {
 				t.Fatalf("diagnostic without summary: %+v", d)
+			}
+		}
+	})
+}
+
+// FuzzHostList feeds arbitrary bytes to the host list reader, as the file
+// of a hosts block. It must never panic, every error must point into the
+// host list or at the block, and only files of the configuration may be
+// kept as sources.
+func FuzzHostList(f *testing.F) {
+	if b, err := os.ReadFile("testdata/valid/hosts.json"); err == nil {
+		f.Add(b)
+	}
+	for _, s := range []string{
+		`[]`,
+		`[{"name": "web_1", "address": "10.0.0.5", "transport": "ssh", "labels": {"client": "acme"}}]`,
+		"[\n  {\"name\": \"a\"},\n  {\"name\": \"9b\"}\n]",
+		`[{"name": "a", "adress": "x"}]`,
+		`[{"name": "w\u0435b_1"}, {"name": "web_1\u200b"}, {"name": "a", "labels": {"k": "v\u200d"}}]`,
+		`[{"name": "a", "labels": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}]`,
+		`{"name": "not an array"}`,
+		`[{"name": "a"}, {"name":`,
+		"[\"\\\"{[{[\"]",
+		"\xff\xfe[]",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const block = "hosts \"fleet\" {\n  file = \"hosts.json\"\n}\n"
+		read := func(p string) ([]byte, error) {
+			if p != filepath.Join("fuzz", "hosts.json") {
+				return nil, errors.New("unexpected read of " + p)
+			}
+			return data, nil
+		}
+		cfg, diags := LoadSources("fuzz", map[string][]byte{"fuzz/f.tend.hcl": []byte(block)}, read)
+		var buf bytes.Buffer
+		if err := WriteDiagnostics(&buf, diags, cfg.Sources); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range diags {
+			if d.Summary == "" || d.Severity == hcl.DiagError && d.Subject == nil {
+				t.Fatalf("diagnostic without summary or position: %+v", d)
+			}
+			if d.Subject != nil && d.Subject.Filename != "fuzz/hosts.json" && d.Subject.Filename != "fuzz/f.tend.hcl" {
+				t.Fatalf("diagnostic in %s", d.Subject.Filename)
+			}
+		}
+		for p := range cfg.Sources {
+			if !strings.HasPrefix(p, "fuzz/") {
+				t.Fatalf("source %s outside the configuration", p)
+			}
+		}
+		for name, h := range cfg.Hosts {
+			if nameProblem(name) != "" || h.List != "fleet" {
+				t.Fatalf("host %+q accepted from the list: %+v", name, h)
 			}
 		}
 	})
