@@ -145,7 +145,8 @@ type dpkgStep struct {
 	Line, Name, Version string
 }
 
-// parseSteps finds the unpack and configure lines in apt-get output.
+// parseSteps finds the unpack and configure lines in apt-get output;
+// lines without a package name or version are not steps.
 func parseSteps(out string) []dpkgStep {
 	var steps []dpkgStep
 	for line := range strings.Lines(out) {
@@ -162,10 +163,10 @@ func parseSteps(out string) []dpkgStep {
 			continue
 		}
 		ver, _, ok = strings.Cut(ver, ")")
-		if !ok {
+		name, _, _ = strings.Cut(name, ":") // "libc6:amd64"
+		if !ok || name == "" || ver == "" {
 			continue
 		}
-		name, _, _ = strings.Cut(name, ":") // "libc6:amd64"
 		steps = append(steps, dpkgStep{Line: strings.TrimSuffix(line, " ..."), Name: name, Version: ver})
 	}
 	return steps

@@ -138,6 +138,9 @@ func parseStatusFile(out string) ([]pkgState, error) {
 			return nil, fmt.Errorf("dpkg status: unexpected line %q", line)
 		}
 		if k == "Package" {
+			if v == "" {
+				return nil, fmt.Errorf("dpkg status: %q without a name", line)
+			}
 			pkgs = append(pkgs, pkgState{Name: v})
 			continue
 		}
