@@ -1,7 +1,3 @@
-//go:build unix
-
-// Package proctest helps tests watch real processes: how long to wait,
-// reading the pid a command wrote, and waiting until a process is gone.
 package proctest
 
 import (
@@ -16,21 +12,6 @@ import (
 	"time"
 )
 
-// Timeout is how long a test waits for something that should happen
-// promptly: two minutes, or less when the test's deadline comes sooner.
-// Machines running tests can be slow and loaded; only a hang should fail.
-func Timeout(t testing.TB) time.Duration {
-	d := 2 * time.Minute
-	if tt, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
-		if dl, ok := tt.Deadline(); ok {
-			if left := time.Until(dl) - 10*time.Second; left < d {
-				d = max(left, time.Second)
-			}
-		}
-	}
-	return d
-}
-
 // Gone reports whether process pid has exited: it no longer exists, or
 // it is a zombie nobody has reaped yet (an orphan in a container whose
 // init does not reap).
@@ -41,7 +22,8 @@ func Gone(pid int) bool {
 	}
 	if err != nil {
 		// No /proc: ask the kernel; a zombie still counts as running here.
-		return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+		p, err := os.FindProcess(pid)
+		return err != nil || errors.Is(p.Signal(syscall.Signal(0)), os.ErrProcessDone)
 	}
 	// pid (comm) STATE …; comm may hold spaces and parentheses.
 	i := bytes.LastIndexByte(stat, ')')
@@ -60,7 +42,7 @@ func WaitGone(t testing.TB, pid int, what string) {
 	deadline := time.Now().Add(Timeout(t))
 	for !Gone(pid) {
 		if time.Now().After(deadline) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
+			kill(pid)
 			t.Fatalf("%s (pid %d) is still running", what, pid)
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -71,7 +53,7 @@ func WaitGone(t testing.TB, pid int, what string) {
 func KillAtCleanup(t testing.TB, pid int) {
 	t.Cleanup(func() {
 		if !Gone(pid) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
+			kill(pid)
 		}
 	})
 }
@@ -97,4 +79,26 @@ func WaitPidFile(t testing.TB, path string) int {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+func kill(pid int) {
+	if p, err := os.FindProcess(pid); err == nil {
+		_ = p.Kill()
+	}
+}
+
+// KillPidFileAtCleanup kills, when the test ends, the process whose pid is
+// in path, if the file was written and the process still runs: commands a
+// test abandons (sshd leaves a root login's commands running when the
+// session closes) do not outlive it.
+func KillPidFileAtCleanup(t testing.TB, path string) {
+	t.Cleanup(func() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return
+		}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && pid > 0 && !Gone(pid) {
+			kill(pid)
+		}
+	})
 }

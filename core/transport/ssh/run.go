@@ -6,14 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/tend-sh/tend/core/transport"
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
-// Run implements sdk.Runner: it runs c on the host in a new session.
+// Run implements sdk.Runner: it runs c on the host in a new session. A
+// command that prints more than transport.MaxStdout or transport.MaxStderr
+// has its session ended and fails with a *transport.OutputLimitError.
 func (c *Client) Run(ctx context.Context, cmd sdk.Cmd) (sdk.Result, error) {
 	line, err := commandLine(cmd.Argv, cmd.Env, c.sudo)
 	if err != nil {
@@ -32,10 +34,13 @@ func (c *Client) Run(ctx context.Context, cmd sdk.Cmd) (sdk.Result, error) {
 		return sdk.Result{}, err
 	}
 	defer s.Close()
-	// Locked buffers: a cancelled Run returns without waiting for the
+	// Passing an output limit ends the session, through runCtx. The
+	// captures are locked: a cancelled Run returns without waiting for the
 	// session's copy goroutines, which may still be writing.
-	var stdout, stderr lockedBuffer
-	s.Stdout, s.Stderr = &stdout, &stderr
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	out := transport.NewOutput(stop)
+	s.Stdout, s.Stderr = out.Stdout, out.Stderr
 	if cmd.Stdin != nil {
 		s.Stdin = bytes.NewReader(cmd.Stdin)
 	}
@@ -45,20 +50,28 @@ func (c *Client) Run(ctx context.Context, cmd sdk.Cmd) (sdk.Result, error) {
 	done := make(chan error, 1)
 	go func() { done <- s.Wait() }()
 
+	ended := false // by ctx or the output limit, before the command ended
 	select {
 	case err = <-done:
-	case <-ctx.Done():
+	case <-runCtx.Done():
+		ended = true
+	}
+	if limitErr := out.Err(c.target, cmd.Argv); limitErr != nil || ended {
 		// sshd honours the signal only for sessions it runs with privilege
 		// separation (not for root logins); closing the channel is the rest
-		// we can do. The server may keep the channel open until the
-		// command ends, so do not wait for it.
+		// we can do: the command's output pipes close, and a command still
+		// writing gets SIGPIPE. The server may keep the channel open until
+		// the command ends, so do not wait for it.
 		_ = s.Signal(ssh.SIGKILL)
 		_ = s.Close()
-		res := sdk.Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: -1}
+		res := sdk.Result{Stdout: out.Stdout.Bytes(), Stderr: out.Stderr.Bytes(), ExitCode: -1}
+		if limitErr != nil {
+			return res, limitErr
+		}
 		return res, fmt.Errorf("ssh %s: %s: %w", c.target, cmd.Argv[0], ctx.Err())
 	}
 
-	res := sdk.Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
+	res := sdk.Result{Stdout: out.Stdout.Bytes(), Stderr: out.Stderr.Bytes()}
 	var exit *ssh.ExitError
 	var missing *ssh.ExitMissingError
 	switch {
@@ -73,23 +86,4 @@ func (c *Client) Run(ctx context.Context, cmd sdk.Cmd) (sdk.Result, error) {
 		return res, fmt.Errorf("ssh %s: sudo needs a password for %s; tend runs sudo non-interactively (sudo -n), so allow the command with NOPASSWD in sudoers", c.target, cmd.Argv[0])
 	}
 	return res, nil
-}
-
-// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// Bytes returns a copy of what was written so far.
-func (b *lockedBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
 }

@@ -13,6 +13,6 @@ func options(s *sshtest.Server) Options {
 		User:           s.User,
 		IdentityFile:   s.UserKey,
 		KnownHostsFile: s.KnownHosts,
-		ConnectTimeout: 5 * time.Second,
+		ConnectTimeout: time.Minute, // a loaded machine can be slow to hand shake
 	}
 }

@@ -93,7 +93,7 @@ func Start(t *testing.T) *Server {
 			t.Logf("sshd log:\n%s", s.log.String())
 		}
 	})
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute) // generous: the machine may be loaded
 	for {
 		conn, err := net.DialTimeout("tcp", s.Addr(), 100*time.Millisecond)
 		if err == nil {
