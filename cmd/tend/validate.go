@@ -18,12 +18,24 @@ time zones, dates), references (host.x, group.y, window.z) and conflicts such
 as a host targeted by two policies for the same provider.
 
 Every problem is reported, not just the first, as file:line:col with the
-offending source line. Exit status 1 when there are errors.`,
+offending source line. Exit status 1 when there are errors.
+
+Each provider the policies use then checks its provider block and the
+policies' pins (an apt pin must be a Debian package name and version), when
+the lock file records it and its binary is in $TEND_PLUGIN_DIR or next to
+tend; CONFIG/.tend/providers is not run, as it comes with the configuration.
+A provider that cannot be consulted is a warning, not an error.`,
 		Example: `  tend validate
   tend validate -C clients/acme`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, diags, err := engine.Load(g.dir)
+			if err == nil {
+				diags = append(diags, engine.ValidateProviders(g.ctx, cfg, nil)...)
+				if diags.HasErrors() {
+					err = engine.ErrConfig
+				}
+			}
 			var sources map[string][]byte
 			if cfg != nil {
 				sources = cfg.Sources

@@ -281,6 +281,245 @@ func (*ConfigureResponse) Descriptor() ([]byte, []int) {
 	return file_provider_proto_rawDescGZIP(), []int{4}
 }
 
+type ValidateConfigRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The provider block's attributes as a JSON object, as for Configure.
+	ConfigJson []byte `protobuf:"bytes,1,opt,name=config_json,json=configJson,proto3" json:"config_json,omitempty"`
+	// Every pin of the policies that use the provider: package and version.
+	Pins          []*Pin `protobuf:"bytes,2,rep,name=pins,proto3" json:"pins,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateConfigRequest) Reset() {
+	*x = ValidateConfigRequest{}
+	mi := &file_provider_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateConfigRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateConfigRequest) ProtoMessage() {}
+
+func (x *ValidateConfigRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateConfigRequest.ProtoReflect.Descriptor instead.
+func (*ValidateConfigRequest) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ValidateConfigRequest) GetConfigJson() []byte {
+	if x != nil {
+		return x.ConfigJson
+	}
+	return nil
+}
+
+func (x *ValidateConfigRequest) GetPins() []*Pin {
+	if x != nil {
+		return x.Pins
+	}
+	return nil
+}
+
+type Pin struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Chosen by tend; diagnostics about this pin name it.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Package       string `protobuf:"bytes,2,opt,name=package,proto3" json:"package,omitempty"`
+	Version       string `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Pin) Reset() {
+	*x = Pin{}
+	mi := &file_provider_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Pin) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Pin) ProtoMessage() {}
+
+func (x *Pin) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Pin.ProtoReflect.Descriptor instead.
+func (*Pin) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Pin) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Pin) GetPackage() string {
+	if x != nil {
+		return x.Package
+	}
+	return ""
+}
+
+func (x *Pin) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+type ValidateConfigResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Diagnostics   []*Diagnostic          `protobuf:"bytes,1,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateConfigResponse) Reset() {
+	*x = ValidateConfigResponse{}
+	mi := &file_provider_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateConfigResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateConfigResponse) ProtoMessage() {}
+
+func (x *ValidateConfigResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateConfigResponse.ProtoReflect.Descriptor instead.
+func (*ValidateConfigResponse) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ValidateConfigResponse) GetDiagnostics() []*Diagnostic {
+	if x != nil {
+		return x.Diagnostics
+	}
+	return nil
+}
+
+type Diagnostic struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "error" or "warning".
+	Severity string `protobuf:"bytes,1,opt,name=severity,proto3" json:"severity,omitempty"`
+	Summary  string `protobuf:"bytes,2,opt,name=summary,proto3" json:"summary,omitempty"`
+	Detail   string `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	// The pin the diagnostic is about (Pin.id); empty for the provider block.
+	PinId string `protobuf:"bytes,4,opt,name=pin_id,json=pinId,proto3" json:"pin_id,omitempty"`
+	// With pin_id, whether it is about the package name rather than the
+	// version.
+	AboutPackage  bool `protobuf:"varint,5,opt,name=about_package,json=aboutPackage,proto3" json:"about_package,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Diagnostic) Reset() {
+	*x = Diagnostic{}
+	mi := &file_provider_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Diagnostic) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Diagnostic) ProtoMessage() {}
+
+func (x *Diagnostic) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Diagnostic.ProtoReflect.Descriptor instead.
+func (*Diagnostic) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *Diagnostic) GetSeverity() string {
+	if x != nil {
+		return x.Severity
+	}
+	return ""
+}
+
+func (x *Diagnostic) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *Diagnostic) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *Diagnostic) GetPinId() string {
+	if x != nil {
+		return x.PinId
+	}
+	return ""
+}
+
+func (x *Diagnostic) GetAboutPackage() bool {
+	if x != nil {
+		return x.AboutPackage
+	}
+	return false
+}
+
 type ScanRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Host          string                 `protobuf:"bytes,1,opt,name=host,proto3" json:"host,omitempty"`
@@ -292,7 +531,7 @@ type ScanRequest struct {
 
 func (x *ScanRequest) Reset() {
 	*x = ScanRequest{}
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -304,7 +543,7 @@ func (x *ScanRequest) String() string {
 func (*ScanRequest) ProtoMessage() {}
 
 func (x *ScanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[5]
+	mi := &file_provider_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -317,7 +556,7 @@ func (x *ScanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanRequest.ProtoReflect.Descriptor instead.
 func (*ScanRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{5}
+	return file_provider_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ScanRequest) GetHost() string {
@@ -351,7 +590,7 @@ type ScanResponse struct {
 
 func (x *ScanResponse) Reset() {
 	*x = ScanResponse{}
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -363,7 +602,7 @@ func (x *ScanResponse) String() string {
 func (*ScanResponse) ProtoMessage() {}
 
 func (x *ScanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[6]
+	mi := &file_provider_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -376,7 +615,7 @@ func (x *ScanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanResponse.ProtoReflect.Descriptor instead.
 func (*ScanResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{6}
+	return file_provider_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ScanResponse) GetInventory() *Inventory {
@@ -410,7 +649,7 @@ type Inventory struct {
 
 func (x *Inventory) Reset() {
 	*x = Inventory{}
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -422,7 +661,7 @@ func (x *Inventory) String() string {
 func (*Inventory) ProtoMessage() {}
 
 func (x *Inventory) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[7]
+	mi := &file_provider_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -435,7 +674,7 @@ func (x *Inventory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Inventory.ProtoReflect.Descriptor instead.
 func (*Inventory) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{7}
+	return file_provider_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Inventory) GetFacts() map[string]string {
@@ -492,7 +731,7 @@ type Unfinished struct {
 
 func (x *Unfinished) Reset() {
 	*x = Unfinished{}
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -504,7 +743,7 @@ func (x *Unfinished) String() string {
 func (*Unfinished) ProtoMessage() {}
 
 func (x *Unfinished) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[8]
+	mi := &file_provider_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -517,7 +756,7 @@ func (x *Unfinished) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Unfinished.ProtoReflect.Descriptor instead.
 func (*Unfinished) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{8}
+	return file_provider_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Unfinished) GetName() string {
@@ -550,7 +789,7 @@ type Versions struct {
 
 func (x *Versions) Reset() {
 	*x = Versions{}
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -562,7 +801,7 @@ func (x *Versions) String() string {
 func (*Versions) ProtoMessage() {}
 
 func (x *Versions) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[9]
+	mi := &file_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -575,7 +814,7 @@ func (x *Versions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Versions.ProtoReflect.Descriptor instead.
 func (*Versions) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{9}
+	return file_provider_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Versions) GetVersions() []string {
@@ -597,7 +836,7 @@ type Installed struct {
 
 func (x *Installed) Reset() {
 	*x = Installed{}
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -609,7 +848,7 @@ func (x *Installed) String() string {
 func (*Installed) ProtoMessage() {}
 
 func (x *Installed) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[10]
+	mi := &file_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -622,7 +861,7 @@ func (x *Installed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Installed.ProtoReflect.Descriptor instead.
 func (*Installed) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{10}
+	return file_provider_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Installed) GetId() string {
@@ -671,7 +910,7 @@ type Update struct {
 
 func (x *Update) Reset() {
 	*x = Update{}
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -683,7 +922,7 @@ func (x *Update) String() string {
 func (*Update) ProtoMessage() {}
 
 func (x *Update) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[11]
+	mi := &file_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -696,7 +935,7 @@ func (x *Update) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Update.ProtoReflect.Descriptor instead.
 func (*Update) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{11}
+	return file_provider_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Update) GetId() string {
@@ -782,7 +1021,7 @@ type Action struct {
 
 func (x *Action) Reset() {
 	*x = Action{}
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -794,7 +1033,7 @@ func (x *Action) String() string {
 func (*Action) ProtoMessage() {}
 
 func (x *Action) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[12]
+	mi := &file_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -807,7 +1046,7 @@ func (x *Action) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Action.ProtoReflect.Descriptor instead.
 func (*Action) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{12}
+	return file_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Action) GetId() string {
@@ -858,7 +1097,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -870,7 +1109,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[13]
+	mi := &file_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -883,7 +1122,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{13}
+	return file_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ApplyRequest) GetHost() string {
@@ -923,7 +1162,7 @@ type StopRequest struct {
 
 func (x *StopRequest) Reset() {
 	*x = StopRequest{}
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -935,7 +1174,7 @@ func (x *StopRequest) String() string {
 func (*StopRequest) ProtoMessage() {}
 
 func (x *StopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[14]
+	mi := &file_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -948,7 +1187,7 @@ func (x *StopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
 func (*StopRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{14}
+	return file_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StopRequest) GetApplyId() string {
@@ -968,7 +1207,7 @@ type StopResponse struct {
 
 func (x *StopResponse) Reset() {
 	*x = StopResponse{}
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -980,7 +1219,7 @@ func (x *StopResponse) String() string {
 func (*StopResponse) ProtoMessage() {}
 
 func (x *StopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[15]
+	mi := &file_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -993,7 +1232,7 @@ func (x *StopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
 func (*StopResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{15}
+	return file_provider_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *StopResponse) GetStopped() bool {
@@ -1016,7 +1255,7 @@ type ApplyEvent struct {
 
 func (x *ApplyEvent) Reset() {
 	*x = ApplyEvent{}
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1028,7 +1267,7 @@ func (x *ApplyEvent) String() string {
 func (*ApplyEvent) ProtoMessage() {}
 
 func (x *ApplyEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[16]
+	mi := &file_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1041,7 +1280,7 @@ func (x *ApplyEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyEvent.ProtoReflect.Descriptor instead.
 func (*ApplyEvent) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{16}
+	return file_provider_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ApplyEvent) GetEvent() isApplyEvent_Event {
@@ -1095,7 +1334,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1107,7 +1346,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[17]
+	mi := &file_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1120,7 +1359,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{17}
+	return file_provider_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Progress) GetActionId() string {
@@ -1148,7 +1387,7 @@ type ActionResult struct {
 
 func (x *ActionResult) Reset() {
 	*x = ActionResult{}
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1160,7 +1399,7 @@ func (x *ActionResult) String() string {
 func (*ActionResult) ProtoMessage() {}
 
 func (x *ActionResult) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1173,7 +1412,7 @@ func (x *ActionResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActionResult.ProtoReflect.Descriptor instead.
 func (*ActionResult) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18}
+	return file_provider_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ActionResult) GetActionId() string {
@@ -1209,7 +1448,7 @@ type ExecRequest struct {
 
 func (x *ExecRequest) Reset() {
 	*x = ExecRequest{}
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1221,7 +1460,7 @@ func (x *ExecRequest) String() string {
 func (*ExecRequest) ProtoMessage() {}
 
 func (x *ExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1234,7 +1473,7 @@ func (x *ExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecRequest.ProtoReflect.Descriptor instead.
 func (*ExecRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19}
+	return file_provider_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ExecRequest) GetArgv() []string {
@@ -1276,7 +1515,7 @@ type ExecResponse struct {
 
 func (x *ExecResponse) Reset() {
 	*x = ExecResponse{}
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1288,7 +1527,7 @@ func (x *ExecResponse) String() string {
 func (*ExecResponse) ProtoMessage() {}
 
 func (x *ExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1301,7 +1540,7 @@ func (x *ExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecResponse.ProtoReflect.Descriptor instead.
 func (*ExecResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{20}
+	return file_provider_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ExecResponse) GetStdout() []byte {
@@ -1346,7 +1585,24 @@ const file_provider_proto_rawDesc = "" +
 	"\x10ConfigureRequest\x12\x1f\n" +
 	"\vconfig_json\x18\x01 \x01(\fR\n" +
 	"configJson\"\x13\n" +
-	"\x11ConfigureResponse\"[\n" +
+	"\x11ConfigureResponse\"c\n" +
+	"\x15ValidateConfigRequest\x12\x1f\n" +
+	"\vconfig_json\x18\x01 \x01(\fR\n" +
+	"configJson\x12)\n" +
+	"\x04pins\x18\x02 \x03(\v2\x15.tend.provider.v1.PinR\x04pins\"I\n" +
+	"\x03Pin\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
+	"\apackage\x18\x02 \x01(\tR\apackage\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\"X\n" +
+	"\x16ValidateConfigResponse\x12>\n" +
+	"\vdiagnostics\x18\x01 \x03(\v2\x1c.tend.provider.v1.DiagnosticR\vdiagnostics\"\x96\x01\n" +
+	"\n" +
+	"Diagnostic\x12\x1a\n" +
+	"\bseverity\x18\x01 \x01(\tR\bseverity\x12\x18\n" +
+	"\asummary\x18\x02 \x01(\tR\asummary\x12\x16\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\x12\x15\n" +
+	"\x06pin_id\x18\x04 \x01(\tR\x05pinId\x12#\n" +
+	"\rabout_package\x18\x05 \x01(\bR\faboutPackage\"[\n" +
 	"\vScanRequest\x12\x12\n" +
 	"\x04host\x18\x01 \x01(\tR\x04host\x12\x12\n" +
 	"\x04pins\x18\x02 \x03(\tR\x04pins\x12$\n" +
@@ -1431,13 +1687,14 @@ const file_provider_proto_rawDesc = "" +
 	"\fExecResponse\x12\x16\n" +
 	"\x06stdout\x18\x01 \x01(\fR\x06stdout\x12\x16\n" +
 	"\x06stderr\x18\x02 \x01(\fR\x06stderr\x12\x1b\n" +
-	"\texit_code\x18\x03 \x01(\x05R\bexitCode2\x8d\x03\n" +
+	"\texit_code\x18\x03 \x01(\x05R\bexitCode2\xf2\x03\n" +
 	"\bProvider\x12T\n" +
 	"\tGetSchema\x12\".tend.provider.v1.GetSchemaRequest\x1a#.tend.provider.v1.GetSchemaResponse\x12T\n" +
 	"\tConfigure\x12\".tend.provider.v1.ConfigureRequest\x1a#.tend.provider.v1.ConfigureResponse\x12E\n" +
 	"\x04Scan\x12\x1d.tend.provider.v1.ScanRequest\x1a\x1e.tend.provider.v1.ScanResponse\x12G\n" +
 	"\x05Apply\x12\x1e.tend.provider.v1.ApplyRequest\x1a\x1c.tend.provider.v1.ApplyEvent0\x01\x12E\n" +
-	"\x04Stop\x12\x1d.tend.provider.v1.StopRequest\x1a\x1e.tend.provider.v1.StopResponse2M\n" +
+	"\x04Stop\x12\x1d.tend.provider.v1.StopRequest\x1a\x1e.tend.provider.v1.StopResponse\x12c\n" +
+	"\x0eValidateConfig\x12'.tend.provider.v1.ValidateConfigRequest\x1a(.tend.provider.v1.ValidateConfigResponse2M\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.tend.provider.v1.ExecRequest\x1a\x1e.tend.provider.v1.ExecResponseB2Z0github.com/tend-sh/tend/plugins/proto/providerv1b\x06proto3"
 
@@ -1453,61 +1710,69 @@ func file_provider_proto_rawDescGZIP() []byte {
 	return file_provider_proto_rawDescData
 }
 
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_provider_proto_goTypes = []any{
-	(*GetSchemaRequest)(nil),  // 0: tend.provider.v1.GetSchemaRequest
-	(*GetSchemaResponse)(nil), // 1: tend.provider.v1.GetSchemaResponse
-	(*Attribute)(nil),         // 2: tend.provider.v1.Attribute
-	(*ConfigureRequest)(nil),  // 3: tend.provider.v1.ConfigureRequest
-	(*ConfigureResponse)(nil), // 4: tend.provider.v1.ConfigureResponse
-	(*ScanRequest)(nil),       // 5: tend.provider.v1.ScanRequest
-	(*ScanResponse)(nil),      // 6: tend.provider.v1.ScanResponse
-	(*Inventory)(nil),         // 7: tend.provider.v1.Inventory
-	(*Unfinished)(nil),        // 8: tend.provider.v1.Unfinished
-	(*Versions)(nil),          // 9: tend.provider.v1.Versions
-	(*Installed)(nil),         // 10: tend.provider.v1.Installed
-	(*Update)(nil),            // 11: tend.provider.v1.Update
-	(*Action)(nil),            // 12: tend.provider.v1.Action
-	(*ApplyRequest)(nil),      // 13: tend.provider.v1.ApplyRequest
-	(*StopRequest)(nil),       // 14: tend.provider.v1.StopRequest
-	(*StopResponse)(nil),      // 15: tend.provider.v1.StopResponse
-	(*ApplyEvent)(nil),        // 16: tend.provider.v1.ApplyEvent
-	(*Progress)(nil),          // 17: tend.provider.v1.Progress
-	(*ActionResult)(nil),      // 18: tend.provider.v1.ActionResult
-	(*ExecRequest)(nil),       // 19: tend.provider.v1.ExecRequest
-	(*ExecResponse)(nil),      // 20: tend.provider.v1.ExecResponse
-	nil,                       // 21: tend.provider.v1.Inventory.FactsEntry
-	nil,                       // 22: tend.provider.v1.Inventory.VersionsEntry
+	(*GetSchemaRequest)(nil),       // 0: tend.provider.v1.GetSchemaRequest
+	(*GetSchemaResponse)(nil),      // 1: tend.provider.v1.GetSchemaResponse
+	(*Attribute)(nil),              // 2: tend.provider.v1.Attribute
+	(*ConfigureRequest)(nil),       // 3: tend.provider.v1.ConfigureRequest
+	(*ConfigureResponse)(nil),      // 4: tend.provider.v1.ConfigureResponse
+	(*ValidateConfigRequest)(nil),  // 5: tend.provider.v1.ValidateConfigRequest
+	(*Pin)(nil),                    // 6: tend.provider.v1.Pin
+	(*ValidateConfigResponse)(nil), // 7: tend.provider.v1.ValidateConfigResponse
+	(*Diagnostic)(nil),             // 8: tend.provider.v1.Diagnostic
+	(*ScanRequest)(nil),            // 9: tend.provider.v1.ScanRequest
+	(*ScanResponse)(nil),           // 10: tend.provider.v1.ScanResponse
+	(*Inventory)(nil),              // 11: tend.provider.v1.Inventory
+	(*Unfinished)(nil),             // 12: tend.provider.v1.Unfinished
+	(*Versions)(nil),               // 13: tend.provider.v1.Versions
+	(*Installed)(nil),              // 14: tend.provider.v1.Installed
+	(*Update)(nil),                 // 15: tend.provider.v1.Update
+	(*Action)(nil),                 // 16: tend.provider.v1.Action
+	(*ApplyRequest)(nil),           // 17: tend.provider.v1.ApplyRequest
+	(*StopRequest)(nil),            // 18: tend.provider.v1.StopRequest
+	(*StopResponse)(nil),           // 19: tend.provider.v1.StopResponse
+	(*ApplyEvent)(nil),             // 20: tend.provider.v1.ApplyEvent
+	(*Progress)(nil),               // 21: tend.provider.v1.Progress
+	(*ActionResult)(nil),           // 22: tend.provider.v1.ActionResult
+	(*ExecRequest)(nil),            // 23: tend.provider.v1.ExecRequest
+	(*ExecResponse)(nil),           // 24: tend.provider.v1.ExecResponse
+	nil,                            // 25: tend.provider.v1.Inventory.FactsEntry
+	nil,                            // 26: tend.provider.v1.Inventory.VersionsEntry
 }
 var file_provider_proto_depIdxs = []int32{
 	2,  // 0: tend.provider.v1.GetSchemaResponse.attributes:type_name -> tend.provider.v1.Attribute
-	7,  // 1: tend.provider.v1.ScanResponse.inventory:type_name -> tend.provider.v1.Inventory
-	21, // 2: tend.provider.v1.Inventory.facts:type_name -> tend.provider.v1.Inventory.FactsEntry
-	10, // 3: tend.provider.v1.Inventory.installed:type_name -> tend.provider.v1.Installed
-	11, // 4: tend.provider.v1.Inventory.available:type_name -> tend.provider.v1.Update
-	22, // 5: tend.provider.v1.Inventory.versions:type_name -> tend.provider.v1.Inventory.VersionsEntry
-	8,  // 6: tend.provider.v1.Inventory.unfinished:type_name -> tend.provider.v1.Unfinished
-	12, // 7: tend.provider.v1.ApplyRequest.actions:type_name -> tend.provider.v1.Action
-	17, // 8: tend.provider.v1.ApplyEvent.progress:type_name -> tend.provider.v1.Progress
-	18, // 9: tend.provider.v1.ApplyEvent.result:type_name -> tend.provider.v1.ActionResult
-	9,  // 10: tend.provider.v1.Inventory.VersionsEntry.value:type_name -> tend.provider.v1.Versions
-	0,  // 11: tend.provider.v1.Provider.GetSchema:input_type -> tend.provider.v1.GetSchemaRequest
-	3,  // 12: tend.provider.v1.Provider.Configure:input_type -> tend.provider.v1.ConfigureRequest
-	5,  // 13: tend.provider.v1.Provider.Scan:input_type -> tend.provider.v1.ScanRequest
-	13, // 14: tend.provider.v1.Provider.Apply:input_type -> tend.provider.v1.ApplyRequest
-	14, // 15: tend.provider.v1.Provider.Stop:input_type -> tend.provider.v1.StopRequest
-	19, // 16: tend.provider.v1.Host.Exec:input_type -> tend.provider.v1.ExecRequest
-	1,  // 17: tend.provider.v1.Provider.GetSchema:output_type -> tend.provider.v1.GetSchemaResponse
-	4,  // 18: tend.provider.v1.Provider.Configure:output_type -> tend.provider.v1.ConfigureResponse
-	6,  // 19: tend.provider.v1.Provider.Scan:output_type -> tend.provider.v1.ScanResponse
-	16, // 20: tend.provider.v1.Provider.Apply:output_type -> tend.provider.v1.ApplyEvent
-	15, // 21: tend.provider.v1.Provider.Stop:output_type -> tend.provider.v1.StopResponse
-	20, // 22: tend.provider.v1.Host.Exec:output_type -> tend.provider.v1.ExecResponse
-	17, // [17:23] is the sub-list for method output_type
-	11, // [11:17] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	6,  // 1: tend.provider.v1.ValidateConfigRequest.pins:type_name -> tend.provider.v1.Pin
+	8,  // 2: tend.provider.v1.ValidateConfigResponse.diagnostics:type_name -> tend.provider.v1.Diagnostic
+	11, // 3: tend.provider.v1.ScanResponse.inventory:type_name -> tend.provider.v1.Inventory
+	25, // 4: tend.provider.v1.Inventory.facts:type_name -> tend.provider.v1.Inventory.FactsEntry
+	14, // 5: tend.provider.v1.Inventory.installed:type_name -> tend.provider.v1.Installed
+	15, // 6: tend.provider.v1.Inventory.available:type_name -> tend.provider.v1.Update
+	26, // 7: tend.provider.v1.Inventory.versions:type_name -> tend.provider.v1.Inventory.VersionsEntry
+	12, // 8: tend.provider.v1.Inventory.unfinished:type_name -> tend.provider.v1.Unfinished
+	16, // 9: tend.provider.v1.ApplyRequest.actions:type_name -> tend.provider.v1.Action
+	21, // 10: tend.provider.v1.ApplyEvent.progress:type_name -> tend.provider.v1.Progress
+	22, // 11: tend.provider.v1.ApplyEvent.result:type_name -> tend.provider.v1.ActionResult
+	13, // 12: tend.provider.v1.Inventory.VersionsEntry.value:type_name -> tend.provider.v1.Versions
+	0,  // 13: tend.provider.v1.Provider.GetSchema:input_type -> tend.provider.v1.GetSchemaRequest
+	3,  // 14: tend.provider.v1.Provider.Configure:input_type -> tend.provider.v1.ConfigureRequest
+	9,  // 15: tend.provider.v1.Provider.Scan:input_type -> tend.provider.v1.ScanRequest
+	17, // 16: tend.provider.v1.Provider.Apply:input_type -> tend.provider.v1.ApplyRequest
+	18, // 17: tend.provider.v1.Provider.Stop:input_type -> tend.provider.v1.StopRequest
+	5,  // 18: tend.provider.v1.Provider.ValidateConfig:input_type -> tend.provider.v1.ValidateConfigRequest
+	23, // 19: tend.provider.v1.Host.Exec:input_type -> tend.provider.v1.ExecRequest
+	1,  // 20: tend.provider.v1.Provider.GetSchema:output_type -> tend.provider.v1.GetSchemaResponse
+	4,  // 21: tend.provider.v1.Provider.Configure:output_type -> tend.provider.v1.ConfigureResponse
+	10, // 22: tend.provider.v1.Provider.Scan:output_type -> tend.provider.v1.ScanResponse
+	20, // 23: tend.provider.v1.Provider.Apply:output_type -> tend.provider.v1.ApplyEvent
+	19, // 24: tend.provider.v1.Provider.Stop:output_type -> tend.provider.v1.StopResponse
+	7,  // 25: tend.provider.v1.Provider.ValidateConfig:output_type -> tend.provider.v1.ValidateConfigResponse
+	24, // 26: tend.provider.v1.Host.Exec:output_type -> tend.provider.v1.ExecResponse
+	20, // [20:27] is the sub-list for method output_type
+	13, // [13:20] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -1515,7 +1780,7 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[16].OneofWrappers = []any{
+	file_provider_proto_msgTypes[20].OneofWrappers = []any{
 		(*ApplyEvent_Progress)(nil),
 		(*ApplyEvent_Result)(nil),
 	}
@@ -1525,7 +1790,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   23,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

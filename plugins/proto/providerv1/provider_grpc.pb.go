@@ -26,11 +26,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Provider_GetSchema_FullMethodName = "/tend.provider.v1.Provider/GetSchema"
-	Provider_Configure_FullMethodName = "/tend.provider.v1.Provider/Configure"
-	Provider_Scan_FullMethodName      = "/tend.provider.v1.Provider/Scan"
-	Provider_Apply_FullMethodName     = "/tend.provider.v1.Provider/Apply"
-	Provider_Stop_FullMethodName      = "/tend.provider.v1.Provider/Stop"
+	Provider_GetSchema_FullMethodName      = "/tend.provider.v1.Provider/GetSchema"
+	Provider_Configure_FullMethodName      = "/tend.provider.v1.Provider/Configure"
+	Provider_Scan_FullMethodName           = "/tend.provider.v1.Provider/Scan"
+	Provider_Apply_FullMethodName          = "/tend.provider.v1.Provider/Apply"
+	Provider_Stop_FullMethodName           = "/tend.provider.v1.Provider/Stop"
+	Provider_ValidateConfig_FullMethodName = "/tend.provider.v1.Provider/ValidateConfig"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -52,6 +53,11 @@ type ProviderClient interface {
 	// tend). The Apply stream stays open and still ends with one result per
 	// action, so work that finished is reported as such, not lost.
 	Stop(ctx context.Context, in *StopRequest, opts ...grpc.CallOption) (*StopResponse, error)
+	// ValidateConfig checks the provider block's attributes and the pins of
+	// the policies that use the provider, without touching a host (tend
+	// validate). Optional: a provider built before it answers Unimplemented,
+	// which tend takes as "nothing to add".
+	ValidateConfig(ctx context.Context, in *ValidateConfigRequest, opts ...grpc.CallOption) (*ValidateConfigResponse, error)
 }
 
 type providerClient struct {
@@ -121,6 +127,16 @@ func (c *providerClient) Stop(ctx context.Context, in *StopRequest, opts ...grpc
 	return out, nil
 }
 
+func (c *providerClient) ValidateConfig(ctx context.Context, in *ValidateConfigRequest, opts ...grpc.CallOption) (*ValidateConfigResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ValidateConfigResponse)
+	err := c.cc.Invoke(ctx, Provider_ValidateConfig_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility.
@@ -140,6 +156,11 @@ type ProviderServer interface {
 	// tend). The Apply stream stays open and still ends with one result per
 	// action, so work that finished is reported as such, not lost.
 	Stop(context.Context, *StopRequest) (*StopResponse, error)
+	// ValidateConfig checks the provider block's attributes and the pins of
+	// the policies that use the provider, without touching a host (tend
+	// validate). Optional: a provider built before it answers Unimplemented,
+	// which tend takes as "nothing to add".
+	ValidateConfig(context.Context, *ValidateConfigRequest) (*ValidateConfigResponse, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -164,6 +185,9 @@ func (UnimplementedProviderServer) Apply(*ApplyRequest, grpc.ServerStreamingServ
 }
 func (UnimplementedProviderServer) Stop(context.Context, *StopRequest) (*StopResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Stop not implemented")
+}
+func (UnimplementedProviderServer) ValidateConfig(context.Context, *ValidateConfigRequest) (*ValidateConfigResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ValidateConfig not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 func (UnimplementedProviderServer) testEmbeddedByValue()                  {}
@@ -269,6 +293,24 @@ func _Provider_Stop_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_ValidateConfig_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ValidateConfigRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).ValidateConfig(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_ValidateConfig_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).ValidateConfig(ctx, req.(*ValidateConfigRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -291,6 +333,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Stop",
 			Handler:    _Provider_Stop_Handler,
+		},
+		{
+			MethodName: "ValidateConfig",
+			Handler:    _Provider_ValidateConfig_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -38,4 +38,9 @@ func (provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.P
 	return &sdk.ApplyResponse{Results: results}, nil
 }
 
+// ValidateConfig checks the provider block and the pins for tend validate.
+func (provider) ValidateConfig(_ context.Context, req *sdk.ValidateConfigRequest) (*sdk.ValidateConfigResponse, error) {
+	return &sdk.ValidateConfigResponse{Diagnostics: apt.ValidateConfig(req.Config, req.Pins)}, nil
+}
+
 func main() { sdk.Serve(provider{}) }
