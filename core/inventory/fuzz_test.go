@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzParse feeds arbitrary bytes to the snapshot parser. A snapshot it
-// accepts must be one JSON value, name its host, have names on every
+// accepts must be one JSON value, name its host, its providers and every
 // package entry, and survive a round trip: Encode → Parse → Encode gives
 // the same bytes.
 func FuzzParse(f *testing.F) {
@@ -37,6 +37,9 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted %q without a host", data)
 		}
 		for pname, p := range s.Providers {
+			if pname == "" {
+				t.Fatalf("accepted a provider without a name: %q", data)
+			}
 			for i, it := range p.Installed {
 				if it.Name == "" {
 					t.Fatalf("accepted providers.%s.installed[%d] without a name: %q", pname, i, data)
