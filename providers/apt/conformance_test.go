@@ -38,6 +38,11 @@ func TestConformance(t *testing.T) {
 		Placeholders: map[string]string{"LAB": lab},
 		Record:       record,
 		Pins:         []string{"nginx"},
+		ValidPins:    []sdk.Pin{{ID: "nginx", Package: "nginx", Version: "1.22.1-9"}, {ID: "libc", Package: "libstdc++6", Version: "1:12.2.0-14"}},
+		InvalidPins: []sdk.Pin{
+			{ID: "name", Package: "Bad Name!", Version: "1.0"},
+			{ID: "version", Package: "nginx", Version: "not a version!"},
+		},
 		Apply: []conformance.ApplyStep{
 			{
 				Name: "upgrade_downgrade_hold",

@@ -43,6 +43,10 @@ type TestCase struct {
 	// Pins are passed to Scan; the inventory may list offered versions
 	// for them, and only for them.
 	Pins []string
+	// ValidPins and InvalidPins are pins ValidateConfig (tend validate)
+	// must accept and refuse, for a provider that implements
+	// sdk.ConfigValidator; give each an ID.
+	ValidPins, InvalidPins []sdk.Pin
 	// Apply lists action sets applied in order after the scans, each
 	// against the state the previous ones left in the fixtures.
 	Apply []ApplyStep
@@ -67,6 +71,8 @@ const rpcTimeout = 60 * time.Second
 //     with a note instead of hanging;
 //   - schema: name, x.y.z version, attribute and action types;
 //   - configure: tc.Config is accepted, an unknown attribute is refused;
+//   - validate_config: when the provider has ValidateConfig, tc.Config and
+//     ValidPins pass, an unknown attribute and each of InvalidPins do not;
 //   - scan: two scans give identical inventories, and the inventory is sane;
 //   - apply/NAME: each step in order: one result per action, each with
 //     the wanted status, and progress only about those actions;
@@ -102,6 +108,7 @@ func check(t tb, tc TestCase) {
 	if !t.Run("configure", func(t tb) { checkConfigure(t, p, &tc) }) {
 		return
 	}
+	t.Run("validate_config", func(t tb) { checkValidateConfig(t, p, &tc) })
 
 	runner, done, err := tc.mainRunner()
 	if err != nil {
