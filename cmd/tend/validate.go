@@ -17,6 +17,11 @@ it: syntax, unknown blocks and attributes, values (cron schedules, durations,
 time zones, dates), references (host.x, group.y, window.z) and conflicts such
 as a host targeted by two policies for the same provider.
 
+Only files inside the configuration directory are read (no absolute host
+list paths, no "..", no symbolic links leading out), within the limits of
+docs/language.md ("Limits"): 1 MiB per *.tend.hcl, 32 MiB per host list,
+nesting depth 64. A file outside is named, never quoted.
+
 Every problem is reported, not just the first, as file:line:col with the
 offending source line. Exit status 1 when there are errors.
 

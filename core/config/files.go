@@ -24,16 +24,6 @@ import (
 // is not read.
 var errOutside = errors.New("leads outside the configuration directory (symbolic links must be relative and stay inside it)")
 
-// fileError explains why a file was not read, naming it by the path written
-// in the configuration, never by its content.
-type fileError struct {
-	name string // as the user wrote it or the walk found it
-	err  error
-}
-
-func (e *fileError) Error() string { return e.name + " " + e.err.Error() }
-func (e *fileError) Unwrap() error { return e.err }
-
 // tooLarge is the error of a file over its size limit.
 type tooLarge struct{ size, limit int64 }
 
@@ -243,19 +233,4 @@ func Files(dir string) ([]string, error) {
 		return files, diags
 	}
 	return files, nil
-}
-
-// ReadFile reads the configuration file path (as Files returns it) under
-// the rules Load applies: inside dir, a regular file, at most MaxFileSize.
-func ReadFile(dir, path string) ([]byte, error) {
-	c, err := openConfined(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer c.Close()
-	data, err := c.read(path, MaxFileSize)
-	if err != nil {
-		return nil, &fileError{name: path, err: err}
-	}
-	return data, nil
 }
