@@ -92,12 +92,34 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-# Short fuzzing runs of every fuzz target (CI runs only the seed corpora,
-# as part of go test).
+# Fuzzing: every fuzz target for FUZZTIME each (CI runs only the seed
+# corpora and the regression inputs under testdata/fuzz/, as part of go
+# test). go test -fuzz takes one target per run, hence one line each; the
+# anchors keep FuzzParseStatus from matching FuzzParseStatusFile. A new
+# target needs its line here: `grep -rn "func Fuzz" --include=*_test.go .`
+FUZZTIME ?= 60s
+FUZZ     = $(GO) test -run '^$$' -fuzztime $(FUZZTIME)
 fuzz:
-	$(GO) test ./core/config -run '^$$' -fuzz FuzzLoad -fuzztime 60s
-	$(GO) test ./core/schedule -run '^$$' -fuzz FuzzParseCron -fuzztime 30s
-	$(GO) test ./core/debversion -run '^$$' -fuzz FuzzCompare -fuzztime 30s
+	$(FUZZ) ./core/config -fuzz '^FuzzLoad$$'
+	$(FUZZ) ./core/config -fuzz '^FuzzHostList$$'
+	$(FUZZ) ./core/schedule -fuzz '^FuzzParseCron$$'
+	$(FUZZ) ./core/debversion -fuzz '^FuzzCompare$$'
+	$(FUZZ) ./core/model -fuzz '^FuzzUpdateJSON$$'
+	$(FUZZ) ./core/model -fuzz '^FuzzActionCountsJSON$$'
+	$(FUZZ) ./core/inventory -fuzz '^FuzzParse$$'
+	$(FUZZ) ./core/webhook -fuzz '^FuzzHandler$$'
+	$(FUZZ) ./core/webhook -fuzz '^FuzzSignature$$'
+	$(FUZZ) ./core/webhook -fuzz '^FuzzParsePayload$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzParseStatus$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzParseStatusFile$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzParseUpgradable$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzParseMadison$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzHeadFiles$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzParseOSRelease$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzParseSteps$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzParseArchFile$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzTail$$'
+	$(FUZZ) ./providers/apt -fuzz '^FuzzInventory$$'
 
 # Benchmarks: the planner on synthetic fleets (up to 10,000 hosts x 1,000
 # installed x 30 available; its setup generates 1.6 GB of snapshots in
