@@ -54,39 +54,50 @@ func (p *ProviderInventory) Deduplicated() (installed []Installed, available []U
 // entries name different versions (then all of them are dropped) or when
 // one entry repeats another exactly.
 func dedupe[T any](list []T, name string, key, version func(T) string, same func(a, b T) bool) ([]T, []Duplicate) {
-	groups := map[string][]T{}
-	var order []string
+	count := make(map[string]int, len(list))
+	repeated := false
 	for _, x := range list {
 		k := key(x)
+		count[k]++
+		repeated = repeated || count[k] > 1
+	}
+	if !repeated {
+		return list, nil
+	}
+	groups := map[string][]T{}
+	var order []string
+	out := make([]T, 0, len(count))
+	for _, x := range list {
+		k := key(x)
+		if count[k] == 1 {
+			out = append(out, x)
+			continue
+		}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
+			out = append(out, x) // a placeholder for the group, dropped below on a conflict
 		}
 		groups[k] = append(groups[k], x)
 	}
-	if len(order) == len(list) {
-		return list, nil
-	}
-	out := make([]T, 0, len(order))
 	var dups []Duplicate
+	conflict := map[string]bool{}
 	for _, k := range order {
 		g := groups[k]
-		if len(g) == 1 {
-			out = append(out, g[0])
-			continue
-		}
 		d := Duplicate{List: name, Key: k, Count: len(g)}
 		for _, x := range g {
 			if v := version(x); !slices.Contains(d.Versions, v) {
 				d.Versions = append(d.Versions, v)
 			}
 		}
-		if !d.Conflict() {
-			out = append(out, g[0])
-			if !repeats(g, same) {
-				continue
-			}
+		if d.Conflict() {
+			conflict[k] = true
 		}
-		dups = append(dups, d)
+		if d.Conflict() || repeats(g, same) {
+			dups = append(dups, d)
+		}
+	}
+	if len(conflict) > 0 {
+		out = slices.DeleteFunc(out, func(x T) bool { return conflict[key(x)] })
 	}
 	return out, dups
 }
