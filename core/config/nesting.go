@@ -34,6 +34,7 @@ const (
 
 type frame struct {
 	kind      frameKind
+	forExpr   bool   // a body that is an object for expression: newlines do not end items
 	ops       int    // operators in the current item of this frame
 	marker    []byte // heredoc: the closing marker
 	lineStart bool   // heredoc: the scan is at the start of a line
@@ -47,6 +48,9 @@ type nestScan struct {
 	depth int     // levels open, abandoned ones and operators included
 	// prevValue: the last token ended a value, so "[" is an index.
 	prevValue bool
+	// noCommentEnd: no "*/" follows this offset (0: not known yet), so
+	// unterminated comments do not make the scan quadratic.
+	noCommentEnd int
 }
 
 // nestingProblem returns the byte offset at which src nests deeper than limit,
@@ -143,7 +147,9 @@ func (s *nestScan) code(i int) (int, string) {
 	}
 	switch {
 	case c == '\n':
-		if s.stack[len(s.stack)-1].kind == frameBody {
+		// Newlines end an item only where the parser heeds them: in block
+		// and object bodies, not in brackets, interpolations or {for …}.
+		if top := s.stack[len(s.stack)-1]; top.kind == frameBody && !top.forExpr {
 			s.reset()
 		}
 		return i + 1, ""
@@ -155,10 +161,15 @@ func (s *nestScan) code(i int) (int, string) {
 		}
 		return len(src), ""
 	case c == '/' && next == '*':
-		if e := bytes.Index(src[i+2:], []byte("*/")); e >= 0 {
-			return i + 2 + e + 2, ""
+		if s.noCommentEnd == 0 || i < s.noCommentEnd {
+			if e := bytes.Index(src[i+2:], []byte("*/")); e >= 0 {
+				return i + 2 + e + 2, ""
+			}
+			s.noCommentEnd = i
 		}
-		return len(src), ""
+		// Unterminated: the HCL scanner takes "/" and "*" as operators and
+		// goes on scanning code.
+		return i + 1, s.op()
 	case c == '"':
 		return i + 1, s.push(frame{kind: frameQuote})
 	case c == '<' && next == '<':
@@ -169,7 +180,7 @@ func (s *nestScan) code(i int) (int, string) {
 		}
 		return i + 1, s.op()
 	case c == '{':
-		return i + 1, s.push(frame{kind: frameBody})
+		return i + 1, s.push(frame{kind: frameBody, forExpr: forAhead(src[i+1:])})
 	case c == '}':
 		s.closeBrace()
 		return i + 1, ""
@@ -212,6 +223,16 @@ func (s *nestScan) code(i int) (int, string) {
 		return j, ""
 	}
 	return i + 1, ""
+}
+
+// forAhead reports whether src, after an opening brace, starts with the
+// keyword "for" (after spaces, newlines and comments, conservatively).
+func forAhead(src []byte) bool {
+	rest := bytes.TrimLeft(src, " \t\r\n")
+	if !bytes.HasPrefix(rest, []byte("for")) {
+		return len(rest) > 0 && (rest[0] == '#' || rest[0] == '/') // a comment first: assume the worst
+	}
+	return len(rest) == 3 || !isIdentByte(rest[3]) && rest[3] != '-' && (rest[3] < '0' || rest[3] > '9')
 }
 
 // number skips a number literal: digits, a fraction, an exponent.

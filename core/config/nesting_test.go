@@ -21,6 +21,8 @@ func TestNestingScanAccepts(t *testing.T) {
 		"wide":           "a = [" + strings.Repeat("[1, 2], ", 10_000) + "]\n",
 		"many lines":     strings.Repeat("a = !x\n", 10_000),
 		"many blocks":    strings.Repeat("b {\n  c {\n    d = [host.x, group.y]\n  }\n}\n", 1_000),
+		"object":         "a = {\n" + strings.Repeat("  k = x.y\n", 1000) + "}\n",
+		"format":         "a = {\n  format = 1\n" + strings.Repeat("  k = !x\n", 100) + "}\n",
 		"full":           strings.Repeat("{", MaxNestingDepth) + strings.Repeat("}", MaxNestingDepth),
 	} {
 		if off, ok := nestingWithin([]byte(src), MaxNestingDepth); !ok {
@@ -48,6 +50,9 @@ func TestNestingScanRejects(t *testing.T) {
 		"directives":    `a = "` + strings.Repeat("%{if x}", n) + `"`,
 		"after string":  `a = "[" ` + strings.Repeat("[", n),
 		"mismatched":    "a = " + strings.Repeat("[)", n),
+		"open comment":  "a = /*\nb = " + strings.Repeat("[", n),
+		"object for":    "a = {for x in y : x => 1" + strings.Repeat("\n+ 1", n) + "}",
+		"for comment":   "a = { # c\n for x in y : x => 1" + strings.Repeat("\n+ 1", n) + "}",
 		"closed interp": `a = "${` + strings.Repeat("[", n/2) + `}"` + strings.Repeat("[", n/2+1),
 	} {
 		if _, ok := nestingWithin([]byte(src), MaxNestingDepth); ok {
@@ -59,4 +64,18 @@ func TestNestingScanRejects(t *testing.T) {
 func nestingWithin(src []byte, max int) (int, bool) {
 	off, problem := nestingProblem(src, max)
 	return off, problem == ""
+}
+
+// TestNestingScanIsLinear: unterminated comments, where a naive scan
+// searches to the end of the file at every one, are scanned once (a
+// quadratic scan of this input would not finish within the test timeout).
+func TestNestingScanIsLinear(t *testing.T) {
+	src := []byte(strings.Repeat("/*\n", MaxFileSize/3))
+	if off, ok := nestingWithin(src, MaxNestingDepth); !ok {
+		t.Errorf("rejected at %d", off)
+	}
+	src = []byte("a = 1\n" + strings.Repeat("/* ", MaxFileSize/3))
+	if off, ok := nestingWithin(src, MaxNestingDepth); ok || off > 200 {
+		t.Errorf("accepted, or rejected late (at %d)", off)
+	}
 }
