@@ -231,6 +231,8 @@ func TestDeepNestingIsADiagnostic(t *testing.T) {
 			}
 			if r := diags[0].Subject; r.Filename != "d/deep.tend.hcl" || r.Start.Line < 1 {
 				t.Errorf("subject = %+v", r)
+			} else if c := src[r.Start.Byte]; !strings.ContainsRune(`[{(!+?b"$`, rune(c)) {
+				t.Errorf("subject at %q, not at the token that nests too deep", c)
 			}
 			var buf bytes.Buffer
 			_ = WriteDiagnostics(&buf, diags, map[string][]byte{"d/deep.tend.hcl": []byte(src)})

@@ -58,6 +58,7 @@ type nestScan struct {
 func nestingProblem(src []byte, limit int) (int, string) {
 	s := &nestScan{src: src, max: limit, stack: []frame{{kind: frameBody}}}
 	for i := 0; i < len(src); {
+		start := i
 		var problem string
 		switch s.stack[len(s.stack)-1].kind {
 		case frameQuote:
@@ -68,7 +69,7 @@ func nestingProblem(src []byte, limit int) (int, string) {
 			i, problem = s.code(i)
 		}
 		if problem != "" {
-			return min(i, len(src)), problem
+			return start, problem // where the token that went too deep starts
 		}
 	}
 	return 0, ""

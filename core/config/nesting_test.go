@@ -79,3 +79,17 @@ func TestNestingScanIsLinear(t *testing.T) {
 		t.Errorf("accepted, or rejected late (at %d)", off)
 	}
 }
+
+// TestNestingPosition: the diagnostic points at the bracket that is one too
+// deep, line and column as HCL counts them.
+func TestNestingPosition(t *testing.T) {
+	src := []byte("# é\nhost \"é\" {\n  labels = " + strings.Repeat("[", 100) + "\n}\n")
+	diags := checkNesting("f.tend.hcl", src)
+	if len(diags) != 1 {
+		t.Fatalf("diagnostics = %v", diags)
+	}
+	// The host block is level 1, so the 64th bracket is level 65.
+	if r := diags[0].Subject; r.Start.Line != 3 || r.Start.Column != 12+63 || src[r.Start.Byte] != '[' {
+		t.Errorf("subject = %+v", r)
+	}
+}
