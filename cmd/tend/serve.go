@@ -35,6 +35,7 @@ type serveFlags struct {
 	sshKey, knownHosts      string
 	rebootTimeout           time.Duration
 	once                    bool
+	allowRewind             string
 }
 
 func newServe(g *globals) *cobra.Command {
@@ -50,7 +51,10 @@ every verified push webhook:
   2. verify the head commit's signature (--allowed-signers, --trusted-keyring),
      then load its configuration. A commit that does not verify or load is
      reported (logs, /readyz, status.json and SUMMARY.md on the reports
-     branch) and never applied: the last good configuration stays in force;
+     branch) and never applied: the last good configuration stays in force.
+     So is a head that does not descend from the configuration in force
+     (the branch was rewound or rewritten), signed or not, unless
+     --allow-rewind names it;
   3. scan every targeted host through the providers;
   4. plan, with ring progress and first-seen times from the reports branch;
   5. apply what is due now: windows, rings in order with soak, max_parallel,
@@ -102,6 +106,7 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
 	fl.StringVar(&f.knownHosts, "known-hosts", "", "ssh: known_hosts file the server's key must be in (default ~/.ssh/known_hosts)")
 	fl.DurationVar(&f.rebootTimeout, "reboot-timeout", 15*time.Minute, "how long to wait for a host to come back from a reboot")
 	fl.BoolVar(&f.once, "once", false, "run one reconcile and exit")
+	fl.StringVar(&f.allowRewind, "allow-rewind", "", "apply this commit (7-40 hex digits) once although it does not descend from the configuration in force (a rewound or rewritten branch)")
 	return cmd
 }
 
@@ -134,17 +139,15 @@ func runServe(g *globals, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	src, err := gitsource.Open(gitsource.Options{
-		URL: f.repo, Branch: f.branch, Path: f.path, Dir: filepath.Join(stateDir, "repo.git"),
-		TokenFile: f.tokenFile, TokenEnv: f.tokenEnv, TokenUser: f.tokenUser,
-		SSHKeyFile: f.sshKey, KnownHostsFile: f.knownHosts, Log: g.log,
-	})
-	if err != nil {
-		return err
-	}
 	m := metrics.New()
+	// The daemon takes the state dir's lock before it opens the clone.
 	d, err := daemon.New(daemon.Options{
-		Source: src, Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch,
+		Git: gitsource.Options{
+			URL: f.repo, Branch: f.branch, Path: f.path,
+			TokenFile: f.tokenFile, TokenEnv: f.tokenEnv, TokenUser: f.tokenUser,
+			SSHKeyFile: f.sshKey, KnownHostsFile: f.knownHosts, Log: g.log,
+		},
+		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, AllowRewind: f.allowRewind,
 		Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 	})
 	if err != nil {
@@ -195,7 +198,7 @@ func runServe(g *globals, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	g.log.WithFields(map[string]any{"repo": f.repo, "branch": f.branch, "interval": f.interval.String()}).Info("tend serve started")
+	g.log.WithFields(map[string]any{"repo": d.Source().URL(), "branch": f.branch, "interval": f.interval.String()}).Info("tend serve started")
 	err = d.Run(ctx)
 	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
 	defer stop()

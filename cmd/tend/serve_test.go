@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,7 +33,13 @@ func gitRun(t *testing.T, dir string, args ...string) string {
 // root of a repository pushed to a bare upstream, which it returns.
 func serveLab(t *testing.T, opts apttest.Options) (bare string, root *apttest.Root) {
 	t.Helper()
-	conf, root := aptLab(t, opts)
+	return serveLabPolicy(t, opts, "approve {\n    classification = [\"security\"]\n  }")
+}
+
+// serveLabPolicy is serveLab with the policy's rules given.
+func serveLabPolicy(t *testing.T, opts apttest.Options, rules string) (bare string, root *apttest.Root) {
+	t.Helper()
+	conf, root := aptLabPolicy(t, opts, rules)
 	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
 		t.Fatalf("init: %d\n%s%s", code, out, errOut)
 	}
@@ -119,4 +127,99 @@ func TestServeGracefulShutdown(t *testing.T) {
 	if !strings.Contains(rep, `"status": "succeeded"`) || !strings.Contains(logs.String(), "shutting down") {
 		t.Fatalf("report.json:\n%s\nlogs:\n%s", rep, logs.String())
 	}
+}
+
+// TestServeOnceRejectedPushKeepsFailure: cron mode, where every run is a
+// new process. The first run's reports push is refused by the server; the
+// next run still reports that run's failed health check in report.json and
+// SUMMARY.md.
+func TestServeOnceRejectedPushKeepsFailure(t *testing.T) {
+	bare, _ := serveLabPolicy(t, apttest.Options{
+		Installed: []apttest.Pkg{{Name: "openssl", Version: "3.0.20-1"}},
+		Security:  []apttest.Pkg{{Name: "openssl", Version: "3.0.20-2"}},
+	}, `approve {
+    classification = ["security"]
+  }
+  health_check "command" {
+    argv = ["sh", "-c", "echo service down >&2; exit 1"]
+  }`)
+	hook := filepath.Join(bare, "hooks", "pre-receive")
+	if err := os.WriteFile(hook, []byte("#!/bin/sh\necho 'reports branch is frozen' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"serve", "--once", "--repo", "file://" + bare, "--state-dir", t.TempDir()}
+	if code, out, errOut := tend(t, args...); code != 1 || !strings.Contains(errOut, "report") {
+		t.Fatalf("serve --once with the push refused: exit %d\n%s%s", code, out, errOut)
+	}
+	if err := os.Remove(hook); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := tend(t, args...); code != 0 {
+		t.Fatalf("second serve --once: exit %d\n%s%s", code, out, errOut)
+	}
+	rep := gitRun(t, bare, "show", "tend/reports:hosts/lab/report.json")
+	if !strings.Contains(rep, `"action_id": "lab/apt/health_check"`) || !strings.Contains(rep, "service down") {
+		t.Fatalf("report.json lost the first run's apply:\n%s", rep)
+	}
+	if md := gitRun(t, bare, "show", "tend/reports:SUMMARY.md"); !strings.Contains(md, "service down") {
+		t.Fatalf("SUMMARY.md lost the failure:\n%s", md)
+	}
+}
+
+// TestServeSecondDaemonRefused: a second tend serve on a running one's
+// state dir exits with an error naming the first one's pid, and the first
+// keeps its origin.
+func TestServeSecondDaemonRefused(t *testing.T) {
+	bare, _ := serveLab(t, apttest.Options{Installed: []apttest.Pkg{{Name: "openssl", Version: "3.0.20-1"}}})
+	bin := filepath.Join(t.TempDir(), "tend")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	state := t.TempDir()
+	first := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "1h")
+	var logs syncBuffer
+	first.Stdout, first.Stderr = &logs, &logs
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = first.Process.Signal(syscall.SIGTERM)
+		_ = first.Wait()
+	}()
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(logs.String(), "msg=reconciled"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first daemon never reconciled\n%s", logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	other := filepath.Join(t.TempDir(), "other.git")
+	gitRun(t, "", "init", "-q", "--bare", "-b", "main", other)
+	second := exec.Command(bin, "serve", "--once", "--repo", "file://"+other, "--state-dir", state)
+	out, err := second.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "in use by another process") ||
+		!strings.Contains(string(out), fmt.Sprintf("(pid %d)", first.Process.Pid)) {
+		t.Fatalf("second tend serve: %v\n%s", err, out)
+	}
+	if got := gitRun(t, filepath.Join(state, "repo.git"), "config", "remote.origin.url"); got != "file://"+bare {
+		t.Fatalf("the second daemon changed the first one's origin to %s", got)
+	}
+}
+
+// syncBuffer collects a child's output written from two pipes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }

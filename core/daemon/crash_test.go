@@ -25,12 +25,7 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("helper process of TestKilledDuringApply")
 	}
 	log := logrus.New()
-	src, err := gitsource.Open(gitsource.Options{URL: os.Getenv("TEND_CRASH_CHILD_REPO"), Path: "patching",
-		Dir: filepath.Join(state, "repo.git"), Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := New(Options{Source: src, StateDir: state, Log: log})
+	d, err := New(Options{Git: gitsource.Options{URL: os.Getenv("TEND_CRASH_CHILD_REPO"), Path: "patching"}, StateDir: state, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,17 +19,23 @@ import (
 	"github.com/tend-sh/tend/core/gitsource"
 	"github.com/tend-sh/tend/core/journal"
 	"github.com/tend-sh/tend/core/metrics"
-	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/webhook"
 )
 
 // Options configure a Daemon.
 type Options struct {
-	// Source is the configuration repository.
-	Source *gitsource.Source
+	// Git is the configuration repository. Its Dir defaults to
+	// StateDir/repo.git; New opens it only once it holds the state dir's
+	// lock, so a second daemon on the same state dir changes nothing.
+	Git gitsource.Options
 	// Verifier, when set, must trust the head commit's signature before its
 	// configuration is applied.
 	Verifier *commitsig.Verifier
+	// AllowRewind names a commit (at least 7 hex digits of its hash) that
+	// may be applied although it does not descend from the configuration
+	// in force, once: the operator's consent to a rewound or rewritten
+	// branch (tend serve --allow-rewind). Any other such head is refused.
+	AllowRewind string
 	// StateDir holds the apply journal, exported configurations and the
 	// last good commit.
 	StateDir string
@@ -60,13 +66,12 @@ type Daemon struct {
 	o       Options
 	log     *logrus.Logger
 	journal *journal.Journal
-	// run serialises reconciles, and guards unreported.
+	src     *gitsource.Source
+	// run serialises reconciles, and guards allowRewind and cache.
 	run sync.Mutex
-	// unreported holds the applies of a reconcile whose reports could not
-	// be committed, for the next one.
-	unreported map[string]*model.LastApply
-	// cache is the reports branch as this daemon last saw it (guarded by
-	// run).
+	// allowRewind is Options.AllowRewind until it has been used.
+	allowRewind string
+	// cache is the reports branch as this daemon last saw it.
 	cache *branchCache
 	// wake carries webhook pushes to Run; it holds at most one pending
 	// commit, the newest.
@@ -115,13 +120,16 @@ const (
 	StateFetchFailed = "fetch_failed"
 )
 
-// New opens the daemon's state directory (taking its lock) and journal.
+// New creates the daemon's state directory (0700) if needed, takes its
+// lock, opens the journal and only then the configuration repository's
+// clone in it. A state dir in use by another daemon fails with
+// journal.ErrLocked, before anything in it was changed.
 func New(o Options) (*Daemon, error) {
-	if o.Source == nil {
-		return nil, errors.New("daemon: no configuration source")
-	}
 	if o.StateDir == "" {
 		return nil, errors.New("daemon: no state directory")
+	}
+	if o.AllowRewind != "" && !validRewind(o.AllowRewind) {
+		return nil, fmt.Errorf("allow rewind: %q is not a commit hash (7 to 40 hex digits)", o.AllowRewind)
 	}
 	if o.Interval <= 0 {
 		o.Interval = time.Minute
@@ -139,8 +147,36 @@ func New(o Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Daemon{o: o, log: o.Log, journal: j, wake: make(chan plumbing.Hash, 1), drain: make(chan struct{})}, nil
+	if o.Git.Dir == "" {
+		o.Git.Dir = filepath.Join(o.StateDir, "repo.git")
+	}
+	if o.Git.Log == nil {
+		o.Git.Log = o.Log
+	}
+	src, err := gitsource.Open(o.Git)
+	if err != nil {
+		j.Close()
+		return nil, err
+	}
+	return &Daemon{o: o, log: o.Log, journal: j, src: src, allowRewind: strings.ToLower(o.AllowRewind),
+		wake: make(chan plumbing.Hash, 1), drain: make(chan struct{})}, nil
 }
+
+// validRewind reports whether s is 7 to 40 hex digits.
+func validRewind(s string) bool {
+	if len(s) < 7 || len(s) > 40 {
+		return false
+	}
+	for _, c := range strings.ToLower(s) {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// Source returns the configuration repository.
+func (d *Daemon) Source() *gitsource.Source { return d.src }
 
 // Close releases the state directory.
 func (d *Daemon) Close() error { return d.journal.Close() }

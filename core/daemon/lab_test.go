@@ -130,12 +130,7 @@ func (l *lab) commit(msg string, extra ...string) string {
 // daemon opens a daemon on the lab's repository and state dir.
 func (l *lab) daemon(mod ...func(*Options)) *Daemon {
 	l.t.Helper()
-	src, err := gitsource.Open(gitsource.Options{URL: "file://" + l.bare, Branch: "main", Path: "patching",
-		Dir: filepath.Join(l.state, "repo.git"), Log: l.log})
-	if err != nil {
-		l.t.Fatal(err)
-	}
-	o := Options{Source: src, StateDir: l.state, Log: l.log}
+	o := Options{Git: gitsource.Options{URL: "file://" + l.bare, Branch: "main", Path: "patching"}, StateDir: l.state, Log: l.log}
 	for _, m := range mod {
 		m(&o)
 	}

@@ -196,7 +196,7 @@ func (d *Daemon) reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 // fetch brings the watched branch up to date and returns its head; on
 // failure it returns the last fetched head (possibly zero).
 func (d *Daemon) fetch(ctx context.Context, want plumbing.Hash) (plumbing.Hash, error) {
-	src := d.o.Source
+	src := d.src
 	if !want.IsZero() {
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := src.WaitFor(wctx, want)
@@ -223,7 +223,7 @@ func (d *Daemon) load(h plumbing.Hash) (*loaded, string, string, []string) {
 		return g, StateOK, "", nil
 	}
 	if d.o.Verifier != nil {
-		c, err := d.o.Source.Commit(h)
+		c, err := d.src.Commit(h)
 		if err != nil {
 			return nil, StateUnverified, err.Error(), nil
 		}
@@ -233,8 +233,11 @@ func (d *Daemon) load(h plumbing.Hash) (*loaded, string, string, []string) {
 		}
 		d.log.WithFields(logrus.Fields{"commit": short(h.String()), "signer": signer.Identity, "key": signer.Fingerprint}).Info("commit signature verified")
 	}
+	if problem := d.checkDescends(h); problem != "" {
+		return nil, StateInvalid, problem, nil
+	}
 	root := filepath.Join(d.o.StateDir, "config")
-	dir, err := d.o.Source.Export(h, root)
+	dir, err := d.src.Export(h, root)
 	if err != nil {
 		return nil, StateInvalid, err.Error(), nil
 	}
@@ -254,6 +257,37 @@ func (d *Daemon) load(h plumbing.Hash) (*loaded, string, string, []string) {
 		return nil, StateInvalid, err.Error() + "; not applied", nil
 	}
 	return &loaded{commit: h, dir: dir, cfg: cfg}, StateOK, "", nil
+}
+
+// checkDescends refuses a head that does not descend from the
+// configuration in force: moving the branch back to an older commit (one
+// from before a reject, with a downgrade pin) or rewriting it is no new
+// configuration, even when its signature is trusted. Only the operator's
+// AllowRewind for that commit lets it through, once. It returns the
+// problem, "" when h may be applied.
+func (d *Daemon) checkDescends(h plumbing.Hash) string {
+	g := d.lastGood()
+	if g == nil {
+		return ""
+	}
+	ok, err := d.src.Descends(h, g.commit)
+	if err == nil && ok {
+		return ""
+	}
+	fields := logrus.Fields{"commit": h.String(), "in_force": g.commit.String()}
+	if d.allowRewind != "" && strings.HasPrefix(h.String(), d.allowRewind) {
+		d.allowRewind = ""
+		d.log.WithFields(fields).Warn("the commit does not descend from the configuration in force; applying it anyway, as --allow-rewind allows")
+		return ""
+	}
+	hint := fmt.Sprintf("not applied (to apply it anyway, restart with --allow-rewind %s)", h)
+	if err != nil {
+		d.log.WithFields(fields).WithError(err).Error("cannot check that the commit descends from the configuration in force; it is refused")
+		return fmt.Sprintf("cannot tell whether commit %s descends from %s, the configuration in force: %v; %s", short(h.String()), short(g.commit.String()), err, hint)
+	}
+	d.log.WithFields(fields).Error("the branch was rewound or rewritten; the commit is refused")
+	return fmt.Sprintf("commit %s does not descend from %s, the configuration in force: the branch was rewound or rewritten; %s",
+		short(h.String()), short(g.commit.String()), hint)
 }
 
 func plural(n int, one, many string) string {
@@ -288,7 +322,7 @@ func (d *Daemon) lastGood() *loaded {
 	if h.IsZero() {
 		return nil
 	}
-	dir, err := d.o.Source.Export(h, filepath.Join(d.o.StateDir, "config"))
+	dir, err := d.src.Export(h, filepath.Join(d.o.StateDir, "config"))
 	if err != nil {
 		d.log.WithError(err).Warn("the last good configuration recorded in the state dir cannot be read")
 		return nil
@@ -317,7 +351,7 @@ func (d *Daemon) setGood(l *loaded) {
 	if err := atomicfile.Write(filepath.Join(d.o.StateDir, "good-commit"), []byte(l.commit.String()+"\n")); err != nil {
 		d.log.WithError(err).Warn("could not record the good configuration commit")
 	}
-	if err := d.o.Source.Prune(filepath.Join(d.o.StateDir, "config"), l.commit); err != nil {
+	if err := d.src.Prune(filepath.Join(d.o.StateDir, "config"), l.commit); err != nil {
 		d.log.WithError(err).Debug("pruning old configuration exports")
 	}
 	d.log.WithField("commit", short(l.commit.String())).Info("configuration in force")
@@ -328,10 +362,9 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 	cfg := good.cfg
 	commit := good.commit.String()
 	branch := cmp.Or(d.o.ReportsBranch, cfg.ReportsBranch())
-	src := d.o.Source
 	now := d.o.Now()
 
-	tree, err := reportsbranch.Fetch(ctx, src.RepoPath(), src.Remote(), branch, reportsbranch.WithAuth(src.Auth()))
+	tree, err := d.history(ctx, branch)
 	if err != nil {
 		return &StepError{Step: StepHistory, Err: err}
 	}
@@ -351,12 +384,12 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 		return &StepError{Step: StepScan, Err: ctx.Err()}
 	}
 
-	// Applies whose reports could not be pushed last time are newer than
-	// the branch's.
-	prevApplies := maps.Clone(prev.LastApply)
-	maps.Copy(prevApplies, d.unreported)
-	lastApply := newApplies(prevApplies)
-	out.Recovered = d.recover(inv, lastApply)
+	// Applies whose reports are not on the remote yet (this process's or
+	// an earlier one's: the journal keeps them until they are) are newer
+	// than the branch's.
+	out.Recovered = d.recover(inv)
+	lastApply := newApplies(prev.LastApply)
+	d.unreported(lastApply)
 
 	hist := rollout.History(prev.Rollouts)
 	plan, warns := planner.Plan(planner.Input{Config: cfg, Inventory: inv, Now: now, History: hist,
@@ -374,8 +407,9 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 		if d.o.OnApplyStart != nil {
 			d.o.OnApplyStart(commit)
 		}
+		hook := &journalHook{j: d.journal, commit: commit, run: now.UTC().Format(time.RFC3339Nano)}
 		rep := engine.Apply(ctx, cfg, ps, todo, engine.ApplyOptions{
-			Now: now, Journal: &journalHook{j: d.journal, commit: commit}, HTTPClient: d.o.HTTPClient,
+			Now: now, Journal: hook, HTTPClient: d.o.HTTPClient,
 			RebootTimeout: d.o.RebootTimeout, Stop: d.drain,
 			Progress: func(e engine.Event) {
 				if e.Done != nil {
@@ -384,7 +418,11 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 			},
 		})
 		out.Apply = rep
+		if err := hook.recordRest(rep); err != nil {
+			d.log.WithError(err).Error("could not journal the results of hosts the apply skipped")
+		}
 		touched := map[string]bool{}
+		lastApply.newRun()
 		for _, h := range rep.Hosts {
 			touched[h.Host] = true
 			lastApply.add(&h)
@@ -400,17 +438,42 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 			ConfigCommit: commit, InventorySource: "live"})
 	}
 
-	err = d.report(context.WithoutCancel(ctx), good, branch, tree, prev, inv, lastApply.last, out)
-	if err != nil {
-		// Keep this reconcile's applies for the next report.
-		if d.unreported == nil {
-			d.unreported = map[string]*model.LastApply{}
+	// When the report fails, the journal keeps this reconcile's results
+	// for the next one.
+	return d.report(context.WithoutCancel(ctx), good, branch, tree, prev, inv, lastApply.last, out)
+}
+
+// history fetches the reports branch and returns its newest copy: the
+// remote's, or our own commit on top of it that could not be pushed. While
+// the remote cannot be reached, the copy in the local clone serves, so the
+// configuration in force keeps applying; the report step pushes once the
+// remote is back.
+func (d *Daemon) history(ctx context.Context, branch string) (*reportsbranch.Tree, error) {
+	src := d.src
+	if _, err := reportsbranch.Fetch(ctx, src.RepoPath(), src.Remote(), branch, reportsbranch.WithAuth(src.Auth())); err != nil {
+		if ctx.Err() != nil {
+			return nil, err
 		}
-		maps.Copy(d.unreported, lastApply.touchedOnly())
-		return err
+		d.log.WithError(err).WithField("branch", branch).Warn("could not fetch the reports branch; planning from the local copy")
 	}
-	d.unreported = nil
-	return nil
+	return reportsbranch.Local(src.RepoPath(), src.Remote(), branch)
+}
+
+// unreported folds in the results the journal holds (finished since its
+// last compaction, that is not known to be on the remote), run by run.
+func (d *Daemon) unreported(lastApply *applies) {
+	run := ""
+	for i, f := range d.journal.Finished() {
+		if i == 0 || f.Intent.Run != run || run == "" {
+			lastApply.newRun()
+			run = f.Intent.Run
+		}
+		rs := make([]model.ApplyResult, len(f.Results))
+		for i, x := range f.Results {
+			rs[i] = model.ApplyResult{ActionID: x.ActionID, Status: x.Status, Message: x.Message}
+		}
+		lastApply.addResults(f.Intent.Host, f.Intent.StartedAt.UTC(), f.At.UTC(), rs)
+	}
 }
 
 // logScanErrors logs each host a Scan error names, in host order.
@@ -481,9 +544,10 @@ func withoutHosts(p *model.Plan, hosts []string) *model.Plan {
 }
 
 // applies holds each host's last apply as the reports will show it: the
-// reports branch's, replaced by what this reconcile did.
+// reports branch's, replaced by what later runs did.
 type applies struct {
-	last    map[string]*model.LastApply
+	last map[string]*model.LastApply
+	// touched are the hosts the current run (see newRun) reported.
 	touched map[string]bool
 }
 
@@ -493,40 +557,49 @@ func newApplies(prev map[string]*model.LastApply) *applies {
 	return a
 }
 
-// add folds a host result in: the first result of a host in this reconcile
-// replaces its earlier last apply, later ones (other providers) join it.
+// newRun starts the results of another (later) run: its first result for
+// a host replaces that host's last apply.
+func (a *applies) newRun() { a.touched = map[string]bool{} }
+
+// add folds a host result of the current run in.
 func (a *applies) add(r *engine.HostResult) {
-	la := a.last[r.Host]
-	if !a.touched[r.Host] || la == nil {
-		la = &model.LastApply{StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Results: []model.ApplyResult{}}
-		a.last[r.Host] = la
-		a.touched[r.Host] = true
+	a.addResults(r.Host, r.StartedAt, r.FinishedAt, reported(r))
+}
+
+// addResults folds in results of the current run: the first for a host
+// replaces its earlier last apply, later ones (other providers) join it.
+func (a *applies) addResults(host string, started, finished time.Time, rs []model.ApplyResult) {
+	la := a.last[host]
+	if !a.touched[host] || la == nil {
+		la = &model.LastApply{StartedAt: started, FinishedAt: finished, Results: []model.ApplyResult{}}
+		a.last[host] = la
+		a.touched[host] = true
 	}
-	if r.StartedAt.Before(la.StartedAt) {
-		la.StartedAt = r.StartedAt
+	if started.Before(la.StartedAt) {
+		la.StartedAt = started
 	}
-	if r.FinishedAt.After(la.FinishedAt) {
-		la.FinishedAt = r.FinishedAt
+	if finished.After(la.FinishedAt) {
+		la.FinishedAt = finished
 	}
+	for _, r := range rs {
+		la.Results = upsert(la.Results, r)
+	}
+}
+
+// reported is a host's results as its last_apply shows them: a failed
+// health check is a result of its own, and marks the successes.
+func reported(r *engine.HostResult) []model.ApplyResult {
+	out := make([]model.ApplyResult, 0, len(r.Results)+1)
 	for _, x := range r.Results {
 		msg := x.Message
 		if x.Status == model.ResultSucceeded && r.Health != nil {
 			msg = strings.TrimSpace(msg + " (host unhealthy afterwards)")
 		}
-		la.Results = upsert(la.Results, model.ApplyResult{ActionID: x.ActionID, Status: x.Status, Message: msg})
+		out = append(out, model.ApplyResult{ActionID: x.ActionID, Status: x.Status, Message: msg})
 	}
 	if r.Health != nil && len(r.Results) > 0 {
-		// The health check's failure is the host's, recorded once.
-		la.Results = upsert(la.Results, model.ApplyResult{ActionID: r.Host + "/" + r.Provider + "/health_check",
+		out = append(out, model.ApplyResult{ActionID: r.Host + "/" + r.Provider + "/health_check",
 			Status: model.ResultFailed, Message: r.Health.Error()})
-	}
-}
-
-// touchedOnly returns the last applies this reconcile made.
-func (a *applies) touchedOnly() map[string]*model.LastApply {
-	out := map[string]*model.LastApply{}
-	for h := range a.touched {
-		out[h] = a.last[h]
 	}
 	return out
 }

@@ -1,44 +1,92 @@
 package daemon
 
 import (
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/journal"
 	"github.com/tend-sh/tend/core/model"
-	"github.com/tend-sh/tend/plugins/sdk"
 )
 
 // journalHook adapts the apply journal to engine.Journal.
 type journalHook struct {
 	j      *journal.Journal
 	commit string
+	run    string // the reconcile's name in the journal
+
+	mu   sync.Mutex
+	done map[string]bool // host/provider whose results Finish recorded
 }
 
 func (h *journalHook) Begin(hp model.HostPlan) (uint64, error) {
-	in := journal.Intent{Host: hp.Host, Provider: hp.Provider, Policy: hp.Policy, ConfigCommit: h.commit}
+	in := journal.Intent{Host: hp.Host, Provider: hp.Provider, Policy: hp.Policy, ConfigCommit: h.commit, Run: h.run}
 	for _, a := range hp.Actions {
 		in.Actions = append(in.Actions, journal.Action{ID: a.ID, Type: a.Type, Package: a.Package, From: a.From, To: a.To})
 	}
 	return h.j.Begin(in)
 }
 
+// Finish records the results as the host's last_apply will show them, so
+// a later process can report them if this one cannot.
 func (h *journalHook) Finish(seq uint64, r *engine.HostResult) error {
-	rs := make([]journal.Result, len(r.Results))
-	for i, a := range r.Results {
+	rep := reported(r)
+	rs := make([]journal.Result, len(rep))
+	for i, a := range rep {
 		rs[i] = journal.Result{ActionID: a.ActionID, Status: a.Status, Message: a.Message}
 	}
-	return h.j.Finish(seq, rs)
+	if err := h.j.Finish(seq, rs); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.done == nil {
+		h.done = map[string]bool{}
+	}
+	h.done[r.Host+"/"+r.Provider] = true
+	return nil
+}
+
+// recordRest journals the results of the hosts the apply never started
+// (skipped: rollout halted, window closed, shutting down), so that they
+// too are reported if this reconcile's reports cannot be pushed.
+func (h *journalHook) recordRest(rep *engine.ApplyReport) error {
+	var errs []error
+	for i := range rep.Hosts {
+		r := &rep.Hosts[i]
+		h.mu.Lock()
+		done := h.done[r.Host+"/"+r.Provider]
+		h.mu.Unlock()
+		if done || len(r.Results) == 0 {
+			continue
+		}
+		in := journal.Intent{Host: r.Host, Provider: r.Provider, Policy: r.Policy, ConfigCommit: h.commit, Run: h.run,
+			StartedAt: r.StartedAt}
+		for _, x := range r.Results {
+			in.Actions = append(in.Actions, journal.Action{ID: x.ActionID})
+		}
+		seq, err := h.j.Begin(in)
+		if err == nil {
+			err = h.Finish(seq, r)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("host %s: %w", r.Host, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // recover resolves the intents an earlier process left without results
 // (it was killed mid-apply) against the fresh scan: an action whose target
 // the scan shows is succeeded, anything else interrupted. Nothing is re-run
-// here; the plan decides what is still due. The results go into the hosts'
-// last apply. It returns the hosts it resolved.
-func (d *Daemon) recover(inv map[string]*model.Snapshot, lastApply *applies) []string {
+// here; the plan decides what is still due. The results join the journal's
+// finished ones (see unreported). It returns the hosts resolved since the
+// journal was last compacted, including those of a run that crashed again
+// before its reports were pushed.
+func (d *Daemon) recover(inv map[string]*model.Snapshot) []string {
 	for _, in := range d.journal.Pending() {
 		if err := d.journal.Resolve(in.Seq, resolve(in, inv[in.Host])); err != nil {
 			d.log.WithError(err).Error("could not record the recovery in the apply journal")
@@ -47,17 +95,8 @@ func (d *Daemon) recover(inv map[string]*model.Snapshot, lastApply *applies) []s
 		d.log.WithFields(logrus.Fields{"host": in.Host, "provider": in.Provider, "seq": in.Seq, "actions": len(in.Actions)}).
 			Warn("resolved an apply a previous run did not finish (crash or kill)")
 	}
-	// Every resolution since the journal was last compacted (after reports
-	// were committed), including those of a run that crashed again before
-	// committing, goes into the hosts' last apply.
 	var hosts []string
 	for _, rsv := range d.journal.Recovered() {
-		r := &engine.HostResult{Host: rsv.Intent.Host, Provider: rsv.Intent.Provider, Policy: rsv.Intent.Policy,
-			StartedAt: rsv.Intent.StartedAt.UTC(), FinishedAt: rsv.At.UTC()}
-		for _, x := range rsv.Results {
-			r.Results = append(r.Results, sdk.ActionResult{ActionID: x.ActionID, Status: x.Status, Message: x.Message})
-		}
-		lastApply.add(r)
 		hosts = append(hosts, rsv.Intent.Host)
 	}
 	return hosts

@@ -62,6 +62,9 @@ func (d *Daemon) previousState(t *reportsbranch.Tree) (*engine.Recorded, error) 
 // changedFiles reports whether any file differs from the branch's copy in
 // more than timestamps.
 func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (bool, error) {
+	if t.Unpushed() {
+		return true, nil // the remote lacks what the branch holds
+	}
 	c := d.cache
 	if c == nil || c.head != t.Head {
 		return sameAsBefore(t, files)
@@ -150,7 +153,7 @@ func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *
 	}
 	hosts, failed := countHosts(out)
 	msg, trailers := reportsbranch.Message(commit, summary.Hosts, hosts, failed)
-	src := d.o.Source
+	src := d.src
 	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
 		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now)}, reportsbranch.WithAuth(src.Auth()))
 	if err != nil {
@@ -233,7 +236,7 @@ func (d *Daemon) commitStatusOnly(ctx context.Context, out *Outcome, branch stri
 	if err := d.addStatus(files, out); err != nil {
 		return err
 	}
-	src := d.o.Source
+	src := d.src
 	msg := fmt.Sprintf("tend: %s rejected: %s", short(out.Head), d.Status().State)
 	_, _, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
 		reportsbranch.Commit{Message: msg, Author: signature(d.o.Now().UTC())}, reportsbranch.WithAuth(src.Auth()))

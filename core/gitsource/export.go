@@ -69,7 +69,7 @@ func (s *Source) Export(h plumbing.Hash, root string) (dir string, err error) {
 			return "", err
 		}
 	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
+	if err := os.MkdirAll(root, 0o700); err != nil {
 		return "", fmt.Errorf("export directory: %w", err)
 	}
 	tmp, err := os.MkdirTemp(root, tmpPrefix+name[:12]+"-")
