@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -28,6 +27,7 @@ type serveFlags struct {
 	interval                time.Duration
 	webhookAddr, secretFile string
 	metricsAddr             string
+	webhookMaxBody          int64
 	reportsBranch, stateDir string
 	allowedSigners, keyring string
 	tokenFile, tokenEnv     string
@@ -73,8 +73,13 @@ reports and exits; a second signal stops at once.
 The webhook endpoint is POST /webhook on --webhook-addr: GitHub
 (X-Hub-Signature-256), GitLab (X-Gitlab-Token) or generic
 (X-Tend-Signature: sha256=HMAC) with the secret in --webhook-secret-file; a
-bad signature gets 401. /healthz, /readyz and /metrics (Prometheus) are
-served on --metrics-addr, or on --webhook-addr when that is the only one.
+bad signature gets 401. Bodies over --webhook-max-body get 413 unread, a
+delivery already accepted is acknowledged and not triggered again, and slow
+or numerous clients are cut off by timeouts and a connection limit.
+/healthz, /readyz with the reason it is not ready, and /metrics (Prometheus)
+are served on --metrics-addr; keep it on a private address. --webhook-addr
+answers /healthz and /readyz without reasons, and /metrics too when there is
+no separate --metrics-addr.
 
 --once runs one reconcile and exits: 0 when the head's configuration is in
 force and the reconcile finished, 1 otherwise (for cron and CI).`,
@@ -95,6 +100,7 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
 	fl.StringVar(&f.webhookAddr, "webhook-addr", "", "serve POST /webhook (and /healthz, /readyz, /metrics) on this address, e.g. :8080")
 	fl.StringVar(&f.secretFile, "webhook-secret-file", "", "file holding the webhook secret (required with --webhook-addr)")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve /metrics, /healthz and /readyz on this address, e.g. 127.0.0.1:9100")
+	fl.Int64Var(&f.webhookMaxBody, "webhook-max-body", webhook.DefaultMaxBody, fmt.Sprintf("largest webhook body accepted, in bytes (at most %d); a larger one gets 413 before its signature is checked", webhook.MaxBodyLimit))
 	fl.StringVar(&f.reportsBranch, "reports-branch", "", "branch the reports are committed to (default: tend { reports_branch }, else tend/reports)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "directory for the clone, the apply journal and exported configurations (required; one daemon per directory)")
 	fl.StringVar(&f.allowedSigners, "allowed-signers", "", "apply only commits signed by an SSH key in this allowed-signers file (git's gpg.ssh.allowedSignersFile format)")
@@ -118,6 +124,8 @@ func runServe(g *globals, f *serveFlags) error {
 		return errors.New("--state-dir is required")
 	case f.webhookAddr != "" && f.secretFile == "":
 		return errors.New("--webhook-addr needs --webhook-secret-file: unauthenticated webhooks are never accepted")
+	case f.webhookMaxBody < 1 || f.webhookMaxBody > webhook.MaxBodyLimit:
+		return fmt.Errorf("--webhook-max-body %d: want 1 to %d bytes (GitHub sends at most 25 MiB)", f.webhookMaxBody, webhook.MaxBodyLimit)
 	case f.interval <= 0:
 		return errors.New("--interval must be positive")
 	}
@@ -202,9 +210,7 @@ func runServe(g *globals, f *serveFlags) error {
 	err = d.Run(ctx)
 	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
 	defer stop()
-	for _, s := range servers {
-		_ = s.Shutdown(shutdown)
-	}
+	_ = servers.Shutdown(shutdown)
 	g.log.Info("tend serve stopped")
 	return err
 }
@@ -234,39 +240,14 @@ func loadVerifier(f *serveFlags) (*commitsig.Verifier, error) {
 	return v, nil
 }
 
-// listen starts the HTTP servers: the webhook address and, if different,
-// the metrics address.
-func listen(g *globals, f *serveFlags, d *daemon.Daemon, m *metrics.Metrics, secret []byte) ([]*http.Server, error) {
-	var servers []*http.Server
-	start := func(addr string, h http.Handler, what string) error {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-		s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-		servers = append(servers, s)
-		g.log.WithField("addr", ln.Addr().String()).Infof("serving %s", what)
-		go func() {
-			if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				g.log.WithError(err).Error(what + " server stopped")
-			}
-		}()
-		return nil
-	}
+// listen starts the HTTP servers: the public webhook address and, if
+// different, the metrics address.
+func listen(g *globals, f *serveFlags, d *daemon.Daemon, m *metrics.Metrics, secret []byte) (*daemon.Servers, error) {
+	var wh http.Handler
 	if f.webhookAddr != "" {
-		wh := &webhook.Handler{Secret: secret, Branch: f.branch, Trigger: d.Notify, Log: g.log,
+		wh = &webhook.Handler{Secret: secret, Branch: f.branch, Trigger: d.Notify, Log: g.log, MaxBody: f.webhookMaxBody,
 			Observe: func(result string) { m.Webhooks.WithLabelValues(result).Inc() }}
-		if err := start(f.webhookAddr, d.Handler(wh), "--webhook-addr"); err != nil {
-			return nil, err
-		}
 	}
-	if f.metricsAddr != "" && f.metricsAddr != f.webhookAddr {
-		if err := start(f.metricsAddr, d.Handler(nil), "--metrics-addr"); err != nil {
-			for _, s := range servers {
-				_ = s.Close()
-			}
-			return nil, err
-		}
-	}
-	return servers, nil
+	return d.Serve(daemon.ServeOptions{WebhookAddr: f.webhookAddr, Webhook: wh, MetricsAddr: f.metricsAddr,
+		Limits: daemon.DefaultHTTPLimits()})
 }
