@@ -93,6 +93,7 @@ func Launch(opts Options) (*Provider, error) {
 			cfg.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
 		}
 		cfg.Cmd = exec.Command(opts.Path)
+		cfg.Cmd.SysProcAttr = sysProcAttr() // the provider dies with tend
 	}
 	client := plugin.NewClient(cfg)
 	rpcClient, err := client.Client()

@@ -54,6 +54,9 @@ func testProvider(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	if path := os.Getenv(envHelperProvider); path != "" {
+		os.Exit(helperLaunch(path, os.Getenv(envHelperPidFile)))
+	}
 	code := m.Run()
 	if buildDir != "" {
 		os.RemoveAll(buildDir)

@@ -34,7 +34,8 @@ func WithTestConfig(c *plugin.ServeTestConfig) ServeOption {
 
 // Serve runs p as a tend provider plugin. Call it from main; it returns when
 // tend is done with the provider. Started by hand, outside tend, it prints
-// a note and exits non-zero.
+// a note and exits non-zero. Should tend die without stopping the provider,
+// the provider exits within about a second (see watchParent).
 func Serve(p Provider, opts ...ServeOption) {
 	cfg := &serveConfig{}
 	for _, o := range opts {
@@ -43,6 +44,9 @@ func Serve(p Provider, opts ...ServeOption) {
 	if cfg.test == nil && os.Getenv(handshake.Config.MagicCookieKey) != handshake.Config.MagicCookieValue {
 		fmt.Fprintln(os.Stderr, "This is a tend provider plugin: tend starts it when a policy needs it. It is not meant to be run by hand.")
 		os.Exit(1)
+	}
+	if cfg.test == nil {
+		watchParent(parentPoll, exitOrphaned)
 	}
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: handshake.Config,
