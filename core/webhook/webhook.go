@@ -142,54 +142,32 @@ func (h *Handler) maxBody() int64 {
 	return h.MaxBody
 }
 
-// handle checks everything it can from the headers before it reads the
-// body, and reads the body only while holding one of MaxConcurrent slots.
+// handle checks what it can from the headers first, and reads the body
+// only while holding one of MaxConcurrent slots.
 func (h *Handler) handle(w http.ResponseWriter, r *http.Request) outcome {
-	var read bool
-	o := h.check(w, r, &read)
-	o.unread = !read && r.ContentLength != 0
-	return o
-}
-
-// check sets *read once the body has been read to its end.
-func (h *Handler) check(w http.ResponseWriter, r *http.Request, read *bool) outcome {
-	if r.Method != http.MethodPost {
-		return reject(http.StatusMethodNotAllowed, ResultMethodNotAllowed, "method not allowed: send a POST", Push{})
-	}
-	source, cred := detect(r.Header)
-	p := Push{Source: source, Delivery: delivery(r.Header, source)}
-	if len(h.Secret) == 0 {
-		h.logger().Error("webhook: no secret configured, rejecting every request: configure a webhook secret")
-		return reject(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
-	}
-	if source == "" {
-		return reject(http.StatusUnauthorized, ResultUnauthorized, msgMissingAuth, p)
-	}
-	if source == SourceGitLab && !validToken(h.Secret, cred) {
-		return reject(http.StatusUnauthorized, ResultUnauthorized, "invalid token", p)
-	}
-	limit := h.maxBody()
-	tooLarge := reject(http.StatusRequestEntityTooLarge, ResultTooLarge,
-		fmt.Sprintf("payload too large: limit is %d bytes", limit), p)
-	if r.ContentLength > limit {
-		return tooLarge
+	p, cred, early := h.checkHeaders(r)
+	if early != nil {
+		early.unread = r.ContentLength != 0
+		return *early
 	}
 	select {
 	case h.slots <- struct{}{}:
 		defer func() { <-h.slots }()
 	default:
-		return reject(http.StatusServiceUnavailable, ResultBusy, "busy: too many webhook requests in progress, retry later", p)
+		o := reject(http.StatusServiceUnavailable, ResultBusy, "busy: too many webhook requests in progress, retry later", p)
+		o.unread = r.ContentLength != 0
+		return o
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody()))
 	if err != nil {
 		o := reject(http.StatusBadRequest, ResultBadRequest, "reading body: "+err.Error(), p)
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			o = tooLarge
+			o = h.tooLarge(p)
 		}
+		o.unread = true
 		return o
 	}
-	*read = true
-	if source != SourceGitLab && !validSignature(h.Secret, body, cred) {
+	if p.Source != SourceGitLab && !validSignature(h.Secret, body, cred) {
 		return reject(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
 	}
 	// Authenticated from here on.
@@ -198,6 +176,37 @@ func (h *Handler) check(w http.ResponseWriter, r *http.Request, read *bool) outc
 		return reject(http.StatusOK, ResultDuplicate, "duplicate delivery, already accepted: not triggered again", o.push)
 	}
 	return o
+}
+
+// checkHeaders returns the push as far as the headers tell and the
+// credential, or the outcome of a request the headers already decide.
+func (h *Handler) checkHeaders(r *http.Request) (Push, string, *outcome) {
+	if r.Method != http.MethodPost {
+		o := reject(http.StatusMethodNotAllowed, ResultMethodNotAllowed, "method not allowed: send a POST", Push{})
+		return Push{}, "", &o
+	}
+	source, cred := detect(r.Header)
+	p := Push{Source: source, Delivery: delivery(r.Header, source)}
+	var o outcome
+	switch {
+	case len(h.Secret) == 0:
+		h.logger().Error("webhook: no secret configured, rejecting every request: configure a webhook secret")
+		o = reject(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
+	case source == "":
+		o = reject(http.StatusUnauthorized, ResultUnauthorized, msgMissingAuth, p)
+	case source == SourceGitLab && !validToken(h.Secret, cred):
+		o = reject(http.StatusUnauthorized, ResultUnauthorized, "invalid token", p)
+	case r.ContentLength > h.maxBody():
+		o = h.tooLarge(p)
+	default:
+		return p, cred, nil
+	}
+	return p, cred, &o
+}
+
+func (h *Handler) tooLarge(p Push) outcome {
+	return reject(http.StatusRequestEntityTooLarge, ResultTooLarge,
+		fmt.Sprintf("payload too large: limit is %d bytes", h.maxBody()), p)
 }
 
 // push handles an authenticated request.
