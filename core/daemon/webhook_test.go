@@ -130,6 +130,14 @@ func TestWebhookTriggersApply(t *testing.T) {
 	if got := l.root.Installed(t)["tzdata"]; got != "2025b-1" {
 		t.Fatalf("tzdata = %s after the webhook's reconcile", got)
 	}
+	// The same delivery again is acknowledged and starts nothing: were it
+	// to, its reconcile (state ok) would be the next one seen below.
+	if code := s.push(t, commit, s.secret); code != http.StatusOK {
+		t.Fatalf("redelivery: status %d, want 200", code)
+	}
+	if got := testutil.ToFloat64(s.m.Webhooks.WithLabelValues(webhook.ResultDuplicate)); got != 1 {
+		t.Errorf("duplicate webhooks = %v", got)
+	}
 
 	// A syntax error: reported, daemon keeps running, not ready.
 	l.write("patching/lab.tend.hcl", "policy \"security_only\" {\n")
