@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -345,5 +347,51 @@ policy "p" {
 	first, second := rep.Hosts[0].Results[0], rep.Hosts[1].Results[0]
 	if first.Status != sdk.StatusSucceeded || second.Status != sdk.StatusSkipped || !strings.Contains(second.Message, "cutoff") {
 		t.Fatalf("results: %+v / %+v", first, second)
+	}
+}
+
+// TestHostileHostOutput: a host where a command prints without end (an
+// endless /etc/os-release) fails alone, with the output limit's error
+// naming it and the command; the other hosts are scanned and applied.
+func TestHostileHostOutput(t *testing.T) {
+	withTestProvider(t)
+	cfg := testFleet(t, []string{"flood_apply", "flood_scan", "web_1"}, "")
+	ctx := context.Background()
+	if _, err := Init(ctx, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := OpenProviders(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	snaps, err := Scan(ctx, cfg, ps, ScanOptions{})
+	failed := HostErrors(err)
+	if len(failed) != 1 || failed["flood_scan"] == nil {
+		t.Fatalf("scan errors = %v; want flood_scan alone to fail", err)
+	}
+	for _, want := range []string{"flood_scan: ", "head -c 200000000 /dev/zero", "printed more than 64 MiB on stdout"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("scan error %q does not contain %q", err, want)
+		}
+	}
+	if snaps["web_1"] == nil || snaps["flood_apply"] == nil {
+		t.Fatalf("snapshots of %v; want web_1 and flood_apply", slices.Sorted(maps.Keys(snaps)))
+	}
+
+	res, err := Plan(ctx, PlanOptions{ConfigDir: cfg.Dir, Inventory: "live", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{})
+	got := map[string]string{}
+	for _, h := range rep.Hosts {
+		got[h.Host] = h.Results[0].Status
+		if h.Host == "flood_apply" && !strings.Contains(h.Results[0].Message, "printed more than 64 MiB on stdout") {
+			t.Errorf("flood_apply: %+v; want the output limit's error", h.Results[0])
+		}
+	}
+	if got["flood_apply"] != sdk.StatusFailed || got["web_1"] != sdk.StatusSucceeded || len(got) != 2 {
+		t.Errorf("apply statuses = %v; want flood_apply failed and web_1 succeeded", got)
 	}
 }

@@ -1,5 +1,7 @@
 // Command testprovider is a provider plugin for the loader's tests: it
-// echoes through the Exec callback, and crashes or hangs on request.
+// echoes through the Exec callback, and crashes or hangs on request. Hosts
+// named flood_scan… or flood_apply… are hostile: there, a scan or an apply
+// runs a command printing 200 MB, as an endless /etc/os-release would.
 package main
 
 import (
@@ -21,7 +23,15 @@ func (provider) Schema(context.Context) (*sdk.SchemaResponse, error) {
 	}, nil
 }
 
+// flood is the command a hostile host's endless output comes from.
+var flood = sdk.Cmd{Argv: []string{"head", "-c", "200000000", "/dev/zero"}}
+
 func (provider) Scan(ctx context.Context, req *sdk.ScanRequest) (*sdk.ScanResponse, error) {
+	if strings.HasPrefix(req.Host, "flood_scan") {
+		if _, err := sdk.Check(ctx, req.Runner, flood); err != nil {
+			return nil, err
+		}
+	}
 	greeting, _ := req.Config["greeting"].(string)
 	if greeting == "big" {
 		// 10 MB through the Exec callback, both ways.
@@ -65,7 +75,11 @@ func (provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.P
 			out.Results = append(out.Results, sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusInterrupted, Message: "stopped"})
 			continue
 		}
-		if _, err := sdk.Check(ctx, req.Runner, sdk.Cmd{Argv: []string{"true"}}); err != nil {
+		cmd := sdk.Cmd{Argv: []string{"true"}}
+		if strings.HasPrefix(req.Host, "flood_apply") {
+			cmd = flood
+		}
+		if _, err := sdk.Check(ctx, req.Runner, cmd); err != nil {
 			out.Results = append(out.Results, sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusFailed, Message: err.Error()})
 			continue
 		}
