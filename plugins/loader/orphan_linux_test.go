@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,12 +10,15 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/tend-sh/tend/core/transport/local"
 	"github.com/tend-sh/tend/core/transport/proctest"
 )
 
 // The test binary, started with these variables, stands in for tend: it
 // launches the provider at envHelperProvider, writes its pid to
-// envHelperPidFile and waits to be killed.
+// envHelperPidFile, has it scan, which runs a long command through the
+// local transport that writes its pid to envHelperPidFile.cmd, and waits
+// to be killed.
 const (
 	envHelperProvider = "TEND_LOADER_TEST_HELPER_PROVIDER"
 	envHelperPidFile  = "TEND_LOADER_TEST_HELPER_PIDFILE"
@@ -22,21 +26,29 @@ const (
 
 func helperLaunch(path, pidFile string) int {
 	sum, err := Checksum(path)
+	var p *Provider
 	if err == nil {
-		var p *Provider
-		if p, err = Launch(Options{Name: "test", Path: path, Checksum: sum}); err == nil {
-			err = os.WriteFile(pidFile, []byte(strconv.Itoa(p.Pid())+"\n"), 0o644)
-		}
+		p, err = Launch(Options{Name: "test", Path: path, Checksum: sum})
+	}
+	if err == nil {
+		err = p.Configure(context.Background(), map[string]any{"greeting": "sleep:" + pidFile + ".cmd"})
+	}
+	if err == nil {
+		err = os.WriteFile(pidFile, []byte(strconv.Itoa(p.Pid())+"\n"), 0o644)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 1
 	}
-	select {}
+	_, _, err = p.Scan(context.Background(), "web_1", nil, local.Runner{})
+	fmt.Fprintln(os.Stderr, "helper: the scan ended:", err)
+	return 1
 }
 
 // TestProviderDiesWithTend SIGKILLs a process that launched a provider,
-// as when tend is OOM-killed: the provider must not run on, orphaned.
+// as when tend is OOM-killed, while the provider waits for a command it
+// asked tend to run: neither the provider nor the command may run on,
+// orphaned.
 func TestProviderDiesWithTend(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	helper := exec.Command(os.Args[0], "-test.run=^$")
@@ -46,9 +58,11 @@ func TestProviderDiesWithTend(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid := proctest.WaitPidFile(t, pidFile)
+	cmdPid := proctest.WaitPidFile(t, pidFile+".cmd")
 	if err := helper.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = helper.Wait()
 	proctest.WaitGone(t, pid, "the provider of the killed tend")
+	proctest.WaitGone(t, cmdPid, "the provider's command of the killed tend")
 }

@@ -33,6 +33,11 @@ func (provider) Scan(ctx context.Context, req *sdk.ScanRequest) (*sdk.ScanRespon
 		}
 	}
 	greeting, _ := req.Config["greeting"].(string)
+	if pidFile, ok := strings.CutPrefix(greeting, "sleep:"); ok {
+		// A long command, whose pid the test reads.
+		_, err := sdk.Check(ctx, req.Runner, sdk.Cmd{Argv: []string{"sh", "-c", `echo $$ > "$1"; exec sleep 600`, "sh", pidFile}})
+		return nil, err
+	}
 	if greeting == "big" {
 		// 10 MB through the Exec callback, both ways.
 		big := strings.Repeat("0123456789", 1<<20)
