@@ -68,7 +68,7 @@ func parentOfPlugin(pidFile string) int {
 		handshake.Config.MagicCookieKey+"="+handshake.Config.MagicCookieValue,
 		"PLUGIN_PROTOCOL_VERSIONS="+strconv.Itoa(handshake.ProtocolVersion))
 	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err == nil {
+	if err = cmd.Start(); err == nil {
 		err = os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644)
 	}
 	if err != nil {
