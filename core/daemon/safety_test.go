@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/tend-sh/tend/core/gitsource"
 	"github.com/tend-sh/tend/core/journal"
+	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/providers/apt/apttest"
 )
@@ -111,7 +113,8 @@ func TestOnceRejectedPushKeepsFailedApply(t *testing.T) {
 // restart, as in cron mode).
 func TestRemoteDownKeepsApplying(t *testing.T) {
 	l := newLab(t, securityLab)
-	d := l.daemon()
+	m := metrics.New()
+	d := l.daemon(func(o *Options) { o.Metrics = m })
 	l.reconcile(d)
 	var before model.Report
 	l.reportsJSON("hosts/lab/report.json", &before)
@@ -132,6 +135,12 @@ func TestRemoteDownKeepsApplying(t *testing.T) {
 	ok, why := d.Ready()
 	if ok || !strings.Contains(why, "fetch") || !strings.Contains(why, "stays in force") {
 		t.Fatalf("Ready() = %v, %q", ok, why)
+	}
+	if v, n := testutil.ToFloat64(m.ConfigValid), testutil.ToFloat64(m.Reconciles.WithLabelValues(metrics.ReconcileError)); v != 0 || n != 1 {
+		t.Errorf("tend_config_valid = %v, tend_reconciles_total{result=error} = %v; want 0 and 1", v, n)
+	}
+	if logs := l.logs.String(); !strings.Contains(logs, "fetch failed; working from the last fetched commit") {
+		t.Errorf("the fetch failure is not logged:\n%s", logs)
 	}
 	d.Close()
 	if err := os.Rename(away, l.bare); err != nil {
