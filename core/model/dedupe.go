@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"sync"
 )
 
 // Inventory lists, as Duplicate.List names them.
@@ -50,11 +51,19 @@ func (p *ProviderInventory) Deduplicated() (installed []Installed, available []U
 	return installed, available, append(d1, d2...)
 }
 
+// counts are the maps dedupe counts keys in, reused: the planner
+// deduplicates every host's inventory, and most have nothing to remove.
+var counts = sync.Pool{New: func() any { return map[string]int{} }}
+
 // dedupe keeps the first entry of each key. A key is reported when its
 // entries name different versions (then all of them are dropped) or when
 // one entry repeats another exactly.
 func dedupe[T any](list []T, name string, key, version func(T) string, same func(a, b T) bool) ([]T, []Duplicate) {
-	count := make(map[string]int, len(list))
+	count := counts.Get().(map[string]int)
+	defer func() {
+		clear(count)
+		counts.Put(count)
+	}()
 	repeated := false
 	for _, x := range list {
 		k := key(x)

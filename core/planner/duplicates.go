@@ -14,9 +14,18 @@ import (
 // true): an error for the host, which the rest of its plan does not wait
 // for. inv itself is not modified.
 func (pp *policyPlan) deduplicated(host string, inv *model.ProviderInventory, hp *model.HostPlan) *model.ProviderInventory {
-	installed, available, dups := inv.Deduplicated()
 	out := *inv
-	out.Installed, out.Available = installed, available
+	if len(pp.pins) == 0 && len(pp.reject) == 0 {
+		// The installed list only matters to pins and reject: not checked.
+		out.Installed = nil
+	}
+	installed, available, dups := out.Deduplicated()
+	out.Available = available
+	if out.Installed != nil {
+		out.Installed = installed
+	} else {
+		out.Installed = inv.Installed
+	}
 	var conflicted []string
 	for _, d := range dups {
 		what := "available update"
