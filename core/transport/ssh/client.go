@@ -54,6 +54,7 @@ type Client struct {
 
 	mu     sync.Mutex
 	conn   *ssh.Client
+	ended  chan struct{} // closed when conn ends
 	closed bool
 }
 
@@ -116,48 +117,90 @@ func (c *Client) Close() error {
 // there is none, and once more if the connection turns out to be dead.
 func (c *Client) session(ctx context.Context) (*ssh.Session, error) {
 	for attempt := 0; ; attempt++ {
-		conn, err := c.connect(ctx)
+		conn, ended, err := c.connect(ctx)
 		if err != nil {
 			return nil, err
 		}
-		s, err := conn.NewSession()
+		s, err := newSession(ctx, conn, ended)
 		if err == nil {
 			return s, nil
+		}
+		if ctx.Err() != nil { // given up on; the connection may be fine
+			return nil, fmt.Errorf("ssh %s: open session: %w", c.target, err)
 		}
 		var rejected *ssh.OpenChannelError
 		if errors.As(err, &rejected) { // the server said no; the connection is fine
 			return nil, fmt.Errorf("ssh %s: open session: %w", c.target, err)
 		}
 		c.forget(conn)
-		if attempt > 0 || ctx.Err() != nil {
+		if attempt > 0 {
 			return nil, fmt.Errorf("ssh %s: open session: %w", c.target, err)
 		}
 	}
 }
 
-// connect returns the live connection, dialling if there is none.
-func (c *Client) connect(ctx context.Context) (*ssh.Client, error) {
+// errConnectionEnded is newSession's error when the connection ended while
+// the session was being opened.
+var errConnectionEnded = errors.New("connection ended while opening a session")
+
+// newSession opens a session on conn, giving up when ctx ends or conn ends:
+// x/crypto/ssh's NewSession can wait forever when the connection closes
+// under it (the channel is registered after the connection dropped its
+// channels), and a dead connection must fail the session, not hang it.
+// A NewSession that returns later has its session closed.
+func newSession(ctx context.Context, conn *ssh.Client, ended <-chan struct{}) (*ssh.Session, error) {
+	type opened struct {
+		s   *ssh.Session
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		s, err := conn.NewSession()
+		ch <- opened{s, err}
+	}()
+	abandon := func() {
+		go func() {
+			if o := <-ch; o.s != nil {
+				_ = o.s.Close()
+			}
+		}()
+	}
+	select {
+	case o := <-ch:
+		return o.s, o.err
+	case <-ended:
+		abandon()
+		return nil, errConnectionEnded
+	case <-ctx.Done():
+		abandon()
+		return nil, ctx.Err()
+	}
+}
+
+// connect returns the live connection and a channel closed when it ends,
+// dialling if there is none.
+func (c *Client) connect(ctx context.Context) (*ssh.Client, <-chan struct{}, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return nil, fmt.Errorf("ssh %s: client is closed", c.target)
+		return nil, nil, fmt.Errorf("ssh %s: client is closed", c.target)
 	}
 	if c.conn != nil {
-		return c.conn, nil
+		return c.conn, c.ended, nil
 	}
 	conn, err := c.dialSSH(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c.conn = conn
 	ended := make(chan struct{})
+	c.conn, c.ended = conn, ended
 	go func() {
 		_ = conn.Wait() // returns when the connection ends, for whatever reason
 		close(ended)
 		c.forget(conn)
 	}()
 	go c.keepalive(conn, ended)
-	return conn, nil
+	return conn, ended, nil
 }
 
 // keepalive probes conn every keepAlive with OpenSSH's keepalive request

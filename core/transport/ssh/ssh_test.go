@@ -147,9 +147,35 @@ func newClient(t *testing.T, o Options) (*Client, *atomic.Int32) {
 // the test kills it when it ends, since sshd leaves a root login's
 // commands running when their session closes.
 func sleeper(t *testing.T) []string {
-	pidFile := filepath.Join(t.TempDir(), "sleeper.pid")
+	argv, _ := sleeperPid(t)
+	return argv
+}
+
+// sleeperPid is sleeper, with the file its pid is written to once it runs.
+func sleeperPid(t *testing.T) (argv []string, pidFile string) {
+	pidFile = filepath.Join(t.TempDir(), "sleeper.pid")
 	proctest.KillPidFileAtCleanup(t, pidFile)
-	return []string{"sh", "-c", `echo $$ > "$1"; exec sleep 3600`, "sh", pidFile}
+	return []string{"sh", "-c", `echo $$ > "$1"; exec sleep 3600`, "sh", pidFile}, pidFile
+}
+
+// whenSleeping returns a sleeper's argv and calls f once the sleeper runs on
+// the host (sshd is on this machine, so its pid file is visible here): a
+// fault injected then hits a running command however slow the machine is.
+// Should the sleeper never start, f is not called and the Run under test
+// ends at its timeout, failing the test.
+func whenSleeping(t *testing.T, f func()) []string {
+	argv, pidFile := sleeperPid(t)
+	deadline := time.Now().Add(proctest.Timeout(t))
+	go func() {
+		for time.Now().Before(deadline) {
+			if data, err := os.ReadFile(pidFile); err == nil && strings.HasSuffix(string(data), "\n") {
+				f()
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	return argv
 }
 
 // runReturns calls f and returns its error, failing the test should f not
@@ -284,9 +310,9 @@ func TestCancel(t *testing.T) {
 	s := sshtest.Start(t)
 	c, _ := newClient(t, options(s))
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(200*time.Millisecond, cancel)
+	argv := whenSleeping(t, cancel)
 	err := runReturns(t, func() error {
-		_, err := c.Run(ctx, sdk.Cmd{Argv: sleeper(t)})
+		_, err := c.Run(ctx, sdk.Cmd{Argv: argv})
 		return err
 	})
 	t.Log(err)
@@ -399,8 +425,8 @@ func TestLostConnectionDuringRun(t *testing.T) {
 	c.mu.Lock()
 	conn := c.conn
 	c.mu.Unlock()
-	time.AfterFunc(200*time.Millisecond, func() { _ = conn.Close() })
-	_, err := c.Run(context.Background(), sdk.Cmd{Argv: sleeper(t), Timeout: proctest.Timeout(t)})
+	argv := whenSleeping(t, func() { _ = conn.Close() })
+	_, err := c.Run(context.Background(), sdk.Cmd{Argv: argv, Timeout: proctest.Timeout(t)})
 	t.Log(err)
 	if err == nil || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want a lost-connection error", err)
@@ -533,11 +559,48 @@ func TestKeepAliveDropsDeadConnection(t *testing.T) {
 	// Quiet for many keepalive intervals, and answered all along.
 	run(t, c, sdk.Cmd{Argv: []string{"sleep", "3"}})
 
-	time.AfterFunc(200*time.Millisecond, func() { hole.Load().silent.Store(true) })
-	_, err := c.Run(context.Background(), sdk.Cmd{Argv: sleeper(t), Timeout: proctest.Timeout(t)})
+	argv := whenSleeping(t, func() { hole.Load().silent.Store(true) })
+	_, err := c.Run(context.Background(), sdk.Cmd{Argv: argv, Timeout: proctest.Timeout(t)})
 	if err == nil || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the connection dropped by the keepalive", err)
 	}
 	// The next command dials afresh.
+	run(t, c, sdk.Cmd{Argv: []string{"true"}})
+}
+
+// TestSessionOpenHonoursTimeout: a peer that stops answering while a session
+// is being opened fails the command at its timeout (keepalives are set far
+// off, so only the timeout can end it); x/crypto/ssh's NewSession alone
+// would wait for the channel-open reply forever. The connection is then
+// dialled afresh, and the next command runs.
+func TestSessionOpenHonoursTimeout(t *testing.T) {
+	s := sshtest.Start(t)
+	o := options(s)
+	o.KeepAlive, o.KeepAliveMax = time.Hour, 1000
+	c, _ := newClient(t, o)
+	var hole atomic.Pointer[blackhole]
+	dial := c.dial
+	c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		b := &blackhole{Conn: conn, closed: make(chan struct{})}
+		hole.Store(b)
+		return b, nil
+	}
+	run(t, c, sdk.Cmd{Argv: []string{"true"}})
+	hole.Load().silent.Store(true)
+	err := runReturns(t, func() error {
+		_, err := c.Run(context.Background(), sdk.Cmd{Argv: []string{"true"}, Timeout: time.Second})
+		return err
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+	c.mu.Lock()
+	dead := c.conn
+	c.mu.Unlock()
+	c.forget(dead) // what the keepalive does, in its own time
 	run(t, c, sdk.Cmd{Argv: []string{"true"}})
 }
