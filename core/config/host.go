@@ -248,32 +248,12 @@ func (d *decoder) entryLabels(at hcl.Range, e hostEntry, file string) bool {
 // single scan, so every host of a list can be pointed at.
 func objectStarts(data []byte) []int {
 	var starts []int
-	depth := 0
-	inStr, esc := false, false
-	for off, c := range data {
-		if inStr {
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			continue
+	walkJSONBrackets(data, func(off int, c byte, depth int) bool {
+		if c == '{' && depth == 1 {
+			starts = append(starts, off)
 		}
-		switch c {
-		case '"':
-			inStr = true
-		case '[', '{':
-			if c == '{' && depth == 1 {
-				starts = append(starts, off)
-			}
-			depth++
-		case ']', '}':
-			depth--
-		}
-	}
+		return true
+	})
 	return starts
 }
 

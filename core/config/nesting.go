@@ -372,8 +372,23 @@ func b2i(b bool) int {
 }
 
 // jsonNestingProblem returns the offset at which a JSON document nests
-// arrays and objects deeper than max, or -1.
+// arrays and objects deeper than limit, or -1.
 func jsonNestingProblem(data []byte, limit int) int {
+	problem := -1
+	walkJSONBrackets(data, func(off int, c byte, depth int) bool {
+		if (c == '[' || c == '{') && depth >= limit {
+			problem = off
+			return false
+		}
+		return true
+	})
+	return problem
+}
+
+// walkJSONBrackets calls visit for each bracket and brace of a JSON
+// document outside its strings, with the nesting depth before it, until
+// visit returns false. One linear scan; it does not check the syntax.
+func walkJSONBrackets(data []byte, visit func(off int, c byte, depth int) bool) {
 	depth := 0
 	inStr, esc := false, false
 	for off, c := range data {
@@ -392,14 +407,17 @@ func jsonNestingProblem(data []byte, limit int) int {
 		case '"':
 			inStr = true
 		case '[', '{':
-			if depth++; depth > limit {
-				return off
+			if !visit(off, c, depth) {
+				return
 			}
+			depth++
 		case ']', '}':
+			if !visit(off, c, depth) {
+				return
+			}
 			depth = max(depth-1, 0)
 		}
 	}
-	return -1
 }
 
 // checkNesting is the diagnostic for a configuration file that nests too
