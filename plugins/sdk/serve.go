@@ -93,16 +93,26 @@ func (s *server) GetSchema(ctx context.Context, _ *pb.GetSchemaRequest) (*pb.Get
 	return schemaToProto(sc), nil
 }
 
-func (s *server) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.ConfigureResponse, error) {
+// decodeConfig decodes a provider block sent as JSON and fetches the
+// schema to check it against; its errors are gRPC statuses.
+func (s *server) decodeConfig(ctx context.Context, raw []byte) (map[string]any, *SchemaResponse, error) {
 	cfg := map[string]any{}
-	if len(req.ConfigJson) > 0 {
-		if err := json.Unmarshal(req.ConfigJson, &cfg); err != nil {
-			return nil, status.Errorf(codes.InvalidArgument, "provider config is not a JSON object: %v", err)
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &cfg); err != nil {
+			return nil, nil, status.Errorf(codes.InvalidArgument, "provider config is not a JSON object: %v", err)
 		}
 	}
 	sc, err := s.impl.Schema(ctx)
 	if err != nil {
-		return nil, status.Error(codes.Internal, err.Error())
+		return nil, nil, status.Error(codes.Internal, err.Error())
+	}
+	return cfg, sc, nil
+}
+
+func (s *server) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.ConfigureResponse, error) {
+	cfg, sc, err := s.decodeConfig(ctx, req.ConfigJson)
+	if err != nil {
+		return nil, err
 	}
 	if err := CheckConfig(sc, cfg); err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())

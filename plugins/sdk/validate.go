@@ -2,7 +2,6 @@ package sdk
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
@@ -66,15 +65,9 @@ type Diagnostic struct {
 // the pins. Schema errors are diagnostics about the block; the provider is
 // not asked about a block that does not fit its schema.
 func (s *server) ValidateConfig(ctx context.Context, req *pb.ValidateConfigRequest) (*pb.ValidateConfigResponse, error) {
-	cfg := map[string]any{}
-	if len(req.ConfigJson) > 0 {
-		if err := json.Unmarshal(req.ConfigJson, &cfg); err != nil {
-			return nil, status.Errorf(codes.InvalidArgument, "provider config is not a JSON object: %v", err)
-		}
-	}
-	sc, err := s.impl.Schema(ctx)
+	cfg, sc, err := s.decodeConfig(ctx, req.ConfigJson)
 	if err != nil {
-		return nil, status.Error(codes.Internal, err.Error())
+		return nil, err
 	}
 	if err := CheckConfig(sc, cfg); err != nil {
 		out := &pb.ValidateConfigResponse{}
