@@ -81,7 +81,7 @@ func (s *Source) Export(h plumbing.Hash, root string) (dir string, err error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	w := exporter{store: repo.Storer, root: tmp, log: s.log.WithField("commit", name)}
+	w := newExporter(repo.Storer, tmp, s.log.WithField("commit", name))
 	if err := w.tree(tree, ""); err != nil {
 		return "", fmt.Errorf("export commit %s of %s: %w", h, s.safeURL, err)
 	}
@@ -124,14 +124,28 @@ func (s *Source) subtree(st storer.EncodedObjectStorer, tree *object.Tree, h plu
 // It is for trees read from other repositories than a Source's clone, such
 // as the configuration at tend plan --base.
 func WriteTree(store storer.EncodedObjectStorer, t *object.Tree, dir string, log logrus.FieldLogger) error {
-	return exporter{store: store, root: dir, log: log}.tree(t, "")
+	return newExporter(store, dir, log).tree(t, "")
 }
 
-// exporter writes trees below root.
+// MaxExportSize bounds the files of one exported tree, in bytes (512 MiB):
+// a commit carrying a huge (well-compressed) blob fails its export instead
+// of filling the state directory's disk.
+const MaxExportSize = 512 << 20
+
+// exportLimit is MaxExportSize; tests lower it.
+var exportLimit int64 = MaxExportSize
+
+// exporter writes trees below root, within a budget of MaxExportSize.
 type exporter struct {
 	store storer.EncodedObjectStorer
 	root  string
 	log   logrus.FieldLogger
+	left  *int64 // bytes the files written from here on may still take
+}
+
+func newExporter(store storer.EncodedObjectStorer, root string, log logrus.FieldLogger) exporter {
+	left := exportLimit
+	return exporter{store: store, root: root, log: log, left: &left}
 }
 
 // tree writes t as the directory rel (slash-separated, "" for root).
@@ -180,6 +194,10 @@ func (w exporter) file(h plumbing.Hash, p, dst string, mode os.FileMode) (err er
 	if err != nil {
 		return fmt.Errorf("read %s: %w", p, err)
 	}
+	if b.Size > *w.left {
+		return fmt.Errorf("%s (%d bytes): the exported files would be larger than the limit of %d MiB", p, b.Size, exportLimit>>20)
+	}
+	*w.left -= b.Size
 	r, err := b.Reader()
 	if err != nil {
 		return fmt.Errorf("read %s: %w", p, err)

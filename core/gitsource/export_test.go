@@ -215,6 +215,40 @@ func TestExportRefusesEscapingSymlink(t *testing.T) {
 	}
 }
 
+// TestExportSizeLimit: a commit whose files outgrow the export limit fails
+// its export, naming the file, and leaves nothing behind; the limit counts
+// every file of the tree, not one at a time.
+func TestExportSizeLimit(t *testing.T) {
+	old := exportLimit
+	exportLimit = 1 << 20
+	t.Cleanup(func() { exportLimit = old })
+	f, s, _ := configRepo(t, Options{Path: "fleet"})
+	half := strings.Repeat("x", 600<<10)
+	f.commit(map[string]string{"fleet/a.json": half})
+	f.push("main")
+	h, err := s.Fetch(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	if _, err := s.Export(h, root); err != nil {
+		t.Fatalf("an export within the limit: %v", err)
+	}
+	f.commit(map[string]string{"fleet/b.json": half})
+	f.push("main")
+	if h, err = s.Fetch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	root = t.TempDir()
+	_, err = s.Export(h, root)
+	if err == nil || !strings.Contains(err.Error(), "b.json (614400 bytes): the exported files would be larger than the limit of 1 MiB") {
+		t.Fatalf("err = %v, want the export limit naming b.json", err)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Errorf("failed export left %d entries", len(entries))
+	}
+}
+
 func TestCheckLink(t *testing.T) {
 	for _, tc := range []struct {
 		path, target string
