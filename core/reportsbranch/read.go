@@ -153,9 +153,20 @@ func At(dir, rev string) (*Tree, error) {
 	return &Tree{Head: *hash, Remote: *hash, tree: t}, nil
 }
 
+// MaxFile bounds what File reads of one file, in bytes (64 MiB): reports,
+// rollout states and snapshots are far smaller, and a hostile push to the
+// reports branch must not make tend read without end.
+const MaxFile = 64 << 20
+
 // File returns the content of a slash-separated path; ok is false when the
-// branch or the file does not exist.
+// branch or the file does not exist. A file over MaxFile is an error
+// wrapping ErrTooLarge.
 func (t *Tree) File(path string) (data []byte, ok bool, err error) {
+	return t.FileMax(path, MaxFile)
+}
+
+// read returns the content of path, unbounded.
+func (t *Tree) read(path string) (data []byte, ok bool, err error) {
 	if t == nil || t.tree == nil {
 		return nil, false, nil
 	}
@@ -188,11 +199,11 @@ func (t *Tree) FileMax(path string, max int64) (data []byte, ok bool, err error)
 	if t == nil || t.tree == nil {
 		return nil, false, nil
 	}
-	// Errors (no such file) are File's to report.
+	// Errors (no such file) are read's to report.
 	if size, err := t.tree.Size(path); err == nil && size > max {
-		return nil, false, fmt.Errorf("reports branch: %s: %d bytes: %w", path, size, ErrTooLarge)
+		return nil, false, fmt.Errorf("reports branch: %s: %d bytes, more than %d MiB: %w", path, size, max>>20, ErrTooLarge)
 	}
-	return t.File(path)
+	return t.read(path)
 }
 
 // Names lists the entries of a directory of the branch ("" for the root),
