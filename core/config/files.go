@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/tend-sh/tend/core/internal/safeopen"
 )
 
 // Every file tend reads because a configuration says so stays inside the
@@ -88,7 +90,7 @@ func (c *confined) read(path string, limit int64) ([]byte, error) {
 	if _, err := c.stat(name, limit); err != nil {
 		return nil, err
 	}
-	f, err := c.root.OpenFile(name, openFlags, 0)
+	f, err := c.root.OpenFile(name, safeopen.ReadFlags, 0)
 	if err != nil {
 		return nil, rootError(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/tend-sh/tend/core/internal/safeopen"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -162,11 +163,18 @@ func readFile(path string) ([]byte, error) {
 	if fi.Size() > MaxSnapshotSize {
 		return nil, tooLarge(path, fi.Size())
 	}
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, safeopen.ReadFlags, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	// What was opened, should the path have been swapped since Stat.
+	if fi, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fi.Mode().Type())
+	}
 	// The file may have grown since Stat.
 	data, err := io.ReadAll(io.LimitReader(f, MaxSnapshotSize+1))
 	if err != nil {
