@@ -227,12 +227,6 @@ func checkGlob(g string) error {
 	return nil
 }
 
-// MatchGlob reports whether name matches the shell-style pattern g.
-func MatchGlob(g, name string) bool {
-	ok, _ := path.Match(g, name)
-	return ok
-}
-
 func validName(s string) bool {
 	for i, r := range s {
 		switch {

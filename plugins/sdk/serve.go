@@ -19,35 +19,16 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// ServeOption changes how Serve runs a provider.
-type ServeOption func(*serveConfig)
-
-type serveConfig struct {
-	test *plugin.ServeTestConfig
-}
-
-// WithTestConfig serves in-process for tests (see plugin.ServeTestConfig);
-// the conformance kit uses it.
-func WithTestConfig(c *plugin.ServeTestConfig) ServeOption {
-	return func(s *serveConfig) { s.test = c }
-}
-
 // Serve runs p as a tend provider plugin. Call it from main; it returns when
 // tend is done with the provider. Started by hand, outside tend, it prints
 // a note and exits non-zero. Should tend die without stopping the provider,
 // the provider exits within about a second (see watchParent).
-func Serve(p Provider, opts ...ServeOption) {
-	cfg := &serveConfig{}
-	for _, o := range opts {
-		o(cfg)
-	}
-	if cfg.test == nil && os.Getenv(handshake.Config.MagicCookieKey) != handshake.Config.MagicCookieValue {
+func Serve(p Provider) {
+	if os.Getenv(handshake.Config.MagicCookieKey) != handshake.Config.MagicCookieValue {
 		fmt.Fprintln(os.Stderr, "This is a tend provider plugin: tend starts it when a policy needs it. It is not meant to be run by hand.")
 		os.Exit(1)
 	}
-	if cfg.test == nil {
-		watchParent(parentPoll, exitOrphaned)
-	}
+	watchParent(parentPoll, exitOrphaned)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: handshake.Config,
 		VersionedPlugins: map[int]plugin.PluginSet{
@@ -55,7 +36,6 @@ func Serve(p Provider, opts ...ServeOption) {
 		},
 		GRPCServer: plugin.DefaultGRPCServer,
 		Logger:     hclog.New(&hclog.LoggerOptions{Level: hclog.Trace, Output: os.Stderr, JSONFormat: true}),
-		Test:       cfg.test,
 	})
 }
 

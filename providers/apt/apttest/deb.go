@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -79,16 +78,6 @@ const maxCached = 64 << 10
 var debCache struct {
 	sync.Mutex
 	m map[Pkg][]byte
-}
-
-// BuildDeb builds p with dpkg-deb into dir and returns the file's path.
-func BuildDeb(t testing.TB, dir string, p Pkg) string {
-	t.Helper()
-	path, err := buildDeb(dir, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func buildDeb(dir string, p Pkg) (string, error) {
