@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/tend-sh/tend/core/internal/words"
 )
 
 // resolve checks references across files once everything is decoded, and
@@ -144,17 +146,10 @@ func (d *decoder) checkOverlaps() {
 			Severity: hcl.DiagError,
 			Summary:  "Host in two policies",
 			Detail: fmt.Sprintf("%s %s targeted by policy %q (%s) and policy %q for provider %q; a host has at most one policy per provider.",
-				plural(len(clashes), "Host", "Hosts"), listHosts(clashes), first.Name, first.DeclRange.String(), p.Name, p.Provider),
+				words.Plural(len(clashes), "Host", "Hosts"), listHosts(clashes), first.Name, first.DeclRange.String(), p.Name, p.Provider),
 			Subject: &rng,
 		})
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func listHosts(hs []string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
@@ -251,7 +252,7 @@ func (d *Daemon) load(h plumbing.Hash) (*loaded, string, string, []string) {
 			lines = append(lines, diagLine(dir, dg.Subject, dg.Summary, dg.Detail))
 		}
 		n := len(lines)
-		return nil, StateInvalid, fmt.Sprintf("configuration has %d %s, not applied", n, plural(n, "error", "errors")), lines
+		return nil, StateInvalid, fmt.Sprintf("configuration has %d %s, not applied", n, words.Plural(n, "error", "errors")), lines
 	}
 	if err := engine.CheckLock(cfg); err != nil {
 		return nil, StateInvalid, err.Error() + "; not applied", nil
@@ -288,13 +289,6 @@ func (d *Daemon) checkDescends(h plumbing.Hash) string {
 	d.log.WithFields(fields).Error("the branch was rewound or rewritten; the commit is refused")
 	return fmt.Sprintf("commit %s does not descend from %s, the configuration in force: the branch was rewound or rewritten; %s",
 		short(h.String()), short(g.commit.String()), hint)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func prefixAll(p string, s []string) []string {

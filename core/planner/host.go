@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/debversion"
+	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -277,7 +278,7 @@ func (pp *policyPlan) decideReboot(host string, inv *model.ProviderInventory, hp
 	reason := ""
 	switch {
 	case len(needs) > 0:
-		reason = fmt.Sprintf("reboot = %s: %s %s a reboot", pp.p.Reboot, strings.Join(needs, ", "), plural(len(needs), "requires", "require"))
+		reason = fmt.Sprintf("reboot = %s: %s %s a reboot", pp.p.Reboot, strings.Join(needs, ", "), words.Plural(len(needs), "requires", "require"))
 	case inv.PendingReboot:
 		reason = fmt.Sprintf("reboot = %s: the host reports a pending reboot", pp.p.Reboot)
 	}
@@ -353,11 +354,4 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

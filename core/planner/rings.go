@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -127,7 +128,7 @@ func (r *rings) wait(pp *policyPlan, i int, pkg, to string) (until time.Time, re
 		ring := r.list[j]
 		if n := r.pending[j][k]; n > 0 {
 			return time.Time{}, fmt.Sprintf("waiting for ring %s: %d of %d %s still %s it",
-				ring.Name, n, len(r.byRing[j]), plural(len(r.byRing[j]), "host", "hosts"), plural(n, "needs", "need")), true, true
+				ring.Name, n, len(r.byRing[j]), words.Plural(len(r.byRing[j]), "host", "hosts"), words.Plural(n, "needs", "need")), true, true
 		}
 		doneAt, ok := pp.in.History.RingDone[RingKey{pp.p.Name, ring.Name, pkg, to}]
 		if !ok {

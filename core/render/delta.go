@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/plandiff"
 )
@@ -22,10 +23,10 @@ func deltaSentence(d *plandiff.Delta) string {
 		return "no host's plan changes"
 	}
 	n := len(d.Changes)
-	s := commas(n) + " " + plural(n, "update changes", "updates change") + " on " + commas(d.Hosts) + " " + plural(d.Hosts, "host", "hosts")
+	s := commas(n) + " " + words.Plural(n, "update changes", "updates change") + " on " + commas(d.Hosts) + " " + words.Plural(d.Hosts, "host", "hosts")
 	var parts []string
 	if d.ActionsAdded > 0 {
-		parts = append(parts, commas(d.ActionsAdded)+" "+plural(d.ActionsAdded, "action", "actions")+" added")
+		parts = append(parts, commas(d.ActionsAdded)+" "+words.Plural(d.ActionsAdded, "action", "actions")+" added")
 	}
 	if d.ActionsRemoved > 0 {
 		parts = append(parts, commas(d.ActionsRemoved)+" removed")

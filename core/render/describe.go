@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -201,7 +202,7 @@ func actionCounts(m map[string]int) []string {
 		}
 		switch typ {
 		case model.ActionReboot:
-			out = append(out, commas(n)+" "+plural(n, "reboot", "reboots"))
+			out = append(out, commas(n)+" "+words.Plural(n, "reboot", "reboots"))
 		case model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade,
 			model.ActionRemove, model.ActionHold, model.ActionUnhold:
 			out = append(out, commas(n)+" to "+typ)
@@ -229,7 +230,7 @@ func actionCounts(m map[string]int) []string {
 // "3 hosts, 2 with changes: 1 to install, 4 to upgrade; 5 deferred, 17
 // skipped." or "No changes. 3 hosts up to date."
 func summaryPhrase(s *model.Summary) (sentence string, changes bool) {
-	hosts := commas(s.Hosts) + " " + plural(s.Hosts, "host", "hosts")
+	hosts := commas(s.Hosts) + " " + words.Plural(s.Hosts, "host", "hosts")
 	var waiting []string
 	if s.Deferred > 0 {
 		waiting = append(waiting, commas(s.Deferred)+" deferred")
@@ -263,7 +264,7 @@ func summaryPhrase(s *model.Summary) (sentence string, changes bool) {
 func hostCounts(h *model.HostPlan) string {
 	var parts []string
 	if n := len(h.Actions); n > 0 {
-		parts = append(parts, commas(n)+" "+plural(n, "action", "actions"))
+		parts = append(parts, commas(n)+" "+words.Plural(n, "action", "actions"))
 	}
 	if n := len(h.Deferred); n > 0 {
 		parts = append(parts, commas(n)+" deferred")
@@ -272,7 +273,7 @@ func hostCounts(h *model.HostPlan) string {
 		parts = append(parts, commas(n)+" skipped")
 	}
 	if n := len(h.Errors); n > 0 {
-		parts = append(parts, commas(n)+" "+plural(n, "error", "errors"))
+		parts = append(parts, commas(n)+" "+words.Plural(n, "error", "errors"))
 	}
 	if r := h.Reboot; r == model.RebootDeferred || r == model.RebootSuppressed {
 		parts = append(parts, "reboot "+r)
@@ -307,11 +308,4 @@ func commas(n int) string {
 		return "-" + b.String()
 	}
 	return b.String()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/plandiff"
 )
@@ -136,7 +137,7 @@ func (m *mdView) heading(title string, warnings []model.Warning) {
 	m.add(secWarnings, "\n### Warnings\n\n")
 	for i, w := range warnings {
 		if i == mdWarnings {
-			m.add(secWarnings, "- … and "+commas(len(warnings)-i)+" more "+plural(len(warnings)-i, "warning", "warnings")+"\n")
+			m.add(secWarnings, "- … and "+commas(len(warnings)-i)+" more "+words.Plural(len(warnings)-i, "warning", "warnings")+"\n")
 			break
 		}
 		s := mdText(w.Message)
@@ -263,9 +264,9 @@ func truncFooter(cut string, hosts, changed int, more bool, artifact string) str
 		parts = append(parts, "the "+cut+" is cut short")
 	}
 	if hosts > 0 {
-		s := commas(hosts) + " " + plural(hosts, "host", "hosts") + " not shown"
+		s := commas(hosts) + " " + words.Plural(hosts, "host", "hosts") + " not shown"
 		if more {
-			s = commas(hosts) + " more " + plural(hosts, "host", "hosts") + " not shown"
+			s = commas(hosts) + " more " + words.Plural(hosts, "host", "hosts") + " not shown"
 		}
 		if changed > 0 {
 			s += " (" + commas(changed) + " with changes)"

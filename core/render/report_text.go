@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -59,7 +60,7 @@ func itemCounts(r *model.Report) string {
 func fleetLine(c *model.Counts) string {
 	scanned := c.Compliant + c.NonCompliant
 	s := fmt.Sprintf("Compliance: %.1f%% (%s of %s %s)", c.CompliancePercent,
-		commas(c.Compliant), commas(scanned), plural(scanned, "host", "hosts"))
+		commas(c.Compliant), commas(scanned), words.Plural(scanned, "host", "hosts"))
 	if c.Unknown > 0 {
 		s += fmt.Sprintf("; %s not scanned", commas(c.Unknown))
 	}
