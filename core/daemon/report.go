@@ -67,7 +67,7 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 	}
 	c := d.cache
 	if c == nil || c.head != t.Head {
-		return sameAsBefore(t, files)
+		return differsFromBranch(t, files)
 	}
 	for p, b := range files {
 		if old, ok := c.sums[p]; !ok || old != normalizedSum(b) {
@@ -247,9 +247,9 @@ func (d *Daemon) commitStatusOnly(ctx context.Context, out *Outcome, branch stri
 // generated_at, updated_at): reports that differ only there are unchanged.
 var volatile = regexp.MustCompile(`\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?`)
 
-// sameAsBefore reports whether any file differs from the branch's copy in
+// differsFromBranch reports whether any file differs from the branch's copy in
 // more than timestamps.
-func sameAsBefore(t *reportsbranch.Tree, files map[string][]byte) (changed bool, err error) {
+func differsFromBranch(t *reportsbranch.Tree, files map[string][]byte) (changed bool, err error) {
 	for _, p := range slices.Sorted(maps.Keys(files)) {
 		old, ok, err := t.File(p)
 		if err != nil {
