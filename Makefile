@@ -13,7 +13,7 @@ STATICCHECK        := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 
-.PHONY: all build deps demo test vet lint fmt-check fuzz bench proto clean
+.PHONY: all build deps demo test vet lint fmt-check fuzz bench generate generate-check proto clean
 
 all: build
 
@@ -77,7 +77,7 @@ demo: deps build
 
 # The whole test suite: formatting, vet, staticcheck, and every test with the
 # race detector.
-test: deps fmt-check vet lint
+test: deps fmt-check vet lint generate-check
 	$(GO) test -race -count=1 ./...
 
 lint:
@@ -137,9 +137,20 @@ bench: build
 		--at 2026-11-28T22:30:00+01:00 --json > $(BIN)/fleet/plan.json
 	@ls -l $(BIN)/fleet/plan.json
 
-# Regenerate the provider protocol's Go code (committed; CI does not run this).
+# Regenerate the provider protocol's Go code (committed). `make test`
+# checks that this leaves no diff.
+generate: proto
+
+generate-check:
+	@before=$$(cat plugins/proto/providerv1/*.go | sha256sum); \
+	$(MAKE) -s --no-print-directory generate >/dev/null || exit 1; \
+	after=$$(cat plugins/proto/providerv1/*.go | sha256sum); \
+	if [ "$$before" != "$$after" ]; then \
+		echo "make generate changed plugins/proto/providerv1: commit the regenerated code"; git diff --stat -- plugins/proto; exit 1; \
+	fi
+
 proto:
-	command -v protoc >/dev/null || apt-get install -y protobuf-compiler
+	command -v protoc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends protobuf-compiler; }
 	GOFLAGS= GOBIN=$(CURDIR)/$(BIN) $(GO) install $(PROTOC_GEN_GO)
 	GOFLAGS= GOBIN=$(CURDIR)/$(BIN) $(GO) install $(PROTOC_GEN_GO_GRPC)
 	PATH=$(CURDIR)/$(BIN):$$PATH protoc -I plugins/proto \
