@@ -95,7 +95,9 @@ type outcome struct {
 	unread bool
 }
 
-func reject(status int, result, msg string, p Push) outcome {
+// answer is the outcome of a request that triggers nothing: a refusal, or
+// a push acknowledged and ignored (a ping, another branch, a duplicate).
+func answer(status int, result, msg string, p Push) outcome {
 	return outcome{status: status, result: result, msg: msg, push: p}
 }
 
@@ -154,13 +156,13 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request) outcome {
 	case h.slots <- struct{}{}:
 		defer func() { <-h.slots }()
 	default:
-		o := reject(http.StatusServiceUnavailable, ResultBusy, "busy: too many webhook requests in progress, retry later", p)
+		o := answer(http.StatusServiceUnavailable, ResultBusy, "busy: too many webhook requests in progress, retry later", p)
 		o.unread = r.ContentLength != 0
 		return o
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody()))
 	if err != nil {
-		o := reject(http.StatusBadRequest, ResultBadRequest, "reading body: "+err.Error(), p)
+		o := answer(http.StatusBadRequest, ResultBadRequest, "reading body: "+err.Error(), p)
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			o = h.tooLarge(p)
 		}
@@ -168,12 +170,12 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request) outcome {
 		return o
 	}
 	if p.Source != SourceGitLab && !validSignature(h.Secret, body, cred) {
-		return reject(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
+		return answer(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
 	}
 	// Authenticated from here on.
 	o := h.push(r.Header, body, p)
 	if o.result == ResultAccepted && !h.replays.add(replayKeys(o.push, body)...) {
-		return reject(http.StatusOK, ResultDuplicate, "duplicate delivery, already accepted: not triggered again", o.push)
+		return answer(http.StatusOK, ResultDuplicate, "duplicate delivery, already accepted: not triggered again", o.push)
 	}
 	return o
 }
@@ -182,7 +184,7 @@ func (h *Handler) handle(w http.ResponseWriter, r *http.Request) outcome {
 // credential, or the outcome of a request the headers already decide.
 func (h *Handler) checkHeaders(r *http.Request) (Push, string, *outcome) {
 	if r.Method != http.MethodPost {
-		o := reject(http.StatusMethodNotAllowed, ResultMethodNotAllowed, "method not allowed: send a POST", Push{})
+		o := answer(http.StatusMethodNotAllowed, ResultMethodNotAllowed, "method not allowed: send a POST", Push{})
 		return Push{}, "", &o
 	}
 	source, cred := detect(r.Header)
@@ -191,11 +193,11 @@ func (h *Handler) checkHeaders(r *http.Request) (Push, string, *outcome) {
 	switch {
 	case len(h.Secret) == 0:
 		h.logger().Error("webhook: no secret configured, rejecting every request: configure a webhook secret")
-		o = reject(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
+		o = answer(http.StatusUnauthorized, ResultUnauthorized, "invalid signature", p)
 	case source == "":
-		o = reject(http.StatusUnauthorized, ResultUnauthorized, msgMissingAuth, p)
+		o = answer(http.StatusUnauthorized, ResultUnauthorized, msgMissingAuth, p)
 	case source == SourceGitLab && !validToken(h.Secret, cred):
-		o = reject(http.StatusUnauthorized, ResultUnauthorized, "invalid token", p)
+		o = answer(http.StatusUnauthorized, ResultUnauthorized, "invalid token", p)
 	case r.ContentLength > h.maxBody():
 		o = h.tooLarge(p)
 	default:
@@ -205,7 +207,7 @@ func (h *Handler) checkHeaders(r *http.Request) (Push, string, *outcome) {
 }
 
 func (h *Handler) tooLarge(p Push) outcome {
-	return reject(http.StatusRequestEntityTooLarge, ResultTooLarge,
+	return answer(http.StatusRequestEntityTooLarge, ResultTooLarge,
 		fmt.Sprintf("payload too large: limit is %d bytes", h.maxBody()), p)
 }
 
@@ -217,11 +219,11 @@ func (h *Handler) push(hdr http.Header, body []byte, p Push) outcome {
 		switch ev := hdr.Get("X-GitHub-Event"); ev {
 		case "push":
 		case "ping":
-			return reject(http.StatusOK, ResultIgnored, "pong: webhook authenticated", p)
+			return answer(http.StatusOK, ResultIgnored, "pong: webhook authenticated", p)
 		case "":
-			return reject(http.StatusBadRequest, ResultBadRequest, "missing X-GitHub-Event header", p)
+			return answer(http.StatusBadRequest, ResultBadRequest, "missing X-GitHub-Event header", p)
 		default:
-			return reject(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: %q event, only push is handled", clip(ev, 40)), p)
+			return answer(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: %q event, only push is handled", clip(ev, 40)), p)
 		}
 	case SourceGitLab:
 		switch ev := hdr.Get("X-Gitlab-Event"); ev {
@@ -229,25 +231,25 @@ func (h *Handler) push(hdr http.Header, body []byte, p Push) outcome {
 		case "System Hook":
 			systemHook = true
 		case "":
-			return reject(http.StatusBadRequest, ResultBadRequest, "missing X-Gitlab-Event header", p)
+			return answer(http.StatusBadRequest, ResultBadRequest, "missing X-Gitlab-Event header", p)
 		default:
-			return reject(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: %q event, only Push Hook is handled", clip(ev, 40)), p)
+			return answer(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: %q event, only Push Hook is handled", clip(ev, 40)), p)
 		}
 	}
 
 	pl, err := parsePayload(hdr, body)
 	if err != nil {
-		return reject(http.StatusBadRequest, ResultBadRequest, err.Error(), p)
+		return answer(http.StatusBadRequest, ResultBadRequest, err.Error(), p)
 	}
 	if systemHook && pl.ObjectKind != "push" && pl.EventName != "push" {
-		return reject(http.StatusAccepted, ResultIgnored, "ignored: system hook is not a push", p)
+		return answer(http.StatusAccepted, ResultIgnored, "ignored: system hook is not a push", p)
 	}
 
 	want := branchRef(h.Branch)
 	p.Ref = pl.Ref
 	if p.Ref == "" {
 		if p.Source != SourceGeneric {
-			return reject(http.StatusBadRequest, ResultBadRequest, `push payload has no "ref"`, p)
+			return answer(http.StatusBadRequest, ResultBadRequest, `push payload has no "ref"`, p)
 		}
 		p.Ref = want
 	}
@@ -257,18 +259,18 @@ func (h *Handler) push(hdr http.Header, body []byte, p Push) outcome {
 	}
 	if after != "" {
 		if p.After, err = commitID(after); err != nil {
-			return reject(http.StatusBadRequest, ResultBadRequest, err.Error(), p)
+			return answer(http.StatusBadRequest, ResultBadRequest, err.Error(), p)
 		}
 		if isZero(p.After) {
-			return reject(http.StatusAccepted, ResultIgnored, "ignored: branch deletion", p)
+			return answer(http.StatusAccepted, ResultIgnored, "ignored: branch deletion", p)
 		}
 	}
 	if want == "" {
 		h.logger().Error("webhook: no branch configured, ignoring every push: configure the branch tend follows")
-		return reject(http.StatusAccepted, ResultIgnored, "ignored: no branch configured", p)
+		return answer(http.StatusAccepted, ResultIgnored, "ignored: no branch configured", p)
 	}
 	if p.Ref != want {
-		return reject(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: push to %s, following %s", clip(p.Ref, 100), want), p)
+		return answer(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: push to %s, following %s", clip(p.Ref, 100), want), p)
 	}
 	msg := "accepted " + short(p.After)
 	if p.After == "" {
