@@ -5,6 +5,7 @@
 // what is due through the apply journal, re-scans what changed, and commits
 // the reports layout to the reports branch.
 //
-// A reconcile is a list of ordered steps; each failure is a typed error
-// naming its step, so logs, metrics and /readyz say where it stopped.
+// A reconcile runs its steps in order (fetch, load with verification,
+// history, scan, apply, report); a failure is a *StepError naming its
+// step, so logs, metrics and /readyz say where it stopped.
 package daemon

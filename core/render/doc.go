@@ -1,9 +1,11 @@
-// Package render turns a plan into its three views: the plan JSON contract
-// (DESIGN.md section 4), the human text view of tend plan and tend show, and
-// the Markdown comment a reviewer reads on a pull request (section 7).
+// Package render holds tend's views: a plan as the plan JSON contract
+// (DESIGN.md section 4), as the text of tend plan and tend show, and as the
+// Markdown comment a reviewer reads on a pull request (section 7); what a
+// configuration change does to a plan; and compliance reports as text,
+// Markdown (SUMMARY.md) and report.json.
 //
 // Every function here is pure: it writes to the io.Writer it is given,
-// reads no clock and no environment, never changes the plan, and gives the
-// same bytes for the same input. Times are shown in UTC (RFC 3339), so
+// reads no clock and no environment, never changes its input, and gives
+// the same bytes for the same input. Times are shown in UTC (RFC 3339), so
 // output does not depend on the machine's time zone.
 package render
