@@ -535,16 +535,9 @@ func (b *blackhole) Close() error {
 	return b.Conn.Close()
 }
 
-// TestKeepAliveDropsDeadConnection: a peer that stops answering fails the
-// running command after a few unanswered keepalives, instead of leaving it
-// waiting for TCP; a live but quiet command is not disturbed by them.
-func TestKeepAliveDropsDeadConnection(t *testing.T) {
-	s := sshtest.Start(t)
-	o := options(s)
-	// Probes every 250ms; 20 unanswered in a row (5s of silence, which a
-	// loaded machine does not reach) drop the connection.
-	o.KeepAlive, o.KeepAliveMax = 250*time.Millisecond, 20
-	c, _ := newClient(t, o)
+// dialThroughBlackhole makes c dial through a blackhole, which a test can
+// turn silent; the pointer holds the newest connection's.
+func dialThroughBlackhole(c *Client) *atomic.Pointer[blackhole] {
 	var hole atomic.Pointer[blackhole]
 	dial := c.dial
 	c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -556,6 +549,20 @@ func TestKeepAliveDropsDeadConnection(t *testing.T) {
 		hole.Store(b)
 		return b, nil
 	}
+	return &hole
+}
+
+// TestKeepAliveDropsDeadConnection: a peer that stops answering fails the
+// running command after a few unanswered keepalives, instead of leaving it
+// waiting for TCP; a live but quiet command is not disturbed by them.
+func TestKeepAliveDropsDeadConnection(t *testing.T) {
+	s := sshtest.Start(t)
+	o := options(s)
+	// Probes every 250ms; 20 unanswered in a row (5s of silence, which a
+	// loaded machine does not reach) drop the connection.
+	o.KeepAlive, o.KeepAliveMax = 250*time.Millisecond, 20
+	c, _ := newClient(t, o)
+	hole := dialThroughBlackhole(c)
 	// Quiet for many keepalive intervals, and answered all along.
 	run(t, c, sdk.Cmd{Argv: []string{"sleep", "3"}})
 
@@ -578,17 +585,7 @@ func TestSessionOpenHonoursTimeout(t *testing.T) {
 	o := options(s)
 	o.KeepAlive, o.KeepAliveMax = time.Hour, 1000
 	c, _ := newClient(t, o)
-	var hole atomic.Pointer[blackhole]
-	dial := c.dial
-	c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		conn, err := dial(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		b := &blackhole{Conn: conn, closed: make(chan struct{})}
-		hole.Store(b)
-		return b, nil
-	}
+	hole := dialThroughBlackhole(c)
 	run(t, c, sdk.Cmd{Argv: []string{"true"}})
 	hole.Load().silent.Store(true)
 	err := runReturns(t, func() error {
