@@ -51,14 +51,7 @@ policy "p" {
 		t.Fatal(diags)
 	}
 	ctx := context.Background()
-	if _, err := Init(ctx, cfg, nil); err != nil {
-		t.Fatal(err)
-	}
-	ps, err := OpenProviders(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ps.Close()
+	ps := lockAndOpen(t, cfg)
 	snaps, err := Scan(ctx, cfg, ps, ScanOptions{})
 	if err != nil {
 		t.Fatal(err)

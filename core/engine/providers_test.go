@@ -350,6 +350,21 @@ policy "p" {
 	}
 }
 
+// lockAndOpen writes cfg's lock file and starts its providers, closed when
+// the test ends.
+func lockAndOpen(t *testing.T, cfg *config.Config) *Providers {
+	t.Helper()
+	if _, err := Init(context.Background(), cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := OpenProviders(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ps.Close() })
+	return ps
+}
+
 // TestHostileHostOutput: a host where a command prints without end (an
 // endless /etc/os-release) fails alone, with the output limit's error
 // naming it and the command; the other hosts are scanned and applied.
@@ -357,14 +372,7 @@ func TestHostileHostOutput(t *testing.T) {
 	withTestProvider(t)
 	cfg := testFleet(t, []string{"flood_apply", "flood_scan", "web_1"}, "")
 	ctx := context.Background()
-	if _, err := Init(ctx, cfg, nil); err != nil {
-		t.Fatal(err)
-	}
-	ps, err := OpenProviders(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ps.Close()
+	ps := lockAndOpen(t, cfg)
 	snaps, err := Scan(ctx, cfg, ps, ScanOptions{})
 	failed := HostErrors(err)
 	if len(failed) != 1 || failed["flood_scan"] == nil {
