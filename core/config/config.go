@@ -162,7 +162,10 @@ type Approve struct {
 type Pin struct {
 	Package string
 	Version string
-	Range   hcl.Range
+	Range   hcl.Range // the whole pin map
+	// PackageRange and VersionRange are where the entry's key and value are
+	// written (the map's range when the map is not written literally).
+	PackageRange, VersionRange hcl.Range
 }
 
 // Exclude keeps matching updates (on matching hosts) from being installed

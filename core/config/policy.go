@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 var policySchema = &hcl.BodySchema{
@@ -112,13 +114,36 @@ func (d *decoder) pins(a *hcl.Attribute) []*Pin {
 	if !ok {
 		return nil
 	}
+	places := entryRanges(a.Expr)
 	var out []*Pin
 	for _, pkg := range sortedKeys(m) {
 		if m[pkg] == "" {
 			d.errorf(a.Expr.Range(), "Invalid pin", "pin %q needs an exact version.", pkg)
 			continue
 		}
-		out = append(out, &Pin{Package: pkg, Version: m[pkg], Range: a.Expr.Range()})
+		pin := &Pin{Package: pkg, Version: m[pkg], Range: a.Expr.Range(), PackageRange: a.Expr.Range(), VersionRange: a.Expr.Range()}
+		if r, ok := places[pkg]; ok {
+			pin.PackageRange, pin.VersionRange = r[0], r[1]
+		}
+		out = append(out, pin)
+	}
+	return out
+}
+
+// entryRanges maps each string key of an object written literally ({ k = v })
+// to where its key and its value are.
+func entryRanges(expr hcl.Expression) map[string][2]hcl.Range {
+	obj, ok := expr.(*hclsyntax.ObjectConsExpr)
+	if !ok {
+		return nil
+	}
+	out := map[string][2]hcl.Range{}
+	for _, item := range obj.Items {
+		k, diags := item.KeyExpr.Value(nil)
+		if diags.HasErrors() || !k.IsKnown() || k.IsNull() || k.Type() != cty.String {
+			continue
+		}
+		out[k.AsString()] = [2]hcl.Range{item.KeyExpr.Range(), item.ValueExpr.Range()}
 	}
 	return out
 }

@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/plugins/loader"
 	"github.com/tend-sh/tend/plugins/sdk"
-	"github.com/zclconf/go-cty/cty"
 )
 
 // ValidateTimeout bounds how long tend validate waits for one provider to
@@ -101,75 +99,38 @@ func validateProvider(ctx context.Context, cfg *config.Config, name string, lock
 	return diags
 }
 
-// pinPlace is where a pin is written: its package name and its version.
-type pinPlace struct{ pkg, version hcl.Range }
-
 // providerPins lists the pins of every policy that uses the provider, with
-// ids that map back to where each is written.
-func providerPins(cfg *config.Config, name string) ([]sdk.Pin, map[string]pinPlace) {
+// ids that map back to the pins as configured (and so to where each is
+// written).
+func providerPins(cfg *config.Config, name string) ([]sdk.Pin, map[string]*config.Pin) {
 	var pins []sdk.Pin
-	where := map[string]pinPlace{}
+	where := map[string]*config.Pin{}
 	for _, pname := range slices.Sorted(maps.Keys(cfg.Policies)) {
 		pol := cfg.Policies[pname]
 		if pol.Provider != name {
 			continue
 		}
-		var entries map[string]pinPlace
 		for _, pin := range pol.Pin {
-			if entries == nil {
-				entries = pinEntries(cfg, pin.Range)
-			}
 			id := fmt.Sprintf("policy.%s.pin[%q]", pname, pin.Package)
 			pins = append(pins, sdk.Pin{ID: id, Package: pin.Package, Version: pin.Version})
-			place, ok := entries[pin.Package]
-			if !ok {
-				place = pinPlace{pin.Range, pin.Range}
-			}
-			where[id] = place
+			where[id] = pin
 		}
 	}
 	return pins, where
 }
 
-// pinEntries finds, in the pin map written at r, where each entry's key and
-// value are. The configuration keeps only the map's range; the source is
-// parsed again for the entries'.
-func pinEntries(cfg *config.Config, r hcl.Range) map[string]pinPlace {
-	src, ok := cfg.Sources[r.Filename]
-	if !ok || r.Start.Byte < 0 || r.End.Byte > len(src) || r.Start.Byte >= r.End.Byte {
-		return nil
-	}
-	expr, diags := hclsyntax.ParseExpression(src[r.Start.Byte:r.End.Byte], r.Filename, r.Start)
-	if diags.HasErrors() {
-		return nil
-	}
-	obj, ok := expr.(*hclsyntax.ObjectConsExpr)
-	if !ok {
-		return nil
-	}
-	out := map[string]pinPlace{}
-	for _, item := range obj.Items {
-		k, diags := item.KeyExpr.Value(nil)
-		if diags.HasErrors() || !k.IsKnown() || k.IsNull() || k.Type() != cty.String {
-			continue
-		}
-		out[k.AsString()] = pinPlace{pkg: item.KeyExpr.Range(), version: item.ValueExpr.Range()}
-	}
-	return out
-}
-
 // toHCL places a provider's diagnostic: at the pin's package or version
 // when it names a pin, else at the provider block.
-func toHCL(name string, d sdk.Diagnostic, at *hcl.Range, where map[string]pinPlace) *hcl.Diagnostic {
+func toHCL(name string, d sdk.Diagnostic, at *hcl.Range, where map[string]*config.Pin) *hcl.Diagnostic {
 	sev := hcl.DiagError
 	if d.Severity == sdk.SeverityWarning {
 		sev = hcl.DiagWarning
 	}
 	out := &hcl.Diagnostic{Severity: sev, Summary: d.Summary, Detail: fmt.Sprintf("provider %q: %s", name, d.Detail), Subject: at}
-	if place, ok := where[d.PinID]; ok {
-		r := place.version
+	if pin, ok := where[d.PinID]; ok {
+		r := pin.VersionRange
 		if d.AboutPackage {
-			r = place.pkg
+			r = pin.PackageRange
 		}
 		out.Subject = &r
 	}
