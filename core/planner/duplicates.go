@@ -15,16 +15,17 @@ import (
 // for. inv itself is not modified.
 func (pp *policyPlan) deduplicated(host string, inv *model.ProviderInventory, hp *model.HostPlan) *model.ProviderInventory {
 	out := *inv
-	if len(pp.pins) == 0 && len(pp.reject) == 0 {
-		// The installed list only matters to pins and reject: not checked.
-		out.Installed = nil
+	// The installed list only matters to pins and reject: otherwise it is
+	// not checked, and kept as it is.
+	checkInstalled := len(pp.pins) > 0 || len(pp.reject) > 0
+	probe := *inv
+	if !checkInstalled {
+		probe.Installed = nil
 	}
-	installed, available, dups := out.Deduplicated()
+	installed, available, dups := probe.Deduplicated()
 	out.Available = available
-	if out.Installed != nil {
+	if checkInstalled {
 		out.Installed = installed
-	} else {
-		out.Installed = inv.Installed
 	}
 	var conflicted []string
 	for _, d := range dups {
