@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/tend-sh/tend/core/internal/safeopen"
+	"github.com/tend-sh/tend/core/internal/words"
 )
 
 // Every file tend reads because a configuration says so stays inside the
@@ -30,14 +31,7 @@ var errOutside = errors.New("leads outside the configuration directory (symbolic
 type tooLarge struct{ size, limit int64 }
 
 func (e tooLarge) Error() string {
-	return fmt.Sprintf("is %s, more than the limit of %s", sizeText(e.size), sizeText(e.limit))
-}
-
-func sizeText(n int64) string {
-	if n >= 1<<20 && n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return fmt.Sprintf("is %s, more than the limit of %s", words.Size(e.size), words.Size(e.limit))
 }
 
 // confined reads files below one configuration directory.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/tend-sh/tend/core/internal/words"
 )
 
 // FileSuffix is the suffix of configuration files.
@@ -57,7 +59,7 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 		}
 		if total += int64(len(b)); total > MaxTotalSize {
 			diags = append(diags, fileDiag(f, "Configuration too large",
-				fmt.Errorf("takes the configuration files and host lists together over the limit of %s", sizeText(MaxTotalSize))))
+				fmt.Errorf("takes the configuration files and host lists together over the limit of %s", words.Size(MaxTotalSize))))
 			break
 		}
 		srcs[f] = b
@@ -147,7 +149,7 @@ func (d *decoder) budget(path string, size int, limit int64, summary string) boo
 	}
 	if d.total += int64(size); d.total > MaxTotalSize {
 		d.diags = append(d.diags, fileDiag(path, "Configuration too large",
-			fmt.Errorf("takes the configuration files and host lists together over the limit of %s", sizeText(MaxTotalSize))))
+			fmt.Errorf("takes the configuration files and host lists together over the limit of %s", words.Size(MaxTotalSize))))
 		return false
 	}
 	return true

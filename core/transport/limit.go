@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/tend-sh/tend/core/internal/words"
 )
 
 // The most one command may print. A managed host is not trusted to end its
@@ -37,7 +39,7 @@ type OutputLimitError struct {
 
 func (e *OutputLimitError) Error() string {
 	return fmt.Sprintf("%s: %s printed more than %s on %s, the limit for one command; tend stopped reading and ended it",
-		e.Host, ArgvString(e.Argv), sizeString(e.Limit), e.Stream)
+		e.Host, ArgvString(e.Argv), words.Size(int64(e.Limit)), e.Stream)
 }
 
 // Is makes errors.Is(err, ErrOutputLimit) true for an *OutputLimitError.
@@ -62,13 +64,6 @@ func ArgvString(argv []string) string {
 		s = s[:maxTotal] + "…"
 	}
 	return s
-}
-
-func sizeString(n int) string {
-	if n >= 1<<20 && n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // Capture collects up to a limit of a command's output; it is safe for one
