@@ -18,6 +18,7 @@ import (
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
 )
@@ -207,20 +208,15 @@ func (d *Daemon) addStatus(files map[string][]byte, out *Outcome) error {
 	}
 	files[StatusFile] = append(b, '\n')
 	if s.State != StateOK && files[compliance.SummaryMarkdownFile] != nil {
-		var banner bytes.Buffer
-		fmt.Fprintf(&banner, "> [!WARNING]\n> **Configuration %s was not applied** (%s): %s.", short(s.Head), s.State, s.Problem)
+		applied := ""
 		if s.Applied != "" {
-			fmt.Fprintf(&banner, " The last good configuration %s stays in force.", short(s.Applied))
+			applied = short(s.Applied)
 		}
-		banner.WriteString(" Details in status.json.\n")
-		for i, dg := range s.Diagnostics {
-			if i == 10 {
-				fmt.Fprintf(&banner, ">\n> … and %d more\n", len(s.Diagnostics)-10)
-				break
-			}
-			fmt.Fprintf(&banner, ">\n> `%s`\n", strings.ReplaceAll(dg, "`", "'"))
+		var banner bytes.Buffer
+		if err := render.RejectedBanner(&banner, render.RejectedConfig{Head: short(s.Head), Applied: applied,
+			State: s.State, Problem: s.Problem, Diagnostics: s.Diagnostics}); err != nil {
+			return err
 		}
-		banner.WriteString("\n")
 		files[compliance.SummaryMarkdownFile] = append(banner.Bytes(), files[compliance.SummaryMarkdownFile]...)
 	}
 	return nil
