@@ -93,31 +93,8 @@ func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states ma
 func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *engine.Recorded,
 	inv map[string]*model.Snapshot, lastApply map[string]*model.LastApply, out *Outcome) error {
 	cfg, commit, now := good.cfg, good.commit.String(), d.o.Now().UTC()
-	states := map[string]*rollout.State{}
-	var halted []string
-	for _, name := range slices.Sorted(maps.Keys(cfg.Policies)) {
-		p := cfg.Policies[name]
-		in := rollout.Input{Policy: name, ConfigCommit: commit, Before: out.Plan, After: out.After, Inventory: inv, Now: now}
-		if p.Rollout != nil {
-			for _, r := range p.Rollout.Rings {
-				in.Rings = append(in.Rings, r.Name)
-			}
-			in.MaxFailures = p.Rollout.MaxFailures.String()
-		}
-		if out.Apply != nil && slices.Contains(out.Apply.Halted, name) {
-			in.Halted = true
-			for _, h := range out.Apply.Hosts {
-				if h.Policy == name && h.Failed() {
-					in.FailedHosts = append(in.FailedHosts, h.Host)
-				}
-			}
-		}
-		s := rollout.Next(prev.Rollouts[name], in)
-		states[name] = s
-		if s.HaltedNow(commit) {
-			halted = append(halted, name)
-		}
-	}
+	states, halted := rollout.NextAll(prev.Rollouts, rollout.Pass{Config: cfg, ConfigCommit: commit,
+		Before: out.Plan, After: out.After, Inventory: inv, Halted: haltedBy(out.Apply), Now: now})
 
 	reports, summary := compliance.Evaluate(compliance.Input{
 		Plan: out.After, Inventory: inv, LastApply: lastApply, Clients: cfg.HostLabels("client"),
@@ -164,6 +141,25 @@ func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *
 	d.remember(head, files, states, lastApply)
 	d.compact()
 	return nil
+}
+
+// haltedBy names the policies whose rollout the apply halted, each with
+// its hosts that failed.
+func haltedBy(rep *engine.ApplyReport) map[string][]string {
+	if rep == nil {
+		return nil
+	}
+	halted := map[string][]string{}
+	for _, name := range rep.Halted {
+		var failed []string
+		for _, h := range rep.Hosts {
+			if h.Policy == name && h.Failed() {
+				failed = append(failed, h.Host)
+			}
+		}
+		halted[name] = failed
+	}
+	return halted
 }
 
 // compact drops finished records from the journal once the reports hold
