@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/hashicorp/hcl/v2"
@@ -89,15 +90,51 @@ func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states ma
 }
 
 // report computes compliance and the rollout states, and commits the
-// reports layout unless nothing but timestamps changed.
-func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *engine.Recorded,
-	inv map[string]*model.Snapshot, lastApply map[string]*model.LastApply, out *Outcome) error {
-	cfg, commit, now := good.cfg, good.commit.String(), d.o.Now().UTC()
-	states, halted := rollout.NextAll(prev.Rollouts, rollout.Pass{Config: cfg, ConfigCommit: commit,
+// reports layout unless nothing but timestamps changed. It runs to the end
+// even when the reconcile was cancelled; when it fails, the journal keeps
+// this reconcile's results for the next one.
+func (d *Daemon) report(ctx context.Context, p *pass) error {
+	ctx = context.WithoutCancel(ctx)
+	commit, now := p.good.commit.String(), d.o.Now().UTC()
+	files, states, err := d.layout(p, now)
+	if err != nil {
+		return &RetryError{Reason: "layout_failed", Err: err}
+	}
+	out, tree, lastApply := p.out, p.tree, p.lastApply.last
+	changed, err := d.changedFiles(tree, files)
+	if err != nil {
+		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
+	}
+	if !changed {
+		out.ReportsCommit = tree.Head
+		d.remember(tree.Head, files, states, lastApply)
+		d.compact()
+		return nil
+	}
+	hosts, failed := countHosts(out)
+	msg, trailers := reportsbranch.Message(commit, out.Summary.Hosts, hosts, failed)
+	src := d.src
+	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), p.branch, files,
+		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now)}, reportsbranch.WithAuth(src.Auth()))
+	if err != nil {
+		return &RetryError{Reason: "push_failed", Err: err}
+	}
+	out.ReportsCommit, out.Committed = head, committed
+	d.remember(head, files, states, lastApply)
+	d.compact()
+	return nil
+}
+
+// layout computes the rollout states and compliance (the fleet summary
+// goes to the outcome) and returns the files of the reports layout, with
+// the rollout states.
+func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*rollout.State, error) {
+	cfg, commit, out, inv := p.good.cfg, p.good.commit.String(), p.out, p.inv
+	states, halted := rollout.NextAll(p.prev.Rollouts, rollout.Pass{Config: cfg, ConfigCommit: commit,
 		Before: out.Plan, After: out.After, Inventory: inv, Halted: haltedBy(out.Apply), Now: now})
 
 	reports, summary := compliance.Evaluate(compliance.Input{
-		Plan: out.After, Inventory: inv, LastApply: lastApply, Clients: cfg.HostLabels("client"),
+		Plan: out.After, Inventory: inv, LastApply: p.lastApply.last, Clients: cfg.HostLabels("client"),
 		ConfigCommit: commit, Now: now,
 	})
 	summary.HaltedRollouts = halted
@@ -107,40 +144,19 @@ func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *
 	out.Summary = &summary
 	files, err := compliance.Layout(reports, &summary, inv)
 	if err != nil {
-		return &StepError{Step: StepReport, Err: err}
+		return nil, nil, err
 	}
 	for name, s := range states {
 		b, err := rollout.Encode(s)
 		if err != nil {
-			return &StepError{Step: StepReport, Err: err}
+			return nil, nil, err
 		}
 		files[rollout.Path(name)] = b
 	}
 	if err := d.addStatus(files, out); err != nil {
-		return &StepError{Step: StepReport, Err: err}
+		return nil, nil, err
 	}
-	changed, err := d.changedFiles(tree, files)
-	if err != nil {
-		return &StepError{Step: StepReport, Err: err}
-	}
-	if !changed {
-		out.ReportsCommit = tree.Head
-		d.remember(tree.Head, files, states, lastApply)
-		d.compact()
-		return nil
-	}
-	hosts, failed := countHosts(out)
-	msg, trailers := reportsbranch.Message(commit, summary.Hosts, hosts, failed)
-	src := d.src
-	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
-		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now)}, reportsbranch.WithAuth(src.Auth()))
-	if err != nil {
-		return &StepError{Step: StepReport, Err: err}
-	}
-	out.ReportsCommit, out.Committed = head, committed
-	d.remember(head, files, states, lastApply)
-	d.compact()
-	return nil
+	return files, states, nil
 }
 
 // haltedBy names the policies whose rollout the apply halted, each with
