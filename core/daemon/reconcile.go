@@ -100,7 +100,7 @@ func (d *Daemon) Reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 	defer d.run.Unlock()
 	start := d.o.Now()
 	p := &pass{out: &Outcome{}, want: want}
-	err := d.runSteps(ctx, p)
+	err := d.runSteps(ctx, p, d.steps())
 	out := p.out
 	result := reconcileResult(p.stall, err)
 	took := d.o.Now().Sub(start)
@@ -128,13 +128,13 @@ func (d *Daemon) Reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 	return out, err
 }
 
-// runSteps runs the steps in order over p, and says how they ended. A
+// runSteps runs steps in order over p, and says how they ended. A
 // *StallError rejects the head and the steps go on (under the last good
 // configuration); a *WaitError is logged and they go on; any other error
 // stops them as a *StepError naming the step.
-func (d *Daemon) runSteps(ctx context.Context, p *pass) error {
+func (d *Daemon) runSteps(ctx context.Context, p *pass, steps []step) error {
 	defer p.close()
-	for _, s := range d.steps() {
+	for _, s := range steps {
 		start := d.o.Now()
 		err := s.run(ctx, p)
 		log := d.log.WithFields(logrus.Fields{"step": s.name, "took": d.o.Now().Sub(start).Round(time.Millisecond).String()})
