@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
@@ -116,7 +117,7 @@ func (d *Daemon) Reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 	}
 	fields := logrus.Fields{"result": result, "took": took.Round(time.Millisecond).String()}
 	if out != nil {
-		fields["head"], fields["applied"] = short(out.Head), short(out.Applied)
+		fields["head"], fields["applied"] = commitid.Short(out.Head), commitid.Short(out.Applied)
 		if out.Summary != nil {
 			fields["compliant"], fields["hosts"] = out.Summary.Compliant, out.Summary.Hosts
 		}
@@ -148,7 +149,7 @@ func (d *Daemon) reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 	out := &Outcome{}
 	head, fetchErr := d.fetch(ctx, want)
 	if fetchErr != nil && !head.IsZero() {
-		d.log.WithError(fetchErr).WithField("commit", short(head.String())).Warn("fetch failed; working from the last fetched commit")
+		d.log.WithError(fetchErr).WithField("commit", commitid.Short(head.String())).Warn("fetch failed; working from the last fetched commit")
 	}
 	out.Head = head.String()
 	if head.IsZero() {
@@ -166,7 +167,7 @@ func (d *Daemon) reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 			d.setGood(l)
 		} else if st != StateOK {
 			state, problem, diags = st, prob, dg
-			d.log.WithFields(logrus.Fields{"commit": short(out.Head), "state": st}).Error(prob + strings.Join(prefixAll("\n  ", dg), ""))
+			d.log.WithFields(logrus.Fields{"commit": commitid.Short(out.Head), "state": st}).Error(prob + strings.Join(prefixAll("\n  ", dg), ""))
 		}
 	}
 	good := d.lastGood()
@@ -203,7 +204,7 @@ func (d *Daemon) fetch(ctx context.Context, want plumbing.Hash) (plumbing.Hash, 
 		err := src.WaitFor(wctx, want)
 		cancel()
 		if err != nil {
-			d.log.WithError(err).WithField("commit", short(want.String())).Warn("the pushed commit did not become visible")
+			d.log.WithError(err).WithField("commit", commitid.Short(want.String())).Warn("the pushed commit did not become visible")
 		}
 	}
 	head, err := src.Fetch(ctx)
@@ -232,7 +233,7 @@ func (d *Daemon) load(h plumbing.Hash) (*loaded, string, string, []string) {
 		if err != nil {
 			return nil, StateUnverified, "signature not trusted, not applied: " + err.Error(), nil
 		}
-		d.log.WithFields(logrus.Fields{"commit": short(h.String()), "signer": signer.Identity, "key": signer.Fingerprint}).Info("commit signature verified")
+		d.log.WithFields(logrus.Fields{"commit": commitid.Short(h.String()), "signer": signer.Identity, "key": signer.Fingerprint}).Info("commit signature verified")
 	}
 	if problem := d.checkDescends(h); problem != "" {
 		return nil, StateInvalid, problem, nil
@@ -284,11 +285,11 @@ func (d *Daemon) checkDescends(h plumbing.Hash) string {
 	hint := fmt.Sprintf("not applied (to apply it anyway, restart with --allow-rewind %s)", h)
 	if err != nil {
 		d.log.WithFields(fields).WithError(err).Error("cannot check that the commit descends from the configuration in force; it is refused")
-		return fmt.Sprintf("cannot tell whether commit %s descends from %s, the configuration in force: %v; %s", short(h.String()), short(g.commit.String()), err, hint)
+		return fmt.Sprintf("cannot tell whether commit %s descends from %s, the configuration in force: %v; %s", commitid.Short(h.String()), commitid.Short(g.commit.String()), err, hint)
 	}
 	d.log.WithFields(fields).Error("the branch was rewound or rewritten; the commit is refused")
 	return fmt.Sprintf("commit %s does not descend from %s, the configuration in force: the branch was rewound or rewritten; %s",
-		short(h.String()), short(g.commit.String()), hint)
+		commitid.Short(h.String()), commitid.Short(g.commit.String()), hint)
 }
 
 func prefixAll(p string, s []string) []string {
@@ -348,7 +349,7 @@ func (d *Daemon) setGood(l *loaded) {
 	if err := d.src.Prune(filepath.Join(d.o.StateDir, "config"), l.commit); err != nil {
 		d.log.WithError(err).Debug("pruning old configuration exports")
 	}
-	d.log.WithField("commit", short(l.commit.String())).Info("configuration in force")
+	d.log.WithField("commit", commitid.Short(l.commit.String())).Info("configuration in force")
 }
 
 // work is the part of a reconcile that runs under a good configuration.

@@ -17,6 +17,7 @@ import (
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
@@ -208,9 +209,9 @@ func (d *Daemon) addStatus(files map[string][]byte, out *Outcome) error {
 	files[StatusFile] = append(b, '\n')
 	if s.State != StateOK && files[compliance.SummaryMarkdownFile] != nil {
 		var banner bytes.Buffer
-		fmt.Fprintf(&banner, "> [!WARNING]\n> **Configuration %s was not applied** (%s): %s.", short(s.Head), s.State, s.Problem)
+		fmt.Fprintf(&banner, "> [!WARNING]\n> **Configuration %s was not applied** (%s): %s.", commitid.Short(s.Head), s.State, s.Problem)
 		if s.Applied != "" {
-			fmt.Fprintf(&banner, " The last good configuration %s stays in force.", short(s.Applied))
+			fmt.Fprintf(&banner, " The last good configuration %s stays in force.", commitid.Short(s.Applied))
 		}
 		banner.WriteString(" Details in status.json.\n")
 		for i, dg := range s.Diagnostics {
@@ -237,7 +238,7 @@ func (d *Daemon) commitStatusOnly(ctx context.Context, out *Outcome, branch stri
 		return err
 	}
 	src := d.src
-	msg := fmt.Sprintf("tend: %s rejected: %s", short(out.Head), d.Status().State)
+	msg := fmt.Sprintf("tend: %s rejected: %s", commitid.Short(out.Head), d.Status().State)
 	_, _, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
 		reportsbranch.Commit{Message: msg, Author: signature(d.o.Now().UTC())}, reportsbranch.WithAuth(src.Auth()))
 	return err
