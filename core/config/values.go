@@ -70,6 +70,7 @@ func attrTyped(attr *hcl.Attribute, ty cty.Type, want string) (cty.Value, hcl.Di
 	return c, diags
 }
 
+// attrString decodes a string.
 func attrString(attr *hcl.Attribute) (string, hcl.Diagnostics) {
 	v, diags := attrTyped(attr, cty.String, "a string")
 	if diags.HasErrors() {
@@ -78,6 +79,7 @@ func attrString(attr *hcl.Attribute) (string, hcl.Diagnostics) {
 	return v.AsString(), diags
 }
 
+// attrBool decodes true or false.
 func attrBool(attr *hcl.Attribute) (bool, hcl.Diagnostics) {
 	v, diags := attrTyped(attr, cty.Bool, "true or false")
 	if diags.HasErrors() {
@@ -86,6 +88,7 @@ func attrBool(attr *hcl.Attribute) (bool, hcl.Diagnostics) {
 	return v.True(), diags
 }
 
+// attrInt decodes a whole number that fits in 32 bits.
 func attrInt(attr *hcl.Attribute) (int, hcl.Diagnostics) {
 	v, diags := attrTyped(attr, cty.Number, "a whole number")
 	if diags.HasErrors() {
@@ -99,6 +102,7 @@ func attrInt(attr *hcl.Attribute) (int, hcl.Diagnostics) {
 	return int(i), diags
 }
 
+// attrStrings decodes a list of strings, none of them null.
 func attrStrings(attr *hcl.Attribute) ([]string, hcl.Diagnostics) {
 	v, diags := attrTyped(attr, cty.List(cty.String), "a list of strings")
 	if diags.HasErrors() {
@@ -115,7 +119,7 @@ func attrStrings(attr *hcl.Attribute) ([]string, hcl.Diagnostics) {
 	return out, diags
 }
 
-// attrStringMap decodes a map of strings.
+// attrStringMap decodes a map of strings, none of them null.
 func attrStringMap(attr *hcl.Attribute) (map[string]string, hcl.Diagnostics) {
 	v, diags := attrTyped(attr, cty.Map(cty.String), "a map of strings")
 	if diags.HasErrors() {
@@ -249,6 +253,7 @@ func attrOneOf(attr *hcl.Attribute, allowed ...string) (string, hcl.Diagnostics)
 	return s, diags
 }
 
+// quoteList renders items quoted and separated by commas.
 func quoteList(items []string) string {
 	q := make([]string, len(items))
 	for i, s := range items {
