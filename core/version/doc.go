@@ -10,5 +10,6 @@
 //
 // Whatever the scheme, two versions are the same version only when their
 // strings are equal: a pin names the exact string the provider installs.
-// Compare is only asked which way a change goes (upgrade or downgrade).
+// Compare tells which way a change between two versions goes (upgrade or
+// downgrade), not whether they are the same.
 package version
