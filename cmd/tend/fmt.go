@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 func newFmt(g *globals) *cobra.Command {
@@ -36,7 +37,7 @@ the exit status is 3 if there are any (use it in CI).`,
 				}
 				out, diags := config.Format(f, src)
 				if diags.HasErrors() {
-					_ = config.WriteDiagnostics(g.stderr, diags, map[string][]byte{f: src})
+					_ = diagnostics.Write(g.stderr, diags, map[string][]byte{f: src})
 					failed = true
 					continue
 				}

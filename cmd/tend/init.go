@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 	"github.com/tend-sh/tend/plugins/loader"
 )
 
@@ -53,7 +54,7 @@ func loadConfig(g *globals) (*config.Config, error) {
 	if cfg != nil {
 		sources = cfg.Sources
 	}
-	if werr := config.WriteDiagnostics(g.stderr, diags, sources); werr != nil {
+	if werr := diagnostics.Write(g.stderr, diags, sources); werr != nil {
 		return nil, werr
 	}
 	if err != nil {

@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/plandiff"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 // planFlags are the flags of tend plan.
@@ -87,7 +87,7 @@ func runPlan(g *globals, f *planFlags) error {
 	if f.base != "" {
 		base, err := engine.PlanBase(res, g.dir, f.base)
 		if errors.Is(err, engine.ErrBaseConfig) {
-			if werr := config.WriteDiagnostics(g.stderr, base.Diagnostics, base.Sources); werr != nil {
+			if werr := diagnostics.Write(g.stderr, base.Diagnostics, base.Sources); werr != nil {
 				return werr
 			}
 			return fmt.Errorf("the configuration at %s has errors, so there is nothing to compare with", f.base)
@@ -136,7 +136,7 @@ func makePlan(g *globals, inventory, at, verb string, keepProviders bool) (*engi
 		if res.Config != nil {
 			sources = res.Config.Sources
 		}
-		if werr := config.WriteDiagnostics(g.stderr, res.Diagnostics, sources); werr != nil {
+		if werr := diagnostics.Write(g.stderr, res.Diagnostics, sources); werr != nil {
 			return nil, werr
 		}
 	}

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 func newValidate(g *globals) *cobra.Command {
@@ -45,7 +45,7 @@ A provider that cannot be consulted is a warning, not an error.`,
 			if cfg != nil {
 				sources = cfg.Sources
 			}
-			if werr := config.WriteDiagnostics(g.stderr, diags, sources); werr != nil {
+			if werr := diagnostics.Write(g.stderr, diags, sources); werr != nil {
 				return werr
 			}
 			if err != nil {

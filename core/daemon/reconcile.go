@@ -23,6 +23,7 @@ import (
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
 )
@@ -249,7 +250,7 @@ func (d *Daemon) load(h plumbing.Hash) (*loaded, string, string, []string) {
 			if dg.Severity != hcl.DiagError {
 				continue
 			}
-			lines = append(lines, diagLine(dir, dg.Subject, dg.Summary, dg.Detail))
+			lines = append(lines, diagnostics.Line(dg, dir))
 		}
 		n := len(lines)
 		return nil, StateInvalid, fmt.Sprintf("configuration has %d %s, not applied", n, words.Plural(n, "error", "errors")), lines
