@@ -64,7 +64,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		if cfg, err = loadConfig(g); err != nil {
 			return err
 		}
-		sp, err := engine.ReadSaved(args[0])
+		sp, err := readSaved(args[0])
 		if err != nil {
 			return err
 		}

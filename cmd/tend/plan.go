@@ -93,7 +93,7 @@ func runPlan(g *globals, f *planFlags) error {
 			return fmt.Errorf("the configuration at %s has errors, so there is nothing to compare with", f.base)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("--base %s: %w", f.base, err)
 		}
 		x.base = plandiff.Diff(base.Plan, res.Saved.Plan)
 		x.baseLabel = f.base + " (" + base.Commit[:7] + ")"

@@ -159,7 +159,7 @@ func runServe(g *globals, f *serveFlags) error {
 		Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 	})
 	if err != nil {
-		return err
+		return withURLSecretHint(err)
 	}
 	defer d.Close()
 
@@ -250,4 +250,24 @@ func listen(g *globals, f *serveFlags, d *daemon.Daemon, m *metrics.Metrics, sec
 	}
 	return d.Serve(daemon.ServeOptions{WebhookAddr: f.webhookAddr, Webhook: wh, MetricsAddr: f.metricsAddr,
 		Limits: daemon.DefaultHTTPLimits()})
+}
+
+// urlSecretHints say which flags take the secret a refused --repo URL held.
+var urlSecretHints = []struct {
+	err  error
+	hint string
+}{
+	{gitsource.ErrURLCredentials, "put the token in --token-file (or --token-env) and the user name in --token-user"},
+	{gitsource.ErrURLPassword, "authenticate with --ssh-key or ssh-agent"},
+	{gitsource.ErrURLQuery, "put the token in --token-file (or --token-env)"},
+}
+
+// withURLSecretHint adds to a refused --repo URL where its secret belongs.
+func withURLSecretHint(err error) error {
+	for _, h := range urlSecretHints {
+		if errors.Is(err, h.err) {
+			return fmt.Errorf("%w: %s", err, h.hint)
+		}
+	}
+	return err
 }
