@@ -87,7 +87,8 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
     --ssh-key /etc/tend/deploy_key --state-dir /var/lib/tend \
     --webhook-addr :8080 --webhook-secret-file /etc/tend/webhook-secret
   tend serve --once --repo file:///srv/git/patching.git --state-dir /var/lib/tend`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(g, f)
 		},
@@ -116,7 +117,9 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
 	return cmd
 }
 
-func runServe(g *globals, f *serveFlags) error {
+// Validate refuses incomplete or unsafe flag sets before anything is
+// touched.
+func (f *serveFlags) Validate() error {
 	switch {
 	case f.repo == "":
 		return errors.New("--repo is required")
@@ -129,6 +132,10 @@ func runServe(g *globals, f *serveFlags) error {
 	case f.interval <= 0:
 		return errors.New("--interval must be positive")
 	}
+	return nil
+}
+
+func runServe(g *globals, f *serveFlags) error {
 	stateDir, err := filepath.Abs(f.stateDir)
 	if err != nil {
 		return err

@@ -21,11 +21,9 @@ host's scanned_at, which tend apply uses to refuse a stale plan.`,
 		Example: `  tend plan --inventory snapshots -out plan.tfplan
   tend show plan.tfplan
   tend show --markdown plan.tfplan > comment.md`,
-		Args: cobra.ExactArgs(1),
+		Args:    cobra.ExactArgs(1),
+		PreRunE: func(*cobra.Command, []string) error { return v.Validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := v.check(); err != nil {
-				return err
-			}
 			sp, err := readSaved(args[0])
 			if err != nil {
 				return err

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
@@ -49,21 +48,12 @@ A provider that cannot be consulted is a warning, not an error.`,
 				return werr
 			}
 			if err != nil {
-				fmt.Fprintf(g.stderr, "%d %s found.\n", len(diags.Errs()), plural(len(diags.Errs()), "error", "errors"))
+				if werr := render.ConfigErrors(g.stderr, len(diags.Errs())); werr != nil {
+					return werr
+				}
 				return exitError{1}
 			}
-			fmt.Fprintf(g.stdout, "The configuration is valid: %d %s, %d %s, %d %s.\n",
-				len(cfg.Sources), plural(len(cfg.Sources), "file", "files"),
-				len(cfg.Hosts), plural(len(cfg.Hosts), "host", "hosts"),
-				len(cfg.Policies), plural(len(cfg.Policies), "policy", "policies"))
-			return nil
+			return render.ConfigValid(g.stdout, render.ConfigCounts{Files: len(cfg.Sources), Hosts: len(cfg.Hosts), Policies: len(cfg.Policies)})
 		},
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
