@@ -7,21 +7,31 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
-	"github.com/tend-sh/tend/plugins/sdk"
+	"github.com/tend-sh/tend/core/render"
 	"golang.org/x/term"
 )
 
+// applyFlags are the flags of tend apply.
 type applyFlags struct {
 	autoApprove bool
 	inventory   string
-	view        viewFlags
+	json        bool
+}
+
+// Validate checks the flags and arguments before anything is planned or
+// applied: --json has no prompt to ask on, so without a plan file it needs
+// --auto-approve.
+func (f *applyFlags) Validate(args []string) error {
+	if f.json && len(args) == 0 && !f.autoApprove {
+		return errors.New("--json without a plan file needs --auto-approve: there is no prompt in JSON output")
+	}
+	return nil
 }
 
 func newApply(g *globals) *cobra.Command {
@@ -40,15 +50,20 @@ policy whose window has closed since the plan was made is skipped. Each host's
 actions go to its provider in one request (apt: one transaction). Ctrl-C
 stops starting new hosts, interrupts running ones and reports what was done.
 
+With --json, stdout holds one JSON document once the apply is over: the plan
+applied and every action's result, host by host (docs/cli.md, "Apply JSON").
+
 Exit status 1 if any action failed.`,
 		Example: `  tend plan -out patch.tendplan && tend apply patch.tendplan
   tend apply --auto-approve`,
-		Args: cobra.MaximumNArgs(1),
+		Args:    cobra.MaximumNArgs(1),
+		PreRunE: func(_ *cobra.Command, args []string) error { return f.Validate(args) },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runApply(g, f, args)
 		},
 	}
 	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking (no plan file)")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print the plan and every action's result as one JSON document on stdout (progress stays on stderr)")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "live", "with no plan file: where inventories come from (live, DIR, git:REF)")
 	return cmd
 }
@@ -64,7 +79,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		if cfg, err = loadConfig(g); err != nil {
 			return err
 		}
-		sp, err := engine.ReadSaved(args[0])
+		sp, err := readSaved(args[0])
 		if err != nil {
 			return err
 		}
@@ -73,7 +88,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 		plan = sp.Plan
 	} else {
-		res, err := makePlan(g, f.inventory, "", "applied", true)
+		res, err := makePlan(g, f.inventory, time.Now(), "applied", true)
 		if err != nil {
 			return err
 		}
@@ -82,13 +97,13 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 			ps = res.Providers
 			defer ps.Close()
 		}
-		if err := f.view.render(g, res.Saved, viewExtras{}); err != nil {
+		if err := f.showPlan(g, res.Saved); err != nil {
 			return err
 		}
 		// Apply with the configuration the plan was made from.
 		cfg, plan = res.Config, res.Saved.Plan
 		if !plan.HasChanges() {
-			return nil
+			return f.results(g, plan, nil)
 		}
 		if !f.autoApprove {
 			if err := confirm(g); err != nil {
@@ -97,6 +112,9 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 	}
 	if !plan.HasChanges() {
+		if f.json {
+			return f.results(g, plan, nil)
+		}
 		fmt.Fprintln(g.stdout, "The plan has no actions; nothing to apply.")
 		return nil
 	}
@@ -113,11 +131,14 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 			withActions++
 		}
 	}
-	rep := engine.Apply(g.ctx, cfg, ps, plan, engine.ApplyOptions{Progress: applyProgress(g, withActions)})
+	progress := render.ApplyProgress(g.stderr, withActions, progressOptions(g.stderr))
+	rep := engine.Apply(g.ctx, cfg, ps, plan, engine.ApplyOptions{Progress: progress})
 	if plan.Inventory.Source == "live" {
 		rescan(g, cfg, ps, rep)
 	}
-	printApplyReport(g, plan, rep)
+	if err := f.results(g, plan, rep); err != nil {
+		return err
+	}
 	if g.ctx.Err() != nil {
 		fmt.Fprintln(g.stderr, "Interrupted: hosts not started were skipped; see the results above.")
 	}
@@ -157,103 +178,47 @@ func rescan(g *globals, cfg *config.Config, ps *engine.Providers, rep *engine.Ap
 	}
 }
 
-// applyProgress prints progress on stderr: on a terminal, one status line
-// that is rewritten in place (hosts done of total, the latest event) with
-// finished hosts printed above it; otherwise one plain line per event.
-func applyProgress(g *globals, total int) func(engine.Event) {
-	var mu sync.Mutex
-	tty := isTerminal(g.stderr)
-	done := 0
-	return func(e engine.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		line := fmt.Sprintf("%s %s: %s", e.Host, e.Provider, e.Message)
-		if e.Done != nil {
-			done++
-			ok, failed := counts(e.Done.Results)
-			line = fmt.Sprintf("%s %s: done in %s: %d succeeded, %d failed", e.Host, e.Provider,
-				e.Done.FinishedAt.Sub(e.Done.StartedAt).Round(time.Millisecond), ok, failed)
+// showPlan prints the plan about to be applied: the text view, or with
+// --json only its warnings (the plan is part of the results document).
+func (f *applyFlags) showPlan(g *globals, sp *model.SavedPlan) error {
+	if f.json {
+		for _, w := range sp.Warnings {
+			printWarning(g, w)
 		}
-		if !tty {
-			fmt.Fprintln(g.stderr, line)
-			return
-		}
-		status := fmt.Sprintf("[%d/%d hosts] %s", done, total, line)
-		if w, _, err := term.GetSize(int(g.stderr.(*os.File).Fd())); err == nil && len(status) > w-1 && w > 10 {
-			status = status[:w-2] + "…"
-		}
-		if e.Done != nil {
-			fmt.Fprintf(g.stderr, "\r\033[K%s\n", line)
-		}
-		fmt.Fprintf(g.stderr, "\r\033[K%s", status)
-		if done == total {
-			fmt.Fprint(g.stderr, "\r\033[K")
-		}
+		return nil
 	}
+	return (&viewFlags{}).render(g, sp, viewExtras{})
+}
+
+// results prints what the apply did (nil: the plan had nothing to apply,
+// printed only with --json).
+func (f *applyFlags) results(g *globals, plan *model.Plan, rep *engine.ApplyReport) error {
+	if f.json {
+		return render.ApplyJSON(g.stdout, plan, rep)
+	}
+	if rep == nil {
+		return nil
+	}
+	return render.ApplyText(g.stdout, plan, rep)
+}
+
+// progressOptions show progress in place on a terminal, cut to its width.
+func progressOptions(w any) render.ProgressOptions {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return render.ProgressOptions{}
+	}
+	return render.ProgressOptions{Terminal: true, Width: func() int {
+		width, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return width
+	}}
 }
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-func counts(results []sdk.ActionResult) (ok, failed int) {
-	for _, r := range results {
-		switch r.Status {
-		case sdk.StatusSucceeded:
-			ok++
-		case sdk.StatusFailed, sdk.StatusInterrupted:
-			failed++
-		}
-	}
-	return ok, failed
-}
-
-// printApplyReport prints every action's result, host by host.
-func printApplyReport(g *globals, plan *model.Plan, rep *engine.ApplyReport) {
-	actions := map[string]model.Action{}
-	for _, h := range plan.Hosts {
-		for _, a := range h.Actions {
-			actions[a.ID] = a
-		}
-	}
-	fmt.Fprintln(g.stdout, "\nApply results:")
-	total := map[string]int{}
-	for _, h := range rep.Hosts {
-		fmt.Fprintf(g.stdout, "\n%s · %s · policy %s\n", h.Host, h.Provider, h.Policy)
-		for _, r := range h.Results {
-			a := actions[r.ActionID]
-			what := strings.TrimSpace(fmt.Sprintf("%s %s %s", a.Type, a.Package, a.To))
-			line := fmt.Sprintf("  %-11s %s", r.Status, what)
-			if r.Message != "" {
-				line += ": " + clip(r.Message)
-			}
-			fmt.Fprintln(g.stdout, line)
-			total[r.Status]++
-		}
-		if h.Err != nil && !strings.Contains(fmt.Sprint(h.Results), h.Err.Error()) {
-			fmt.Fprintf(g.stdout, "  error: %v\n", h.Err)
-		}
-		if h.Health != nil {
-			fmt.Fprintf(g.stdout, "  unhealthy: %v\n", h.Health)
-		}
-	}
-	for _, p := range rep.Halted {
-		fmt.Fprintf(g.stdout, "\nRollout of policy %s halted at max_failures.\n", p)
-	}
-	fmt.Fprintf(g.stdout, "\nApplied: %d succeeded, %d failed, %d interrupted, %d skipped on %d %s (%d failed).\n",
-		total[sdk.StatusSucceeded], total[sdk.StatusFailed], total[sdk.StatusInterrupted], total[sdk.StatusSkipped],
-		len(rep.Hosts), plural(len(rep.Hosts), "host", "hosts"), rep.Failed())
-}
-
-// clip shortens a long message to its first line and its last lines, where
-// apt and dpkg put the error.
-func clip(s string) string {
-	const tail = 5
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > tail+2 {
-		lines = append([]string{lines[0], fmt.Sprintf("… (%d lines)", len(lines)-1-tail)}, lines[len(lines)-tail:]...)
-	}
-	return strings.Join(lines, "\n              ")
 }

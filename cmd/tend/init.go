@@ -6,6 +6,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/render"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 	"github.com/tend-sh/tend/plugins/loader"
 )
 
@@ -31,16 +33,7 @@ binary whose checksum differs from it, naming both hashes.`,
 			if err != nil {
 				return err
 			}
-			for _, r := range results {
-				state := "unchanged"
-				if r.Changed {
-					state = "locked"
-				}
-				fmt.Fprintf(g.stdout, "%-14s %s %s (protocol %d) %s\n", r.Lock.Name, r.Lock.Version, r.Lock.Hash, r.Lock.Protocol, state)
-				fmt.Fprintf(g.stdout, "%-14s from %s\n", "", r.Path)
-			}
-			fmt.Fprintf(g.stdout, "Wrote %s with %d %s.\n", loader.LockFileName, len(results), plural(len(results), "provider", "providers"))
-			return nil
+			return render.Locked(g.stdout, results, loader.LockFileName)
 		},
 	}
 }
@@ -53,7 +46,7 @@ func loadConfig(g *globals) (*config.Config, error) {
 	if cfg != nil {
 		sources = cfg.Sources
 	}
-	if werr := config.WriteDiagnostics(g.stderr, diags, sources); werr != nil {
+	if werr := diagnostics.Write(g.stderr, diags, sources); werr != nil {
 		return nil, werr
 	}
 	if err != nil {

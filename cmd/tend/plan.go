@@ -6,20 +6,62 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
-	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/plandiff"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 // planFlags are the flags of tend plan.
 type planFlags struct {
 	inventory string
-	at        string
+	at        atFlag
 	out       string
 	detailed  bool
 	base      string
 	view      viewFlags
+}
+
+// Validate checks the flags before anything is planned.
+func (f *planFlags) Validate() error {
+	if err := f.view.Validate(); err != nil {
+		return err
+	}
+	if f.base != "" && f.view.json {
+		return errors.New("--base compares in the text and Markdown views; --json prints the plan contract alone (plan both revisions for a machine diff)")
+	}
+	return f.at.Validate()
+}
+
+// atFlag is --at, the time a plan or report is made as of.
+type atFlag struct {
+	value string
+	// time is the parsed value, set by Validate; zero means now.
+	time time.Time
+}
+
+func (a *atFlag) register(cmd *cobra.Command, what string) {
+	cmd.Flags().StringVar(&a.value, "at", "", what+" as of this time (RFC 3339, e.g. 2026-11-28T22:30:00+01:00); default now")
+}
+
+// Validate parses the time.
+func (a *atFlag) Validate() error {
+	if a.value == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, a.value)
+	if err != nil {
+		return fmt.Errorf("--at %q: want an RFC 3339 time such as 2026-11-28T22:30:00+01:00", a.value)
+	}
+	a.time = t
+	return nil
+}
+
+// now is the validated time, or the current time without --at.
+func (a *atFlag) now() time.Time {
+	if a.time.IsZero() {
+		return time.Now()
+	}
+	return a.time
 }
 
 func newPlan(g *globals) *cobra.Command {
@@ -57,14 +99,15 @@ has actions.`,
   tend plan --inventory git:origin/tend/reports --markdown > plan.md
   tend plan --inventory git:origin/tend/reports --base origin/main --markdown
   tend plan --inventory snapshots --json -out plan.tfplan --detailed-exitcode`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPlan(g, f)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.inventory, "inventory", "live", "where host inventories come from: live, DIR or git:REF")
-	fl.StringVar(&f.at, "at", "", "plan as of this time (RFC 3339, e.g. 2026-11-28T22:30:00+01:00); default now")
+	f.at.register(cmd, "plan")
 	fl.StringVar(&f.out, "out", "", "also save the plan to this file, for tend show and tend apply (-out FILE works too)")
 	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the plan has actions, 0 when it has none")
 	fl.StringVar(&f.base, "base", "", "also compare with the plan of the configuration at this Git revision, e.g. origin/main (text and Markdown views)")
@@ -73,13 +116,7 @@ has actions.`,
 }
 
 func runPlan(g *globals, f *planFlags) error {
-	if err := f.view.check(); err != nil {
-		return err
-	}
-	if f.base != "" && f.view.json {
-		return errors.New("--base compares in the text and Markdown views; --json prints the plan contract alone (plan both revisions for a machine diff)")
-	}
-	res, err := makePlan(g, f.inventory, f.at, "planned", false)
+	res, err := makePlan(g, f.inventory, f.at.now(), "planned", false)
 	if err != nil {
 		return err
 	}
@@ -87,13 +124,13 @@ func runPlan(g *globals, f *planFlags) error {
 	if f.base != "" {
 		base, err := engine.PlanBase(res, g.dir, f.base)
 		if errors.Is(err, engine.ErrBaseConfig) {
-			if werr := config.WriteDiagnostics(g.stderr, base.Diagnostics, base.Sources); werr != nil {
+			if werr := diagnostics.Write(g.stderr, base.Diagnostics, base.Sources); werr != nil {
 				return werr
 			}
 			return fmt.Errorf("the configuration at %s has errors, so there is nothing to compare with", f.base)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("--base %s: %w", f.base, err)
 		}
 		x.base = plandiff.Diff(base.Plan, res.Saved.Plan)
 		x.baseLabel = f.base + " (" + base.Commit[:7] + ")"
@@ -115,18 +152,10 @@ func runPlan(g *globals, f *planFlags) error {
 	return nil
 }
 
-// makePlan plans as of --at (default now) from the given inventory source,
-// printing the configuration's diagnostics; on configuration errors it says
-// what was not done (verb: "planned", "reported") and exits 1.
-func makePlan(g *globals, inventory, at, verb string, keepProviders bool) (*engine.PlanResult, error) {
-	now := time.Now()
-	if at != "" {
-		t, err := time.Parse(time.RFC3339, at)
-		if err != nil {
-			return nil, fmt.Errorf("--at %q: want an RFC 3339 time such as 2026-11-28T22:30:00+01:00", at)
-		}
-		now = t
-	}
+// makePlan plans as of now from the given inventory source, printing the
+// configuration's diagnostics; on configuration errors it says what was not
+// done (verb: "planned", "reported") and exits 1.
+func makePlan(g *globals, inventory string, now time.Time, verb string, keepProviders bool) (*engine.PlanResult, error) {
 	res, err := engine.Plan(g.ctx, engine.PlanOptions{
 		ConfigDir: g.dir, Inventory: inventory, Now: now, TendVersion: version,
 		Log: g.log, ScanProgress: scanProgress(g), KeepProviders: keepProviders,
@@ -136,7 +165,7 @@ func makePlan(g *globals, inventory, at, verb string, keepProviders bool) (*engi
 		if res.Config != nil {
 			sources = res.Config.Sources
 		}
-		if werr := config.WriteDiagnostics(g.stderr, res.Diagnostics, sources); werr != nil {
+		if werr := diagnostics.Write(g.stderr, res.Diagnostics, sources); werr != nil {
 			return nil, werr
 		}
 	}
@@ -145,15 +174,4 @@ func makePlan(g *globals, inventory, at, verb string, keepProviders bool) (*engi
 		return nil, exitError{1}
 	}
 	return res, err
-}
-
-// hostErrors counts hosts whose plan has errors.
-func hostErrors(p *model.Plan) int {
-	n := 0
-	for _, h := range p.Hosts {
-		if len(h.Errors) > 0 {
-			n++
-		}
-	}
-	return n
 }

@@ -1,10 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/plugins/loader"
 )
 
@@ -17,45 +18,53 @@ next to tend), starting each to ask its version, and says whether the lock
 file (.tend.lock.hcl) records it with the same checksum.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			locks, err := loader.ReadLock(g.dir)
+			found, err := findProviders(g)
 			if err != nil {
 				return err
 			}
-			found := loader.Available(loader.SearchDirs(g.dir))
-			names := make([]string, 0, len(found))
-			for n := range found {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			if len(names) == 0 {
-				fmt.Fprintln(g.stdout, "No providers found. Put tend-provider-NAME binaries next to tend, in .tend/providers or in $TEND_PLUGIN_DIR.")
-				return nil
-			}
-			for _, n := range names {
-				path := found[n]
-				sum, err := loader.Checksum(path)
-				if err != nil {
-					return err
-				}
-				version := "?"
-				if p, err := loader.Launch(loader.Options{Name: n, Path: path, Checksum: sum, Logger: g.log}); err != nil {
-					version = "failed to start: " + err.Error()
-				} else {
-					if s, err := p.Schema(g.ctx); err == nil {
-						version = s.Version
-					}
-					p.Close()
-				}
-				lock := "not locked"
-				if l, ok := locks[n]; ok {
-					lock = "locked"
-					if l.Hash != sum {
-						lock = "lock file has another checksum (" + l.Hash + ")"
-					}
-				}
-				fmt.Fprintf(g.stdout, "%-14s %-10s protocol %d  %s  %s\n  %s\n", n, version, loader.ProtocolVersion, sum, lock, path)
-			}
-			return nil
+			return render.Providers(g.stdout, found)
 		},
 	}
+}
+
+// findProviders describes each provider binary found, starting it to ask
+// its version and comparing its checksum with the lock file's.
+func findProviders(g *globals) ([]render.ProviderInfo, error) {
+	locks, err := loader.ReadLock(g.dir)
+	if err != nil {
+		return nil, err
+	}
+	found := loader.Available(loader.SearchDirs(g.dir))
+	var out []render.ProviderInfo
+	for _, n := range slices.Sorted(maps.Keys(found)) {
+		path := found[n]
+		sum, err := loader.Checksum(path)
+		if err != nil {
+			return nil, err
+		}
+		lock := "not locked"
+		if l, ok := locks[n]; ok {
+			lock = "locked"
+			if l.Hash != sum {
+				lock = "lock file has another checksum (" + l.Hash + ")"
+			}
+		}
+		out = append(out, render.ProviderInfo{Name: n, Version: providerVersion(g, n, path, sum),
+			Protocol: loader.ProtocolVersion, Checksum: sum, Lock: lock, Path: path})
+	}
+	return out, nil
+}
+
+// providerVersion starts the provider to ask its version: "?" when it does
+// not say, or why it failed to start.
+func providerVersion(g *globals, name, path, sum string) string {
+	p, err := loader.Launch(loader.Options{Name: name, Path: path, Checksum: sum, Logger: g.log})
+	if err != nil {
+		return "failed to start: " + err.Error()
+	}
+	defer p.Close()
+	if s, err := p.Schema(g.ctx); err == nil {
+		return s.Version
+	}
+	return "?"
 }

@@ -16,7 +16,7 @@ import (
 // reportFlags are the flags of tend report.
 type reportFlags struct {
 	inventory string
-	at        string
+	at        atFlag
 	json      bool
 	markdown  bool
 	out       string
@@ -56,14 +56,15 @@ errors.`,
   tend report --inventory git:origin/tend/reports --markdown > SUMMARY.md
   tend report --inventory snapshots --at 2026-11-28T22:30:00+01:00 --json
   tend report --inventory snapshots --out reports`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReport(g, f)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.inventory, "inventory", "live", "where host inventories come from: live, DIR or git:REF")
-	fl.StringVar(&f.at, "at", "", "report as of this time (RFC 3339, e.g. 2026-11-28T22:30:00+01:00); default now")
+	f.at.register(cmd, "report")
 	fl.BoolVar(&f.json, "json", false, "print summary.json (the fleet summary) on stdout")
 	fl.BoolVar(&f.markdown, "markdown", false, "print SUMMARY.md (the fleet overview) on stdout")
 	fl.StringVar(&f.out, "out", "", "also write SUMMARY.md, summary.json and hosts/<host>/{inventory,report}.json under this directory")
@@ -72,14 +73,19 @@ errors.`,
 	return cmd
 }
 
-func runReport(g *globals, f *reportFlags) error {
+// Validate checks the flags before anything is planned.
+func (f *reportFlags) Validate() error {
 	if f.json && f.markdown {
 		return errors.New("--json and --markdown exclude each other")
 	}
 	if f.push != "" && !f.commit {
 		return errors.New("--push needs --commit")
 	}
-	res, err := makePlan(g, f.inventory, f.at, "reported", false)
+	return f.at.Validate()
+}
+
+func runReport(g *globals, f *reportFlags) error {
+	res, err := makePlan(g, f.inventory, f.at.now(), "reported", false)
 	if err != nil {
 		return err
 	}

@@ -59,29 +59,41 @@ with a plan preview, applied by providers and reported back to Git.`,
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log verbosity on stderr: error, warn, info, debug (debug shows provider logs); tend serve defaults to info")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text, or json (one object per line, for log shippers)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		lvl, err := logrus.ParseLevel(g.logLevel)
-		if err != nil {
-			return fmt.Errorf("--log-level: %w", err)
+		if err := g.Validate(); err != nil {
+			return err
 		}
-		if cmd.Name() == "serve" && !cmd.Flags().Changed("log-level") {
-			lvl = logrus.InfoLevel // a daemon says what it does
-		}
-		g.log.SetLevel(lvl)
-		switch g.logFormat {
-		case "json":
-			g.log.SetFormatter(&logrus.JSONFormatter{})
-		case "text":
-			// A daemon's logs need times; one-shot commands stay terse.
-			if cmd.Name() == "serve" {
-				g.log.SetFormatter(&logrus.TextFormatter{FullTimestamp: true, DisableColors: !g.color(g.stderr)})
-			}
-		default:
-			return fmt.Errorf("--log-format: %q is not text or json", g.logFormat)
-		}
+		g.configureLog(cmd)
 		return nil
 	}
 	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newReport(g), newServe(g), newProviders(g), newVersion(g))
 	return root
+}
+
+// Validate checks the flags every command takes.
+func (g *globals) Validate() error {
+	if _, err := logrus.ParseLevel(g.logLevel); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	if g.logFormat != "json" && g.logFormat != "text" {
+		return fmt.Errorf("--log-format: %q is not text or json", g.logFormat)
+	}
+	return nil
+}
+
+// configureLog sets the validated log level and format for cmd.
+func (g *globals) configureLog(cmd *cobra.Command) {
+	lvl, _ := logrus.ParseLevel(g.logLevel)
+	if cmd.Name() == "serve" && !cmd.Flags().Changed("log-level") {
+		lvl = logrus.InfoLevel // a daemon says what it does
+	}
+	g.log.SetLevel(lvl)
+	switch {
+	case g.logFormat == "json":
+		g.log.SetFormatter(&logrus.JSONFormatter{})
+	case cmd.Name() == "serve":
+		// A daemon's logs need times; one-shot commands stay terse.
+		g.log.SetFormatter(&logrus.TextFormatter{FullTimestamp: true, DisableColors: !g.color(g.stderr)})
+	}
 }
 
 // run executes the CLI and returns the process exit code.

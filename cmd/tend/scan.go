@@ -2,16 +2,42 @@ package main
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/render"
 )
 
+// scanFlags are the flags of tend scan.
+type scanFlags struct {
+	hosts string
+	out   string
+}
+
+// Validate checks that every --hosts pattern is a valid glob.
+func (f *scanFlags) Validate() error {
+	for _, p := range f.patterns() {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("--hosts %q: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// patterns are the --hosts globs; none scans every targeted host.
+func (f *scanFlags) patterns() []string {
+	if f.hosts == "" {
+		return nil
+	}
+	return strings.Split(f.hosts, ",")
+}
+
 func newScan(g *globals) *cobra.Command {
-	var hosts, out string
+	f := &scanFlags{}
 	cmd := &cobra.Command{
 		Use:   "scan",
 		Short: "Scan hosts and write inventory snapshots",
@@ -22,39 +48,42 @@ OUT reads. A host that cannot be scanned is reported and does not stop the
 others; the exit status is 1 if any failed.`,
 		Example: `  tend scan
   tend scan --hosts 'acme_*' --out snapshots`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig(g)
-			if err != nil {
-				return err
-			}
-			if out == "" {
-				out = filepath.Join(cfg.Dir, engine.DefaultInventoryDir)
-			}
-			ps, err := engine.OpenProviders(cfg, g.log)
-			if err != nil {
-				return err
-			}
-			defer ps.Close()
-			var patterns []string
-			if hosts != "" {
-				patterns = strings.Split(hosts, ",")
-			}
-			snaps, err := engine.Scan(g.ctx, cfg, ps, engine.ScanOptions{Hosts: patterns, OutDir: out, Progress: scanProgress(g)})
-			fmt.Fprintf(g.stdout, "Scanned %d %s into %s.\n", len(snaps), plural(len(snaps), "host", "hosts"), out)
-			if failed := engine.FailedHosts(err); len(failed) > 0 {
-				fmt.Fprintf(g.stderr, "%d %s could not be scanned: %s\n", len(failed), plural(len(failed), "host", "hosts"), strings.Join(failed, ", "))
-				return exitError{1}
-			}
-			if err != nil {
-				return err
-			}
-			return nil
+			return runScan(g, f)
 		},
 	}
-	cmd.Flags().StringVar(&hosts, "hosts", "", "comma-separated host name patterns (globs) to scan; default every targeted host")
-	cmd.Flags().StringVar(&out, "out", "", "directory for the snapshots (default CONFIG/"+engine.DefaultInventoryDir+")")
+	cmd.Flags().StringVar(&f.hosts, "hosts", "", "comma-separated host name patterns (globs) to scan; default every targeted host")
+	cmd.Flags().StringVar(&f.out, "out", "", "directory for the snapshots (default CONFIG/"+engine.DefaultInventoryDir+")")
 	return cmd
+}
+
+func runScan(g *globals, f *scanFlags) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	out := f.out
+	if out == "" {
+		out = filepath.Join(cfg.Dir, engine.DefaultInventoryDir)
+	}
+	ps, err := engine.OpenProviders(cfg, g.log)
+	if err != nil {
+		return err
+	}
+	defer ps.Close()
+	snaps, err := engine.Scan(g.ctx, cfg, ps, engine.ScanOptions{Hosts: f.patterns(), OutDir: out, Progress: scanProgress(g)})
+	if werr := render.Scanned(g.stdout, len(snaps), out); werr != nil {
+		return werr
+	}
+	if failed := engine.FailedHosts(err); len(failed) > 0 {
+		if werr := render.ScanFailed(g.stderr, failed); werr != nil {
+			return werr
+		}
+		return exitError{1}
+	}
+	return err
 }
 
 // scanProgress prints one line per scanned host on stderr.

@@ -87,7 +87,8 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
     --ssh-key /etc/tend/deploy_key --state-dir /var/lib/tend \
     --webhook-addr :8080 --webhook-secret-file /etc/tend/webhook-secret
   tend serve --once --repo file:///srv/git/patching.git --state-dir /var/lib/tend`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(g, f)
 		},
@@ -116,7 +117,9 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
 	return cmd
 }
 
-func runServe(g *globals, f *serveFlags) error {
+// Validate refuses incomplete or unsafe flag sets before anything is
+// touched.
+func (f *serveFlags) Validate() error {
 	switch {
 	case f.repo == "":
 		return errors.New("--repo is required")
@@ -129,6 +132,10 @@ func runServe(g *globals, f *serveFlags) error {
 	case f.interval <= 0:
 		return errors.New("--interval must be positive")
 	}
+	return nil
+}
+
+func runServe(g *globals, f *serveFlags) error {
 	stateDir, err := filepath.Abs(f.stateDir)
 	if err != nil {
 		return err
@@ -159,7 +166,7 @@ func runServe(g *globals, f *serveFlags) error {
 		Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 	})
 	if err != nil {
-		return err
+		return withURLSecretHint(err)
 	}
 	defer d.Close()
 
@@ -250,4 +257,24 @@ func listen(g *globals, f *serveFlags, d *daemon.Daemon, m *metrics.Metrics, sec
 	}
 	return d.Serve(daemon.ServeOptions{WebhookAddr: f.webhookAddr, Webhook: wh, MetricsAddr: f.metricsAddr,
 		Limits: daemon.DefaultHTTPLimits()})
+}
+
+// urlSecretHints say which flags take the secret a refused --repo URL held.
+var urlSecretHints = []struct {
+	err  error
+	hint string
+}{
+	{gitsource.ErrURLCredentials, "put the token in --token-file (or --token-env) and the user name in --token-user"},
+	{gitsource.ErrURLPassword, "authenticate with --ssh-key or ssh-agent"},
+	{gitsource.ErrURLQuery, "put the token in --token-file (or --token-env)"},
+}
+
+// withURLSecretHint adds to a refused --repo URL where its secret belongs.
+func withURLSecretHint(err error) error {
+	for _, h := range urlSecretHints {
+		if errors.Is(err, h.err) {
+			return fmt.Errorf("%w: %s", err, h.hint)
+		}
+	}
+	return err
 }

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/model"
 )
 
 func newShow(g *globals) *cobra.Command {
@@ -17,12 +21,10 @@ host's scanned_at, which tend apply uses to refuse a stale plan.`,
 		Example: `  tend plan --inventory snapshots -out plan.tfplan
   tend show plan.tfplan
   tend show --markdown plan.tfplan > comment.md`,
-		Args: cobra.ExactArgs(1),
+		Args:    cobra.ExactArgs(1),
+		PreRunE: func(*cobra.Command, []string) error { return v.Validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := v.check(); err != nil {
-				return err
-			}
-			sp, err := engine.ReadSaved(args[0])
+			sp, err := readSaved(args[0])
 			if err != nil {
 				return err
 			}
@@ -31,4 +33,14 @@ host's scanned_at, which tend apply uses to refuse a stale plan.`,
 	}
 	v.register(cmd)
 	return cmd
+}
+
+// readSaved reads a plan file, saying how to make one when it is not.
+func readSaved(path string) (*model.SavedPlan, error) {
+	sp, err := engine.ReadSaved(path)
+	var notPlan *engine.NotPlanError
+	if errors.As(err, &notPlan) {
+		return nil, fmt.Errorf("%w; write one with tend plan -out", err)
+	}
+	return sp, err
 }

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
-	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/render"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 func newValidate(g *globals) *cobra.Command {
@@ -45,25 +44,16 @@ A provider that cannot be consulted is a warning, not an error.`,
 			if cfg != nil {
 				sources = cfg.Sources
 			}
-			if werr := config.WriteDiagnostics(g.stderr, diags, sources); werr != nil {
+			if werr := diagnostics.Write(g.stderr, diags, sources); werr != nil {
 				return werr
 			}
 			if err != nil {
-				fmt.Fprintf(g.stderr, "%d %s found.\n", len(diags.Errs()), plural(len(diags.Errs()), "error", "errors"))
+				if werr := render.ConfigErrors(g.stderr, len(diags.Errs())); werr != nil {
+					return werr
+				}
 				return exitError{1}
 			}
-			fmt.Fprintf(g.stdout, "The configuration is valid: %d %s, %d %s, %d %s.\n",
-				len(cfg.Sources), plural(len(cfg.Sources), "file", "files"),
-				len(cfg.Hosts), plural(len(cfg.Hosts), "host", "hosts"),
-				len(cfg.Policies), plural(len(cfg.Policies), "policy", "policies"))
-			return nil
+			return render.ConfigValid(g.stdout, render.ConfigCounts{Files: len(cfg.Sources), Hosts: len(cfg.Hosts), Policies: len(cfg.Policies)})
 		},
 	}
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

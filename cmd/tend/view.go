@@ -25,7 +25,8 @@ func (v *viewFlags) register(cmd *cobra.Command) {
 	fl.BoolVarP(&v.verbose, "verbose", "v", false, "list every skipped update instead of counts per reason")
 }
 
-func (v *viewFlags) check() error {
+// Validate refuses two views at once.
+func (v *viewFlags) Validate() error {
 	if v.json && v.markdown {
 		return errors.New("--json and --markdown exclude each other")
 	}
@@ -64,10 +65,7 @@ func (v *viewFlags) render(g *globals, sp *model.SavedPlan, x viewExtras) error 
 			return err
 		}
 	}
-	if n := hostErrors(sp.Plan); n > 0 {
-		fmt.Fprintf(g.stderr, "%d %s errors in their plan; see above.\n", n, plural(n, "host has", "hosts have"))
-	}
-	return nil
+	return render.PlanErrors(g.stderr, sp.Plan)
 }
 
 func printWarning(g *globals, w model.Warning) {

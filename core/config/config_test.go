@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 var errorMark = regexp.MustCompile(`#\s*ERROR:\s*(.+?)\s*$`)
@@ -55,7 +56,7 @@ func TestInvalid(t *testing.T) {
 			sort.Strings(got)
 			if diff := cmp.Diff(want, got); diff != "" {
 				var buf bytes.Buffer
-				_ = WriteDiagnostics(&buf, diags, map[string][]byte{f: src})
+				_ = diagnostics.Write(&buf, diags, map[string][]byte{f: src})
 				t.Errorf("diagnostics differ from the # ERROR marks (-want +got):\n%s\nall diagnostics:\n%s", diff, buf.String())
 			}
 		})
@@ -66,7 +67,7 @@ func TestValidFull(t *testing.T) {
 	cfg, diags := Load("testdata/valid")
 	if diags.HasErrors() {
 		var buf bytes.Buffer
-		_ = WriteDiagnostics(&buf, diags, cfg.Sources)
+		_ = diagnostics.Write(&buf, diags, cfg.Sources)
 		t.Fatalf("unexpected errors:\n%s", buf.String())
 	}
 	if got := cfg.ReportsBranch(); got != "tend/reports" {
@@ -149,28 +150,11 @@ func TestHostListErrors(t *testing.T) {
 			}
 			cfg, diags := LoadSources("dir", src, read)
 			var buf bytes.Buffer
-			_ = WriteDiagnostics(&buf, diags, cfg.Sources)
+			_ = diagnostics.Write(&buf, diags, cfg.Sources)
 			if !diags.HasErrors() || !strings.Contains(buf.String(), tc.want) {
 				t.Errorf("diagnostics = %s; want %q", buf.String(), tc.want)
 			}
 		})
-	}
-}
-
-func TestWriteDiagnostics(t *testing.T) {
-	src := []byte("window \"w\" {\n\tschedule = \"0 25 * * SAT\"\n  duration = \"6h\"\n}\n")
-	_, diags := LoadSources(".", map[string][]byte{"w.tend.hcl": src}, os.ReadFile)
-	var buf bytes.Buffer
-	if err := WriteDiagnostics(&buf, diags, map[string][]byte{"w.tend.hcl": src}); err != nil {
-		t.Fatal(err)
-	}
-	got := buf.String()
-	lines := strings.Split(got, "\n")
-	if !strings.HasPrefix(lines[0], "w.tend.hcl:2:13: error: Invalid cron schedule: ") {
-		t.Errorf("first line = %q", lines[0])
-	}
-	if lines[1] != "  2 | \tschedule = \"0 25 * * SAT\"" || lines[2] != "    | \t           ^^^^^^^^^^^^^^" {
-		t.Errorf("snippet =\n%s\n%s", lines[1], lines[2])
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 // secret stands for what must never reach a diagnostic: the content of a
@@ -172,7 +173,7 @@ func TestLoadConfinement(t *testing.T) {
 			if cfg != nil {
 				sources = cfg.Sources
 			}
-			if err := WriteDiagnostics(&buf, diags, sources); err != nil {
+			if err := diagnostics.Write(&buf, diags, sources); err != nil {
 				t.Fatal(err)
 			}
 			out := buf.String()
@@ -204,7 +205,7 @@ func TestLoadSymlinksInside(t *testing.T) {
 	cfg, diags := loadBounded(t, dir)
 	if diags.HasErrors() {
 		var buf bytes.Buffer
-		_ = WriteDiagnostics(&buf, diags, cfg.Sources)
+		_ = diagnostics.Write(&buf, diags, cfg.Sources)
 		t.Fatalf("unexpected errors:\n%s", buf.String())
 	}
 	if cfg.Hosts["web_1"] == nil || cfg.Windows["w"] == nil {
@@ -235,9 +236,9 @@ func TestDeepNestingIsADiagnostic(t *testing.T) {
 				t.Errorf("subject at %q, not at the token that nests too deep", c)
 			}
 			var buf bytes.Buffer
-			_ = WriteDiagnostics(&buf, diags, map[string][]byte{"d/deep.tend.hcl": []byte(src)})
+			_ = diagnostics.Write(&buf, diags, map[string][]byte{"d/deep.tend.hcl": []byte(src)})
 			for _, line := range strings.Split(buf.String(), "\n")[1:] {
-				if n := utf8.RuneCountInString(line); n > snippetWidth+20 {
+				if n := utf8.RuneCountInString(line); n > diagnostics.SnippetWidth+20 {
 					t.Errorf("a snippet line of %d characters: %.80s…", n, line)
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 // FuzzLoad feeds arbitrary bytes to the loader as a configuration file (and
@@ -32,7 +33,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		cfg, diags := LoadSources("fuzz", map[string][]byte{"fuzz/f.tend.hcl": src}, read)
 		var buf bytes.Buffer
-		if err := WriteDiagnostics(&buf, diags, cfg.Sources); err != nil {
+		if err := diagnostics.Write(&buf, diags, cfg.Sources); err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range diags {
@@ -75,7 +76,7 @@ func FuzzHostList(f *testing.F) {
 		}
 		cfg, diags := LoadSources("fuzz", map[string][]byte{"fuzz/f.tend.hcl": []byte(block)}, read)
 		var buf bytes.Buffer
-		if err := WriteDiagnostics(&buf, diags, cfg.Sources); err != nil {
+		if err := diagnostics.Write(&buf, diags, cfg.Sources); err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range diags {

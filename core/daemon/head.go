@@ -15,6 +15,7 @@ import (
 	"github.com/tend-sh/tend/core/internal/atomicfile"
 	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/internal/words"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 // fetch brings the watched branch up to date. When that fails, the
@@ -155,7 +156,7 @@ func (d *Daemon) loadCommit(h plumbing.Hash) (*loaded, error) {
 			if dg.Severity != hcl.DiagError {
 				continue
 			}
-			lines = append(lines, diagLine(dir, dg.Subject, dg.Summary, dg.Detail))
+			lines = append(lines, diagnostics.Line(dg, dir))
 		}
 		n := len(lines)
 		return nil, &StallError{Reason: StateInvalid, Diagnostics: lines,

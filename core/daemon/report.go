@@ -7,14 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/hashicorp/hcl/v2"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
@@ -269,22 +266,4 @@ func differsFromBranch(t *reportsbranch.Tree, files map[string][]byte) (changed 
 		}
 	}
 	return false, nil
-}
-
-// diagLine renders one diagnostic as "file:line:col: error: summary: detail"
-// with the file relative to the exported configuration.
-func diagLine(dir string, r *hcl.Range, summary, detail string) string {
-	loc := ""
-	if r != nil {
-		name := r.Filename
-		if rel, err := filepath.Rel(dir, name); err == nil && !strings.HasPrefix(rel, "..") {
-			name = filepath.ToSlash(rel)
-		}
-		loc = fmt.Sprintf("%s:%d:%d: ", name, r.Start.Line, r.Start.Column)
-	}
-	msg := loc + "error: " + summary
-	if detail != "" {
-		msg += ": " + detail
-	}
-	return msg
 }

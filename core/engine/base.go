@@ -36,7 +36,8 @@ var ErrBaseConfig = errors.New("the base configuration has errors")
 // origin/main) with the inventory, time and history of res, so the two
 // plans differ only by what the configuration change does. The directory
 // res planned must be in a Git repository; its place in the work tree is
-// looked up at rev. The work tree is not touched.
+// looked up at rev. The work tree is not touched. Errors do not repeat
+// rev: the caller says where it came from.
 func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
 	abs, err := filepath.Abs(configDir)
 	if err != nil {
@@ -44,11 +45,11 @@ func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
 	}
 	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true})
 	if err != nil {
-		return nil, fmt.Errorf("--base %s: %s is not in a Git repository: %w", rev, configDir, err)
+		return nil, fmt.Errorf("%s is not in a Git repository: %w", configDir, err)
 	}
 	wt, err := repo.Worktree()
 	if err != nil {
-		return nil, fmt.Errorf("--base %s: %w", rev, err)
+		return nil, err
 	}
 	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
 	if err != nil {
@@ -59,23 +60,23 @@ func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
 	}
 	rel, err := filepath.Rel(root, abs)
 	if err != nil || strings.HasPrefix(rel, "..") {
-		return nil, fmt.Errorf("--base %s: %s is outside the repository at %s", rev, configDir, root)
+		return nil, fmt.Errorf("%s is outside the repository at %s", configDir, root)
 	}
 	hash, err := repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
-		return nil, fmt.Errorf("--base %s: %w (fetch it first, e.g. git fetch origin main)", rev, err)
+		return nil, fmt.Errorf("%w (fetch it first, e.g. git fetch origin main)", err)
 	}
 	c, err := repo.CommitObject(*hash)
 	if err != nil {
-		return nil, fmt.Errorf("--base %s: %w", rev, err)
+		return nil, err
 	}
 	tree, err := c.Tree()
 	if err != nil {
-		return nil, fmt.Errorf("--base %s: %w", rev, err)
+		return nil, err
 	}
 	if rel != "." {
 		if tree, err = tree.Tree(filepath.ToSlash(rel)); err != nil {
-			return nil, fmt.Errorf("--base %s: %s does not exist at %s: %w", rev, filepath.ToSlash(rel), hash.String()[:12], err)
+			return nil, fmt.Errorf("%s does not exist at %s: %w", filepath.ToSlash(rel), hash.String()[:12], err)
 		}
 	}
 	tmp, err := os.MkdirTemp("", "tend-base-")
@@ -84,7 +85,7 @@ func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
 	}
 	defer os.RemoveAll(tmp)
 	if err := gitsource.WriteTree(repo.Storer, tree, tmp, discardLog()); err != nil {
-		return nil, fmt.Errorf("--base %s: %w", rev, err)
+		return nil, err
 	}
 	cfg, diags := config.Load(tmp)
 	out := &BaseResult{Commit: hash.String(), Sources: map[string][]byte{}}

@@ -24,6 +24,17 @@ func WriteSaved(path string, sp *model.SavedPlan) error {
 	return atomicfile.Write(path, buf.Bytes())
 }
 
+// NotPlanError is a file read as a saved plan that is JSON, but not a plan
+// of this format version.
+type NotPlanError struct {
+	Path          string
+	FormatVersion string
+}
+
+func (e *NotPlanError) Error() string {
+	return fmt.Sprintf("%s is not a tend plan file (format_version %q)", e.Path, e.FormatVersion)
+}
+
 // ReadSaved reads a plan file written by WriteSaved.
 func ReadSaved(path string) (*model.SavedPlan, error) {
 	data, err := os.ReadFile(path)
@@ -35,7 +46,7 @@ func ReadSaved(path string) (*model.SavedPlan, error) {
 		return nil, fmt.Errorf("%s is not a tend plan file: %w", path, err)
 	}
 	if sp.FormatVersion != model.SavedPlanFormatVersion || sp.Plan == nil {
-		return nil, fmt.Errorf("%s is not a tend plan file (format_version %q); write one with tend plan -out", path, sp.FormatVersion)
+		return nil, &NotPlanError{Path: path, FormatVersion: sp.FormatVersion}
 	}
 	return &sp, nil
 }

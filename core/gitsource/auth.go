@@ -225,14 +225,24 @@ func parseURL(raw string) (*transport.Endpoint, error) {
 	}
 	switch {
 	case (ep.Protocol == "http" || ep.Protocol == "https") && (ep.User != "" || ep.Password != ""):
-		return nil, fmt.Errorf("repository URL %s: credentials in the URL are refused (they would be stored in the state dir and shown in messages): put the token in --token-file (or --token-env) and the user name in --token-user", safe)
+		return nil, fmt.Errorf("repository URL %s: %w", safe, ErrURLCredentials)
 	case ep.Password != "":
-		return nil, fmt.Errorf("repository URL %s: a password in the URL is refused (it would be stored in the state dir and shown in messages): authenticate with --ssh-key or ssh-agent", safe)
+		return nil, fmt.Errorf("repository URL %s: %w", safe, ErrURLPassword)
 	case hasQuery && ep.Protocol != "file":
-		return nil, fmt.Errorf("repository URL %s: a query string or fragment is refused (a token there would be stored in the state dir and shown in messages): put the token in --token-file (or --token-env)", safe)
+		return nil, fmt.Errorf("repository URL %s: %w", safe, ErrURLQuery)
 	}
 	return ep, nil
 }
+
+// Open refuses a repository URL that holds a secret: it would be stored in
+// the state dir and shown in messages. Each error says which kind; the
+// caller says where the secret belongs instead (Options.TokenFile or
+// TokenEnv and TokenUser for a token, SSHKeyFile or ssh-agent for SSH).
+var (
+	ErrURLCredentials = errors.New("credentials in the URL are refused (they would be stored in the state dir and shown in messages)")
+	ErrURLPassword    = errors.New("a password in the URL is refused (it would be stored in the state dir and shown in messages)")
+	ErrURLQuery       = errors.New("a query string or fragment is refused (a token there would be stored in the state dir and shown in messages)")
+)
 
 // message is an error with its own text that still matches what it wraps.
 type message struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 )
 
 // WaitFor's backoff between fetches.
@@ -72,7 +73,7 @@ func (s *Source) fetchError(err error) error {
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		err = fmt.Errorf("fetch %s: no repository at that URL (check the URL, and that the credentials may read it): %w", where, err)
 	case errors.Is(err, transport.ErrAuthenticationRequired) && s.Auth() != nil:
-		err = fmt.Errorf("fetch %s: the server refused the credentials: the token is wrong, expired, or sent with the wrong user name (--token-user): %w", where, err)
+		err = fmt.Errorf("fetch %s: the server refused the credentials: the token is wrong, expired, or sent with the wrong user name%s: %w", where, sentUser(s.Auth()), err)
 	case errors.Is(err, transport.ErrAuthenticationRequired):
 		err = fmt.Errorf("fetch %s: the server wants credentials: configure an access token: %w", where, err)
 	case errors.Is(err, transport.ErrAuthorizationFailed):
@@ -179,4 +180,13 @@ func (s *Source) visibleLocked(want plumbing.Hash) (bool, error) {
 		return false, fmt.Errorf("is %s on branch %q: %w", want, s.branch, err)
 	}
 	return ok, nil
+}
+
+// sentUser names the basic-auth user a token was sent with, as " (NAME)",
+// or "" for other credentials.
+func sentUser(a transport.AuthMethod) string {
+	if ba, ok := a.(*githttp.BasicAuth); ok {
+		return fmt.Sprintf(" (%q)", ba.Username)
+	}
+	return ""
 }

@@ -18,14 +18,14 @@ const HostsDir = "hosts"
 func ReadGit(dir, rev string) (map[string]*model.Snapshot, error) {
 	t, err := reportsbranch.At(dir, rev)
 	if err != nil {
-		return nil, fmt.Errorf("--inventory git:%s: %w", rev, err)
+		return nil, fmt.Errorf("inventory git:%s: %w", rev, err)
 	}
 	hosts, err := t.Names(HostsDir)
 	if err != nil {
-		return nil, fmt.Errorf("--inventory git:%s: %w", rev, err)
+		return nil, fmt.Errorf("inventory git:%s: %w", rev, err)
 	}
 	if hosts == nil {
-		return nil, fmt.Errorf("--inventory git:%s: no %s/ directory at %s", rev, HostsDir, t.Head.String()[:12])
+		return nil, fmt.Errorf("inventory git:%s: no %s/ directory at %s", rev, HostsDir, t.Head.String()[:12])
 	}
 	out := map[string]*model.Snapshot{}
 	for _, host := range hosts {

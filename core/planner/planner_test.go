@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 // scannedAt is when every test snapshot was taken.
@@ -22,7 +23,7 @@ func loadConfig(t *testing.T, src string) *config.Config {
 	cfg, diags := config.LoadSources("t", map[string][]byte{"t/main.tend.hcl": []byte(src)}, os.ReadFile)
 	if diags.HasErrors() {
 		var buf bytes.Buffer
-		_ = config.WriteDiagnostics(&buf, diags, cfg.Sources)
+		_ = diagnostics.Write(&buf, diags, cfg.Sources)
 		t.Fatalf("config errors:\n%s", buf.String())
 	}
 	return cfg

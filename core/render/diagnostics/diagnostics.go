@@ -1,25 +1,27 @@
-package config
+package diagnostics
 
 import (
 	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
 
-// WriteDiagnostics renders diagnostics as
+// Write renders diagnostics as
 //
 //	file:line:col: error: Summary: detail
 //	   12 |   scheduel = "0 22 * * SAT"
 //	      |   ^^^^^^^^
 //
-// quoting the source line from sources (the Config's Sources) when known.
+// quoting the source line from sources (a Config's Sources) when known.
 // Errors come before warnings; within each, by file and position. This is the
-// one place diagnostics are rendered.
-func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, sources map[string][]byte) error {
+// one place diagnostics are rendered: every command prints them here, and
+// Line is its first line on its own.
+func Write(w io.Writer, diags hcl.Diagnostics, sources map[string][]byte) error {
 	sorted := append(hcl.Diagnostics(nil), diags...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		a, b := sorted[i], sorted[j]
@@ -34,24 +36,46 @@ func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, sources map[string][]b
 	})
 	var buf bytes.Buffer
 	for _, diag := range sorted {
-		sev := "error"
-		if diag.Severity == hcl.DiagWarning {
-			sev = "warning"
+		buf.WriteString(Line(diag, ""))
+		buf.WriteByte('\n')
+		if diag.Subject != nil {
+			writeSnippet(&buf, *diag.Subject, sources[diag.Subject.Filename])
 		}
-		msg := diag.Summary
-		if diag.Detail != "" {
-			msg += ": " + diag.Detail
-		}
-		if diag.Subject == nil {
-			fmt.Fprintf(&buf, "%s: %s\n", sev, msg)
-			continue
-		}
-		r := *diag.Subject
-		fmt.Fprintf(&buf, "%s:%d:%d: %s: %s\n", r.Filename, r.Start.Line, r.Start.Column, sev, msg)
-		writeSnippet(&buf, r, sources[r.Filename])
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// Line renders one diagnostic on one line, without the source
+// snippet: "file:line:col: severity: Summary: detail", or "severity:
+// Summary: detail" when it has no position. When dir is not "" and the file
+// is inside it, the file is named relative to dir (the daemon names files
+// of the configuration it exported that way in status.json).
+func Line(d *hcl.Diagnostic, dir string) string {
+	sev := "error"
+	if d.Severity == hcl.DiagWarning {
+		sev = "warning"
+	}
+	msg := sev + ": " + d.Summary
+	if d.Detail != "" {
+		msg += ": " + d.Detail
+	}
+	if d.Subject == nil {
+		return msg
+	}
+	r := d.Subject
+	return fmt.Sprintf("%s:%d:%d: %s", relativeName(r.Filename, dir), r.Start.Line, r.Start.Column, msg)
+}
+
+// relativeName names file relative to dir when it is inside dir.
+func relativeName(file, dir string) string {
+	if dir == "" {
+		return file
+	}
+	if rel, err := filepath.Rel(dir, file); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return file
 }
 
 func subject(d *hcl.Diagnostic) hcl.Range {
@@ -96,17 +120,18 @@ func writeSnippet(w io.Writer, r hcl.Range, src []byte) {
 	fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), pad.String(), strings.Repeat("^", width))
 }
 
-// snippetWidth is the most characters of a source line a snippet shows.
-const snippetWidth = 120
+// SnippetWidth is the most characters of a source line a diagnostic's
+// snippet shows.
+const SnippetWidth = 120
 
-// snippetWindow cuts a long line to snippetWidth characters around the
+// snippetWindow cuts a long line to SnippetWidth characters around the
 // subject, marking the cuts with "…", and moves the columns along.
 func snippetWindow(line []rune, startCol, endCol int) ([]rune, int, int) {
-	if len(line) <= snippetWidth {
+	if len(line) <= SnippetWidth {
 		return line, startCol, endCol
 	}
-	from := max(startCol-snippetWidth/3, 0)
-	to := min(from+snippetWidth, len(line))
+	from := max(startCol-SnippetWidth/3, 0)
+	to := min(from+SnippetWidth, len(line))
 	out := make([]rune, 0, to-from+2)
 	shift := from
 	if from > 0 {

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/tend-sh/tend/plugins/loader/loadertest"
+	"github.com/tend-sh/tend/providers/apt/apttest"
+)
+
+// TestScriptApt runs the scenarios in testdata/apt/*.txtar against the real
+// apt provider, built into $TEND_PLUGIN_DIR; each scenario makes its
+// hermetic root with aptlab.
+func TestScriptApt(t *testing.T) {
+	if err := apttest.Available(); err != nil {
+		t.Skip(err)
+	}
+	plugins := loadertest.Install(t, "apt", "github.com/tend-sh/tend/providers/apt/cmd/tend-provider-apt")
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/apt",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("TEND_PLUGIN_DIR", plugins)
+			env.Setenv("NO_COLOR", "")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"aptlab": aptlabCmd},
+	})
+}
+
+// aptlabCmd is "aptlab DIR CONFIG SUITE:NAME=VERSION...": it creates a root
+// in DIR/root with a repository in DIR/repo, where SUITE is installed,
+// stable or security, and writes CONFIG/apt.tend.hcl, the provider block
+// acting on that root.
+func aptlabCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: aptlab DIR CONFIG SUITE:NAME=VERSION...")
+	}
+	var opts apttest.Options
+	for _, a := range args[2:] {
+		suite, pkg, ok1 := strings.Cut(a, ":")
+		name, version, ok2 := strings.Cut(pkg, "=")
+		if !ok1 || !ok2 {
+			ts.Fatalf("aptlab: %q is not SUITE:NAME=VERSION", a)
+		}
+		p := apttest.Pkg{Name: name, Version: version}
+		switch suite {
+		case "installed":
+			opts.Installed = append(opts.Installed, p)
+		case "stable":
+			opts.Stable = append(opts.Stable, p)
+		case "security":
+			opts.Security = append(opts.Security, p)
+		default:
+			ts.Fatalf("aptlab: suite %q is not installed, stable or security", suite)
+		}
+	}
+	root, err := apttest.Create(ts.MkAbs(args[0]), opts)
+	ts.Check(err)
+	provider := fmt.Sprintf("provider \"apt\" {\n  root = %q\n}\n", root.Dir)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]+"/apt.tend.hcl"), []byte(provider), 0o644))
+}

@@ -1,0 +1,127 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/model"
+)
+
+// ApplyFormatVersion is the format_version of tend apply --json.
+const ApplyFormatVersion = "1"
+
+// applyDocument is tend apply --json (docs/cli.md): the plan applied, in the
+// plan JSON contract, and what the apply did.
+type applyDocument struct {
+	FormatVersion string      `json:"format_version"`
+	Plan          *model.Plan `json:"plan"`
+	Apply         applyResult `json:"apply"`
+}
+
+// applyResult is an engine.ApplyReport with a closing count.
+type applyResult struct {
+	// StartedAt and FinishedAt are null when nothing was applied.
+	StartedAt  *time.Time   `json:"started_at"`
+	FinishedAt *time.Time   `json:"finished_at"`
+	Hosts      []applyHost  `json:"hosts"`
+	Halted     []string     `json:"halted"`
+	Summary    applySummary `json:"summary"`
+}
+
+// applyHost is one host and provider's engine.HostResult.
+type applyHost struct {
+	Host       string              `json:"host"`
+	Provider   string              `json:"provider"`
+	Policy     string              `json:"policy"`
+	StartedAt  time.Time           `json:"started_at"`
+	FinishedAt time.Time           `json:"finished_at"`
+	Failed     bool                `json:"failed"`
+	Results    []model.ApplyResult `json:"results"`
+	// Error is the host's failure as a whole, "" when there was none.
+	Error string `json:"error"`
+	// HealthCheck is the failed health check after the actions, "" when
+	// the host is healthy or has none.
+	HealthCheck string `json:"health_check"`
+}
+
+// applySummary counts results by status, and hosts.
+type applySummary struct {
+	Succeeded   int `json:"succeeded"`
+	Failed      int `json:"failed"`
+	Interrupted int `json:"interrupted"`
+	Skipped     int `json:"skipped"`
+	Hosts       int `json:"hosts"`
+	HostsFailed int `json:"hosts_failed"`
+}
+
+// ApplyJSON writes tend apply --json: the plan applied in the plan JSON
+// contract (as JSON writes it) and the apply's results per host and action,
+// formatted like JSON. rep may be nil when the plan had nothing to apply.
+func ApplyJSON(w io.Writer, plan *model.Plan, rep *engine.ApplyReport) error {
+	if plan == nil {
+		return errNilPlan
+	}
+	doc := applyDocument{FormatVersion: ApplyFormatVersion, Plan: normalize(plan), Apply: applyResultOf(rep)}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("render: encoding apply JSON: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// applyResultOf converts the report, with every list non-nil.
+func applyResultOf(rep *engine.ApplyReport) applyResult {
+	out := applyResult{Hosts: []applyHost{}, Halted: []string{}}
+	if rep == nil {
+		return out
+	}
+	if !rep.StartedAt.IsZero() {
+		out.StartedAt, out.FinishedAt = &rep.StartedAt, &rep.FinishedAt
+	}
+	out.Halted = append(out.Halted, rep.Halted...)
+	for i := range rep.Hosts {
+		h := &rep.Hosts[i]
+		out.Hosts = append(out.Hosts, applyHostOf(h))
+		for _, r := range h.Results {
+			out.Summary.count(r.Status)
+		}
+	}
+	out.Summary.Hosts, out.Summary.HostsFailed = len(rep.Hosts), rep.Failed()
+	return out
+}
+
+func applyHostOf(h *engine.HostResult) applyHost {
+	out := applyHost{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt,
+		Failed: h.Failed(), Results: make([]model.ApplyResult, 0, len(h.Results))}
+	for _, r := range h.Results {
+		out.Results = append(out.Results, model.ApplyResult{ActionID: r.ActionID, Status: r.Status, Message: r.Message})
+	}
+	if h.Err != nil {
+		out.Error = h.Err.Error()
+	}
+	if h.Health != nil {
+		out.HealthCheck = h.Health.Error()
+	}
+	return out
+}
+
+func (s *applySummary) count(status string) {
+	switch status {
+	case model.ResultSucceeded:
+		s.Succeeded++
+	case model.ResultFailed:
+		s.Failed++
+	case model.ResultInterrupted:
+		s.Interrupted++
+	case model.ResultSkipped:
+		s.Skipped++
+	}
+}
