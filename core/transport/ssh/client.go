@@ -285,6 +285,10 @@ func (c *Client) dialSSH(ctx context.Context) (*ssh.Client, error) {
 		_ = tcp.Close()
 		if err == nil {
 			err = ctx.Err()
+		} else if ctx.Err() == nil && deadlinePassed(ctx) {
+			// The socket's deadline fired before the context's own timer
+			// did: the same deadline ran out, so say so.
+			err = fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
 		} else if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
 		} else if strings.Contains(err.Error(), "unable to authenticate") {
@@ -294,6 +298,13 @@ func (c *Client) dialSSH(ctx context.Context) (*ssh.Client, error) {
 	}
 	_ = tcp.SetDeadline(time.Time{})
 	return ssh.NewClient(sc, chans, reqs), nil
+}
+
+// deadlinePassed reports whether ctx has a deadline and it is not in the
+// future.
+func deadlinePassed(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // authMethods reads the identity file, or returns nil to mean "use the

@@ -601,3 +601,53 @@ func TestSessionOpenHonoursTimeout(t *testing.T) {
 	c.forget(dead) // what the keepalive does, in its own time
 	run(t, c, sdk.Cmd{Argv: []string{"true"}})
 }
+
+// deadlineConn answers nothing and fails each read with a timeout once the
+// deadline set on it passes, as a socket does, whether or not the
+// context that set it has noticed yet.
+type deadlineConn struct {
+	net.Conn
+	mu       sync.Mutex
+	deadline time.Time
+}
+
+func (d *deadlineConn) SetDeadline(t time.Time) error {
+	d.mu.Lock()
+	d.deadline = t
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *deadlineConn) Read([]byte) (int, error) {
+	d.mu.Lock()
+	dl := d.deadline
+	d.mu.Unlock()
+	time.Sleep(time.Until(dl))
+	return 0, os.ErrDeadlineExceeded
+}
+
+func (d *deadlineConn) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestHandshakeTimeoutIsDeadline: a command whose timeout runs out while
+// the connection is still being set up fails with
+// context.DeadlineExceeded, like one that times out later, even when the
+// socket's deadline fires before the context's timer (on a busy machine
+// the handshake alone can outlast a short timeout).
+func TestHandshakeTimeoutIsDeadline(t *testing.T) {
+	s := sshtest.Start(t)
+	c, _ := newClient(t, options(s))
+	dial := c.dial
+	c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &deadlineConn{Conn: conn}, nil
+	}
+	for i := 0; i < 20; i++ {
+		_, err := c.Run(context.Background(), sdk.Cmd{Argv: []string{"true"}, Timeout: 20 * time.Millisecond})
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("run %d: err = %v, want context.DeadlineExceeded", i, err)
+		}
+	}
+}
