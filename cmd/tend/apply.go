@@ -11,9 +11,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/config"
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/savedplan"
+	"github.com/tend-sh/tend/core/session"
 	"github.com/tend-sh/tend/plugins/sdk"
 	"golang.org/x/term"
 )
@@ -57,18 +60,18 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 	var (
 		cfg  *config.Config
 		plan *model.Plan
-		ps   *engine.Providers
+		ps   *session.Providers
 	)
 	if len(args) == 1 {
 		var err error
 		if cfg, err = loadConfig(g); err != nil {
 			return err
 		}
-		sp, err := engine.ReadSaved(args[0])
+		sp, err := savedplan.Read(args[0])
 		if err != nil {
 			return err
 		}
-		if err := engine.CheckStale(sp, cfg); err != nil {
+		if err := savedplan.CheckStale(sp, cfg); err != nil {
 			return err
 		}
 		plan = sp.Plan
@@ -102,7 +105,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 	}
 	if ps == nil {
 		var err error
-		if ps, err = engine.OpenProviders(cfg, g.log); err != nil {
+		if ps, err = session.OpenProviders(cfg, g.log); err != nil {
 			return err
 		}
 		defer ps.Close()
@@ -113,7 +116,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 			withActions++
 		}
 	}
-	rep := engine.Apply(g.ctx, cfg, ps, plan, engine.ApplyOptions{Progress: applyProgress(g, withActions)})
+	rep := apply.Apply(g.ctx, cfg, ps, plan, apply.Options{Progress: applyProgress(g, withActions)})
 	if plan.Inventory.Source == "live" {
 		rescan(g, cfg, ps, rep)
 	}
@@ -143,7 +146,7 @@ func confirm(g *globals) error {
 
 // rescan refreshes the kept snapshots of the hosts that were changed, so the
 // next plan starts from what is really installed.
-func rescan(g *globals, cfg *config.Config, ps *engine.Providers, rep *engine.ApplyReport) {
+func rescan(g *globals, cfg *config.Config, ps *session.Providers, rep *apply.Report) {
 	var hosts []string
 	for _, h := range rep.Hosts {
 		hosts = append(hosts, h.Host)
@@ -151,8 +154,8 @@ func rescan(g *globals, cfg *config.Config, ps *engine.Providers, rep *engine.Ap
 	if len(hosts) == 0 {
 		return
 	}
-	out := filepath.Join(cfg.Dir, engine.DefaultInventoryDir)
-	if _, err := engine.Scan(g.ctx, cfg, ps, engine.ScanOptions{Hosts: hosts, OutDir: out}); err != nil {
+	out := filepath.Join(cfg.Dir, inventory.DefaultDir)
+	if _, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: hosts, OutDir: out}); err != nil {
 		g.log.Warnf("re-scan after apply: %v", err)
 	}
 }
@@ -160,11 +163,11 @@ func rescan(g *globals, cfg *config.Config, ps *engine.Providers, rep *engine.Ap
 // applyProgress prints progress on stderr: on a terminal, one status line
 // that is rewritten in place (hosts done of total, the latest event) with
 // finished hosts printed above it; otherwise one plain line per event.
-func applyProgress(g *globals, total int) func(engine.Event) {
+func applyProgress(g *globals, total int) func(apply.Event) {
 	var mu sync.Mutex
 	tty := isTerminal(g.stderr)
 	done := 0
-	return func(e engine.Event) {
+	return func(e apply.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		line := fmt.Sprintf("%s %s: %s", e.Host, e.Provider, e.Message)
@@ -211,7 +214,7 @@ func counts(results []sdk.ActionResult) (ok, failed int) {
 }
 
 // printApplyReport prints every action's result, host by host.
-func printApplyReport(g *globals, plan *model.Plan, rep *engine.ApplyReport) {
+func printApplyReport(g *globals, plan *model.Plan, rep *apply.Report) {
 	actions := map[string]model.Action{}
 	for _, h := range plan.Hosts {
 		for _, a := range h.Actions {

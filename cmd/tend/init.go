@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
-	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/lockfile"
 )
 
 func newInit(g *globals) *cobra.Command {
@@ -27,7 +27,7 @@ binary whose checksum differs from it, naming both hashes.`,
 			if err != nil {
 				return err
 			}
-			results, err := engine.Init(g.ctx, cfg, g.log)
+			results, err := lockfile.Init(g.ctx, cfg, g.log)
 			if err != nil {
 				return err
 			}
@@ -39,7 +39,7 @@ binary whose checksum differs from it, naming both hashes.`,
 				fmt.Fprintf(g.stdout, "%-14s %s %s (protocol %d) %s\n", r.Lock.Name, r.Lock.Version, r.Lock.Hash, r.Lock.Protocol, state)
 				fmt.Fprintf(g.stdout, "%-14s from %s\n", "", r.Path)
 			}
-			fmt.Fprintf(g.stdout, "Wrote %s with %d %s.\n", loader.LockFileName, len(results), plural(len(results), "provider", "providers"))
+			fmt.Fprintf(g.stdout, "Wrote %s with %d %s.\n", lockfile.FileName, len(results), plural(len(results), "provider", "providers"))
 			return nil
 		},
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/plandiff"
+	"github.com/tend-sh/tend/core/savedplan"
 )
 
 // planFlags are the flags of tend plan.
@@ -99,7 +100,7 @@ func runPlan(g *globals, f *planFlags) error {
 		x.baseLabel = f.base + " (" + base.Commit[:7] + ")"
 	}
 	if f.out != "" {
-		if err := engine.WriteSaved(f.out, res.Saved); err != nil {
+		if err := savedplan.Write(f.out, res.Saved); err != nil {
 			return err
 		}
 	}

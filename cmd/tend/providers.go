@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/lockfile"
 )
 
 func newProviders(g *globals) *cobra.Command {
@@ -17,7 +18,7 @@ next to tend), starting each to ask its version, and says whether the lock
 file (.tend.lock.hcl) records it with the same checksum.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			locks, err := loader.ReadLock(g.dir)
+			locks, err := lockfile.Read(g.dir)
 			if err != nil {
 				return err
 			}

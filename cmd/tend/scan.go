@@ -7,7 +7,8 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/inventory"
+	"github.com/tend-sh/tend/core/session"
 )
 
 func newScan(g *globals) *cobra.Command {
@@ -29,9 +30,9 @@ others; the exit status is 1 if any failed.`,
 				return err
 			}
 			if out == "" {
-				out = filepath.Join(cfg.Dir, engine.DefaultInventoryDir)
+				out = filepath.Join(cfg.Dir, inventory.DefaultDir)
 			}
-			ps, err := engine.OpenProviders(cfg, g.log)
+			ps, err := session.OpenProviders(cfg, g.log)
 			if err != nil {
 				return err
 			}
@@ -40,9 +41,9 @@ others; the exit status is 1 if any failed.`,
 			if hosts != "" {
 				patterns = strings.Split(hosts, ",")
 			}
-			snaps, err := engine.Scan(g.ctx, cfg, ps, engine.ScanOptions{Hosts: patterns, OutDir: out, Progress: scanProgress(g)})
+			snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: patterns, OutDir: out, Progress: scanProgress(g)})
 			fmt.Fprintf(g.stdout, "Scanned %d %s into %s.\n", len(snaps), plural(len(snaps), "host", "hosts"), out)
-			if failed := engine.FailedHosts(err); len(failed) > 0 {
+			if failed := session.FailedHosts(err); len(failed) > 0 {
 				fmt.Fprintf(g.stderr, "%d %s could not be scanned: %s\n", len(failed), plural(len(failed), "host", "hosts"), strings.Join(failed, ", "))
 				return exitError{1}
 			}
@@ -53,7 +54,7 @@ others; the exit status is 1 if any failed.`,
 		},
 	}
 	cmd.Flags().StringVar(&hosts, "hosts", "", "comma-separated host name patterns (globs) to scan; default every targeted host")
-	cmd.Flags().StringVar(&out, "out", "", "directory for the snapshots (default CONFIG/"+engine.DefaultInventoryDir+")")
+	cmd.Flags().StringVar(&out, "out", "", "directory for the snapshots (default CONFIG/"+inventory.DefaultDir+")")
 	return cmd
 }
 

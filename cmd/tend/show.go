@@ -2,7 +2,7 @@ package main
 
 import (
 	"github.com/spf13/cobra"
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/savedplan"
 )
 
 func newShow(g *globals) *cobra.Command {
@@ -22,7 +22,7 @@ host's scanned_at, which tend apply uses to refuse a stale plan.`,
 			if err := v.check(); err != nil {
 				return err
 			}
-			sp, err := engine.ReadSaved(args[0])
+			sp, err := savedplan.Read(args[0])
 			if err != nil {
 				return err
 			}

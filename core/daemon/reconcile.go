@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sirupsen/logrus"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/metrics"
@@ -25,6 +26,8 @@ import (
 	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
+	"github.com/tend-sh/tend/core/session"
+	"github.com/tend-sh/tend/plugins/lockfile"
 )
 
 // Reconcile steps, as named in StepError and logs.
@@ -60,7 +63,7 @@ type Outcome struct {
 	// Plan is the plan applied; After the plan after the apply's re-scan.
 	Plan, After *model.Plan
 	// Apply is nil when nothing was due.
-	Apply *engine.ApplyReport
+	Apply *apply.Report
 	// Recovered lists hosts whose interrupted apply the journal resolved.
 	Recovered []string
 	Summary   *model.FleetSummary
@@ -254,7 +257,7 @@ func (d *Daemon) load(h plumbing.Hash) (*loaded, string, string, []string) {
 		n := len(lines)
 		return nil, StateInvalid, fmt.Sprintf("configuration has %d %s, not applied", n, words.Plural(n, "error", "errors")), lines
 	}
-	if err := engine.CheckLock(cfg); err != nil {
+	if err := lockfile.Check(cfg); err != nil {
 		return nil, StateInvalid, err.Error() + "; not applied", nil
 	}
 	return &loaded{commit: h, dir: dir, cfg: cfg}, StateOK, "", nil
@@ -367,12 +370,12 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 		return &StepError{Step: StepHistory, Err: err}
 	}
 
-	ps, err := engine.OpenProviders(cfg, d.log)
+	ps, err := session.OpenProviders(cfg, d.log)
 	if err != nil {
 		return &StepError{Step: StepScan, Err: err}
 	}
 	defer ps.Close()
-	inv, scanErr := engine.Scan(ctx, cfg, ps, engine.ScanOptions{Now: d.o.Now})
+	inv, scanErr := session.Scan(ctx, cfg, ps, session.ScanOptions{Now: d.o.Now})
 	logScanErrors(d.log, scanErr, "scan failed")
 	if ctx.Err() != nil {
 		return &StepError{Step: StepScan, Err: ctx.Err()}
@@ -402,10 +405,10 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 			d.o.OnApplyStart(commit)
 		}
 		hook := &journalHook{j: d.journal, commit: commit, run: now.UTC().Format(time.RFC3339Nano)}
-		rep := engine.Apply(ctx, cfg, ps, todo, engine.ApplyOptions{
+		rep := apply.Apply(ctx, cfg, ps, todo, apply.Options{
 			Now: now, Journal: hook, HTTPClient: d.o.HTTPClient,
 			RebootTimeout: d.o.RebootTimeout, Stop: d.drain,
-			Progress: func(e engine.Event) {
+			Progress: func(e apply.Event) {
 				if e.Done != nil {
 					logHost(d.log, e.Done)
 				}
@@ -423,7 +426,7 @@ func (d *Daemon) work(ctx context.Context, good *loaded, out *Outcome) error {
 		}
 		// Re-scan what changed, so the reports show the result.
 		hosts := slices.Sorted(maps.Keys(touched))
-		fresh, err := engine.Scan(context.WithoutCancel(ctx), cfg, ps, engine.ScanOptions{Hosts: hosts, Now: d.o.Now})
+		fresh, err := session.Scan(context.WithoutCancel(ctx), cfg, ps, session.ScanOptions{Hosts: hosts, Now: d.o.Now})
 		logScanErrors(d.log, err, "re-scan after apply failed")
 		for h, s := range fresh {
 			inv[h] = s
@@ -472,13 +475,13 @@ func (d *Daemon) unreported(lastApply *applies) {
 
 // logScanErrors logs each host a Scan error names, in host order.
 func logScanErrors(log *logrus.Logger, err error, msg string) {
-	errs := engine.HostErrors(err)
+	errs := session.HostErrors(err)
 	for _, h := range slices.Sorted(maps.Keys(errs)) {
 		log.WithField("host", h).WithError(errs[h]).Warn(msg)
 	}
 }
 
-func logHost(log *logrus.Logger, r *engine.HostResult) {
+func logHost(log *logrus.Logger, r *apply.HostResult) {
 	f := log.WithFields(logrus.Fields{"host": r.Host, "provider": r.Provider, "policy": r.Policy})
 	counts := map[string]int{}
 	for _, a := range r.Results {
@@ -556,7 +559,7 @@ func newApplies(prev map[string]*model.LastApply) *applies {
 func (a *applies) newRun() { a.touched = map[string]bool{} }
 
 // add folds a host result of the current run in.
-func (a *applies) add(r *engine.HostResult) {
+func (a *applies) add(r *apply.HostResult) {
 	a.addResults(r.Host, r.StartedAt, r.FinishedAt, reported(r))
 }
 
@@ -582,7 +585,7 @@ func (a *applies) addResults(host string, started, finished time.Time, rs []mode
 
 // reported is a host's results as its last_apply shows them: a failed
 // health check is a result of its own, and marks the successes.
-func reported(r *engine.HostResult) []model.ApplyResult {
+func reported(r *apply.HostResult) []model.ApplyResult {
 	out := make([]model.ApplyResult, 0, len(r.Results)+1)
 	for _, x := range r.Results {
 		msg := x.Message

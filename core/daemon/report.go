@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
-	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
@@ -42,7 +41,7 @@ type StatusFileJSON struct {
 // it hashes what it is about to write instead.
 type branchCache struct {
 	head plumbing.Hash
-	prev *engine.Recorded
+	prev *reportsbranch.Recorded
 	// sums are the SHA-256 of each file without its timestamps.
 	sums map[string][sha256.Size]byte
 }
@@ -51,12 +50,12 @@ func normalizedSum(b []byte) [sha256.Size]byte { return sha256.Sum256(volatile.R
 
 // previousState returns the earlier reconciles' state, from the cache when
 // the branch has not moved since.
-func (d *Daemon) previousState(t *reportsbranch.Tree) (*engine.Recorded, error) {
+func (d *Daemon) previousState(t *reportsbranch.Tree) (*reportsbranch.Recorded, error) {
 	if c := d.cache; c != nil && !t.Head.IsZero() && c.head == t.Head {
 		return c.prev, nil
 	}
 	d.cache = nil
-	return engine.ReadRecorded(t)
+	return reportsbranch.ReadRecorded(t)
 }
 
 // changedFiles reports whether any file differs from the branch's copy in
@@ -80,7 +79,7 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 // remember caches the state the branch holds at head after this
 // reconcile.
 func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states map[string]*rollout.State, applies map[string]*model.LastApply) {
-	c := &branchCache{head: head, prev: &engine.Recorded{Rollouts: states, LastApply: applies}, sums: map[string][sha256.Size]byte{}}
+	c := &branchCache{head: head, prev: &reportsbranch.Recorded{Rollouts: states, LastApply: applies}, sums: map[string][sha256.Size]byte{}}
 	for p, b := range files {
 		c.sums[p] = normalizedSum(b)
 	}
@@ -89,7 +88,7 @@ func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states ma
 
 // report computes compliance and the rollout states, and commits the
 // reports layout unless nothing but timestamps changed.
-func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *engine.Recorded,
+func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *reportsbranch.Recorded,
 	inv map[string]*model.Snapshot, lastApply map[string]*model.LastApply, out *Outcome) error {
 	cfg, commit, now := good.cfg, good.commit.String(), d.o.Now().UTC()
 	states := map[string]*rollout.State{}

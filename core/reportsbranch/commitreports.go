@@ -1,4 +1,4 @@
-package engine
+package reportsbranch
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/tend-sh/tend/core/model"
-	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // CommitOptions say where reports go.
@@ -34,12 +33,12 @@ func CommitReports(ctx context.Context, o CommitOptions, files map[string][]byte
 	if err != nil {
 		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
 	}
-	msg, trailers := reportsbranch.Message(summary.ConfigCommit, summary.Hosts, changedHosts, failedHosts)
-	c := reportsbranch.Commit{Message: msg, Trailers: trailers,
+	msg, trailers := Message(summary.ConfigCommit, summary.Hosts, changedHosts, failedHosts)
+	c := Commit{Message: msg, Trailers: trailers,
 		Author: object.Signature{Name: "tend", Email: "tend@localhost", When: o.Now}}
 	root := wt.Filesystem.Root()
 	if o.Remote == "" {
-		return reportsbranch.Write(root, o.Branch, files, c)
+		return Write(root, o.Branch, files, c)
 	}
-	return reportsbranch.Sync(ctx, root, o.Remote, o.Branch, files, c)
+	return Sync(ctx, root, o.Remote, o.Branch, files, c)
 }

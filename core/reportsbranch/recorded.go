@@ -1,4 +1,4 @@
-package engine
+package reportsbranch
 
 import (
 	"encoding/json"
@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/tend-sh/tend/core/model"
-	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
 )
 
@@ -33,23 +32,9 @@ func (r *Recorded) Halted(configCommit string) []string {
 	return out
 }
 
-// readRecorded reads Recorded at a revision of the Git repository holding
-// dir.
-func readRecorded(dir, rev string) (*Recorded, error) {
-	t, err := reportsbranch.At(dir, rev)
-	if err != nil {
-		return nil, fmt.Errorf("git:%s: %w", rev, err)
-	}
-	rec, err := ReadRecorded(t)
-	if err != nil {
-		return nil, fmt.Errorf("git:%s: %w", rev, err)
-	}
-	return rec, nil
-}
-
 // ReadRecorded reads the rollout states and last applies of a reports
 // branch tree; a tree without those files gives an empty Recorded.
-func ReadRecorded(t *reportsbranch.Tree) (*Recorded, error) {
+func ReadRecorded(t *Tree) (*Recorded, error) {
 	rec := &Recorded{Rollouts: map[string]*rollout.State{}, LastApply: map[string]*model.LastApply{}}
 	names, err := t.Names("rollouts")
 	if err != nil {

@@ -1,10 +1,11 @@
-package engine
+package savedplan
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -17,7 +18,7 @@ func CheckStale(sp *model.SavedPlan, cfg *config.Config) error {
 		return fmt.Errorf("the plan is stale: the configuration changed since it was made (%s, now %s); make a new plan", short(sp.ConfigDigest), short(cfg.Digest))
 	}
 	spec := strings.TrimPrefix(sp.Plan.Inventory.Source, "dir:")
-	inv, _, err := readInventory(cfg.Dir, spec)
+	inv, _, err := inventory.ReadSource(cfg.Dir, spec)
 	if err != nil {
 		return fmt.Errorf("checking the plan against its inventory (%s): %w", sp.Plan.Inventory.Source, err)
 	}
