@@ -8,9 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 func writeFile(t *testing.T, path, body string) {
@@ -47,35 +44,5 @@ func TestPlanErrors(t *testing.T) {
 	}
 	if _, err := Plan(context.Background(), PlanOptions{ConfigDir: filepath.Join(dir, "good"), Inventory: filepath.Join(dir, "missing"), Now: time.Now()}); err == nil {
 		t.Error("missing inventory dir: want error")
-	}
-}
-
-func TestConfigCommit(t *testing.T) {
-	dir := t.TempDir()
-	repo, err := git.PlainInit(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(dir, "conf", "main.tend.hcl"), testConfig)
-	writeFile(t, filepath.Join(dir, "lab", "main.tend.hcl"), testConfig)
-	wt, _ := repo.Worktree()
-	if _, err := wt.Add("conf"); err != nil {
-		t.Fatal(err)
-	}
-	h, err := wt.Commit("config", &git.CommitOptions{Author: &object.Signature{Name: "t", Email: "t@example.com", When: time.Unix(0, 0)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := ConfigCommit(filepath.Join(dir, "conf")); got != h.String() {
-		t.Errorf("tracked dir: commit = %q, want %s", got, h)
-	}
-	if got := ConfigCommit(dir); got != h.String() {
-		t.Errorf("repository root: commit = %q, want %s", got, h)
-	}
-	if got := ConfigCommit(filepath.Join(dir, "lab")); got != "" {
-		t.Errorf("untracked dir: commit = %q, want none", got)
-	}
-	if got := ConfigCommit(t.TempDir()); got != "" {
-		t.Errorf("outside Git: commit = %q", got)
 	}
 }

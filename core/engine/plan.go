@@ -3,17 +3,15 @@ package engine
 import (
 	"context"
 	"errors"
-	"path/filepath"
-
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/sirupsen/logrus"
-
-	"github.com/go-git/go-git/v5"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/internal/configrepo"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
@@ -103,7 +101,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		Inventory:       inv,
 		Now:             o.Now,
 		History:         hist,
-		ConfigCommit:    ConfigCommit(o.ConfigDir),
+		ConfigCommit:    configrepo.Commit(o.ConfigDir),
 		InventorySource: source,
 	})
 	res.Inventory, res.History, res.Source = inv, hist, source
@@ -158,51 +156,4 @@ func readRecorded(dir, rev string) (*reportsbranch.Recorded, error) {
 		return nil, fmt.Errorf("git:%s: %w", rev, err)
 	}
 	return rec, nil
-}
-
-// ConfigCommit returns the commit checked out in the Git repository holding
-// dir, or "" when dir is not in a repository or not tracked in that commit
-// (an ignored directory inside some other repository).
-func ConfigCommit(dir string) string {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
-	if err != nil {
-		return ""
-	}
-	head, err := repo.Head()
-	if err != nil {
-		return ""
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return ""
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	root := wt.Filesystem.Root()
-	if real, err := filepath.EvalSymlinks(root); err == nil {
-		root = real
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return ""
-	}
-	if rel != "." {
-		commit, err := repo.CommitObject(head.Hash())
-		if err != nil {
-			return ""
-		}
-		tree, err := commit.Tree()
-		if err != nil {
-			return ""
-		}
-		if _, err := tree.Tree(filepath.ToSlash(rel)); err != nil {
-			return ""
-		}
-	}
-	return head.Hash().String()
 }
