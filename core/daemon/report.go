@@ -21,10 +21,6 @@ import (
 	"github.com/tend-sh/tend/core/rollout"
 )
 
-// StatusFile is the reports-branch file that says which configuration
-// commit governs and why the head's was rejected, if it was.
-const StatusFile = "status.json"
-
 // StatusFileJSON is the content of status.json.
 type StatusFileJSON struct {
 	FormatVersion string   `json:"format_version"`
@@ -135,7 +131,7 @@ func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *
 		if err != nil {
 			return &StepError{Step: StepReport, Err: err}
 		}
-		files[rollout.Path(name)] = b
+		files[reportsbranch.RolloutPath(name)] = b
 	}
 	if err := d.addStatus(files, out); err != nil {
 		return &StepError{Step: StepReport, Err: err}
@@ -204,8 +200,8 @@ func (d *Daemon) addStatus(files map[string][]byte, out *Outcome) error {
 	if err != nil {
 		return err
 	}
-	files[StatusFile] = append(b, '\n')
-	if s.State != StateOK && files[compliance.SummaryMarkdownFile] != nil {
+	files[reportsbranch.StatusFile] = append(b, '\n')
+	if s.State != StateOK && files[reportsbranch.SummaryMarkdownFile] != nil {
 		var banner bytes.Buffer
 		fmt.Fprintf(&banner, "> [!WARNING]\n> **Configuration %s was not applied** (%s): %s.", short(s.Head), s.State, s.Problem)
 		if s.Applied != "" {
@@ -220,7 +216,7 @@ func (d *Daemon) addStatus(files map[string][]byte, out *Outcome) error {
 			fmt.Fprintf(&banner, ">\n> `%s`\n", strings.ReplaceAll(dg, "`", "'"))
 		}
 		banner.WriteString("\n")
-		files[compliance.SummaryMarkdownFile] = append(banner.Bytes(), files[compliance.SummaryMarkdownFile]...)
+		files[reportsbranch.SummaryMarkdownFile] = append(banner.Bytes(), files[reportsbranch.SummaryMarkdownFile]...)
 	}
 	return nil
 }

@@ -35,8 +35,21 @@ func (r *Recorded) Halted(configCommit string) []string {
 // ReadRecorded reads the rollout states and last applies of a reports
 // branch tree; a tree without those files gives an empty Recorded.
 func ReadRecorded(t *Tree) (*Recorded, error) {
-	rec := &Recorded{Rollouts: map[string]*rollout.State{}, LastApply: map[string]*model.LastApply{}}
-	names, err := t.Names("rollouts")
+	rollouts, err := readRollouts(t)
+	if err != nil {
+		return nil, err
+	}
+	applies, err := readLastApplies(t)
+	if err != nil {
+		return nil, err
+	}
+	return &Recorded{Rollouts: rollouts, LastApply: applies}, nil
+}
+
+// readRollouts reads every rollouts/<policy>.json, by policy.
+func readRollouts(t *Tree) (map[string]*rollout.State, error) {
+	out := map[string]*rollout.State{}
+	names, err := t.Names(RolloutsDir)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +57,7 @@ func ReadRecorded(t *Tree) (*Recorded, error) {
 		if !strings.HasSuffix(name, ".json") {
 			continue
 		}
-		p := path.Join("rollouts", name)
+		p := path.Join(RolloutsDir, name)
 		data, ok, err := t.File(p)
 		if err != nil {
 			return nil, err
@@ -56,14 +69,21 @@ func ReadRecorded(t *Tree) (*Recorded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		rec.Rollouts[s.Policy] = s
+		out[s.Policy] = s
 	}
-	hosts, err := t.Names("hosts")
+	return out, nil
+}
+
+// readLastApplies reads the last apply of every hosts/<host>/report.json
+// that records one, by host.
+func readLastApplies(t *Tree) (map[string]*model.LastApply, error) {
+	out := map[string]*model.LastApply{}
+	hosts, err := t.Names(HostsDir)
 	if err != nil {
 		return nil, err
 	}
 	for _, host := range hosts {
-		p := path.Join("hosts", host, "report.json")
+		p := ReportPath(host)
 		data, ok, err := t.File(p)
 		if err != nil {
 			return nil, err
@@ -76,8 +96,8 @@ func ReadRecorded(t *Tree) (*Recorded, error) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		if r.LastApply != nil {
-			rec.LastApply[host] = r.LastApply
+			out[host] = r.LastApply
 		}
 	}
-	return rec, nil
+	return out, nil
 }
