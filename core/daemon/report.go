@@ -18,6 +18,7 @@ import (
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/reportsbranch/history"
 	"github.com/tend-sh/tend/core/rollout"
 )
 
@@ -37,7 +38,7 @@ type StatusFileJSON struct {
 // it hashes what it is about to write instead.
 type branchCache struct {
 	head plumbing.Hash
-	prev *reportsbranch.Recorded
+	prev *history.Recorded
 	// sums are the SHA-256 of each file without its timestamps.
 	sums map[string][sha256.Size]byte
 }
@@ -46,12 +47,12 @@ func normalizedSum(b []byte) [sha256.Size]byte { return sha256.Sum256(volatile.R
 
 // previousState returns the earlier reconciles' state, from the cache when
 // the branch has not moved since.
-func (d *Daemon) previousState(t *reportsbranch.Tree) (*reportsbranch.Recorded, error) {
+func (d *Daemon) previousState(t *reportsbranch.Tree) (*history.Recorded, error) {
 	if c := d.cache; c != nil && !t.Head.IsZero() && c.head == t.Head {
 		return c.prev, nil
 	}
 	d.cache = nil
-	return reportsbranch.ReadRecorded(t)
+	return history.Read(t)
 }
 
 // changedFiles reports whether any file differs from the branch's copy in
@@ -75,7 +76,7 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 // remember caches the state the branch holds at head after this
 // reconcile.
 func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states map[string]*rollout.State, applies map[string]*model.LastApply) {
-	c := &branchCache{head: head, prev: &reportsbranch.Recorded{Rollouts: states, LastApply: applies}, sums: map[string][sha256.Size]byte{}}
+	c := &branchCache{head: head, prev: &history.Recorded{Rollouts: states, LastApply: applies}, sums: map[string][sha256.Size]byte{}}
 	for p, b := range files {
 		c.sums[p] = normalizedSum(b)
 	}
@@ -84,7 +85,7 @@ func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states ma
 
 // report computes compliance and the rollout states, and commits the
 // reports layout unless nothing but timestamps changed.
-func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *reportsbranch.Recorded,
+func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *history.Recorded,
 	inv map[string]*model.Snapshot, lastApply map[string]*model.LastApply, out *Outcome) error {
 	cfg, commit, now := good.cfg, good.commit.String(), d.o.Now().UTC()
 	states := map[string]*rollout.State{}

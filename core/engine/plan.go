@@ -16,6 +16,7 @@ import (
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/reportsbranch/history"
 	"github.com/tend-sh/tend/core/rollout"
 	"github.com/tend-sh/tend/core/session"
 )
@@ -55,7 +56,7 @@ type PlanResult struct {
 	Source string
 	// Recorded is what tend serve left on the reports branch a git:REF
 	// plan was made from (nil for other inventory sources).
-	Recorded *reportsbranch.Recorded
+	Recorded *history.Recorded
 	// Providers are the running providers of a live plan made with
 	// KeepProviders (nil otherwise); the caller closes them.
 	Providers *session.Providers
@@ -146,12 +147,12 @@ func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[str
 
 // readRecorded reads Recorded at a revision of the Git repository holding
 // dir.
-func readRecorded(dir, rev string) (*reportsbranch.Recorded, error) {
+func readRecorded(dir, rev string) (*history.Recorded, error) {
 	t, err := reportsbranch.At(dir, rev)
 	if err != nil {
 		return nil, fmt.Errorf("git:%s: %w", rev, err)
 	}
-	rec, err := reportsbranch.ReadRecorded(t)
+	rec, err := history.Read(t)
 	if err != nil {
 		return nil, fmt.Errorf("git:%s: %w", rev, err)
 	}

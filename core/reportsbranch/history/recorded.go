@@ -1,4 +1,4 @@
-package reportsbranch
+package history
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
 )
 
@@ -32,9 +33,9 @@ func (r *Recorded) Halted(configCommit string) []string {
 	return out
 }
 
-// ReadRecorded reads the rollout states and last applies of a reports
-// branch tree; a tree without those files gives an empty Recorded.
-func ReadRecorded(t *Tree) (*Recorded, error) {
+// Read reads the rollout states and last applies of a reports branch
+// tree; a tree without those files gives an empty Recorded.
+func Read(t *reportsbranch.Tree) (*Recorded, error) {
 	rollouts, err := readRollouts(t)
 	if err != nil {
 		return nil, err
@@ -47,9 +48,9 @@ func ReadRecorded(t *Tree) (*Recorded, error) {
 }
 
 // readRollouts reads every rollouts/<policy>.json, by policy.
-func readRollouts(t *Tree) (map[string]*rollout.State, error) {
+func readRollouts(t *reportsbranch.Tree) (map[string]*rollout.State, error) {
 	out := map[string]*rollout.State{}
-	names, err := t.Names(RolloutsDir)
+	names, err := t.Names(reportsbranch.RolloutsDir)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,7 @@ func readRollouts(t *Tree) (map[string]*rollout.State, error) {
 		if !strings.HasSuffix(name, ".json") {
 			continue
 		}
-		p := path.Join(RolloutsDir, name)
+		p := path.Join(reportsbranch.RolloutsDir, name)
 		data, ok, err := t.File(p)
 		if err != nil {
 			return nil, err
@@ -76,14 +77,14 @@ func readRollouts(t *Tree) (map[string]*rollout.State, error) {
 
 // readLastApplies reads the last apply of every hosts/<host>/report.json
 // that records one, by host.
-func readLastApplies(t *Tree) (map[string]*model.LastApply, error) {
+func readLastApplies(t *reportsbranch.Tree) (map[string]*model.LastApply, error) {
 	out := map[string]*model.LastApply{}
-	hosts, err := t.Names(HostsDir)
+	hosts, err := t.Names(reportsbranch.HostsDir)
 	if err != nil {
 		return nil, err
 	}
 	for _, host := range hosts {
-		p := ReportPath(host)
+		p := reportsbranch.ReportPath(host)
 		data, ok, err := t.File(p)
 		if err != nil {
 			return nil, err
