@@ -106,6 +106,7 @@ fuzz:
 	$(FUZZ) ./core/config -fuzz '^FuzzHostList$$'
 	$(FUZZ) ./core/schedule -fuzz '^FuzzParseCron$$'
 	$(FUZZ) ./core/debversion -fuzz '^FuzzCompare$$'
+	$(FUZZ) ./core/version -fuzz '^FuzzCompare$$'
 	$(FUZZ) ./core/model -fuzz '^FuzzUpdateJSON$$'
 	$(FUZZ) ./core/model -fuzz '^FuzzActionCountsJSON$$'
 	$(FUZZ) ./core/inventory -fuzz '^FuzzParse$$'

@@ -11,6 +11,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/tend-sh/tend/core/internal/commitid"
 )
 
 // Sentinel errors; Verify wraps them with the commit and key in question.
@@ -180,7 +182,7 @@ func fail(kind, cause error, format string, args ...any) error {
 }
 
 func (e *verifyError) Error() string {
-	s := "commit " + shortHash(e.commit) + ": " + e.msg
+	s := "commit " + commitid.Short(e.commit.String()) + ": " + e.msg
 	if e.cause != nil {
 		s += ": " + e.cause.Error()
 	}
@@ -192,8 +194,4 @@ func (e *verifyError) Unwrap() []error {
 		return []error{e.kind}
 	}
 	return []error{e.kind, e.cause}
-}
-
-func shortHash(h plumbing.Hash) string {
-	return h.String()[:12]
 }

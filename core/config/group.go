@@ -2,28 +2,32 @@ package config
 
 import "github.com/hashicorp/hcl/v2"
 
+// Group is a label selector over hosts.
+type Group struct {
+	Name      string
+	Match     map[string]string
+	DeclRange hcl.Range
+}
+
 var groupSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "match", Required: true}},
 }
 
-func (d *decoder) decodeGroup(block *hcl.Block) {
-	name := block.Labels[0]
-	if prev, ok := d.cfg.Groups[name]; ok {
-		d.duplicate("group", name, prev.DeclRange, block.DefRange)
-		return
-	}
-	g := &Group{Name: name, Match: map[string]string{}, DeclRange: block.DefRange}
-	d.cfg.Groups[name] = g
+// decodeGroup decodes a group block.
+func decodeGroup(block *hcl.Block) (*Group, hcl.Diagnostics) {
+	g := &Group{Name: block.Labels[0], Match: map[string]string{}, DeclRange: block.DefRange}
 	content, diags := block.Body.Content(groupSchema)
-	d.add(diags)
 	if a, ok := content.Attributes["match"]; ok {
-		if m, ok := d.labels(a); ok {
+		m, more := attrLabels(a)
+		if !more.HasErrors() {
 			if len(m) == 0 {
-				d.errorf(a.Expr.Range(), "Empty selector", "match must name at least one label; a group matching every host is rarely intended.")
+				more = append(more, errorAt(a.Expr.Range(), "Empty selector", "match must name at least one label; a group matching every host is rarely intended."))
 			}
 			g.Match = m
 		}
+		diags = append(diags, more...)
 	}
+	return g, diags
 }
 
 // Matches reports whether every label of the group's selector equals the

@@ -3,9 +3,9 @@ package config
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
-	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -58,8 +58,7 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 			continue
 		}
 		if total += int64(len(b)); total > MaxTotalSize {
-			diags = append(diags, fileDiag(f, "Configuration too large",
-				fmt.Errorf("takes the configuration files and host lists together over the limit of %s", words.Size(MaxTotalSize))))
+			diags = append(diags, overTotal(f))
 			break
 		}
 		srcs[f] = b
@@ -75,7 +74,7 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 // MaxHostListSize, MaxTotalSize, MaxNestingDepth) apply here too: a file
 // over them is reported and not parsed.
 func LoadSources(dir string, srcs map[string][]byte, readFile func(string) ([]byte, error)) (*Config, hcl.Diagnostics) {
-	cfg := &Config{
+	l := &loader{cfg: &Config{
 		Dir:       dir,
 		Sources:   map[string][]byte{},
 		Providers: map[string]*Provider{},
@@ -84,44 +83,20 @@ func LoadSources(dir string, srcs map[string][]byte, readFile func(string) ([]by
 		Groups:    map[string]*Group{},
 		Windows:   map[string]*Window{},
 		Policies:  map[string]*Policy{},
+	}, readFile: readFile}
+	var diags hcl.Diagnostics
+	for _, name := range sortedKeys(srcs) {
+		diags = append(diags, l.loadFile(name, srcs[name])...)
 	}
-	d := &decoder{cfg: cfg, readFile: readFile}
-	names := make([]string, 0, len(srcs))
-	for name := range srcs {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		src := srcs[name]
-		if !d.budget(name, len(src), MaxFileSize, "Configuration file too large") {
-			continue
-		}
-		cfg.Sources[name] = src
-		if diags := checkNesting(name, src); diags.HasErrors() {
-			d.add(diags)
-			continue
-		}
-		file, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
-		d.diags = append(d.diags, diags...)
-		if file == nil || file.Body == nil {
-			continue
-		}
-		d.decodeFile(file.Body)
-	}
-	d.resolve()
-	cfg.Digest = digest(dir, cfg.Sources)
-	return cfg, d.diags
+	diags = append(diags, resolve(l.cfg)...)
+	l.cfg.Digest = digest(dir, l.cfg.Sources)
+	return l.cfg, diags
 }
 
 // digest hashes every source by its path relative to dir, in sorted order.
 func digest(dir string, srcs map[string][]byte) string {
-	names := make([]string, 0, len(srcs))
-	for n := range srcs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	h := sha256.New()
-	for _, n := range names {
+	for _, n := range sortedKeys(srcs) {
 		rel, err := filepath.Rel(dir, n)
 		if err != nil {
 			rel = n
@@ -132,71 +107,76 @@ func digest(dir string, srcs map[string][]byte) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// decoder accumulates the configuration and its diagnostics across files.
-type decoder struct {
+// loader reads the files of one configuration, within the limits, and
+// declares their blocks in cfg.
+type loader struct {
 	cfg      *Config
-	diags    hcl.Diagnostics
 	readFile func(string) ([]byte, error)
 	total    int64 // bytes of every file so far, against MaxTotalSize
 }
 
-// budget checks a file of size bytes against its own limit and the total;
-// false (with a diagnostic at the file's start) when it is over either.
-func (d *decoder) budget(path string, size int, limit int64, summary string) bool {
-	if int64(size) > limit {
-		d.diags = append(d.diags, fileDiag(path, summary, tooLarge{int64(size), limit}))
-		return false
+// loadFile parses one configuration file and declares its blocks. A file
+// over the limits is not parsed.
+func (l *loader) loadFile(name string, src []byte) hcl.Diagnostics {
+	if diag := l.budget(name, len(src), MaxFileSize, "Configuration file too large"); diag != nil {
+		return hcl.Diagnostics{diag}
 	}
-	if d.total += int64(size); d.total > MaxTotalSize {
-		d.diags = append(d.diags, fileDiag(path, "Configuration too large",
-			fmt.Errorf("takes the configuration files and host lists together over the limit of %s", words.Size(MaxTotalSize))))
-		return false
+	l.cfg.Sources[name] = src
+	if diags := checkNesting(name, src); diags.HasErrors() {
+		return diags
 	}
-	return true
-}
-
-func (d *decoder) add(diags hcl.Diagnostics) { d.diags = append(d.diags, diags...) }
-
-func (d *decoder) errorf(rng hcl.Range, summary, format string, args ...any) {
-	r := rng
-	d.diags = append(d.diags, &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  summary,
-		Detail:   fmt.Sprintf(format, args...),
-		Subject:  &r,
-	})
-}
-
-func (d *decoder) decodeFile(body hcl.Body) {
-	content, diags := body.Content(rootSchema)
-	d.add(diags)
+	file, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	if file == nil || file.Body == nil {
+		return diags
+	}
+	content, more := file.Body.Content(rootSchema)
+	diags = append(diags, more...)
 	for _, block := range content.Blocks {
-		if len(block.Labels) == 1 && !d.checkName(block.Type, block.Labels[0], block.LabelRanges[0]) {
-			continue
-		}
-		switch block.Type {
-		case "tend":
-			d.decodeTend(block)
-		case "provider":
-			d.decodeProvider(block)
-		case "host":
-			if h := d.decodeHost(block); h != nil {
-				d.addHost(h)
-			}
-		case "hosts":
-			d.decodeHostList(block)
-		case "group":
-			d.decodeGroup(block)
-		case "window":
-			d.decodeWindow(block)
-		case "policy":
-			d.decodePolicy(block)
-		}
+		diags = append(diags, l.declare(block)...)
 	}
+	return diags
 }
 
-// duplicate reports a second declaration of the same name.
-func (d *decoder) duplicate(kind, name string, first, again hcl.Range) {
-	d.errorf(again, fmt.Sprintf("Duplicate %s %q", kind, name),
-		"A %s named %q was already declared at %s.", kind, name, first.String())
+// readHostList reads the file of a host list, within its limit and the
+// total, and keeps it among the sources unless it nests too deeply to be
+// decoded.
+func (l *loader) readHostList(hl *HostList) ([]byte, hcl.Diagnostics) {
+	data, err := l.readFile(hl.Path)
+	var big tooLarge
+	switch {
+	case errors.Is(err, errOutside):
+		return nil, hcl.Diagnostics{outsideDiag(hl, "it "+errOutside.Error())}
+	case errors.As(err, &big):
+		return nil, hcl.Diagnostics{errorAt(hl.FileRange, "Host list too large", "%s %s.", hl.File, err)}
+	case err != nil:
+		return nil, hcl.Diagnostics{errorAt(hl.FileRange, "Cannot read host list", "%s %s.", hl.File, err)}
+	}
+	if diag := l.budget(hl.Path, len(data), MaxHostListSize, "Host list too large"); diag != nil {
+		return nil, hcl.Diagnostics{diag}
+	}
+	l.cfg.Sources[hl.Path] = data
+	if off := jsonNestingProblem(data, MaxNestingDepth); off >= 0 {
+		return nil, hcl.Diagnostics{errorAt(newLineIndex(data).rangeAt(hl.Path, off), "Host list nested too deeply",
+			"%s: arrays and objects nest more than %d levels deep here; the file is not decoded.", hl.File, MaxNestingDepth)}
+	}
+	return data, nil
+}
+
+// budget checks a file of size bytes against its own limit and the total;
+// a diagnostic at the file's start when it is over either.
+func (l *loader) budget(path string, size int, limit int64, summary string) *hcl.Diagnostic {
+	if int64(size) > limit {
+		return fileDiag(path, summary, tooLarge{int64(size), limit})
+	}
+	if l.total += int64(size); l.total > MaxTotalSize {
+		return overTotal(path)
+	}
+	return nil
+}
+
+// overTotal is the error of the file that takes the configuration over
+// MaxTotalSize.
+func overTotal(path string) *hcl.Diagnostic {
+	return fileDiag(path, "Configuration too large",
+		fmt.Errorf("takes the configuration files and host lists together over the limit of %s", words.Size(MaxTotalSize)))
 }

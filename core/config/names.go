@@ -70,43 +70,49 @@ func labelProblem(what, key, value string) string {
 	return ""
 }
 
-// labels decodes a map of labels (labels, match), checking each key and
+// attrLabels decodes a map of labels (labels, match), checking each key and
 // value and pointing at the offending item when the map is written out.
-func (d *decoder) labels(attr *hcl.Attribute) (map[string]string, bool) {
-	m, ok := d.strMap(attr)
-	if !ok {
-		return nil, false
+func attrLabels(attr *hcl.Attribute) (map[string]string, hcl.Diagnostics) {
+	m, diags := attrStringMap(attr)
+	if diags.HasErrors() {
+		return nil, diags
 	}
-	ranges := map[string]hcl.Range{}
-	if pairs, diags := hcl.ExprMap(attr.Expr); !diags.HasErrors() {
-		for _, kv := range pairs {
-			if k, diags := kv.Key.Value(nil); !diags.HasErrors() && k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
-				ranges[k.AsString()] = kv.Key.Range()
-				if p := labelValueProblem(m[k.AsString()]); p != "" {
-					ranges[k.AsString()] = kv.Value.Range()
-				}
-			}
-		}
-	}
-	good := true
+	ranges := labelRanges(attr.Expr, m)
 	for _, k := range sortedKeys(m) {
 		if p := labelProblem(attr.Name, k, m[k]); p != "" {
 			rng, found := ranges[k]
 			if !found {
 				rng = attr.Expr.Range()
 			}
-			d.errorf(rng, "Invalid label", "%s", p)
-			good = false
+			diags = append(diags, errorAt(rng, "Invalid label", "%s", p))
 		}
 	}
-	return m, good
+	return m, diags
+}
+
+// labelRanges maps each key of a map written out ({ k = v }) to where its
+// problem is: the value when the value is not valid, else the key.
+func labelRanges(expr hcl.Expression, m map[string]string) map[string]hcl.Range {
+	ranges := map[string]hcl.Range{}
+	pairs, diags := hcl.ExprMap(expr)
+	if diags.HasErrors() {
+		return ranges
+	}
+	for _, kv := range pairs {
+		if k, diags := kv.Key.Value(nil); !diags.HasErrors() && k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
+			ranges[k.AsString()] = kv.Key.Range()
+			if p := labelValueProblem(m[k.AsString()]); p != "" {
+				ranges[k.AsString()] = kv.Value.Range()
+			}
+		}
+	}
+	return ranges
 }
 
 // checkName reports a block label that is not a safe name.
-func (d *decoder) checkName(kind, name string, rng hcl.Range) bool {
+func checkName(kind, name string, rng hcl.Range) hcl.Diagnostics {
 	if p := nameProblem(name); p != "" {
-		d.errorf(rng, "Invalid name", "%+q is not a valid %s name: %s; %s.", name, kind, p, nameRule)
-		return false
+		return hcl.Diagnostics{errorAt(rng, "Invalid name", "%+q is not a valid %s name: %s; %s.", name, kind, p, nameRule)}
 	}
-	return true
+	return nil
 }

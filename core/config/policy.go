@@ -2,13 +2,38 @@ package config
 
 import (
 	"fmt"
-	"path"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/zclconf/go-cty/cty"
 )
+
+// Reboot behaviours of a policy.
+const (
+	RebootNever    = "never"
+	RebootIfNeeded = "if_needed"
+	RebootAlways   = "always"
+)
+
+// Policy is a `policy` block: which hosts, which updates, when and how.
+type Policy struct {
+	Name      string
+	Provider  string
+	Targets   []Ref
+	Approve   []*Approve
+	Reject    []Pattern
+	Pin       []*Pin
+	Exclude   []*Exclude
+	Window    *Ref
+	Emergency bool
+	Reboot    string
+	Rollout   *Rollout
+	Health    []*HealthCheck
+
+	// Hosts are the resolved target host names, sorted.
+	Hosts         []string
+	ProviderRange hcl.Range
+	TargetsRange  hcl.Range
+	DeclRange     hcl.Range
+}
 
 var policySchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
@@ -21,235 +46,117 @@ var policySchema = &hcl.BodySchema{
 	},
 }
 
-var approveSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{
-		{Name: "classification"}, {Name: "severity"}, {Name: "packages"}, {Name: "after"}, {Name: "until"},
-	},
-}
-
-var excludeSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{
-		{Name: "packages"}, {Name: "targets"}, {Name: "until", Required: true}, {Name: "reason", Required: true},
-	},
-}
-
-var healthSchemas = map[string]*hcl.BodySchema{
-	"command": {Attributes: []hcl.AttributeSchema{{Name: "argv", Required: true}, {Name: "timeout"}}},
-	"http": {Attributes: []hcl.AttributeSchema{
-		{Name: "url", Required: true}, {Name: "expect_status"}, {Name: "timeout"},
-	}},
-}
-
-func (d *decoder) decodePolicy(block *hcl.Block) {
-	name := block.Labels[0]
-	if prev, ok := d.cfg.Policies[name]; ok {
-		d.duplicate("policy", name, prev.DeclRange, block.DefRange)
-		return
-	}
-	p := &Policy{Name: name, Reboot: RebootIfNeeded, DeclRange: block.DefRange}
-	d.cfg.Policies[name] = p
+// decodePolicy decodes a policy block and the blocks nested in it. Its
+// references (targets, window) are checked once every file is decoded.
+func decodePolicy(block *hcl.Block) (*Policy, hcl.Diagnostics) {
+	p := &Policy{Name: block.Labels[0], Reboot: RebootIfNeeded, DeclRange: block.DefRange}
 	content, diags := block.Body.Content(policySchema)
-	d.add(diags)
-	attrs := content.Attributes
+	diags = append(diags, decodePolicyScope(p, content.Attributes)...)
+	diags = append(diags, decodePolicyUpdates(p, content.Attributes)...)
+	diags = append(diags, decodePolicyTiming(p, content.Attributes)...)
+	diags = append(diags, decodePolicyBlocks(p, content.Blocks)...)
+	if len(p.Approve) == 0 && len(p.Pin) == 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Policy approves nothing",
+			Detail:   fmt.Sprintf("Policy %q has no approve block and no pin, so it never installs anything.", p.Name),
+			Subject:  p.DeclRange.Ptr(),
+		})
+	}
+	return p, diags
+}
+
+// decodePolicyScope decodes which provider a policy drives on which hosts
+// (provider, targets).
+func decodePolicyScope(p *Policy, attrs hcl.Attributes) hcl.Diagnostics {
+	var diags, more hcl.Diagnostics
 	if a, ok := attrs["provider"]; ok {
-		p.Provider, _ = d.str(a)
+		p.Provider, more = attrString(a)
 		p.ProviderRange = a.Expr.Range()
 		if p.Provider != "" && !validName(p.Provider) {
-			d.errorf(a.Expr.Range(), "Invalid provider name", "%q is not a provider name such as \"apt\".", p.Provider)
+			more = append(more, errorAt(a.Expr.Range(), "Invalid provider name", "%q is not a provider name such as \"apt\".", p.Provider))
 		}
+		diags = append(diags, more...)
 	}
 	if a, ok := attrs["targets"]; ok {
-		p.Targets, _ = d.refs(a, "group", "host")
+		p.Targets, more = attrRefs(a, "group", "host")
 		p.TargetsRange = a.Expr.Range()
+		diags = append(diags, more...)
 	}
+	return diags
+}
+
+// decodePolicyUpdates decodes the updates a policy never installs
+// (reject) and the versions it holds packages at (pin).
+func decodePolicyUpdates(p *Policy, attrs hcl.Attributes) hcl.Diagnostics {
+	var diags, more hcl.Diagnostics
 	if a, ok := attrs["reject"]; ok {
-		p.Reject, _ = d.patterns(a)
+		p.Reject, more = attrPatterns(a)
+		diags = append(diags, more...)
 	}
 	if a, ok := attrs["pin"]; ok {
-		p.Pin = d.pins(a)
+		p.Pin, more = attrPins(a)
+		diags = append(diags, more...)
 	}
+	return diags
+}
+
+// decodePolicyTiming decodes when and how a policy applies updates
+// (window, emergency, reboot).
+func decodePolicyTiming(p *Policy, attrs hcl.Attributes) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	if a, ok := attrs["window"]; ok {
-		if r, good := d.ref(a.Expr, "window", "window"); good {
+		r, more := exprRef(a.Expr, "window", "window")
+		if !more.HasErrors() {
 			p.Window = &r
 		}
+		diags = append(diags, more...)
 	}
 	if a, ok := attrs["emergency"]; ok {
-		p.Emergency, _ = d.boolean(a)
+		var more hcl.Diagnostics
+		p.Emergency, more = attrBool(a)
+		diags = append(diags, more...)
 	}
 	if a, ok := attrs["reboot"]; ok {
-		if r, good := oneOf(d, a, RebootNever, RebootIfNeeded, RebootAlways); good {
+		r, more := attrOneOf(a, RebootNever, RebootIfNeeded, RebootAlways)
+		if !more.HasErrors() {
 			p.Reboot = r
 		}
+		diags = append(diags, more...)
 	}
-	for _, b := range content.Blocks {
+	return diags
+}
+
+// decodePolicyBlocks decodes the approve, exclude, rollout (at most one)
+// and health_check blocks of a policy, in the order they are written.
+func decodePolicyBlocks(p *Policy, blocks hcl.Blocks) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, b := range blocks {
+		var more hcl.Diagnostics
 		switch b.Type {
 		case "approve":
-			p.Approve = append(p.Approve, d.decodeApprove(b, len(p.Approve)))
+			var ap *Approve
+			ap, more = decodeApprove(b, len(p.Approve))
+			p.Approve = append(p.Approve, ap)
 		case "exclude":
-			p.Exclude = append(p.Exclude, d.decodeExclude(b, len(p.Exclude)))
+			var ex *Exclude
+			ex, more = decodeExclude(b, len(p.Exclude))
+			p.Exclude = append(p.Exclude, ex)
 		case "rollout":
 			if p.Rollout != nil {
-				d.errorf(b.DefRange, "Duplicate rollout block", "A policy has at most one rollout block; the first is at %s.", p.Rollout.DeclRange.String())
-				continue
+				more = hcl.Diagnostics{errorAt(b.DefRange, "Duplicate rollout block", "A policy has at most one rollout block; the first is at %s.", p.Rollout.DeclRange.String())}
+				break
 			}
-			p.Rollout = d.decodeRollout(b)
+			p.Rollout, more = decodeRollout(b)
 		case "health_check":
-			if hc := d.decodeHealthCheck(b); hc != nil {
+			var hc *HealthCheck
+			if hc, more = decodeHealthCheck(b); hc != nil {
 				p.Health = append(p.Health, hc)
 			}
 		}
+		diags = append(diags, more...)
 	}
-	if len(p.Approve) == 0 && len(p.Pin) == 0 {
-		d.diags = append(d.diags, &hcl.Diagnostic{
-			Severity: hcl.DiagWarning,
-			Summary:  "Policy approves nothing",
-			Detail:   fmt.Sprintf("Policy %q has no approve block and no pin, so it never installs anything.", name),
-			Subject:  &p.DeclRange,
-		})
-	}
-}
-
-func (d *decoder) pins(a *hcl.Attribute) []*Pin {
-	m, ok := d.strMap(a)
-	if !ok {
-		return nil
-	}
-	places := entryRanges(a.Expr)
-	var out []*Pin
-	for _, pkg := range sortedKeys(m) {
-		if m[pkg] == "" {
-			d.errorf(a.Expr.Range(), "Invalid pin", "pin %q needs an exact version.", pkg)
-			continue
-		}
-		pin := &Pin{Package: pkg, Version: m[pkg], Range: a.Expr.Range(), PackageRange: a.Expr.Range(), VersionRange: a.Expr.Range()}
-		if r, ok := places[pkg]; ok {
-			pin.PackageRange, pin.VersionRange = r[0], r[1]
-		}
-		out = append(out, pin)
-	}
-	return out
-}
-
-// entryRanges maps each string key of an object written literally ({ k = v })
-// to where its key and its value are.
-func entryRanges(expr hcl.Expression) map[string][2]hcl.Range {
-	obj, ok := expr.(*hclsyntax.ObjectConsExpr)
-	if !ok {
-		return nil
-	}
-	out := map[string][2]hcl.Range{}
-	for _, item := range obj.Items {
-		k, diags := item.KeyExpr.Value(nil)
-		if diags.HasErrors() || !k.IsKnown() || k.IsNull() || k.Type() != cty.String {
-			continue
-		}
-		out[k.AsString()] = [2]hcl.Range{item.KeyExpr.Range(), item.ValueExpr.Range()}
-	}
-	return out
-}
-
-func (d *decoder) decodeApprove(b *hcl.Block, index int) *Approve {
-	ap := &Approve{Index: index, DeclRange: b.DefRange}
-	content, diags := b.Body.Content(approveSchema)
-	d.add(diags)
-	for name, a := range content.Attributes {
-		switch name {
-		case "classification":
-			ap.Classification, _ = d.strList(a)
-		case "severity":
-			ap.Severity, _ = d.strList(a)
-		case "packages":
-			ap.Packages, _ = d.patterns(a)
-		case "after":
-			ap.After, ap.AfterText, _ = d.duration(a)
-		case "until":
-			ap.Until, ap.UntilText, _ = d.date(a)
-		}
-	}
-	return ap
-}
-
-func (d *decoder) decodeExclude(b *hcl.Block, index int) *Exclude {
-	ex := &Exclude{Index: index, DeclRange: b.DefRange}
-	content, diags := b.Body.Content(excludeSchema)
-	d.add(diags)
-	for name, a := range content.Attributes {
-		switch name {
-		case "packages":
-			ex.Packages, _ = d.patterns(a)
-		case "targets":
-			ex.Targets, _ = d.refs(a, "group", "host")
-		case "until":
-			ex.Until, ex.UntilText, _ = d.date(a)
-		case "reason":
-			if s, ok := d.str(a); ok {
-				if strings.TrimSpace(s) == "" {
-					d.errorf(a.Expr.Range(), "Missing reason", "An exclusion needs a reason, so the next reader knows why.")
-				}
-				ex.Reason = s
-			}
-		}
-	}
-	_, hasPkgs := content.Attributes["packages"]
-	_, hasTargets := content.Attributes["targets"]
-	if !hasPkgs && !hasTargets {
-		d.errorf(b.DefRange, "Empty exclusion", "An exclude block needs packages, targets, or both.")
-	}
-	return ex
-}
-
-func (d *decoder) decodeHealthCheck(b *hcl.Block) *HealthCheck {
-	kind := b.Labels[0]
-	schema, ok := healthSchemas[kind]
-	if !ok {
-		d.errorf(b.LabelRanges[0], "Unknown health check type", "health_check type must be \"command\" or \"http\"; got %q.", kind)
-		return nil
-	}
-	hc := &HealthCheck{Type: kind, DeclRange: b.DefRange}
-	content, diags := b.Body.Content(schema)
-	d.add(diags)
-	for name, a := range content.Attributes {
-		switch name {
-		case "argv":
-			if argv, ok := d.strList(a); ok {
-				if len(argv) == 0 || argv[0] == "" {
-					d.errorf(a.Expr.Range(), "Empty command", "argv needs at least the program to run.")
-				}
-				hc.Argv = argv
-			}
-		case "url":
-			if u, ok := d.str(a); ok {
-				if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-					d.errorf(a.Expr.Range(), "Invalid URL", "url must start with http:// or https://; got %q.", u)
-				}
-				hc.URL = u
-			}
-		case "expect_status":
-			if s, ok := d.integer(a); ok {
-				if s < 100 || s > 599 {
-					d.errorf(a.Expr.Range(), "Invalid status", "expect_status must be an HTTP status code (100–599); got %d.", s)
-				}
-				hc.ExpectStatus = s
-			}
-		case "timeout":
-			hc.Timeout, _, _ = d.duration(a)
-		}
-	}
-	if hc.Type == "http" && hc.ExpectStatus == 0 {
-		hc.ExpectStatus = 200
-	}
-	return hc
-}
-
-// checkGlob reports whether g is a well-formed shell-style pattern.
-func checkGlob(g string) error {
-	if g == "" {
-		return fmt.Errorf("empty pattern")
-	}
-	if _, err := path.Match(g, ""); err != nil {
-		return fmt.Errorf("malformed pattern (unbalanced [ or trailing \\)")
-	}
-	return nil
+	return diags
 }
 
 func validName(s string) bool {

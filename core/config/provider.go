@@ -5,6 +5,15 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
+// Provider is a `provider "NAME"` block. Attributes are kept as values: their
+// schema belongs to the provider plugin.
+type Provider struct {
+	Name       string
+	Attributes map[string]cty.Value
+	Ranges     map[string]hcl.Range
+	DeclRange  hcl.Range
+}
+
 // builtinProviderAttrs lists the attributes of first-party providers, so typos
 // in them are caught before any plugin runs. Third-party providers' attributes
 // are checked against the plugin's own schema when it is launched.
@@ -21,39 +30,43 @@ func IsBuiltinProvider(name string) bool {
 	return ok
 }
 
-func (d *decoder) decodeProvider(block *hcl.Block) {
-	name := block.Labels[0]
-	if prev, ok := d.cfg.Providers[name]; ok {
-		d.duplicate("provider", name, prev.DeclRange, block.DefRange)
-		return
-	}
-	p := &Provider{Name: name, Attributes: map[string]cty.Value{}, Ranges: map[string]hcl.Range{}, DeclRange: block.DefRange}
-	d.cfg.Providers[name] = p
-	var attrs hcl.Attributes
-	if known, ok := builtinProviderAttrs[name]; ok {
-		schema := &hcl.BodySchema{}
-		for _, a := range sortedKeys(known) {
-			schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: a})
+// decodeProvider decodes a provider block: a first-party provider's
+// attributes against their known types, any other provider's as they are.
+func decodeProvider(block *hcl.Block) (*Provider, hcl.Diagnostics) {
+	p := &Provider{Name: block.Labels[0], Attributes: map[string]cty.Value{}, Ranges: map[string]hcl.Range{}, DeclRange: block.DefRange}
+	known, builtin := builtinProviderAttrs[p.Name]
+	attrs, diags := providerAttributes(block.Body, known, builtin)
+	for _, n := range sortedKeys(attrs) {
+		a := attrs[n]
+		var v cty.Value
+		var more hcl.Diagnostics
+		if builtin {
+			v, more = attrTyped(a, known[n], typeName(known[n]))
+		} else {
+			v, more = attrValue(a)
 		}
-		content, diags := block.Body.Content(schema)
-		d.add(diags)
-		attrs = content.Attributes
-		for n, a := range attrs {
-			if v, ok := d.typed(a, known[n], typeName(known[n])); ok {
-				p.Attributes[n] = v
-				p.Ranges[n] = a.Expr.Range()
-			}
-		}
-		return
-	}
-	attrs, diags := block.Body.JustAttributes()
-	d.add(diags)
-	for n, a := range attrs {
-		if v, ok := d.value(a); ok {
+		if !more.HasErrors() {
 			p.Attributes[n] = v
 			p.Ranges[n] = a.Expr.Range()
 		}
+		diags = append(diags, more...)
 	}
+	return p, diags
+}
+
+// providerAttributes returns the attributes of a provider block: those
+// known of a first-party provider (any other is an error), all of a
+// third-party one, whose plugin checks them.
+func providerAttributes(body hcl.Body, known map[string]cty.Type, builtin bool) (hcl.Attributes, hcl.Diagnostics) {
+	if !builtin {
+		return body.JustAttributes()
+	}
+	schema := &hcl.BodySchema{}
+	for _, a := range sortedKeys(known) {
+		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: a})
+	}
+	content, diags := body.Content(schema)
+	return content.Attributes, diags
 }
 
 func typeName(t cty.Type) string {

@@ -11,145 +11,155 @@ import (
 
 // resolve checks references across files once everything is decoded, and
 // computes each policy's hosts.
-func (d *decoder) resolve() {
-	c := d.cfg
+func resolve(c *Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	for _, name := range sortedKeys(c.Policies) {
 		p := c.Policies[name]
-		d.checkProvider(p)
-		hosts := d.hostsOf(p.Targets)
+		diags = append(diags, c.checkProvider(p)...)
+		hosts, more := c.hostsOf(p.Targets)
+		diags = append(diags, more...)
 		p.Hosts = sortedKeys(hosts)
 		if p.Window != nil {
 			if _, ok := c.Windows[p.Window.Name]; !ok {
-				d.undeclared(*p.Window, sortedKeys(c.Windows))
+				diags = append(diags, undeclared(*p.Window, sortedKeys(c.Windows)))
 			}
 		}
 		for _, ex := range p.Exclude {
 			if ex.Targets != nil {
-				ex.Hosts = d.hostsOf(ex.Targets)
+				ex.Hosts, more = c.hostsOf(ex.Targets)
+				diags = append(diags, more...)
 			}
 		}
 		if p.Rollout != nil {
-			d.resolveRings(p, hosts)
+			diags = append(diags, c.resolveRings(p, hosts)...)
 		}
 	}
-	d.checkOverlaps()
+	return append(diags, c.checkOverlaps()...)
 }
 
 // hostsOf resolves host and group references to a set of host names,
 // reporting unknown names at the reference.
-func (d *decoder) hostsOf(refs []Ref) map[string]bool {
+func (c *Config) hostsOf(refs []Ref) (map[string]bool, hcl.Diagnostics) {
 	out := map[string]bool{}
+	var diags hcl.Diagnostics
 	for _, r := range refs {
 		switch r.Kind {
 		case "host":
-			if _, ok := d.cfg.Hosts[r.Name]; !ok {
-				d.undeclared(r, sortedKeys(d.cfg.Hosts))
+			if _, ok := c.Hosts[r.Name]; !ok {
+				diags = append(diags, undeclared(r, sortedKeys(c.Hosts)))
 				continue
 			}
 			out[r.Name] = true
 		case "group":
-			g, ok := d.cfg.Groups[r.Name]
+			g, ok := c.Groups[r.Name]
 			if !ok {
-				d.undeclared(r, sortedKeys(d.cfg.Groups))
+				diags = append(diags, undeclared(r, sortedKeys(c.Groups)))
 				continue
 			}
-			for name, h := range d.cfg.Hosts {
+			for name, h := range c.Hosts {
 				if g.Matches(h) {
 					out[name] = true
 				}
 			}
 		}
 	}
-	return out
+	return out, diags
 }
 
 // undeclared reports a reference to a name nobody declared, suggesting the
 // closest declared one.
-func (d *decoder) undeclared(r Ref, declared []string) {
+func undeclared(r Ref, declared []string) *hcl.Diagnostic {
 	detail := fmt.Sprintf("No %s named %q is declared.", r.Kind, r.Name)
 	if s := suggest(r.Name, declared); s != "" {
 		detail += fmt.Sprintf(" Did you mean %s.%s?", r.Kind, s)
 	}
-	d.errorf(r.Range, fmt.Sprintf("Reference to undeclared %s", r.Kind), "%s", detail)
+	return errorAt(r.Range, fmt.Sprintf("Reference to undeclared %s", r.Kind), "%s", detail)
 }
 
-func (d *decoder) checkProvider(p *Policy) {
+// checkProvider reports a policy's provider that is neither first-party
+// nor declared.
+func (c *Config) checkProvider(p *Policy) hcl.Diagnostics {
 	if p.Provider == "" {
-		return
+		return nil
 	}
-	if _, ok := d.cfg.Providers[p.Provider]; ok || IsBuiltinProvider(p.Provider) {
-		return
+	if _, ok := c.Providers[p.Provider]; ok || IsBuiltinProvider(p.Provider) {
+		return nil
 	}
-	if d.cfg.Tend != nil {
-		if _, ok := d.cfg.Tend.RequiredProviders[p.Provider]; ok {
-			return
+	if c.Tend != nil {
+		if _, ok := c.Tend.RequiredProviders[p.Provider]; ok {
+			return nil
 		}
 	}
 	known := sortedKeys(builtinProviderAttrs)
 	detail := fmt.Sprintf("Provider %q is neither first-party (%s) nor declared in a provider block or required_providers.",
 		p.Provider, quoteList(known))
-	if s := suggest(p.Provider, append(known, sortedKeys(d.cfg.Providers)...)); s != "" {
+	if s := suggest(p.Provider, append(known, sortedKeys(c.Providers)...)); s != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", s)
 	}
-	d.errorf(p.ProviderRange, "Unknown provider", "%s", detail)
+	return hcl.Diagnostics{errorAt(p.ProviderRange, "Unknown provider", "%s", detail)}
 }
 
-func (d *decoder) resolveRings(p *Policy, policyHosts map[string]bool) {
+// resolveRings resolves the targets of a policy's rings, each host in at
+// most one ring and among the policy's hosts.
+func (c *Config) resolveRings(p *Policy, policyHosts map[string]bool) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	owner := map[string]string{}
 	for _, ring := range p.Rollout.Rings {
 		if ring.Targets == nil {
 			continue
 		}
-		ring.Hosts = d.hostsOf(ring.Targets)
+		var more hcl.Diagnostics
+		ring.Hosts, more = c.hostsOf(ring.Targets)
+		diags = append(diags, more...)
 		for _, h := range sortedKeys(ring.Hosts) {
 			switch prev, taken := owner[h]; {
 			case !policyHosts[h]:
-				d.errorf(ring.DeclRange, "Ring host outside policy",
-					"Ring %q of policy %q names host %q, which the policy's targets do not include.", ring.Name, p.Name, h)
+				diags = append(diags, errorAt(ring.DeclRange, "Ring host outside policy",
+					"Ring %q of policy %q names host %q, which the policy's targets do not include.", ring.Name, p.Name, h))
 			case taken:
-				d.errorf(ring.DeclRange, "Host in two rings",
-					"Host %q is in ring %q and ring %q of policy %q; a host belongs to one ring.", h, prev, ring.Name, p.Name)
+				diags = append(diags, errorAt(ring.DeclRange, "Host in two rings",
+					"Host %q is in ring %q and ring %q of policy %q; a host belongs to one ring.", h, prev, ring.Name, p.Name))
 			default:
 				owner[h] = ring.Name
 			}
 		}
 	}
+	return diags
 }
 
 // checkOverlaps reports hosts governed by two policies for the same provider.
-func (d *decoder) checkOverlaps() {
+func (c *Config) checkOverlaps() hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	byProvider := map[string]map[string]*Policy{}
-	for _, name := range sortedKeys(d.cfg.Policies) {
-		p := d.cfg.Policies[name]
+	for _, name := range sortedKeys(c.Policies) {
+		p := c.Policies[name]
 		if byProvider[p.Provider] == nil {
 			byProvider[p.Provider] = map[string]*Policy{}
 		}
-		owners := byProvider[p.Provider]
-		var clashes []string
-		var first *Policy
-		for _, h := range p.Hosts {
-			if prev, ok := owners[h]; ok {
-				clashes = append(clashes, h)
-				if first == nil {
-					first = prev
-				}
-				continue
-			}
-			owners[h] = p
+		if clashes, first := claimHosts(byProvider[p.Provider], p); len(clashes) > 0 {
+			diags = append(diags, errorAt(p.TargetsRange, "Host in two policies",
+				"%s %s targeted by policy %q (%s) and policy %q for provider %q; a host has at most one policy per provider.",
+				words.Plural(len(clashes), "Host", "Hosts"), listHosts(clashes), first.Name, first.DeclRange.String(), p.Name, p.Provider))
 		}
-		if len(clashes) == 0 {
+	}
+	return diags
+}
+
+// claimHosts records p as the owner of its hosts that have none in owners
+// yet, and returns the others, sorted, with the policy that owns the first.
+func claimHosts(owners map[string]*Policy, p *Policy) (clashes []string, first *Policy) {
+	for _, h := range p.Hosts {
+		if prev, ok := owners[h]; ok {
+			clashes = append(clashes, h)
+			if first == nil {
+				first = prev
+			}
 			continue
 		}
-		sort.Strings(clashes)
-		rng := p.TargetsRange
-		d.diags = append(d.diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Host in two policies",
-			Detail: fmt.Sprintf("%s %s targeted by policy %q (%s) and policy %q for provider %q; a host has at most one policy per provider.",
-				words.Plural(len(clashes), "Host", "Hosts"), listHosts(clashes), first.Name, first.DeclRange.String(), p.Name, p.Provider),
-			Subject: &rng,
-		})
+		owners[h] = p
 	}
+	sort.Strings(clashes)
+	return clashes, first
 }
 
 func listHosts(hs []string) string {

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -13,248 +14,246 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 )
 
-// value evaluates a literal attribute (no variables or functions).
-func (d *decoder) value(attr *hcl.Attribute) (cty.Value, bool) {
-	v, diags := attr.Expr.Value(nil)
-	d.add(diags)
-	if diags.HasErrors() {
-		return cty.NilVal, false
-	}
-	if v.IsNull() {
-		d.errorf(attr.Expr.Range(), "Missing value", "%s must not be null.", attr.Name)
-		return cty.NilVal, false
-	}
-	return v, true
+// The attr* functions decode one attribute's value. Each returns the value
+// (its zero value, or what could be read, when there is a problem) with the
+// diagnostics of the attribute; the value is good when they hold no error.
+
+// Ref is a reference such as host.web_1 as written in the config.
+type Ref struct {
+	Kind  string // "host", "group" or "window"
+	Name  string
+	Range hcl.Range
 }
 
-func (d *decoder) typed(attr *hcl.Attribute, ty cty.Type, want string) (cty.Value, bool) {
-	v, ok := d.value(attr)
-	if !ok {
-		return v, false
+// String renders the reference as written.
+func (r Ref) String() string { return r.Kind + "." + r.Name }
+
+// Pattern is a shell-style glob on package or update identifiers.
+type Pattern struct {
+	Glob  string
+	Range hcl.Range
+}
+
+// errorAt is an error diagnostic about what is at rng.
+func errorAt(rng hcl.Range, summary, format string, args ...any) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  summary,
+		Detail:   fmt.Sprintf(format, args...),
+		Subject:  &rng,
+	}
+}
+
+// attrValue evaluates a literal attribute (no variables or functions).
+func attrValue(attr *hcl.Attribute) (cty.Value, hcl.Diagnostics) {
+	v, diags := attr.Expr.Value(nil)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
+	}
+	if v.IsNull() {
+		return cty.NilVal, append(diags, errorAt(attr.Expr.Range(), "Missing value", "%s must not be null.", attr.Name))
+	}
+	return v, diags
+}
+
+// attrTyped evaluates an attribute and converts it to ty; want says what
+// ty is in words, for the diagnostic.
+func attrTyped(attr *hcl.Attribute, ty cty.Type, want string) (cty.Value, hcl.Diagnostics) {
+	v, diags := attrValue(attr)
+	if diags.HasErrors() {
+		return cty.NilVal, diags
 	}
 	c, err := convert.Convert(v, ty)
 	if err != nil || !c.IsWhollyKnown() {
-		d.errorf(attr.Expr.Range(), "Incorrect attribute value type", "%s must be %s.", attr.Name, want)
-		return cty.NilVal, false
+		return cty.NilVal, append(diags, errorAt(attr.Expr.Range(), "Incorrect attribute value type", "%s must be %s.", attr.Name, want))
 	}
-	return c, true
+	return c, diags
 }
 
-func (d *decoder) str(attr *hcl.Attribute) (string, bool) {
-	v, ok := d.typed(attr, cty.String, "a string")
-	if !ok {
-		return "", false
+// attrString decodes a string.
+func attrString(attr *hcl.Attribute) (string, hcl.Diagnostics) {
+	v, diags := attrTyped(attr, cty.String, "a string")
+	if diags.HasErrors() {
+		return "", diags
 	}
-	return v.AsString(), true
+	return v.AsString(), diags
 }
 
-func (d *decoder) boolean(attr *hcl.Attribute) (bool, bool) {
-	v, ok := d.typed(attr, cty.Bool, "true or false")
-	if !ok {
-		return false, false
+// attrBool decodes true or false.
+func attrBool(attr *hcl.Attribute) (bool, hcl.Diagnostics) {
+	v, diags := attrTyped(attr, cty.Bool, "true or false")
+	if diags.HasErrors() {
+		return false, diags
 	}
-	return v.True(), true
+	return v.True(), diags
 }
 
-func (d *decoder) integer(attr *hcl.Attribute) (int, bool) {
-	v, ok := d.typed(attr, cty.Number, "a whole number")
-	if !ok {
-		return 0, false
+// attrInt decodes a whole number that fits in 32 bits.
+func attrInt(attr *hcl.Attribute) (int, hcl.Diagnostics) {
+	v, diags := attrTyped(attr, cty.Number, "a whole number")
+	if diags.HasErrors() {
+		return 0, diags
 	}
 	bf := v.AsBigFloat()
 	i, acc := bf.Int64()
 	if !bf.IsInt() || acc != 0 || i > 1<<31 || i < -(1<<31) {
-		d.errorf(attr.Expr.Range(), "Invalid number", "%s must be a whole number.", attr.Name)
-		return 0, false
+		return 0, append(diags, errorAt(attr.Expr.Range(), "Invalid number", "%s must be a whole number.", attr.Name))
 	}
-	return int(i), true
+	return int(i), diags
 }
 
-func (d *decoder) strList(attr *hcl.Attribute) ([]string, bool) {
-	v, ok := d.typed(attr, cty.List(cty.String), "a list of strings")
-	if !ok {
-		return nil, false
+// attrStrings decodes a list of strings, none of them null.
+func attrStrings(attr *hcl.Attribute) ([]string, hcl.Diagnostics) {
+	v, diags := attrTyped(attr, cty.List(cty.String), "a list of strings")
+	if diags.HasErrors() {
+		return nil, diags
 	}
 	out := make([]string, 0, v.LengthInt())
 	for it := v.ElementIterator(); it.Next(); {
 		_, e := it.Element()
 		if e.IsNull() {
-			d.errorf(attr.Expr.Range(), "Missing value", "%s must not contain null.", attr.Name)
-			return nil, false
+			return nil, append(diags, errorAt(attr.Expr.Range(), "Missing value", "%s must not contain null.", attr.Name))
 		}
 		out = append(out, e.AsString())
 	}
-	return out, true
+	return out, diags
 }
 
-// strMap decodes a map of strings; keys come back sorted for determinism.
-func (d *decoder) strMap(attr *hcl.Attribute) (map[string]string, bool) {
-	v, ok := d.typed(attr, cty.Map(cty.String), "a map of strings")
-	if !ok {
-		return nil, false
+// attrStringMap decodes a map of strings, none of them null.
+func attrStringMap(attr *hcl.Attribute) (map[string]string, hcl.Diagnostics) {
+	v, diags := attrTyped(attr, cty.Map(cty.String), "a map of strings")
+	if diags.HasErrors() {
+		return nil, diags
 	}
 	out := map[string]string{}
 	for it := v.ElementIterator(); it.Next(); {
 		k, e := it.Element()
 		if e.IsNull() {
-			d.errorf(attr.Expr.Range(), "Missing value", "%s[%q] must not be null.", attr.Name, k.AsString())
-			return nil, false
+			return nil, append(diags, errorAt(attr.Expr.Range(), "Missing value", "%s[%q] must not be null.", attr.Name, k.AsString()))
 		}
 		out[k.AsString()] = e.AsString()
 	}
-	return out, true
+	return out, diags
 }
 
-// patterns decodes a list of globs, each with its own range when the list is
-// written literally.
-func (d *decoder) patterns(attr *hcl.Attribute) ([]Pattern, bool) {
-	list, ok := d.strList(attr)
-	if !ok {
-		return nil, false
+// attrPatterns decodes a list of globs, each with its own range when the
+// list is written literally.
+func attrPatterns(attr *hcl.Attribute) ([]Pattern, hcl.Diagnostics) {
+	list, diags := attrStrings(attr)
+	if diags.HasErrors() {
+		return nil, diags
 	}
-	exprs, diags := hcl.ExprList(attr.Expr)
+	exprs, listDiags := hcl.ExprList(attr.Expr)
 	out := make([]Pattern, len(list))
 	for i, g := range list {
 		rng := attr.Expr.Range()
-		if !diags.HasErrors() && len(exprs) == len(list) {
+		if !listDiags.HasErrors() && len(exprs) == len(list) {
 			rng = exprs[i].Range()
 		}
 		if err := checkGlob(g); err != nil {
-			d.errorf(rng, "Invalid pattern", "%q: %s.", g, err)
-			ok = false
+			diags = append(diags, errorAt(rng, "Invalid pattern", "%q: %s.", g, err))
 		}
 		out[i] = Pattern{Glob: g, Range: rng}
 	}
-	return out, ok
+	return out, diags
 }
 
-func (d *decoder) duration(attr *hcl.Attribute) (time.Duration, string, bool) {
-	s, ok := d.str(attr)
-	if !ok {
-		return 0, "", false
+// checkGlob reports whether g is a well-formed shell-style pattern.
+func checkGlob(g string) error {
+	if g == "" {
+		return fmt.Errorf("empty pattern")
+	}
+	if _, err := path.Match(g, ""); err != nil {
+		return fmt.Errorf("malformed pattern (unbalanced [ or trailing \\)")
+	}
+	return nil
+}
+
+// attrDuration decodes a duration such as "6h" or "3d", never negative; it
+// returns the text as written too, for reasons shown to users.
+func attrDuration(attr *hcl.Attribute) (time.Duration, string, hcl.Diagnostics) {
+	s, diags := attrString(attr)
+	if diags.HasErrors() {
+		return 0, "", diags
 	}
 	v, err := schedule.ParseDuration(s)
 	if err != nil {
-		d.errorf(attr.Expr.Range(), "Invalid duration", "%s: %s", attr.Name, err)
-		return 0, s, false
+		return 0, s, append(diags, errorAt(attr.Expr.Range(), "Invalid duration", "%s: %s", attr.Name, err))
 	}
 	if v < 0 {
-		d.errorf(attr.Expr.Range(), "Invalid duration", "%s must not be negative.", attr.Name)
-		return 0, s, false
+		return 0, s, append(diags, errorAt(attr.Expr.Range(), "Invalid duration", "%s must not be negative.", attr.Name))
 	}
-	return v, s, true
+	return v, s, diags
 }
 
-// date decodes "YYYY-MM-DD" (inclusive: returns the first instant of the
-// next day, UTC) or an RFC 3339 time (exact).
-func (d *decoder) date(attr *hcl.Attribute) (*time.Time, string, bool) {
-	s, ok := d.str(attr)
-	if !ok {
-		return nil, "", false
+// attrDate decodes "YYYY-MM-DD" (inclusive: returns the first instant of
+// the next day, UTC) or an RFC 3339 time (exact), and the text as written.
+func attrDate(attr *hcl.Attribute) (*time.Time, string, hcl.Diagnostics) {
+	s, diags := attrString(attr)
+	if diags.HasErrors() {
+		return nil, "", diags
 	}
 	if t, err := time.Parse("2006-01-02", s); err == nil {
 		end := t.AddDate(0, 0, 1)
-		return &end, s, true
+		return &end, s, diags
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		t = t.UTC()
-		return &t, s, true
+		return &t, s, diags
 	}
-	d.errorf(attr.Expr.Range(), "Invalid date",
-		"%s must be a date like \"2027-01-31\" (inclusive, UTC) or an RFC 3339 time like \"2027-01-31T18:00:00Z\"; got %q.", attr.Name, s)
-	return nil, s, false
+	return nil, s, append(diags, errorAt(attr.Expr.Range(), "Invalid date",
+		"%s must be a date like \"2027-01-31\" (inclusive, UTC) or an RFC 3339 time like \"2027-01-31T18:00:00Z\"; got %q.", attr.Name, s))
 }
 
-// limit decodes a count (10) or a percentage ("20%").
-func (d *decoder) limit(attr *hcl.Attribute) (Limit, bool) {
-	v, ok := d.value(attr)
-	if !ok {
-		return Limit{}, false
-	}
-	bad := func() (Limit, bool) {
-		d.errorf(attr.Expr.Range(), "Invalid limit", "%s must be a positive whole number (10) or a percentage (\"20%%\").", attr.Name)
-		return Limit{}, false
-	}
-	switch v.Type() {
-	case cty.Number:
-		n, ok := d.integer(attr)
-		if !ok || n < 0 {
-			return bad()
-		}
-		return Limit{Count: n, Set: true}, true
-	case cty.String:
-		s := strings.TrimSpace(v.AsString())
-		if !strings.HasSuffix(s, "%") {
-			return bad()
-		}
-		var p int
-		if _, err := fmt.Sscanf(strings.TrimSuffix(s, "%"), "%d", &p); err != nil || p < 0 || p > 100 ||
-			fmt.Sprintf("%d%%", p) != s {
-			return bad()
-		}
-		return Limit{Percent: p, Set: true}, true
-	}
-	return bad()
-}
-
-// refs decodes a list of references such as [group.web, host.db_1].
-func (d *decoder) refs(attr *hcl.Attribute, kinds ...string) ([]Ref, bool) {
-	exprs, diags := hcl.ExprList(attr.Expr)
-	if diags.HasErrors() {
-		d.errorf(attr.Expr.Range(), "Invalid reference list",
-			"%s must be a list of references such as [%s.name].", attr.Name, kinds[0])
-		return nil, false
+// attrRefs decodes a list of references such as [group.web, host.db_1],
+// keeping the good ones when some are not.
+func attrRefs(attr *hcl.Attribute, kinds ...string) ([]Ref, hcl.Diagnostics) {
+	exprs, listDiags := hcl.ExprList(attr.Expr)
+	if listDiags.HasErrors() {
+		return nil, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Invalid reference list",
+			"%s must be a list of references such as [%s.name].", attr.Name, kinds[0])}
 	}
 	out := make([]Ref, 0, len(exprs))
-	ok := true
+	var diags hcl.Diagnostics
 	for _, e := range exprs {
-		r, good := d.ref(e, attr.Name, kinds...)
-		if good {
+		r, more := exprRef(e, attr.Name, kinds...)
+		if !more.HasErrors() {
 			out = append(out, r)
 		}
-		ok = ok && good
+		diags = append(diags, more...)
 	}
-	return out, ok
+	return out, diags
 }
 
-// ref decodes one reference such as window.weekend.
-func (d *decoder) ref(expr hcl.Expression, what string, kinds ...string) (Ref, bool) {
+// exprRef decodes one reference such as window.weekend; what names the
+// attribute it is written in.
+func exprRef(expr hcl.Expression, what string, kinds ...string) (Ref, hcl.Diagnostics) {
 	tr, diags := hcl.AbsTraversalForExpr(expr)
 	want := strings.Join(kinds, ".NAME, ") + ".NAME"
 	if diags.HasErrors() || len(tr) != 2 {
-		d.errorf(expr.Range(), "Invalid reference", "%s takes references like %s (no quotes).", what, want)
-		return Ref{}, false
+		return Ref{}, hcl.Diagnostics{errorAt(expr.Range(), "Invalid reference", "%s takes references like %s (no quotes).", what, want)}
 	}
 	attr, isAttr := tr[1].(hcl.TraverseAttr)
 	root := tr.RootName()
-	if !isAttr || !contains(kinds, root) {
-		d.errorf(expr.Range(), "Invalid reference", "%s takes references like %s, not %q.", what, want, root)
-		return Ref{}, false
+	if !isAttr || !slices.Contains(kinds, root) {
+		return Ref{}, hcl.Diagnostics{errorAt(expr.Range(), "Invalid reference", "%s takes references like %s, not %q.", what, want, root)}
 	}
-	return Ref{Kind: root, Name: attr.Name, Range: expr.Range()}, true
+	return Ref{Kind: root, Name: attr.Name, Range: expr.Range()}, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// attrOneOf decodes a string that must be one of allowed.
+func attrOneOf(attr *hcl.Attribute, allowed ...string) (string, hcl.Diagnostics) {
+	s, diags := attrString(attr)
+	if diags.HasErrors() {
+		return "", diags
 	}
-	return false
+	if !slices.Contains(allowed, s) {
+		return s, append(diags, errorAt(attr.Expr.Range(), "Invalid value", "%s must be one of %s; got %q.", attr.Name, quoteList(allowed), s))
+	}
+	return s, diags
 }
 
-func oneOf(d *decoder, attr *hcl.Attribute, allowed ...string) (string, bool) {
-	s, ok := d.str(attr)
-	if !ok {
-		return "", false
-	}
-	if !contains(allowed, s) {
-		d.errorf(attr.Expr.Range(), "Invalid value", "%s must be one of %s; got %q.", attr.Name, quoteList(allowed), s)
-		return s, false
-	}
-	return s, true
-}
-
+// quoteList renders items quoted and separated by commas.
 func quoteList(items []string) string {
 	q := make([]string, len(items))
 	for i, s := range items {

@@ -17,6 +17,7 @@ import (
 	"github.com/tend-sh/tend/core/commitsig"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/gitsource"
+	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/journal"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/webhook"
@@ -198,18 +199,18 @@ func (d *Daemon) Ready() (bool, string) {
 	case !s.Reconciled:
 		return false, "no reconcile has finished yet"
 	case s.State != StateOK:
-		msg := fmt.Sprintf("configuration %s: %s", short(s.Head), s.Problem)
+		msg := fmt.Sprintf("configuration %s: %s", commitid.Short(s.Head), s.Problem)
 		if len(s.Diagnostics) > 0 {
 			msg += "\n" + strings.Join(s.Diagnostics, "\n")
 		}
 		if s.Applied != "" {
-			msg += fmt.Sprintf("\nthe last good configuration %s stays in force", short(s.Applied))
+			msg += fmt.Sprintf("\nthe last good configuration %s stays in force", commitid.Short(s.Applied))
 		}
 		return false, msg
 	case s.LastError != "":
 		return false, "last reconcile failed: " + s.LastError
 	}
-	return true, fmt.Sprintf("configuration %s in force", short(s.Applied))
+	return true, fmt.Sprintf("configuration %s in force", commitid.Short(s.Applied))
 }
 
 // Notify asks Run for a reconcile of the pushed commit. It never blocks: a
@@ -283,14 +284,4 @@ func jitter(d time.Duration) time.Duration {
 		return d
 	}
 	return d - time.Duration(spread/2) + time.Duration(rand.Int64N(spread))
-}
-
-func short(h string) string {
-	if len(h) > 12 {
-		return h[:12]
-	}
-	if h == "" {
-		return "(none)"
-	}
-	return h
 }

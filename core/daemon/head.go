@@ -13,6 +13,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/internal/atomicfile"
+	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/plugins/lockfile"
 )
@@ -30,7 +31,7 @@ func (d *Daemon) fetch(ctx context.Context, p *pass) error {
 	case p.fetchErr == nil:
 		return nil
 	case !p.head.IsZero():
-		d.log.WithError(p.fetchErr).WithField("commit", short(p.out.Head)).Warn("fetch failed; working from the last fetched commit")
+		d.log.WithError(p.fetchErr).WithField("commit", commitid.Short(p.out.Head)).Warn("fetch failed; working from the last fetched commit")
 		return nil
 	case d.lastGood() != nil:
 		return nil
@@ -48,7 +49,7 @@ func (d *Daemon) fetchHead(ctx context.Context, want plumbing.Hash) (plumbing.Ha
 		err := src.WaitFor(wctx, want)
 		cancel()
 		if err != nil {
-			d.log.WithError(err).WithField("commit", short(want.String())).Warn("the pushed commit did not become visible")
+			d.log.WithError(err).WithField("commit", commitid.Short(want.String())).Warn("the pushed commit did not become visible")
 		}
 	}
 	head, err := src.Fetch(ctx)
@@ -88,7 +89,7 @@ func (d *Daemon) verify(_ context.Context, p *pass) error {
 		if err != nil {
 			return &StallError{Reason: StateUnverified, Err: fmt.Errorf("signature not trusted, not applied: %w", err)}
 		}
-		d.log.WithFields(logrus.Fields{"commit": short(h.String()), "signer": signer.Identity, "key": signer.Fingerprint}).Info("commit signature verified")
+		d.log.WithFields(logrus.Fields{"commit": commitid.Short(h.String()), "signer": signer.Identity, "key": signer.Fingerprint}).Info("commit signature verified")
 	}
 	if err := d.checkDescends(h); err != nil {
 		return &StallError{Reason: StateInvalid, Err: err}
@@ -120,11 +121,11 @@ func (d *Daemon) checkDescends(h plumbing.Hash) error {
 	hint := fmt.Sprintf("not applied (to apply it anyway, restart with --allow-rewind %s)", h)
 	if err != nil {
 		d.log.WithFields(fields).WithError(err).Error("cannot check that the commit descends from the configuration in force; it is refused")
-		return fmt.Errorf("cannot tell whether commit %s descends from %s, the configuration in force: %w; %s", short(h.String()), short(g.commit.String()), err, hint)
+		return fmt.Errorf("cannot tell whether commit %s descends from %s, the configuration in force: %w; %s", commitid.Short(h.String()), commitid.Short(g.commit.String()), err, hint)
 	}
 	d.log.WithFields(fields).Error("the branch was rewound or rewritten; the commit is refused")
 	return fmt.Errorf("commit %s does not descend from %s, the configuration in force: the branch was rewound or rewritten; %s",
-		short(h.String()), short(g.commit.String()), hint)
+		commitid.Short(h.String()), commitid.Short(g.commit.String()), hint)
 }
 
 // load loads the verified head's configuration and makes it the one in
@@ -261,5 +262,5 @@ func (d *Daemon) setGood(l *loaded) {
 	if err := d.src.Prune(filepath.Join(d.o.StateDir, "config"), l.commit); err != nil {
 		d.log.WithError(err).Debug("pruning old configuration exports")
 	}
-	d.log.WithField("commit", short(l.commit.String())).Info("configuration in force")
+	d.log.WithField("commit", commitid.Short(l.commit.String())).Info("configuration in force")
 }

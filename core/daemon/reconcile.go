@@ -10,6 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/apply"
+	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
@@ -116,7 +117,7 @@ func (d *Daemon) Reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 	d.mu.Unlock()
 	d.observe(out, result, took)
 	fields := logrus.Fields{"result": result, "took": took.Round(time.Millisecond).String()}
-	fields["head"], fields["applied"] = short(out.Head), short(out.Applied)
+	fields["head"], fields["applied"] = commitid.Short(out.Head), commitid.Short(out.Applied)
 	if out.Summary != nil {
 		fields["compliant"], fields["hosts"] = out.Summary.Compliant, out.Summary.Hosts
 	}
@@ -149,7 +150,7 @@ func (d *Daemon) runSteps(ctx context.Context, p *pass, steps []step) error {
 			log.WithField("reason", wait.Reason).Debug(wait.Error())
 		case errors.As(err, &stall):
 			p.stall = stall
-			log.WithFields(logrus.Fields{"commit": short(p.out.Head), "state": stall.Reason}).
+			log.WithFields(logrus.Fields{"commit": commitid.Short(p.out.Head), "state": stall.Reason}).
 				Error(stall.Error() + strings.Join(prefixAll("\n  ", stall.Diagnostics), ""))
 		default:
 			return &StepError{Step: s.name, Err: err}

@@ -18,6 +18,7 @@ import (
 	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"
@@ -219,10 +220,10 @@ func (d *Daemon) addStatus(files map[string][]byte, out *Outcome) error {
 	if s.State != StateOK && files[reportsbranch.SummaryMarkdownFile] != nil {
 		applied := ""
 		if s.Applied != "" {
-			applied = short(s.Applied)
+			applied = commitid.Short(s.Applied)
 		}
 		var banner bytes.Buffer
-		if err := render.RejectedBanner(&banner, render.RejectedConfig{Head: short(s.Head), Applied: applied,
+		if err := render.RejectedBanner(&banner, render.RejectedConfig{Head: commitid.Short(s.Head), Applied: applied,
 			State: s.State, Problem: s.Problem, Diagnostics: s.Diagnostics}); err != nil {
 			return err
 		}
@@ -242,7 +243,7 @@ func (d *Daemon) commitStatusOnly(ctx context.Context, out *Outcome, branch stri
 		return err
 	}
 	src := d.src
-	msg := fmt.Sprintf("tend: %s rejected: %s", short(out.Head), d.Status().State)
+	msg := fmt.Sprintf("tend: %s rejected: %s", commitid.Short(out.Head), d.Status().State)
 	_, _, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
 		reportsbranch.Commit{Message: msg, Author: signature(d.o.Now().UTC())}, reportsbranch.WithAuth(src.Auth()))
 	return err

@@ -52,6 +52,7 @@ func TestReadDirErrors(t *testing.T) {
 		"host mismatch":     {"web_2", good, `snapshot is for host "web_1", but lies in the directory of host "web_2"`},
 		"no scanned_at":     {"web_1", strings.Replace(good, `"scanned_at": "2026-11-23T09:59:58Z",`, ``, 1), "scanned_at is missing"},
 		"update without to": {"web_1", strings.Replace(good, `"to": "3.0.11-1~deb12u2",`, ``, 1), "available[0]: name and to are required"},
+		"unknown scheme":    {"web_1", strings.Replace(good, `"pending_reboot": false,`, `"pending_reboot": false, "version_scheme": "rpm",`, 1), `unknown version scheme "rpm"`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/tend-sh/tend/core/version"
 )
 
 // SnapshotFormatVersion is the format_version written into and accepted from
@@ -32,6 +34,12 @@ type ProviderInventory struct {
 	// (dpkg's half-configured, unpacked, …, e.g. after a kill): neither
 	// installed nor upgradable, so reported here rather than lost.
 	Unfinished []Unfinished `json:"unfinished,omitempty"`
+	// VersionScheme says how this provider's versions compare (the scheme
+	// its schema declares), so a plan made from the snapshot alone orders
+	// them right. Absent, as in snapshots from before schemes and from
+	// providers that declare none, means version.Debian; an unknown name
+	// fails to decode.
+	VersionScheme version.Scheme `json:"version_scheme,omitempty"`
 }
 
 // Unfinished is a package left between states; State is in the package

@@ -8,4 +8,8 @@
 // of three lists: Actions (do it now), Deferred (approved, but waiting for a
 // window, a delay or an earlier ring) or Skipped (rejected, excluded, pinned
 // elsewhere or not approved), always with a reason a human can read.
+//
+// The planner knows no provider: where it must order two versions (is a pin
+// an upgrade or a downgrade?) it asks core/version, by the version scheme
+// the provider's inventory declares.
 package planner

@@ -1,14 +1,15 @@
 package planner
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/tend-sh/tend/core/debversion"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/version"
 )
 
 // candidate is an approved change before windows and rings are applied.
@@ -130,17 +131,30 @@ func (pp *policyPlan) candidates(host string, snap *model.Snapshot, inv *model.P
 			hp.Errors = append(hp.Errors, fmt.Sprintf("pin %s = %q: the host's sources do not offer that version (they offer %s)", it.Name, pin.Version, offered))
 			continue
 		}
-		typ := model.ActionUpgrade
-		if debversion.Compare(pin.Version, it.Version) < 0 {
-			typ = model.ActionDowngrade
-		}
 		cands = append(cands, candidate{
 			u:      model.Update{ID: it.ID, Name: it.Name, From: it.Version, To: pin.Version},
-			typ:    typ,
+			typ:    pp.pinType(host, inv.VersionScheme, it, pin.Version),
 			reason: pinReason(it.Name, pin.Version, known),
 		})
 	}
 	return cands
+}
+
+// pinType says whether moving installed item it to the pinned version is
+// an upgrade or a downgrade, by the provider's version scheme. Only a pin
+// the scheme orders before the installed version is a downgrade: where the
+// scheme gives no order (opaque versions, or a version the scheme cannot
+// read, which it warns about), the change is planned as an upgrade and
+// never claims the installed version is newer.
+func (pp *policyPlan) pinType(host string, scheme version.Scheme, it *model.Installed, pin string) string {
+	c, err := version.Compare(scheme, pin, it.Version)
+	switch {
+	case err != nil && !errors.Is(err, version.ErrUnordered):
+		pp.warns.add("", "host %q: %s pin %s = %s: %v; it is planned as an upgrade from %s", host, pp.p.Provider, it.Name, pin, err, it.Version)
+	case err == nil && c < 0:
+		return model.ActionDowngrade
+	}
+	return model.ActionUpgrade
 }
 
 func pinReason(pkg, version string, verified bool) string {

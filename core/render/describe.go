@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 )
@@ -23,20 +24,6 @@ var actionOrder = []string{
 // formatTime shows t in UTC, RFC 3339, whatever zone it came in.
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// shortCommit abbreviates a full hexadecimal commit id to seven digits and
-// leaves anything else (a tag, "dirty", "") alone.
-func shortCommit(c string) string {
-	if len(c) < 12 {
-		return c
-	}
-	for _, r := range c {
-		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
-			return c
-		}
-	}
-	return c[:7]
-}
-
 // planOrigin describes where a plan comes from: config dir and commit,
 // inventory source.
 func planOrigin(p *model.Plan) []string {
@@ -46,7 +33,7 @@ func planOrigin(p *model.Plan) []string {
 		if p.Config.Dir == "" {
 			s = "config"
 		}
-		if c := shortCommit(p.Config.Commit); c != "" {
+		if c := commitid.Abbrev(p.Config.Commit); c != "" {
 			s += " (" + c + ")"
 		}
 		parts = append(parts, s)

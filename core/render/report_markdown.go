@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -32,7 +33,7 @@ func SummaryMarkdown(w io.Writer, s *model.FleetSummary, reports []model.Report)
 		commas(s.Compliant), commas(s.NonCompliant), commas(s.Unknown)))
 	origin := []string{}
 	if s.ConfigCommit != "" {
-		origin = append(origin, "config "+mdText(shortCommit(s.ConfigCommit)))
+		origin = append(origin, "config "+mdText(commitid.Abbrev(s.ConfigCommit)))
 	}
 	origin = append(origin, "generated "+formatTime(s.GeneratedAt))
 	b.WriteString(strings.Join(origin, " · ") + "\n")

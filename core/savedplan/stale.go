@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 )
@@ -15,7 +16,7 @@ import (
 // recorded.
 func CheckStale(sp *model.SavedPlan, cfg *config.Config) error {
 	if sp.ConfigDigest != cfg.Digest {
-		return fmt.Errorf("the plan is stale: the configuration changed since it was made (%s, now %s); make a new plan", short(sp.ConfigDigest), short(cfg.Digest))
+		return fmt.Errorf("the plan is stale: the configuration changed since it was made (%s, now %s); make a new plan", commitid.Short(strings.TrimPrefix(sp.ConfigDigest, "sha256:")), commitid.Short(strings.TrimPrefix(cfg.Digest, "sha256:")))
 	}
 	spec := strings.TrimPrefix(sp.Plan.Inventory.Source, "dir:")
 	inv, _, err := inventory.ReadSource(cfg.Dir, spec)
@@ -35,12 +36,4 @@ func CheckStale(sp *model.SavedPlan, cfg *config.Config) error {
 		}
 	}
 	return nil
-}
-
-func short(digest string) string {
-	d := strings.TrimPrefix(digest, "sha256:")
-	if len(d) > 12 {
-		d = d[:12]
-	}
-	return d
 }

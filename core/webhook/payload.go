@@ -52,14 +52,6 @@ func branchRef(branch string) string {
 	return "refs/heads/" + branch
 }
 
-// short returns the first 7 characters of a commit id.
-func short(id string) string {
-	if len(id) > 7 {
-		return id[:7]
-	}
-	return id
-}
-
 // clip makes an untrusted string safe to log or echo: printable ASCII
 // only, at most n bytes.
 func clip(s string, n int) string {

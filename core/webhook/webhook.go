@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/tend-sh/tend/core/internal/commitid"
 )
 
 // Result labels, one per request, passed to Handler.Observe.
@@ -272,7 +274,7 @@ func (h *Handler) push(hdr http.Header, body []byte, p Push) outcome {
 	if p.Ref != want {
 		return answer(http.StatusAccepted, ResultIgnored, fmt.Sprintf("ignored: push to %s, following %s", clip(p.Ref, 100), want), p)
 	}
-	msg := "accepted " + short(p.After)
+	msg := "accepted " + commitid.Abbrev(p.After)
 	if p.After == "" {
 		msg = "accepted " + p.Ref
 	}

@@ -37,7 +37,8 @@ func (provider) Schema(context.Context) (*sdk.SchemaResponse, error) {
 			{Name: "catalog", Type: sdk.TypeString, Required: true,
 				Description: "Absolute path of the catalog file on the host: one offered NAME VERSION [CLASSIFICATION] per line."},
 		},
-		Actions: []string{actionInstall, actionUpgrade, actionDowngrade, actionRemove},
+		Actions:       []string{actionInstall, actionUpgrade, actionDowngrade, actionRemove},
+		VersionScheme: sdk.VersionDotted, // 1.2.10 is newer than 1.2.9, as compareVersions says
 	}, nil
 }
 

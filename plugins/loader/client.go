@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/version"
 	"github.com/tend-sh/tend/plugins/internal/handshake"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
 	"github.com/tend-sh/tend/plugins/sdk"
@@ -138,7 +139,11 @@ func (p *Provider) Schema(ctx context.Context) (*sdk.SchemaResponse, error) {
 	if err != nil {
 		return nil, p.wrap("GetSchema", err)
 	}
-	out := &sdk.SchemaResponse{Name: resp.Name, Version: resp.Version, Actions: resp.Actions}
+	scheme, err := version.ParseScheme(resp.VersionScheme)
+	if err != nil {
+		return nil, fmt.Errorf("provider %q: schema: %w", p.name, err)
+	}
+	out := &sdk.SchemaResponse{Name: resp.Name, Version: resp.Version, Actions: resp.Actions, VersionScheme: scheme}
 	for _, a := range resp.Attributes {
 		out.Attributes = append(out.Attributes, sdk.Attribute{Name: a.Name, Type: a.Type, Required: a.Required, Description: a.Description})
 	}
@@ -357,8 +362,12 @@ func inventoryFromProto(in *pb.Inventory) (*model.ProviderInventory, error) {
 	if in == nil {
 		return nil, errors.New("scan returned no inventory")
 	}
+	scheme, err := version.ParseScheme(in.VersionScheme)
+	if err != nil {
+		return nil, err
+	}
 	out := &model.ProviderInventory{Facts: in.Facts, PendingReboot: in.PendingReboot,
-		Installed: []model.Installed{}, Available: []model.Update{}}
+		Installed: []model.Installed{}, Available: []model.Update{}, VersionScheme: scheme}
 	if out.Facts == nil {
 		out.Facts = map[string]string{}
 	}

@@ -35,7 +35,7 @@ func TestValidateConfigOldProvider(t *testing.T) {
 	}
 	p, _ := launch(t, path)
 	ctx := context.Background()
-	if sc, err := p.Schema(ctx); err != nil || sc.Name != "old" {
+	if sc, err := p.Schema(ctx); err != nil || sc.Name != "old" || sc.VersionScheme != "" {
 		t.Fatalf("schema = %+v, %v", sc, err)
 	}
 	diags, supported, err := p.ValidateConfig(ctx, map[string]any{}, []sdk.Pin{{ID: "p", Package: "a", Version: "1"}})

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/version"
 )
 
 // Provider is what a provider author implements. Each method gets a Runner
@@ -46,7 +47,28 @@ type SchemaResponse struct {
 	Attributes []Attribute
 	// Actions lists the action types Apply supports (ActionUpgrade, …).
 	Actions []string
+	// VersionScheme says how the provider's versions compare, so tend can
+	// tell an upgrade from a downgrade (VersionDotted, …). Serve writes it
+	// into every scan's Inventory; empty means VersionDebian.
+	VersionScheme VersionScheme
 }
+
+// VersionScheme names how a provider's versions compare; see core/version
+// for what each scheme means.
+type VersionScheme = version.Scheme
+
+// Version schemes a provider may declare.
+const (
+	// VersionDebian orders versions as dpkg does.
+	VersionDebian = version.Debian
+	// VersionSemver orders Semantic Versioning 2.0.0 versions.
+	VersionSemver = version.Semver
+	// VersionDotted orders dot-separated numbers (10.0.19041.3693, 1.2.3).
+	VersionDotted = version.Dotted
+	// VersionOpaque versions have no order, only equal or different (KB
+	// numbers).
+	VersionOpaque = version.Opaque
+)
 
 // Attribute is one attribute of a provider block.
 type Attribute struct {

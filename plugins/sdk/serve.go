@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/tend-sh/tend/core/version"
 	"github.com/tend-sh/tend/plugins/internal/handshake"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
 	"google.golang.org/grpc"
@@ -69,6 +70,9 @@ func (s *server) GetSchema(ctx context.Context, _ *pb.GetSchemaRequest) (*pb.Get
 	sc, err := s.impl.Schema(ctx)
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
+	}
+	if _, err := version.ParseScheme(string(sc.VersionScheme)); err != nil {
+		return nil, status.Errorf(codes.Internal, "the schema of provider %q: %v", sc.Name, err)
 	}
 	return schemaToProto(sc), nil
 }
@@ -165,7 +169,25 @@ func (s *server) Scan(ctx context.Context, req *pb.ScanRequest) (*pb.ScanRespons
 	if err != nil {
 		return nil, status.Error(codes.Unknown, err.Error())
 	}
-	return &pb.ScanResponse{Inventory: inventoryToProto(&resp.Inventory), Warnings: resp.Warnings}, nil
+	inv := resp.Inventory
+	if inv.VersionScheme, err = s.versionScheme(ctx, inv.VersionScheme); err != nil {
+		return nil, err
+	}
+	return &pb.ScanResponse{Inventory: inventoryToProto(&inv), Warnings: resp.Warnings}, nil
+}
+
+// versionScheme returns the version scheme of a scan's inventory: the one
+// the schema declares, so a provider declares it once. A scan that reports
+// another one itself is an error.
+func (s *server) versionScheme(ctx context.Context, scanned VersionScheme) (VersionScheme, error) {
+	sc, err := s.impl.Schema(ctx)
+	if err != nil {
+		return "", status.Error(codes.Internal, err.Error())
+	}
+	if scanned != "" && scanned != sc.VersionScheme {
+		return "", status.Errorf(codes.Internal, "the scan reports version scheme %q, but the schema of provider %q declares %q", scanned, sc.Name, sc.VersionScheme)
+	}
+	return sc.VersionScheme, nil
 }
 
 func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) error {

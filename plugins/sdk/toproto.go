@@ -11,7 +11,7 @@ import (
 // see the generated code.
 
 func schemaToProto(s *SchemaResponse) *pb.GetSchemaResponse {
-	out := &pb.GetSchemaResponse{Name: s.Name, Version: s.Version, Actions: s.Actions}
+	out := &pb.GetSchemaResponse{Name: s.Name, Version: s.Version, Actions: s.Actions, VersionScheme: string(s.VersionScheme)}
 	for _, a := range s.Attributes {
 		out.Attributes = append(out.Attributes, &pb.Attribute{Name: a.Name, Type: a.Type, Required: a.Required, Description: a.Description})
 	}
@@ -19,7 +19,7 @@ func schemaToProto(s *SchemaResponse) *pb.GetSchemaResponse {
 }
 
 func inventoryToProto(inv *Inventory) *pb.Inventory {
-	out := &pb.Inventory{Facts: inv.Facts, PendingReboot: inv.PendingReboot}
+	out := &pb.Inventory{Facts: inv.Facts, PendingReboot: inv.PendingReboot, VersionScheme: string(inv.VersionScheme)}
 	for _, it := range inv.Installed {
 		out.Installed = append(out.Installed, &pb.Installed{Id: it.ID, Name: it.Name, Version: it.Version, Arch: it.Arch})
 	}

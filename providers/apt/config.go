@@ -92,6 +92,7 @@ func Schema() *sdk.SchemaResponse {
 			{Name: "refresh", Type: sdk.TypeBool,
 				Description: "run apt-get update before scanning; default false"},
 		},
-		Actions: slices.Clone(Actions),
+		Actions:       slices.Clone(Actions),
+		VersionScheme: sdk.VersionDebian,
 	}
 }

@@ -54,7 +54,8 @@ func TestSchema(t *testing.T) {
 			{Name: "root", Type: "string", Description: `directory apt and dpkg act on; default "/" (the running system)`},
 			{Name: "refresh", Type: "bool", Description: "run apt-get update before scanning; default false"},
 		},
-		Actions: []string{"install", "upgrade", "downgrade", "hold", "unhold", "reboot"},
+		Actions:       []string{"install", "upgrade", "downgrade", "hold", "unhold", "reboot"},
+		VersionScheme: "debian",
 	}
 	if diff := cmp.Diff(want, Schema()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -65,11 +65,15 @@ func (*GetSchemaRequest) Descriptor() ([]byte, []int) {
 }
 
 type GetSchemaResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Version       string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
-	Attributes    []*Attribute           `protobuf:"bytes,3,rep,name=attributes,proto3" json:"attributes,omitempty"`
-	Actions       []string               `protobuf:"bytes,4,rep,name=actions,proto3" json:"actions,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Name       string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Version    string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	Attributes []*Attribute           `protobuf:"bytes,3,rep,name=attributes,proto3" json:"attributes,omitempty"`
+	Actions    []string               `protobuf:"bytes,4,rep,name=actions,proto3" json:"actions,omitempty"`
+	// How the provider's versions compare: "debian", "semver", "dotted" or
+	// "opaque" (docs/providers.md). Empty, as from providers built before the
+	// field, means "debian".
+	VersionScheme string `protobuf:"bytes,5,opt,name=version_scheme,json=versionScheme,proto3" json:"version_scheme,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -130,6 +134,13 @@ func (x *GetSchemaResponse) GetActions() []string {
 		return x.Actions
 	}
 	return nil
+}
+
+func (x *GetSchemaResponse) GetVersionScheme() string {
+	if x != nil {
+		return x.VersionScheme
+	}
+	return ""
 }
 
 type Attribute struct {
@@ -642,7 +653,11 @@ type Inventory struct {
 	// Packages the package manager left between states (dpkg's
 	// half-configured, unpacked, …): neither installed nor upgradable, and
 	// not to be hidden.
-	Unfinished    []*Unfinished `protobuf:"bytes,6,rep,name=unfinished,proto3" json:"unfinished,omitempty"`
+	Unfinished []*Unfinished `protobuf:"bytes,6,rep,name=unfinished,proto3" json:"unfinished,omitempty"`
+	// The version scheme of GetSchemaResponse.version_scheme, repeated so the
+	// inventory snapshot records how its versions compare. Empty means
+	// "debian".
+	VersionScheme string `protobuf:"bytes,7,opt,name=version_scheme,json=versionScheme,proto3" json:"version_scheme,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -717,6 +732,13 @@ func (x *Inventory) GetUnfinished() []*Unfinished {
 		return x.Unfinished
 	}
 	return nil
+}
+
+func (x *Inventory) GetVersionScheme() string {
+	if x != nil {
+		return x.VersionScheme
+	}
+	return ""
 }
 
 type Unfinished struct {
@@ -1569,14 +1591,15 @@ var File_provider_proto protoreflect.FileDescriptor
 const file_provider_proto_rawDesc = "" +
 	"\n" +
 	"\x0eprovider.proto\x12\x10tend.provider.v1\"\x12\n" +
-	"\x10GetSchemaRequest\"\x98\x01\n" +
+	"\x10GetSchemaRequest\"\xbf\x01\n" +
 	"\x11GetSchemaResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12;\n" +
 	"\n" +
 	"attributes\x18\x03 \x03(\v2\x1b.tend.provider.v1.AttributeR\n" +
 	"attributes\x12\x18\n" +
-	"\aactions\x18\x04 \x03(\tR\aactions\"q\n" +
+	"\aactions\x18\x04 \x03(\tR\aactions\x12%\n" +
+	"\x0eversion_scheme\x18\x05 \x01(\tR\rversionScheme\"q\n" +
 	"\tAttribute\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x1a\n" +
@@ -1609,7 +1632,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x0eexec_broker_id\x18\x03 \x01(\rR\fexecBrokerId\"e\n" +
 	"\fScanResponse\x129\n" +
 	"\tinventory\x18\x01 \x01(\v2\x1b.tend.provider.v1.InventoryR\tinventory\x12\x1a\n" +
-	"\bwarnings\x18\x02 \x03(\tR\bwarnings\"\xfb\x03\n" +
+	"\bwarnings\x18\x02 \x03(\tR\bwarnings\"\xa2\x04\n" +
 	"\tInventory\x12<\n" +
 	"\x05facts\x18\x01 \x03(\v2&.tend.provider.v1.Inventory.FactsEntryR\x05facts\x12%\n" +
 	"\x0epending_reboot\x18\x02 \x01(\bR\rpendingReboot\x129\n" +
@@ -1618,7 +1641,8 @@ const file_provider_proto_rawDesc = "" +
 	"\bversions\x18\x05 \x03(\v2).tend.provider.v1.Inventory.VersionsEntryR\bversions\x12<\n" +
 	"\n" +
 	"unfinished\x18\x06 \x03(\v2\x1c.tend.provider.v1.UnfinishedR\n" +
-	"unfinished\x1a8\n" +
+	"unfinished\x12%\n" +
+	"\x0eversion_scheme\x18\a \x01(\tR\rversionScheme\x1a8\n" +
 	"\n" +
 	"FactsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +

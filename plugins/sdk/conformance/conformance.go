@@ -69,11 +69,13 @@ const rpcTimeout = 60 * time.Second
 //   - handshake: the provider starts through tend's loader (go-plugin
 //     handshake, protocol 1, checksum), and a binary started by hand exits
 //     with a note instead of hanging;
-//   - schema: name, x.y.z version, attribute and action types;
+//   - schema: name, x.y.z version, attribute and action types, a version
+//     scheme tend knows (or none, which is debian);
 //   - configure: tc.Config is accepted, an unknown attribute is refused;
 //   - validate_config: when the provider has ValidateConfig, tc.Config and
 //     ValidPins pass, an unknown attribute and each of InvalidPins do not;
-//   - scan: two scans give identical inventories, and the inventory is sane;
+//   - scan: two scans give identical inventories, and the inventory is
+//     sane, in the version scheme the schema declares;
 //   - apply/NAME: each step in order: one result per action, each with
 //     the wanted status, and progress only about those actions;
 //   - cancel: Apply cancelled after the first progress event returns

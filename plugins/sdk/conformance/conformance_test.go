@@ -229,6 +229,11 @@ func TestBrokenProvidersFail(t *testing.T) {
 			fail("scan_errors/runner_error", "the provider process exited after a scan whose every command returns an error"),
 			fail("", "the provider process exited during the scan_errors check; the remaining checks are skipped"),
 		}},
+		{fakepkg.BugUnknownScheme, []failure{
+			fail("schema", "GetSchema", `unknown version scheme "semvr": tend knows debian, semver, dotted, opaque`),
+			fail("scan", "scan 1 of 2", `unknown version scheme "semvr"`),
+		}},
+		{fakepkg.BugOtherScheme, []failure{fail("scan", "scan 1 of 2", `the scan reports version scheme "semver", but the schema of provider "fakepkg" declares "dotted"`)}},
 		{fakepkg.BugCrashOnCancel, []failure{
 			fail("cancel", "the provider process exited after a cancelled Apply"),
 			fail("", "the provider process exited during the cancel check; the remaining checks are skipped"),

@@ -34,15 +34,25 @@ func checkScan(t tb, p *launched, tc *TestCase, runner sdk.Runner) {
 	if diff := cmp.Diff(scans[0], scans[1]); diff != "" {
 		t.Errorf("two scans of the same host state differ (-first +second); a scan must be deterministic, sorted, with no timestamps of its own:\n%s", diff)
 	}
-	for _, problem := range inventoryProblems(scans[0].Inventory, tc.Pins) {
+	ctx, cancel := withTimeout()
+	defer cancel()
+	sc, err := p.Schema(ctx)
+	if err != nil {
+		t.Fatalf("GetSchema: %v", err)
+	}
+	for _, problem := range inventoryProblems(scans[0].Inventory, tc.Pins, sc.VersionScheme) {
 		t.Errorf("inventory: %s", problem)
 	}
 }
 
-// inventoryProblems lists what is wrong with an inventory scanned with pins.
-func inventoryProblems(inv *sdk.Inventory, pins []string) []string {
+// inventoryProblems lists what is wrong with an inventory scanned with
+// pins, from a provider whose schema declares version scheme scheme.
+func inventoryProblems(inv *sdk.Inventory, pins []string, scheme sdk.VersionScheme) []string {
 	var out []string
 	add := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	if inv.VersionScheme != scheme {
+		add("version scheme %q, but the schema declares %q; an inventory reports the scheme the schema declares (sdk.Serve fills it in)", inv.VersionScheme, scheme)
+	}
 	installed := map[[2]string]bool{}
 	for i, it := range inv.Installed {
 		if it.Name == "" || it.Version == "" {

@@ -18,8 +18,9 @@ type provider struct{}
 func (provider) Schema(context.Context) (*sdk.SchemaResponse, error) {
 	return &sdk.SchemaResponse{
 		Name: "test", Version: "1.2.3",
-		Attributes: []sdk.Attribute{{Name: "greeting", Type: sdk.TypeString}},
-		Actions:    []string{"install", "upgrade"},
+		Attributes:    []sdk.Attribute{{Name: "greeting", Type: sdk.TypeString}},
+		Actions:       []string{"install", "upgrade"},
+		VersionScheme: sdk.VersionDotted,
 	}, nil
 }
 

@@ -23,6 +23,8 @@ const (
 	BugIgnoreErrors     = "ignore_errors"       // command errors and exit codes are ignored
 	BugCrashOnScanError = "crash_on_scan_error" // the process exits when a scan command fails
 	BugCrashOnCancel    = "crash_on_cancel"     // the process exits when Apply is cancelled
+	BugUnknownScheme    = "unknown_scheme"      // the schema declares a version scheme tend does not know
+	BugOtherScheme      = "other_scheme"        // scans report another version scheme than the schema
 )
 
 // EnvBug is the environment variable the test provider binary reads its
@@ -39,8 +41,12 @@ type Provider struct {
 func (p *Provider) Schema(context.Context) (*sdk.SchemaResponse, error) {
 	sc := &sdk.SchemaResponse{
 		Name: "fakepkg", Version: "1.0.0",
-		Attributes: []sdk.Attribute{{Name: "mirror", Type: sdk.TypeString, Description: "unused"}},
-		Actions:    []string{"install", "upgrade", "downgrade"},
+		Attributes:    []sdk.Attribute{{Name: "mirror", Type: sdk.TypeString, Description: "unused"}},
+		Actions:       []string{"install", "upgrade", "downgrade"},
+		VersionScheme: sdk.VersionDotted,
+	}
+	if p.Bug == BugUnknownScheme {
+		sc.VersionScheme = "semvr"
 	}
 	if p.Bug == BugBadSchema {
 		sc.Version = "1.0"
@@ -95,6 +101,8 @@ func (p *Provider) Scan(ctx context.Context, req *sdk.ScanRequest) (*sdk.ScanRes
 		inv.Versions[pin] = strings.Fields(out)
 	}
 	switch p.Bug {
+	case BugOtherScheme:
+		inv.VersionScheme = sdk.VersionSemver
 	case BugNondeterministic:
 		inv.Facts["scan"] = fmt.Sprint(p.scans.Add(1))
 	case BugBadInventory:

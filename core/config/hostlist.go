@@ -1,0 +1,213 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// HostList is a `hosts` block: hosts read from a JSON file.
+type HostList struct {
+	Name string
+	File string // as written, relative to the declaring file's directory
+	// Path is the resolved path; empty when File is missing or not inside
+	// the configuration directory, and then nothing is read.
+	Path      string
+	Labels    map[string]string
+	SSH       *SSH
+	Hosts     []string
+	FileRange hcl.Range // where File is written
+	DeclRange hcl.Range
+}
+
+var hostListSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "file", Required: true}, {Name: "labels"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "ssh"}},
+}
+
+// decodeHostList decodes a hosts block and resolves its file inside dir,
+// the configuration directory. It reads nothing: the file's hosts are
+// declared with the block.
+func decodeHostList(block *hcl.Block, dir string) (*HostList, hcl.Diagnostics) {
+	l := &HostList{Name: block.Labels[0], Labels: map[string]string{}, DeclRange: block.DefRange}
+	content, diags := block.Body.Content(hostListSchema)
+	var more hcl.Diagnostics
+	if a, ok := content.Attributes["labels"]; ok {
+		m, more := attrLabels(a)
+		if !more.HasErrors() {
+			l.Labels = m
+		}
+		diags = append(diags, more...)
+	}
+	l.SSH, more = decodeSSH(content.Blocks)
+	diags = append(diags, more...)
+	a, ok := content.Attributes["file"]
+	if !ok {
+		return l, diags
+	}
+	l.File, more = attrString(a)
+	diags = append(diags, more...)
+	if more.HasErrors() {
+		return l, diags
+	}
+	l.FileRange = a.Expr.Range()
+	l.Path, more = hostListPath(l, dir, block.DefRange.Filename)
+	return l, append(diags, more...)
+}
+
+// hostListPath resolves a host list's file, written relative to the
+// declaring file, refusing one that is absolute or climbs out of the
+// configuration directory dir before anything is read.
+func hostListPath(l *HostList, dir, declaredIn string) (string, hcl.Diagnostics) {
+	file := l.File
+	if filepath.IsAbs(file) || strings.HasPrefix(file, "/") || strings.HasPrefix(file, `\`) || filepath.VolumeName(file) != "" {
+		return "", hcl.Diagnostics{outsideDiag(l, "it is an absolute path")}
+	}
+	path := filepath.Join(filepath.Dir(declaredIn), file)
+	if rel, err := filepath.Rel(dir, path); err != nil || !filepath.IsLocal(rel) {
+		return "", hcl.Diagnostics{outsideDiag(l, "it climbs out of the configuration directory")}
+	}
+	return path, nil
+}
+
+// outsideDiag is the error of a host list file that is not read because it
+// is not inside the configuration directory; why says how.
+func outsideDiag(l *HostList, why string) *hcl.Diagnostic {
+	return errorAt(l.FileRange, "Host list outside the configuration directory",
+		"file = %q is not read: %s. A host list is a path relative to the file that declares it, inside the configuration directory.", l.File, why)
+}
+
+// hostEntry is one element of a host list file.
+type hostEntry struct {
+	Name      string            `json:"name"`
+	Address   string            `json:"address"`
+	Transport string            `json:"transport"`
+	Labels    map[string]string `json:"labels"`
+}
+
+// parseHostList decodes the JSON of a host list; each entry comes with the
+// range of its object, for diagnostics.
+func parseHostList(l *HostList, data []byte) ([]hostEntry, []hcl.Range, hcl.Diagnostics) {
+	var entries []hostEntry
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&entries); err != nil {
+		rng := jsonErrorRange(l.Path, data, dec, err)
+		return nil, nil, hcl.Diagnostics{errorAt(rng, "Invalid host list", "%s: %s (expected a JSON array of {\"name\", \"address\", \"transport\", \"labels\"}).", l.File, err)}
+	}
+	starts := objectStarts(data)
+	lines := newLineIndex(data)
+	ranges := make([]hcl.Range, len(entries))
+	for i := range entries {
+		ranges[i] = lines.rangeAt(l.Path, 0)
+		if i < len(starts) {
+			ranges[i] = lines.rangeAt(l.Path, starts[i])
+		}
+	}
+	return entries, ranges, nil
+}
+
+// decodeHostEntry turns the i-th entry of host list l, found at at, into a
+// host; nil when the entry is not valid. The list's labels come first, the
+// entry's own override them; the transport defaults as for a host block.
+func decodeHostEntry(l *HostList, i int, e hostEntry, at hcl.Range) (*Host, hcl.Diagnostics) {
+	if p := nameProblem(e.Name); p != "" {
+		return nil, hcl.Diagnostics{errorAt(at, "Invalid host name", "Entry %d of %s: %+q is not a valid host name: %s; %s.", i, l.File, e.Name, p, nameRule)}
+	}
+	if diags := entryLabels(at, e, l.File); diags.HasErrors() {
+		return nil, diags
+	}
+	h := &Host{Name: e.Name, Address: e.Address, Transport: e.Transport, Labels: map[string]string{}, List: l.Name, SSH: l.SSH, DeclRange: at}
+	for k, v := range l.Labels {
+		h.Labels[k] = v
+	}
+	for k, v := range e.Labels {
+		h.Labels[k] = v
+	}
+	if h.Transport == "" {
+		h.Transport = TransportSSH
+		if h.Address == "" {
+			h.Transport = TransportLocal
+		}
+	}
+	switch {
+	case h.Transport != TransportLocal && h.Transport != TransportSSH:
+		return nil, hcl.Diagnostics{errorAt(at, "Invalid transport", "Host %q in %s: transport must be \"local\" or \"ssh\"; got %q.", h.Name, l.File, h.Transport)}
+	case h.Transport == TransportSSH && h.Address == "":
+		return nil, hcl.Diagnostics{errorAt(at, "Missing address", "Host %q in %s uses transport \"ssh\" and needs an address.", h.Name, l.File)}
+	}
+	return h, nil
+}
+
+// entryLabels reports the invalid labels of a host list entry.
+func entryLabels(at hcl.Range, e hostEntry, file string) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, k := range sortedKeys(e.Labels) {
+		if p := labelProblem(fmt.Sprintf("Host %q in %s", e.Name, file), k, e.Labels[k]); p != "" {
+			diags = append(diags, errorAt(at, "Invalid label", "%s", p))
+		}
+	}
+	return diags
+}
+
+// objectStarts returns the byte offset of each object in a JSON array, by a
+// single scan, so every host of a list can be pointed at.
+func objectStarts(data []byte) []int {
+	var starts []int
+	walkJSONBrackets(data, func(off int, c byte, depth int) bool {
+		if c == '{' && depth == 1 {
+			starts = append(starts, off)
+		}
+		return true
+	})
+	return starts
+}
+
+func jsonErrorRange(filename string, data []byte, dec *json.Decoder, err error) hcl.Range {
+	off := int(dec.InputOffset())
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = int(se.Offset)
+	case errors.As(err, &te):
+		off = int(te.Offset)
+	}
+	if off > 0 {
+		off--
+	}
+	return newLineIndex(data).rangeAt(filename, off)
+}
+
+// lineIndex maps byte offsets to lines and columns.
+type lineIndex struct {
+	starts []int // byte offset of each line's first byte
+	size   int
+}
+
+func newLineIndex(data []byte) lineIndex {
+	idx := lineIndex{starts: []int{0}, size: len(data)}
+	for off, c := range data {
+		if c == '\n' {
+			idx.starts = append(idx.starts, off+1)
+		}
+	}
+	return idx
+}
+
+// rangeAt returns a one-character range at a byte offset; columns count
+// bytes, as in a JSON parser's offsets.
+func (idx lineIndex) rangeAt(filename string, off int) hcl.Range {
+	off = min(max(off, 0), idx.size)
+	line := sort.SearchInts(idx.starts, off+1) // lines starting at or before off
+	col := off - idx.starts[line-1] + 1
+	start := hcl.Pos{Line: line, Column: col, Byte: off}
+	end := hcl.Pos{Line: line, Column: col + 1, Byte: off + 1}
+	return hcl.Range{Filename: filename, Start: start, End: end}
+}
