@@ -10,11 +10,15 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/config"
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
-	"golang.org/x/term"
+	"github.com/tend-sh/tend/core/savedplan"
+	"github.com/tend-sh/tend/core/session"
 )
 
 // applyFlags are the flags of tend apply.
@@ -72,7 +76,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 	var (
 		cfg  *config.Config
 		plan *model.Plan
-		ps   *engine.Providers
+		ps   *session.Providers
 	)
 	if len(args) == 1 {
 		var err error
@@ -83,7 +87,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := engine.CheckStale(sp, cfg); err != nil {
+		if err := savedplan.CheckStale(sp, cfg); err != nil {
 			return err
 		}
 		plan = sp.Plan
@@ -120,7 +124,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 	}
 	if ps == nil {
 		var err error
-		if ps, err = engine.OpenProviders(cfg, g.log); err != nil {
+		if ps, err = session.OpenProviders(cfg, g.log); err != nil {
 			return err
 		}
 		defer ps.Close()
@@ -132,7 +136,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 	}
 	progress := render.ApplyProgress(g.stderr, withActions, progressOptions(g.stderr))
-	rep := engine.Apply(g.ctx, cfg, ps, plan, engine.ApplyOptions{Progress: progress})
+	rep := apply.Apply(g.ctx, cfg, ps, plan, apply.Options{Progress: progress})
 	if plan.Inventory.Source == "live" {
 		rescan(g, cfg, ps, rep)
 	}
@@ -164,7 +168,7 @@ func confirm(g *globals) error {
 
 // rescan refreshes the kept snapshots of the hosts that were changed, so the
 // next plan starts from what is really installed.
-func rescan(g *globals, cfg *config.Config, ps *engine.Providers, rep *engine.ApplyReport) {
+func rescan(g *globals, cfg *config.Config, ps *session.Providers, rep *apply.Report) {
 	var hosts []string
 	for _, h := range rep.Hosts {
 		hosts = append(hosts, h.Host)
@@ -172,8 +176,8 @@ func rescan(g *globals, cfg *config.Config, ps *engine.Providers, rep *engine.Ap
 	if len(hosts) == 0 {
 		return
 	}
-	out := filepath.Join(cfg.Dir, engine.DefaultInventoryDir)
-	if _, err := engine.Scan(g.ctx, cfg, ps, engine.ScanOptions{Hosts: hosts, OutDir: out}); err != nil {
+	out := filepath.Join(cfg.Dir, inventory.DefaultDir)
+	if _, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: hosts, OutDir: out}); err != nil {
 		g.log.Warnf("re-scan after apply: %v", err)
 	}
 }
@@ -192,7 +196,7 @@ func (f *applyFlags) showPlan(g *globals, sp *model.SavedPlan) error {
 
 // results prints what the apply did (nil: the plan had nothing to apply,
 // printed only with --json).
-func (f *applyFlags) results(g *globals, plan *model.Plan, rep *engine.ApplyReport) error {
+func (f *applyFlags) results(g *globals, plan *model.Plan, rep *apply.Report) error {
 	if f.json {
 		return render.ApplyJSON(g.stdout, plan, rep)
 	}

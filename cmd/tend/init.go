@@ -8,7 +8,7 @@ import (
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/render/diagnostics"
-	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/lockfile"
 )
 
 func newInit(g *globals) *cobra.Command {
@@ -29,11 +29,11 @@ binary whose checksum differs from it, naming both hashes.`,
 			if err != nil {
 				return err
 			}
-			results, err := engine.Init(g.ctx, cfg, g.log)
+			results, err := lockfile.Init(g.ctx, cfg, g.log)
 			if err != nil {
 				return err
 			}
-			return render.Locked(g.stdout, results, loader.LockFileName)
+			return render.Locked(g.stdout, results, lockfile.FileName)
 		},
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/plandiff"
 	"github.com/tend-sh/tend/core/render/diagnostics"
+	"github.com/tend-sh/tend/core/savedplan"
 )
 
 // planFlags are the flags of tend plan.
@@ -136,7 +137,7 @@ func runPlan(g *globals, f *planFlags) error {
 		x.baseLabel = f.base + " (" + base.Commit[:7] + ")"
 	}
 	if f.out != "" {
-		if err := engine.WriteSaved(f.out, res.Saved); err != nil {
+		if err := savedplan.Write(f.out, res.Saved); err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/lockfile"
 )
 
 func newProviders(g *globals) *cobra.Command {
@@ -30,7 +31,7 @@ file (.tend.lock.hcl) records it with the same checksum.`,
 // findProviders describes each provider binary found, starting it to ask
 // its version and comparing its checksum with the lock file's.
 func findProviders(g *globals) ([]render.ProviderInfo, error) {
-	locks, err := loader.ReadLock(g.dir)
+	locks, err := lockfile.Read(g.dir)
 	if err != nil {
 		return nil, err
 	}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/compliance"
-	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // reportFlags are the flags of tend report.
@@ -116,7 +116,7 @@ func runReport(g *globals, f *reportFlags) error {
 			return err
 		}
 		branch := res.Config.ReportsBranch()
-		hash, changed, err := engine.CommitReports(g.ctx, engine.CommitOptions{
+		hash, changed, err := reportsbranch.CommitReports(g.ctx, reportsbranch.CommitOptions{
 			ConfigDir: g.dir, Branch: branch, Remote: f.push, Now: time.Now(),
 		}, files, &summary, 0, failedHosts(summary))
 		if err != nil {

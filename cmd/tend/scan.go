@@ -8,8 +8,9 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/render"
+	"github.com/tend-sh/tend/core/session"
 )
 
 // scanFlags are the flags of tend scan.
@@ -55,7 +56,7 @@ others; the exit status is 1 if any failed.`,
 		},
 	}
 	cmd.Flags().StringVar(&f.hosts, "hosts", "", "comma-separated host name patterns (globs) to scan; default every targeted host")
-	cmd.Flags().StringVar(&f.out, "out", "", "directory for the snapshots (default CONFIG/"+engine.DefaultInventoryDir+")")
+	cmd.Flags().StringVar(&f.out, "out", "", "directory for the snapshots (default CONFIG/"+inventory.DefaultDir+")")
 	return cmd
 }
 
@@ -66,18 +67,18 @@ func runScan(g *globals, f *scanFlags) error {
 	}
 	out := f.out
 	if out == "" {
-		out = filepath.Join(cfg.Dir, engine.DefaultInventoryDir)
+		out = filepath.Join(cfg.Dir, inventory.DefaultDir)
 	}
-	ps, err := engine.OpenProviders(cfg, g.log)
+	ps, err := session.OpenProviders(cfg, g.log)
 	if err != nil {
 		return err
 	}
 	defer ps.Close()
-	snaps, err := engine.Scan(g.ctx, cfg, ps, engine.ScanOptions{Hosts: f.patterns(), OutDir: out, Progress: scanProgress(g)})
+	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.patterns(), OutDir: out, Progress: scanProgress(g)})
 	if werr := render.Scanned(g.stdout, len(snaps), out); werr != nil {
 		return werr
 	}
-	if failed := engine.FailedHosts(err); len(failed) > 0 {
+	if failed := session.FailedHosts(err); len(failed) > 0 {
 		if werr := render.ScanFailed(g.stderr, failed); werr != nil {
 			return werr
 		}

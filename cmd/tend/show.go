@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/savedplan"
 )
 
 func newShow(g *globals) *cobra.Command {
@@ -37,8 +37,8 @@ host's scanned_at, which tend apply uses to refuse a stale plan.`,
 
 // readSaved reads a plan file, saying how to make one when it is not.
 func readSaved(path string) (*model.SavedPlan, error) {
-	sp, err := engine.ReadSaved(path)
-	var notPlan *engine.NotPlanError
+	sp, err := savedplan.Read(path)
+	var notPlan *savedplan.NotPlanError
 	if errors.As(err, &notPlan) {
 		return nil, fmt.Errorf("%w; write one with tend plan -out", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/render/diagnostics"
+	"github.com/tend-sh/tend/core/session"
 )
 
 func newValidate(g *globals) *cobra.Command {
@@ -35,7 +36,7 @@ A provider that cannot be consulted is a warning, not an error.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, diags, err := engine.Load(g.dir)
 			if err == nil {
-				diags = append(diags, engine.ValidateProviders(g.ctx, cfg, nil)...)
+				diags = append(diags, session.ValidateProviders(g.ctx, cfg, nil)...)
 				if diags.HasErrors() {
 					err = engine.ErrConfig
 				}

@@ -3,7 +3,6 @@ package compliance
 import (
 	"bytes"
 	"fmt"
-	"path"
 	"path/filepath"
 	"sort"
 
@@ -12,13 +11,7 @@ import (
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
-)
-
-// Files of the reports layout (DESIGN.md section 6).
-const (
-	SummaryMarkdownFile = "SUMMARY.md"
-	SummaryJSONFile     = "summary.json"
-	ReportFile          = "report.json"
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // Layout renders the reports layout as files by slash-separated path:
@@ -32,13 +25,13 @@ func Layout(reports []model.Report, s *model.FleetSummary, inv map[string]*model
 		if err := render.ReportJSON(&buf, r); err != nil {
 			return nil, err
 		}
-		files[path.Join(inventory.HostsDir, r.Host, ReportFile)] = buf.Bytes()
+		files[reportsbranch.ReportPath(r.Host)] = buf.Bytes()
 		if snap := inv[r.Host]; snap != nil {
 			data, err := inventory.Encode(snap)
 			if err != nil {
 				return nil, fmt.Errorf("host %s: %w", r.Host, err)
 			}
-			files[path.Join(inventory.HostsDir, r.Host, inventory.FileName)] = data
+			files[reportsbranch.SnapshotPath(r.Host)] = data
 		}
 	}
 	var js, md bytes.Buffer
@@ -48,8 +41,8 @@ func Layout(reports []model.Report, s *model.FleetSummary, inv map[string]*model
 	if err := render.SummaryMarkdown(&md, s, reports); err != nil {
 		return nil, err
 	}
-	files[SummaryJSONFile] = js.Bytes()
-	files[SummaryMarkdownFile] = md.Bytes()
+	files[reportsbranch.SummaryJSONFile] = js.Bytes()
+	files[reportsbranch.SummaryMarkdownFile] = md.Bytes()
 	return files, nil
 }
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -29,7 +29,7 @@ func newApplies(prev map[string]*model.LastApply) *applies {
 func (a *applies) newRun() { a.touched = map[string]bool{} }
 
 // add folds a host result of the current run in.
-func (a *applies) add(r *engine.HostResult) {
+func (a *applies) add(r *apply.HostResult) {
 	a.addResults(r.Host, r.StartedAt, r.FinishedAt, reported(r))
 }
 
@@ -55,7 +55,7 @@ func (a *applies) addResults(host string, started, finished time.Time, rs []mode
 
 // reported is a host's results as its last_apply shows them: a failed
 // health check is a result of its own, and marks the successes.
-func reported(r *engine.HostResult) []model.ApplyResult {
+func reported(r *apply.HostResult) []model.ApplyResult {
 	out := make([]model.ApplyResult, 0, len(r.Results)+1)
 	for _, x := range r.Results {
 		msg := x.Message

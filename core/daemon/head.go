@@ -16,6 +16,7 @@ import (
 	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/render/diagnostics"
+	"github.com/tend-sh/tend/plugins/lockfile"
 )
 
 // fetch brings the watched branch up to date. When that fails, the
@@ -162,7 +163,7 @@ func (d *Daemon) loadCommit(h plumbing.Hash) (*loaded, error) {
 		return nil, &StallError{Reason: StateInvalid, Diagnostics: lines,
 			Err: fmt.Errorf("configuration has %d %s, not applied", n, words.Plural(n, "error", "errors"))}
 	}
-	if err := engine.CheckLock(cfg); err != nil {
+	if err := lockfile.Check(cfg); err != nil {
 		return nil, &StallError{Reason: StateInvalid, Err: fmt.Errorf("%w; not applied", err)}
 	}
 	return &loaded{commit: h, dir: dir, cfg: cfg}, nil

@@ -14,9 +14,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
-	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/gitsource"
 	"github.com/tend-sh/tend/plugins/loader/loadertest"
+	"github.com/tend-sh/tend/plugins/lockfile"
 	"github.com/tend-sh/tend/providers/apt/apttest"
 )
 
@@ -100,7 +100,7 @@ func newLab(t testing.TB, opts apttest.Options) *lab {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if _, err := engine.Init(context.Background(), cfg, l.log); err != nil {
+	if _, err := lockfile.Init(context.Background(), cfg, l.log); err != nil {
 		t.Fatal(err)
 	}
 	l.commit("patching policy")

@@ -9,12 +9,14 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/sirupsen/logrus"
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/reportsbranch/history"
+	"github.com/tend-sh/tend/core/session"
 )
 
 // Outcome is what one reconcile did.
@@ -27,7 +29,7 @@ type Outcome struct {
 	// Plan is the plan applied; After the plan after the apply's re-scan.
 	Plan, After *model.Plan
 	// Apply is nil when nothing was due.
-	Apply *engine.ApplyReport
+	Apply *apply.Report
 	// Recovered lists hosts whose interrupted apply the journal resolved.
 	Recovered []string
 	Summary   *model.FleetSummary
@@ -56,8 +58,8 @@ type pass struct {
 	// tree and prev are the reports branch and what earlier reconciles
 	// recorded there.
 	tree *reportsbranch.Tree
-	prev *engine.Recorded
-	ps   *engine.Providers
+	prev *history.Recorded
+	ps   *session.Providers
 	inv  map[string]*model.Snapshot
 	// lastApply is each host's last apply as the reports will show it.
 	lastApply *applies

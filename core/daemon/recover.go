@@ -7,12 +7,12 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/journal"
 	"github.com/tend-sh/tend/core/model"
 )
 
-// journalHook adapts the apply journal to engine.Journal.
+// journalHook adapts the apply journal to apply.Journal.
 type journalHook struct {
 	j      *journal.Journal
 	commit string
@@ -32,7 +32,7 @@ func (h *journalHook) Begin(hp model.HostPlan) (uint64, error) {
 
 // Finish records the results as the host's last_apply will show them, so
 // a later process can report them if this one cannot.
-func (h *journalHook) Finish(seq uint64, r *engine.HostResult) error {
+func (h *journalHook) Finish(seq uint64, r *apply.HostResult) error {
 	rep := reported(r)
 	rs := make([]journal.Result, len(rep))
 	for i, a := range rep {
@@ -53,7 +53,7 @@ func (h *journalHook) Finish(seq uint64, r *engine.HostResult) error {
 // recordRest journals the results of the hosts the apply never started
 // (skipped: rollout halted, window closed, shutting down), so that they
 // too are reported if this reconcile's reports cannot be pushed.
-func (h *journalHook) recordRest(rep *engine.ApplyReport) error {
+func (h *journalHook) recordRest(rep *apply.Report) error {
 	var errs []error
 	for i := range rep.Hosts {
 		r := &rep.Hosts[i]

@@ -12,19 +12,16 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
-	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/reportsbranch/history"
 	"github.com/tend-sh/tend/core/rollout"
 )
-
-// StatusFile is the reports-branch file that says which configuration
-// commit governs and why the head's was rejected, if it was.
-const StatusFile = "status.json"
 
 // StatusFileJSON is the content of status.json.
 type StatusFileJSON struct {
@@ -42,7 +39,7 @@ type StatusFileJSON struct {
 // it hashes what it is about to write instead.
 type branchCache struct {
 	head plumbing.Hash
-	prev *engine.Recorded
+	prev *history.Recorded
 	// sums are the SHA-256 of each file without its timestamps.
 	sums map[string][sha256.Size]byte
 }
@@ -51,12 +48,12 @@ func normalizedSum(b []byte) [sha256.Size]byte { return sha256.Sum256(volatile.R
 
 // previousState returns the earlier reconciles' state, from the cache when
 // the branch has not moved since.
-func (d *Daemon) previousState(t *reportsbranch.Tree) (*engine.Recorded, error) {
+func (d *Daemon) previousState(t *reportsbranch.Tree) (*history.Recorded, error) {
 	if c := d.cache; c != nil && !t.Head.IsZero() && c.head == t.Head {
 		return c.prev, nil
 	}
 	d.cache = nil
-	return engine.ReadRecorded(t)
+	return history.Read(t)
 }
 
 // changedFiles reports whether any file differs from the branch's copy in
@@ -80,7 +77,7 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 // remember caches the state the branch holds at head after this
 // reconcile.
 func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states map[string]*rollout.State, applies map[string]*model.LastApply) {
-	c := &branchCache{head: head, prev: &engine.Recorded{Rollouts: states, LastApply: applies}, sums: map[string][sha256.Size]byte{}}
+	c := &branchCache{head: head, prev: &history.Recorded{Rollouts: states, LastApply: applies}, sums: map[string][sha256.Size]byte{}}
 	for p, b := range files {
 		c.sums[p] = normalizedSum(b)
 	}
@@ -149,7 +146,7 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 		if err != nil {
 			return nil, nil, err
 		}
-		files[rollout.Path(name)] = b
+		files[reportsbranch.RolloutPath(name)] = b
 	}
 	if err := d.addStatus(files, out); err != nil {
 		return nil, nil, err
@@ -159,7 +156,7 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 
 // haltedBy names the policies whose rollout the apply halted, each with
 // its hosts that failed.
-func haltedBy(rep *engine.ApplyReport) map[string][]string {
+func haltedBy(rep *apply.Report) map[string][]string {
 	if rep == nil {
 		return nil
 	}
@@ -216,8 +213,8 @@ func (d *Daemon) addStatus(files map[string][]byte, out *Outcome) error {
 	if err != nil {
 		return err
 	}
-	files[StatusFile] = append(b, '\n')
-	if s.State != StateOK && files[compliance.SummaryMarkdownFile] != nil {
+	files[reportsbranch.StatusFile] = append(b, '\n')
+	if s.State != StateOK && files[reportsbranch.SummaryMarkdownFile] != nil {
 		applied := ""
 		if s.Applied != "" {
 			applied = commitid.Short(s.Applied)
@@ -227,7 +224,7 @@ func (d *Daemon) addStatus(files map[string][]byte, out *Outcome) error {
 			State: s.State, Problem: s.Problem, Diagnostics: s.Diagnostics}); err != nil {
 			return err
 		}
-		files[compliance.SummaryMarkdownFile] = append(banner.Bytes(), files[compliance.SummaryMarkdownFile]...)
+		files[reportsbranch.SummaryMarkdownFile] = append(banner.Bytes(), files[reportsbranch.SummaryMarkdownFile]...)
 	}
 	return nil
 }

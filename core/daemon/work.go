@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
+	"github.com/tend-sh/tend/core/session"
 )
 
 // history reads what earlier reconciles recorded on the reports branch:
@@ -45,12 +46,12 @@ func (d *Daemon) history(ctx context.Context, p *pass) error {
 // that cannot be scanned is logged and reported unknown; the reconcile
 // goes on with the others.
 func (d *Daemon) scan(ctx context.Context, p *pass) error {
-	ps, err := engine.OpenProviders(p.good.cfg, d.log)
+	ps, err := session.OpenProviders(p.good.cfg, d.log)
 	if err != nil {
 		return &RetryError{Reason: "providers_failed", Err: err}
 	}
 	p.ps = ps
-	inv, scanErr := engine.Scan(ctx, p.good.cfg, ps, engine.ScanOptions{Now: d.o.Now})
+	inv, scanErr := session.Scan(ctx, p.good.cfg, ps, session.ScanOptions{Now: d.o.Now})
 	logScanErrors(d.log, scanErr, "scan failed")
 	if ctx.Err() != nil {
 		return &RetryError{Reason: "canceled", Err: ctx.Err()}
@@ -103,10 +104,10 @@ func (d *Daemon) apply(ctx context.Context, p *pass) error {
 		d.o.OnApplyStart(commit)
 	}
 	hook := &journalHook{j: d.journal, commit: commit, run: p.now.UTC().Format(time.RFC3339Nano)}
-	rep := engine.Apply(ctx, p.good.cfg, p.ps, p.todo, engine.ApplyOptions{
+	rep := apply.Apply(ctx, p.good.cfg, p.ps, p.todo, apply.Options{
 		Now: p.now, Journal: hook, HTTPClient: d.o.HTTPClient,
 		RebootTimeout: d.o.RebootTimeout, Stop: d.drain,
-		Progress: func(e engine.Event) {
+		Progress: func(e apply.Event) {
 			if e.Done != nil {
 				logHost(d.log, e.Done)
 			}
@@ -134,7 +135,7 @@ func (d *Daemon) rescan(ctx context.Context, p *pass) error {
 		touched[h.Host] = true
 	}
 	hosts := slices.Sorted(maps.Keys(touched))
-	fresh, err := engine.Scan(context.WithoutCancel(ctx), p.good.cfg, p.ps, engine.ScanOptions{Hosts: hosts, Now: d.o.Now})
+	fresh, err := session.Scan(context.WithoutCancel(ctx), p.good.cfg, p.ps, session.ScanOptions{Hosts: hosts, Now: d.o.Now})
 	logScanErrors(d.log, err, "re-scan after apply failed")
 	for h, s := range fresh {
 		p.inv[h] = s
@@ -146,13 +147,13 @@ func (d *Daemon) rescan(ctx context.Context, p *pass) error {
 
 // logScanErrors logs each host a Scan error names, in host order.
 func logScanErrors(log *logrus.Logger, err error, msg string) {
-	errs := engine.HostErrors(err)
+	errs := session.HostErrors(err)
 	for _, h := range slices.Sorted(maps.Keys(errs)) {
 		log.WithField("host", h).WithError(errs[h]).Warn(msg)
 	}
 }
 
-func logHost(log *logrus.Logger, r *engine.HostResult) {
+func logHost(log *logrus.Logger, r *apply.HostResult) {
 	f := log.WithFields(logrus.Fields{"host": r.Host, "provider": r.Provider, "policy": r.Policy})
 	counts := map[string]int{}
 	for _, a := range r.Results {

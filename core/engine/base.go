@@ -8,12 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/gitsource"
+	"github.com/tend-sh/tend/core/internal/configrepo"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 )
@@ -36,48 +36,26 @@ var ErrBaseConfig = errors.New("the base configuration has errors")
 // origin/main) with the inventory, time and history of res, so the two
 // plans differ only by what the configuration change does. The directory
 // res planned must be in a Git repository; its place in the work tree is
-// looked up at rev. The work tree is not touched. Errors do not repeat
-// rev: the caller says where it came from.
+// looked up at rev. The work tree is not touched.
 func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
-	abs, err := filepath.Abs(configDir)
+	repo, err := configrepo.Open(configDir)
 	if err != nil {
 		return nil, err
 	}
-	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true})
-	if err != nil {
-		return nil, fmt.Errorf("%s is not in a Git repository: %w", configDir, err)
-	}
-	wt, err := repo.Worktree()
+	_, rel, err := repo.WorkTree()
 	if err != nil {
 		return nil, err
 	}
-	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
-	if err != nil {
-		return nil, err
-	}
-	if abs, err = filepath.EvalSymlinks(abs); err != nil {
-		return nil, err
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return nil, fmt.Errorf("%s is outside the repository at %s", configDir, root)
-	}
-	hash, err := repo.ResolveRevision(plumbing.Revision(rev))
+	hash, err := repo.Resolve(rev)
 	if err != nil {
 		return nil, fmt.Errorf("%w (fetch it first, e.g. git fetch origin main)", err)
 	}
-	c, err := repo.CommitObject(*hash)
+	tree, err := repo.Tree(hash, rel)
+	if errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil, fmt.Errorf("%s does not exist at %s: %w", rel, hash.String()[:12], err)
+	}
 	if err != nil {
 		return nil, err
-	}
-	tree, err := c.Tree()
-	if err != nil {
-		return nil, err
-	}
-	if rel != "." {
-		if tree, err = tree.Tree(filepath.ToSlash(rel)); err != nil {
-			return nil, fmt.Errorf("%s does not exist at %s: %w", filepath.ToSlash(rel), hash.String()[:12], err)
-		}
 	}
 	tmp, err := os.MkdirTemp("", "tend-base-")
 	if err != nil {

@@ -1,8 +1,7 @@
-// Package engine is the glue between tend's pure parts and the world, for
-// the CLI and the daemon: it loads the configuration, locks and starts the
-// providers, scans hosts through their transports, plans, applies (rings,
-// parallelism, failure limits, health checks, reboots), saves and checks
-// plan files, validates provider configuration, and reads the history
-// recorded on the reports branch. The planner stays pure; the I/O for it
-// lives here. (Splitting this package by concept is planned.)
+// Package engine makes the plans of tend plan, apply and report: it loads
+// the configuration (Load, which the daemon uses too), takes the inventory
+// (a live scan through a provider session, snapshots from a directory, or
+// the reports branch at a Git revision with the history the daemon
+// recorded there) and runs the pure planner, also for the configuration at
+// a base revision (PlanBase, for tend plan --base).
 package engine

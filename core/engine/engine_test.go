@@ -8,10 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/tend-sh/tend/core/model"
 )
 
 func writeFile(t *testing.T, path, body string) {
@@ -35,44 +31,6 @@ policy "p" {
 }
 `
 
-func TestPlanSaveAndRead(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "conf", "main.tend.hcl"), testConfig)
-	writeFile(t, filepath.Join(dir, "inv", "web_1", "inventory.json"),
-		`{"format_version": "1", "host": "web_1", "scanned_at": "2026-11-23T06:00:00Z", "providers": {"apt": {
-		  "installed": [{"id": "a", "name": "a", "version": "1", "arch": "all"}],
-		  "available": [{"id": "a", "name": "a", "from": "1", "to": "2", "classification": "other", "released_at": ""}]}}}`)
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	res, err := Plan(context.Background(), PlanOptions{ConfigDir: filepath.Join(dir, "conf"), Inventory: filepath.Join(dir, "inv"), Now: now, TendVersion: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp := res.Saved
-	if !strings.HasPrefix(sp.ConfigDigest, "sha256:") || sp.Plan.Summary.Actions[model.ActionUpgrade] != 1 {
-		t.Fatalf("saved plan = %+v, summary %+v", sp, sp.Plan.Summary)
-	}
-	if sp.Plan.Config.Commit != "" {
-		t.Errorf("commit outside Git = %q, want empty", sp.Plan.Config.Commit)
-	}
-	path := filepath.Join(dir, "plan.tendplan")
-	if err := WriteSaved(path, sp); err != nil {
-		t.Fatal(err)
-	}
-	back, err := ReadSaved(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if back.ConfigDigest != sp.ConfigDigest || !back.Plan.Hosts[0].ScannedAt.Equal(*sp.Plan.Hosts[0].ScannedAt) {
-		t.Errorf("round trip lost data: %+v", back)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
-		t.Errorf("a temporary file was left behind: %v", entries)
-	}
-	if _, err := ReadSaved(filepath.Join(dir, "inv", "web_1", "inventory.json")); err == nil || !strings.Contains(err.Error(), "not a tend plan file") {
-		t.Errorf("reading a snapshot as a plan: err = %v", err)
-	}
-}
-
 func TestPlanErrors(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "bad", "main.tend.hcl"), `host "x" { transport = "carrier-pigeon" }`)
@@ -86,35 +44,5 @@ func TestPlanErrors(t *testing.T) {
 	}
 	if _, err := Plan(context.Background(), PlanOptions{ConfigDir: filepath.Join(dir, "good"), Inventory: filepath.Join(dir, "missing"), Now: time.Now()}); err == nil {
 		t.Error("missing inventory dir: want error")
-	}
-}
-
-func TestConfigCommit(t *testing.T) {
-	dir := t.TempDir()
-	repo, err := git.PlainInit(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(dir, "conf", "main.tend.hcl"), testConfig)
-	writeFile(t, filepath.Join(dir, "lab", "main.tend.hcl"), testConfig)
-	wt, _ := repo.Worktree()
-	if _, err := wt.Add("conf"); err != nil {
-		t.Fatal(err)
-	}
-	h, err := wt.Commit("config", &git.CommitOptions{Author: &object.Signature{Name: "t", Email: "t@example.com", When: time.Unix(0, 0)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := ConfigCommit(filepath.Join(dir, "conf")); got != h.String() {
-		t.Errorf("tracked dir: commit = %q, want %s", got, h)
-	}
-	if got := ConfigCommit(dir); got != h.String() {
-		t.Errorf("repository root: commit = %q, want %s", got, h)
-	}
-	if got := ConfigCommit(filepath.Join(dir, "lab")); got != "" {
-		t.Errorf("untracked dir: commit = %q, want none", got)
-	}
-	if got := ConfigCommit(t.TempDir()); got != "" {
-		t.Errorf("outside Git: commit = %q", got)
 	}
 }

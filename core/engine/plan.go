@@ -3,21 +3,22 @@ package engine
 import (
 	"context"
 	"errors"
-	"path/filepath"
-
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/sirupsen/logrus"
-
-	"github.com/go-git/go-git/v5"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/internal/configrepo"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
+	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/reportsbranch/history"
 	"github.com/tend-sh/tend/core/rollout"
+	"github.com/tend-sh/tend/core/session"
 )
 
 // ErrConfig means the configuration has errors; they are in the returned
@@ -55,10 +56,10 @@ type PlanResult struct {
 	Source string
 	// Recorded is what tend serve left on the reports branch a git:REF
 	// plan was made from (nil for other inventory sources).
-	Recorded *Recorded
+	Recorded *history.Recorded
 	// Providers are the running providers of a live plan made with
 	// KeepProviders (nil otherwise); the caller closes them.
-	Providers *Providers
+	Providers *session.Providers
 }
 
 // Load loads the configuration and reports ErrConfig if it has errors.
@@ -83,7 +84,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		inv, res.Providers, err = scanLive(ctx, cfg, o)
 		source = "live"
 	} else {
-		inv, source, err = readInventory(o.ConfigDir, o.Inventory)
+		inv, source, err = inventory.ReadSource(o.ConfigDir, o.Inventory)
 	}
 	if err != nil {
 		return res, err
@@ -101,7 +102,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		Inventory:       inv,
 		Now:             o.Now,
 		History:         hist,
-		ConfigCommit:    ConfigCommit(o.ConfigDir),
+		ConfigCommit:    configrepo.Commit(o.ConfigDir),
 		InventorySource: source,
 	})
 	res.Inventory, res.History, res.Source = inv, hist, source
@@ -119,8 +120,8 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 // scanLive scans every targeted host and keeps the snapshots in
 // CONFIG/.tend/inventory, where apply checks a saved plan's freshness. Hosts
 // that fail to scan are logged and planned without inventory.
-func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[string]*model.Snapshot, kept *Providers, err error) {
-	ps, err := OpenProviders(cfg, o.Log)
+func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[string]*model.Snapshot, kept *session.Providers, err error) {
+	ps, err := session.OpenProviders(cfg, o.Log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,7 +130,7 @@ func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[str
 			ps.Close()
 		}
 	}()
-	inv, err := Scan(ctx, cfg, ps, ScanOptions{OutDir: filepath.Join(cfg.Dir, DefaultInventoryDir), Progress: o.ScanProgress})
+	inv, err := session.Scan(ctx, cfg, ps, session.ScanOptions{OutDir: filepath.Join(cfg.Dir, inventory.DefaultDir), Progress: o.ScanProgress})
 	switch {
 	case ctx.Err() != nil:
 		return nil, nil, ctx.Err()
@@ -144,67 +145,16 @@ func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[str
 	return inv, nil, nil
 }
 
-// readInventory reads snapshots from "git:REF" or a directory; "live" reads
-// the snapshots the last live scan kept.
-func readInventory(configDir, spec string) (map[string]*model.Snapshot, string, error) {
-	switch {
-	case spec == "" || spec == "live":
-		inv, err := inventory.ReadDir(filepath.Join(configDir, DefaultInventoryDir))
-		return inv, "live", err
-	case strings.HasPrefix(spec, "git:"):
-		inv, err := inventory.ReadGit(configDir, strings.TrimPrefix(spec, "git:"))
-		return inv, spec, err
-	}
-	inv, err := inventory.ReadDir(spec)
+// readRecorded reads Recorded at a revision of the Git repository holding
+// dir.
+func readRecorded(dir, rev string) (*history.Recorded, error) {
+	t, err := reportsbranch.At(dir, rev)
 	if err != nil {
-		return nil, "", err
+		return nil, fmt.Errorf("git:%s: %w", rev, err)
 	}
-	return inv, "dir:" + spec, nil
-}
-
-// ConfigCommit returns the commit checked out in the Git repository holding
-// dir, or "" when dir is not in a repository or not tracked in that commit
-// (an ignored directory inside some other repository).
-func ConfigCommit(dir string) string {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	rec, err := history.Read(t)
 	if err != nil {
-		return ""
+		return nil, fmt.Errorf("git:%s: %w", rev, err)
 	}
-	head, err := repo.Head()
-	if err != nil {
-		return ""
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return ""
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	root := wt.Filesystem.Root()
-	if real, err := filepath.EvalSymlinks(root); err == nil {
-		root = real
-	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return ""
-	}
-	if rel != "." {
-		commit, err := repo.CommitObject(head.Hash())
-		if err != nil {
-			return ""
-		}
-		tree, err := commit.Tree()
-		if err != nil {
-			return ""
-		}
-		if _, err := tree.Tree(filepath.ToSlash(rel)); err != nil {
-			return ""
-		}
-	}
-	return head.Hash().String()
+	return rec, nil
 }

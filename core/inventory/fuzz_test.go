@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // FuzzParse feeds arbitrary bytes to the snapshot parser. A snapshot it
@@ -13,7 +15,7 @@ import (
 // package entry, and survive a round trip: Encode → Parse → Encode gives
 // the same bytes.
 func FuzzParse(f *testing.F) {
-	seeds, _ := filepath.Glob("../../examples/*/snapshots/*/" + FileName)
+	seeds, _ := filepath.Glob("../../examples/*/snapshots/*/" + reportsbranch.SnapshotFile)
 	for _, s := range seeds {
 		if b, err := os.ReadFile(s); err == nil {
 			f.Add(trimmed(b))

@@ -3,14 +3,10 @@ package inventory
 import (
 	"errors"
 	"fmt"
-	"path"
 
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
 )
-
-// HostsDir is where the reports branch keeps per-host snapshots.
-const HostsDir = "hosts"
 
 // ReadGit reads every hosts/<host>/inventory.json at a revision (a branch
 // such as origin/tend/reports, a tag or a commit) of the Git repository that
@@ -20,16 +16,16 @@ func ReadGit(dir, rev string) (map[string]*model.Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inventory git:%s: %w", rev, err)
 	}
-	hosts, err := t.Names(HostsDir)
+	hosts, err := t.Names(reportsbranch.HostsDir)
 	if err != nil {
 		return nil, fmt.Errorf("inventory git:%s: %w", rev, err)
 	}
 	if hosts == nil {
-		return nil, fmt.Errorf("inventory git:%s: no %s/ directory at %s", rev, HostsDir, t.Head.String()[:12])
+		return nil, fmt.Errorf("inventory git:%s: no %s/ directory at %s", rev, reportsbranch.HostsDir, t.Head.String()[:12])
 	}
 	out := map[string]*model.Snapshot{}
 	for _, host := range hosts {
-		p := path.Join(HostsDir, host, FileName)
+		p := reportsbranch.SnapshotPath(host)
 		name := fmt.Sprintf("git:%s:%s", rev, p)
 		data, ok, err := t.FileMax(p, MaxSnapshotSize)
 		if errors.Is(err, reportsbranch.ErrTooLarge) {

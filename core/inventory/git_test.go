@@ -10,6 +10,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 func TestReadGit(t *testing.T) {
@@ -18,7 +19,7 @@ func TestReadGit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(dir, HostsDir), "web_1", good)
+	write(t, filepath.Join(dir, reportsbranch.HostsDir), "web_1", good)
 	wt, err := repo.Worktree()
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +36,7 @@ func TestReadGit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The work tree changes afterwards; ReadGit must read the commit.
-	if err := os.RemoveAll(filepath.Join(dir, HostsDir)); err != nil {
+	if err := os.RemoveAll(filepath.Join(dir, reportsbranch.HostsDir)); err != nil {
 		t.Fatal(err)
 	}
 	sub := filepath.Join(dir, "config")

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // TestReadDirHostileFiles: a snapshot larger than MaxSnapshotSize (a
@@ -50,7 +52,7 @@ func TestReadDirHostileFiles(t *testing.T) {
 			if err := os.MkdirAll(filepath.Join(dir, "web_1"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join(dir, "web_1", FileName)
+			path := filepath.Join(dir, "web_1", reportsbranch.SnapshotFile)
 			tc.make(t, path)
 			_, err := ReadDir(dir)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
@@ -63,7 +65,7 @@ func TestReadDirHostileFiles(t *testing.T) {
 // TestReadFileAtTheLimit: a file of exactly MaxSnapshotSize bytes is read
 // whole.
 func TestReadFileAtTheLimit(t *testing.T) {
-	path := filepath.Join(t.TempDir(), FileName)
+	path := filepath.Join(t.TempDir(), reportsbranch.SnapshotFile)
 	if err := os.WriteFile(path, []byte(good), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -107,13 +109,13 @@ func TestReadGitTooLarge(t *testing.T) {
 	}
 	run("", "init", "-q")
 	blob := run("", "hash-object", "-w", big)
-	host := run("100644 blob "+blob+"\t"+FileName+"\n", "mktree")
+	host := run("100644 blob "+blob+"\t"+reportsbranch.SnapshotFile+"\n", "mktree")
 	hosts := run("040000 tree "+host+"\tweb_1\n", "mktree")
-	root := run("040000 tree "+hosts+"\t"+HostsDir+"\n", "mktree")
+	root := run("040000 tree "+hosts+"\t"+reportsbranch.HostsDir+"\n", "mktree")
 	commit := run("", "commit-tree", "-m", "reports", root)
 	run("", "update-ref", "refs/heads/tend/reports", commit)
 	_, err := ReadGit(dir, "tend/reports")
-	if err == nil || !strings.Contains(err.Error(), "larger than the limit of 64 MiB") || !strings.Contains(err.Error(), "git:tend/reports:hosts/web_1/"+FileName) {
-		t.Fatalf("err = %v, want the size limit for git:tend/reports:hosts/web_1/%s", err, FileName)
+	if err == nil || !strings.Contains(err.Error(), "larger than the limit of 64 MiB") || !strings.Contains(err.Error(), "git:tend/reports:hosts/web_1/"+reportsbranch.SnapshotFile) {
+		t.Fatalf("err = %v, want the size limit for git:tend/reports:hosts/web_1/%s", err, reportsbranch.SnapshotFile)
 	}
 }

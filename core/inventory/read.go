@@ -15,10 +15,8 @@ import (
 
 	"github.com/tend-sh/tend/core/internal/safeopen"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
-
-// FileName is the name of a snapshot file inside its host's directory.
-const FileName = "inventory.json"
 
 // MaxSnapshotSize is the largest snapshot tend reads, in bytes (64 MiB):
 // a snapshot of 10,000 installed packages is about 2 MiB. A larger file,
@@ -138,7 +136,7 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 }
 
 func readHost(dir, host string) (*model.Snapshot, error) {
-	path := filepath.Join(dir, host, FileName)
+	path := filepath.Join(dir, host, reportsbranch.SnapshotFile)
 	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 const good = `{"format_version": "1", "host": "web_1", "scanned_at": "2026-11-23T09:59:58Z",
@@ -19,7 +21,7 @@ func write(t *testing.T, dir, host, body string) {
 	if err := os.MkdirAll(filepath.Join(dir, host), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, host, FileName), []byte(body), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, host, reportsbranch.SnapshotFile), []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -60,7 +62,7 @@ func TestReadDirErrors(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
 			}
-			if !strings.Contains(err.Error(), filepath.Join(dir, tc.host, FileName)) {
+			if !strings.Contains(err.Error(), filepath.Join(dir, tc.host, reportsbranch.SnapshotFile)) {
 				t.Errorf("err = %v, want it to name the file", err)
 			}
 		})

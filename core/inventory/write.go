@@ -8,6 +8,7 @@ import (
 	"github.com/tend-sh/tend/core/internal/atomicfile"
 
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // Encode renders a snapshot as the contract's JSON: two-space indentation,
@@ -30,5 +31,5 @@ func Write(dir string, s *model.Snapshot) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(filepath.Join(dir, s.Host, FileName), data)
+	return atomicfile.Write(filepath.Join(dir, s.Host, reportsbranch.SnapshotFile), data)
 }

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/plugins/sdk"
@@ -15,7 +15,7 @@ import (
 // ApplyText writes what tend apply prints after an apply of plan: every
 // action's result, host by host (with the host's error and failed health
 // check, if any), the rollouts that halted, and a closing count.
-func ApplyText(w io.Writer, plan *model.Plan, rep *engine.ApplyReport) error {
+func ApplyText(w io.Writer, plan *model.Plan, rep *apply.Report) error {
 	if plan == nil {
 		return errNilPlan
 	}

@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -22,7 +22,7 @@ type applyDocument struct {
 	Apply         applyResult `json:"apply"`
 }
 
-// applyResult is an engine.ApplyReport with a closing count.
+// applyResult is an apply.Report with a closing count.
 type applyResult struct {
 	// StartedAt and FinishedAt are null when nothing was applied.
 	StartedAt  *time.Time   `json:"started_at"`
@@ -32,7 +32,7 @@ type applyResult struct {
 	Summary    applySummary `json:"summary"`
 }
 
-// applyHost is one host and provider's engine.HostResult.
+// applyHost is one host and provider's apply.HostResult.
 type applyHost struct {
 	Host       string              `json:"host"`
 	Provider   string              `json:"provider"`
@@ -61,7 +61,7 @@ type applySummary struct {
 // ApplyJSON writes tend apply --json: the plan applied in the plan JSON
 // contract (as JSON writes it) and the apply's results per host and action,
 // formatted like JSON. rep may be nil when the plan had nothing to apply.
-func ApplyJSON(w io.Writer, plan *model.Plan, rep *engine.ApplyReport) error {
+func ApplyJSON(w io.Writer, plan *model.Plan, rep *apply.Report) error {
 	if plan == nil {
 		return errNilPlan
 	}
@@ -78,7 +78,7 @@ func ApplyJSON(w io.Writer, plan *model.Plan, rep *engine.ApplyReport) error {
 }
 
 // applyResultOf converts the report, with every list non-nil.
-func applyResultOf(rep *engine.ApplyReport) applyResult {
+func applyResultOf(rep *apply.Report) applyResult {
 	out := applyResult{Hosts: []applyHost{}, Halted: []string{}}
 	if rep == nil {
 		return out
@@ -98,7 +98,7 @@ func applyResultOf(rep *engine.ApplyReport) applyResult {
 	return out
 }
 
-func applyHostOf(h *engine.HostResult) applyHost {
+func applyHostOf(h *apply.HostResult) applyHost {
 	out := applyHost{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt,
 		Failed: h.Failed(), Results: make([]model.ApplyResult, 0, len(h.Results))}
 	for _, r := range h.Results {

@@ -7,21 +7,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
 // richApply is an apply of richPlan's web_1 and win_1: results of every
 // status, a long dpkg message, a host error, a failed health check and a
 // halted rollout.
-func richApply() *engine.ApplyReport {
+func richApply() *apply.Report {
 	start := *at("2026-11-28T22:30:00Z")
 	dpkg := "E: Sub-process /usr/bin/dpkg returned an error code (1)\n" +
 		strings.Repeat("Setting up package ...\n", 8) +
 		"dpkg: error processing package nginx (--configure):\n installed nginx package post-installation script subprocess returned error exit status 1"
-	return &engine.ApplyReport{
+	return &apply.Report{
 		StartedAt: start, FinishedAt: start.Add(95 * time.Second),
-		Hosts: []engine.HostResult{
+		Hosts: []apply.HostResult{
 			{Host: "web_1", Provider: "apt", Policy: "linux_security",
 				StartedAt: start, FinishedAt: start.Add(61*time.Second + 234*time.Millisecond),
 				Results: []sdk.ActionResult{
@@ -43,9 +43,9 @@ func richApply() *engine.ApplyReport {
 }
 
 // progressEvents are an apply's events for two hosts, one failing.
-func progressEvents() []engine.Event {
+func progressEvents() []apply.Event {
 	rep := richApply()
-	return []engine.Event{
+	return []apply.Event{
 		{Host: "web_1", Provider: "apt", Message: "starting"},
 		{Host: "win_1", Provider: "windowsupdate", Message: "downloading KB5046617 with a long progress message"},
 		{Host: "web_1", Provider: "apt", Done: &rep.Hosts[0]},
@@ -68,7 +68,7 @@ func TestApplyGolden(t *testing.T) {
 		render func(w *bytes.Buffer) error
 	}{
 		{"apply_text", func(w *bytes.Buffer) error { return ApplyText(w, richPlan(), richApply()) }},
-		{"apply_text_none", func(w *bytes.Buffer) error { return ApplyText(w, richPlan(), &engine.ApplyReport{}) }},
+		{"apply_text_none", func(w *bytes.Buffer) error { return ApplyText(w, richPlan(), &apply.Report{}) }},
 		{"apply_json", func(w *bytes.Buffer) error { return ApplyJSON(w, richPlan(), richApply()) }},
 		{"apply_json_nothing", func(w *bytes.Buffer) error { return ApplyJSON(w, emptyPlan(), nil) }},
 		{"apply_progress_lines", progress(ProgressOptions{})},

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/apply"
 )
 
 // ProgressOptions say how apply progress is shown.
@@ -23,10 +23,10 @@ type ProgressOptions struct {
 // ApplyProgress returns a progress function for an apply of total hosts
 // (engine.ApplyOptions.Progress) that writes each event to w. It may be
 // called from several goroutines at once.
-func ApplyProgress(w io.Writer, total int, o ProgressOptions) func(engine.Event) {
+func ApplyProgress(w io.Writer, total int, o ProgressOptions) func(apply.Event) {
 	var mu sync.Mutex
 	done := 0
-	return func(e engine.Event) {
+	return func(e apply.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		line := fmt.Sprintf("%s %s: %s", e.Host, e.Provider, e.Message)

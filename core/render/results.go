@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/plugins/lockfile"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 )
@@ -74,7 +74,7 @@ func PlanErrors(w io.Writer, p *model.Plan) error {
 
 // Locked writes what tend init locked: each provider's version, hash,
 // protocol and binary, and the lock file written.
-func Locked(w io.Writer, results []engine.InitResult, lockFile string) error {
+func Locked(w io.Writer, results []lockfile.InitResult, lockFile string) error {
 	var b strings.Builder
 	for _, r := range results {
 		state := "unchanged"

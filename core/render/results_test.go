@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/tend-sh/tend/core/engine"
-	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/lockfile"
 )
 
 // TestResultsGolden renders every closing line, in the singular and the
 // plural, into one golden file.
 func TestResultsGolden(t *testing.T) {
-	locks := []engine.InitResult{
-		{Lock: loader.Lock{Name: "apt", Version: "0.1.0", Protocol: 1, Hash: "sha256:9f2c"}, Path: "/opt/tend/tend-provider-apt", Changed: true},
-		{Lock: loader.Lock{Name: "windowsupdate", Version: "0.2.0", Protocol: 1, Hash: "sha256:0bad"}, Path: "/opt/tend/tend-provider-windowsupdate"},
+	locks := []lockfile.InitResult{
+		{Lock: lockfile.Lock{Name: "apt", Version: "0.1.0", Protocol: 1, Hash: "sha256:9f2c"}, Path: "/opt/tend/tend-provider-apt", Changed: true},
+		{Lock: lockfile.Lock{Name: "windowsupdate", Version: "0.2.0", Protocol: 1, Hash: "sha256:0bad"}, Path: "/opt/tend/tend-provider-windowsupdate"},
 	}
 	providers := []ProviderInfo{
 		{Name: "apt", Version: "0.1.0", Protocol: 1, Checksum: "sha256:9f2c", Lock: "locked", Path: "/opt/tend/tend-provider-apt"},

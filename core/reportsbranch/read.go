@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/tend-sh/tend/core/internal/configrepo"
 )
 
 // Tree is the reports branch as last fetched: files are read on demand.
@@ -134,23 +135,19 @@ func onTopOf(repo *git.Repository, h, base plumbing.Hash) bool {
 // At returns the tree of a revision (a branch such as origin/tend/reports,
 // a tag or a commit) of the Git repository holding dir, without fetching.
 func At(dir, rev string) (*Tree, error) {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
-	if err != nil {
-		return nil, fmt.Errorf("%s is not in a Git repository: %w", dir, err)
-	}
-	hash, err := repo.ResolveRevision(plumbing.Revision(rev))
+	repo, err := configrepo.Open(dir)
 	if err != nil {
 		return nil, err
 	}
-	c, err := repo.CommitObject(*hash)
+	hash, err := repo.Resolve(rev)
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.Tree()
+	t, err := repo.Tree(hash, ".")
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{Head: *hash, Remote: *hash, tree: t}, nil
+	return &Tree{Head: hash, Remote: hash, tree: t}, nil
 }
 
 // MaxFile bounds what File reads of one file, in bytes (64 MiB): reports,

@@ -26,9 +26,6 @@ import (
 // FormatVersion is the format_version of rollouts/<policy>.json.
 const FormatVersion = "1"
 
-// Path returns the reports-branch path of a policy's rollout state.
-func Path(policy string) string { return "rollouts/" + policy + ".json" }
-
 // Retention is how long an update every ring finished stays in the file.
 const Retention = 30 * 24 * time.Hour
 

@@ -1,5 +1,5 @@
 // Package loadertest builds provider plugins for the tests of code that
-// launches them (the engine, the CLI).
+// launches them (the provider session, the apply executor, the CLI).
 package loadertest
 
 import (

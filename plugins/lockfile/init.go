@@ -1,4 +1,4 @@
-package engine
+package lockfile
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 // InitResult describes one provider tend init locked.
 type InitResult struct {
-	Lock    loader.Lock
+	Lock    Lock
 	Path    string
 	Changed bool // the lock entry is new or differs from the previous one
 }
@@ -20,14 +20,14 @@ type InitResult struct {
 // against required_providers, and writes the lock file with their hashes.
 // Nothing is written unless every provider checks out.
 func Init(ctx context.Context, cfg *config.Config, log *logrus.Logger) ([]InitResult, error) {
-	old, err := loader.ReadLock(cfg.Dir)
+	old, err := Read(cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
 	dirs := loader.SearchDirs(cfg.Dir)
-	locks := map[string]loader.Lock{}
+	locks := map[string]Lock{}
 	var results []InitResult
-	for _, name := range usedProviders(cfg) {
+	for _, name := range Needed(cfg) {
 		path, err := loader.Find(name, dirs)
 		if err != nil {
 			return nil, err
@@ -59,11 +59,11 @@ func Init(ctx context.Context, cfg *config.Config, log *logrus.Logger) ([]InitRe
 				}
 			}
 		}
-		l := loader.Lock{Name: name, Version: schema.Version, Protocol: loader.ProtocolVersion, Hash: sum}
+		l := Lock{Name: name, Version: schema.Version, Protocol: loader.ProtocolVersion, Hash: sum}
 		locks[name] = l
 		results = append(results, InitResult{Lock: l, Path: path, Changed: old[name] != l})
 	}
-	if err := loader.WriteLock(cfg.Dir, locks); err != nil {
+	if err := Write(cfg.Dir, locks); err != nil {
 		return nil, err
 	}
 	return results, nil

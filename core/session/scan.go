@@ -1,4 +1,4 @@
-package engine
+package session
 
 import (
 	"context"
@@ -16,10 +16,6 @@ import (
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 )
-
-// DefaultInventoryDir is where tend scan writes snapshots, under the
-// configuration directory.
-const DefaultInventoryDir = ".tend/inventory"
 
 // ScanOptions say which hosts to scan and where to put the snapshots.
 type ScanOptions struct {

@@ -1,18 +1,16 @@
-package engine
+package session
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/lockfile"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
@@ -22,7 +20,7 @@ import (
 type Providers struct {
 	cfg   *config.Config
 	dirs  []string
-	locks map[string]loader.Lock
+	locks map[string]lockfile.Lock
 	log   *logrus.Logger
 	hosts transports
 
@@ -33,7 +31,7 @@ type Providers struct {
 
 // OpenProviders reads the lock file; providers start on first use.
 func OpenProviders(cfg *config.Config, log *logrus.Logger) (*Providers, error) {
-	locks, err := loader.ReadLock(cfg.Dir)
+	locks, err := lockfile.Read(cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -65,9 +63,9 @@ func (ps *Providers) Get(ctx context.Context, name string) (*loader.Provider, er
 }
 
 func (ps *Providers) start(ctx context.Context, name string) (*loader.Provider, error) {
-	lock, ok := ps.locks[name]
-	if !ok {
-		return nil, fmt.Errorf("provider %q is not in %s: run tend init", name, loader.LockFileName)
+	lock, err := lockfile.Entry(ps.locks, name)
+	if err != nil {
+		return nil, err
 	}
 	path, err := loader.Find(name, ps.dirs)
 	if err != nil {
@@ -119,34 +117,4 @@ func providerConfig(cfg *config.Config, name string) (map[string]any, error) {
 		out[attr] = decoded
 	}
 	return out, nil
-}
-
-// usedProviders lists the providers policies use, sorted.
-func usedProviders(cfg *config.Config) []string {
-	set := map[string]bool{}
-	for _, p := range cfg.Policies {
-		set[p.Provider] = true
-	}
-	return slices.Sorted(maps.Keys(set))
-}
-
-// CheckLock reports, without starting anything, the providers the policies
-// use that the lock file does not record: a configuration whose lock file
-// was not updated (tend init) and committed with it.
-func CheckLock(cfg *config.Config) error {
-	locks, err := loader.ReadLock(cfg.Dir)
-	if err != nil {
-		return err
-	}
-	var missing []string
-	for _, name := range usedProviders(cfg) {
-		if _, ok := locks[name]; !ok {
-			missing = append(missing, fmt.Sprintf("%q", name))
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("provider %s %s not in %s: run tend init and commit the lock file with the configuration",
-			strings.Join(missing, ", "), map[bool]string{true: "is", false: "are"}[len(missing) == 1], loader.LockFileName)
-	}
-	return nil
 }

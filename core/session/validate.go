@@ -1,4 +1,4 @@
-package engine
+package session
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/plugins/loader"
+	"github.com/tend-sh/tend/plugins/lockfile"
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
@@ -37,19 +38,19 @@ const ValidateTimeout = time.Minute
 // ValidateConfig existed is not asked, silently.
 func ValidateProviders(ctx context.Context, cfg *config.Config, log *logrus.Logger) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	locks, err := loader.ReadLock(cfg.Dir)
+	locks, err := lockfile.Read(cfg.Dir)
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Providers not consulted",
 			Detail: fmt.Sprintf("%v; the providers did not check their settings and pins.", err)}}
 	}
-	for _, name := range usedProviders(cfg) {
+	for _, name := range lockfile.Needed(cfg) {
 		diags = append(diags, validateProvider(ctx, cfg, name, locks, log)...)
 	}
 	return diags
 }
 
 // validateProvider runs one provider's ValidateConfig.
-func validateProvider(ctx context.Context, cfg *config.Config, name string, locks map[string]loader.Lock, log *logrus.Logger) hcl.Diagnostics {
+func validateProvider(ctx context.Context, cfg *config.Config, name string, locks map[string]lockfile.Lock, log *logrus.Logger) hcl.Diagnostics {
 	pins, where := providerPins(cfg, name)
 	if _, hasBlock := cfg.Providers[name]; !hasBlock && len(pins) == 0 {
 		return nil // nothing for the provider to check
@@ -61,7 +62,7 @@ func validateProvider(ctx context.Context, cfg *config.Config, name string, lock
 	}
 	lock, ok := locks[name]
 	if !ok {
-		return skipped(fmt.Sprintf("it is not in %s (run tend init)", loader.LockFileName))
+		return skipped(fmt.Sprintf("it is not in %s (run tend init)", lockfile.FileName))
 	}
 	path, err := loader.Find(name, trustedDirs(cfg.Dir))
 	if errors.Is(err, loader.ErrNotFound) {

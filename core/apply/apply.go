@@ -1,4 +1,4 @@
-package engine
+package apply
 
 import (
 	"cmp"
@@ -13,11 +13,12 @@ import (
 
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/session"
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
-// ApplyOptions tune an apply.
-type ApplyOptions struct {
+// Options tune an apply.
+type Options struct {
 	// Now is when the apply runs, to judge windows (default time.Now()).
 	Now time.Time
 	// Progress, if set, receives events as hosts start, progress and finish.
@@ -80,8 +81,8 @@ func (r *HostResult) Failed() bool {
 	return false
 }
 
-// ApplyReport collects every host's result.
-type ApplyReport struct {
+// Report collects every host's result.
+type Report struct {
 	StartedAt, FinishedAt time.Time
 	Hosts                 []HostResult
 	// Halted names policies whose rollout stopped at max_failures.
@@ -89,7 +90,7 @@ type ApplyReport struct {
 }
 
 // Failed counts hosts with a failure.
-func (r *ApplyReport) Failed() int {
+func (r *Report) Failed() int {
 	n := 0
 	for i := range r.Hosts {
 		if r.Hosts[i].Failed() {
@@ -103,11 +104,11 @@ func (r *ApplyReport) Failed() int {
 // most max_parallel hosts at once, halting a policy's rollout once more
 // than max_failures hosts failed. A window that closed since the plan was
 // made stops that policy's hosts. Hosts without actions are not touched.
-func Apply(ctx context.Context, cfg *config.Config, ps *Providers, plan *model.Plan, o ApplyOptions) *ApplyReport {
+func Apply(ctx context.Context, cfg *config.Config, ps *session.Providers, plan *model.Plan, o Options) *Report {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
-	rep := &ApplyReport{StartedAt: o.Now.UTC()}
+	rep := &Report{StartedAt: o.Now.UTC()}
 	byPolicy := map[string][]model.HostPlan{}
 	for _, h := range plan.Hosts {
 		if len(h.Actions) > 0 {
@@ -150,7 +151,7 @@ func skipAll(h model.HostPlan, status, msg string, now time.Time) HostResult {
 
 // applyPolicy applies one policy's hosts and reports whether its rollout
 // halted.
-func applyPolicy(ctx context.Context, cfg *config.Config, ps *Providers, p *config.Policy, hosts []model.HostPlan, o ApplyOptions, record func(HostResult)) bool {
+func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers, p *config.Policy, hosts []model.HostPlan, o Options, record func(HostResult)) bool {
 	if p == nil {
 		for _, h := range hosts {
 			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("policy %q is no longer in the configuration", h.Policy), o.Now))
@@ -243,7 +244,7 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *Providers, p *conf
 	return halted()
 }
 
-func applyHost(ctx context.Context, cfg *config.Config, ps *Providers, h model.HostPlan, o ApplyOptions) HostResult {
+func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h model.HostPlan, o Options) HostResult {
 	r := HostResult{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: time.Now().UTC()}
 	fail := func(err error) HostResult {
 		failed := skipAll(h, sdk.StatusFailed, err.Error(), r.StartedAt)
@@ -255,7 +256,7 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *Providers, h model.H
 	if !ok {
 		return fail(fmt.Errorf("host %q is no longer in the configuration", h.Host))
 	}
-	runner, err := ps.hosts.runner(host)
+	runner, err := ps.Runner(host)
 	if err != nil {
 		return fail(err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package apply
 
 import (
 	"context"
@@ -12,12 +12,26 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/inventory"
+	"github.com/tend-sh/tend/core/savedplan"
+	"github.com/tend-sh/tend/core/session"
 	"github.com/tend-sh/tend/core/transport/ssh/sshtest"
 	"github.com/tend-sh/tend/plugins/loader"
 	"github.com/tend-sh/tend/plugins/loader/loadertest"
+	"github.com/tend-sh/tend/plugins/lockfile"
 	"github.com/tend-sh/tend/plugins/sdk"
 )
+
+func writeFile(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // withTestProvider installs the loader's test provider as provider "test".
 func withTestProvider(t *testing.T) string {
@@ -25,13 +39,13 @@ func withTestProvider(t *testing.T) string {
 }
 
 // initAndPlan locks the configuration's providers and makes a live plan.
-func initAndPlan(t *testing.T, cfg *config.Config) *PlanResult {
+func initAndPlan(t *testing.T, cfg *config.Config) *engine.PlanResult {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := Init(ctx, cfg, nil); err != nil {
+	if _, err := lockfile.Init(ctx, cfg, nil); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Plan(ctx, PlanOptions{ConfigDir: cfg.Dir, Inventory: "live", Now: time.Now()})
+	res, err := engine.Plan(ctx, engine.PlanOptions{ConfigDir: cfg.Dir, Inventory: "live", Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,10 +102,10 @@ func TestInitScanApply(t *testing.T) {
 	}
 
 	// Before init, nothing starts.
-	if _, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()}); err == nil || !strings.Contains(err.Error(), "run tend init") {
+	if _, err := engine.Plan(ctx, engine.PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()}); err == nil || !strings.Contains(err.Error(), "run tend init") {
 		t.Fatalf("plan before init: err = %v", err)
 	}
-	results, err := Init(ctx, cfg, nil)
+	results, err := lockfile.Init(ctx, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +114,7 @@ func TestInitScanApply(t *testing.T) {
 	}
 
 	// A live plan scans web_1 (local) and reports web_2 (ssh) as unscanned.
-	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
+	res, err := engine.Plan(ctx, engine.PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,20 +122,20 @@ func TestInitScanApply(t *testing.T) {
 	if pl.Inventory.Source != "live" || pl.Summary.Actions["upgrade"] != 1 || len(pl.Hosts) != 2 || len(pl.Hosts[1].Errors) != 1 {
 		t.Fatalf("plan = %+v", pl)
 	}
-	if _, err := os.Stat(filepath.Join(dir, DefaultInventoryDir, "web_1", "inventory.json")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, inventory.DefaultDir, "web_1", "inventory.json")); err != nil {
 		t.Errorf("live scan kept no snapshot: %v", err)
 	}
-	if err := CheckStale(res.Saved, cfg); err != nil {
+	if err := savedplan.CheckStale(res.Saved, cfg); err != nil {
 		t.Errorf("fresh plan is stale: %v", err)
 	}
 
-	ps, err := OpenProviders(cfg, nil)
+	ps, err := session.OpenProviders(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ps.Close()
 	var events []string
-	rep := Apply(ctx, cfg, ps, pl, ApplyOptions{Progress: func(e Event) { events = append(events, e.Host+": "+e.Message) }})
+	rep := Apply(ctx, cfg, ps, pl, Options{Progress: func(e Event) { events = append(events, e.Host+": "+e.Message) }})
 	if len(rep.Hosts) != 1 || rep.Failed() != 0 || rep.Hosts[0].Results[0].Status != sdk.StatusSucceeded {
 		t.Fatalf("apply = %+v", rep.Hosts)
 	}
@@ -131,15 +145,15 @@ func TestInitScanApply(t *testing.T) {
 
 	// A new scan makes the saved plan stale; so does a config change.
 	time.Sleep(1100 * time.Millisecond) // scanned_at has second precision
-	if _, err := Scan(ctx, cfg, ps, ScanOptions{Hosts: []string{"web_1"}, OutDir: filepath.Join(dir, DefaultInventoryDir)}); err != nil {
+	if _, err := session.Scan(ctx, cfg, ps, session.ScanOptions{Hosts: []string{"web_1"}, OutDir: filepath.Join(dir, inventory.DefaultDir)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := CheckStale(res.Saved, cfg); err == nil || !strings.Contains(err.Error(), "web_1 was scanned again") {
+	if err := savedplan.CheckStale(res.Saved, cfg); err == nil || !strings.Contains(err.Error(), "web_1 was scanned again") {
 		t.Errorf("after a rescan: err = %v", err)
 	}
 	writeFile(t, filepath.Join(dir, "more.tend.hcl"), "group \"g\" {\n match = { a = \"b\" }\n}\n")
 	cfg2, _ := config.Load(dir)
-	if err := CheckStale(res.Saved, cfg2); err == nil || !strings.Contains(err.Error(), "configuration changed") {
+	if err := savedplan.CheckStale(res.Saved, cfg2); err == nil || !strings.Contains(err.Error(), "configuration changed") {
 		t.Errorf("after a config change: err = %v", err)
 	}
 
@@ -156,27 +170,11 @@ func TestInitScanApply(t *testing.T) {
 	if err := os.Rename(bin+".new", bin); err != nil {
 		t.Fatal(err)
 	}
-	ps2, _ := OpenProviders(cfg, nil)
+	ps2, _ := session.OpenProviders(cfg, nil)
 	defer ps2.Close()
 	_, err = ps2.Get(ctx, "test")
 	if err == nil || !strings.Contains(err.Error(), "does not match the lock file") || strings.Count(err.Error(), "sha256:") != 2 {
 		t.Errorf("replaced binary: err = %v", err)
-	}
-}
-
-func TestInitVersionConstraint(t *testing.T) {
-	withTestProvider(t)
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "main.tend.hcl"), testProviderConfig+"tend {\n required_providers {\n test = \">= 2.0.0\"\n }\n}\n")
-	cfg, diags := config.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	if _, err := Init(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), `does not satisfy required_providers ">= 2.0.0"`) {
-		t.Errorf("err = %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, loader.LockFileName)); !os.IsNotExist(err) {
-		t.Errorf("a lock file was written despite the failure: %v", err)
 	}
 }
 
@@ -189,9 +187,9 @@ func TestApplyHaltsAtMaxFailures(t *testing.T) {
 	for i := range res.Saved.Plan.Hosts {
 		res.Saved.Plan.Hosts[i].Actions[0].Package = "forget"
 	}
-	ps, _ := OpenProviders(cfg, nil)
+	ps, _ := session.OpenProviders(cfg, nil)
 	defer ps.Close()
-	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{})
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, Options{})
 	var statuses []string
 	for _, h := range rep.Hosts {
 		statuses = append(statuses, h.Results[0].Status)
@@ -214,9 +212,9 @@ func TestApplyProviderCrash(t *testing.T) {
 			res.Saved.Plan.Hosts[i].Actions[0].Package = "crash"
 		}
 	}
-	ps, _ := OpenProviders(cfg, nil)
+	ps, _ := session.OpenProviders(cfg, nil)
 	defer ps.Close()
-	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{})
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, Options{})
 	got := map[string]string{}
 	for _, h := range rep.Hosts {
 		got[h.Host] = h.Results[0].Status
@@ -260,29 +258,29 @@ policy "p" {
 		t.Fatal(diags)
 	}
 	ctx := context.Background()
-	if _, err := Init(ctx, cfg, nil); err != nil {
+	if _, err := lockfile.Init(ctx, cfg, nil); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
+	res, err := engine.Plan(ctx, engine.PlanOptions{ConfigDir: dir, Inventory: "live", Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := inventory.ReadDir(filepath.Join(dir, DefaultInventoryDir))
+	snap, err := inventory.ReadDir(filepath.Join(dir, inventory.DefaultDir))
 	if err != nil || snap["remote"].Providers["test"].Facts["said"] != "over ssh remote" {
 		t.Fatalf("scan over ssh = %+v, %v", snap["remote"], err)
 	}
-	ps, _ := OpenProviders(cfg, nil)
+	ps, _ := session.OpenProviders(cfg, nil)
 	defer ps.Close()
-	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{})
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, Options{})
 	if rep.Failed() != 0 || len(rep.Hosts) != 1 || rep.Hosts[0].Results[0].Status != sdk.StatusSucceeded {
 		t.Fatalf("apply over ssh = %+v", rep.Hosts)
 	}
 
 	// An unknown host key fails the host with a message saying what to do.
 	sshtest.WriteFile(t, srv.KnownHosts, "")
-	ps2, _ := OpenProviders(cfg, nil)
+	ps2, _ := session.OpenProviders(cfg, nil)
 	defer ps2.Close()
-	_, err = Scan(ctx, cfg, ps2, ScanOptions{})
+	_, err = session.Scan(ctx, cfg, ps2, session.ScanOptions{})
 	if err == nil || !strings.Contains(err.Error(), "ssh-keyscan") {
 		t.Errorf("unknown host key: err = %v", err)
 	}
@@ -324,19 +322,19 @@ policy "p" {
 		t.Fatal(diags)
 	}
 	ctx := context.Background()
-	if _, err := Init(ctx, cfg, nil); err != nil {
+	if _, err := lockfile.Init(ctx, cfg, nil); err != nil {
 		t.Fatal(err)
 	}
 	// 10 ms before the cutoff: the first host starts, the second would
 	// start after it.
 	at := time.Date(2026, 11, 23, 22, 29, 59, 990_000_000, time.UTC)
-	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: "live", Now: at})
+	res, err := engine.Plan(ctx, engine.PlanOptions{ConfigDir: dir, Inventory: "live", Now: at})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ps, _ := OpenProviders(cfg, nil)
+	ps, _ := session.OpenProviders(cfg, nil)
 	defer ps.Close()
-	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{Now: at, Progress: func(e Event) {
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, Options{Now: at, Progress: func(e Event) {
 		if e.Done != nil {
 			time.Sleep(20 * time.Millisecond) // the first host takes a while
 		}
@@ -352,12 +350,12 @@ policy "p" {
 
 // lockAndOpen writes cfg's lock file and starts its providers, closed when
 // the test ends.
-func lockAndOpen(t *testing.T, cfg *config.Config) *Providers {
+func lockAndOpen(t *testing.T, cfg *config.Config) *session.Providers {
 	t.Helper()
-	if _, err := Init(context.Background(), cfg, nil); err != nil {
+	if _, err := lockfile.Init(context.Background(), cfg, nil); err != nil {
 		t.Fatal(err)
 	}
-	ps, err := OpenProviders(cfg, nil)
+	ps, err := session.OpenProviders(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,8 +371,8 @@ func TestHostileHostOutput(t *testing.T) {
 	cfg := testFleet(t, []string{"flood_apply", "flood_scan", "web_1"}, "")
 	ctx := context.Background()
 	ps := lockAndOpen(t, cfg)
-	snaps, err := Scan(ctx, cfg, ps, ScanOptions{})
-	failed := HostErrors(err)
+	snaps, err := session.Scan(ctx, cfg, ps, session.ScanOptions{})
+	failed := session.HostErrors(err)
 	if len(failed) != 1 || failed["flood_scan"] == nil {
 		t.Fatalf("scan errors = %v; want flood_scan alone to fail", err)
 	}
@@ -387,11 +385,11 @@ func TestHostileHostOutput(t *testing.T) {
 		t.Fatalf("snapshots of %v; want web_1 and flood_apply", slices.Sorted(maps.Keys(snaps)))
 	}
 
-	res, err := Plan(ctx, PlanOptions{ConfigDir: cfg.Dir, Inventory: "live", Now: time.Now()})
+	res, err := engine.Plan(ctx, engine.PlanOptions{ConfigDir: cfg.Dir, Inventory: "live", Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := Apply(ctx, cfg, ps, res.Saved.Plan, ApplyOptions{})
+	rep := Apply(ctx, cfg, ps, res.Saved.Plan, Options{})
 	got := map[string]string{}
 	for _, h := range rep.Hosts {
 		got[h.Host] = h.Results[0].Status

@@ -1,4 +1,4 @@
-package engine
+package session
 
 import (
 	"fmt"
@@ -17,6 +17,10 @@ type transports struct {
 	mu  sync.Mutex
 	ssh map[string]*ssh.Client
 }
+
+// Runner returns the Runner that reaches host h: the local runner, or the
+// session's SSH connection to h, opened on first use.
+func (ps *Providers) Runner(h *config.Host) (sdk.Runner, error) { return ps.hosts.runner(h) }
 
 func (t *transports) runner(h *config.Host) (sdk.Runner, error) {
 	switch h.Transport {

@@ -1,4 +1,4 @@
-package engine
+package savedplan
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/internal/commitid"
+	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -18,7 +19,7 @@ func CheckStale(sp *model.SavedPlan, cfg *config.Config) error {
 		return fmt.Errorf("the plan is stale: the configuration changed since it was made (%s, now %s); make a new plan", commitid.Short(strings.TrimPrefix(sp.ConfigDigest, "sha256:")), commitid.Short(strings.TrimPrefix(cfg.Digest, "sha256:")))
 	}
 	spec := strings.TrimPrefix(sp.Plan.Inventory.Source, "dir:")
-	inv, _, err := readInventory(cfg.Dir, spec)
+	inv, _, err := inventory.ReadSource(cfg.Dir, spec)
 	if err != nil {
 		return fmt.Errorf("checking the plan against its inventory (%s): %w", sp.Plan.Inventory.Source, err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package history
 
 import (
 	"encoding/json"
@@ -33,25 +33,24 @@ func (r *Recorded) Halted(configCommit string) []string {
 	return out
 }
 
-// readRecorded reads Recorded at a revision of the Git repository holding
-// dir.
-func readRecorded(dir, rev string) (*Recorded, error) {
-	t, err := reportsbranch.At(dir, rev)
+// Read reads the rollout states and last applies of a reports branch
+// tree; a tree without those files gives an empty Recorded.
+func Read(t *reportsbranch.Tree) (*Recorded, error) {
+	rollouts, err := readRollouts(t)
 	if err != nil {
-		return nil, fmt.Errorf("git:%s: %w", rev, err)
+		return nil, err
 	}
-	rec, err := ReadRecorded(t)
+	applies, err := readLastApplies(t)
 	if err != nil {
-		return nil, fmt.Errorf("git:%s: %w", rev, err)
+		return nil, err
 	}
-	return rec, nil
+	return &Recorded{Rollouts: rollouts, LastApply: applies}, nil
 }
 
-// ReadRecorded reads the rollout states and last applies of a reports
-// branch tree; a tree without those files gives an empty Recorded.
-func ReadRecorded(t *reportsbranch.Tree) (*Recorded, error) {
-	rec := &Recorded{Rollouts: map[string]*rollout.State{}, LastApply: map[string]*model.LastApply{}}
-	names, err := t.Names("rollouts")
+// readRollouts reads every rollouts/<policy>.json, by policy.
+func readRollouts(t *reportsbranch.Tree) (map[string]*rollout.State, error) {
+	out := map[string]*rollout.State{}
+	names, err := t.Names(reportsbranch.RolloutsDir)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +58,7 @@ func ReadRecorded(t *reportsbranch.Tree) (*Recorded, error) {
 		if !strings.HasSuffix(name, ".json") {
 			continue
 		}
-		p := path.Join("rollouts", name)
+		p := path.Join(reportsbranch.RolloutsDir, name)
 		data, ok, err := t.File(p)
 		if err != nil {
 			return nil, err
@@ -71,14 +70,21 @@ func ReadRecorded(t *reportsbranch.Tree) (*Recorded, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		rec.Rollouts[s.Policy] = s
+		out[s.Policy] = s
 	}
-	hosts, err := t.Names("hosts")
+	return out, nil
+}
+
+// readLastApplies reads the last apply of every hosts/<host>/report.json
+// that records one, by host.
+func readLastApplies(t *reportsbranch.Tree) (map[string]*model.LastApply, error) {
+	out := map[string]*model.LastApply{}
+	hosts, err := t.Names(reportsbranch.HostsDir)
 	if err != nil {
 		return nil, err
 	}
 	for _, host := range hosts {
-		p := path.Join("hosts", host, "report.json")
+		p := reportsbranch.ReportPath(host)
 		data, ok, err := t.File(p)
 		if err != nil {
 			return nil, err
@@ -91,8 +97,8 @@ func ReadRecorded(t *reportsbranch.Tree) (*Recorded, error) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		if r.LastApply != nil {
-			rec.LastApply[host] = r.LastApply
+			out[host] = r.LastApply
 		}
 	}
-	return rec, nil
+	return out, nil
 }

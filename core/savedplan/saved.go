@@ -1,4 +1,4 @@
-package engine
+package savedplan
 
 import (
 	"bytes"
@@ -7,13 +7,12 @@ import (
 	"os"
 
 	"github.com/tend-sh/tend/core/internal/atomicfile"
-
 	"github.com/tend-sh/tend/core/model"
 )
 
-// WriteSaved writes a plan file atomically (temporary file, fsync, rename),
+// Write writes a plan file atomically (temporary file, fsync, rename),
 // so a crash never leaves half a plan behind.
-func WriteSaved(path string, sp *model.SavedPlan) error {
+func Write(path string, sp *model.SavedPlan) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -35,8 +34,8 @@ func (e *NotPlanError) Error() string {
 	return fmt.Sprintf("%s is not a tend plan file (format_version %q)", e.Path, e.FormatVersion)
 }
 
-// ReadSaved reads a plan file written by WriteSaved.
-func ReadSaved(path string) (*model.SavedPlan, error) {
+// Read reads a plan file written by Write.
+func Read(path string) (*model.SavedPlan, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

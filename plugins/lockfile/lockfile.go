@@ -1,4 +1,4 @@
-package loader
+package lockfile
 
 import (
 	"errors"
@@ -16,8 +16,8 @@ import (
 	"github.com/zclconf/go-cty/cty/gocty"
 )
 
-// LockFileName is the lock file tend init writes beside the configuration.
-const LockFileName = ".tend.lock.hcl"
+// FileName is the lock file tend init writes beside the configuration.
+const FileName = ".tend.lock.hcl"
 
 // Lock records, per provider, the binary tend init accepted.
 type Lock struct {
@@ -33,9 +33,9 @@ var lockEntrySchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "version", Required: true}, {Name: "protocol", Required: true}, {Name: "hash", Required: true},
 }}
 
-// ReadLock reads CONFIG/.tend.lock.hcl. A missing file is an empty lock.
-func ReadLock(configDir string) (map[string]Lock, error) {
-	path := filepath.Join(configDir, LockFileName)
+// Read reads CONFIG/.tend.lock.hcl. A missing file is an empty lock.
+func Read(configDir string) (map[string]Lock, error) {
+	path := filepath.Join(configDir, FileName)
 	src, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]Lock{}, nil
@@ -75,8 +75,8 @@ func ReadLock(configDir string) (map[string]Lock, error) {
 	return out, nil
 }
 
-// WriteLock writes the lock file, providers sorted by name.
-func WriteLock(configDir string, locks map[string]Lock) error {
+// Write writes the lock file, providers sorted by name.
+func Write(configDir string, locks map[string]Lock) error {
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
 	body.AppendUnstructuredTokens(hclwrite.Tokens{{Type: hclsyntax.TokenComment,
@@ -94,7 +94,7 @@ func WriteLock(configDir string, locks map[string]Lock) error {
 		b.SetAttributeValue("protocol", cty.NumberIntVal(int64(l.Protocol)))
 		b.SetAttributeValue("hash", cty.StringVal(l.Hash))
 	}
-	path := filepath.Join(configDir, LockFileName)
+	path := filepath.Join(configDir, FileName)
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, f.Bytes(), 0o644); err != nil {
 		return err

@@ -1,15 +1,14 @@
-package engine
+package reportsbranch
 
 import (
 	"context"
 	"fmt"
 	"time"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/tend-sh/tend/core/internal/configrepo"
 	"github.com/tend-sh/tend/core/model"
-	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // CommitOptions say where reports go.
@@ -26,20 +25,19 @@ type CommitOptions struct {
 // Git repository holding the configuration, without touching its work tree,
 // and pushes it when a remote is given. Unchanged reports make no commit.
 func CommitReports(ctx context.Context, o CommitOptions, files map[string][]byte, summary *model.FleetSummary, changedHosts, failedHosts int) (plumbing.Hash, bool, error) {
-	repo, err := git.PlainOpenWithOptions(o.ConfigDir, &git.PlainOpenOptions{DetectDotGit: true})
-	if err != nil {
-		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %s is not in a Git repository: %w", o.ConfigDir, err)
-	}
-	wt, err := repo.Worktree()
+	repo, err := configrepo.Open(o.ConfigDir)
 	if err != nil {
 		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
 	}
-	msg, trailers := reportsbranch.Message(summary.ConfigCommit, summary.Hosts, changedHosts, failedHosts)
-	c := reportsbranch.Commit{Message: msg, Trailers: trailers,
-		Author: object.Signature{Name: "tend", Email: "tend@localhost", When: o.Now}}
-	root := wt.Filesystem.Root()
-	if o.Remote == "" {
-		return reportsbranch.Write(root, o.Branch, files, c)
+	root, _, err := repo.WorkTree()
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
 	}
-	return reportsbranch.Sync(ctx, root, o.Remote, o.Branch, files, c)
+	msg, trailers := Message(summary.ConfigCommit, summary.Hosts, changedHosts, failedHosts)
+	c := Commit{Message: msg, Trailers: trailers,
+		Author: object.Signature{Name: "tend", Email: "tend@localhost", When: o.Now}}
+	if o.Remote == "" {
+		return Write(root, o.Branch, files, c)
+	}
+	return Sync(ctx, root, o.Remote, o.Branch, files, c)
 }

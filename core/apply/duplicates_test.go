@@ -1,4 +1,4 @@
-package engine
+package apply
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/inventory"
+	"github.com/tend-sh/tend/core/session"
 	"github.com/tend-sh/tend/plugins/loader/loadertest"
 	"github.com/tend-sh/tend/plugins/sdk"
 	"github.com/tend-sh/tend/providers/apt/apttest"
@@ -52,7 +54,7 @@ policy "p" {
 	}
 	ctx := context.Background()
 	ps := lockAndOpen(t, cfg)
-	snaps, err := Scan(ctx, cfg, ps, ScanOptions{})
+	snaps, err := session.Scan(ctx, cfg, ps, session.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ policy "p" {
 		t.Fatal(err)
 	}
 
-	res, err := Plan(ctx, PlanOptions{ConfigDir: dir, Inventory: snapDir, Now: time.Now()})
+	res, err := engine.Plan(ctx, engine.PlanOptions{ConfigDir: dir, Inventory: snapDir, Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ policy "p" {
 	if len(res.Saved.Warnings) == 0 {
 		t.Error("plan from the doubled snapshot: no warning about the repeated entries")
 	}
-	rep := Apply(ctx, cfg, ps, pl, ApplyOptions{})
+	rep := Apply(ctx, cfg, ps, pl, Options{})
 	if rep.Failed() != 0 || len(rep.Hosts) != 1 {
 		t.Fatalf("apply: %d hosts failed: %+v", rep.Failed(), rep.Hosts)
 	}

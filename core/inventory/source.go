@@ -1,0 +1,33 @@
+package inventory
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/tend-sh/tend/core/model"
+)
+
+// DefaultDir is where tend scan and live plans keep snapshots, under the
+// configuration directory.
+const DefaultDir = ".tend/inventory"
+
+// ReadSource reads the snapshots of an inventory source: "git:REF" (the
+// reports branch at a revision of the Git repository holding configDir),
+// a directory, or "live" (or ""), the snapshots the last live scan kept
+// in configDir's DefaultDir. It also returns the source as a plan records
+// it: "live", "git:REF" or "dir:DIR".
+func ReadSource(configDir, spec string) (map[string]*model.Snapshot, string, error) {
+	switch {
+	case spec == "" || spec == "live":
+		inv, err := ReadDir(filepath.Join(configDir, DefaultDir))
+		return inv, "live", err
+	case strings.HasPrefix(spec, "git:"):
+		inv, err := ReadGit(configDir, strings.TrimPrefix(spec, "git:"))
+		return inv, spec, err
+	}
+	inv, err := ReadDir(spec)
+	if err != nil {
+		return nil, "", err
+	}
+	return inv, "dir:" + spec, nil
+}

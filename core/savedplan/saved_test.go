@@ -1,0 +1,72 @@
+package savedplan
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/model"
+)
+
+func writeFile(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const testConfig = `
+host "web_1" {
+  transport = "local"
+}
+policy "p" {
+  provider = "apt"
+  targets  = [host.web_1]
+  approve {}
+}
+`
+
+func TestPlanSaveAndRead(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "conf", "main.tend.hcl"), testConfig)
+	writeFile(t, filepath.Join(dir, "inv", "web_1", "inventory.json"),
+		`{"format_version": "1", "host": "web_1", "scanned_at": "2026-11-23T06:00:00Z", "providers": {"apt": {
+		  "installed": [{"id": "a", "name": "a", "version": "1", "arch": "all"}],
+		  "available": [{"id": "a", "name": "a", "from": "1", "to": "2", "classification": "other", "released_at": ""}]}}}`)
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	res, err := engine.Plan(context.Background(), engine.PlanOptions{ConfigDir: filepath.Join(dir, "conf"), Inventory: filepath.Join(dir, "inv"), Now: now, TendVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := res.Saved
+	if !strings.HasPrefix(sp.ConfigDigest, "sha256:") || sp.Plan.Summary.Actions[model.ActionUpgrade] != 1 {
+		t.Fatalf("saved plan = %+v, summary %+v", sp, sp.Plan.Summary)
+	}
+	if sp.Plan.Config.Commit != "" {
+		t.Errorf("commit outside Git = %q, want empty", sp.Plan.Config.Commit)
+	}
+	path := filepath.Join(dir, "plan.tendplan")
+	if err := Write(path, sp); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.ConfigDigest != sp.ConfigDigest || !back.Plan.Hosts[0].ScannedAt.Equal(*sp.Plan.Hosts[0].ScannedAt) {
+		t.Errorf("round trip lost data: %+v", back)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("a temporary file was left behind: %v", entries)
+	}
+	if _, err := Read(filepath.Join(dir, "inv", "web_1", "inventory.json")); err == nil || !strings.Contains(err.Error(), "not a tend plan file") {
+		t.Errorf("reading a snapshot as a plan: err = %v", err)
+	}
+}
