@@ -14,7 +14,6 @@ import (
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
-	"github.com/tend-sh/tend/plugins/sdk"
 	"golang.org/x/term"
 )
 
@@ -198,12 +197,12 @@ func isTerminal(w any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func counts(results []sdk.ActionResult) (ok, failed int) {
+func counts(results []model.ActionResult) (ok, failed int) {
 	for _, r := range results {
 		switch r.Status {
-		case sdk.StatusSucceeded:
+		case model.StatusSucceeded:
 			ok++
-		case sdk.StatusFailed, sdk.StatusInterrupted:
+		case model.StatusFailed, model.StatusInterrupted:
 			failed++
 		}
 	}
@@ -219,7 +218,7 @@ func printApplyReport(g *globals, plan *model.Plan, rep *engine.ApplyReport) {
 		}
 	}
 	fmt.Fprintln(g.stdout, "\nApply results:")
-	total := map[string]int{}
+	total := map[model.Status]int{}
 	for _, h := range rep.Hosts {
 		fmt.Fprintf(g.stdout, "\n%s · %s · policy %s\n", h.Host, h.Provider, h.Policy)
 		for _, r := range h.Results {
@@ -243,7 +242,7 @@ func printApplyReport(g *globals, plan *model.Plan, rep *engine.ApplyReport) {
 		fmt.Fprintf(g.stdout, "\nRollout of policy %s halted at max_failures.\n", p)
 	}
 	fmt.Fprintf(g.stdout, "\nApplied: %d succeeded, %d failed, %d interrupted, %d skipped on %d %s (%d failed).\n",
-		total[sdk.StatusSucceeded], total[sdk.StatusFailed], total[sdk.StatusInterrupted], total[sdk.StatusSkipped],
+		total[model.StatusSucceeded], total[model.StatusFailed], total[model.StatusInterrupted], total[model.StatusSkipped],
 		len(rep.Hosts), plural(len(rep.Hosts), "host", "hosts"), rep.Failed())
 }
 

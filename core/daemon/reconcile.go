@@ -109,7 +109,7 @@ func (d *Daemon) Reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 		if out != nil && out.Apply != nil {
 			for _, h := range out.Apply.Hosts {
 				for _, r := range h.Results {
-					m.Actions.WithLabelValues(r.Status).Inc()
+					m.Actions.WithLabelValues(string(r.Status)).Inc()
 				}
 			}
 		}
@@ -462,11 +462,7 @@ func (d *Daemon) unreported(lastApply *applies) {
 			lastApply.newRun()
 			run = f.Intent.Run
 		}
-		rs := make([]model.ApplyResult, len(f.Results))
-		for i, x := range f.Results {
-			rs[i] = model.ApplyResult{ActionID: x.ActionID, Status: x.Status, Message: x.Message}
-		}
-		lastApply.addResults(f.Intent.Host, f.Intent.StartedAt.UTC(), f.At.UTC(), rs)
+		lastApply.addResults(f.Intent.Host, f.Intent.StartedAt.UTC(), f.At.UTC(), f.Results)
 	}
 }
 
@@ -480,12 +476,12 @@ func logScanErrors(log *logrus.Logger, err error, msg string) {
 
 func logHost(log *logrus.Logger, r *engine.HostResult) {
 	f := log.WithFields(logrus.Fields{"host": r.Host, "provider": r.Provider, "policy": r.Policy})
-	counts := map[string]int{}
+	counts := map[model.Status]int{}
 	for _, a := range r.Results {
 		counts[a.Status]++
 	}
-	f = f.WithFields(logrus.Fields{"succeeded": counts[model.ResultSucceeded], "failed": counts[model.ResultFailed],
-		"interrupted": counts[model.ResultInterrupted], "skipped": counts[model.ResultSkipped]})
+	f = f.WithFields(logrus.Fields{"succeeded": counts[model.StatusSucceeded], "failed": counts[model.StatusFailed],
+		"interrupted": counts[model.StatusInterrupted], "skipped": counts[model.StatusSkipped]})
 	switch {
 	case r.Err != nil:
 		f.WithError(r.Err).Error("host failed")
@@ -562,10 +558,10 @@ func (a *applies) add(r *engine.HostResult) {
 
 // addResults folds in results of the current run: the first for a host
 // replaces its earlier last apply, later ones (other providers) join it.
-func (a *applies) addResults(host string, started, finished time.Time, rs []model.ApplyResult) {
+func (a *applies) addResults(host string, started, finished time.Time, rs []model.ActionResult) {
 	la := a.last[host]
 	if !a.touched[host] || la == nil {
-		la = &model.LastApply{StartedAt: started, FinishedAt: finished, Results: []model.ApplyResult{}}
+		la = &model.LastApply{StartedAt: started, FinishedAt: finished, Results: []model.ActionResult{}}
 		a.last[host] = la
 		a.touched[host] = true
 	}
@@ -582,23 +578,22 @@ func (a *applies) addResults(host string, started, finished time.Time, rs []mode
 
 // reported is a host's results as its last_apply shows them: a failed
 // health check is a result of its own, and marks the successes.
-func reported(r *engine.HostResult) []model.ApplyResult {
-	out := make([]model.ApplyResult, 0, len(r.Results)+1)
+func reported(r *engine.HostResult) []model.ActionResult {
+	out := make([]model.ActionResult, 0, len(r.Results)+1)
 	for _, x := range r.Results {
-		msg := x.Message
-		if x.Status == model.ResultSucceeded && r.Health != nil {
-			msg = strings.TrimSpace(msg + " (host unhealthy afterwards)")
+		if x.Status == model.StatusSucceeded && r.Health != nil {
+			x.Message = strings.TrimSpace(x.Message + " (host unhealthy afterwards)")
 		}
-		out = append(out, model.ApplyResult{ActionID: x.ActionID, Status: x.Status, Message: msg})
+		out = append(out, x)
 	}
 	if r.Health != nil && len(r.Results) > 0 {
-		out = append(out, model.ApplyResult{ActionID: r.Host + "/" + r.Provider + "/health_check",
-			Status: model.ResultFailed, Message: r.Health.Error()})
+		out = append(out, model.ActionResult{ActionID: r.Host + "/" + r.Provider + "/health_check",
+			Status: model.StatusFailed, Message: r.Health.Error()})
 	}
 	return out
 }
 
-func upsert(rs []model.ApplyResult, r model.ApplyResult) []model.ApplyResult {
+func upsert(rs []model.ActionResult, r model.ActionResult) []model.ActionResult {
 	for i := range rs {
 		if rs[i].ActionID == r.ActionID {
 			rs[i] = r
@@ -606,7 +601,7 @@ func upsert(rs []model.ApplyResult, r model.ApplyResult) []model.ApplyResult {
 		}
 	}
 	rs = append(rs, r)
-	slices.SortFunc(rs, func(a, b model.ApplyResult) int { return strings.Compare(a.ActionID, b.ActionID) })
+	slices.SortFunc(rs, func(a, b model.ActionResult) int { return strings.Compare(a.ActionID, b.ActionID) })
 	return rs
 }
 

@@ -227,7 +227,7 @@ func (p *Provider) Apply(ctx context.Context, host string, actions []sdk.Action,
 			}
 		case *pb.ApplyEvent_Result:
 			r := e.Result
-			results[r.ActionId] = sdk.ActionResult{ActionID: r.ActionId, Status: r.Status, Message: r.Message}
+			results[r.ActionId] = sdk.ActionResult{ActionID: r.ActionId, Status: model.Status(r.Status), Message: r.Message}
 		}
 	}
 	if errors.Is(err, io.EOF) {

@@ -85,13 +85,7 @@ type ScanResponse struct {
 }
 
 // Action is one change to make, as planned.
-type Action struct {
-	ID      string
-	Type    string
-	Package string
-	From    string
-	To      string
-}
+type Action = model.ProviderAction
 
 // ApplyRequest asks for actions to be carried out on one host.
 type ApplyRequest struct {
@@ -110,20 +104,19 @@ type Progress struct {
 // ProgressFunc receives progress events; it must not block for long.
 type ProgressFunc func(Progress)
 
+// Status is the outcome of one action.
+type Status = model.Status
+
 // Result statuses of an action.
 const (
-	StatusSucceeded   = "succeeded"
-	StatusFailed      = "failed"
-	StatusSkipped     = "skipped"
-	StatusInterrupted = "interrupted"
+	StatusSucceeded   = model.StatusSucceeded
+	StatusFailed      = model.StatusFailed
+	StatusSkipped     = model.StatusSkipped
+	StatusInterrupted = model.StatusInterrupted
 )
 
 // ActionResult is the outcome of one action.
-type ActionResult struct {
-	ActionID string
-	Status   string
-	Message  string
-}
+type ActionResult = model.ActionResult
 
 // ApplyResponse holds one result per requested action.
 type ApplyResponse struct {

@@ -204,7 +204,7 @@ func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) err
 		return status.Error(codes.Unknown, err.Error())
 	}
 	for _, r := range completeResults(actions, resp.Results) {
-		if err := stream.Send(&pb.ApplyEvent{Event: &pb.ApplyEvent_Result{Result: &pb.ActionResult{ActionId: r.ActionID, Status: r.Status, Message: r.Message}}}); err != nil {
+		if err := stream.Send(&pb.ApplyEvent{Event: &pb.ApplyEvent_Result{Result: &pb.ActionResult{ActionId: r.ActionID, Status: string(r.Status), Message: r.Message}}}); err != nil {
 			return err
 		}
 	}
