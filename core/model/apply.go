@@ -39,3 +39,30 @@ type ActionResult struct {
 	Status   Status `json:"status"`
 	Message  string `json:"message"`
 }
+
+// CompleteResults returns one result per action, in action order: the
+// provider's result where it reported one (the last, if several), else
+// missing with the action's ID. Results for actions not asked for are
+// dropped.
+func CompleteResults(actions []ProviderAction, results []ActionResult, missing ActionResult) []ActionResult {
+	byID := make(map[string]ActionResult, len(results))
+	for _, r := range results {
+		byID[r.ActionID] = r
+	}
+	out := make([]ActionResult, 0, len(actions))
+	for _, a := range actions {
+		r, ok := byID[a.ID]
+		if !ok {
+			r = missing
+			r.ActionID = a.ID
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// NoResult is what an action a provider reported no result for counts as
+// when nothing else explains it: failed.
+func NoResult() ActionResult {
+	return ActionResult{Status: StatusFailed, Message: "the provider reported no result for this action"}
+}

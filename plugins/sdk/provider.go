@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 )
 
 // Provider is what a provider author implements. Each method gets a Runner
@@ -38,23 +39,13 @@ const (
 	TypeStringList = "list(string)"
 )
 
-// SchemaResponse describes a provider.
-type SchemaResponse struct {
-	Name    string
-	Version string
-	// Attributes of the provider's config block.
-	Attributes []Attribute
-	// Actions lists the action types Apply supports (ActionUpgrade, …).
-	Actions []string
-}
+// SchemaResponse describes a provider: Name, Version, the Attributes of
+// its provider block and the Actions (ActionUpgrade, …) Apply supports.
+type SchemaResponse = protoconv.SchemaResponse
 
-// Attribute is one attribute of a provider block.
-type Attribute struct {
-	Name        string
-	Type        string
-	Required    bool
-	Description string
-}
+// Attribute is one attribute of a provider block: Name, Type (TypeString,
+// …), Required and Description.
+type Attribute = protoconv.Attribute
 
 // Inventory, Installed, Update and Unfinished are the inventory model tend
 // plans from (the snapshot contract of DESIGN.md section 3).
@@ -95,11 +86,9 @@ type ApplyRequest struct {
 	Runner  Runner
 }
 
-// Progress is one event during Apply.
-type Progress struct {
-	ActionID string // empty for events about the whole transaction
-	Message  string
-}
+// Progress is one event during Apply: its Message and the ActionID it is
+// about, empty for events about the whole transaction.
+type Progress = protoconv.Progress
 
 // ProgressFunc receives progress events; it must not block for long.
 type ProgressFunc func(Progress)

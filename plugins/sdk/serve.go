@@ -12,7 +12,9 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/plugins/internal/handshake"
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -22,7 +24,9 @@ import (
 // Serve runs p as a tend provider plugin. Call it from main; it returns when
 // tend is done with the provider. Started by hand, outside tend, it prints
 // a note and exits non-zero. Should tend die without stopping the provider,
-// the provider exits within about a second (see watchParent).
+// the provider dies with it on Linux (the loader sets the kernel's death
+// signal) and, where its parent can be watched, exits within about a second
+// of noticing it is orphaned (see watchParent).
 func Serve(p Provider) {
 	if os.Getenv(handshake.Config.MagicCookieKey) != handshake.Config.MagicCookieValue {
 		fmt.Fprintln(os.Stderr, "This is a tend provider plugin: tend starts it when a policy needs it. It is not meant to be run by hand.")
@@ -70,7 +74,7 @@ func (s *server) GetSchema(ctx context.Context, _ *pb.GetSchemaRequest) (*pb.Get
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
-	return schemaToProto(sc), nil
+	return protoconv.SchemaToProto(sc), nil
 }
 
 // decodeConfig decodes a provider block sent as JSON and fetches the
@@ -165,7 +169,7 @@ func (s *server) Scan(ctx context.Context, req *pb.ScanRequest) (*pb.ScanRespons
 	if err != nil {
 		return nil, status.Error(codes.Unknown, err.Error())
 	}
-	return &pb.ScanResponse{Inventory: inventoryToProto(&resp.Inventory), Warnings: resp.Warnings}, nil
+	return &pb.ScanResponse{Inventory: protoconv.InventoryToProto(&resp.Inventory), Warnings: resp.Warnings}, nil
 }
 
 func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) error {
@@ -174,13 +178,13 @@ func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) err
 		return err
 	}
 	defer closeRunner()
-	actions := actionsFromProto(req.Actions)
+	actions := protoconv.ActionsFromProto(req.Actions)
 	var sendMu sync.Mutex
 	progress := func(p Progress) {
 		sendMu.Lock()
 		defer sendMu.Unlock()
 		// A failed send means tend went away; Apply sees it as a cancelled context.
-		_ = stream.Send(&pb.ApplyEvent{Event: &pb.ApplyEvent_Progress{Progress: &pb.Progress{ActionId: p.ActionID, Message: p.Message}}})
+		_ = stream.Send(protoconv.ProgressToProto(p))
 	}
 	// The provider's context ends when tend asks to Stop (the stream stays
 	// open for the results) or when the stream itself goes away.
@@ -203,8 +207,8 @@ func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) err
 	if err != nil {
 		return status.Error(codes.Unknown, err.Error())
 	}
-	for _, r := range completeResults(actions, resp.Results) {
-		if err := stream.Send(&pb.ApplyEvent{Event: &pb.ApplyEvent_Result{Result: &pb.ActionResult{ActionId: r.ActionID, Status: string(r.Status), Message: r.Message}}}); err != nil {
+	for _, r := range model.CompleteResults(actions, resp.Results, model.NoResult()) {
+		if err := stream.Send(protoconv.ResultToProto(r)); err != nil {
 			return err
 		}
 	}
@@ -219,25 +223,6 @@ func (s *server) Stop(_ context.Context, req *pb.StopRequest) (*pb.StopResponse,
 		cancel()
 	}
 	return &pb.StopResponse{Stopped: ok}, nil
-}
-
-// completeResults returns one result per action, in action order: an action
-// the provider forgot to report is failed, results for unknown actions are
-// dropped.
-func completeResults(actions []Action, results []ActionResult) []ActionResult {
-	byID := map[string]ActionResult{}
-	for _, r := range results {
-		byID[r.ActionID] = r
-	}
-	out := make([]ActionResult, 0, len(actions))
-	for _, a := range actions {
-		r, ok := byID[a.ID]
-		if !ok {
-			r = ActionResult{ActionID: a.ID, Status: StatusFailed, Message: "the provider reported no result for this action"}
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // dialRunner connects to the Exec service tend serves for this request.
@@ -256,14 +241,12 @@ type remoteRunner struct {
 }
 
 func (r *remoteRunner) Run(ctx context.Context, c Cmd) (Result, error) {
-	resp, err := r.client.Exec(ctx, &pb.ExecRequest{
-		Argv: c.Argv, Stdin: c.Stdin, Env: c.Env, TimeoutMs: c.Timeout.Milliseconds(),
-	})
+	resp, err := r.client.Exec(ctx, protoconv.CmdToProto(c))
 	if err != nil {
 		if st, ok := status.FromError(err); ok {
 			return Result{}, fmt.Errorf("%s: %s", c.Argv[0], st.Message())
 		}
 		return Result{}, err
 	}
-	return Result{Stdout: resp.Stdout, Stderr: resp.Stderr, ExitCode: int(resp.ExitCode)}, nil
+	return protoconv.ExecResultFromProto(resp), nil
 }
