@@ -76,9 +76,11 @@ demo: deps build
 	$(TEND) plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots --at 2026-11-28T22:30:00+01:00
 
 # The whole test suite: formatting, vet, staticcheck, and every test with the
-# race detector.
+# race detector. The per-package timeout is far above what any package needs
+# (core/daemon, the slowest, takes about two minutes idle): a busy machine
+# must not fail the suite by being slow.
 test: deps fmt-check vet lint generate-check
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 45m ./...
 
 lint:
 	GOFLAGS= GOBIN=$(CURDIR)/$(BIN) $(GO) install $(STATICCHECK)

@@ -249,7 +249,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 	want := plumbing.ZeroHash
 	for {
 		if _, err := d.Reconcile(ctx, want); err != nil {
-			d.log.WithError(err).Error("reconcile failed")
+			entry := d.log.WithError(err)
+			if r := (*RetryError)(nil); errors.As(err, &r) {
+				entry = entry.WithField("reason", r.Reason)
+			}
+			entry.Error("reconcile failed")
 		}
 		if d.draining() || ctx.Err() != nil {
 			return nil

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/hashicorp/hcl/v2"
@@ -18,6 +19,7 @@ import (
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
 )
@@ -88,38 +90,51 @@ func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states ma
 }
 
 // report computes compliance and the rollout states, and commits the
-// reports layout unless nothing but timestamps changed.
-func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *reportsbranch.Tree, prev *engine.Recorded,
-	inv map[string]*model.Snapshot, lastApply map[string]*model.LastApply, out *Outcome) error {
-	cfg, commit, now := good.cfg, good.commit.String(), d.o.Now().UTC()
-	states := map[string]*rollout.State{}
-	var halted []string
-	for _, name := range slices.Sorted(maps.Keys(cfg.Policies)) {
-		p := cfg.Policies[name]
-		in := rollout.Input{Policy: name, ConfigCommit: commit, Before: out.Plan, After: out.After, Inventory: inv, Now: now}
-		if p.Rollout != nil {
-			for _, r := range p.Rollout.Rings {
-				in.Rings = append(in.Rings, r.Name)
-			}
-			in.MaxFailures = p.Rollout.MaxFailures.String()
-		}
-		if out.Apply != nil && slices.Contains(out.Apply.Halted, name) {
-			in.Halted = true
-			for _, h := range out.Apply.Hosts {
-				if h.Policy == name && h.Failed() {
-					in.FailedHosts = append(in.FailedHosts, h.Host)
-				}
-			}
-		}
-		s := rollout.Next(prev.Rollouts[name], in)
-		states[name] = s
-		if s.HaltedNow(commit) {
-			halted = append(halted, name)
-		}
+// reports layout unless nothing but timestamps changed. It runs to the end
+// even when the reconcile was cancelled; when it fails, the journal keeps
+// this reconcile's results for the next one.
+func (d *Daemon) report(ctx context.Context, p *pass) error {
+	ctx = context.WithoutCancel(ctx)
+	commit, now := p.good.commit.String(), d.o.Now().UTC()
+	files, states, err := d.layout(p, now)
+	if err != nil {
+		return &RetryError{Reason: "layout_failed", Err: err}
 	}
+	out, tree, lastApply := p.out, p.tree, p.lastApply.last
+	changed, err := d.changedFiles(tree, files)
+	if err != nil {
+		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
+	}
+	if !changed {
+		out.ReportsCommit = tree.Head
+		d.remember(tree.Head, files, states, lastApply)
+		d.compact()
+		return nil
+	}
+	hosts, failed := countHosts(out)
+	msg, trailers := reportsbranch.Message(commit, out.Summary.Hosts, hosts, failed)
+	src := d.src
+	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), p.branch, files,
+		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now)}, reportsbranch.WithAuth(src.Auth()))
+	if err != nil {
+		return &RetryError{Reason: "push_failed", Err: err}
+	}
+	out.ReportsCommit, out.Committed = head, committed
+	d.remember(head, files, states, lastApply)
+	d.compact()
+	return nil
+}
+
+// layout computes the rollout states and compliance (the fleet summary
+// goes to the outcome) and returns the files of the reports layout, with
+// the rollout states.
+func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*rollout.State, error) {
+	cfg, commit, out, inv := p.good.cfg, p.good.commit.String(), p.out, p.inv
+	states, halted := rollout.NextAll(p.prev.Rollouts, rollout.Pass{Config: cfg, ConfigCommit: commit,
+		Before: out.Plan, After: out.After, Inventory: inv, Halted: haltedBy(out.Apply), Now: now})
 
 	reports, summary := compliance.Evaluate(compliance.Input{
-		Plan: out.After, Inventory: inv, LastApply: lastApply, Clients: cfg.HostLabels("client"),
+		Plan: out.After, Inventory: inv, LastApply: p.lastApply.last, Clients: cfg.HostLabels("client"),
 		ConfigCommit: commit, Now: now,
 	})
 	summary.HaltedRollouts = halted
@@ -129,40 +144,38 @@ func (d *Daemon) report(ctx context.Context, good *loaded, branch string, tree *
 	out.Summary = &summary
 	files, err := compliance.Layout(reports, &summary, inv)
 	if err != nil {
-		return &StepError{Step: StepReport, Err: err}
+		return nil, nil, err
 	}
 	for name, s := range states {
 		b, err := rollout.Encode(s)
 		if err != nil {
-			return &StepError{Step: StepReport, Err: err}
+			return nil, nil, err
 		}
 		files[rollout.Path(name)] = b
 	}
 	if err := d.addStatus(files, out); err != nil {
-		return &StepError{Step: StepReport, Err: err}
+		return nil, nil, err
 	}
-	changed, err := d.changedFiles(tree, files)
-	if err != nil {
-		return &StepError{Step: StepReport, Err: err}
-	}
-	if !changed {
-		out.ReportsCommit = tree.Head
-		d.remember(tree.Head, files, states, lastApply)
-		d.compact()
+	return files, states, nil
+}
+
+// haltedBy names the policies whose rollout the apply halted, each with
+// its hosts that failed.
+func haltedBy(rep *engine.ApplyReport) map[string][]string {
+	if rep == nil {
 		return nil
 	}
-	hosts, failed := countHosts(out)
-	msg, trailers := reportsbranch.Message(commit, summary.Hosts, hosts, failed)
-	src := d.src
-	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
-		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now)}, reportsbranch.WithAuth(src.Auth()))
-	if err != nil {
-		return &StepError{Step: StepReport, Err: err}
+	halted := map[string][]string{}
+	for _, name := range rep.Halted {
+		var failed []string
+		for _, h := range rep.Hosts {
+			if h.Policy == name && h.Failed() {
+				failed = append(failed, h.Host)
+			}
+		}
+		halted[name] = failed
 	}
-	out.ReportsCommit, out.Committed = head, committed
-	d.remember(head, files, states, lastApply)
-	d.compact()
-	return nil
+	return halted
 }
 
 // compact drops finished records from the journal once the reports hold
@@ -207,20 +220,15 @@ func (d *Daemon) addStatus(files map[string][]byte, out *Outcome) error {
 	}
 	files[StatusFile] = append(b, '\n')
 	if s.State != StateOK && files[compliance.SummaryMarkdownFile] != nil {
-		var banner bytes.Buffer
-		fmt.Fprintf(&banner, "> [!WARNING]\n> **Configuration %s was not applied** (%s): %s.", short(s.Head), s.State, s.Problem)
+		applied := ""
 		if s.Applied != "" {
-			fmt.Fprintf(&banner, " The last good configuration %s stays in force.", short(s.Applied))
+			applied = short(s.Applied)
 		}
-		banner.WriteString(" Details in status.json.\n")
-		for i, dg := range s.Diagnostics {
-			if i == 10 {
-				fmt.Fprintf(&banner, ">\n> … and %d more\n", len(s.Diagnostics)-10)
-				break
-			}
-			fmt.Fprintf(&banner, ">\n> `%s`\n", strings.ReplaceAll(dg, "`", "'"))
+		var banner bytes.Buffer
+		if err := render.RejectedBanner(&banner, render.RejectedConfig{Head: short(s.Head), Applied: applied,
+			State: s.State, Problem: s.Problem, Diagnostics: s.Diagnostics}); err != nil {
+			return err
 		}
-		banner.WriteString("\n")
 		files[compliance.SummaryMarkdownFile] = append(banner.Bytes(), files[compliance.SummaryMarkdownFile]...)
 	}
 	return nil

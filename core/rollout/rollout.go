@@ -5,9 +5,9 @@
 // file rollouts/<policy>.json of the reports branch, so the state survives
 // restarts and is visible in Git.
 //
-// Next is pure: the daemon reads the previous state from the reports
-// branch, passes what this reconcile planned and did, and commits the
-// result.
+// Next (one policy) and NextAll (every policy of a configuration) are
+// pure: the daemon reads the previous states from the reports branch,
+// passes what this reconcile planned and did, and commits the result.
 package rollout
 
 import (

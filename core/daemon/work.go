@@ -1,0 +1,244 @@
+package daemon
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/planner"
+	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/rollout"
+)
+
+// history reads what earlier reconciles recorded on the reports branch:
+// the remote's copy, or our own commit on top of it that could not be
+// pushed. While the remote cannot be reached, the copy in the local clone
+// serves, so the configuration in force keeps applying; the report step
+// pushes once the remote is back.
+func (d *Daemon) history(ctx context.Context, p *pass) error {
+	p.branch = cmp.Or(d.o.ReportsBranch, p.good.cfg.ReportsBranch())
+	src := d.src
+	if _, err := reportsbranch.Fetch(ctx, src.RepoPath(), src.Remote(), p.branch, reportsbranch.WithAuth(src.Auth())); err != nil {
+		if ctx.Err() != nil {
+			return &RetryError{Reason: "canceled", Err: err}
+		}
+		d.log.WithError(err).WithField("branch", p.branch).Warn("could not fetch the reports branch; planning from the local copy")
+	}
+	tree, err := reportsbranch.Local(src.RepoPath(), src.Remote(), p.branch)
+	if err != nil {
+		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
+	}
+	prev, err := d.previousState(tree)
+	if err != nil {
+		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
+	}
+	p.tree, p.prev = tree, prev
+	return nil
+}
+
+// scan starts the configuration's providers and scans every host. A host
+// that cannot be scanned is logged and reported unknown; the reconcile
+// goes on with the others.
+func (d *Daemon) scan(ctx context.Context, p *pass) error {
+	ps, err := engine.OpenProviders(p.good.cfg, d.log)
+	if err != nil {
+		return &RetryError{Reason: "providers_failed", Err: err}
+	}
+	p.ps = ps
+	inv, scanErr := engine.Scan(ctx, p.good.cfg, ps, engine.ScanOptions{Now: d.o.Now})
+	logScanErrors(d.log, scanErr, "scan failed")
+	if ctx.Err() != nil {
+		return &RetryError{Reason: "canceled", Err: ctx.Err()}
+	}
+	p.inv = inv
+	return nil
+}
+
+// recoverApplies resolves the applies a crash interrupted against the
+// scan, and gathers each host's last apply: the reports branch's, replaced
+// by those whose reports are not on the remote yet (this process's or an
+// earlier one's: the journal keeps them until they are).
+func (d *Daemon) recoverApplies(_ context.Context, p *pass) error {
+	p.out.Recovered = d.recover(p.inv)
+	p.lastApply = newApplies(p.prev.LastApply)
+	d.unreported(p.lastApply)
+	return nil
+}
+
+// plan plans from the scan and the rollout history, and sets aside what
+// may not be applied now: halted rollouts wait for a new commit; hosts
+// whose apply a crash interrupted are reported first and applied again
+// from the next reconcile, on a fresh plan.
+func (d *Daemon) plan(_ context.Context, p *pass) error {
+	commit := p.good.commit.String()
+	p.hist = rollout.History(p.prev.Rollouts)
+	plan, warns := planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: p.now, History: p.hist,
+		ConfigCommit: commit, InventorySource: "live"})
+	for _, w := range warns {
+		d.log.WithField("warning", w.Message).Warn("plan warning")
+	}
+	p.out.Plan, p.out.After = plan, plan
+	unhalted := withoutHalted(plan, p.prev.Rollouts, commit)
+	p.todo = withoutHosts(unhalted, p.out.Recovered)
+	p.idle = idle(plan, unhalted, p.todo)
+	return nil
+}
+
+// apply applies what is due, through the journal. With nothing due, or
+// while draining, it waits.
+func (d *Daemon) apply(ctx context.Context, p *pass) error {
+	if p.idle != nil {
+		return p.idle
+	}
+	if d.draining() {
+		return &WaitError{Reason: "draining"}
+	}
+	commit := p.good.commit.String()
+	if d.o.OnApplyStart != nil {
+		d.o.OnApplyStart(commit)
+	}
+	hook := &journalHook{j: d.journal, commit: commit, run: p.now.UTC().Format(time.RFC3339Nano)}
+	rep := engine.Apply(ctx, p.good.cfg, p.ps, p.todo, engine.ApplyOptions{
+		Now: p.now, Journal: hook, HTTPClient: d.o.HTTPClient,
+		RebootTimeout: d.o.RebootTimeout, Stop: d.drain,
+		Progress: func(e engine.Event) {
+			if e.Done != nil {
+				logHost(d.log, e.Done)
+			}
+		},
+	})
+	p.out.Apply = rep
+	if err := hook.recordRest(rep); err != nil {
+		d.log.WithError(err).Error("could not journal the results of hosts the apply skipped")
+	}
+	p.lastApply.newRun()
+	for _, h := range rep.Hosts {
+		p.lastApply.add(&h)
+	}
+	return nil
+}
+
+// rescan re-scans the hosts the apply touched and plans again, so the
+// reports show the result. It does nothing when nothing was applied.
+func (d *Daemon) rescan(ctx context.Context, p *pass) error {
+	if p.out.Apply == nil {
+		return nil
+	}
+	touched := map[string]bool{}
+	for _, h := range p.out.Apply.Hosts {
+		touched[h.Host] = true
+	}
+	hosts := slices.Sorted(maps.Keys(touched))
+	fresh, err := engine.Scan(context.WithoutCancel(ctx), p.good.cfg, p.ps, engine.ScanOptions{Hosts: hosts, Now: d.o.Now})
+	logScanErrors(d.log, err, "re-scan after apply failed")
+	for h, s := range fresh {
+		p.inv[h] = s
+	}
+	p.out.After, _ = planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: d.o.Now(), History: p.hist,
+		ConfigCommit: p.good.commit.String(), InventorySource: "live"})
+	return nil
+}
+
+// logScanErrors logs each host a Scan error names, in host order.
+func logScanErrors(log *logrus.Logger, err error, msg string) {
+	errs := engine.HostErrors(err)
+	for _, h := range slices.Sorted(maps.Keys(errs)) {
+		log.WithField("host", h).WithError(errs[h]).Warn(msg)
+	}
+}
+
+func logHost(log *logrus.Logger, r *engine.HostResult) {
+	f := log.WithFields(logrus.Fields{"host": r.Host, "provider": r.Provider, "policy": r.Policy})
+	counts := map[model.Status]int{}
+	for _, a := range r.Results {
+		counts[a.Status]++
+	}
+	f = f.WithFields(logrus.Fields{"succeeded": counts[model.StatusSucceeded], "failed": counts[model.StatusFailed],
+		"interrupted": counts[model.StatusInterrupted], "skipped": counts[model.StatusSkipped]})
+	switch {
+	case r.Err != nil:
+		f.WithError(r.Err).Error("host failed")
+	case r.Health != nil:
+		f.WithError(r.Health).Error("host unhealthy after apply")
+	case r.Failed():
+		f.Error("host applied with failures")
+	default:
+		f.Info("host applied")
+	}
+}
+
+// idle says why nothing of the plan may be applied now, nil when todo
+// (the plan without halted rollouts, unhalted, and without recovered
+// hosts) has actions.
+func idle(plan, unhalted, todo *model.Plan) *WaitError {
+	reason := ""
+	switch {
+	case hasActions(todo):
+		return nil
+	case hasActions(unhalted):
+		reason = "hosts_recovered"
+	case hasActions(plan):
+		reason = "rollout_halted"
+	default:
+		reason = "nothing_due"
+	}
+	return &WaitError{Reason: reason, Until: nextDue(todo)}
+}
+
+func hasActions(p *model.Plan) bool {
+	for _, h := range p.Hosts {
+		if len(h.Actions) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// nextDue is the earliest time a deferred change of p becomes due, zero
+// when none says.
+func nextDue(p *model.Plan) time.Time {
+	var next time.Time
+	for _, h := range p.Hosts {
+		for _, df := range h.Deferred {
+			if df.Until != nil && (next.IsZero() || df.Until.Before(next)) {
+				next = *df.Until
+			}
+		}
+	}
+	return next
+}
+
+// withoutHalted returns the plan with the actions of halted rollouts
+// removed: they stay halted until a new configuration commit.
+func withoutHalted(p *model.Plan, states map[string]*rollout.State, commit string) *model.Plan {
+	cp := *p
+	cp.Hosts = make([]model.HostPlan, len(p.Hosts))
+	for i, h := range p.Hosts {
+		if states[h.Policy].HaltedNow(commit) {
+			h.Actions = nil
+		}
+		cp.Hosts[i] = h
+	}
+	return &cp
+}
+
+// withoutHosts returns the plan without the actions of the given hosts.
+func withoutHosts(p *model.Plan, hosts []string) *model.Plan {
+	if len(hosts) == 0 {
+		return p
+	}
+	cp := *p
+	cp.Hosts = make([]model.HostPlan, len(p.Hosts))
+	for i, h := range p.Hosts {
+		if slices.Contains(hosts, h.Host) {
+			h.Actions = nil
+		}
+		cp.Hosts[i] = h
+	}
+	return &cp
+}
