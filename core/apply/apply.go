@@ -59,7 +59,7 @@ type Event struct {
 type HostResult struct {
 	Host, Provider, Policy string
 	StartedAt, FinishedAt  time.Time
-	Results                []sdk.ActionResult
+	Results                []model.ActionResult
 	// Err is a failure of the host as a whole (provider would not start,
 	// transport unavailable, provider crashed, no return from a reboot).
 	Err error
@@ -74,7 +74,7 @@ func (r *HostResult) Failed() bool {
 		return true
 	}
 	for _, a := range r.Results {
-		if a.Status == sdk.StatusFailed || a.Status == sdk.StatusInterrupted {
+		if a.Status == model.StatusFailed || a.Status == model.StatusInterrupted {
 			return true
 		}
 	}
@@ -141,10 +141,10 @@ func Apply(ctx context.Context, cfg *config.Config, ps *session.Providers, plan 
 }
 
 // skipAll records every action of h with one status and message.
-func skipAll(h model.HostPlan, status, msg string, now time.Time) HostResult {
+func skipAll(h model.HostPlan, status model.Status, msg string, now time.Time) HostResult {
 	r := HostResult{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: now, FinishedAt: now}
 	for _, a := range h.Actions {
-		r.Results = append(r.Results, sdk.ActionResult{ActionID: a.ID, Status: status, Message: msg})
+		r.Results = append(r.Results, model.ActionResult{ActionID: a.ID, Status: status, Message: msg})
 	}
 	return r
 }
@@ -154,7 +154,7 @@ func skipAll(h model.HostPlan, status, msg string, now time.Time) HostResult {
 func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers, p *config.Policy, hosts []model.HostPlan, o Options, record func(HostResult)) bool {
 	if p == nil {
 		for _, h := range hosts {
-			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("policy %q is no longer in the configuration", h.Policy), o.Now))
+			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("policy %q is no longer in the configuration", h.Policy), o.Now))
 		}
 		return false
 	}
@@ -172,7 +172,7 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 	}
 	if name, closed := windowClosed(); closed {
 		for _, h := range hosts {
-			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("window %s is closed now", name), o.Now))
+			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("window %s is closed now", name), o.Now))
 		}
 		return false
 	}
@@ -211,20 +211,20 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 		switch {
 		case ctx.Err() != nil:
 			<-sem
-			record(skipAll(h, sdk.StatusSkipped, "cancelled before this host started", o.Now))
+			record(skipAll(h, model.StatusSkipped, "cancelled before this host started", o.Now))
 			continue
 		case stopped(o.Stop):
 			<-sem
-			record(skipAll(h, sdk.StatusSkipped, "tend is shutting down; not started", o.Now))
+			record(skipAll(h, model.StatusSkipped, "tend is shutting down; not started", o.Now))
 			continue
 		case halted():
 			<-sem
-			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d hosts failed", p.Name, maxFailures), o.Now))
+			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d hosts failed", p.Name, maxFailures), o.Now))
 			continue
 		}
 		if name, closed := windowClosed(); closed {
 			<-sem
-			record(skipAll(h, sdk.StatusSkipped, fmt.Sprintf("window %s closed (or reached its cutoff) before this host started", name), o.Now))
+			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("window %s closed (or reached its cutoff) before this host started", name), o.Now))
 			continue
 		}
 		wg.Add(1)
@@ -247,7 +247,7 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h model.HostPlan, o Options) HostResult {
 	r := HostResult{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: time.Now().UTC()}
 	fail := func(err error) HostResult {
-		failed := skipAll(h, sdk.StatusFailed, err.Error(), r.StartedAt)
+		failed := skipAll(h, model.StatusFailed, err.Error(), r.StartedAt)
 		failed.Err = err
 		failed.FinishedAt = time.Now().UTC()
 		return failed
@@ -264,10 +264,7 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h
 	if err != nil {
 		return fail(err)
 	}
-	actions := make([]sdk.Action, len(h.Actions))
-	for i, a := range h.Actions {
-		actions[i] = sdk.Action{ID: a.ID, Type: a.Type, Package: a.Package, From: a.From, To: a.To}
-	}
+	actions := model.ProviderActions(h.Actions)
 	progress := func(pr sdk.Progress) {
 		if o.Progress != nil {
 			o.Progress(Event{Host: h.Host, Provider: h.Provider, Message: pr.Message})
@@ -316,13 +313,13 @@ func stopped(c <-chan struct{}) bool {
 }
 
 // rebooted reports whether a reboot action of actions succeeded.
-func rebooted(actions []model.Action, results []sdk.ActionResult) bool {
+func rebooted(actions []model.Action, results []model.ActionResult) bool {
 	for _, a := range actions {
 		if a.Type != model.ActionReboot {
 			continue
 		}
 		for _, res := range results {
-			if res.ActionID == a.ID && res.Status == sdk.StatusSucceeded {
+			if res.ActionID == a.ID && res.Status == model.StatusSucceeded {
 				return true
 			}
 		}

@@ -192,7 +192,7 @@ func TestApplyHaltsAtMaxFailures(t *testing.T) {
 	rep := Apply(ctx, cfg, ps, res.Saved.Plan, Options{})
 	var statuses []string
 	for _, h := range rep.Hosts {
-		statuses = append(statuses, h.Results[0].Status)
+		statuses = append(statuses, string(h.Results[0].Status))
 	}
 	// One at a time: two failures exceed max_failures = 1, the rest is skipped.
 	if strings.Join(statuses, ",") != "failed,failed,skipped,skipped" || len(rep.Halted) != 1 {
@@ -215,7 +215,7 @@ func TestApplyProviderCrash(t *testing.T) {
 	ps, _ := session.OpenProviders(cfg, nil)
 	defer ps.Close()
 	rep := Apply(ctx, cfg, ps, res.Saved.Plan, Options{})
-	got := map[string]string{}
+	got := map[string]sdk.Status{}
 	for _, h := range rep.Hosts {
 		got[h.Host] = h.Results[0].Status
 		if h.Host == "a1" && (h.Err == nil || !strings.Contains(h.Err.Error(), "crashed")) {
@@ -390,7 +390,7 @@ func TestHostileHostOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := Apply(ctx, cfg, ps, res.Saved.Plan, Options{})
-	got := map[string]string{}
+	got := map[string]sdk.Status{}
 	for _, h := range rep.Hosts {
 		got[h.Host] = h.Results[0].Status
 		if h.Host == "flood_apply" && !strings.Contains(h.Results[0].Message, "printed more than 64 MiB on stdout") {

@@ -161,7 +161,7 @@ func failedActions(la *model.LastApply) map[string]bool {
 		return out
 	}
 	for _, r := range la.Results {
-		if r.Status == model.ResultFailed || r.Status == model.ResultInterrupted {
+		if r.Status == model.StatusFailed || r.Status == model.StatusInterrupted {
 			out[r.ActionID] = true
 		}
 	}

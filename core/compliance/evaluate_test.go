@@ -79,14 +79,14 @@ func TestEvaluateRules(t *testing.T) {
 		}), false, nil, model.HostCompliant, []model.Item{}},
 		{"failed in last apply", hostPlan(func(hp *model.HostPlan) {
 			hp.Actions = []model.Action{opensslAction}
-		}), false, &model.LastApply{Results: []model.ApplyResult{{ActionID: "web_1/apt/openssl", Status: model.ResultFailed}}},
+		}), false, &model.LastApply{Results: []model.ActionResult{{ActionID: "web_1/apt/openssl", Status: model.StatusFailed}}},
 			model.HostNonCompliant, []model.Item{failedOpenssl}},
 		{"interrupted in last apply", hostPlan(func(hp *model.HostPlan) {
 			hp.Deferred = []model.Deferred{{Package: "openssl", To: "3.0.2", Cause: model.DeferWindow}}
-		}), false, &model.LastApply{Results: []model.ApplyResult{{ActionID: "web_1/apt/openssl", Status: model.ResultInterrupted}}},
+		}), false, &model.LastApply{Results: []model.ActionResult{{ActionID: "web_1/apt/openssl", Status: model.StatusInterrupted}}},
 			model.HostNonCompliant, []model.Item{failedOpenssl}},
 		{"failed but no longer available", hostPlan(nil), false,
-			&model.LastApply{Results: []model.ApplyResult{{ActionID: "web_1/apt/openssl", Status: model.ResultFailed}}},
+			&model.LastApply{Results: []model.ActionResult{{ActionID: "web_1/apt/openssl", Status: model.StatusFailed}}},
 			model.HostCompliant, []model.Item{}},
 		{"installed rejected", hostPlan(func(hp *model.HostPlan) {
 			hp.Skipped = []model.Skipped{{Package: "nginx", Reason: `installed version 1.22 matches reject "nginx"`}}
@@ -144,9 +144,9 @@ func TestSummarize(t *testing.T) {
 		{Host: "a", ScannedAt: &scanned, State: model.HostNonCompliant, Items: []model.Item{
 			{State: model.ItemMissing, CVEs: []string{"CVE-2", "CVE-1"}, KB: "KB9"},
 			{State: model.ItemInstalledPendingReboot}},
-			LastApply: &model.LastApply{Results: []model.ApplyResult{
-				{ActionID: "a/apt/x", Status: model.ResultFailed, Message: "boom"},
-				{ActionID: "a/apt/y", Status: model.ResultSucceeded}}}},
+			LastApply: &model.LastApply{Results: []model.ActionResult{
+				{ActionID: "a/apt/x", Status: model.StatusFailed, Message: "boom"},
+				{ActionID: "a/apt/y", Status: model.StatusSucceeded}}}},
 		{Host: "b", ScannedAt: &scanned, State: model.HostNonCompliant, Items: []model.Item{
 			{State: model.ItemFailed, CVEs: []string{"CVE-1"}},
 			{State: model.ItemInstalledRejected, CVEs: []string{"CVE-3"}}}},

@@ -35,10 +35,10 @@ func (a *applies) add(r *apply.HostResult) {
 
 // addResults folds in results of the current run: the first for a host
 // replaces its earlier last apply, later ones (other providers) join it.
-func (a *applies) addResults(host string, started, finished time.Time, rs []model.ApplyResult) {
+func (a *applies) addResults(host string, started, finished time.Time, rs []model.ActionResult) {
 	la := a.last[host]
 	if !a.touched[host] || la == nil {
-		la = &model.LastApply{StartedAt: started, FinishedAt: finished, Results: []model.ApplyResult{}}
+		la = &model.LastApply{StartedAt: started, FinishedAt: finished, Results: []model.ActionResult{}}
 		a.last[host] = la
 		a.touched[host] = true
 	}
@@ -55,23 +55,22 @@ func (a *applies) addResults(host string, started, finished time.Time, rs []mode
 
 // reported is a host's results as its last_apply shows them: a failed
 // health check is a result of its own, and marks the successes.
-func reported(r *apply.HostResult) []model.ApplyResult {
-	out := make([]model.ApplyResult, 0, len(r.Results)+1)
+func reported(r *apply.HostResult) []model.ActionResult {
+	out := make([]model.ActionResult, 0, len(r.Results)+1)
 	for _, x := range r.Results {
-		msg := x.Message
-		if x.Status == model.ResultSucceeded && r.Health != nil {
-			msg = strings.TrimSpace(msg + " (host unhealthy afterwards)")
+		if x.Status == model.StatusSucceeded && r.Health != nil {
+			x.Message = strings.TrimSpace(x.Message + " (host unhealthy afterwards)")
 		}
-		out = append(out, model.ApplyResult{ActionID: x.ActionID, Status: x.Status, Message: msg})
+		out = append(out, x)
 	}
 	if r.Health != nil && len(r.Results) > 0 {
-		out = append(out, model.ApplyResult{ActionID: r.Host + "/" + r.Provider + "/health_check",
-			Status: model.ResultFailed, Message: r.Health.Error()})
+		out = append(out, model.ActionResult{ActionID: r.Host + "/" + r.Provider + "/health_check",
+			Status: model.StatusFailed, Message: r.Health.Error()})
 	}
 	return out
 }
 
-func upsert(rs []model.ApplyResult, r model.ApplyResult) []model.ApplyResult {
+func upsert(rs []model.ActionResult, r model.ActionResult) []model.ActionResult {
 	for i := range rs {
 		if rs[i].ActionID == r.ActionID {
 			rs[i] = r
@@ -79,7 +78,7 @@ func upsert(rs []model.ApplyResult, r model.ApplyResult) []model.ApplyResult {
 		}
 	}
 	rs = append(rs, r)
-	slices.SortFunc(rs, func(a, b model.ApplyResult) int { return strings.Compare(a.ActionID, b.ActionID) })
+	slices.SortFunc(rs, func(a, b model.ActionResult) int { return strings.Compare(a.ActionID, b.ActionID) })
 	return rs
 }
 
@@ -92,10 +91,6 @@ func (d *Daemon) unreported(lastApply *applies) {
 			lastApply.newRun()
 			run = f.Intent.Run
 		}
-		rs := make([]model.ApplyResult, len(f.Results))
-		for i, x := range f.Results {
-			rs[i] = model.ApplyResult{ActionID: x.ActionID, Status: x.Status, Message: x.Message}
-		}
-		lastApply.addResults(f.Intent.Host, f.Intent.StartedAt.UTC(), f.At.UTC(), rs)
+		lastApply.addResults(f.Intent.Host, f.Intent.StartedAt.UTC(), f.At.UTC(), f.Results)
 	}
 }

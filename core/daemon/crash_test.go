@@ -93,14 +93,14 @@ func TestKilledDuringApply(t *testing.T) {
 		t.Fatalf("report.json last_apply: %+v", rep.LastApply)
 	}
 	r := rep.LastApply.Results[0]
-	if r.ActionID != "lab/apt/openssl" || (r.Status != model.ResultInterrupted && r.Status != model.ResultSucceeded) ||
+	if r.ActionID != "lab/apt/openssl" || (r.Status != model.StatusInterrupted && r.Status != model.StatusSucceeded) ||
 		!strings.Contains(r.Message, "tend stopped during this apply") {
 		t.Fatalf("result: %+v", r)
 	}
 	t.Logf("recovered as %s: %s", r.Status, r.Message)
 	// What dpkg was left with is not hidden: the package dpkg left
 	// half-configured fails the host until it is repaired.
-	if r.Status == model.ResultInterrupted {
+	if r.Status == model.StatusInterrupted {
 		if !strings.Contains(r.Message, "half-configured") {
 			t.Errorf("the result does not say what dpkg was left with: %s", r.Message)
 		}

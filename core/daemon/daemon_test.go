@@ -44,7 +44,7 @@ func TestOnceAppliesAndReports(t *testing.T) {
 	l.reportsJSON("hosts/lab/report.json", &rep)
 	if rep.State != model.HostCompliant || rep.ConfigCommit != cfgCommit || rep.LastApply == nil ||
 		len(rep.LastApply.Results) != 1 || rep.LastApply.Results[0].ActionID != "lab/apt/openssl" ||
-		rep.LastApply.Results[0].Status != model.ResultSucceeded {
+		rep.LastApply.Results[0].Status != model.StatusSucceeded {
 		t.Fatalf("report.json: %+v", rep)
 	}
 	var sum model.FleetSummary
@@ -316,7 +316,7 @@ func TestRejectedPushKeepsApplies(t *testing.T) {
 	}
 	var rep model.Report
 	l.reportsJSON("hosts/lab/report.json", &rep)
-	if rep.LastApply == nil || len(rep.LastApply.Results) != 1 || rep.LastApply.Results[0].Status != model.ResultSucceeded {
+	if rep.LastApply == nil || len(rep.LastApply.Results) != 1 || rep.LastApply.Results[0].Status != model.StatusSucceeded {
 		t.Fatalf("the first reconcile's apply is lost: %+v", rep.LastApply)
 	}
 }

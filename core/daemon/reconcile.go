@@ -198,7 +198,7 @@ func (d *Daemon) observe(out *Outcome, result string, took time.Duration) {
 	if out.Apply != nil {
 		for _, h := range out.Apply.Hosts {
 			for _, r := range h.Results {
-				m.Actions.WithLabelValues(r.Status).Inc()
+				m.Actions.WithLabelValues(string(r.Status)).Inc()
 			}
 		}
 	}

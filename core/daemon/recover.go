@@ -23,22 +23,15 @@ type journalHook struct {
 }
 
 func (h *journalHook) Begin(hp model.HostPlan) (uint64, error) {
-	in := journal.Intent{Host: hp.Host, Provider: hp.Provider, Policy: hp.Policy, ConfigCommit: h.commit, Run: h.run}
-	for _, a := range hp.Actions {
-		in.Actions = append(in.Actions, journal.Action{ID: a.ID, Type: a.Type, Package: a.Package, From: a.From, To: a.To})
-	}
+	in := journal.Intent{Host: hp.Host, Provider: hp.Provider, Policy: hp.Policy, ConfigCommit: h.commit, Run: h.run,
+		Actions: model.ProviderActions(hp.Actions)}
 	return h.j.Begin(in)
 }
 
 // Finish records the results as the host's last_apply will show them, so
 // a later process can report them if this one cannot.
 func (h *journalHook) Finish(seq uint64, r *apply.HostResult) error {
-	rep := reported(r)
-	rs := make([]journal.Result, len(rep))
-	for i, a := range rep {
-		rs[i] = journal.Result{ActionID: a.ActionID, Status: a.Status, Message: a.Message}
-	}
-	if err := h.j.Finish(seq, rs); err != nil {
+	if err := h.j.Finish(seq, reported(r)); err != nil {
 		return err
 	}
 	h.mu.Lock()
@@ -66,7 +59,7 @@ func (h *journalHook) recordRest(rep *apply.Report) error {
 		in := journal.Intent{Host: r.Host, Provider: r.Provider, Policy: r.Policy, ConfigCommit: h.commit, Run: h.run,
 			StartedAt: r.StartedAt}
 		for _, x := range r.Results {
-			in.Actions = append(in.Actions, journal.Action{ID: x.ActionID})
+			in.Actions = append(in.Actions, model.ProviderAction{ID: x.ActionID})
 		}
 		seq, err := h.j.Begin(in)
 		if err == nil {
@@ -103,15 +96,15 @@ func (d *Daemon) recover(inv map[string]*model.Snapshot) []string {
 }
 
 // resolve judges each action of an unfinished intent by the host's scan.
-func resolve(in journal.Intent, snap *model.Snapshot) []journal.Result {
+func resolve(in journal.Intent, snap *model.Snapshot) []model.ActionResult {
 	stopped := fmt.Sprintf("tend stopped during this apply (started %s, crash or kill)", in.StartedAt.UTC().Format(time.RFC3339))
 	var pi *model.ProviderInventory
 	if snap != nil {
 		pi = snap.Providers[in.Provider]
 	}
-	out := make([]journal.Result, 0, len(in.Actions))
+	out := make([]model.ActionResult, 0, len(in.Actions))
 	for _, a := range in.Actions {
-		r := journal.Result{ActionID: a.ID, Status: model.ResultInterrupted}
+		r := model.ActionResult{ActionID: a.ID, Status: model.StatusInterrupted}
 		if pi == nil {
 			r.Message = stopped + "; the host could not be scanned since, so the outcome is unknown"
 			out = append(out, r)
@@ -126,7 +119,7 @@ func resolve(in journal.Intent, snap *model.Snapshot) []journal.Result {
 		switch a.Type {
 		case model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade:
 			if installed && have == a.To {
-				r.Status = model.ResultSucceeded
+				r.Status = model.StatusSucceeded
 				r.Message = stopped + "; the scan since shows " + a.Package + " " + a.To + " installed"
 			} else if installed {
 				r.Message = stopped + "; the scan since shows " + a.Package + " " + have + ", not " + a.To
@@ -135,7 +128,7 @@ func resolve(in journal.Intent, snap *model.Snapshot) []journal.Result {
 			}
 		case model.ActionRemove:
 			if !installed {
-				r.Status = model.ResultSucceeded
+				r.Status = model.StatusSucceeded
 				r.Message = stopped + "; the scan since shows " + a.Package + " removed"
 			} else {
 				r.Message = stopped + "; the scan since shows " + a.Package + " " + have + " still installed"

@@ -189,7 +189,7 @@ func countHosts(out *Outcome) (changed, failed int) {
 	c, f := map[string]bool{}, map[string]bool{}
 	for _, h := range out.Apply.Hosts {
 		for _, r := range h.Results {
-			if r.Status == model.ResultSucceeded {
+			if r.Status == model.StatusSucceeded {
 				c[h.Host] = true
 			}
 		}

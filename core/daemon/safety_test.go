@@ -93,13 +93,13 @@ func TestOnceRejectedPushKeepsFailedApply(t *testing.T) {
 	if rep.LastApply == nil {
 		t.Fatalf("report.json has no last_apply:\n%s", l.reports("hosts/lab/report.json"))
 	}
-	var health *model.ApplyResult
+	var health *model.ActionResult
 	for i, r := range rep.LastApply.Results {
 		if r.ActionID == "lab/apt/health_check" {
 			health = &rep.LastApply.Results[i]
 		}
 	}
-	if health == nil || health.Status != model.ResultFailed || !strings.Contains(health.Message, "service down") {
+	if health == nil || health.Status != model.StatusFailed || !strings.Contains(health.Message, "service down") {
 		t.Fatalf("last_apply lost the failed health check: %+v", rep.LastApply)
 	}
 	if md := l.reports("SUMMARY.md"); !strings.Contains(md, "service down") {
@@ -154,7 +154,7 @@ func TestRemoteDownKeepsApplying(t *testing.T) {
 	var after model.Report
 	l.reportsJSON("hosts/lab/report.json", &after)
 	if after.LastApply == nil || !after.LastApply.StartedAt.After(before.LastApply.StartedAt) ||
-		len(after.LastApply.Results) != 1 || after.LastApply.Results[0].Status != model.ResultSucceeded {
+		len(after.LastApply.Results) != 1 || after.LastApply.Results[0].Status != model.StatusSucceeded {
 		t.Fatalf("the offline apply is not reported: before %+v, after %+v", before.LastApply, after.LastApply)
 	}
 }
@@ -260,7 +260,7 @@ func TestSkippedResultsJournaled(t *testing.T) {
 			skipped = &f
 		}
 	}
-	if skipped == nil || len(skipped.Results) != 1 || skipped.Results[0].Status != model.ResultSkipped ||
+	if skipped == nil || len(skipped.Results) != 1 || skipped.Results[0].Status != model.StatusSkipped ||
 		!strings.Contains(skipped.Results[0].Message, "halted") {
 		t.Fatalf("the skipped host is not in the journal: %+v", d.journal.Finished())
 	}
@@ -270,7 +270,7 @@ func TestSkippedResultsJournaled(t *testing.T) {
 	l.reconcile(d)
 	var rep model.Report
 	l.reportsJSON("hosts/lab2/report.json", &rep)
-	if rep.LastApply == nil || len(rep.LastApply.Results) != 1 || rep.LastApply.Results[0].Status != model.ResultSkipped {
+	if rep.LastApply == nil || len(rep.LastApply.Results) != 1 || rep.LastApply.Results[0].Status != model.StatusSkipped {
 		t.Fatalf("lab2's last_apply: %+v", rep.LastApply)
 	}
 }

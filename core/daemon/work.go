@@ -155,12 +155,12 @@ func logScanErrors(log *logrus.Logger, err error, msg string) {
 
 func logHost(log *logrus.Logger, r *apply.HostResult) {
 	f := log.WithFields(logrus.Fields{"host": r.Host, "provider": r.Provider, "policy": r.Policy})
-	counts := map[string]int{}
+	counts := map[model.Status]int{}
 	for _, a := range r.Results {
 		counts[a.Status]++
 	}
-	f = f.WithFields(logrus.Fields{"succeeded": counts[model.ResultSucceeded], "failed": counts[model.ResultFailed],
-		"interrupted": counts[model.ResultInterrupted], "skipped": counts[model.ResultSkipped]})
+	f = f.WithFields(logrus.Fields{"succeeded": counts[model.StatusSucceeded], "failed": counts[model.StatusFailed],
+		"interrupted": counts[model.StatusInterrupted], "skipped": counts[model.StatusSkipped]})
 	switch {
 	case r.Err != nil:
 		f.WithError(r.Err).Error("host failed")

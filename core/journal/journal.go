@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/tend-sh/tend/core/model"
 )
 
 const (
@@ -22,15 +24,6 @@ const (
 // ErrClosed is returned by writes to a closed Journal.
 var ErrClosed = errors.New("journal: closed")
 
-// Action is one action of an apply, as planned.
-type Action struct {
-	ID      string `json:"id"` // e.g. "web_1/apt/openssl"
-	Type    string `json:"type"`
-	Package string `json:"package"`
-	From    string `json:"from"`
-	To      string `json:"to"`
-}
-
 // Intent is an apply about to be asked of a provider on one host.
 type Intent struct {
 	Seq          uint64 // assigned by Begin, increasing across restarts
@@ -38,26 +31,18 @@ type Intent struct {
 	Provider     string
 	Policy       string
 	ConfigCommit string
-	Actions      []Action
+	Actions      []model.ProviderAction
 	StartedAt    time.Time // Begin sets it to now when zero
 	// Run names the reconcile the intent belongs to (any string the
 	// caller chooses), so the applies of one run can be told apart.
 	Run string
 }
 
-// Result is the outcome of one action; Status is one of model.ResultSucceeded,
-// ResultFailed, ResultInterrupted or ResultSkipped.
-type Result struct {
-	ActionID string `json:"action_id"`
-	Status   string `json:"status"`
-	Message  string `json:"message,omitempty"`
-}
-
 // Resolution is an intent and the results Finish or Resolve recorded for
 // it.
 type Resolution struct {
 	Intent  Intent
-	Results []Result
+	Results []model.ActionResult
 	At      time.Time
 	// Recovered is set when Resolve recorded the results (the intent was
 	// left unfinished by an earlier process).
@@ -170,18 +155,18 @@ func (j *Journal) Begin(in Intent) (uint64, error) {
 }
 
 // Finish records durably the results of the unfinished intent seq.
-func (j *Journal) Finish(seq uint64, results []Result) error {
+func (j *Journal) Finish(seq uint64, results []model.ActionResult) error {
 	return j.finish(seq, results, false)
 }
 
 // Resolve is Finish for an intent found Pending after a restart: the record
 // is marked recovered and, until Compact, listed by Recovered (also after
 // another restart).
-func (j *Journal) Resolve(seq uint64, results []Result) error {
+func (j *Journal) Resolve(seq uint64, results []model.ActionResult) error {
 	return j.finish(seq, results, true)
 }
 
-func (j *Journal) finish(seq uint64, results []Result, recovered bool) error {
+func (j *Journal) finish(seq uint64, results []model.ActionResult, recovered bool) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err := j.writable(); err != nil {
@@ -193,13 +178,13 @@ func (j *Journal) finish(seq uint64, results []Result, recovered bool) error {
 	}
 	r := record{
 		Type: typeResult, FormatVersion: formatVersion, Seq: seq,
-		Results: slices.Clone(results), Recovered: recovered, At: time.Now().UTC(),
+		Results: resultLines(results), Recovered: recovered, At: time.Now().UTC(),
 	}
 	if err := j.append(r); err != nil {
 		return err
 	}
 	delete(j.pending, seq)
-	j.finished = append(j.finished, Resolution{Intent: in, Results: r.Results, At: r.At, Recovered: recovered})
+	j.finished = append(j.finished, Resolution{Intent: in, Results: r.results(), At: r.At, Recovered: recovered})
 	return nil
 }
 

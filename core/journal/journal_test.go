@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tend-sh/tend/core/model"
 )
 
 var started = time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
@@ -19,7 +20,7 @@ var started = time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
 func testIntent(host string) Intent {
 	return Intent{
 		Host: host, Provider: "apt", Policy: "security", ConfigCommit: "9f2c123",
-		Actions: []Action{
+		Actions: []model.ProviderAction{
 			{ID: host + "/apt/openssl", Type: "upgrade", Package: "openssl", From: "3.0.1", To: "3.0.2"},
 			{ID: host + "/apt/curl", Type: "install", Package: "curl", To: "8.5.0"},
 		},
@@ -27,8 +28,8 @@ func testIntent(host string) Intent {
 	}
 }
 
-func ok(host string) []Result {
-	return []Result{{ActionID: host + "/apt/openssl", Status: "succeeded"}}
+func ok(host string) []model.ActionResult {
+	return []model.ActionResult{{ActionID: host + "/apt/openssl", Status: "succeeded"}}
 }
 
 func open(t *testing.T, dir string) *Journal {
@@ -269,7 +270,7 @@ func TestResolve(t *testing.T) {
 	j.Close() // as if the daemon died mid-apply
 
 	j = open(t, dir)
-	res := []Result{{ActionID: "a/apt/openssl", Status: "interrupted", Message: "tend serve restarted"}}
+	res := []model.ActionResult{{ActionID: "a/apt/openssl", Status: "interrupted", Message: "tend serve restarted"}}
 	if err := j.Resolve(1, res); err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +311,7 @@ func TestFinishedUntilCompact(t *testing.T) {
 	in := testIntent("a")
 	in.Run = "run-1"
 	seq := begin(t, j, in)
-	res := []Result{{ActionID: "a/apt/openssl", Status: "failed", Message: "dpkg said no"}}
+	res := []model.ActionResult{{ActionID: "a/apt/openssl", Status: "failed", Message: "dpkg said no"}}
 	if err := j.Finish(seq, res); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/tend-sh/tend/core/model"
 )
 
 // formatVersion is the format_version of every line.
@@ -19,19 +21,51 @@ const (
 
 // record is one line of the journal, of any type.
 type record struct {
-	Type          string    `json:"type"`
-	FormatVersion int       `json:"format_version"`
-	Seq           uint64    `json:"seq"`
-	Host          string    `json:"host,omitempty"`
-	Provider      string    `json:"provider,omitempty"`
-	Policy        string    `json:"policy,omitempty"`
-	ConfigCommit  string    `json:"config_commit,omitempty"`
-	Actions       []Action  `json:"actions,omitempty"`
-	StartedAt     time.Time `json:"started_at,omitzero"`
-	Run           string    `json:"run,omitempty"`
-	Results       []Result  `json:"results,omitempty"`
-	Recovered     bool      `json:"recovered,omitempty"` // written by Resolve
-	At            time.Time `json:"at,omitzero"`
+	Type          string                 `json:"type"`
+	FormatVersion int                    `json:"format_version"`
+	Seq           uint64                 `json:"seq"`
+	Host          string                 `json:"host,omitempty"`
+	Provider      string                 `json:"provider,omitempty"`
+	Policy        string                 `json:"policy,omitempty"`
+	ConfigCommit  string                 `json:"config_commit,omitempty"`
+	Actions       []model.ProviderAction `json:"actions,omitempty"`
+	StartedAt     time.Time              `json:"started_at,omitzero"`
+	Run           string                 `json:"run,omitempty"`
+	Results       []resultLine           `json:"results,omitempty"`
+	Recovered     bool                   `json:"recovered,omitempty"` // written by Resolve
+	At            time.Time              `json:"at,omitzero"`
+}
+
+// resultLine is a model.ActionResult as a result record holds it: unlike
+// report.json, the journal leaves an empty message out.
+type resultLine struct {
+	ActionID string       `json:"action_id"`
+	Status   model.Status `json:"status"`
+	Message  string       `json:"message,omitempty"`
+}
+
+// resultLines returns rs as a result record holds them.
+func resultLines(rs []model.ActionResult) []resultLine {
+	if rs == nil {
+		return nil
+	}
+	out := make([]resultLine, len(rs))
+	for i, r := range rs {
+		out[i] = resultLine(r)
+	}
+	return out
+}
+
+// results returns the results a result record holds.
+func (r record) results() []model.ActionResult {
+	if r.Results == nil {
+		return nil
+	}
+	out := make([]model.ActionResult, len(r.Results))
+	for i, l := range r.Results {
+		out[i] = model.ActionResult(l)
+	}
+	return out
 }
 
 func intentRecord(in Intent) record {
@@ -119,7 +153,7 @@ func (st *state) apply(r record) error {
 		// A result whose intent is gone (compacted away) says nothing new.
 		if in, ok := st.pending[r.Seq]; ok {
 			delete(st.pending, r.Seq)
-			st.finished = append(st.finished, Resolution{Intent: in, Results: r.Results, At: r.At, Recovered: r.Recovered})
+			st.finished = append(st.finished, Resolution{Intent: in, Results: r.results(), At: r.At, Recovered: r.Recovered})
 		}
 	case typeCheckpoint:
 	default:

@@ -23,14 +23,6 @@ const (
 	ItemNotApplicable          = "not_applicable"
 )
 
-// Apply result statuses, as they appear in report.json.
-const (
-	ResultSucceeded   = "succeeded"
-	ResultFailed      = "failed"
-	ResultInterrupted = "interrupted"
-	ResultSkipped     = "skipped"
-)
-
 // Deferred causes (Deferred.Cause), set by the planner.
 const (
 	DeferDelay  = "delay"  // the approval delay has not passed
@@ -75,16 +67,9 @@ type Item struct {
 
 // LastApply is what the last apply on a host did.
 type LastApply struct {
-	StartedAt  time.Time     `json:"started_at"`
-	FinishedAt time.Time     `json:"finished_at"`
-	Results    []ApplyResult `json:"results"`
-}
-
-// ApplyResult is the outcome of one action of an apply.
-type ApplyResult struct {
-	ActionID string `json:"action_id"`
-	Status   string `json:"status"`
-	Message  string `json:"message"`
+	StartedAt  time.Time      `json:"started_at"`
+	FinishedAt time.Time      `json:"finished_at"`
+	Results    []ActionResult `json:"results"`
 }
 
 // FleetSummary is the fleet overview: the contract file summary.json.

@@ -22,7 +22,7 @@ func ApplyText(w io.Writer, plan *model.Plan, rep *apply.Report) error {
 	actions := plannedActions(plan)
 	var b bytes.Buffer
 	b.WriteString("\nApply results:\n")
-	total := map[string]int{}
+	total := map[model.Status]int{}
 	for _, h := range rep.Hosts {
 		fmt.Fprintf(&b, "\n%s · %s · policy %s\n", h.Host, h.Provider, h.Policy)
 		for _, r := range h.Results {
@@ -46,7 +46,7 @@ func ApplyText(w io.Writer, plan *model.Plan, rep *apply.Report) error {
 		fmt.Fprintf(&b, "\nRollout of policy %s halted at max_failures.\n", p)
 	}
 	fmt.Fprintf(&b, "\nApplied: %d succeeded, %d failed, %d interrupted, %d skipped on %d %s (%d failed).\n",
-		total[model.ResultSucceeded], total[model.ResultFailed], total[model.ResultInterrupted], total[model.ResultSkipped],
+		total[model.StatusSucceeded], total[model.StatusFailed], total[model.StatusInterrupted], total[model.StatusSkipped],
 		len(rep.Hosts), words.Plural(len(rep.Hosts), "host", "hosts"), rep.Failed())
 	_, err := w.Write(b.Bytes())
 	return err
@@ -79,9 +79,9 @@ func clip(s string) string {
 func resultCounts(results []sdk.ActionResult) (ok, failed int) {
 	for _, r := range results {
 		switch r.Status {
-		case model.ResultSucceeded:
+		case model.StatusSucceeded:
 			ok++
-		case model.ResultFailed, model.ResultInterrupted:
+		case model.StatusFailed, model.StatusInterrupted:
 			failed++
 		}
 	}

@@ -34,13 +34,13 @@ type applyResult struct {
 
 // applyHost is one host and provider's apply.HostResult.
 type applyHost struct {
-	Host       string              `json:"host"`
-	Provider   string              `json:"provider"`
-	Policy     string              `json:"policy"`
-	StartedAt  time.Time           `json:"started_at"`
-	FinishedAt time.Time           `json:"finished_at"`
-	Failed     bool                `json:"failed"`
-	Results    []model.ApplyResult `json:"results"`
+	Host       string               `json:"host"`
+	Provider   string               `json:"provider"`
+	Policy     string               `json:"policy"`
+	StartedAt  time.Time            `json:"started_at"`
+	FinishedAt time.Time            `json:"finished_at"`
+	Failed     bool                 `json:"failed"`
+	Results    []model.ActionResult `json:"results"`
 	// Error is the host's failure as a whole, "" when there was none.
 	Error string `json:"error"`
 	// HealthCheck is the failed health check after the actions, "" when
@@ -100,10 +100,7 @@ func applyResultOf(rep *apply.Report) applyResult {
 
 func applyHostOf(h *apply.HostResult) applyHost {
 	out := applyHost{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt,
-		Failed: h.Failed(), Results: make([]model.ApplyResult, 0, len(h.Results))}
-	for _, r := range h.Results {
-		out.Results = append(out.Results, model.ApplyResult{ActionID: r.ActionID, Status: r.Status, Message: r.Message})
-	}
+		Failed: h.Failed(), Results: append([]model.ActionResult{}, h.Results...)}
 	if h.Err != nil {
 		out.Error = h.Err.Error()
 	}
@@ -113,15 +110,15 @@ func applyHostOf(h *apply.HostResult) applyHost {
 	return out
 }
 
-func (s *applySummary) count(status string) {
+func (s *applySummary) count(status model.Status) {
 	switch status {
-	case model.ResultSucceeded:
+	case model.StatusSucceeded:
 		s.Succeeded++
-	case model.ResultFailed:
+	case model.StatusFailed:
 		s.Failed++
-	case model.ResultInterrupted:
+	case model.StatusInterrupted:
 		s.Interrupted++
-	case model.ResultSkipped:
+	case model.StatusSkipped:
 		s.Skipped++
 	}
 }

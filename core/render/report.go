@@ -31,7 +31,7 @@ func ReportJSON(w io.Writer, r *model.Report) error {
 	if r.LastApply != nil {
 		la := *r.LastApply
 		if la.Results == nil {
-			la.Results = []model.ApplyResult{}
+			la.Results = []model.ActionResult{}
 		}
 		out.LastApply = &la
 	}

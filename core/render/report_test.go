@@ -29,9 +29,9 @@ func richReports() []model.Report {
 			},
 			LastApply: &model.LastApply{
 				StartedAt: time.Date(2026, 11, 22, 22, 0, 0, 0, time.UTC), FinishedAt: time.Date(2026, 11, 22, 22, 4, 0, 0, time.UTC),
-				Results: []model.ApplyResult{
-					{ActionID: "web_1/apt/curl", Status: model.ResultFailed, Message: "dpkg: error | exit status 100"},
-					{ActionID: "web_1/apt/zlib1g", Status: model.ResultSucceeded},
+				Results: []model.ActionResult{
+					{ActionID: "web_1/apt/curl", Status: model.StatusFailed, Message: "dpkg: error | exit status 100"},
+					{ActionID: "web_1/apt/zlib1g", Status: model.StatusSucceeded},
 				}}},
 	}
 }

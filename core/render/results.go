@@ -5,9 +5,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tend-sh/tend/plugins/lockfile"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/plugins/lockfile"
 )
 
 // The closing lines of the commands that print little: tend validate,

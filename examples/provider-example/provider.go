@@ -119,7 +119,7 @@ func (provider) Scan(ctx context.Context, req *sdk.ScanRequest) (*sdk.ScanRespon
 
 func (provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.ProgressFunc) (*sdk.ApplyResponse, error) {
 	results := make([]sdk.ActionResult, len(req.Actions))
-	finish := func(status, msg string, pending []int) *sdk.ApplyResponse {
+	finish := func(status sdk.Status, msg string, pending []int) *sdk.ApplyResponse {
 		for _, i := range pending {
 			results[i] = sdk.ActionResult{ActionID: req.Actions[i].ID, Status: status, Message: msg}
 		}
@@ -189,8 +189,8 @@ func describe(a sdk.Action) string {
 // decide checks one action and, when it can be carried out, changes state
 // and returns an empty status (pending the write); otherwise it returns
 // the action's final status and why.
-func decide(state map[string]string, cat catalog, a sdk.Action) (status, msg string) {
-	fail := func(format string, args ...any) (string, string) {
+func decide(state map[string]string, cat catalog, a sdk.Action) (status sdk.Status, msg string) {
+	fail := func(format string, args ...any) (sdk.Status, string) {
 		return sdk.StatusFailed, fmt.Sprintf(format, args...)
 	}
 	switch a.Type {

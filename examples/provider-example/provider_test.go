@@ -52,7 +52,7 @@ func TestConformance(t *testing.T) {
 					{ID: id("zlib"), Type: "hold", Package: "zlib"},
 					{ID: id("curl"), Type: "upgrade", Package: "curl", From: "8.4.0", To: "9.0"},
 				},
-				Want: map[string]string{
+				Want: map[string]sdk.Status{
 					id("openssl"): sdk.StatusSucceeded,
 					id("jq"):      sdk.StatusSucceeded,
 					id("zlib"):    sdk.StatusFailed, // hold is not supported
@@ -67,7 +67,7 @@ func TestConformance(t *testing.T) {
 					{ID: id("zlib"), Type: "upgrade", Package: "zlib", From: "1.2.10", To: "1.3"},
 					{ID: id("curl"), Type: "remove", Package: "curl", From: "8.4.0"},
 				},
-				Want: map[string]string{
+				Want: map[string]sdk.Status{
 					id("openssl"): sdk.StatusSucceeded,
 					id("jq"):      sdk.StatusSkipped, // already installed by the first step
 					id("zlib"):    sdk.StatusFailed,  // installed at 1.2.11, not 1.2.10
@@ -80,7 +80,7 @@ func TestConformance(t *testing.T) {
 					{ID: id("reboot"), Type: "reboot"},
 					{ID: id("openssl"), Type: "upgrade", Package: "openssl", From: "3.0.2", To: "3.0.2"},
 				},
-				Want: map[string]string{
+				Want: map[string]sdk.Status{
 					id("reboot"):  sdk.StatusFailed,
 					id("openssl"): sdk.StatusSkipped,
 				},
@@ -179,7 +179,7 @@ func TestDecide(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		action sdk.Action
-		status string // "" = carried out
+		status sdk.Status // "" = carried out
 		msg    string
 		after  string // a's version afterwards
 	}{

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,8 +20,8 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/model"
-	"github.com/tend-sh/tend/core/version"
 	"github.com/tend-sh/tend/plugins/internal/handshake"
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
 	"github.com/tend-sh/tend/plugins/sdk"
 	"google.golang.org/grpc"
@@ -139,13 +141,9 @@ func (p *Provider) Schema(ctx context.Context) (*sdk.SchemaResponse, error) {
 	if err != nil {
 		return nil, p.wrap("GetSchema", err)
 	}
-	scheme, err := version.ParseScheme(resp.VersionScheme)
+	out, err := protoconv.SchemaFromProto(resp)
 	if err != nil {
 		return nil, fmt.Errorf("provider %q: schema: %w", p.name, err)
-	}
-	out := &sdk.SchemaResponse{Name: resp.Name, Version: resp.Version, Actions: resp.Actions, VersionScheme: scheme}
-	for _, a := range resp.Attributes {
-		out.Attributes = append(out.Attributes, sdk.Attribute{Name: a.Name, Type: a.Type, Required: a.Required, Description: a.Description})
 	}
 	return out, nil
 }
@@ -170,7 +168,7 @@ func (p *Provider) Scan(ctx context.Context, host string, pins []string, runner 
 	if err != nil {
 		return nil, nil, p.wrap("Scan", err)
 	}
-	inv, err := inventoryFromProto(resp.Inventory)
+	inv, err := protoconv.InventoryFromProto(resp.Inventory)
 	if err != nil {
 		return nil, nil, fmt.Errorf("provider %q: %w", p.name, err)
 	}
@@ -191,10 +189,7 @@ func (p *Provider) Apply(ctx context.Context, host string, actions []sdk.Action,
 	id, stop := p.serveExec(runner)
 	defer stop()
 	applyID := fmt.Sprintf("%s/%d/%d", host, id, time.Now().UnixNano())
-	req := &pb.ApplyRequest{Host: host, ExecBrokerId: id, ApplyId: applyID}
-	for _, a := range actions {
-		req.Actions = append(req.Actions, &pb.Action{Id: a.ID, Type: a.Type, Package: a.Package, From: a.From, To: a.To})
-	}
+	req := &pb.ApplyRequest{Host: host, ExecBrokerId: id, ApplyId: applyID, Actions: protoconv.ActionsToProto(actions)}
 	// The stream outlives ctx by up to StopGrace, so results of finished
 	// work still arrive after Ctrl-C.
 	streamCtx, cancelStream := context.WithCancel(context.WithoutCancel(ctx))
@@ -217,7 +212,7 @@ func (p *Provider) Apply(ctx context.Context, host string, actions []sdk.Action,
 		}
 	}()
 
-	results := map[string]sdk.ActionResult{}
+	results := map[string]sdk.ActionResult{} // by action id: a result repeated replaces the earlier
 	stream, err := p.rpc.Apply(streamCtx, req)
 	for err == nil {
 		var ev *pb.ApplyEvent
@@ -228,11 +223,11 @@ func (p *Provider) Apply(ctx context.Context, host string, actions []sdk.Action,
 		switch e := ev.Event.(type) {
 		case *pb.ApplyEvent_Progress:
 			if progress != nil {
-				progress(sdk.Progress{ActionID: e.Progress.ActionId, Message: e.Progress.Message})
+				progress(protoconv.ProgressFromProto(e.Progress))
 			}
 		case *pb.ApplyEvent_Result:
-			r := e.Result
-			results[r.ActionId] = sdk.ActionResult{ActionID: r.ActionId, Status: r.Status, Message: r.Message}
+			r := protoconv.ResultFromProto(e.Result)
+			results[r.ActionID] = r
 		}
 	}
 	if errors.Is(err, io.EOF) {
@@ -243,21 +238,14 @@ func (p *Provider) Apply(ctx context.Context, host string, actions []sdk.Action,
 	} else if ctx.Err() != nil {
 		err = fmt.Errorf("provider %q: Apply stopped: %w", p.name, ctx.Err())
 	}
-	out := make([]sdk.ActionResult, 0, len(actions))
-	for _, a := range actions {
-		r, ok := results[a.ID]
-		switch {
-		case ok:
-		case ctx.Err() != nil:
-			r = sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusInterrupted, Message: "cancelled before the provider reported a result"}
-		case err != nil:
-			r = sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusFailed, Message: err.Error()}
-		default:
-			r = sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusFailed, Message: "the provider reported no result for this action"}
-		}
-		out = append(out, r)
+	missing := model.NoResult()
+	switch {
+	case ctx.Err() != nil:
+		missing = sdk.ActionResult{Status: sdk.StatusInterrupted, Message: "cancelled before the provider reported a result"}
+	case err != nil:
+		missing = sdk.ActionResult{Status: sdk.StatusFailed, Message: err.Error()}
 	}
-	return out, err
+	return model.CompleteResults(actions, slices.Collect(maps.Values(results)), missing), err
 }
 
 // wrap turns an RPC error into a message naming the provider; a dead
@@ -331,13 +319,11 @@ type execServer struct {
 }
 
 func (s *execServer) Exec(ctx context.Context, req *pb.ExecRequest) (*pb.ExecResponse, error) {
-	res, err := s.runner.Run(ctx, sdk.Cmd{
-		Argv: req.Argv, Stdin: req.Stdin, Env: req.Env, Timeout: time.Duration(req.TimeoutMs) * time.Millisecond,
-	})
+	res, err := s.runner.Run(ctx, protoconv.CmdFromProto(req))
 	if err != nil {
 		return nil, status.Error(codes.Unavailable, err.Error())
 	}
-	return &pb.ExecResponse{Stdout: res.Stdout, Stderr: res.Stderr, ExitCode: int32(res.ExitCode)}, nil
+	return protoconv.ExecResultToProto(res), nil
 }
 
 // grpcPlugin is tend's side of go-plugin's GRPCPlugin.
@@ -356,49 +342,6 @@ func (grpcPlugin) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error {
 
 func (grpcPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
 	return &grpcClient{rpc: pb.NewProviderClient(conn), broker: broker}, nil
-}
-
-func inventoryFromProto(in *pb.Inventory) (*model.ProviderInventory, error) {
-	if in == nil {
-		return nil, errors.New("scan returned no inventory")
-	}
-	scheme, err := version.ParseScheme(in.VersionScheme)
-	if err != nil {
-		return nil, err
-	}
-	out := &model.ProviderInventory{Facts: in.Facts, PendingReboot: in.PendingReboot,
-		Installed: []model.Installed{}, Available: []model.Update{}, VersionScheme: scheme}
-	if out.Facts == nil {
-		out.Facts = map[string]string{}
-	}
-	for _, it := range in.Installed {
-		out.Installed = append(out.Installed, model.Installed{ID: it.Id, Name: it.Name, Version: it.Version, Arch: it.Arch})
-	}
-	for _, u := range in.Unfinished {
-		out.Unfinished = append(out.Unfinished, model.Unfinished{Name: u.Name, Version: u.Version, State: u.State})
-	}
-	for _, u := range in.Available {
-		m := model.Update{ID: u.Id, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
-			Severity: u.Severity, CVEs: u.Cves, KB: u.Kb, RebootRequired: u.RebootRequired}
-		if m.CVEs == nil {
-			m.CVEs = []string{}
-		}
-		if u.ReleasedAt != "" {
-			t, err := time.Parse(time.RFC3339, u.ReleasedAt)
-			if err != nil {
-				return nil, fmt.Errorf("update %s: released_at %q: %w", u.Name, u.ReleasedAt, err)
-			}
-			m.ReleasedAt = t
-		}
-		out.Available = append(out.Available, m)
-	}
-	if len(in.Versions) > 0 {
-		out.Versions = map[string][]string{}
-		for n, v := range in.Versions {
-			out.Versions[n] = v.Versions
-		}
-	}
-	return out, nil
 }
 
 // newHCLogger routes go-plugin's and the provider's log lines into logrus,

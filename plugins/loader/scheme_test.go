@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tend-sh/tend/core/transport/local"
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
 	"github.com/tend-sh/tend/plugins/sdk"
 	"google.golang.org/grpc"
@@ -41,7 +42,7 @@ func decodeInventory(t *testing.T, in *pb.Inventory) (*sdk.Inventory, error) {
 	if err := proto.Unmarshal(b, &wire); err != nil {
 		t.Fatal(err)
 	}
-	return inventoryFromProto(&wire)
+	return protoconv.InventoryFromProto(&wire)
 }
 
 func TestInventoryVersionSchemeFromProto(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
 	"github.com/tend-sh/tend/plugins/sdk"
 	"google.golang.org/grpc/codes"
@@ -18,20 +19,12 @@ func (p *Provider) ValidateConfig(ctx context.Context, cfg map[string]any, pins 
 	if err != nil {
 		return nil, false, err
 	}
-	req := &pb.ValidateConfigRequest{ConfigJson: data}
-	for _, pin := range pins {
-		req.Pins = append(req.Pins, &pb.Pin{Id: pin.ID, Package: pin.Package, Version: pin.Version})
-	}
-	resp, err := p.rpc.ValidateConfig(ctx, req)
+	resp, err := p.rpc.ValidateConfig(ctx, &pb.ValidateConfigRequest{ConfigJson: data, Pins: protoconv.PinsToProto(pins)})
 	if status.Code(err) == codes.Unimplemented {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, p.wrap("ValidateConfig", err)
 	}
-	for _, d := range resp.Diagnostics {
-		diags = append(diags, sdk.Diagnostic{Severity: d.Severity, Summary: d.Summary, Detail: d.Detail,
-			PinID: d.PinId, AboutPackage: d.AboutPackage})
-	}
-	return diags, true, nil
+	return protoconv.DiagnosticsFromProto(resp.Diagnostics), true, nil
 }

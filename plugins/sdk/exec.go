@@ -4,28 +4,21 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 )
 
 // Cmd is one command to run on the target host. There is no shell: Argv[0]
-// is the program and the rest are its arguments, passed as they are.
-type Cmd struct {
-	Argv    []string
-	Stdin   []byte
-	Env     []string      // extra "KEY=value" entries on top of the host's environment
-	Timeout time.Duration // 0: no timeout beyond the context's
-}
+// is the program and the rest are its arguments, passed as they are. Env
+// holds extra "KEY=value" entries on top of the host's environment;
+// Timeout 0 means no timeout beyond the context's. String renders the
+// command for logs and errors.
+type Cmd = protoconv.Cmd
 
-// String renders the command for logs and errors.
-func (c Cmd) String() string { return strings.Join(c.Argv, " ") }
-
-// Result is what a finished command produced. A command that ran and
-// exited non-zero is a Result with that ExitCode, not an error.
-type Result struct {
-	Stdout   []byte
-	Stderr   []byte
-	ExitCode int
-}
+// Result is what a finished command produced: Stdout, Stderr and
+// ExitCode. A command that ran and exited non-zero is a Result with that
+// ExitCode, not an error.
+type Result = protoconv.Result
 
 // Runner executes commands on the target host on a provider's behalf.
 // An error means the command could not be run or did not finish (timeout,

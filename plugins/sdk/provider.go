@@ -5,6 +5,7 @@ import (
 
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/version"
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 )
 
 // Provider is what a provider author implements. Each method gets a Runner
@@ -39,19 +40,12 @@ const (
 	TypeStringList = "list(string)"
 )
 
-// SchemaResponse describes a provider.
-type SchemaResponse struct {
-	Name    string
-	Version string
-	// Attributes of the provider's config block.
-	Attributes []Attribute
-	// Actions lists the action types Apply supports (ActionUpgrade, …).
-	Actions []string
-	// VersionScheme says how the provider's versions compare, so tend can
-	// tell an upgrade from a downgrade (VersionDotted, …). Serve writes it
-	// into every scan's Inventory; empty means VersionDebian.
-	VersionScheme VersionScheme
-}
+// SchemaResponse describes a provider: Name, Version, the Attributes of
+// its provider block, the Actions (ActionUpgrade, …) Apply supports, and
+// its VersionScheme, how its versions compare so tend can tell an upgrade
+// from a downgrade (VersionDotted, …). Serve writes the scheme into every
+// scan's Inventory; empty means VersionDebian.
+type SchemaResponse = protoconv.SchemaResponse
 
 // VersionScheme names how a provider's versions compare; see core/version
 // for what each scheme means.
@@ -70,13 +64,9 @@ const (
 	VersionOpaque = version.Opaque
 )
 
-// Attribute is one attribute of a provider block.
-type Attribute struct {
-	Name        string
-	Type        string
-	Required    bool
-	Description string
-}
+// Attribute is one attribute of a provider block: Name, Type (TypeString,
+// …), Required and Description.
+type Attribute = protoconv.Attribute
 
 // Inventory, Installed, Update and Unfinished are the inventory model tend
 // plans from (the snapshot contract of DESIGN.md section 3).
@@ -107,13 +97,7 @@ type ScanResponse struct {
 }
 
 // Action is one change to make, as planned.
-type Action struct {
-	ID      string
-	Type    string
-	Package string
-	From    string
-	To      string
-}
+type Action = model.ProviderAction
 
 // ApplyRequest asks for actions to be carried out on one host.
 type ApplyRequest struct {
@@ -123,29 +107,26 @@ type ApplyRequest struct {
 	Runner  Runner
 }
 
-// Progress is one event during Apply.
-type Progress struct {
-	ActionID string // empty for events about the whole transaction
-	Message  string
-}
+// Progress is one event during Apply: its Message and the ActionID it is
+// about, empty for events about the whole transaction.
+type Progress = protoconv.Progress
 
 // ProgressFunc receives progress events; it must not block for long.
 type ProgressFunc func(Progress)
 
+// Status is the outcome of one action.
+type Status = model.Status
+
 // Result statuses of an action.
 const (
-	StatusSucceeded   = "succeeded"
-	StatusFailed      = "failed"
-	StatusSkipped     = "skipped"
-	StatusInterrupted = "interrupted"
+	StatusSucceeded   = model.StatusSucceeded
+	StatusFailed      = model.StatusFailed
+	StatusSkipped     = model.StatusSkipped
+	StatusInterrupted = model.StatusInterrupted
 )
 
 // ActionResult is the outcome of one action.
-type ActionResult struct {
-	ActionID string
-	Status   string
-	Message  string
-}
+type ActionResult = model.ActionResult
 
 // ApplyResponse holds one result per requested action.
 type ApplyResponse struct {

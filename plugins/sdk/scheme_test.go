@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
 	"google.golang.org/protobuf/proto"
 )
@@ -56,7 +57,7 @@ func TestScanVersionScheme(t *testing.T) {
 			t.Errorf("declared %q, scanned %q: %q, %v; want %q, %q", c.declared, c.scanned, got, err, c.want, c.err)
 		}
 	}
-	inv := inventoryToProto(&Inventory{VersionScheme: VersionSemver})
+	inv := protoconv.InventoryToProto(&Inventory{VersionScheme: VersionSemver})
 	if inv.VersionScheme != "semver" {
 		t.Errorf("inventory version_scheme = %q, want semver", inv.VersionScheme)
 	}

@@ -12,8 +12,10 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/version"
 	"github.com/tend-sh/tend/plugins/internal/handshake"
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -23,7 +25,9 @@ import (
 // Serve runs p as a tend provider plugin. Call it from main; it returns when
 // tend is done with the provider. Started by hand, outside tend, it prints
 // a note and exits non-zero. Should tend die without stopping the provider,
-// the provider exits within about a second (see watchParent).
+// the provider dies with it on Linux (the loader sets the kernel's death
+// signal) and, where its parent can be watched, exits within about a second
+// of noticing it is orphaned (see watchParent).
 func Serve(p Provider) {
 	if os.Getenv(handshake.Config.MagicCookieKey) != handshake.Config.MagicCookieValue {
 		fmt.Fprintln(os.Stderr, "This is a tend provider plugin: tend starts it when a policy needs it. It is not meant to be run by hand.")
@@ -74,7 +78,7 @@ func (s *server) GetSchema(ctx context.Context, _ *pb.GetSchemaRequest) (*pb.Get
 	if _, err := version.ParseScheme(string(sc.VersionScheme)); err != nil {
 		return nil, status.Errorf(codes.Internal, "the schema of provider %q: %v", sc.Name, err)
 	}
-	return schemaToProto(sc), nil
+	return protoconv.SchemaToProto(sc), nil
 }
 
 // decodeConfig decodes a provider block sent as JSON and fetches the
@@ -173,7 +177,7 @@ func (s *server) Scan(ctx context.Context, req *pb.ScanRequest) (*pb.ScanRespons
 	if inv.VersionScheme, err = s.versionScheme(ctx, inv.VersionScheme); err != nil {
 		return nil, err
 	}
-	return &pb.ScanResponse{Inventory: inventoryToProto(&inv), Warnings: resp.Warnings}, nil
+	return &pb.ScanResponse{Inventory: protoconv.InventoryToProto(&inv), Warnings: resp.Warnings}, nil
 }
 
 // versionScheme returns the version scheme of a scan's inventory: the one
@@ -196,13 +200,13 @@ func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) err
 		return err
 	}
 	defer closeRunner()
-	actions := actionsFromProto(req.Actions)
+	actions := protoconv.ActionsFromProto(req.Actions)
 	var sendMu sync.Mutex
 	progress := func(p Progress) {
 		sendMu.Lock()
 		defer sendMu.Unlock()
 		// A failed send means tend went away; Apply sees it as a cancelled context.
-		_ = stream.Send(&pb.ApplyEvent{Event: &pb.ApplyEvent_Progress{Progress: &pb.Progress{ActionId: p.ActionID, Message: p.Message}}})
+		_ = stream.Send(protoconv.ProgressToProto(p))
 	}
 	// The provider's context ends when tend asks to Stop (the stream stays
 	// open for the results) or when the stream itself goes away.
@@ -225,8 +229,8 @@ func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) err
 	if err != nil {
 		return status.Error(codes.Unknown, err.Error())
 	}
-	for _, r := range completeResults(actions, resp.Results) {
-		if err := stream.Send(&pb.ApplyEvent{Event: &pb.ApplyEvent_Result{Result: &pb.ActionResult{ActionId: r.ActionID, Status: r.Status, Message: r.Message}}}); err != nil {
+	for _, r := range model.CompleteResults(actions, resp.Results, model.NoResult()) {
+		if err := stream.Send(protoconv.ResultToProto(r)); err != nil {
 			return err
 		}
 	}
@@ -241,25 +245,6 @@ func (s *server) Stop(_ context.Context, req *pb.StopRequest) (*pb.StopResponse,
 		cancel()
 	}
 	return &pb.StopResponse{Stopped: ok}, nil
-}
-
-// completeResults returns one result per action, in action order: an action
-// the provider forgot to report is failed, results for unknown actions are
-// dropped.
-func completeResults(actions []Action, results []ActionResult) []ActionResult {
-	byID := map[string]ActionResult{}
-	for _, r := range results {
-		byID[r.ActionID] = r
-	}
-	out := make([]ActionResult, 0, len(actions))
-	for _, a := range actions {
-		r, ok := byID[a.ID]
-		if !ok {
-			r = ActionResult{ActionID: a.ID, Status: StatusFailed, Message: "the provider reported no result for this action"}
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // dialRunner connects to the Exec service tend serves for this request.
@@ -278,14 +263,12 @@ type remoteRunner struct {
 }
 
 func (r *remoteRunner) Run(ctx context.Context, c Cmd) (Result, error) {
-	resp, err := r.client.Exec(ctx, &pb.ExecRequest{
-		Argv: c.Argv, Stdin: c.Stdin, Env: c.Env, TimeoutMs: c.Timeout.Milliseconds(),
-	})
+	resp, err := r.client.Exec(ctx, protoconv.CmdToProto(c))
 	if err != nil {
 		if st, ok := status.FromError(err); ok {
 			return Result{}, fmt.Errorf("%s: %s", c.Argv[0], st.Message())
 		}
 		return Result{}, err
 	}
-	return Result{Stdout: resp.Stdout, Stderr: resp.Stderr, ExitCode: int(resp.ExitCode)}, nil
+	return protoconv.ExecResultFromProto(resp), nil
 }

@@ -22,11 +22,3 @@ func TestCheckConfig(t *testing.T) {
 		}
 	}
 }
-
-func TestCompleteResults(t *testing.T) {
-	actions := []Action{{ID: "a"}, {ID: "b"}}
-	got := completeResults(actions, []ActionResult{{ActionID: "b", Status: StatusSucceeded}, {ActionID: "zzz", Status: StatusSucceeded}})
-	if len(got) != 2 || got[0].ActionID != "a" || got[0].Status != StatusFailed || got[1].Status != StatusSucceeded {
-		t.Errorf("completeResults = %+v", got)
-	}
-}

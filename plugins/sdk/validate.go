@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/tend-sh/tend/plugins/internal/protoconv"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -27,13 +28,9 @@ type ValidateConfigRequest struct {
 	Pins []Pin
 }
 
-// Pin is one entry of a policy's pin map.
-type Pin struct {
-	// ID is chosen by tend; a Diagnostic about this pin names it.
-	ID      string
-	Package string
-	Version string
-}
+// Pin is one entry of a policy's pin map: Package and Version, and an ID
+// chosen by tend that a Diagnostic about this pin names.
+type Pin = protoconv.Pin
 
 // ValidateConfigResponse lists what is wrong; empty means nothing.
 type ValidateConfigResponse struct {
@@ -42,23 +39,16 @@ type ValidateConfigResponse struct {
 
 // Diagnostic severities.
 const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
+	SeverityError   = protoconv.SeverityError
+	SeverityWarning = protoconv.SeverityWarning
 )
 
 // Diagnostic is one problem found by ValidateConfig. tend shows it at the
 // pin it names (the package or the version), or at the provider block.
-type Diagnostic struct {
-	Severity string // SeverityError (the default) or SeverityWarning
-	Summary  string
-	Detail   string
-	// PinID is the Pin.ID the diagnostic is about; empty for the provider
-	// block.
-	PinID string
-	// AboutPackage, with PinID, points at the pin's package name rather
-	// than its version.
-	AboutPackage bool
-}
+// Severity is SeverityError (the default) or SeverityWarning; PinID is the
+// Pin.ID it is about, empty for the provider block; AboutPackage, with
+// PinID, points at the pin's package name rather than its version.
+type Diagnostic = protoconv.Diagnostic
 
 // ValidateConfig checks the provider block against the schema, then asks
 // the provider (when it implements ConfigValidator) to check the block and
@@ -70,32 +60,19 @@ func (s *server) ValidateConfig(ctx context.Context, req *pb.ValidateConfigReque
 		return nil, err
 	}
 	if err := CheckConfig(sc, cfg); err != nil {
-		out := &pb.ValidateConfigResponse{}
+		var diags []Diagnostic
 		for _, line := range strings.Split(err.Error(), "\n") {
-			out.Diagnostics = append(out.Diagnostics, &pb.Diagnostic{Severity: SeverityError, Summary: "Invalid provider configuration", Detail: line})
+			diags = append(diags, Diagnostic{Severity: SeverityError, Summary: "Invalid provider configuration", Detail: line})
 		}
-		return out, nil
+		return &pb.ValidateConfigResponse{Diagnostics: protoconv.DiagnosticsToProto(diags)}, nil
 	}
 	v, ok := s.impl.(ConfigValidator)
 	if !ok {
 		return &pb.ValidateConfigResponse{}, nil
 	}
-	in := &ValidateConfigRequest{Config: cfg}
-	for _, p := range req.Pins {
-		in.Pins = append(in.Pins, Pin{ID: p.Id, Package: p.Package, Version: p.Version})
-	}
-	resp, err := v.ValidateConfig(ctx, in)
+	resp, err := v.ValidateConfig(ctx, &ValidateConfigRequest{Config: cfg, Pins: protoconv.PinsFromProto(req.Pins)})
 	if err != nil {
 		return nil, status.Error(codes.Unknown, err.Error())
 	}
-	out := &pb.ValidateConfigResponse{}
-	for _, d := range resp.Diagnostics {
-		sev := d.Severity
-		if sev != SeverityWarning {
-			sev = SeverityError
-		}
-		out.Diagnostics = append(out.Diagnostics, &pb.Diagnostic{Severity: sev, Summary: d.Summary, Detail: d.Detail,
-			PinId: d.PinID, AboutPackage: d.AboutPackage})
-	}
-	return out, nil
+	return &pb.ValidateConfigResponse{Diagnostics: protoconv.DiagnosticsToProto(resp.Diagnostics)}, nil
 }

@@ -142,7 +142,7 @@ func (a *applier) setErr(err error) {
 }
 
 // set gives action i its result unless it has one.
-func (a *applier) set(i int, status, msg string) {
+func (a *applier) set(i int, status sdk.Status, msg string) {
 	if a.results[i].Status == "" {
 		a.results[i].Status, a.results[i].Message = status, msg
 	}

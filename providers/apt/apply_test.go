@@ -135,7 +135,7 @@ func TestApplyValidation(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, r := range results {
-		got[r.ActionID] = r.Status + ": " + r.Message
+		got[r.ActionID] = string(r.Status) + ": " + r.Message
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
@@ -203,7 +203,7 @@ func TestApplyInterrupted(t *testing.T) {
 	if err != nil {
 		t.Errorf("err = %v; the results say it", err)
 	}
-	want := map[string]string{"u": sdk.StatusInterrupted, "h": sdk.StatusInterrupted, "r": sdk.StatusInterrupted, "bad": sdk.StatusFailed}
+	want := map[string]sdk.Status{"u": sdk.StatusInterrupted, "h": sdk.StatusInterrupted, "r": sdk.StatusInterrupted, "bad": sdk.StatusFailed}
 	if diff := cmp.Diff(want, statuses(results)); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}

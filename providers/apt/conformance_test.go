@@ -52,7 +52,7 @@ func TestConformance(t *testing.T) {
 					{ID: id("tzdata"), Type: sdk.ActionHold, Package: "tzdata"},
 					{ID: id("bad"), Type: sdk.ActionUpgrade, Package: "Bad Name", To: "1"},
 				},
-				Want: map[string]string{
+				Want: map[string]sdk.Status{
 					id("openssl"): sdk.StatusSucceeded,
 					id("nginx"):   sdk.StatusSucceeded,
 					id("tzdata"):  sdk.StatusSucceeded,
@@ -65,7 +65,7 @@ func TestConformance(t *testing.T) {
 					{ID: id("tzdata"), Type: sdk.ActionUpgrade, Package: "tzdata", From: "2025a-1", To: "2025b-1"},
 					{ID: id("reboot"), Type: sdk.ActionReboot},
 				},
-				Want: map[string]string{
+				Want: map[string]sdk.Status{
 					id("tzdata"): sdk.StatusFailed,  // held by the first step
 					id("reboot"): sdk.StatusSkipped, // an alternate root has nothing to reboot
 				},

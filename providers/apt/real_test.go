@@ -56,8 +56,8 @@ func apply(t *testing.T, rec *recorder, cfg Config, actions ...sdk.Action) ([]sd
 	return results, events
 }
 
-func statuses(results []sdk.ActionResult) map[string]string {
-	m := map[string]string{}
+func statuses(results []sdk.ActionResult) map[string]sdk.Status {
+	m := map[string]sdk.Status{}
 	for _, r := range results {
 		m[r.ActionID] = r.Status
 	}
@@ -273,7 +273,7 @@ func TestRealInvalid(t *testing.T) {
 		sdk.Action{ID: "version", Type: "upgrade", Package: "foo", To: "1.1 --allow-unauthenticated"},
 		sdk.Action{ID: "good", Type: "upgrade", Package: "bar", To: "2.0"})
 	got := statuses(results)
-	want := map[string]string{"name": sdk.StatusFailed, "version": sdk.StatusFailed, "good": sdk.StatusSucceeded}
+	want := map[string]sdk.Status{"name": sdk.StatusFailed, "version": sdk.StatusFailed, "good": sdk.StatusSucceeded}
 	if !maps.Equal(got, want) {
 		t.Errorf("statuses = %v, want %v (%+v)", got, want, results)
 	}

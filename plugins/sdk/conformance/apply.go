@@ -150,7 +150,7 @@ func checkCancel(t tb, p *launched, tc *TestCase) {
 		}
 		var statuses []string
 		for _, res := range r.results {
-			statuses = append(statuses, res.ActionID+"="+res.Status)
+			statuses = append(statuses, res.ActionID+"="+string(res.Status))
 		}
 		t.Logf("cancelled at the first %s, after %d completed commands: %s", at, g.completed(), strings.Join(statuses, ", "))
 		if checkAlive(t, p, "a cancelled Apply") {

@@ -57,7 +57,7 @@ type ApplyStep struct {
 	Name    string
 	Actions []sdk.Action
 	// Want maps every action id to its expected status (sdk.Status*).
-	Want map[string]string
+	Want map[string]sdk.Status
 }
 
 // rpcTimeout bounds every call to the provider, so a hung provider fails
@@ -243,7 +243,7 @@ func withTimeout() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), rpcTimeout)
 }
 
-func validStatus(s string) bool {
+func validStatus(s sdk.Status) bool {
 	switch s {
 	case sdk.StatusSucceeded, sdk.StatusFailed, sdk.StatusSkipped, sdk.StatusInterrupted:
 		return true

@@ -146,12 +146,12 @@ func goodCase(t *testing.T, bug string) TestCase {
 					{ID: "h/fakepkg/a", Type: "upgrade", Package: "a", From: "1", To: "3"},
 					{ID: "h/fakepkg/c", Type: "install", Package: "c", To: "9"},
 				},
-				Want: map[string]string{"h/fakepkg/a": sdk.StatusSucceeded, "h/fakepkg/c": sdk.StatusFailed},
+				Want: map[string]sdk.Status{"h/fakepkg/a": sdk.StatusSucceeded, "h/fakepkg/c": sdk.StatusFailed},
 			},
 			{
 				Name:    "downgrade",
 				Actions: []sdk.Action{{ID: "h/fakepkg/a", Type: "downgrade", Package: "a", From: "3", To: "2"}},
-				Want:    map[string]string{"h/fakepkg/a": sdk.StatusSucceeded},
+				Want:    map[string]sdk.Status{"h/fakepkg/a": sdk.StatusSucceeded},
 			},
 		},
 	}
