@@ -21,7 +21,7 @@ type ProgressOptions struct {
 }
 
 // ApplyProgress returns a progress function for an apply of total hosts
-// (engine.ApplyOptions.Progress) that writes each event to w. It may be
+// (apply.Options.Progress) that writes each event to w. It may be
 // called from several goroutines at once.
 func ApplyProgress(w io.Writer, total int, o ProgressOptions) func(apply.Event) {
 	var mu sync.Mutex

@@ -1,5 +1,3 @@
-// Package words holds the small helpers core's messages share for English
-// text.
 package words
 
 import "fmt"
