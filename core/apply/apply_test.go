@@ -13,6 +13,7 @@ import (
 
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/internal/testfile"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/savedplan"
 	"github.com/tend-sh/tend/core/session"
@@ -22,16 +23,6 @@ import (
 	"github.com/tend-sh/tend/plugins/lockfile"
 	"github.com/tend-sh/tend/plugins/sdk"
 )
-
-func writeFile(t *testing.T, path, body string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // withTestProvider installs the loader's test provider as provider "test".
 func withTestProvider(t *testing.T) string {
@@ -64,7 +55,7 @@ func testFleet(t *testing.T, hosts []string, rollout string) *config.Config {
 	}
 	b.WriteString("group \"x\" {\n match = { role = \"x\" }\n}\n")
 	b.WriteString("policy \"p\" {\n provider = \"test\"\n targets = [group.x]\n approve {}\n" + rollout + "\n}\n")
-	writeFile(t, filepath.Join(dir, "main.tend.hcl"), b.String())
+	testfile.Write(t, filepath.Join(dir, "main.tend.hcl"), b.String())
 	cfg, diags := config.Load(dir)
 	if diags.HasErrors() {
 		t.Fatal(diags)
@@ -94,7 +85,7 @@ policy "p" {
 func TestInitScanApply(t *testing.T) {
 	pluginDir := withTestProvider(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "main.tend.hcl"), testProviderConfig)
+	testfile.Write(t, filepath.Join(dir, "main.tend.hcl"), testProviderConfig)
 	ctx := context.Background()
 	cfg, diags := config.Load(dir)
 	if diags.HasErrors() {
@@ -151,7 +142,7 @@ func TestInitScanApply(t *testing.T) {
 	if err := savedplan.CheckStale(res.Saved, cfg); err == nil || !strings.Contains(err.Error(), "web_1 was scanned again") {
 		t.Errorf("after a rescan: err = %v", err)
 	}
-	writeFile(t, filepath.Join(dir, "more.tend.hcl"), "group \"g\" {\n match = { a = \"b\" }\n}\n")
+	testfile.Write(t, filepath.Join(dir, "more.tend.hcl"), "group \"g\" {\n match = { a = \"b\" }\n}\n")
 	cfg2, _ := config.Load(dir)
 	if err := savedplan.CheckStale(res.Saved, cfg2); err == nil || !strings.Contains(err.Error(), "configuration changed") {
 		t.Errorf("after a config change: err = %v", err)
@@ -233,7 +224,7 @@ func TestScanApplyOverSSH(t *testing.T) {
 	srv := sshtest.Start(t)
 	withTestProvider(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "main.tend.hcl"), fmt.Sprintf(`
+	testfile.Write(t, filepath.Join(dir, "main.tend.hcl"), fmt.Sprintf(`
 provider "test" {
   greeting = "over ssh"
 }
@@ -291,7 +282,7 @@ policy "p" {
 func TestApplyStopsAtCutoff(t *testing.T) {
 	withTestProvider(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "main.tend.hcl"), `provider "test" {}
+	testfile.Write(t, filepath.Join(dir, "main.tend.hcl"), `provider "test" {}
 host "a1" {
   transport = "local"
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/internal/testfile"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/session"
 	"github.com/tend-sh/tend/plugins/loader/loadertest"
@@ -33,7 +34,7 @@ func TestApplyDuplicateSnapshotEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "main.tend.hcl"), fmt.Sprintf(`provider "apt" {
+	testfile.Write(t, filepath.Join(dir, "main.tend.hcl"), fmt.Sprintf(`provider "apt" {
   root = %q
 }
 host "lab" {

@@ -9,18 +9,9 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/internal/testfile"
 	"github.com/tend-sh/tend/core/model"
 )
-
-func writeFile(t *testing.T, path, body string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 const testConfig = `
 host "web_1" {
@@ -35,8 +26,8 @@ policy "p" {
 
 func TestPlanSaveAndRead(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "conf", "main.tend.hcl"), testConfig)
-	writeFile(t, filepath.Join(dir, "inv", "web_1", "inventory.json"),
+	testfile.Write(t, filepath.Join(dir, "conf", "main.tend.hcl"), testConfig)
+	testfile.Write(t, filepath.Join(dir, "inv", "web_1", "inventory.json"),
 		`{"format_version": "1", "host": "web_1", "scanned_at": "2026-11-23T06:00:00Z", "providers": {"apt": {
 		  "installed": [{"id": "a", "name": "a", "version": "1", "arch": "all"}],
 		  "available": [{"id": "a", "name": "a", "from": "1", "to": "2", "classification": "other", "released_at": ""}]}}}`)

@@ -1,24 +1,14 @@
 package configrepo
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/tend-sh/tend/core/internal/testfile"
 )
-
-func writeFile(t *testing.T, path, body string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 const testConfig = `
 host "web_1" {
@@ -32,8 +22,8 @@ func TestCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, "conf", "main.tend.hcl"), testConfig)
-	writeFile(t, filepath.Join(dir, "lab", "main.tend.hcl"), testConfig)
+	testfile.Write(t, filepath.Join(dir, "conf", "main.tend.hcl"), testConfig)
+	testfile.Write(t, filepath.Join(dir, "lab", "main.tend.hcl"), testConfig)
 	wt, _ := repo.Worktree()
 	if _, err := wt.Add("conf"); err != nil {
 		t.Fatal(err)
