@@ -163,7 +163,7 @@ func runServe(g *globals, f *serveFlags) error {
 			SSHKeyFile: f.sshKey, KnownHostsFile: f.knownHosts, Log: g.log,
 		},
 		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, AllowRewind: f.allowRewind,
-		Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
+		RewindHint: rewindHint, Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 	})
 	if err != nil {
 		return withURLSecretHint(err)
@@ -278,3 +278,7 @@ func withURLSecretHint(err error) error {
 	}
 	return err
 }
+
+// rewindHint tells the operator of a refused rewind how to apply the
+// commit anyway.
+func rewindHint(commit string) string { return "restart with --allow-rewind " + commit }

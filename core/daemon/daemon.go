@@ -37,6 +37,10 @@ type Options struct {
 	// in force, once: the operator's consent to a rewound or rewritten
 	// branch (tend serve --allow-rewind). Any other such head is refused.
 	AllowRewind string
+	// RewindHint, when set, says how the operator lets a refused commit
+	// through (tend serve: restart with its --allow-rewind); it ends the
+	// problem a refused rewind reports in status.json and /readyz.
+	RewindHint func(commit string) string
 	// StateDir holds the apply journal, exported configurations and the
 	// last good commit.
 	StateDir string

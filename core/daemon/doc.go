@@ -6,7 +6,7 @@
 // A reconcile is one ordered list of steps over one state value (see
 // Daemon.steps): fetch the watched branch; verify the head commit (a
 // trusted signature when signers are configured, and that it descends from
-// the configuration in force unless --allow-rewind names it); load its
+// the configuration in force unless Options.AllowRewind names it); load its
 // configuration and lock file; govern, that is settle which configuration
 // governs (the head's, or the last good one) and publish the status; read
 // the history from the reports branch (the local copy while the remote is

@@ -116,10 +116,13 @@ func (d *Daemon) checkDescends(h plumbing.Hash) error {
 	fields := logrus.Fields{"commit": h.String(), "in_force": g.commit.String()}
 	if d.allowRewind != "" && strings.HasPrefix(h.String(), d.allowRewind) {
 		d.allowRewind = ""
-		d.log.WithFields(fields).Warn("the commit does not descend from the configuration in force; applying it anyway, as --allow-rewind allows")
+		d.log.WithFields(fields).Warn("the commit does not descend from the configuration in force; applying it anyway, as the operator allowed (AllowRewind)")
 		return nil
 	}
-	hint := fmt.Sprintf("not applied (to apply it anyway, restart with --allow-rewind %s)", h)
+	hint := "not applied"
+	if d.o.RewindHint != nil {
+		hint += " (to apply it anyway, " + d.o.RewindHint(h.String()) + ")"
+	}
 	if err != nil {
 		d.log.WithFields(fields).WithError(err).Error("cannot check that the commit descends from the configuration in force; it is refused")
 		return fmt.Errorf("cannot tell whether commit %s descends from %s, the configuration in force: %w; %s", commitid.Short(h.String()), commitid.Short(g.commit.String()), err, hint)

@@ -174,7 +174,8 @@ func TestRewindRefused(t *testing.T) {
   }`
 	l.write("patching/lab.tend.hcl", policyConf(l.root.Dir, everything))
 	old := l.commit("approve everything", "-S")
-	d := l.daemon(func(o *Options) { o.Verifier = verifier })
+	hint := func(c string) string { return "restart with --allow-rewind " + c }
+	d := l.daemon(func(o *Options) { o.Verifier, o.RewindHint = verifier, hint })
 	if out := l.reconcile(d); out.State != StateOK || out.Applied != old {
 		t.Fatalf("first commit: %+v", out)
 	}
