@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/plandiff"
 	"github.com/tend-sh/tend/core/render/diagnostics"
@@ -134,7 +135,7 @@ func runPlan(g *globals, f *planFlags) error {
 			return fmt.Errorf("--base %s: %w", f.base, err)
 		}
 		x.base = plandiff.Diff(base.Plan, res.Saved.Plan)
-		x.baseLabel = f.base + " (" + base.Commit[:7] + ")"
+		x.baseLabel = f.base + " (" + commitid.Abbrev(base.Commit) + ")"
 	}
 	if f.out != "" {
 		if err := savedplan.Write(f.out, res.Saved); err != nil {

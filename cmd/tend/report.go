@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
@@ -123,7 +124,7 @@ func runReport(g *globals, f *reportFlags) error {
 			return err
 		}
 		if changed {
-			fmt.Fprintf(g.stderr, "Committed the reports to %s (%s).\n", branch, hash.String()[:12])
+			fmt.Fprintf(g.stderr, "Committed the reports to %s (%s).\n", branch, commitid.Short(hash.String()))
 		} else {
 			fmt.Fprintf(g.stderr, "The reports on %s are unchanged; no commit.\n", branch)
 		}

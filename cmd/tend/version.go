@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -44,9 +45,7 @@ func revision() string {
 	if rev == "" {
 		return info.GoVersion
 	}
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
+	rev = commitid.Short(rev)
 	if dirty {
 		rev += "-dirty"
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"golang.org/x/crypto/ssh"
 
-	"github.com/tend-sh/tend/core/internal/commitid"
+	"github.com/tend-sh/tend/core/commitid"
 )
 
 // Sentinel errors; Verify wraps them with the commit and key in question.

@@ -14,10 +14,10 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/sirupsen/logrus"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/commitsig"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/gitsource"
-	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/journal"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/webhook"

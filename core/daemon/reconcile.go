@@ -10,7 +10,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/apply"
-	"github.com/tend-sh/tend/core/internal/commitid"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"

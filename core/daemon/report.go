@@ -13,9 +13,9 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/tend-sh/tend/core/apply"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
-	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"

@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sirupsen/logrus"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/gitsource"
 	"github.com/tend-sh/tend/core/internal/configrepo"
@@ -52,7 +53,7 @@ func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
 	}
 	tree, err := repo.Tree(hash, rel)
 	if errors.Is(err, object.ErrDirectoryNotFound) {
-		return nil, fmt.Errorf("%s does not exist at %s: %w", rel, hash.String()[:12], err)
+		return nil, fmt.Errorf("%s does not exist at %s: %w", rel, commitid.Short(hash.String()), err)
 	}
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
 )
@@ -21,7 +22,7 @@ func ReadGit(dir, rev string) (map[string]*model.Snapshot, error) {
 		return nil, fmt.Errorf("inventory git:%s: %w", rev, err)
 	}
 	if hosts == nil {
-		return nil, fmt.Errorf("inventory git:%s: no %s/ directory at %s", rev, reportsbranch.HostsDir, t.Head.String()[:12])
+		return nil, fmt.Errorf("inventory git:%s: no %s/ directory at %s", rev, reportsbranch.HostsDir, commitid.Short(t.Head.String()))
 	}
 	out := map[string]*model.Snapshot{}
 	for _, host := range hosts {

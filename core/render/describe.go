@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tend-sh/tend/core/internal/commitid"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 )

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tend-sh/tend/core/internal/commitid"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/model"
 )
 

@@ -9,6 +9,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/internal/configrepo"
 )
 
@@ -61,11 +62,11 @@ func Fetch(ctx context.Context, repoPath, remote, branch string, opts ...Option)
 func treeAt(repo *git.Repository, branch string, head, remote plumbing.Hash) (*Tree, error) {
 	c, err := repo.CommitObject(head)
 	if err != nil {
-		return nil, fmt.Errorf("reports branch %s at %s: %w", branch, head.String()[:12], err)
+		return nil, fmt.Errorf("reports branch %s at %s: %w", branch, commitid.Short(head.String()), err)
 	}
 	t, err := c.Tree()
 	if err != nil {
-		return nil, fmt.Errorf("reports branch %s at %s: %w", branch, head.String()[:12], err)
+		return nil, fmt.Errorf("reports branch %s at %s: %w", branch, commitid.Short(head.String()), err)
 	}
 	return &Tree{Head: head, Remote: remote, tree: t}, nil
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/config"
-	"github.com/tend-sh/tend/core/internal/commitid"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 )

@@ -9,7 +9,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
-	"github.com/tend-sh/tend/core/internal/commitid"
+	"github.com/tend-sh/tend/core/commitid"
 )
 
 // Result labels, one per request, passed to Handler.Observe.
