@@ -91,7 +91,7 @@ func decodePolicyScope(p *Policy, attrs hcl.Attributes) hcl.Diagnostics {
 func decodePolicyUpdates(p *Policy, attrs hcl.Attributes) hcl.Diagnostics {
 	var diags, more hcl.Diagnostics
 	if a, ok := attrs["reject"]; ok {
-		p.Reject, more = attrPatterns(a)
+		p.Reject, more = attrRejects(a)
 		diags = append(diags, more...)
 	}
 	if a, ok := attrs["pin"]; ok {

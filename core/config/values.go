@@ -30,8 +30,11 @@ func (r Ref) String() string { return r.Kind + "." + r.Name }
 
 // Pattern is a shell-style glob on package or update identifiers.
 type Pattern struct {
-	Glob  string
-	Range hcl.Range
+	Glob string
+	// Version, set only in a reject written "name=version", is a pattern
+	// for the versions rejected; empty rejects every version.
+	Version string
+	Range   hcl.Range
 }
 
 // errorAt is an error diagnostic about what is at rng.
@@ -139,6 +142,33 @@ func attrStringMap(attr *hcl.Attribute) (map[string]string, hcl.Diagnostics) {
 // attrPatterns decodes a list of globs, each with its own range when the
 // list is written literally.
 func attrPatterns(attr *hcl.Attribute) ([]Pattern, hcl.Diagnostics) {
+	return patternList(attr, func(g string, rng hcl.Range) (Pattern, *hcl.Diagnostic) {
+		if err := checkGlob(g); err != nil {
+			return Pattern{}, errorAt(rng, "Invalid pattern", "%q: %s.", g, err)
+		}
+		return Pattern{Glob: g, Range: rng}, nil
+	})
+}
+
+// attrRejects decodes reject: patterns of package names, each optionally
+// scoped to versions as "name=version" (both shell-style patterns), so
+// one bad build can be rejected while later ones still flow.
+func attrRejects(attr *hcl.Attribute) ([]Pattern, hcl.Diagnostics) {
+	return patternList(attr, func(g string, rng hcl.Range) (Pattern, *hcl.Diagnostic) {
+		name, version, scoped := strings.Cut(g, "=")
+		if err := checkGlob(name); err != nil {
+			return Pattern{}, errorAt(rng, "Invalid pattern", "%q: %s.", g, err)
+		}
+		if err := checkGlob(version); scoped && err != nil {
+			return Pattern{}, errorAt(rng, "Invalid pattern", "%q: the version after =: %s.", g, err)
+		}
+		return Pattern{Glob: name, Version: version, Range: rng}, nil
+	})
+}
+
+// patternList decodes a list of strings, each into a Pattern by decode,
+// which gets the element's own range.
+func patternList(attr *hcl.Attribute, decode func(string, hcl.Range) (Pattern, *hcl.Diagnostic)) ([]Pattern, hcl.Diagnostics) {
 	list, diags := attrStrings(attr)
 	if diags.HasErrors() {
 		return nil, diags
@@ -150,10 +180,12 @@ func attrPatterns(attr *hcl.Attribute) ([]Pattern, hcl.Diagnostics) {
 		if !listDiags.HasErrors() && len(exprs) == len(list) {
 			rng = exprs[i].Range()
 		}
-		if err := checkGlob(g); err != nil {
-			diags = append(diags, errorAt(rng, "Invalid pattern", "%q: %s.", g, err))
+		p, d := decode(g, rng)
+		if d != nil {
+			diags = append(diags, d)
+			p = Pattern{Glob: g, Range: rng}
 		}
-		out[i] = Pattern{Glob: g, Range: rng}
+		out[i] = p
 	}
 	return out, diags
 }

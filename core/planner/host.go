@@ -83,7 +83,7 @@ func (pp *policyPlan) candidates(host string, snap *model.Snapshot, inv *model.P
 	for i := range inv.Available {
 		u := &inv.Available[i]
 		updated[u.Name] = true
-		if why, ok := pp.blocked(host, u.Name); ok {
+		if why, ok := pp.blocked(host, u.Name, u.To); ok {
 			skip(u.Name, u.To, why)
 			continue
 		}
@@ -109,7 +109,7 @@ func (pp *policyPlan) candidates(host string, snap *model.Snapshot, inv *model.P
 	for i := range inv.Installed {
 		it := &inv.Installed[i]
 		if len(pp.reject) > 0 && !updated[it.Name] {
-			if g, ok := firstMatch(pp.reject, it.Name); ok {
+			if g, ok := firstReject(pp.reject, it.Name, it.Version); ok {
 				skip(it.Name, "", fmt.Sprintf("installed version %s matches reject %q", it.Version, g))
 			}
 		}
@@ -118,7 +118,7 @@ func (pp *policyPlan) candidates(host string, snap *model.Snapshot, inv *model.P
 			continue
 		}
 		pinned[it.Name] = true
-		if why, ok := pp.blocked(host, it.Name); ok {
+		if why, ok := pp.blocked(host, it.Name, pin.Version); ok {
 			skip(it.Name, pin.Version, why)
 			continue
 		}

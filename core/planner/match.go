@@ -46,6 +46,37 @@ func compileAll(ps []config.Pattern) []matcher {
 	return out
 }
 
+// rejecter is one reject pattern: a package name pattern and, for
+// "name=version", a pattern of the versions rejected.
+type rejecter struct {
+	text    string // as written, for the reason
+	name    matcher
+	version *matcher
+}
+
+func compileRejects(ps []config.Pattern) []rejecter {
+	out := make([]rejecter, len(ps))
+	for i, p := range ps {
+		out[i] = rejecter{text: p.Glob, name: compile(p.Glob)}
+		if p.Version != "" {
+			v := compile(p.Version)
+			out[i].text, out[i].version = p.Glob+"="+p.Version, &v
+		}
+	}
+	return out
+}
+
+// firstReject returns the first reject pattern that covers version of
+// pkg: a name-only pattern covers every version.
+func firstReject(rs []rejecter, pkg, version string) (string, bool) {
+	for _, r := range rs {
+		if r.name.match(pkg) && (r.version == nil || r.version.match(version)) {
+			return r.text, true
+		}
+	}
+	return "", false
+}
+
 // firstMatch returns the first pattern matching name, or "".
 func firstMatch(ms []matcher, name string) (string, bool) {
 	for _, m := range ms {

@@ -622,3 +622,63 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionScopedReject: reject = ["pkg=version"] rejects one build (or
+// a version glob) while other versions of the package still flow, and a
+// host already at the rejected build is reported; a pin away from it is
+// no change to the rejected version and goes ahead.
+func TestVersionScopedReject(t *testing.T) {
+	bad := snap("web_1", []string{"openssl=3.0.11-1", "libpq5=15.8-0"},
+		sec("openssl", "3.0.11-1", "3.0.11-2"),
+		sec("libpq5", "15.8-0", "15.9-0"))
+	fixed := snap("web_1", []string{"openssl=3.0.11-1", "libpq5=15.8-0"},
+		sec("openssl", "3.0.11-1", "3.0.11-3"),
+		sec("libpq5", "15.8-0", "15.9-0"))
+	installedBad := snap("web_1", []string{"openssl=3.0.11-2"})
+	approve := "approve { classification = [\"security\"] }\n"
+	runRuleCases(t, []ruleCase{{
+		name:   "the rejected build is skipped, other packages flow",
+		policy: approve + `reject = ["openssl=3.0.11-2"]`,
+		snap:   bad, now: "2026-11-23T10:00:00Z",
+		want: []string{
+			"upgrade libpq5 15.8-0->15.9-0: approve[0]: classification=security",
+			`skipped openssl 3.0.11-2: rejected by reject "openssl=3.0.11-2"`,
+			"reboot: none",
+		},
+	}, {
+		name:   "a later build of the same package flows",
+		policy: approve + `reject = ["openssl=3.0.11-2"]`,
+		snap:   fixed, now: "2026-11-23T10:00:00Z",
+		want: []string{
+			"upgrade libpq5 15.8-0->15.9-0: approve[0]: classification=security",
+			"upgrade openssl 3.0.11-1->3.0.11-3: approve[0]: classification=security",
+			"reboot: none",
+		},
+	}, {
+		name:   "a version glob rejects every build it matches",
+		policy: approve + `reject = ["openssl=3.0.11-*", "lib*=15.9-*"]`,
+		snap:   fixed, now: "2026-11-23T10:00:00Z",
+		want: []string{
+			`skipped libpq5 15.9-0: rejected by reject "lib*=15.9-*"`,
+			`skipped openssl 3.0.11-3: rejected by reject "openssl=3.0.11-*"`,
+			"reboot: none",
+		},
+	}, {
+		name:   "a host at the rejected build is reported",
+		policy: approve + `reject = ["openssl=3.0.11-2"]`,
+		snap:   installedBad, now: "2026-11-23T10:00:00Z",
+		want: []string{
+			`skipped openssl : installed version 3.0.11-2 matches reject "openssl=3.0.11-2"`,
+			"reboot: none",
+		},
+	}, {
+		name:   "a pin away from the rejected build goes ahead",
+		policy: approve + "reject = [\"openssl=3.0.11-2\"]\n pin = { openssl = \"3.0.11-1\" }",
+		snap:   installedBad, now: "2026-11-23T10:00:00Z",
+		want: []string{
+			"downgrade openssl 3.0.11-2->3.0.11-1: pin openssl = 3.0.11-1 (availability not verified)",
+			`skipped openssl : installed version 3.0.11-2 matches reject "openssl=3.0.11-2"`,
+			"reboot: none",
+		},
+	}})
+}

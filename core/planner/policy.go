@@ -19,7 +19,7 @@ type policyPlan struct {
 	p       *config.Policy
 	now     time.Time
 	warns   *warnings
-	reject  []matcher
+	reject  []rejecter
 	approve []approval
 	exclude []exclusion
 	pins    map[string]*config.Pin
@@ -47,7 +47,7 @@ func where(r hcl.Range) string {
 }
 
 func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *policyPlan {
-	pp := &policyPlan{in: in, p: p, now: now, warns: warns, reject: compileAll(p.Reject), pins: map[string]*config.Pin{}}
+	pp := &policyPlan{in: in, p: p, now: now, warns: warns, reject: compileRejects(p.Reject), pins: map[string]*config.Pin{}}
 	for _, a := range p.Approve {
 		if a.Until != nil && !now.Before(*a.Until) {
 			warns.add(where(a.DeclRange), "approve[%d] of policy %q expired (until %s); it no longer approves anything", a.Index, p.Name, a.UntilText)
@@ -143,10 +143,10 @@ func (a *approval) matches(u *model.Update) bool {
 	return true
 }
 
-// blocked returns why pkg may not change on host: rejected (which wins over
-// everything) or covered by an active exclusion.
-func (pp *policyPlan) blocked(host, pkg string) (string, bool) {
-	if g, ok := firstMatch(pp.reject, pkg); ok {
+// blocked returns why pkg may not change to version on host: rejected
+// (which wins over everything) or covered by an active exclusion.
+func (pp *policyPlan) blocked(host, pkg, version string) (string, bool) {
+	if g, ok := firstReject(pp.reject, pkg, version); ok {
 		return fmt.Sprintf("rejected by reject %q", g), true
 	}
 	return pp.excluded(host, pkg)
