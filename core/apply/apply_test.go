@@ -24,11 +24,6 @@ import (
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
-// withTestProvider installs the loader's test provider as provider "test".
-func withTestProvider(t *testing.T) string {
-	return loadertest.Install(t, "test", "github.com/tend-sh/tend/plugins/loader/internal/testprovider")
-}
-
 // initAndPlan locks the configuration's providers and makes a live plan.
 func initAndPlan(t *testing.T, cfg *config.Config) *engine.PlanResult {
 	t.Helper()
@@ -63,29 +58,10 @@ func testFleet(t *testing.T, hosts []string, rollout string) *config.Config {
 	return cfg
 }
 
-const testProviderConfig = `
-provider "test" {
-  greeting = "hi"
-}
-host "web_1" {
-  transport = "local"
-}
-host "web_2" {
-  address = "10.0.0.2"
-}
-policy "p" {
-  provider = "test"
-  targets  = [host.web_1, host.web_2]
-  approve {
-    classification = ["security"]
-  }
-}
-`
-
 func TestInitScanApply(t *testing.T) {
-	pluginDir := withTestProvider(t)
+	pluginDir := loadertest.InstallTestProvider(t)
 	dir := t.TempDir()
-	testfile.Write(t, filepath.Join(dir, "main.tend.hcl"), testProviderConfig)
+	testfile.Write(t, filepath.Join(dir, "main.tend.hcl"), loadertest.TestProviderConfig)
 	ctx := context.Background()
 	cfg, diags := config.Load(dir)
 	if diags.HasErrors() {
@@ -170,7 +146,7 @@ func TestInitScanApply(t *testing.T) {
 }
 
 func TestApplyHaltsAtMaxFailures(t *testing.T) {
-	withTestProvider(t)
+	loadertest.InstallTestProvider(t)
 	cfg := testFleet(t, []string{"a1", "a2", "a3", "a4"}, "rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n max_failures = 1\n }")
 	ctx := context.Background()
 	res := initAndPlan(t, cfg)
@@ -194,7 +170,7 @@ func TestApplyHaltsAtMaxFailures(t *testing.T) {
 // TestApplyProviderCrash: a provider that dies on one host fails that
 // host's actions; tend starts it again for the next host.
 func TestApplyProviderCrash(t *testing.T) {
-	withTestProvider(t)
+	loadertest.InstallTestProvider(t)
 	cfg := testFleet(t, []string{"a1", "a2", "a3"}, "rollout {\n ring \"all\" {\n percent = 100\n }\n max_parallel = 1\n }")
 	ctx := context.Background()
 	res := initAndPlan(t, cfg)
@@ -222,7 +198,7 @@ func TestApplyProviderCrash(t *testing.T) {
 // the provider's commands run there over one reused connection.
 func TestScanApplyOverSSH(t *testing.T) {
 	srv := sshtest.Start(t)
-	withTestProvider(t)
+	loadertest.InstallTestProvider(t)
 	dir := t.TempDir()
 	testfile.Write(t, filepath.Join(dir, "main.tend.hcl"), fmt.Sprintf(`
 provider "test" {
@@ -280,7 +256,7 @@ policy "p" {
 // TestApplyStopsAtCutoff: a host that would start after the window's cutoff
 // is skipped, even though the window was open when the apply began.
 func TestApplyStopsAtCutoff(t *testing.T) {
-	withTestProvider(t)
+	loadertest.InstallTestProvider(t)
 	dir := t.TempDir()
 	testfile.Write(t, filepath.Join(dir, "main.tend.hcl"), `provider "test" {}
 host "a1" {
@@ -358,7 +334,7 @@ func lockAndOpen(t *testing.T, cfg *config.Config) *session.Providers {
 // endless /etc/os-release) fails alone, with the output limit's error
 // naming it and the command; the other hosts are scanned and applied.
 func TestHostileHostOutput(t *testing.T) {
-	withTestProvider(t)
+	loadertest.InstallTestProvider(t)
 	cfg := testFleet(t, []string{"flood_apply", "flood_scan", "web_1"}, "")
 	ctx := context.Background()
 	ps := lockAndOpen(t, cfg)

@@ -11,30 +11,10 @@ import (
 	"github.com/tend-sh/tend/plugins/loader/loadertest"
 )
 
-// testProviderConfig is a policy for the loader's test provider.
-const testProviderConfig = `
-provider "test" {
-  greeting = "hi"
-}
-host "web_1" {
-  transport = "local"
-}
-host "web_2" {
-  address = "10.0.0.2"
-}
-policy "p" {
-  provider = "test"
-  targets  = [host.web_1, host.web_2]
-  approve {
-    classification = ["security"]
-  }
-}
-`
-
 func TestInitVersionConstraint(t *testing.T) {
-	loadertest.Install(t, "test", "github.com/tend-sh/tend/plugins/loader/internal/testprovider")
+	loadertest.InstallTestProvider(t)
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tend.hcl"), []byte(testProviderConfig+"tend {\n required_providers {\n test = \">= 2.0.0\"\n }\n}\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tend.hcl"), []byte(loadertest.TestProviderConfig+"tend {\n required_providers {\n test = \">= 2.0.0\"\n }\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cfg, diags := config.Load(dir)
