@@ -159,8 +159,10 @@ func attrRejects(attr *hcl.Attribute) ([]Pattern, hcl.Diagnostics) {
 		if err := checkGlob(name); err != nil {
 			return Pattern{}, errorAt(rng, "Invalid pattern", "%q: %s.", g, err)
 		}
-		if err := checkGlob(version); scoped && err != nil {
-			return Pattern{}, errorAt(rng, "Invalid pattern", "%q: the version after =: %s.", g, err)
+		if scoped {
+			if err := checkGlob(version); err != nil {
+				return Pattern{}, errorAt(rng, "Invalid pattern", "%q: the version after =: %s.", g, err)
+			}
 		}
 		return Pattern{Glob: name, Version: version, Range: rng}, nil
 	})
