@@ -63,7 +63,7 @@ func PlanErrors(w io.Writer, p *model.Plan) error {
 	if n == 0 {
 		return nil
 	}
-	_, err := fmt.Fprintf(w, "%d %s errors in their plan; see above.\n", n, words.Plural(n, "host has", "hosts have"))
+	_, err := fmt.Fprintf(w, "%d %s; see above.\n", n, words.Plural(n, "host has errors in its plan", "hosts have errors in their plan"))
 	return err
 }
 
