@@ -101,7 +101,7 @@ its sources do not offer), whatever else it has.`,
   tend plan --inventory snapshots --at 2026-11-28T22:30:00+01:00
   tend plan --inventory git:origin/tend/reports --markdown > plan.md
   tend plan --inventory git:origin/tend/reports --base origin/main --markdown
-  tend plan --inventory snapshots --json -out plan.tfplan --detailed-exitcode`,
+  tend plan --inventory snapshots --json -out plan.tendplan --detailed-exitcode`,
 		Args:    cobra.NoArgs,
 		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
