@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tend-sh/tend/core/transport/ssh"
 	"github.com/tend-sh/tend/plugins/sdk"
 	"github.com/tend-sh/tend/providers/internal/winscript"
 )
@@ -174,5 +175,21 @@ func TestInventoryDuplicate(t *testing.T) {
 	inv, warns := Inventory([]packageDoc{p, q}, nil)
 	if len(inv.Installed) != 1 || inv.Installed[0].Version != "14.40.33810.0" || len(warns) != 1 || !strings.Contains(warns[0], "more than once") {
 		t.Errorf("installed %v, warnings %q", inv.Installed, warns)
+	}
+}
+
+// TestScriptsFitCmd: both scripts' command lines fit cmd.exe's limit, so
+// they run on a host whose SSH shell is cmd (the default of OpenSSH on
+// Windows), where every character counts once more for its ^ escape only
+// when it is a cmd.exe metacharacter (base64 has none).
+func TestScriptsFitCmd(t *testing.T) {
+	for _, s := range []winscript.Script{ScanScript, ApplyScript} {
+		cmd, err := winscript.Command(s, struct{}{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(strings.Join(cmd.Argv, " ")) + 4; n > ssh.MaxCmdLine {
+			t.Errorf("%s: a command line of %d characters, over cmd.exe's %d", s.Name, n, ssh.MaxCmdLine)
+		}
 	}
 }
