@@ -44,7 +44,9 @@ func Inventory(pkgs []packageDoc, pins []string) (*sdk.Inventory, []string) {
 			continue
 		}
 		seen[p.ID] = true
-		inv.Installed = append(inv.Installed, sdk.Installed{ID: p.ID, Name: p.Name, Version: p.InstalledVersion})
+		// Plans and policies name a package by its winget id (the display
+		// name, "Google Chrome", is not unique and changes with versions).
+		inv.Installed = append(inv.Installed, sdk.Installed{ID: p.ID, Name: p.ID, Version: p.InstalledVersion})
 		u, warn := update(p)
 		if warn != "" {
 			warns = append(warns, warn)
@@ -74,7 +76,7 @@ func update(p packageDoc) (*sdk.Update, string) {
 	case p.Source == "msstore" && (p.IsUpdateAvailable || newer > 0):
 		return nil, fmt.Sprintf("%s: a Microsoft Store app (source msstore); the Store updates it and offers no choice of version, so tend does not plan it", p.ID)
 	case p.IsUpdateAvailable:
-		return &sdk.Update{ID: p.ID, Name: p.Name, From: p.InstalledVersion, To: newest, CVEs: []string{}}, ""
+		return &sdk.Update{ID: p.ID, Name: p.ID, From: p.InstalledVersion, To: newest, CVEs: []string{}}, ""
 	case newer <= 0:
 		return nil, ""
 	case isUnknown(p.InstalledVersion):
