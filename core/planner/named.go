@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -12,11 +13,13 @@ import (
 // the host plan has no action, deferred or skipped entry for them: pins
 // met, pins the host's sources do not offer, packages an approve block
 // names, and named packages the host does not have (for compliance). A
-// pinned package is listed even when updates to other versions were skipped
-// as "pinned to": the pin is the policy's verdict on it. Glob patterns
-// name what is installed; only exact names are listed as absent.
+// pinned package is listed unless the plan changes, defers or skips it to
+// the pinned version: updates to other versions skipped as "pinned to" do
+// not count, the pin is the policy's verdict on it. Glob patterns name what
+// is installed; only exact names are listed as absent.
 func (pp *policyPlan) named(inv *model.ProviderInventory, hp *model.HostPlan) []model.NamedPackage {
-	planned := plannedPackages(hp)
+	planned := plannedPackages(hp, nil)
+	pinPlanned := plannedPackages(hp, pp.pins)
 	installed := map[string]string{}
 	for _, it := range inv.Installed {
 		installed[it.Name] = it.Version
@@ -37,7 +40,7 @@ func (pp *policyPlan) named(inv *model.ProviderInventory, hp *model.HostPlan) []
 		pin := pp.pins[name]
 		v, ok := installed[name]
 		switch {
-		case planned[name] && !(ok && v == pin.Version):
+		case pinPlanned[name] && !(ok && v == pin.Version):
 		case ok:
 			n := model.NamedPackage{Package: name, Installed: v, Pin: pin.Version, Reason: pinReason(name, pin.Version, true)}
 			if v != pin.Version {
@@ -66,8 +69,9 @@ func (pp *policyPlan) named(inv *model.ProviderInventory, hp *model.HostPlan) []
 }
 
 // plannedPackages are the packages a host plan has an action, deferred or
-// skipped entry for.
-func plannedPackages(hp *model.HostPlan) map[string]bool {
+// skipped entry for; with pins, a pinned package's skipped entries count
+// only when they skip the pinned version itself.
+func plannedPackages(hp *model.HostPlan, pins map[string]*config.Pin) map[string]bool {
 	out := map[string]bool{}
 	for _, a := range hp.Actions {
 		out[a.Package] = true
@@ -76,7 +80,9 @@ func plannedPackages(hp *model.HostPlan) map[string]bool {
 		out[d.Package] = true
 	}
 	for _, s := range hp.Skipped {
-		out[s.Package] = true
+		if pin, ok := pins[s.Package]; !ok || s.To == pin.Version {
+			out[s.Package] = true
+		}
 	}
 	return out
 }
