@@ -53,6 +53,9 @@ func (pp *policyPlan) named(inv *model.ProviderInventory, hp *model.HostPlan) []
 	}
 	for i := range pp.approve {
 		a := &pp.approve[i]
+		if len(a.packages) == 0 {
+			continue
+		}
 		for _, it := range inv.Installed {
 			if _, ok := firstMatch(a.packages, it.Name); ok && !planned[it.Name] {
 				add(model.NamedPackage{Package: it.Name, Installed: it.Version, Reason: a.reason})
