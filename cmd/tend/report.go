@@ -38,9 +38,17 @@ ring counts as missing.
 Item states: missing (required, not installed), failed (required, and the last
 apply of it failed), installed_rejected (installed, but matches a reject),
 installed_pending_reboot (the provider reports a pending reboot; package
-"(reboot)"). Installed packages nothing requires (installed_other) are not
-listed. A host is non_compliant when it has any such item, unknown when it was
-never scanned, else compliant. The fleet percentage counts scanned hosts only.
+"(reboot)"); and, not against compliance: installed_other (installed, with an
+update the policy skips or does not require yet, or pinned to a version the
+sources do not offer), installed (a pinned or approved-by-name package at the
+required version, or one tend installed; installed_at says when it did),
+not_applicable (a pin or approve names a package the host does not have).
+Installed packages no policy names and tend never installed are not listed.
+A host is non_compliant when it has a missing, failed, installed_rejected or
+pending reboot item or a plan error, unknown when it was never scanned, else
+compliant. The fleet percentage counts scanned hosts only; summary.json's
+recently_installed lists what tend installed in the 30 days up to --at (or
+now).
 
 Output: one line per host and the fleet's compliance (default), summary.json
 (--json) or SUMMARY.md (--markdown). --out DIR also writes the reports-branch
@@ -48,8 +56,9 @@ layout: DIR/SUMMARY.md, DIR/summary.json, DIR/hosts/<host>/inventory.json and
 DIR/hosts/<host>/report.json, each file replaced atomically.
 
 Inventory sources are those of tend plan: live (default), DIR or git:REF.
-With git:REF (the reports branch), each host's last apply and the halted
-rollouts tend serve recorded there are part of the report too.
+With git:REF (the reports branch), each host's last apply, the dates of
+earlier installs and the halted rollouts tend serve recorded there are part
+of the report too.
 
 Exit status: 0 whatever the compliance (the report is informational), 1 on
 errors.`,
@@ -99,7 +108,7 @@ func runReport(g *globals, f *reportFlags) error {
 		ConfigCommit: pl.Config.Commit, Now: pl.GeneratedAt,
 	}
 	if res.Recorded != nil { // git:REF: the daemon's apply history too
-		in.LastApply = res.Recorded.LastApply
+		in.LastApply, in.Previous = res.Recorded.LastApply, res.Recorded.Reports
 	}
 	reports, summary := compliance.Evaluate(in)
 	if halted := res.Recorded.Halted(pl.Config.Commit); len(halted) > 0 {

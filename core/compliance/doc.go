@@ -8,8 +8,8 @@
 //   - an action (install, upgrade, downgrade) is a "missing" item: installed
 //     is the current version ("" for a new install), required is its target;
 //   - a deferred update is "missing" when a window or an earlier ring holds
-//     it; while its approval delay has not passed it is not required yet and
-//     gets no item;
+//     it; while its approval delay has not passed it is not required yet:
+//     the installed package is "installed_other";
 //   - a "missing" item whose action failed or was interrupted in the host's
 //     last apply is "failed" instead;
 //   - an installed package that matches a reject is "installed_rejected";
@@ -18,12 +18,22 @@
 //   - a package the provider reports unfinished (dpkg left it
 //     half-configured, unpacked, …) is "failed", with a detail saying so,
 //     and is listed among the fleet's failures;
-//   - excluded, unapproved, pinned-elsewhere and ring-less updates get no
-//     item, nor do installed packages the policy does not require
-//     (installed_other): listing them would make every report as long as the
-//     host's package list.
+//   - an installed package whose update is skipped (excluded, unapproved,
+//     pinned elsewhere, ring-less, version-rejected) is "installed_other",
+//     with the update and the reason as detail;
+//   - the packages the policy names that the plan leaves alone
+//     (model.HostPlan.Named) are "installed" (at the pin, or approved by
+//     name with no update), "installed_other" (a pin the sources do not
+//     offer) or "not_applicable" (not on the host);
+//   - a package tend installed (a succeeded action of the last apply, or an
+//     installed_at of the previous report at the same version) is dated
+//     with installed_at, and listed as "installed" when nothing else lists
+//     it.
 //
-// A host is "unknown" when it was never scanned, else "non_compliant" when
-// an item is missing, failed, installed_rejected or installed_pending_reboot,
-// else "compliant".
+// When two policies report the same package, the state rank orders wins.
+// A host is "non_compliant" when an item is missing, failed,
+// installed_rejected or installed_pending_reboot, or a provider plan with
+// inventory has errors; else "unknown" when it was never scanned or a
+// provider has no inventory; else "compliant". The summary's
+// recently_installed lists the items dated within model.RecentWindow.
 package compliance

@@ -14,8 +14,14 @@ type Input struct {
 	// Inventory holds each host's last scan, by host name.
 	Inventory map[string]*model.Snapshot
 	// LastApply is each host's last apply, by host name; nil or missing
-	// entries mean none.
+	// entries mean none. Its succeeded actions date the packages tend
+	// installed (installed_at).
 	LastApply map[string]*model.LastApply
+	// Previous holds the reports made before this one (the reports
+	// branch's), by host: their items' installed_at carry over while the
+	// package stays at that version, so a date outlives the apply that set
+	// it. Nil or missing entries mean none.
+	Previous map[string]*model.Report
 	// Clients maps a host to its "client" label; hosts without one are
 	// counted under "".
 	Clients map[string]string
@@ -56,6 +62,7 @@ func evaluateHost(host string, plans []model.HostPlan, in Input) model.Report {
 	items := map[itemKey]model.Item{}
 	failed := failedActions(r.LastApply)
 	incomplete := false // a provider of the host has no inventory
+	planErr := false    // a provider plan with inventory has errors
 	for _, hp := range plans {
 		if hp.ScannedAt != nil && r.ScannedAt == nil {
 			t := *hp.ScannedAt
@@ -66,6 +73,8 @@ func evaluateHost(host string, plans []model.HostPlan, in Input) model.Report {
 			inv = snap.Providers[hp.Provider]
 		}
 		incomplete = incomplete || inv == nil
+		planErr = planErr || (inv != nil && len(hp.Errors) > 0)
+		r.Errors = appendNew(r.Errors, hp.Errors...)
 		for _, it := range hostItems(hp, inv, failed) {
 			k := itemKey{it.Provider, it.Package}
 			if old, ok := items[k]; !ok || rank(it.State) > rank(old.State) {
@@ -73,6 +82,7 @@ func evaluateHost(host string, plans []model.HostPlan, in Input) model.Report {
 			}
 		}
 	}
+	addInstalledByTend(items, snap, installDates(host, r.LastApply, in.Previous[host]))
 	for _, it := range items {
 		r.Items = append(r.Items, it)
 	}
@@ -83,27 +93,39 @@ func evaluateHost(host string, plans []model.HostPlan, in Input) model.Report {
 		}
 		return a.Package < b.Package
 	})
-	r.State = hostState(r, incomplete)
+	r.State = hostState(r, incomplete, planErr)
 	return r
 }
 
 type itemKey struct{ provider, pkg string }
 
 // rank orders item states when two policies report the same package: the
-// worse state wins.
+// worse state wins. The states from installed_pending_reboot up make a
+// host non-compliant; of the others, installed_other (a version the policy
+// does not require) outranks installed, which outranks not_applicable.
 func rank(state string) int {
 	switch state {
 	case model.ItemFailed:
-		return 4
+		return 7
 	case model.ItemMissing:
-		return 3
+		return 6
 	case model.ItemInstalledRejected:
-		return 2
+		return 5
 	case model.ItemInstalledPendingReboot:
+		return 4
+	case model.ItemInstalledOther:
+		return 3
+	case model.ItemInstalled:
+		return 2
+	case model.ItemNotApplicable:
 		return 1
 	}
 	return 0
 }
+
+// nonCompliant reports whether an item in state makes its host
+// non-compliant.
+func nonCompliant(state string) bool { return rank(state) >= rank(model.ItemInstalledPendingReboot) }
 
 // hostItems applies the package rules to one provider plan.
 func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[string]bool) []model.Item {
@@ -124,12 +146,18 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 	}
 	for _, d := range hp.Deferred {
 		if d.Cause == model.DeferDelay {
+			out = appendOther(out, hp.Provider, d.Package, installedVersion(inv, d.Package), delayDetail(d))
 			continue
 		}
 		missing(d.Package, installedVersion(inv, d.Package), d.To, available(inv, d.Package, d.To))
 	}
+	out = append(out, namedItems(hp)...)
+	named := namedSet(hp)
 	for _, s := range hp.Skipped {
 		if s.To != "" {
+			if !named[s.Package] {
+				out = appendOther(out, hp.Provider, s.Package, installedVersion(inv, s.Package), s.To+" available: "+s.Reason)
+			}
 			continue
 		}
 		v := installedVersion(inv, s.Package)
@@ -168,16 +196,20 @@ func failedActions(la *model.LastApply) map[string]bool {
 	return out
 }
 
-// hostState: non_compliant when an item says so; otherwise unknown when a
-// provider of the host has no inventory (not scanned, or its scan failed);
-// otherwise compliant.
-func hostState(r model.Report, incomplete bool) string {
+// hostState: non_compliant when an item says so, or a provider plan with
+// inventory has errors (a pin its sources do not offer: the policy cannot
+// be met); otherwise unknown when a provider of the host has no inventory
+// (not scanned, or its scan failed); otherwise compliant.
+func hostState(r model.Report, incomplete, planErr bool) string {
 	for _, it := range r.Items {
-		if rank(it.State) > 0 {
+		if nonCompliant(it.State) {
 			return model.HostNonCompliant
 		}
 	}
-	if r.ScannedAt == nil || incomplete {
+	switch {
+	case planErr:
+		return model.HostNonCompliant
+	case r.ScannedAt == nil || incomplete:
 		return model.HostUnknown
 	}
 	return model.HostCompliant

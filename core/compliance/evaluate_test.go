@@ -75,8 +75,10 @@ func TestEvaluateRules(t *testing.T) {
 			hp.Deferred = []model.Deferred{{Package: "openssl", To: "3.0.2", Cause: model.DeferRing}}
 		}), false, nil, model.HostNonCompliant, []model.Item{opensslMissing}},
 		{"approval delay not passed: not required yet", hostPlan(func(hp *model.HostPlan) {
-			hp.Deferred = []model.Deferred{{Package: "openssl", To: "3.0.2", Cause: model.DeferDelay}}
-		}), false, nil, model.HostCompliant, []model.Item{}},
+			hp.Deferred = []model.Deferred{{Package: "openssl", To: "3.0.2", Cause: model.DeferDelay, Reason: "approve[0]: after=3d"}}
+		}), false, nil, model.HostCompliant, []model.Item{
+			{Provider: "apt", Package: "openssl", Installed: "3.0.1", State: model.ItemInstalledOther, CVEs: []string{},
+				Detail: "3.0.2 approved, not required yet: approve[0]: after=3d"}}},
 		{"failed in last apply", hostPlan(func(hp *model.HostPlan) {
 			hp.Actions = []model.Action{opensslAction}
 		}), false, &model.LastApply{Results: []model.ActionResult{{ActionID: "web_1/apt/openssl", Status: model.StatusFailed}}},
@@ -96,13 +98,17 @@ func TestEvaluateRules(t *testing.T) {
 			hp.Skipped = []model.Skipped{{Package: "gone", Reason: `installed version 9.9 matches reject "go*"`}}
 		}), false, nil, model.HostNonCompliant, []model.Item{
 			{Provider: "apt", Package: "gone", Installed: "9.9", State: model.ItemInstalledRejected, CVEs: []string{}}}},
-		{"skipped updates are no items", hostPlan(func(hp *model.HostPlan) {
+		{"skipped updates of installed packages are installed_other", hostPlan(func(hp *model.HostPlan) {
 			hp.Skipped = []model.Skipped{
 				{Package: "openssl", To: "3.0.2", Reason: "not approved by any approve block"},
 				{Package: "nginx", To: "1.24", Reason: "excluded"},
-				{Package: "curl", To: "7.89", Reason: "pinned to 7.88"},
+				{Package: "curl", To: "7.89", Reason: "pinned to 7.88"}, // not installed: no item
 			}
-		}), false, nil, model.HostCompliant, []model.Item{}},
+		}), false, nil, model.HostCompliant, []model.Item{
+			{Provider: "apt", Package: "nginx", Installed: "1.22", State: model.ItemInstalledOther, CVEs: []string{},
+				Detail: "1.24 available: excluded"},
+			{Provider: "apt", Package: "openssl", Installed: "3.0.1", State: model.ItemInstalledOther, CVEs: []string{},
+				Detail: "3.0.2 available: not approved by any approve block"}}},
 		{"pending reboot", hostPlan(nil), true, nil, model.HostNonCompliant, []model.Item{
 			{Provider: "apt", Package: "(reboot)", State: model.ItemInstalledPendingReboot, CVEs: []string{}}}},
 		{"not scanned", hostPlan(func(hp *model.HostPlan) { hp.ScannedAt = nil }), false, nil, model.HostUnknown, []model.Item{}},
@@ -164,7 +170,7 @@ func TestSummarize(t *testing.T) {
 		MissingByCVE:   map[string][]string{"CVE-1": {"a", "b"}, "CVE-2": {"a"}},
 		MissingByKB:    map[string][]string{"KB9": {"a"}},
 		Failures:       []model.Failure{{Host: "a", ActionID: "a/apt/x", Message: "boom"}},
-		PendingReboots: []string{"a"}, HaltedRollouts: []string{},
+		PendingReboots: []string{"a"}, HaltedRollouts: []string{}, RecentlyInstalled: []model.RecentInstall{},
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("summary (-want +got):\n%s", diff)

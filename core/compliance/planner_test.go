@@ -59,10 +59,11 @@ policy "p" {
 			"a": {"openssl=missing", "telnetd=installed_rejected"},
 			"b": {"openssl=missing", "telnetd=installed_rejected"},
 		}},
-		// The approval delay has not passed: openssl is not required yet.
+		// The approval delay has not passed: openssl is not required yet,
+		// so its installed version is one the policy does not require.
 		{"30d", model.DeferDelay, map[string][]string{
-			"a": {"telnetd=installed_rejected"},
-			"b": {"telnetd=installed_rejected"},
+			"a": {"openssl=installed_other", "telnetd=installed_rejected"},
+			"b": {"openssl=installed_other", "telnetd=installed_rejected"},
 		}},
 	}
 	for _, tt := range tests {

@@ -16,6 +16,7 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 		Clients:      map[string]model.Counts{},
 		MissingByCVE: map[string][]string{}, MissingByKB: map[string][]string{},
 		Failures: []model.Failure{}, PendingReboots: []string{}, HaltedRollouts: []string{},
+		RecentlyInstalled: recentlyInstalled(reports, now),
 	}
 	cves, kbs := map[string]map[string]bool{}, map[string]map[string]bool{}
 	for _, r := range reports {

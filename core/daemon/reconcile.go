@@ -61,8 +61,10 @@ type pass struct {
 	prev *history.Recorded
 	ps   *session.Providers
 	inv  map[string]*model.Snapshot
-	// lastApply is each host's last apply as the reports will show it.
+	// lastApply is each host's last apply as the reports will show it;
+	// reports are this reconcile's compliance reports, by host.
 	lastApply *applies
+	reports   map[string]*model.Report
 	hist      planner.History
 	// todo is the plan's part that may be applied now; idle says why
 	// nothing of it is, nil when something is.

@@ -71,8 +71,8 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 
 // remember caches the state the branch holds at head after this
 // reconcile.
-func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states map[string]*rollout.State, applies map[string]*model.LastApply) {
-	c := &branchCache{head: head, prev: &history.Recorded{Rollouts: states, LastApply: applies}, sums: map[string][sha256.Size]byte{}}
+func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, rec *history.Recorded) {
+	c := &branchCache{head: head, prev: rec, sums: map[string][sha256.Size]byte{}}
 	for p, b := range files {
 		c.sums[p] = reportsbranch.NormalizedSum(b)
 	}
@@ -90,14 +90,15 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	if err != nil {
 		return &RetryError{Reason: "layout_failed", Err: err}
 	}
-	out, tree, lastApply := p.out, p.tree, p.lastApply.last
+	out, tree := p.out, p.tree
+	rec := &history.Recorded{Rollouts: states, LastApply: p.lastApply.last, Reports: p.reports}
 	changed, err := d.changedFiles(tree, files)
 	if err != nil {
 		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
 	}
 	if !changed {
 		out.ReportsCommit = tree.Head
-		d.remember(tree.Head, files, states, lastApply)
+		d.remember(tree.Head, files, rec)
 		d.compact()
 		return nil
 	}
@@ -110,7 +111,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 		return &RetryError{Reason: "push_failed", Err: err}
 	}
 	out.ReportsCommit, out.Committed = head, committed
-	d.remember(head, files, states, lastApply)
+	d.remember(head, files, rec)
 	d.compact()
 	return nil
 }
@@ -124,9 +125,13 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 		Before: out.Plan, After: out.After, Inventory: inv, Halted: haltedBy(out.Apply), Now: now})
 
 	reports, summary := compliance.Evaluate(compliance.Input{
-		Plan: out.After, Inventory: inv, LastApply: p.lastApply.last, Clients: cfg.HostLabels("client"),
-		ConfigCommit: commit, Now: now,
+		Plan: out.After, Inventory: inv, LastApply: p.lastApply.last, Previous: p.prev.Reports,
+		Clients: cfg.HostLabels("client"), ConfigCommit: commit, Now: now,
 	})
+	p.reports = make(map[string]*model.Report, len(reports))
+	for i := range reports {
+		p.reports[reports[i].Host] = &reports[i]
+	}
 	summary.HaltedRollouts = halted
 	if summary.HaltedRollouts == nil {
 		summary.HaltedRollouts = []string{}

@@ -70,6 +70,10 @@ type HostPlan struct {
 	// version its sources do not offer, no inventory). They never stop the
 	// plan of other hosts.
 	Errors []string `json:"errors,omitempty"`
+	// Named are the packages the policy names (pins, approve blocks'
+	// packages) that Actions, Deferred and Skipped leave out, for
+	// compliance; sorted by package. Not in plan JSON.
+	Named []NamedPackage `json:"-"`
 }
 
 // WindowInfo is the state of a host's maintenance window at plan time.

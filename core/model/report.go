@@ -15,7 +15,7 @@ const (
 // Item compliance states, after AWS Systems Manager's vocabulary.
 const (
 	ItemInstalled              = "installed"
-	ItemInstalledOther         = "installed_other" // installed, not required by policy
+	ItemInstalledOther         = "installed_other" // installed at a version the policy does not require
 	ItemInstalledPendingReboot = "installed_pending_reboot"
 	ItemInstalledRejected      = "installed_rejected"
 	ItemMissing                = "missing"
@@ -44,6 +44,10 @@ type Report struct {
 	Items         []Item     `json:"items"`
 	// LastApply is the last apply on this host; nil (null) when there was none.
 	LastApply *LastApply `json:"last_apply"`
+	// Errors are the plan's errors for this host (a pin its sources do not
+	// offer, no inventory); a host with errors is never compliant. Omitted
+	// when empty.
+	Errors []string `json:"errors,omitempty"`
 }
 
 // Item is the compliance of one package (or KB, or firmware) on a host.
@@ -63,6 +67,9 @@ type Item struct {
 	// Detail explains a state the other fields do not, e.g. a package the
 	// package manager left half-configured; omitted when empty.
 	Detail string `json:"detail,omitempty"`
+	// InstalledAt is when tend installed the installed version (the end of
+	// the apply that did); omitted when tend did not, or nobody recorded it.
+	InstalledAt *time.Time `json:"installed_at,omitempty"`
 }
 
 // LastApply is what the last apply on a host did.
@@ -89,6 +96,21 @@ type FleetSummary struct {
 	// HaltedRollouts names the policies whose rollout tend serve halted
 	// after too many failures (empty outside the daemon).
 	HaltedRollouts []string `json:"halted_rollouts"`
+	// RecentlyInstalled lists what tend installed in the RecentWindow up to
+	// generated_at and is still at that version, newest first.
+	RecentlyInstalled []RecentInstall `json:"recently_installed"`
+}
+
+// RecentWindow is how far back summary.json's recently_installed looks.
+const RecentWindow = 30 * 24 * time.Hour
+
+// RecentInstall is one package tend installed recently on a host.
+type RecentInstall struct {
+	Host        string    `json:"host"`
+	Provider    string    `json:"provider"`
+	Package     string    `json:"package"`
+	Version     string    `json:"version"`
+	InstalledAt time.Time `json:"installed_at"`
 }
 
 // Counts counts hosts by compliance state. CompliancePercent is compliant

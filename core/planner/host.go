@@ -67,6 +67,7 @@ func (pp *policyPlan) planHost(host string) model.HostPlan {
 		pp.gate(host, ring, &cands[i], &hp)
 	}
 	pp.decideReboot(host, inv, &hp)
+	hp.Named = pp.named(inv, &hp)
 	uniqueIDs(&hp)
 	sortHostPlan(&hp)
 	return hp
@@ -125,11 +126,7 @@ func (pp *policyPlan) candidates(host string, snap *model.Snapshot, inv *model.P
 		}
 		versions, known := inv.Versions[it.Name]
 		if known && !containsString(versions, pin.Version) {
-			offered := "nothing"
-			if len(versions) > 0 {
-				offered = strings.Join(versions, ", ")
-			}
-			hp.Errors = append(hp.Errors, fmt.Sprintf("pin %s = %q: the host's sources do not offer that version (they offer %s)", it.Name, pin.Version, offered))
+			hp.Errors = append(hp.Errors, pinUnoffered(it.Name, pin.Version, versions))
 			continue
 		}
 		cands = append(cands, candidate{

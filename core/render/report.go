@@ -60,6 +60,9 @@ func SummaryJSON(w io.Writer, s *model.FleetSummary) error {
 	if out.PendingReboots == nil {
 		out.PendingReboots = []string{}
 	}
+	if out.RecentlyInstalled == nil {
+		out.RecentlyInstalled = []model.RecentInstall{}
+	}
 	return writeJSON(w, &out, "summary")
 }
 

@@ -20,7 +20,8 @@ const (
 
 // SummaryMarkdown writes the fleet overview SUMMARY.md: the compliance
 // percentage and counts, a table per client, the missing patches by CVE and
-// by KB (most hosts first), the failures of the last applies, the hosts
+// by KB (most hosts first), the failures of the last applies, the installed
+// packages the policies reject, what tend installed recently, the hosts
 // pending a reboot and the non-compliant hosts. Every list is capped (what
 // is left out is counted as "… N more"), so the file stays small.
 func SummaryMarkdown(w io.Writer, s *model.FleetSummary, reports []model.Report) error {
@@ -47,6 +48,8 @@ func SummaryMarkdown(w io.Writer, s *model.FleetSummary, reports []model.Report)
 			mdText(strings.Join(s.HaltedRollouts, ", ")) + "\n")
 	}
 	failureTable(&b, s.Failures)
+	rejectedTable(&b, reports)
+	recentTable(&b, s.RecentlyInstalled)
 	if len(s.PendingReboots) > 0 {
 		b.WriteString("\n## Pending reboots\n\n")
 		b.WriteString(nameList(s.PendingReboots, sumReboots) + "\n")
@@ -122,6 +125,47 @@ func failureTable(b *strings.Builder, failures []model.Failure) {
 			msg = string(r[:sumMessage]) + "…"
 		}
 		fmt.Fprintf(b, "| %s | %s | %s |\n", mdText(f.Host), mdText(f.ActionID), orDash(mdText(msg)))
+	}
+}
+
+// rejectedTable lists the installed packages a policy rejects, by host.
+func rejectedTable(b *strings.Builder, reports []model.Report) {
+	var rows [][3]string
+	for _, r := range reports {
+		for _, it := range r.Items {
+			if it.State == model.ItemInstalledRejected {
+				rows = append(rows, [3]string{r.Host, it.Provider + "/" + it.Package, it.Installed})
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\n## Rejected packages installed\n\n| host | package | version |\n|---|---|---|\n")
+	for i, row := range rows {
+		if i == sumRows {
+			b.WriteString(moreRow(len(rows)-i, 3))
+			break
+		}
+		fmt.Fprintf(b, "| %s | %s | %s |\n", mdText(row[0]), mdText(row[1]), orDash(mdText(row[2])))
+	}
+}
+
+// recentTable lists what tend installed in the last model.RecentWindow,
+// newest first.
+func recentTable(b *strings.Builder, recent []model.RecentInstall) {
+	if len(recent) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n## Recently installed (%d days)\n\n| installed | host | package | version |\n|---|---|---|---|\n",
+		int(model.RecentWindow.Hours()/24))
+	for i, ri := range recent {
+		if i == sumRows {
+			b.WriteString(moreRow(len(recent)-i, 4))
+			break
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", formatTime(ri.InstalledAt), mdText(ri.Host),
+			mdText(ri.Provider+"/"+ri.Package), orDash(mdText(ri.Version)))
 	}
 }
 

@@ -14,9 +14,18 @@ var reportNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
 func richReports() []model.Report {
 	scanned := time.Date(2026, 11, 23, 9, 59, 58, 0, time.UTC)
+	installed := time.Date(2026, 11, 22, 22, 4, 0, 0, time.UTC)
 	return []model.Report{
 		{FormatVersion: "1", Host: "db_1", ConfigCommit: "9f2c1ab0d4e5f60718293a4b5c6d7e8f90a1b2c3", ScannedAt: &scanned,
-			State: model.HostCompliant, Items: []model.Item{}},
+			State: model.HostCompliant, Items: []model.Item{
+				{Provider: "apt", Package: "nginx", Installed: "1.22.1-9", Required: "1.22.1-9", State: model.ItemInstalled},
+				{Provider: "apt", Package: "openssh-server", Installed: "1:9.2p1-2", State: model.ItemInstalledOther,
+					Detail: "1:9.2p1-2+deb12u3 available: not approved by any approve block"},
+				{Provider: "apt", Package: "openssl", Installed: "3.0.11-1~deb12u2", Required: "3.0.11-1~deb12u2",
+					State: model.ItemInstalled, Classification: "security", InstalledAt: &installed},
+				{Provider: "apt", Package: "postgresql-15", Required: "15.8-0+deb12u1", State: model.ItemNotApplicable,
+					Detail: "the host does not have it and no update offers it (pin postgresql-15 = 15.8-0+deb12u1)"},
+			}},
 		{FormatVersion: "1", Host: "lost_1", ConfigCommit: "9f2c1ab0d4e5f60718293a4b5c6d7e8f90a1b2c3", State: model.HostUnknown},
 		{FormatVersion: "1", Host: "web_1", ConfigCommit: "9f2c1ab0d4e5f60718293a4b5c6d7e8f90a1b2c3", ScannedAt: &scanned,
 			State: model.HostNonCompliant, Items: []model.Item{
@@ -32,7 +41,8 @@ func richReports() []model.Report {
 				Results: []model.ActionResult{
 					{ActionID: "web_1/apt/curl", Status: model.StatusFailed, Message: "dpkg: error | exit status 100"},
 					{ActionID: "web_1/apt/zlib1g", Status: model.StatusSucceeded},
-				}}},
+				}},
+			Errors: []string{`pin nginx = "1.22.1-9": the host's sources do not offer that version (they offer 1.22.1-9+deb12u1)`}},
 	}
 }
 
@@ -48,6 +58,10 @@ func richSummary() *model.FleetSummary {
 		MissingByKB:    map[string][]string{"KB5044284": {"win_1"}},
 		Failures:       []model.Failure{{Host: "web_1", ActionID: "web_1/apt/curl", Message: "dpkg: error | exit status 100"}},
 		PendingReboots: []string{"web_1"},
+		RecentlyInstalled: []model.RecentInstall{
+			{Host: "db_1", Provider: "apt", Package: "openssl", Version: "3.0.11-1~deb12u2", InstalledAt: time.Date(2026, 11, 22, 22, 4, 0, 0, time.UTC)},
+			{Host: "web_1", Provider: "apt", Package: "zlib1g", Version: "1:1.2.13.dfsg-1", InstalledAt: time.Date(2026, 11, 22, 22, 4, 0, 0, time.UTC)},
+		},
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 )
 
 // ReportText writes the human compliance view: one line per host (state,
-// missing, failed and rejected counts, pending reboot), then the fleet line
+// missing, failed and rejected counts, pending reboot, installed count,
+// plan errors), then the fleet line
 // "Compliance: 61.5% (8 of 13 hosts)", counted over scanned hosts.
 func ReportText(w io.Writer, reports []model.Report, s *model.FleetSummary) error {
 	if s == nil {
@@ -33,8 +34,9 @@ func ReportText(w io.Writer, reports []model.Report, s *model.FleetSummary) erro
 	return err
 }
 
-// itemCounts describes what keeps a host from compliance, e.g.
-// "2 missing, 1 failed, pending reboot"; "" when nothing does.
+// itemCounts describes what keeps a host from compliance, and what the
+// policies have installed, e.g. "2 missing, 1 failed, pending reboot, 3
+// installed, 1 plan error".
 func itemCounts(r *model.Report) string {
 	if r.State == model.HostUnknown {
 		return "not scanned"
@@ -51,6 +53,12 @@ func itemCounts(r *model.Report) string {
 	}
 	if n[model.ItemInstalledPendingReboot] > 0 {
 		parts = append(parts, "pending reboot")
+	}
+	if n[model.ItemInstalled] > 0 {
+		parts = append(parts, commas(n[model.ItemInstalled])+" installed")
+	}
+	if len(r.Errors) > 0 {
+		parts = append(parts, commas(len(r.Errors))+" plan "+words.Plural(len(r.Errors), "error", "errors"))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -12,11 +12,14 @@ import (
 )
 
 // Recorded is what tend serve left on a revision of the reports branch
-// besides the snapshots: the rollout states (rollouts/*.json) and each
-// host's last apply (hosts/<host>/report.json).
+// besides the snapshots: the rollout states (rollouts/*.json), each host's
+// report (hosts/<host>/report.json) and the last apply it records.
 type Recorded struct {
 	Rollouts  map[string]*rollout.State
 	LastApply map[string]*model.LastApply
+	// Reports are the hosts' reports, by host: the next compliance
+	// carries their installed_at over (compliance.Input.Previous).
+	Reports map[string]*model.Report
 }
 
 // Halted lists the policies whose rollout is halted for configCommit.
@@ -33,18 +36,30 @@ func (r *Recorded) Halted(configCommit string) []string {
 	return out
 }
 
-// Read reads the rollout states and last applies of a reports branch
-// tree; a tree without those files gives an empty Recorded.
+// Read reads the rollout states, reports and last applies of a reports
+// branch tree; a tree without those files gives an empty Recorded.
 func Read(t *reportsbranch.Tree) (*Recorded, error) {
 	rollouts, err := readRollouts(t)
 	if err != nil {
 		return nil, err
 	}
-	applies, err := readLastApplies(t)
+	reports, err := readReports(t)
 	if err != nil {
 		return nil, err
 	}
-	return &Recorded{Rollouts: rollouts, LastApply: applies}, nil
+	return &Recorded{Rollouts: rollouts, LastApply: lastApplies(reports), Reports: reports}, nil
+}
+
+// lastApplies returns the last apply of each report that records one, by
+// host.
+func lastApplies(reports map[string]*model.Report) map[string]*model.LastApply {
+	out := map[string]*model.LastApply{}
+	for host, r := range reports {
+		if r.LastApply != nil {
+			out[host] = r.LastApply
+		}
+	}
+	return out
 }
 
 // readRollouts reads every rollouts/<policy>.json, by policy.
@@ -75,10 +90,9 @@ func readRollouts(t *reportsbranch.Tree) (map[string]*rollout.State, error) {
 	return out, nil
 }
 
-// readLastApplies reads the last apply of every hosts/<host>/report.json
-// that records one, by host.
-func readLastApplies(t *reportsbranch.Tree) (map[string]*model.LastApply, error) {
-	out := map[string]*model.LastApply{}
+// readReports reads every hosts/<host>/report.json, by host.
+func readReports(t *reportsbranch.Tree) (map[string]*model.Report, error) {
+	out := map[string]*model.Report{}
 	hosts, err := t.Names(reportsbranch.HostsDir)
 	if err != nil {
 		return nil, err
@@ -96,9 +110,7 @@ func readLastApplies(t *reportsbranch.Tree) (map[string]*model.LastApply, error)
 		if err := json.Unmarshal(data, &r); err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		if r.LastApply != nil {
-			out[host] = r.LastApply
-		}
+		out[host] = &r
 	}
 	return out, nil
 }
