@@ -284,7 +284,8 @@ func (c *Client) dialSSH(ctx context.Context) (*ssh.Client, error) {
 	defer cancel()
 	tcp, err := c.dial(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("ssh %s: %w", c.target, err)
+		// The dialer reports a context deadline as an i/o timeout.
+		return nil, fmt.Errorf("ssh %s: %w", c.target, withContextErr(ctx, err))
 	}
 	// The handshake has no context: bound it by the deadline, and close
 	// the socket if ctx ends first.
@@ -297,12 +298,8 @@ func (c *Client) dialSSH(ctx context.Context) (*ssh.Client, error) {
 		_ = tcp.Close()
 		if err == nil {
 			err = ctx.Err()
-		} else if ctx.Err() == nil && deadlinePassed(ctx) {
-			// The socket's deadline fired before the context's own timer
-			// did: the same deadline ran out, so say so.
-			err = fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
-		} else if ctx.Err() != nil {
-			err = fmt.Errorf("%w (%w)", ctx.Err(), err)
+		} else if wrapped := withContextErr(ctx, err); wrapped != err {
+			err = wrapped
 		} else if strings.Contains(err.Error(), "unable to authenticate") {
 			err = fmt.Errorf("%w (is the public half of %s in %s's authorized_keys?)", err, c.identity, c.user)
 		}
@@ -310,6 +307,20 @@ func (c *Client) dialSSH(ctx context.Context) (*ssh.Client, error) {
 	}
 	_ = tcp.SetDeadline(time.Time{})
 	return ssh.NewClient(sc, chans, reqs), nil
+}
+
+// withContextErr returns err wrapped with why ctx ended (cancelled, or its
+// deadline exceeded), so callers can tell a timeout by errors.Is, or err
+// itself while ctx is live. A socket deadline set from ctx can fire before
+// ctx's own timer does: the same deadline ran out, so that counts too.
+func withContextErr(ctx context.Context, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w (%w)", ctx.Err(), err)
+	case deadlinePassed(ctx):
+		return fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
+	}
+	return err
 }
 
 // deadlinePassed reports whether ctx has a deadline and it is not in the

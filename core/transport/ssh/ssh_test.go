@@ -651,3 +651,20 @@ func TestHandshakeTimeoutIsDeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestDialTimeoutIsDeadline: a command whose timeout runs out while the
+// TCP connection is still being dialled (a slow network, a busy machine)
+// fails with context.DeadlineExceeded too, though the dialer reports it
+// as an i/o timeout.
+func TestDialTimeoutIsDeadline(t *testing.T) {
+	s := sshtest.Start(t)
+	c, _ := newClient(t, options(s))
+	c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		<-ctx.Done()
+		return nil, &net.OpError{Op: "dial", Net: network, Err: os.ErrDeadlineExceeded}
+	}
+	_, err := c.Run(context.Background(), sdk.Cmd{Argv: []string{"true"}, Timeout: 20 * time.Millisecond})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+}
