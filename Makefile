@@ -164,7 +164,8 @@ bench: build
 	@awk '/^BenchmarkWebhookToApply-/ {printf "\npush -> apply-start median: %s ms (poll interval default: 60000 ms; ratio %.4f)\n", $$5, $$5/60000}' $(BIN)/daemon-bench.txt
 	@awk '/^BenchmarkScan-/ {s=$$3} /AptListUpgradable\/root-options/ {l=$$3} /AptListUpgradable\/with-architectures/ {w=$$3} \
 		/^BenchmarkApply300-/ {a=$$3} /^BenchmarkAptGetInstall300-/ {g=$$3} \
-		END {printf "\nratios (goal <= 1.0 for scan, <= 1.1 for apply):\n  apt scan / apt list --upgradable:              %.2f\n  apt scan / apt list --upgradable, tuned options: %.2f\n  apt apply 300 / apt-get install 300:           %.2f\n", s/l, s/w, a/g}' $(BIN)/apt-bench.txt
+		/^BenchmarkApply300Checked-/ {for (i = 2; i <= NF; i++) if ($$i == "ratio") c=$$(i-1)} \
+		END {printf "\nratios (goal <= 1.0 for scan, <= 1.1 for apply):\n  apt scan / apt list --upgradable:              %.2f\n  apt scan / apt list --upgradable, tuned options: %.2f\n  apt apply 300 / apt-get install 300:           %.2f\n  apt apply 300 checked / unchecked:             %.2f\n", s/l, s/w, a/g, c}' $(BIN)/apt-bench.txt
 	rm -rf $(BIN)/fleet && $(BIN)/tend-fleetgen -hosts $(FLEET) -out $(BIN)/fleet
 	time $(TEND) plan -C $(BIN)/fleet/config --inventory $(BIN)/fleet/snapshots \
 		--at 2026-11-28T22:30:00+01:00 --json > $(BIN)/fleet/plan.json
