@@ -11,6 +11,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/commitid"
+	"github.com/tend-sh/tend/core/lastapply"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
@@ -62,7 +63,7 @@ type pass struct {
 	ps   *session.Providers
 	inv  map[string]*model.Snapshot
 	// lastApply is each host's last apply as the reports will show it.
-	lastApply *applies
+	lastApply *lastapply.Set
 	hist      planner.History
 	// todo is the plan's part that may be applied now; idle says why
 	// nothing of it is, nil when something is.

@@ -95,7 +95,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	if err != nil {
 		return &RetryError{Reason: "layout_failed", Err: err}
 	}
-	out, tree, lastApply := p.out, p.tree, p.lastApply.last
+	out, tree, lastApply := p.out, p.tree, p.lastApply.Hosts
 	changed, err := d.changedFiles(tree, files)
 	if err != nil {
 		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
@@ -129,7 +129,7 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 		Before: out.Plan, After: out.After, Inventory: inv, Halted: haltedBy(out.Apply), Now: now})
 
 	reports, summary := compliance.Evaluate(compliance.Input{
-		Plan: out.After, Inventory: inv, LastApply: p.lastApply.last, Clients: cfg.HostLabels("client"),
+		Plan: out.After, Inventory: inv, LastApply: p.lastApply.Hosts, Clients: cfg.HostLabels("client"),
 		ConfigCommit: commit, Now: now,
 	})
 	summary.HaltedRollouts = halted
