@@ -48,8 +48,10 @@ layout: DIR/SUMMARY.md, DIR/summary.json, DIR/hosts/<host>/inventory.json and
 DIR/hosts/<host>/report.json, each file replaced atomically.
 
 Inventory sources are those of tend plan: live (default), DIR or git:REF.
-With git:REF (the reports branch), each host's last apply and the halted
-rollouts tend serve recorded there are part of the report too.
+Each host's last apply is part of the report: with git:REF, what tend serve
+recorded there (and the halted rollouts); otherwise the later of what tend
+apply kept in .tend/state and what the reports branch's copies in the
+configuration's repository hold.
 
 Exit status: 0 whatever the compliance (the report is informational), 1 on
 errors.`,
@@ -97,9 +99,7 @@ func runReport(g *globals, f *reportFlags) error {
 	in := compliance.Input{
 		Plan: pl, Inventory: inv, Clients: res.Config.HostLabels("client"),
 		ConfigCommit: pl.Config.Commit, Now: pl.GeneratedAt,
-	}
-	if res.Recorded != nil { // git:REF: the daemon's apply history too
-		in.LastApply = res.Recorded.LastApply
+		LastApply: res.LastApply,
 	}
 	reports, summary := compliance.Evaluate(in)
 	if halted := res.Recorded.Halted(pl.Config.Commit); len(halted) > 0 {

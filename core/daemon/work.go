@@ -118,10 +118,7 @@ func (d *Daemon) apply(ctx context.Context, p *pass) error {
 	if err := hook.recordRest(rep); err != nil {
 		d.log.WithError(err).Error("could not journal the results of hosts the apply skipped")
 	}
-	p.lastApply.NewRun()
-	for _, h := range rep.Hosts {
-		p.lastApply.Add(&h)
-	}
+	p.lastApply.AddRun(rep)
 	return nil
 }
 

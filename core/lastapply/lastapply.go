@@ -31,6 +31,15 @@ func New(prev map[string]*model.LastApply) *Set {
 // a host replaces that host's last apply.
 func (s *Set) NewRun() { s.touched = map[string]bool{} }
 
+// AddRun folds in the results of a later run: every host it reports
+// gets them as its last apply.
+func (s *Set) AddRun(rep *apply.Report) {
+	s.NewRun()
+	for i := range rep.Hosts {
+		s.Add(&rep.Hosts[i])
+	}
+}
+
 // Add folds a host result of the current run in.
 func (s *Set) Add(r *apply.HostResult) {
 	s.AddResults(r.Host, r.StartedAt, r.FinishedAt, Reported(r))
