@@ -14,7 +14,10 @@ import (
 
 	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/inventory"
+	"github.com/tend-sh/tend/core/lastapply"
+	"github.com/tend-sh/tend/core/localstate"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/savedplan"
@@ -26,6 +29,7 @@ type applyFlags struct {
 	autoApprove bool
 	inventory   string
 	json        bool
+	at          atFlag
 }
 
 // Validate checks the flags and arguments before anything is planned or
@@ -35,7 +39,10 @@ func (f *applyFlags) Validate(args []string) error {
 	if f.json && len(args) == 0 && !f.autoApprove {
 		return errors.New("--json without a plan file needs --auto-approve: there is no prompt in JSON output")
 	}
-	return nil
+	if f.at.value != "" && len(args) == 1 {
+		return errors.New("--at plans as of another time; a plan file was made at its own: plan again with tend plan --at … -out FILE")
+	}
+	return f.at.Validate()
 }
 
 func newApply(g *globals) *cobra.Command {
@@ -57,9 +64,19 @@ stops starting new hosts, interrupts running ones and reports what was done.
 With --json, stdout holds one JSON document once the apply is over: the plan
 applied and every action's result, host by host (docs/cli.md, "Apply JSON").
 
+Approval delays come due as with tend serve: when updates were first seen is
+kept in .tend/state. Each host's results are kept in
+.tend/state/hosts/<host>/last_apply.json for tend report.
+
+--at runs on another clock, to try out an approval delay or a window: the
+live scan is stamped with that time (an update this run sees first is first
+seen then), and the plan and the windows are judged as of it. The hosts are
+scanned and changed for real; the results carry the real time.
+
 Exit status 1 if any action failed.`,
 		Example: `  tend plan -out patch.tendplan && tend apply patch.tendplan
-  tend apply --auto-approve`,
+  tend apply --auto-approve
+  tend apply --auto-approve --at 2026-11-28T22:30:00+01:00`,
 		Args:    cobra.MaximumNArgs(1),
 		PreRunE: func(_ *cobra.Command, args []string) error { return f.Validate(args) },
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,6 +86,7 @@ Exit status 1 if any action failed.`,
 	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking (no plan file)")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the plan and every action's result as one JSON document on stdout (progress stays on stderr)")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "live", "with no plan file: where inventories come from (live, DIR, git:REF)")
+	f.at.register(cmd, "with no plan file: plan and apply")
 	return cmd
 }
 
@@ -92,7 +110,11 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 		plan = sp.Plan
 	} else {
-		res, err := makePlan(g, f.inventory, time.Now(), "applied", true)
+		o := engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), KeepProviders: true}
+		if !f.at.time.IsZero() {
+			o.ScanNow = func() time.Time { return f.at.time }
+		}
+		res, err := makePlanWith(g, o, "applied")
 		if err != nil {
 			return err
 		}
@@ -136,12 +158,18 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 	}
 	progress := render.ApplyProgress(g.stderr, withActions, progressOptions(g.stderr))
-	rep := apply.Apply(g.ctx, cfg, ps, plan, apply.Options{Progress: progress})
+	rep := apply.Apply(g.ctx, cfg, ps, plan, apply.Options{Progress: progress, Now: f.at.time})
+	applied := lastapply.New(nil)
+	applied.AddRun(rep)
+	recordErr := localstate.WriteLastApplies(cfg.Dir, applied.Hosts)
 	if plan.Inventory.Source == "live" {
 		rescan(g, cfg, ps, rep)
 	}
 	if err := f.results(g, plan, rep); err != nil {
 		return err
+	}
+	if recordErr != nil {
+		return fmt.Errorf("the apply ran (results above), but tend report will not know: %w", recordErr)
 	}
 	if g.ctx.Err() != nil {
 		fmt.Fprintln(g.stderr, "Interrupted: hosts not started were skipped; see the results above.")

@@ -88,6 +88,11 @@ Inventory sources:
   --inventory git:REF   hosts/<host>/inventory.json at a Git revision, e.g.
                         git:origin/tend/reports (the daemon's reports branch)
 
+Approval delays (after) of updates without a release date count from when
+each was first seen: plans from live scans or .tend/inventory keep those
+times in .tend/state/first_seen.json, and every plan also reads the ones
+tend serve recorded on the reports branch in this repository, if any.
+
 --base REF also plans the configuration as it is at the Git revision REF
 (e.g. origin/main), from the same inventory and time, and shows what this
 configuration changes, update by update: actions added or removed, updates
@@ -164,10 +169,14 @@ func runPlan(g *globals, f *planFlags) error {
 // configuration's diagnostics; on configuration errors it says what was not
 // done (verb: "planned", "reported") and exits 1.
 func makePlan(g *globals, inventory string, now time.Time, verb string, keepProviders bool) (*engine.PlanResult, error) {
-	res, err := engine.Plan(g.ctx, engine.PlanOptions{
-		ConfigDir: g.dir, Inventory: inventory, Now: now, TendVersion: version,
-		Log: g.log, ScanProgress: scanProgress(g), KeepProviders: keepProviders,
-	})
+	return makePlanWith(g, engine.PlanOptions{Inventory: inventory, Now: now, KeepProviders: keepProviders}, verb)
+}
+
+// makePlanWith is makePlan with more options; the configuration
+// directory, version, log and scan progress are the run's.
+func makePlanWith(g *globals, o engine.PlanOptions, verb string) (*engine.PlanResult, error) {
+	o.ConfigDir, o.TendVersion, o.Log, o.ScanProgress = g.dir, version, g.log, scanProgress(g)
+	res, err := engine.Plan(g.ctx, o)
 	if res != nil {
 		var sources map[string][]byte
 		if res.Config != nil {

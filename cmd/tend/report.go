@@ -56,9 +56,10 @@ layout: DIR/SUMMARY.md, DIR/summary.json, DIR/hosts/<host>/inventory.json and
 DIR/hosts/<host>/report.json, each file replaced atomically.
 
 Inventory sources are those of tend plan: live (default), DIR or git:REF.
-With git:REF (the reports branch), each host's last apply, the dates of
-earlier installs and the halted rollouts tend serve recorded there are part
-of the report too.
+Each host's last apply is part of the report: with git:REF, what tend serve
+recorded there (with the dates of earlier installs and the halted
+rollouts); otherwise the later of what tend apply kept in .tend/state and
+what the reports branch's copies in the configuration's repository hold.
 
 Exit status: 0 whatever the compliance (the report is informational), 1 on
 errors.`,
@@ -106,9 +107,10 @@ func runReport(g *globals, f *reportFlags) error {
 	in := compliance.Input{
 		Plan: pl, Inventory: inv, Clients: res.Config.HostLabels("client"),
 		ConfigCommit: pl.Config.Commit, Now: pl.GeneratedAt,
+		LastApply: res.LastApply,
 	}
-	if res.Recorded != nil { // git:REF: the daemon's apply history too
-		in.LastApply, in.Previous = res.Recorded.LastApply, res.Recorded.Reports
+	if res.Recorded != nil { // git:REF: the dates of earlier installs too
+		in.Previous = res.Recorded.Reports
 	}
 	reports, summary := compliance.Evaluate(in)
 	if halted := res.Recorded.Halted(pl.Config.Commit); len(halted) > 0 {

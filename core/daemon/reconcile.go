@@ -11,6 +11,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/commitid"
+	"github.com/tend-sh/tend/core/lastapply"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
@@ -63,7 +64,7 @@ type pass struct {
 	inv  map[string]*model.Snapshot
 	// lastApply is each host's last apply as the reports will show it;
 	// reports are this reconcile's compliance reports, by host.
-	lastApply *applies
+	lastApply *lastapply.Set
 	reports   map[string]*model.Report
 	hist      planner.History
 	// todo is the plan's part that may be applied now; idle says why

@@ -9,6 +9,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/journal"
+	"github.com/tend-sh/tend/core/lastapply"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -31,7 +32,7 @@ func (h *journalHook) Begin(hp model.HostPlan) (uint64, error) {
 // Finish records the results as the host's last_apply will show them, so
 // a later process can report them if this one cannot.
 func (h *journalHook) Finish(seq uint64, r *apply.HostResult) error {
-	if err := h.j.Finish(seq, reported(r)); err != nil {
+	if err := h.j.Finish(seq, lastapply.Reported(r)); err != nil {
 		return err
 	}
 	h.mu.Lock()

@@ -91,7 +91,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 		return &RetryError{Reason: "layout_failed", Err: err}
 	}
 	out, tree := p.out, p.tree
-	rec := &history.Recorded{Rollouts: states, LastApply: p.lastApply.last, Reports: p.reports}
+	rec := &history.Recorded{Rollouts: states, LastApply: p.lastApply.Hosts, Reports: p.reports}
 	changed, err := d.changedFiles(tree, files)
 	if err != nil {
 		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
@@ -125,7 +125,7 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 		Before: out.Plan, After: out.After, Inventory: inv, Halted: haltedBy(out.Apply), Now: now})
 
 	reports, summary := compliance.Evaluate(compliance.Input{
-		Plan: out.After, Inventory: inv, LastApply: p.lastApply.last, Previous: p.prev.Reports,
+		Plan: out.After, Inventory: inv, LastApply: p.lastApply.Hosts, Previous: p.prev.Reports,
 		Clients: cfg.HostLabels("client"), ConfigCommit: commit, Now: now,
 	})
 	p.reports = make(map[string]*model.Report, len(reports))

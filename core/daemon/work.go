@@ -9,6 +9,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/apply"
+	"github.com/tend-sh/tend/core/lastapply"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/reportsbranch"
@@ -66,7 +67,7 @@ func (d *Daemon) scan(ctx context.Context, p *pass) error {
 // earlier one's: the journal keeps them until they are).
 func (d *Daemon) recoverApplies(_ context.Context, p *pass) error {
 	p.out.Recovered = d.recover(p.inv)
-	p.lastApply = newApplies(p.prev.LastApply)
+	p.lastApply = lastapply.New(p.prev.LastApply)
 	d.unreported(p.lastApply)
 	return nil
 }
@@ -117,10 +118,7 @@ func (d *Daemon) apply(ctx context.Context, p *pass) error {
 	if err := hook.recordRest(rep); err != nil {
 		d.log.WithError(err).Error("could not journal the results of hosts the apply skipped")
 	}
-	p.lastApply.newRun()
-	for _, h := range rep.Hosts {
-		p.lastApply.add(&h)
-	}
+	p.lastApply.AddRun(rep)
 	return nil
 }
 

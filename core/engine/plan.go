@@ -37,6 +37,10 @@ type PlanOptions struct {
 	Log *logrus.Logger
 	// ScanProgress is told about each host a live plan scans.
 	ScanProgress func(host string, err error)
+	// ScanNow stamps a live scan's scanned_at (default time.Now): tend
+	// apply --at runs on its own clock, so the updates it sees first are
+	// first seen at that time.
+	ScanNow func() time.Time
 	// KeepProviders keeps the providers a live plan started running, in
 	// PlanResult.Providers, for an apply to reuse; the caller closes them.
 	KeepProviders bool
@@ -50,13 +54,20 @@ type PlanResult struct {
 	Inventory map[string]*model.Snapshot
 	// Diagnostics are the configuration's (warnings, or errors with ErrConfig).
 	Diagnostics hcl.Diagnostics
-	// History is what the plan took from the reports branch (git:REF).
+	// History is what the plan took from earlier runs: with git:REF, what
+	// tend serve recorded there; otherwise the first-seen times CLI runs
+	// kept in CONFIG/.tend/state and those on the copies of the reports
+	// branch in the configuration's repository, the earliest winning.
 	History planner.History
 	// Source is the inventory source recorded in the plan.
 	Source string
 	// Recorded is what tend serve left on the reports branch a git:REF
 	// plan was made from (nil for other inventory sources).
 	Recorded *history.Recorded
+	// LastApply is each host's last apply: with git:REF, what tend serve
+	// recorded there; otherwise the latest of what CLI applies kept in
+	// CONFIG/.tend/state and what the copies of the reports branch hold.
+	LastApply map[string]*model.LastApply
 	// Providers are the running providers of a live plan made with
 	// KeepProviders (nil otherwise); the caller closes them.
 	Providers *session.Providers
@@ -78,6 +89,22 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	if err != nil {
 		return res, err
 	}
+	// What earlier runs learned is read first: a broken state file fails
+	// the plan before a long scan.
+	var hist planner.History
+	var prior *earlier
+	if rev, ok := strings.CutPrefix(o.Inventory, "git:"); ok {
+		// The reports branch also holds what the daemon learned.
+		if res.Recorded, err = readRecorded(o.ConfigDir, rev); err != nil {
+			return res, err
+		}
+		hist, res.LastApply = rollout.History(res.Recorded.Rollouts), res.Recorded.LastApply
+	} else {
+		if prior, err = readEarlier(cfg, o.ConfigDir); err != nil {
+			return res, err
+		}
+		hist, res.LastApply = prior.history(), prior.lastApply
+	}
 	var inv map[string]*model.Snapshot
 	var source string
 	if o.Inventory == "" || o.Inventory == "live" {
@@ -89,14 +116,6 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	if err != nil {
 		return res, err
 	}
-	var hist planner.History
-	if rev, ok := strings.CutPrefix(o.Inventory, "git:"); ok {
-		// The reports branch also holds what the daemon learned.
-		if res.Recorded, err = readRecorded(o.ConfigDir, rev); err != nil {
-			return res, err
-		}
-		hist = rollout.History(res.Recorded.Rollouts)
-	}
 	pl, warns := planner.Plan(planner.Input{
 		Config:          cfg,
 		Inventory:       inv,
@@ -106,6 +125,15 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		InventorySource: source,
 	})
 	res.Inventory, res.History, res.Source = inv, hist, source
+	if prior != nil && recordsFirstSeen(o.ConfigDir, o.Inventory) {
+		if err := recordFirstSeen(o.ConfigDir, prior, pl, inv, time.Now()); err != nil {
+			if res.Providers != nil {
+				res.Providers.Close()
+				res.Providers = nil
+			}
+			return res, err
+		}
+	}
 	res.Saved = &model.SavedPlan{
 		FormatVersion: model.SavedPlanFormatVersion,
 		TendVersion:   o.TendVersion,
@@ -130,7 +158,7 @@ func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[str
 			ps.Close()
 		}
 	}()
-	inv, err := session.Scan(ctx, cfg, ps, session.ScanOptions{OutDir: filepath.Join(cfg.Dir, inventory.DefaultDir), Progress: o.ScanProgress})
+	inv, err := session.Scan(ctx, cfg, ps, session.ScanOptions{OutDir: filepath.Join(cfg.Dir, inventory.DefaultDir), Progress: o.ScanProgress, Now: o.ScanNow})
 	switch {
 	case ctx.Err() != nil:
 		return nil, nil, ctx.Err()

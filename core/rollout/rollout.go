@@ -199,30 +199,60 @@ func rings(prev *State, in Input, now time.Time) []Ring {
 	return out
 }
 
-// firstSeen keeps, for every update without a release date a host of the
-// policy still offers, the earliest scan that saw it. A time after now (a
-// clock that jumped forward, then back) is recorded as now: kept as it
-// was, it would hold the update's approval delay for as long as the jump.
+// firstSeen keeps the first-seen times of the updates the policy's hosts
+// offer (see FirstSeen).
 func firstSeen(prev *State, in Input, now time.Time) []Seen {
+	if in.After == nil {
+		return []Seen{}
+	}
+	var hosts []model.HostPlan
+	for _, h := range in.After.Hosts {
+		if h.Policy == in.Policy {
+			hosts = append(hosts, h)
+		}
+	}
+	return FirstSeen(prev.FirstSeen, hosts, in.Inventory, now)
+}
+
+// FirstSeen returns, for every update without a release date that the scan
+// in inv of a host of hosts (a plan's host entries) still offers, the
+// earliest scan that saw it: its time in prev, else this scan's. A host
+// entry without a scan (it failed) keeps its entries in prev; entries of
+// other hosts and of updates no longer offered are dropped. A time after
+// now (a clock that jumped forward, then back) is recorded as now: kept as
+// it was, it would hold the update's approval delay for as long as the
+// jump. The result is sorted by host, provider, package and version.
+// tend serve keeps it per policy on the reports branch, CLI runs in the
+// configuration's .tend/state.
+func FirstSeen(prev []Seen, hosts []model.HostPlan, inv map[string]*model.Snapshot, now time.Time) []Seen {
 	old := map[planner.UpdateKey]time.Time{}
-	for _, s := range prev.FirstSeen {
-		old[planner.UpdateKey{Host: s.Host, Provider: s.Provider, Package: s.Package, To: s.To}] = s.At
+	for _, s := range prev {
+		old[s.key()] = s.At
 	}
 	out := []Seen{}
 	recorded := map[planner.UpdateKey]bool{}
-	if in.After == nil {
-		return out
+	add := func(k planner.UpdateKey, at time.Time) {
+		if recorded[k] {
+			return // listed twice
+		}
+		recorded[k] = true
+		if at.After(now) {
+			at = now
+		}
+		out = append(out, Seen{Host: k.Host, Provider: k.Provider, Package: k.Package, To: k.To, At: at})
 	}
-	for _, h := range in.After.Hosts {
-		if h.Policy != in.Policy {
-			continue
+	for _, h := range hosts {
+		var pi *model.ProviderInventory
+		snap := inv[h.Host]
+		if snap != nil {
+			pi = snap.Providers[h.Provider]
 		}
-		snap := in.Inventory[h.Host]
-		if snap == nil {
-			continue
-		}
-		pi := snap.Providers[h.Provider]
-		if pi == nil {
+		if pi == nil { // not scanned this time: nothing is known to be gone
+			for _, s := range prev {
+				if s.Host == h.Host && s.Provider == h.Provider {
+					add(s.key(), s.At)
+				}
+			}
 			continue
 		}
 		for _, u := range pi.Available {
@@ -230,18 +260,11 @@ func firstSeen(prev *State, in Input, now time.Time) []Seen {
 				continue
 			}
 			k := planner.UpdateKey{Host: h.Host, Provider: h.Provider, Package: u.Name, To: u.To}
-			if recorded[k] {
-				continue // listed twice in the inventory
-			}
-			recorded[k] = true
 			at, ok := old[k]
 			if !ok {
 				at = snap.ScannedAt.UTC()
 			}
-			if at.After(now) {
-				at = now
-			}
-			out = append(out, Seen{Host: k.Host, Provider: k.Provider, Package: k.Package, To: k.To, At: at})
+			add(k, at)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -260,6 +283,10 @@ func firstSeen(prev *State, in Input, now time.Time) []Seen {
 	return out
 }
 
+func (s Seen) key() planner.UpdateKey {
+	return planner.UpdateKey{Host: s.Host, Provider: s.Provider, Package: s.Package, To: s.To}
+}
+
 // History turns the rollout states of every policy into what the planner
 // needs from earlier reconciles.
 func History(states map[string]*State) planner.History {
@@ -273,7 +300,10 @@ func History(states map[string]*State) planner.History {
 			}
 		}
 		for _, f := range s.FirstSeen {
-			h.FirstSeen[planner.UpdateKey{Host: f.Host, Provider: f.Provider, Package: f.Package, To: f.To}] = f.At
+			// Policies sharing a host may disagree: the earliest wins.
+			if at, ok := h.FirstSeen[f.key()]; !ok || f.At.Before(at) {
+				h.FirstSeen[f.key()] = f.At
+			}
 		}
 	}
 	return h

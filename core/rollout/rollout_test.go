@@ -95,9 +95,30 @@ func TestFirstSeen(t *testing.T) {
 	if got := h.FirstSeen[planner.UpdateKey{Host: "a", Provider: "apt", Package: "curl", To: "2"}]; !got.Equal(t0) {
 		t.Fatalf("FirstSeen = %v", got)
 	}
+	// Not scanned this time (the scan failed): kept as it was.
+	if s3 := Next(s2, Input{Policy: "sec", After: p, Inventory: map[string]*model.Snapshot{}, Now: t0.Add(2 * time.Hour)}); !cmp.Equal(want, s3.FirstSeen) {
+		t.Fatalf("a host without a scan lost its first_seen: %v", s3.FirstSeen)
+	}
 	// Installed (no longer offered): forgotten.
-	if s3 := Next(s2, Input{Policy: "sec", After: p, Inventory: map[string]*model.Snapshot{"a": {Host: "a"}}, Now: t0}); len(s3.FirstSeen) != 0 {
+	installed := map[string]*model.Snapshot{"a": {Host: "a", Providers: map[string]*model.ProviderInventory{"apt": {}}}}
+	if s3 := Next(s2, Input{Policy: "sec", After: p, Inventory: installed, Now: t0}); len(s3.FirstSeen) != 0 {
 		t.Fatalf("kept %v", s3.FirstSeen)
+	}
+	// A host no policy targets any more: forgotten.
+	if s3 := Next(s2, Input{Policy: "sec", After: plan(), Inventory: snap(t0), Now: t0}); len(s3.FirstSeen) != 0 {
+		t.Fatalf("kept %v for a host the plan no longer has", s3.FirstSeen)
+	}
+}
+
+// TestHistoryEarliest: policies that share a host and disagree on when an
+// update was first seen give the earliest time.
+func TestHistoryEarliest(t *testing.T) {
+	seen := func(at time.Time) []Seen {
+		return []Seen{{Host: "a", Provider: "apt", Package: "curl", To: "2", At: at}}
+	}
+	h := History(map[string]*State{"x": {FirstSeen: seen(t0.Add(time.Hour))}, "y": {FirstSeen: seen(t0)}, "z": {FirstSeen: seen(t0.Add(2 * time.Hour))}})
+	if got := h.FirstSeen[planner.UpdateKey{Host: "a", Provider: "apt", Package: "curl", To: "2"}]; !got.Equal(t0) {
+		t.Fatalf("FirstSeen = %v, want the earliest (%v)", got, t0)
 	}
 }
 
