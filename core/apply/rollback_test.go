@@ -197,3 +197,79 @@ func TestNoRollbackByDefault(t *testing.T) {
 		t.Errorf("results = %v, want %v", h.Results, want)
 	}
 }
+
+// TestUndoActions: what undoes each kind of change, the holds around
+// them, and the changes a provider cannot undo.
+func TestUndoActions(t *testing.T) {
+	h := model.HostPlan{Host: "web_1", Provider: "apt", Actions: []model.Action{
+		{ID: "u", Type: model.ActionUnhold, Package: "nginx"},
+		{ID: "n", Type: model.ActionUpgrade, Package: "nginx", From: "1.22-1", To: "1.22-2"},
+		{ID: "d", Type: model.ActionDowngrade, Package: "curl", From: "7.88-2", To: "7.88-1"},
+		{ID: "h", Type: model.ActionHold, Package: "curl"},
+		{ID: "f", Type: model.ActionUpgrade, Package: "failed", From: "1", To: "2"},
+		{ID: "i", Type: model.ActionInstall, Package: "htop", To: "3.2"},
+	}}
+	ok := func(ids ...string) []model.ActionResult {
+		var rs []model.ActionResult
+		for _, id := range ids {
+			rs = append(rs, model.ActionResult{ActionID: id, Status: model.StatusSucceeded})
+		}
+		return append(rs, model.ActionResult{ActionID: "f", Status: model.StatusFailed})
+	}
+	results := ok("u", "n", "d", "h", "i")
+	changes := changed(h.Actions, results)
+	if len(changes) != 3 || changes[0].ID != "n" || changes[1].ID != "d" || changes[2].ID != "i" {
+		t.Fatalf("changed = %+v", changes)
+	}
+	all := []string{model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade, model.ActionRemove, model.ActionHold, model.ActionUnhold}
+	undo, blocked := undoActions(h, changes, results, all)
+	var got []string
+	for _, u := range undo {
+		got = append(got, fmt.Sprintf("%s %s %s %s->%s", u.ID, u.Type, u.Package, u.From, u.To))
+	}
+	want := []string{
+		"d/rollback-unhold unhold curl ->",
+		"n/rollback downgrade nginx 1.22-2->1.22-1",
+		"d/rollback upgrade curl 7.88-1->7.88-2",
+		"i/rollback remove htop 3.2->",
+		"n/rollback-hold hold nginx ->",
+		"d/rollback-hold hold curl ->",
+	}
+	if blocked != "" || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("undo = %q (blocked %q), want %q", got, blocked, want)
+	}
+
+	// apt's actions: no remove, so nothing is asked.
+	aptActions := []string{model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade, model.ActionHold, model.ActionUnhold, model.ActionReboot}
+	undo, blocked = undoActions(h, changes, results, aptActions)
+	if undo != nil || blocked != `htop 3.2 cannot be undone: provider "apt" does not support remove actions` {
+		t.Errorf("undo = %v, blocked = %q", undo, blocked)
+	}
+}
+
+// TestMarkResults: undone changes become rolled_back naming both versions;
+// the others keep their status and say where they stay and why.
+func TestMarkResults(t *testing.T) {
+	r := &HostResult{Results: []model.ActionResult{
+		{ActionID: "a", Status: model.StatusSucceeded, Message: "a 2 installed"},
+		{ActionID: "b", Status: model.StatusSucceeded},
+		{ActionID: "c", Status: model.StatusSucceeded},
+	}}
+	rb := &Rollback{Packages: []RolledPackage{
+		{ActionID: "a", Package: "a", Applied: "2", Restored: "1", RolledBack: true},
+		{ActionID: "b", Package: "b", Applied: "5", Message: "not rolled back (failed): b is installed 5, not 4 installed"},
+		{ActionID: "c", Package: "c", Applied: "1", RolledBack: true},
+	}}
+	markResults(r, rb)
+	want := []model.ActionResult{
+		{ActionID: "a", Status: model.StatusRolledBack, Message: "a 2 was installed, then rolled back to 1 after the health check failed"},
+		{ActionID: "b", Status: model.StatusSucceeded, Message: "stays at 5: not rolled back (failed): b is installed 5, not 4 installed"},
+		{ActionID: "c", Status: model.StatusRolledBack, Message: "c 1 was installed, then removed again after the health check failed"},
+	}
+	if fmt.Sprint(r.Results) != fmt.Sprint(want) {
+		t.Errorf("results = %+v\nwant %+v", r.Results, want)
+	}
+	if s := rb.Summary(); !strings.HasPrefix(s, "partly rolled back: 2 of 3") || !strings.HasSuffix(s, "healthy again afterwards") {
+		t.Errorf("summary = %q", s)
+	}
+}
