@@ -85,11 +85,11 @@ func (rb *Rollback) Summary() string {
 // packages are lifted for the rollback and set again after it, and
 // packages the apply took off hold are held again.
 func rollBack(ctx context.Context, p *loader.Provider, h model.HostPlan, r *HostResult, runner sdk.Runner, pol *config.Policy, o Options, progress sdk.ProgressFunc) *Rollback {
-	rb := &Rollback{}
 	changes := changed(h.Actions, r.Results)
 	if len(changes) == 0 {
 		return nil
 	}
+	rb := &Rollback{}
 	for _, a := range changes {
 		rb.Packages = append(rb.Packages, RolledPackage{ActionID: a.ID, Package: a.Package, Applied: a.To, Restored: a.From})
 	}
@@ -111,7 +111,7 @@ func rollBack(ctx context.Context, p *loader.Provider, h model.HostPlan, r *Host
 	if err != nil {
 		rb.Err = fmt.Errorf("rollback: %w", err)
 	}
-	rb.judge(undo, results)
+	rb.judge(results)
 	if rb.RolledBack() > 0 && ctx.Err() == nil {
 		progress(sdk.Progress{Message: "running health checks after the rollback"})
 		rb.Health = checkHealth(ctx, pol.Health, runner, cmp.Or(o.HTTPClient, http.DefaultClient))
@@ -205,8 +205,9 @@ func (rb *Rollback) keep(why string) {
 	}
 }
 
-// judge sets each package's outcome from the provider's results of undo.
-func (rb *Rollback) judge(undo []model.ProviderAction, results []model.ActionResult) {
+// judge sets each package's outcome from the provider's results of the
+// undo actions.
+func (rb *Rollback) judge(results []model.ActionResult) {
 	byID := map[string]model.ActionResult{}
 	for _, x := range results {
 		byID[x.ActionID] = x
