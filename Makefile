@@ -13,13 +13,14 @@ STATICCHECK        := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 
-.PHONY: all build deps demo-deps demo test vet lint fmt-check fuzz bench generate generate-check proto clean
+.PHONY: all build deps demo-deps demo test vet lint fmt-check script-grammar fuzz bench generate generate-check proto clean
 
 all: build
 
 build:
 	$(GO) build -buildvcs=auto -ldflags "$(LDFLAGS)" -o $(TEND) ./cmd/tend
 	$(GO) build -o $(BIN)/tend-provider-apt ./providers/apt/cmd/tend-provider-apt
+	$(GO) build -o $(BIN)/tend-provider-winget ./providers/winget/cmd/tend-provider-winget
 	$(GO) build -o $(BIN)/tend-fleetgen ./cmd/tend-fleetgen
 	$(GO) build -o $(BIN)/tend-aptlab ./cmd/tend-aptlab
 
@@ -90,8 +91,26 @@ demo: demo-deps build
 # race detector. The per-package timeout is far above what any package needs
 # (core/daemon, the slowest, takes about two minutes idle): a busy machine
 # must not fail the suite by being slow.
-test: deps fmt-check vet lint generate-check
+test: deps fmt-check vet lint generate-check script-grammar
 	$(GO) test -race -count=1 -timeout 45m ./...
+	$(GO) test -count=1 -tags pwshgrammar ./providers/internal/winscript/psgrammar
+
+# The PowerShell grammar the embedded Windows scripts are parse-checked
+# with (providers/internal/winscript/psgrammar): tree-sitter-powershell's
+# generated C sources, from its npm package at a pinned version and
+# checksum (the Go module proxy does not serve the grammar).
+PS_GRAMMAR        := tree-sitter-powershell@0.26.4
+PS_GRAMMAR_SHA256 := 92f0ce6497f1456248eb1a2d74c567cdfb1328cccd573c1a48d1b7c4e76b53e3
+PS_GRAMMAR_DIR    := $(BIN)/tree-sitter-powershell
+script-grammar:
+	@if [ ! -f $(PS_GRAMMAR_DIR)/.sha256 ] || [ "$$(cat $(PS_GRAMMAR_DIR)/.sha256)" != $(PS_GRAMMAR_SHA256) ]; then \
+		command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }; \
+		rm -rf $(PS_GRAMMAR_DIR) $(BIN)/ps-grammar && mkdir -p $(BIN)/ps-grammar && \
+		npm pack --silent --pack-destination $(BIN)/ps-grammar $(PS_GRAMMAR) >/dev/null && \
+		echo "$(PS_GRAMMAR_SHA256)  $$(ls $(BIN)/ps-grammar/*.tgz)" | sha256sum -c --quiet && \
+		tar xzf $(BIN)/ps-grammar/*.tgz -C $(BIN)/ps-grammar && mv $(BIN)/ps-grammar/package $(PS_GRAMMAR_DIR) && \
+		rm -rf $(BIN)/ps-grammar && echo $(PS_GRAMMAR_SHA256) > $(PS_GRAMMAR_DIR)/.sha256; \
+	fi
 
 lint:
 	GOFLAGS= GOBIN=$(CURDIR)/$(BIN) $(GO) install $(STATICCHECK)

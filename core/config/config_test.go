@@ -229,3 +229,34 @@ func TestRelatedLocations(t *testing.T) {
 		t.Errorf("missing diagnostics: %v", want)
 	}
 }
+
+// TestDigestIgnoresCommentsAndLayout checks that a comment edit or a
+// reformat keeps the configuration digest (a saved plan stays fresh) and
+// that any change of a value or name does not.
+func TestDigestIgnoresCommentsAndLayout(t *testing.T) {
+	digest := func(src string) string {
+		t.Helper()
+		cfg, diags := LoadSources("dir", map[string][]byte{"dir/main.tend.hcl": []byte(src)}, os.ReadFile)
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", src, diags)
+		}
+		return cfg.Digest
+	}
+	base := digest("host \"web_1\" {\n  transport = \"local\"\n}\n")
+	for _, same := range []string{
+		"# the web server\nhost \"web_1\" {\n  transport = \"local\" // local for now\n}\n",
+		"host \"web_1\" {\n\n\n    transport   =   \"local\"\n}\n/* trailing */\n",
+	} {
+		if got := digest(same); got != base {
+			t.Errorf("digest changed for a comment or layout edit:\n%s", same)
+		}
+	}
+	for _, other := range []string{
+		"host \"web_2\" {\n  transport = \"local\"\n}\n",
+		"host \"web_1\" {\n  transport = \"ssh\"\n  address = \"x\"\n}\n",
+	} {
+		if got := digest(other); got == base {
+			t.Errorf("digest unchanged for a real edit:\n%s", other)
+		}
+	}
+}

@@ -1,11 +1,13 @@
 package config
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -101,10 +103,34 @@ func digest(dir string, srcs map[string][]byte) string {
 		if err != nil {
 			rel = n
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(srcs[n]))
-		h.Write(srcs[n])
+		content := srcs[n]
+		if strings.HasSuffix(n, FileSuffix) {
+			content = meaningful(content, n)
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", filepath.ToSlash(rel), len(content))
+		h.Write(content)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// meaningful returns what of an HCL file can change the configuration:
+// its tokens without comments and line breaks, each with its type. So
+// editing a comment or reformatting (tend fmt) keeps the digest, and a
+// saved plan fresh. A file that does not lex is taken as it is.
+func meaningful(src []byte, filename string) []byte {
+	toks, diags := hclsyntax.LexConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return src
+	}
+	var b bytes.Buffer
+	for _, t := range toks {
+		if t.Type == hclsyntax.TokenComment || t.Type == hclsyntax.TokenNewline {
+			continue
+		}
+		fmt.Fprintf(&b, "%d\x00%d\x00", t.Type, len(t.Bytes))
+		b.Write(t.Bytes)
+	}
+	return b.Bytes()
 }
 
 // loader reads the files of one configuration, within the limits, and
