@@ -30,10 +30,11 @@ func TestScriptApt(t *testing.T) {
 	})
 }
 
-// aptlabCmd is "aptlab DIR CONFIG SUITE:NAME=VERSION...": it creates a root
-// in DIR/root with a repository in DIR/repo, where SUITE is installed,
-// stable or security, and writes CONFIG/apt.tend.hcl, the provider block
-// acting on that root.
+// aptlabCmd is "aptlab DIR CONFIG SUITE:NAME=VERSION[@SCRIPT]...": it
+// creates a root in DIR/root with a repository in DIR/repo, where SUITE is
+// installed, stable or security, and writes CONFIG/apt.tend.hcl, the
+// provider block acting on that root. With @SCRIPT, the package installs
+// the content of the file SCRIPT as /usr/bin/NAME (see apttest.Pkg.Script).
 func aptlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: aptlab DIR CONFIG SUITE:NAME=VERSION...")
@@ -45,7 +46,11 @@ func aptlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 		if !ok1 || !ok2 {
 			ts.Fatalf("aptlab: %q is not SUITE:NAME=VERSION", a)
 		}
+		version, script, withScript := strings.Cut(version, "@")
 		p := apttest.Pkg{Name: name, Version: version}
+		if withScript {
+			p.Script = ts.ReadFile(script)
+		}
 		switch suite {
 		case "installed":
 			opts.Installed = append(opts.Installed, p)

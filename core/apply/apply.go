@@ -65,8 +65,14 @@ type HostResult struct {
 	// transport unavailable, provider crashed, no return from a reboot).
 	Err error
 	// Health is the policy's failed health check after the actions
-	// succeeded; the changes stay, but the host counts as failed.
+	// succeeded; the host counts as failed. The changes stay unless the
+	// policy asks for rollback.
 	Health error
+	// Rollback, when the policy asks for it and Health is set, is what
+	// tend did to return the changed packages to their previous versions;
+	// the results of the changes it undid are rolled_back. nil when there
+	// was no rollback.
+	Rollback *Rollback
 }
 
 // Failed reports whether anything on the host failed.
@@ -293,6 +299,9 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h
 		if pol := cfg.Policies[h.Policy]; pol != nil && len(pol.Health) > 0 {
 			progress(sdk.Progress{Message: "running health checks"})
 			r.Health = checkHealth(ctx, pol.Health, runner, cmp.Or(o.HTTPClient, http.DefaultClient))
+			if r.Health != nil && pol.Rollback && ctx.Err() == nil {
+				r.Rollback = rollBack(ctx, p, h, &r, runner, pol, o, progress)
+			}
 		}
 	}
 	r.FinishedAt = time.Now().UTC()

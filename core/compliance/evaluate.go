@@ -181,15 +181,15 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 	return out
 }
 
-// failedActions returns the ids of the actions that failed or were
-// interrupted in an apply.
+// failedActions returns the ids of the actions that failed, were
+// interrupted or were rolled back in an apply.
 func failedActions(la *model.LastApply) map[string]bool {
 	out := map[string]bool{}
 	if la == nil {
 		return out
 	}
 	for _, r := range la.Results {
-		if r.Status == model.StatusFailed || r.Status == model.StatusInterrupted {
+		if r.Status == model.StatusFailed || r.Status == model.StatusInterrupted || r.Status == model.StatusRolledBack {
 			out[r.ActionID] = true
 		}
 	}

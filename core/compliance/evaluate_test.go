@@ -87,6 +87,10 @@ func TestEvaluateRules(t *testing.T) {
 			hp.Deferred = []model.Deferred{{Package: "openssl", To: "3.0.2", Cause: model.DeferWindow}}
 		}), false, &model.LastApply{Results: []model.ActionResult{{ActionID: "web_1/apt/openssl", Status: model.StatusInterrupted}}},
 			model.HostNonCompliant, []model.Item{failedOpenssl}},
+		{"rolled back in last apply", hostPlan(func(hp *model.HostPlan) {
+			hp.Actions = []model.Action{opensslAction}
+		}), false, &model.LastApply{Results: []model.ActionResult{{ActionID: "web_1/apt/openssl", Status: model.StatusRolledBack}}},
+			model.HostNonCompliant, []model.Item{failedOpenssl}},
 		{"failed but no longer available", hostPlan(nil), false,
 			&model.LastApply{Results: []model.ActionResult{{ActionID: "web_1/apt/openssl", Status: model.StatusFailed}}},
 			model.HostCompliant, []model.Item{}},

@@ -46,7 +46,7 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 		}
 		if r.LastApply != nil {
 			for _, res := range r.LastApply.Results {
-				if res.Status == model.StatusFailed || res.Status == model.StatusInterrupted {
+				if res.Status == model.StatusFailed || res.Status == model.StatusInterrupted || res.Status == model.StatusRolledBack {
 					s.Failures = append(s.Failures, model.Failure{Host: r.Host, ActionID: res.ActionID, Message: res.Message})
 				}
 			}

@@ -27,11 +27,15 @@ type Policy struct {
 	Reboot    string
 	Rollout   *Rollout
 	Health    []*HealthCheck
+	// Rollback returns a host's changed packages to their previous
+	// versions when its health checks fail after an apply.
+	Rollback bool
 
 	// Hosts are the resolved target host names, sorted.
 	Hosts         []string
 	ProviderRange hcl.Range
 	TargetsRange  hcl.Range
+	RollbackRange hcl.Range
 	DeclRange     hcl.Range
 }
 
@@ -39,6 +43,7 @@ var policySchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "provider", Required: true}, {Name: "targets", Required: true},
 		{Name: "reject"}, {Name: "pin"}, {Name: "window"}, {Name: "emergency"}, {Name: "reboot"},
+		{Name: "rollback"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "approve"}, {Type: "exclude"}, {Type: "rollout"},
@@ -55,6 +60,7 @@ func decodePolicy(block *hcl.Block) (*Policy, hcl.Diagnostics) {
 	diags = append(diags, decodePolicyUpdates(p, content.Attributes)...)
 	diags = append(diags, decodePolicyTiming(p, content.Attributes)...)
 	diags = append(diags, decodePolicyBlocks(p, content.Blocks)...)
+	diags = append(diags, decodePolicyRollback(p, content.Attributes)...)
 	if len(p.Approve) == 0 && len(p.Pin) == 0 {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagWarning,

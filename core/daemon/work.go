@@ -162,6 +162,8 @@ func logHost(log *logrus.Logger, r *apply.HostResult) {
 	switch {
 	case r.Err != nil:
 		f.WithError(r.Err).Error("host failed")
+	case r.Health != nil && r.Rollback != nil:
+		f.WithError(r.Health).WithField("rolled_back", r.Rollback.RolledBack()).Error("host unhealthy after apply: " + r.Rollback.Summary())
 	case r.Health != nil:
 		f.WithError(r.Health).Error("host unhealthy after apply")
 	case r.Failed():

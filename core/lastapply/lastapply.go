@@ -66,7 +66,8 @@ func (s *Set) AddResults(host string, started, finished time.Time, rs []model.Ac
 }
 
 // Reported is a host's results as its last_apply shows them: a failed
-// health check is a result of its own, and marks the successes.
+// health check is a result of its own, and marks the successes; what a
+// rollback did is in its message and in the rolled_back results.
 func Reported(r *apply.HostResult) []model.ActionResult {
 	out := make([]model.ActionResult, 0, len(r.Results)+1)
 	for _, x := range r.Results {
@@ -76,8 +77,12 @@ func Reported(r *apply.HostResult) []model.ActionResult {
 		out = append(out, x)
 	}
 	if r.Health != nil && len(r.Results) > 0 {
+		msg := r.Health.Error()
+		if r.Rollback != nil {
+			msg += "; " + r.Rollback.Summary()
+		}
 		out = append(out, model.ActionResult{ActionID: r.Host + "/" + r.Provider + "/health_check",
-			Status: model.StatusFailed, Message: r.Health.Error()})
+			Status: model.StatusFailed, Message: msg})
 	}
 	return out
 }

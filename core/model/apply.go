@@ -10,6 +10,10 @@ const (
 	StatusFailed      Status = "failed"
 	StatusSkipped     Status = "skipped"
 	StatusInterrupted Status = "interrupted"
+	// StatusRolledBack is a change that was made and then undone: the
+	// host's health checks failed after the apply and the policy asked for
+	// rollback (set by tend, never by a provider).
+	StatusRolledBack Status = "rolled_back"
 )
 
 // ProviderAction is an Action as a provider is asked to carry it out and

@@ -41,12 +41,19 @@ func ApplyText(w io.Writer, plan *model.Plan, rep *apply.Report) error {
 		if h.Health != nil {
 			fmt.Fprintf(&b, "  unhealthy: %v\n", h.Health)
 		}
+		if h.Rollback != nil {
+			fmt.Fprintf(&b, "  rollback: %s\n", clip(h.Rollback.Summary()))
+		}
 	}
 	for _, p := range rep.Halted {
 		fmt.Fprintf(&b, "\nRollout of policy %s halted at max_failures.\n", p)
 	}
-	fmt.Fprintf(&b, "\nApplied: %d succeeded, %d failed, %d interrupted, %d skipped on %d %s (%d failed).\n",
-		total[model.StatusSucceeded], total[model.StatusFailed], total[model.StatusInterrupted], total[model.StatusSkipped],
+	rolledBack := ""
+	if n := total[model.StatusRolledBack]; n > 0 {
+		rolledBack = fmt.Sprintf(", %d rolled back", n)
+	}
+	fmt.Fprintf(&b, "\nApplied: %d succeeded, %d failed%s, %d interrupted, %d skipped on %d %s (%d failed).\n",
+		total[model.StatusSucceeded], total[model.StatusFailed], rolledBack, total[model.StatusInterrupted], total[model.StatusSkipped],
 		len(rep.Hosts), words.Plural(len(rep.Hosts), "host", "hosts"), rep.Failed())
 	_, err := w.Write(b.Bytes())
 	return err

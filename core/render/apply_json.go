@@ -46,6 +46,32 @@ type applyHost struct {
 	// HealthCheck is the failed health check after the actions, "" when
 	// the host is healthy or has none.
 	HealthCheck string `json:"health_check"`
+	// Rollback is what the policy's rollback did after the failed health
+	// check; null when there was none.
+	Rollback *applyRollback `json:"rollback"`
+}
+
+// applyRollback is an apply.Rollback: where each changed package is.
+type applyRollback struct {
+	Summary  string            `json:"summary"`
+	Packages []rolledBackEntry `json:"packages"`
+	// Error is the rollback's failure as a whole, "" when none.
+	Error string `json:"error"`
+	// HealthCheck is the health check failing again after the rollback,
+	// "" when the host is healthy again (or nothing was rolled back).
+	HealthCheck string `json:"health_check"`
+}
+
+// rolledBackEntry is one changed package: the version the apply installed
+// (applied) and the one before it (restored, "" for a new install);
+// rolled_back says which of the two the host has now.
+type rolledBackEntry struct {
+	ActionID   string `json:"action_id"`
+	Package    string `json:"package"`
+	Applied    string `json:"applied"`
+	Restored   string `json:"restored"`
+	RolledBack bool   `json:"rolled_back"`
+	Message    string `json:"message"`
 }
 
 // applySummary counts results by status, and hosts.
@@ -54,6 +80,7 @@ type applySummary struct {
 	Failed      int `json:"failed"`
 	Interrupted int `json:"interrupted"`
 	Skipped     int `json:"skipped"`
+	RolledBack  int `json:"rolled_back"`
 	Hosts       int `json:"hosts"`
 	HostsFailed int `json:"hosts_failed"`
 }
@@ -107,6 +134,23 @@ func applyHostOf(h *apply.HostResult) applyHost {
 	if h.Health != nil {
 		out.HealthCheck = h.Health.Error()
 	}
+	if h.Rollback != nil {
+		out.Rollback = applyRollbackOf(h.Rollback)
+	}
+	return out
+}
+
+func applyRollbackOf(rb *apply.Rollback) *applyRollback {
+	out := &applyRollback{Summary: rb.Summary(), Packages: []rolledBackEntry{}}
+	for _, p := range rb.Packages {
+		out.Packages = append(out.Packages, rolledBackEntry(p))
+	}
+	if rb.Err != nil {
+		out.Error = rb.Err.Error()
+	}
+	if rb.Health != nil {
+		out.HealthCheck = rb.Health.Error()
+	}
 	return out
 }
 
@@ -120,5 +164,7 @@ func (s *applySummary) count(status model.Status) {
 		s.Interrupted++
 	case model.StatusSkipped:
 		s.Skipped++
+	case model.StatusRolledBack:
+		s.RolledBack++
 	}
 }

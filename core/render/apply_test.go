@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/apply"
+	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
@@ -42,6 +43,28 @@ func richApply() *apply.Report {
 	}
 }
 
+// rollbackApply is an apply of richPlan's web_1 whose health check failed
+// and whose policy rolled back: openssl went back, the new htop could not
+// be removed, and the host is healthy again.
+func rollbackApply() *apply.Report {
+	start := *at("2026-11-28T22:30:00Z")
+	return &apply.Report{
+		StartedAt: start, FinishedAt: start.Add(40 * time.Second),
+		Hosts: []apply.HostResult{{Host: "web_1", Provider: "apt", Policy: "linux_security",
+			StartedAt: start, FinishedAt: start.Add(40 * time.Second),
+			Results: []sdk.ActionResult{
+				{ActionID: "web_1/apt/htop", Status: sdk.StatusSucceeded, Message: "htop 3.2.2-2 installed; stays at 3.2.2-2: not rolled back (failed): htop cannot be removed"},
+				{ActionID: "web_1/apt/openssl", Status: model.StatusRolledBack, Message: "openssl 3.0.15-1~deb12u1 was installed, then rolled back to 3.0.11-1~deb12u2 after the health check failed"},
+			},
+			Health: errors.New(`health check http "http://localhost/healthz" failed: status 503, want 200`),
+			Rollback: &apply.Rollback{Packages: []apply.RolledPackage{
+				{ActionID: "web_1/apt/htop", Package: "htop", Applied: "3.2.2-2", Message: "not rolled back (failed): htop cannot be removed"},
+				{ActionID: "web_1/apt/openssl", Package: "openssl", Applied: "3.0.15-1~deb12u1", Restored: "3.0.11-1~deb12u2", RolledBack: true, Message: "openssl 3.0.11-1~deb12u2 installed"},
+			}},
+		}},
+	}
+}
+
 // progressEvents are an apply's events for two hosts, one failing.
 func progressEvents() []apply.Event {
 	rep := richApply()
@@ -70,6 +93,8 @@ func TestApplyGolden(t *testing.T) {
 		{"apply_text", func(w *bytes.Buffer) error { return ApplyText(w, richPlan(), richApply()) }},
 		{"apply_text_none", func(w *bytes.Buffer) error { return ApplyText(w, richPlan(), &apply.Report{}) }},
 		{"apply_json", func(w *bytes.Buffer) error { return ApplyJSON(w, richPlan(), richApply()) }},
+		{"apply_text_rollback", func(w *bytes.Buffer) error { return ApplyText(w, richPlan(), rollbackApply()) }},
+		{"apply_json_rollback", func(w *bytes.Buffer) error { return ApplyJSON(w, richPlan(), rollbackApply()) }},
 		{"apply_json_nothing", func(w *bytes.Buffer) error { return ApplyJSON(w, emptyPlan(), nil) }},
 		{"apply_progress_lines", progress(ProgressOptions{})},
 		{"apply_progress_terminal", progress(ProgressOptions{Terminal: true, Width: func() int { return 48 }})},

@@ -35,6 +35,9 @@ func ApplyProgress(w io.Writer, total int, o ProgressOptions) func(apply.Event) 
 			ok, failed := resultCounts(e.Done.Results)
 			line = fmt.Sprintf("%s %s: done in %s: %d succeeded, %d failed", e.Host, e.Provider,
 				e.Done.FinishedAt.Sub(e.Done.StartedAt).Round(time.Millisecond), ok, failed)
+			if e.Done.Rollback != nil {
+				line += fmt.Sprintf(", %d rolled back", e.Done.Rollback.RolledBack())
+			}
 		}
 		if !o.Terminal {
 			fmt.Fprintln(w, line)

@@ -24,7 +24,11 @@ const tailLines = 20
 //  1. unhold actions: one `apt-mark unhold`;
 //  2. install, upgrade and downgrade actions: one `apt-get install
 //     pkg=version …` transaction (--allow-downgrades only when a downgrade
-//     is asked for; a package on hold is not changed: its action fails);
+//     is asked for; a package on hold is not changed: its action fails).
+//     A downgrade to a version the sources no longer offer installs the
+//     .deb apt's package cache kept of it; when neither has it, the
+//     transaction is not run and every change fails, the downgrade naming
+//     the version that cannot be had (see downgradeSources);
 //  3. hold actions: one `apt-mark hold`;
 //  4. reboot actions: one `systemctl reboot` for root "/", last and
 //     whatever became of the other actions (unless ctx ended); skipped
@@ -65,7 +69,7 @@ func Apply(ctx context.Context, r sdk.Runner, cfg Config, actions []sdk.Action, 
 	}
 	t, err := newTarget(cfg)
 	a := &applier{ctx: ctx, r: r, t: t, actions: actions, expected: expected, progress: progress,
-		results: make([]sdk.ActionResult, len(actions))}
+		results: make([]sdk.ActionResult, len(actions)), debs: map[int]string{}}
 	for i, act := range actions {
 		a.results[i].ActionID = act.ID
 		if err != nil {
@@ -90,6 +94,9 @@ type applier struct {
 	before, after []pkgState
 	// aptOut is the end of the transaction's output, for failures.
 	aptOut string
+	// debs are the cached .deb files downgrades install from, by action
+	// index (see downgradeSources).
+	debs map[int]string
 }
 
 func (a *applier) run() {
@@ -127,7 +134,7 @@ func (a *applier) packages(changes, holds, unholds []int) {
 			a.set(i, sdk.StatusSucceeded, a.actions[i].Package+" is no longer on hold")
 		}
 	}
-	a.install(a.precheck(changes, unheld))
+	a.install(a.downgradeSources(a.precheck(changes, unheld)))
 	a.mark("hold", a.checkInstalled(holds, changes))
 	a.verify(changes, holds)
 }
@@ -327,7 +334,8 @@ func (a *applier) install(changes []int) {
 
 // installArgs is the apt-get command line of the one transaction that
 // carries out changes: options, then extra (a simulation's), then install
-// pkg=version …. --allow-downgrades only when a downgrade is asked for.
+// pkg=version … (or the cached .deb a downgrade installs from).
+// --allow-downgrades only when a downgrade is asked for.
 func (a *applier) installArgs(changes []int, extra ...string) []string {
 	args := []string{"-y", "-q", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"}
 	if slices.ContainsFunc(changes, func(i int) bool { return a.actions[i].Type == model.ActionDowngrade }) {
@@ -336,7 +344,11 @@ func (a *applier) installArgs(changes []int, extra ...string) []string {
 	args = append(args, extra...)
 	args = append(args, "install")
 	for _, i := range changes {
-		args = append(args, a.actions[i].Package+"="+a.actions[i].To)
+		arg := a.actions[i].Package + "=" + a.actions[i].To
+		if deb, ok := a.debs[i]; ok {
+			arg = deb
+		}
+		args = append(args, arg)
 	}
 	return args
 }

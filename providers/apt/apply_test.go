@@ -17,6 +17,7 @@ func TestApplyArgv(t *testing.T) {
 	rec := &recorder{r: new(fake).
 		on("cat", out("amd64\n")).
 		on("dpkg-query", out(before), out(after)).
+		on("madison", out("       bar |        1.0 | file:/repo stable/main all Packages\n")).
 		on("install", out("Unpacking foo (1.1) over (1.0) ...\r\nSetting up foo (1.1) ...\r\nSetting up new:amd64 (3.0) ...\r\n"))}
 	actions := []sdk.Action{
 		{ID: "u", Type: "upgrade", Package: "foo", From: "1.0", To: "1.1"},
@@ -47,6 +48,7 @@ func TestApplyArgv(t *testing.T) {
 		{"cat", "/ROOT/var/lib/dpkg/arch"},
 		query,
 		argv("apt-mark", rootOpts, "unhold", "qux"),
+		argv("apt-cache", rootOpts, "madison", "bar"),
 		argv("apt-get", rootOpts, "-y", "-q", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold",
 			"--allow-downgrades", "install", "foo=1.1", "bar=1.0", "new:amd64=3.0"),
 		argv("apt-mark", rootOpts, "hold", "baz"),

@@ -37,7 +37,13 @@ const (
 // a grep of dpkg's status file (installed packages), `apt list
 // --upgradable` (candidates and the suites they come from), one `apt-cache
 // madison` if there are pins and, for root "/", the head (with the kernel
-// release from /proc). r must therefore allow concurrent Run calls.
+// release and banner from /proc). r must therefore allow concurrent Run
+// calls.
+//
+// The host waits for a reboot when /run/reboot-required exists or, for
+// root "/", when the running kernel is older than the newest installed
+// kernel package (staleKernel); an update's RebootRequired follows
+// needsReboot.
 //
 // The status file (deb-status(5)) is read rather than asked of dpkg-query,
 // which parses every field of it: grep needs an eighth of the CPU time,
@@ -167,6 +173,10 @@ func inventory(t target, files map[string]string, pkgs []pkgState, list string) 
 	if names := strings.Fields(files[rebootPkgs]); len(names) > 0 {
 		warnings = append(warnings, "reboot required by: "+strings.Join(names, ", "))
 	}
+	if why := staleKernel(inv.Facts["kernel"], files[procVersion], pkgs); why != "" {
+		inv.PendingReboot = true
+		warnings = append(warnings, "reboot pending: "+why)
+	}
 	count := nameCounts(pkgs)
 	var w []string
 	inv.Installed, inv.Unfinished, w = installed(pkgs, count)
@@ -188,6 +198,7 @@ func scanFiles(t target) map[string]string {
 		files[archFile] = t.path(archFile)
 	} else {
 		files[kernelOSRelease] = kernelOSRelease
+		files[procVersion] = procVersion
 	}
 	return files
 }
@@ -309,7 +320,7 @@ func available(pkgs []pkgState, cands []candidate, count map[string]int) []sdk.U
 		}
 		out = append(out, sdk.Update{
 			ID: pkgID(c.Name, p.Arch, count), Name: c.Name, From: p.Version, To: c.To,
-			Classification: class, RebootRequired: strings.HasPrefix(c.Name, "linux-image-"),
+			Classification: class, RebootRequired: needsReboot(c.Name),
 		})
 	}
 	slices.SortFunc(out, func(a, b sdk.Update) int { return strings.Compare(a.ID, b.ID) })

@@ -131,7 +131,8 @@ func TestScanAlternateRoot(t *testing.T) {
 
 func TestScanRunningSystem(t *testing.T) {
 	rec := &recorder{r: new(fake).
-		on("head", out("==> /etc/os-release <==\nID=debian\nVERSION_ID=\"12\"\n\n==> /proc/sys/kernel/osrelease <==\n6.1.0-27-amd64\n")).
+		on("head", out("==> /etc/os-release <==\nID=debian\nVERSION_ID=\"12\"\n\n==> /proc/sys/kernel/osrelease <==\n6.1.0-27-amd64\n\n"+
+			"==> /proc/version <==\n"+readFixture(t, "testdata/kernel/proc-version-debian12.txt"))).
 		on("grep", out("Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9\n"+
 			"Package: libc6\nStatus: install ok installed\nArchitecture: i386\nVersion: 2.36-9\n"+
 			"Package: linux-image-6.1.0-27-amd64\nStatus: install ok installed\nArchitecture: amd64\nVersion: 6.1.115-1\n"+
@@ -149,7 +150,7 @@ func TestScanRunningSystem(t *testing.T) {
 			{ID: "linux-image-6.1.0-27-amd64", Name: "linux-image-6.1.0-27-amd64", Version: "6.1.115-1", Arch: "amd64"},
 		},
 		Available: []sdk.Update{
-			{ID: "libc6:i386", Name: "libc6", From: "2.36-9", To: "2.36-9+deb12u9", Classification: ClassSecurity},
+			{ID: "libc6:i386", Name: "libc6", From: "2.36-9", To: "2.36-9+deb12u9", Classification: ClassSecurity, RebootRequired: true},
 			{ID: "linux-image-6.1.0-27-amd64", Name: "linux-image-6.1.0-27-amd64", From: "6.1.115-1", To: "6.1.119-1",
 				Classification: ClassSecurity, RebootRequired: true},
 		},
@@ -164,7 +165,7 @@ func TestScanRunningSystem(t *testing.T) {
 	wantCalls := [][]string{
 		{"apt", "list", "-qq", "--upgradable", "-o", "APT::Cmd::use-format=true", "-o", "APT::Cmd::format=" + listFormat},
 		{"grep", "-E", statusFields, "/var/lib/dpkg/status"},
-		{"head", "-v", "-n", "1000", "/etc/os-release", "/proc/sys/kernel/osrelease", "/run/reboot-required",
+		{"head", "-v", "-n", "1000", "/etc/os-release", "/proc/sys/kernel/osrelease", "/proc/version", "/run/reboot-required",
 			"/run/reboot-required.pkgs", "/usr/lib/os-release", "/var/lib/dpkg/updates/0000"},
 	}
 	if diff := cmp.Diff(wantCalls, sorted(rec.argvs())); diff != "" {
@@ -246,7 +247,7 @@ func TestAvailable(t *testing.T) {
 		{Name: "gone", Arch: "all", From: "1", To: "2", Archives: []string{"stable"}}, // not installed
 	}
 	want := []sdk.Update{
-		{ID: "libc6:i386", Name: "libc6", From: "2.36-8", To: "2.36-10", Classification: ClassUpdates},
+		{ID: "libc6:i386", Name: "libc6", From: "2.36-8", To: "2.36-10", Classification: ClassUpdates, RebootRequired: true},
 		{ID: "tzdata", Name: "tzdata", From: "2024a-0", To: "2024b-0", Classification: ClassUpdates},
 	}
 	if diff := cmp.Diff(want, available(pkgs, cands, nameCounts(pkgs))); diff != "" {

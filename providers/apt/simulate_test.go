@@ -1,7 +1,6 @@
 package apt
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,7 +16,7 @@ import (
 func TestParseSimulation(t *testing.T) {
 	for _, tc := range resolveCases {
 		t.Run(tc.name, func(t *testing.T) {
-			stdout, stderr := readFixture(t, tc.name+".stdout"), readFixture(t, tc.name+".stderr")
+			stdout, stderr := readFixture(t, filepath.Join("testdata/resolve", tc.name+".stdout")), readFixture(t, filepath.Join("testdata/resolve", tc.name+".stderr"))
 			if tc.wantErr != "" {
 				err := simulationError([]string{"install", "app=2.0"}, sdk.Result{Stdout: []byte(stdout), Stderr: []byte(stderr), ExitCode: 100})
 				checkResolved(t, tc, nil, err)
@@ -33,15 +32,6 @@ func TestParseSimulation(t *testing.T) {
 			checkResolved(t, tc, parseSimulation(stdout, stderr, planned), nil)
 		})
 	}
-}
-
-func readFixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata/resolve", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // TestParseSimulationLines: the line forms apt prints for other

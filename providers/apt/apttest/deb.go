@@ -24,6 +24,11 @@ type Pkg struct {
 	// Postinst is the body of a postinst script, optional: "exit 1" makes
 	// a package that fails to configure.
 	Postinst string
+	// Script is the body of a shell script the package installs as
+	// /usr/bin/NAME, executable, optional: what a health check can run
+	// ("exit 1" makes a version that breaks it). Only packages installed
+	// by dpkg (see SeedThreshold) or apt have it.
+	Script string
 	// Size pads the package's one file to this many bytes, optional.
 	Size int
 }
@@ -65,6 +70,9 @@ func (p Pkg) control() string {
 
 // docFile is the one file a test package installs, relative to the root.
 func (p Pkg) docFile() string { return "usr/share/doc/" + p.Name + "/tend-test" }
+
+// scriptFile is where the package's Script goes, relative to the root.
+func (p Pkg) scriptFile() string { return "usr/bin/" + p.Name }
 
 // docContent is that file's content: name, version and padding.
 func (p Pkg) docContent() []byte {
@@ -132,13 +140,16 @@ func dpkgDeb(p Pkg) ([]byte, error) {
 	if p.Postinst != "" {
 		files["DEBIAN/postinst"] = []byte("#!/bin/sh\n" + p.Postinst + "\n")
 	}
+	if p.Script != "" {
+		files[p.scriptFile()] = []byte("#!/bin/sh\n" + p.Script + "\n")
+	}
 	for name, data := range files {
 		path := filepath.Join(tree, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("apttest: %w", err)
 		}
 		mode := os.FileMode(0o644)
-		if name == "DEBIAN/postinst" {
+		if name == "DEBIAN/postinst" || name == p.scriptFile() {
 			mode = 0o755
 		}
 		if err := os.WriteFile(path, data, mode); err != nil {

@@ -38,6 +38,9 @@ func (r *Root) seed(pkgs []Pkg) error {
 	slices.SortFunc(sorted, func(a, b Pkg) int { return strings.Compare(a.Name, b.Name) })
 	var status bytes.Buffer
 	for _, p := range sorted {
+		if p.Script != "" {
+			return fmt.Errorf("apttest: %s has a Script, which only dpkg installs; install at most %d packages", p.Name, SeedThreshold)
+		}
 		ctl := p.control()
 		// Status goes second in dpkg's field order; its place does not matter to readers.
 		status.WriteString(strings.Replace(ctl, "\n", "\nStatus: install ok installed\n", 1))

@@ -34,6 +34,9 @@ policy "acme_web" {
 
   window = window.weekend_nights
   reboot = "if_needed"
+  # A web server that fails its checks after patching gets its packages
+  # back at the versions it had before (docs/language.md, "rollback").
+  rollback = true
 
   rollout {
     ring "canary" {
