@@ -70,6 +70,9 @@ type HostPlan struct {
 	// version its sources do not offer, no inventory). They never stop the
 	// plan of other hosts.
 	Errors []string `json:"errors,omitempty"`
+	// Transaction is what the package manager would do for Actions, and
+	// whether the policy lets it (nil when there are no package actions).
+	Transaction *Transaction `json:"transaction,omitempty"`
 }
 
 // WindowInfo is the state of a host's maintenance window at plan time.
