@@ -192,6 +192,7 @@ func hostBlock(h *model.HostPlan) string {
 	if r := rebootPhrase(h.Reboot); r != "" {
 		b.WriteString("\n" + mdText(strings.ToUpper(r[:1])+r[1:]) + ".\n")
 	}
+	mdTransaction(&b, h.Transaction)
 	var items []string
 	for i := range h.Deferred {
 		d := &h.Deferred[i]

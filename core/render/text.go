@@ -109,6 +109,7 @@ func (t *textView) host(h *model.HostPlan) {
 	if r := rebootPhrase(h.Reboot); r != "" {
 		t.line("  ", t.paint(cyan, "↻ "+r))
 	}
+	t.transaction(h.Transaction)
 	t.deferred(h.Deferred)
 	t.skipped(h.Skipped)
 	for _, e := range h.Errors {
