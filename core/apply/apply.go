@@ -281,7 +281,7 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h
 			return fail(fmt.Errorf("not started: the apply journal could not record the intent: %w", err))
 		}
 	}
-	r.Results, r.Err = p.Apply(ctx, h.Host, actions, runner, progress)
+	r.Results, r.Err = p.Apply(ctx, h.Host, actions, nil, runner, progress)
 	if r.Err == nil && rebooted(h.Actions, r.Results) {
 		progress(sdk.Progress{Message: "waiting for the host to come back from its reboot"})
 		if err := waitForReboot(ctx, runner, before, cmp.Or(o.RebootTimeout, 15*time.Minute), cmp.Or(o.RebootPoll, 5*time.Second)); err != nil {

@@ -179,17 +179,20 @@ func (p *Provider) Scan(ctx context.Context, host string, pins []string, runner 
 // provider to stop at a safe point and report what it did.
 var StopGrace = 30 * time.Second
 
-// Apply carries out actions on host. It always returns one result per
+// Apply carries out actions on host. Expected, when not empty, is the
+// transaction the plan showed (Resolve): the provider checks it still
+// holds before changing anything. It always returns one result per
 // action, in order: when the provider fails or dies midway, the actions it
 // did not report are failed (or interrupted, when ctx was cancelled) with
 // the reason; the error says what went wrong. Cancelling ctx asks the
 // provider to stop (Stop RPC) and still collects the results of what it
 // finished, for up to StopGrace.
-func (p *Provider) Apply(ctx context.Context, host string, actions []sdk.Action, runner sdk.Runner, progress sdk.ProgressFunc) ([]sdk.ActionResult, error) {
+func (p *Provider) Apply(ctx context.Context, host string, actions []sdk.Action, expected []sdk.Change, runner sdk.Runner, progress sdk.ProgressFunc) ([]sdk.ActionResult, error) {
 	id, stop := p.serveExec(runner)
 	defer stop()
 	applyID := fmt.Sprintf("%s/%d/%d", host, id, time.Now().UnixNano())
-	req := &pb.ApplyRequest{Host: host, ExecBrokerId: id, ApplyId: applyID, Actions: protoconv.ActionsToProto(actions)}
+	req := &pb.ApplyRequest{Host: host, ExecBrokerId: id, ApplyId: applyID, Actions: protoconv.ActionsToProto(actions),
+		Expected: protoconv.ChangesToProto(expected)}
 	// The stream outlives ctx by up to StopGrace, so results of finished
 	// work still arrive after Ctrl-C.
 	streamCtx, cancelStream := context.WithCancel(context.WithoutCancel(ctx))

@@ -110,7 +110,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	var events []string
 	results, err := p.Apply(ctx, "web_1", []sdk.Action{{ID: "web_1/test/a", Type: "upgrade", Package: "a", From: "1", To: "2"}, {ID: "web_1/test/forget", Package: "forget"}},
-		local.Runner{}, func(pr sdk.Progress) { events = append(events, pr.Message) })
+		nil, local.Runner{}, func(pr sdk.Progress) { events = append(events, pr.Message) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestCrashDuringApply(t *testing.T) {
 	var err error
 	go func() {
 		defer close(done)
-		results, err = p.Apply(context.Background(), "web_1", []sdk.Action{{ID: "x/test/crash", Package: "crash"}, {ID: "x/test/b", Package: "b"}}, local.Runner{}, nil)
+		results, err = p.Apply(context.Background(), "web_1", []sdk.Action{{ID: "x/test/crash", Package: "crash"}, {ID: "x/test/b", Package: "b"}}, nil, local.Runner{}, nil)
 	}()
 	select {
 	case <-done:
@@ -172,7 +172,7 @@ func TestCancelDuringApply(t *testing.T) {
 		<-started
 		cancel()
 	}()
-	results, err := p.Apply(ctx, "web_1", []sdk.Action{{ID: "x/test/hang", Package: "hang"}}, local.Runner{},
+	results, err := p.Apply(ctx, "web_1", []sdk.Action{{ID: "x/test/hang", Package: "hang"}}, nil, local.Runner{},
 		func(sdk.Progress) { close(started) })
 	if err == nil || results[0].Status != sdk.StatusInterrupted {
 		t.Errorf("err = %v, results = %+v; want interrupted", err, results)
@@ -210,7 +210,7 @@ func TestStopKeepsFinishedResults(t *testing.T) {
 	p, _ := launch(t, testProvider(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	results, err := p.Apply(ctx, "web_1", []sdk.Action{{ID: "x/test/a", Package: "a"}, {ID: "x/test/wait", Package: "wait"}}, local.Runner{},
+	results, err := p.Apply(ctx, "web_1", []sdk.Action{{ID: "x/test/a", Package: "a"}, {ID: "x/test/wait", Package: "wait"}}, nil, local.Runner{},
 		func(pr sdk.Progress) {
 			if pr.ActionID == "x/test/wait" {
 				cancel()
@@ -238,7 +238,7 @@ func TestKilledDuringApply(t *testing.T) {
 	var err error
 	go func() {
 		defer close(done)
-		results, err = p.Apply(context.Background(), "web_1", []sdk.Action{{ID: "x/test/hang", Package: "hang"}}, local.Runner{},
+		results, err = p.Apply(context.Background(), "web_1", []sdk.Action{{ID: "x/test/hang", Package: "hang"}}, nil, local.Runner{},
 			func(sdk.Progress) { _ = syscall.Kill(pid, syscall.SIGKILL) })
 	}()
 	select {

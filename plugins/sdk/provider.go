@@ -104,7 +104,13 @@ type ApplyRequest struct {
 	Host    string
 	Config  map[string]any
 	Actions []Action
-	Runner  Runner
+	// Expected is the transaction the plan showed, as a Resolver resolved
+	// it. When it is not empty, a Resolver must resolve again before it
+	// changes anything and, when the result differs, change nothing and
+	// fail every action with a message naming the difference
+	// (DiffChanges). Empty means no check.
+	Expected []Change
+	Runner   Runner
 }
 
 // Progress is one event during Apply: its Message and the ActionID it is

@@ -225,7 +225,8 @@ func (s *server) Apply(req *pb.ApplyRequest, stream pb.Provider_ApplyServer) err
 			s.mu.Unlock()
 		}()
 	}
-	resp, err := s.impl.Apply(ctx, &ApplyRequest{Host: req.Host, Config: s.config, Actions: actions, Runner: runner}, progress)
+	resp, err := s.impl.Apply(ctx, &ApplyRequest{Host: req.Host, Config: s.config, Actions: actions,
+		Expected: protoconv.ChangesFromProto(req.Expected), Runner: runner}, progress)
 	if err != nil {
 		return status.Error(codes.Unknown, err.Error())
 	}

@@ -123,3 +123,12 @@ func TestDiagnosticsSeverity(t *testing.T) {
 	want := []Diagnostic{{Severity: SeverityError}, {Severity: SeverityError}, {Severity: SeverityWarning}}
 	same(t, "diagnostic severities", want, got)
 }
+
+func TestChangesRoundTrip(t *testing.T) {
+	for name, in := range map[string][]model.Change{"none": nil, "zero": {{}}, "full": fill[[]model.Change](t)} {
+		req := wire(t, &pb.ApplyRequest{Expected: ChangesToProto(in)})
+		same(t, "expected changes "+name, in, ChangesFromProto(req.Expected))
+		resp := wire(t, &pb.ResolveResponse{Changes: ChangesToProto(in)})
+		same(t, "resolved changes "+name, in, ChangesFromProto(resp.Changes))
+	}
+}

@@ -1112,7 +1112,12 @@ type ApplyRequest struct {
 	Actions      []*Action              `protobuf:"bytes,2,rep,name=actions,proto3" json:"actions,omitempty"`
 	ExecBrokerId uint32                 `protobuf:"varint,3,opt,name=exec_broker_id,json=execBrokerId,proto3" json:"exec_broker_id,omitempty"`
 	// Chosen by tend, unique among running Applies; Stop names it.
-	ApplyId       string `protobuf:"bytes,4,opt,name=apply_id,json=applyId,proto3" json:"apply_id,omitempty"`
+	ApplyId string `protobuf:"bytes,4,opt,name=apply_id,json=applyId,proto3" json:"apply_id,omitempty"`
+	// The transaction the plan showed (Resolve's changes). When not empty,
+	// the provider resolves again before changing anything and, when its
+	// resolution differs, installs nothing and fails every action with a
+	// message naming the difference. Empty: no check.
+	Expected      []*Change `protobuf:"bytes,5,rep,name=expected,proto3" json:"expected,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1175,6 +1180,207 @@ func (x *ApplyRequest) GetApplyId() string {
 	return ""
 }
 
+func (x *ApplyRequest) GetExpected() []*Change {
+	if x != nil {
+		return x.Expected
+	}
+	return nil
+}
+
+type ResolveRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Host          string                 `protobuf:"bytes,1,opt,name=host,proto3" json:"host,omitempty"`
+	Actions       []*Action              `protobuf:"bytes,2,rep,name=actions,proto3" json:"actions,omitempty"`
+	ExecBrokerId  uint32                 `protobuf:"varint,3,opt,name=exec_broker_id,json=execBrokerId,proto3" json:"exec_broker_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveRequest) Reset() {
+	*x = ResolveRequest{}
+	mi := &file_provider_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveRequest) ProtoMessage() {}
+
+func (x *ResolveRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveRequest.ProtoReflect.Descriptor instead.
+func (*ResolveRequest) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ResolveRequest) GetHost() string {
+	if x != nil {
+		return x.Host
+	}
+	return ""
+}
+
+func (x *ResolveRequest) GetActions() []*Action {
+	if x != nil {
+		return x.Actions
+	}
+	return nil
+}
+
+func (x *ResolveRequest) GetExecBrokerId() uint32 {
+	if x != nil {
+		return x.ExecBrokerId
+	}
+	return 0
+}
+
+type ResolveResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The whole transaction, planned packages included, in the package
+	// manager's order.
+	Changes []*Change `protobuf:"bytes,1,rep,name=changes,proto3" json:"changes,omitempty"`
+	// Problems that did not stop the resolution.
+	Warnings      []string `protobuf:"bytes,2,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveResponse) Reset() {
+	*x = ResolveResponse{}
+	mi := &file_provider_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveResponse) ProtoMessage() {}
+
+func (x *ResolveResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveResponse.ProtoReflect.Descriptor instead.
+func (*ResolveResponse) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ResolveResponse) GetChanges() []*Change {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+func (x *ResolveResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+// Change is one package a transaction changes.
+type Change struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Package string                 `protobuf:"bytes,1,opt,name=package,proto3" json:"package,omitempty"`
+	Kind    string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"` // "install", "upgrade", "downgrade", "remove"
+	From    string                 `protobuf:"bytes,3,opt,name=from,proto3" json:"from,omitempty"` // installed version; "" for an install
+	To      string                 `protobuf:"bytes,4,opt,name=to,proto3" json:"to,omitempty"`     // resulting version; "" for a removal
+	// The planned packages that bring this change in, as the package manager
+	// said; empty for a planned package and when it gave no reason.
+	RequiredBy    []string `protobuf:"bytes,5,rep,name=required_by,json=requiredBy,proto3" json:"required_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Change) Reset() {
+	*x = Change{}
+	mi := &file_provider_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Change) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Change) ProtoMessage() {}
+
+func (x *Change) ProtoReflect() protoreflect.Message {
+	mi := &file_provider_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Change.ProtoReflect.Descriptor instead.
+func (*Change) Descriptor() ([]byte, []int) {
+	return file_provider_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *Change) GetPackage() string {
+	if x != nil {
+		return x.Package
+	}
+	return ""
+}
+
+func (x *Change) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *Change) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *Change) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *Change) GetRequiredBy() []string {
+	if x != nil {
+		return x.RequiredBy
+	}
+	return nil
+}
+
 type StopRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ApplyId       string                 `protobuf:"bytes,1,opt,name=apply_id,json=applyId,proto3" json:"apply_id,omitempty"`
@@ -1184,7 +1390,7 @@ type StopRequest struct {
 
 func (x *StopRequest) Reset() {
 	*x = StopRequest{}
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1196,7 +1402,7 @@ func (x *StopRequest) String() string {
 func (*StopRequest) ProtoMessage() {}
 
 func (x *StopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[18]
+	mi := &file_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1209,7 +1415,7 @@ func (x *StopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopRequest.ProtoReflect.Descriptor instead.
 func (*StopRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{18}
+	return file_provider_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *StopRequest) GetApplyId() string {
@@ -1229,7 +1435,7 @@ type StopResponse struct {
 
 func (x *StopResponse) Reset() {
 	*x = StopResponse{}
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1241,7 +1447,7 @@ func (x *StopResponse) String() string {
 func (*StopResponse) ProtoMessage() {}
 
 func (x *StopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[19]
+	mi := &file_provider_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1254,7 +1460,7 @@ func (x *StopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopResponse.ProtoReflect.Descriptor instead.
 func (*StopResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{19}
+	return file_provider_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *StopResponse) GetStopped() bool {
@@ -1277,7 +1483,7 @@ type ApplyEvent struct {
 
 func (x *ApplyEvent) Reset() {
 	*x = ApplyEvent{}
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1289,7 +1495,7 @@ func (x *ApplyEvent) String() string {
 func (*ApplyEvent) ProtoMessage() {}
 
 func (x *ApplyEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[20]
+	mi := &file_provider_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1302,7 +1508,7 @@ func (x *ApplyEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyEvent.ProtoReflect.Descriptor instead.
 func (*ApplyEvent) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{20}
+	return file_provider_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ApplyEvent) GetEvent() isApplyEvent_Event {
@@ -1356,7 +1562,7 @@ type Progress struct {
 
 func (x *Progress) Reset() {
 	*x = Progress{}
-	mi := &file_provider_proto_msgTypes[21]
+	mi := &file_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1368,7 +1574,7 @@ func (x *Progress) String() string {
 func (*Progress) ProtoMessage() {}
 
 func (x *Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[21]
+	mi := &file_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1381,7 +1587,7 @@ func (x *Progress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Progress.ProtoReflect.Descriptor instead.
 func (*Progress) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{21}
+	return file_provider_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Progress) GetActionId() string {
@@ -1409,7 +1615,7 @@ type ActionResult struct {
 
 func (x *ActionResult) Reset() {
 	*x = ActionResult{}
-	mi := &file_provider_proto_msgTypes[22]
+	mi := &file_provider_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1421,7 +1627,7 @@ func (x *ActionResult) String() string {
 func (*ActionResult) ProtoMessage() {}
 
 func (x *ActionResult) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[22]
+	mi := &file_provider_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1434,7 +1640,7 @@ func (x *ActionResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActionResult.ProtoReflect.Descriptor instead.
 func (*ActionResult) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{22}
+	return file_provider_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ActionResult) GetActionId() string {
@@ -1470,7 +1676,7 @@ type ExecRequest struct {
 
 func (x *ExecRequest) Reset() {
 	*x = ExecRequest{}
-	mi := &file_provider_proto_msgTypes[23]
+	mi := &file_provider_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1482,7 +1688,7 @@ func (x *ExecRequest) String() string {
 func (*ExecRequest) ProtoMessage() {}
 
 func (x *ExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[23]
+	mi := &file_provider_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1495,7 +1701,7 @@ func (x *ExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecRequest.ProtoReflect.Descriptor instead.
 func (*ExecRequest) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{23}
+	return file_provider_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ExecRequest) GetArgv() []string {
@@ -1537,7 +1743,7 @@ type ExecResponse struct {
 
 func (x *ExecResponse) Reset() {
 	*x = ExecResponse{}
-	mi := &file_provider_proto_msgTypes[24]
+	mi := &file_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1549,7 +1755,7 @@ func (x *ExecResponse) String() string {
 func (*ExecResponse) ProtoMessage() {}
 
 func (x *ExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_provider_proto_msgTypes[24]
+	mi := &file_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1562,7 +1768,7 @@ func (x *ExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecResponse.ProtoReflect.Descriptor instead.
 func (*ExecResponse) Descriptor() ([]byte, []int) {
-	return file_provider_proto_rawDescGZIP(), []int{24}
+	return file_provider_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ExecResponse) GetStdout() []byte {
@@ -1680,12 +1886,27 @@ const file_provider_proto_rawDesc = "" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x18\n" +
 	"\apackage\x18\x03 \x01(\tR\apackage\x12\x12\n" +
 	"\x04from\x18\x04 \x01(\tR\x04from\x12\x0e\n" +
-	"\x02to\x18\x05 \x01(\tR\x02to\"\x97\x01\n" +
+	"\x02to\x18\x05 \x01(\tR\x02to\"\xcd\x01\n" +
 	"\fApplyRequest\x12\x12\n" +
 	"\x04host\x18\x01 \x01(\tR\x04host\x122\n" +
 	"\aactions\x18\x02 \x03(\v2\x18.tend.provider.v1.ActionR\aactions\x12$\n" +
 	"\x0eexec_broker_id\x18\x03 \x01(\rR\fexecBrokerId\x12\x19\n" +
-	"\bapply_id\x18\x04 \x01(\tR\aapplyId\"(\n" +
+	"\bapply_id\x18\x04 \x01(\tR\aapplyId\x124\n" +
+	"\bexpected\x18\x05 \x03(\v2\x18.tend.provider.v1.ChangeR\bexpected\"~\n" +
+	"\x0eResolveRequest\x12\x12\n" +
+	"\x04host\x18\x01 \x01(\tR\x04host\x122\n" +
+	"\aactions\x18\x02 \x03(\v2\x18.tend.provider.v1.ActionR\aactions\x12$\n" +
+	"\x0eexec_broker_id\x18\x03 \x01(\rR\fexecBrokerId\"a\n" +
+	"\x0fResolveResponse\x122\n" +
+	"\achanges\x18\x01 \x03(\v2\x18.tend.provider.v1.ChangeR\achanges\x12\x1a\n" +
+	"\bwarnings\x18\x02 \x03(\tR\bwarnings\"{\n" +
+	"\x06Change\x12\x18\n" +
+	"\apackage\x18\x01 \x01(\tR\apackage\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04from\x18\x03 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x04 \x01(\tR\x02to\x12\x1f\n" +
+	"\vrequired_by\x18\x05 \x03(\tR\n" +
+	"requiredBy\"(\n" +
 	"\vStopRequest\x12\x19\n" +
 	"\bapply_id\x18\x01 \x01(\tR\aapplyId\"(\n" +
 	"\fStopResponse\x12\x18\n" +
@@ -1711,14 +1932,15 @@ const file_provider_proto_rawDesc = "" +
 	"\fExecResponse\x12\x16\n" +
 	"\x06stdout\x18\x01 \x01(\fR\x06stdout\x12\x16\n" +
 	"\x06stderr\x18\x02 \x01(\fR\x06stderr\x12\x1b\n" +
-	"\texit_code\x18\x03 \x01(\x05R\bexitCode2\xf2\x03\n" +
+	"\texit_code\x18\x03 \x01(\x05R\bexitCode2\xc2\x04\n" +
 	"\bProvider\x12T\n" +
 	"\tGetSchema\x12\".tend.provider.v1.GetSchemaRequest\x1a#.tend.provider.v1.GetSchemaResponse\x12T\n" +
 	"\tConfigure\x12\".tend.provider.v1.ConfigureRequest\x1a#.tend.provider.v1.ConfigureResponse\x12E\n" +
 	"\x04Scan\x12\x1d.tend.provider.v1.ScanRequest\x1a\x1e.tend.provider.v1.ScanResponse\x12G\n" +
 	"\x05Apply\x12\x1e.tend.provider.v1.ApplyRequest\x1a\x1c.tend.provider.v1.ApplyEvent0\x01\x12E\n" +
 	"\x04Stop\x12\x1d.tend.provider.v1.StopRequest\x1a\x1e.tend.provider.v1.StopResponse\x12c\n" +
-	"\x0eValidateConfig\x12'.tend.provider.v1.ValidateConfigRequest\x1a(.tend.provider.v1.ValidateConfigResponse2M\n" +
+	"\x0eValidateConfig\x12'.tend.provider.v1.ValidateConfigRequest\x1a(.tend.provider.v1.ValidateConfigResponse\x12N\n" +
+	"\aResolve\x12 .tend.provider.v1.ResolveRequest\x1a!.tend.provider.v1.ResolveResponse2M\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.tend.provider.v1.ExecRequest\x1a\x1e.tend.provider.v1.ExecResponseB2Z0github.com/tend-sh/tend/plugins/proto/providerv1b\x06proto3"
 
@@ -1734,7 +1956,7 @@ func file_provider_proto_rawDescGZIP() []byte {
 	return file_provider_proto_rawDescData
 }
 
-var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_provider_proto_goTypes = []any{
 	(*GetSchemaRequest)(nil),       // 0: tend.provider.v1.GetSchemaRequest
 	(*GetSchemaResponse)(nil),      // 1: tend.provider.v1.GetSchemaResponse
@@ -1754,49 +1976,57 @@ var file_provider_proto_goTypes = []any{
 	(*Update)(nil),                 // 15: tend.provider.v1.Update
 	(*Action)(nil),                 // 16: tend.provider.v1.Action
 	(*ApplyRequest)(nil),           // 17: tend.provider.v1.ApplyRequest
-	(*StopRequest)(nil),            // 18: tend.provider.v1.StopRequest
-	(*StopResponse)(nil),           // 19: tend.provider.v1.StopResponse
-	(*ApplyEvent)(nil),             // 20: tend.provider.v1.ApplyEvent
-	(*Progress)(nil),               // 21: tend.provider.v1.Progress
-	(*ActionResult)(nil),           // 22: tend.provider.v1.ActionResult
-	(*ExecRequest)(nil),            // 23: tend.provider.v1.ExecRequest
-	(*ExecResponse)(nil),           // 24: tend.provider.v1.ExecResponse
-	nil,                            // 25: tend.provider.v1.Inventory.FactsEntry
-	nil,                            // 26: tend.provider.v1.Inventory.VersionsEntry
+	(*ResolveRequest)(nil),         // 18: tend.provider.v1.ResolveRequest
+	(*ResolveResponse)(nil),        // 19: tend.provider.v1.ResolveResponse
+	(*Change)(nil),                 // 20: tend.provider.v1.Change
+	(*StopRequest)(nil),            // 21: tend.provider.v1.StopRequest
+	(*StopResponse)(nil),           // 22: tend.provider.v1.StopResponse
+	(*ApplyEvent)(nil),             // 23: tend.provider.v1.ApplyEvent
+	(*Progress)(nil),               // 24: tend.provider.v1.Progress
+	(*ActionResult)(nil),           // 25: tend.provider.v1.ActionResult
+	(*ExecRequest)(nil),            // 26: tend.provider.v1.ExecRequest
+	(*ExecResponse)(nil),           // 27: tend.provider.v1.ExecResponse
+	nil,                            // 28: tend.provider.v1.Inventory.FactsEntry
+	nil,                            // 29: tend.provider.v1.Inventory.VersionsEntry
 }
 var file_provider_proto_depIdxs = []int32{
 	2,  // 0: tend.provider.v1.GetSchemaResponse.attributes:type_name -> tend.provider.v1.Attribute
 	6,  // 1: tend.provider.v1.ValidateConfigRequest.pins:type_name -> tend.provider.v1.Pin
 	8,  // 2: tend.provider.v1.ValidateConfigResponse.diagnostics:type_name -> tend.provider.v1.Diagnostic
 	11, // 3: tend.provider.v1.ScanResponse.inventory:type_name -> tend.provider.v1.Inventory
-	25, // 4: tend.provider.v1.Inventory.facts:type_name -> tend.provider.v1.Inventory.FactsEntry
+	28, // 4: tend.provider.v1.Inventory.facts:type_name -> tend.provider.v1.Inventory.FactsEntry
 	14, // 5: tend.provider.v1.Inventory.installed:type_name -> tend.provider.v1.Installed
 	15, // 6: tend.provider.v1.Inventory.available:type_name -> tend.provider.v1.Update
-	26, // 7: tend.provider.v1.Inventory.versions:type_name -> tend.provider.v1.Inventory.VersionsEntry
+	29, // 7: tend.provider.v1.Inventory.versions:type_name -> tend.provider.v1.Inventory.VersionsEntry
 	12, // 8: tend.provider.v1.Inventory.unfinished:type_name -> tend.provider.v1.Unfinished
 	16, // 9: tend.provider.v1.ApplyRequest.actions:type_name -> tend.provider.v1.Action
-	21, // 10: tend.provider.v1.ApplyEvent.progress:type_name -> tend.provider.v1.Progress
-	22, // 11: tend.provider.v1.ApplyEvent.result:type_name -> tend.provider.v1.ActionResult
-	13, // 12: tend.provider.v1.Inventory.VersionsEntry.value:type_name -> tend.provider.v1.Versions
-	0,  // 13: tend.provider.v1.Provider.GetSchema:input_type -> tend.provider.v1.GetSchemaRequest
-	3,  // 14: tend.provider.v1.Provider.Configure:input_type -> tend.provider.v1.ConfigureRequest
-	9,  // 15: tend.provider.v1.Provider.Scan:input_type -> tend.provider.v1.ScanRequest
-	17, // 16: tend.provider.v1.Provider.Apply:input_type -> tend.provider.v1.ApplyRequest
-	18, // 17: tend.provider.v1.Provider.Stop:input_type -> tend.provider.v1.StopRequest
-	5,  // 18: tend.provider.v1.Provider.ValidateConfig:input_type -> tend.provider.v1.ValidateConfigRequest
-	23, // 19: tend.provider.v1.Host.Exec:input_type -> tend.provider.v1.ExecRequest
-	1,  // 20: tend.provider.v1.Provider.GetSchema:output_type -> tend.provider.v1.GetSchemaResponse
-	4,  // 21: tend.provider.v1.Provider.Configure:output_type -> tend.provider.v1.ConfigureResponse
-	10, // 22: tend.provider.v1.Provider.Scan:output_type -> tend.provider.v1.ScanResponse
-	20, // 23: tend.provider.v1.Provider.Apply:output_type -> tend.provider.v1.ApplyEvent
-	19, // 24: tend.provider.v1.Provider.Stop:output_type -> tend.provider.v1.StopResponse
-	7,  // 25: tend.provider.v1.Provider.ValidateConfig:output_type -> tend.provider.v1.ValidateConfigResponse
-	24, // 26: tend.provider.v1.Host.Exec:output_type -> tend.provider.v1.ExecResponse
-	20, // [20:27] is the sub-list for method output_type
-	13, // [13:20] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	20, // 10: tend.provider.v1.ApplyRequest.expected:type_name -> tend.provider.v1.Change
+	16, // 11: tend.provider.v1.ResolveRequest.actions:type_name -> tend.provider.v1.Action
+	20, // 12: tend.provider.v1.ResolveResponse.changes:type_name -> tend.provider.v1.Change
+	24, // 13: tend.provider.v1.ApplyEvent.progress:type_name -> tend.provider.v1.Progress
+	25, // 14: tend.provider.v1.ApplyEvent.result:type_name -> tend.provider.v1.ActionResult
+	13, // 15: tend.provider.v1.Inventory.VersionsEntry.value:type_name -> tend.provider.v1.Versions
+	0,  // 16: tend.provider.v1.Provider.GetSchema:input_type -> tend.provider.v1.GetSchemaRequest
+	3,  // 17: tend.provider.v1.Provider.Configure:input_type -> tend.provider.v1.ConfigureRequest
+	9,  // 18: tend.provider.v1.Provider.Scan:input_type -> tend.provider.v1.ScanRequest
+	17, // 19: tend.provider.v1.Provider.Apply:input_type -> tend.provider.v1.ApplyRequest
+	21, // 20: tend.provider.v1.Provider.Stop:input_type -> tend.provider.v1.StopRequest
+	5,  // 21: tend.provider.v1.Provider.ValidateConfig:input_type -> tend.provider.v1.ValidateConfigRequest
+	18, // 22: tend.provider.v1.Provider.Resolve:input_type -> tend.provider.v1.ResolveRequest
+	26, // 23: tend.provider.v1.Host.Exec:input_type -> tend.provider.v1.ExecRequest
+	1,  // 24: tend.provider.v1.Provider.GetSchema:output_type -> tend.provider.v1.GetSchemaResponse
+	4,  // 25: tend.provider.v1.Provider.Configure:output_type -> tend.provider.v1.ConfigureResponse
+	10, // 26: tend.provider.v1.Provider.Scan:output_type -> tend.provider.v1.ScanResponse
+	23, // 27: tend.provider.v1.Provider.Apply:output_type -> tend.provider.v1.ApplyEvent
+	22, // 28: tend.provider.v1.Provider.Stop:output_type -> tend.provider.v1.StopResponse
+	7,  // 29: tend.provider.v1.Provider.ValidateConfig:output_type -> tend.provider.v1.ValidateConfigResponse
+	19, // 30: tend.provider.v1.Provider.Resolve:output_type -> tend.provider.v1.ResolveResponse
+	27, // 31: tend.provider.v1.Host.Exec:output_type -> tend.provider.v1.ExecResponse
+	24, // [24:32] is the sub-list for method output_type
+	16, // [16:24] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_provider_proto_init() }
@@ -1804,7 +2034,7 @@ func file_provider_proto_init() {
 	if File_provider_proto != nil {
 		return
 	}
-	file_provider_proto_msgTypes[20].OneofWrappers = []any{
+	file_provider_proto_msgTypes[23].OneofWrappers = []any{
 		(*ApplyEvent_Progress)(nil),
 		(*ApplyEvent_Result)(nil),
 	}
@@ -1814,7 +2044,7 @@ func file_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_provider_proto_rawDesc), len(file_provider_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

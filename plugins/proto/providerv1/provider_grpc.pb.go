@@ -32,6 +32,7 @@ const (
 	Provider_Apply_FullMethodName          = "/tend.provider.v1.Provider/Apply"
 	Provider_Stop_FullMethodName           = "/tend.provider.v1.Provider/Stop"
 	Provider_ValidateConfig_FullMethodName = "/tend.provider.v1.Provider/ValidateConfig"
+	Provider_Resolve_FullMethodName        = "/tend.provider.v1.Provider/Resolve"
 )
 
 // ProviderClient is the client API for Provider service.
@@ -58,6 +59,13 @@ type ProviderClient interface {
 	// validate). Optional: a provider built before it answers Unimplemented,
 	// which tend takes as "nothing to add".
 	ValidateConfig(ctx context.Context, in *ValidateConfigRequest, opts ...grpc.CallOption) (*ValidateConfigResponse, error)
+	// Resolve asks the package manager, read-only (apt-get --simulate), for
+	// the whole transaction it would carry out for actions on one host: the
+	// planned packages and every package they pull in or push out, each with
+	// the planned packages that require it. It changes nothing on the host.
+	// Optional: a provider built before it answers Unimplemented, which tend
+	// takes as "this provider does not resolve dependencies".
+	Resolve(ctx context.Context, in *ResolveRequest, opts ...grpc.CallOption) (*ResolveResponse, error)
 }
 
 type providerClient struct {
@@ -137,6 +145,16 @@ func (c *providerClient) ValidateConfig(ctx context.Context, in *ValidateConfigR
 	return out, nil
 }
 
+func (c *providerClient) Resolve(ctx context.Context, in *ResolveRequest, opts ...grpc.CallOption) (*ResolveResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResolveResponse)
+	err := c.cc.Invoke(ctx, Provider_Resolve_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServer is the server API for Provider service.
 // All implementations must embed UnimplementedProviderServer
 // for forward compatibility.
@@ -161,6 +179,13 @@ type ProviderServer interface {
 	// validate). Optional: a provider built before it answers Unimplemented,
 	// which tend takes as "nothing to add".
 	ValidateConfig(context.Context, *ValidateConfigRequest) (*ValidateConfigResponse, error)
+	// Resolve asks the package manager, read-only (apt-get --simulate), for
+	// the whole transaction it would carry out for actions on one host: the
+	// planned packages and every package they pull in or push out, each with
+	// the planned packages that require it. It changes nothing on the host.
+	// Optional: a provider built before it answers Unimplemented, which tend
+	// takes as "this provider does not resolve dependencies".
+	Resolve(context.Context, *ResolveRequest) (*ResolveResponse, error)
 	mustEmbedUnimplementedProviderServer()
 }
 
@@ -188,6 +213,9 @@ func (UnimplementedProviderServer) Stop(context.Context, *StopRequest) (*StopRes
 }
 func (UnimplementedProviderServer) ValidateConfig(context.Context, *ValidateConfigRequest) (*ValidateConfigResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ValidateConfig not implemented")
+}
+func (UnimplementedProviderServer) Resolve(context.Context, *ResolveRequest) (*ResolveResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Resolve not implemented")
 }
 func (UnimplementedProviderServer) mustEmbedUnimplementedProviderServer() {}
 func (UnimplementedProviderServer) testEmbeddedByValue()                  {}
@@ -311,6 +339,24 @@ func _Provider_ValidateConfig_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Provider_Resolve_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResolveRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServer).Resolve(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Provider_Resolve_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServer).Resolve(ctx, req.(*ResolveRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Provider_ServiceDesc is the grpc.ServiceDesc for Provider service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -337,6 +383,10 @@ var Provider_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ValidateConfig",
 			Handler:    _Provider_ValidateConfig_Handler,
+		},
+		{
+			MethodName: "Resolve",
+			Handler:    _Provider_Resolve_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

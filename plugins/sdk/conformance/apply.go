@@ -26,7 +26,7 @@ func apply(ctx context.Context, p *launched, tc *TestCase, actions []sdk.Action,
 		mu sync.Mutex
 		r  applyResult
 	)
-	results, err := p.Apply(ctx, tc.Host, actions, runner, func(pr sdk.Progress) {
+	results, err := p.Apply(ctx, tc.Host, actions, nil, runner, func(pr sdk.Progress) {
 		mu.Lock()
 		r.progress = append(r.progress, pr)
 		mu.Unlock()

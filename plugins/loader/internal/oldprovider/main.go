@@ -1,6 +1,6 @@
-// Command oldprovider is a provider as built before the ValidateConfig RPC
-// existed: it serves the protocol's other calls through the generated
-// code's Unimplemented defaults. The loader's tests check that tend still
+// Command oldprovider is a provider as built before the ValidateConfig
+// and Resolve RPCs existed: it serves the protocol's other calls through
+// the generated code's Unimplemented defaults. The loader's tests check that tend still
 // works with it.
 package main
 
@@ -15,7 +15,7 @@ import (
 )
 
 // server answers GetSchema and Configure; everything else, ValidateConfig
-// included, is Unimplemented.
+// and Resolve included, is Unimplemented.
 type server struct {
 	pb.UnimplementedProviderServer
 }

@@ -1,11 +1,13 @@
 // Command testprovider is a provider plugin for the loader's tests: it
 // echoes through the Exec callback, and crashes or hangs on request. Hosts
 // named flood_scan… or flood_apply… are hostile: there, a scan or an apply
-// runs a command printing 200 MB, as an endless /etc/os-release would.
+// runs a command printing 200 MB, as an endless /etc/os-release would. It
+// resolves transactions and checks the expected one at apply.
 package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -63,8 +65,41 @@ func (provider) Scan(ctx context.Context, req *sdk.ScanRequest) (*sdk.ScanRespon
 	}, nil
 }
 
-func (provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.ProgressFunc) (*sdk.ApplyResponse, error) {
+// Resolve says each action changes its own package, and an action on
+// "app" also upgrades liba 1 → 2, whose name it asks the host for (cat);
+// an action on "unsat" cannot be resolved.
+func (provider) Resolve(ctx context.Context, req *sdk.ResolveRequest) (*sdk.ResolveResponse, error) {
+	var out sdk.ResolveResponse
+	for _, a := range req.Actions {
+		switch a.Package {
+		case "unsat":
+			return nil, errors.New("unsat: Depends: nothing (>= 9) but it is not installable")
+		case "app":
+			res, err := sdk.Check(ctx, req.Runner, sdk.Cmd{Argv: []string{"cat"}, Stdin: []byte("liba")})
+			if err != nil {
+				return nil, err
+			}
+			out.Changes = append(out.Changes, sdk.Change{Package: string(res.Stdout), Kind: sdk.ChangeUpgrade, From: "1", To: "2", RequiredBy: []string{a.Package}})
+		}
+		out.Changes = append(out.Changes, sdk.Change{Package: a.Package, Kind: a.Type, From: a.From, To: a.To})
+	}
+	return &out, nil
+}
+
+func (p provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.ProgressFunc) (*sdk.ApplyResponse, error) {
 	var out sdk.ApplyResponse
+	if len(req.Expected) > 0 {
+		now, err := p.Resolve(ctx, &sdk.ResolveRequest{Host: req.Host, Actions: req.Actions, Runner: req.Runner})
+		if err != nil {
+			return nil, err
+		}
+		if diff := sdk.DiffChanges(req.Expected, now.Changes); len(diff) > 0 {
+			for _, a := range req.Actions {
+				out.Results = append(out.Results, sdk.ActionResult{ActionID: a.ID, Status: sdk.StatusFailed, Message: sdk.TransactionChangedError(diff)})
+			}
+			return &out, nil
+		}
+	}
 	for _, a := range req.Actions {
 		progress(sdk.Progress{ActionID: a.ID, Message: "working on " + a.Package})
 		switch a.Package {
