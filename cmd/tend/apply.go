@@ -57,7 +57,13 @@ stops starting new hosts, interrupts running ones and reports what was done.
 With --json, stdout holds one JSON document once the apply is over: the plan
 applied and every action's result, host by host (docs/cli.md, "Apply JSON").
 
-Exit status 1 if any action failed.`,
+Live plans resolve each host's transaction with its provider (apt: apt-get
+--simulate) and list the packages it changes beyond the actions; a host whose
+transaction the policy blocks (a rejected, excluded or pinned dependency, a
+removal) is not touched and fails. The provider checks at apply time that the
+transaction is still the one the plan showed, and installs nothing if not.
+
+Exit status 1 if any action failed or a host's transaction was blocked.`,
 		Example: `  tend plan -out patch.tendplan && tend apply patch.tendplan
   tend apply --auto-approve`,
 		Args:    cobra.MaximumNArgs(1),
@@ -106,16 +112,16 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 		// Apply with the configuration the plan was made from.
 		cfg, plan = res.Config, res.Saved.Plan
-		if !plan.HasChanges() {
+		if !plan.HasChanges() && plan.BlockedHosts() == 0 {
 			return f.results(g, plan, nil)
 		}
-		if !f.autoApprove {
+		if plan.HasChanges() && !f.autoApprove {
 			if err := confirm(g); err != nil {
 				return err
 			}
 		}
 	}
-	if !plan.HasChanges() {
+	if !plan.HasChanges() && plan.BlockedHosts() == 0 {
 		if f.json {
 			return f.results(g, plan, nil)
 		}
@@ -171,7 +177,9 @@ func confirm(g *globals) error {
 func rescan(g *globals, cfg *config.Config, ps *session.Providers, rep *apply.Report) {
 	var hosts []string
 	for _, h := range rep.Hosts {
-		hosts = append(hosts, h.Host)
+		if len(h.Results) > 0 { // not a blocked host: its snapshot and resolution stand
+			hosts = append(hosts, h.Host)
+		}
 	}
 	if len(hosts) == 0 {
 		return

@@ -70,6 +70,17 @@ func (h *HostPlan) Blocked() bool {
 	return h.Transaction != nil && h.Transaction.Status == TransactionBlocked
 }
 
+// BlockedHosts counts the host plans whose transaction is blocked.
+func (p *Plan) BlockedHosts() int {
+	n := 0
+	for i := range p.Hosts {
+		if p.Hosts[i].Blocked() {
+			n++
+		}
+	}
+	return n
+}
+
 // Text describes c: "liba 1.0 → 2.0", "liba 2.0 (new)", "liba 1.0
 // (removed)".
 func (c Change) Text() string {
