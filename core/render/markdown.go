@@ -125,6 +125,9 @@ func (m *mdView) heading(title string, warnings []model.Warning) {
 	} else {
 		sentence = "**" + sentence + "**"
 	}
+	if b := blockedPhrase(p); b != "" {
+		sentence += " " + mdText(b)
+	}
 	origin := append(planOrigin(p), "generated "+formatTime(p.GeneratedAt))
 	for i := range origin {
 		origin[i] = mdText(origin[i])

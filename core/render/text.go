@@ -40,6 +40,9 @@ func Text(w io.Writer, p *model.Plan, warnings []model.Warning, o TextOptions) e
 	}
 	t.warnings(warnings)
 	t.summary(&p.Summary)
+	if b := blockedPhrase(p); b != "" {
+		t.line(t.paint(red, b))
+	}
 	_, err := w.Write(t.b.Bytes())
 	return err
 }

@@ -109,3 +109,13 @@ func mdTransaction(b *strings.Builder, tx *model.Transaction) {
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 	}
 }
+
+// blockedPhrase says how many hosts' transactions the plan blocked, "" when
+// none: the summary's second sentence.
+func blockedPhrase(p *model.Plan) string {
+	n := p.BlockedHosts()
+	if n == 0 {
+		return ""
+	}
+	return commas(n) + " " + words.Plural(n, "host's transaction is", "hosts' transactions are") + " blocked: nothing is installed there (see the errors)."
+}
