@@ -137,7 +137,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 	}
 	withActions := 0
 	for _, h := range plan.Hosts {
-		if len(h.Actions) > 0 {
+		if len(h.Actions) > 0 || h.Blocked() {
 			withActions++
 		}
 	}

@@ -35,6 +35,9 @@ func ApplyProgress(w io.Writer, total int, o ProgressOptions) func(apply.Event) 
 			ok, failed := resultCounts(e.Done.Results)
 			line = fmt.Sprintf("%s %s: done in %s: %d succeeded, %d failed", e.Host, e.Provider,
 				e.Done.FinishedAt.Sub(e.Done.StartedAt).Round(time.Millisecond), ok, failed)
+			if len(e.Done.Results) == 0 && e.Done.Err != nil { // not started (a blocked transaction)
+				line = fmt.Sprintf("%s %s: failed: %v", e.Host, e.Provider, e.Done.Err)
+			}
 		}
 		if !o.Terminal {
 			fmt.Fprintln(w, line)
