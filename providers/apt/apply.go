@@ -30,6 +30,12 @@ const tailLines = 20
 //     whatever became of the other actions (unless ctx ended); skipped
 //     for an alternate root.
 //
+// With expected (ApplyRequest.Expected) not empty, the transaction is
+// first resolved again as Resolve does, right after the first
+// dpkg-query; when apt's resolution differs from expected, or apt cannot
+// resolve it, nothing is run at all: every action fails with the
+// difference (sdk.DiffChanges).
+//
 // Unholds go before the transaction and holds after it, so "unhold,
 // upgrade, hold" of one package works in one request. A change succeeds
 // when dpkg then has the package installed at the target version, a hold
@@ -50,7 +56,7 @@ const tailLines = 20
 // host may be unreachable), they fail with its error. So the results are
 // always complete and are what a provider should return; the error is only
 // for a call without a runner.
-func Apply(ctx context.Context, r sdk.Runner, cfg Config, actions []sdk.Action, progress sdk.ProgressFunc) ([]sdk.ActionResult, error) {
+func Apply(ctx context.Context, r sdk.Runner, cfg Config, actions []sdk.Action, expected []sdk.Change, progress sdk.ProgressFunc) ([]sdk.ActionResult, error) {
 	if r == nil {
 		return nil, errors.New("apt: Apply needs a runner")
 	}
@@ -58,7 +64,7 @@ func Apply(ctx context.Context, r sdk.Runner, cfg Config, actions []sdk.Action, 
 		progress = func(sdk.Progress) {}
 	}
 	t, err := newTarget(cfg)
-	a := &applier{ctx: ctx, r: r, t: t, actions: actions, progress: progress,
+	a := &applier{ctx: ctx, r: r, t: t, actions: actions, expected: expected, progress: progress,
 		results: make([]sdk.ActionResult, len(actions))}
 	for i, act := range actions {
 		a.results[i].ActionID = act.ID
@@ -76,6 +82,7 @@ type applier struct {
 	r        sdk.Runner
 	t        target
 	actions  []sdk.Action
+	expected []sdk.Change // the transaction the plan showed; nil: no check
 	results  []sdk.ActionResult
 	progress sdk.ProgressFunc
 	err      error // the first runner error, or ctx's, for the results of what it stopped
@@ -108,6 +115,9 @@ func (a *applier) packages(changes, holds, unholds []int) {
 	}
 	var ok bool
 	if a.before, ok = a.query(append(append(slices.Clone(changes), holds...), unholds...)); !ok {
+		return
+	}
+	if len(a.expected) > 0 && !a.checkExpected(a.expected, changes, unholds) {
 		return
 	}
 	unheld := a.mark("unhold", a.checkInstalled(unholds, nil))
@@ -293,14 +303,7 @@ func (a *applier) install(changes []int) {
 	if len(changes) == 0 || !a.alive() {
 		return
 	}
-	args := []string{"-y", "-q", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"}
-	if slices.ContainsFunc(changes, func(i int) bool { return a.actions[i].Type == model.ActionDowngrade }) {
-		args = append(args, "--allow-downgrades")
-	}
-	args = append(args, "install")
-	for _, i := range changes {
-		args = append(args, a.actions[i].Package+"="+a.actions[i].To)
-	}
+	args := a.installArgs(changes)
 	a.progress(sdk.Progress{Message: fmt.Sprintf("apt-get install: %d packages", len(changes))})
 	res, ok := a.runCmd(a.t.apt("apt-get", args...), changes)
 	if !ok {
@@ -320,6 +323,22 @@ func (a *applier) install(changes []int) {
 		return
 	}
 	a.progress(sdk.Progress{Message: "apt-get install: done"})
+}
+
+// installArgs is the apt-get command line of the one transaction that
+// carries out changes: options, then extra (a simulation's), then install
+// pkg=version …. --allow-downgrades only when a downgrade is asked for.
+func (a *applier) installArgs(changes []int, extra ...string) []string {
+	args := []string{"-y", "-q", "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Options::=--force-confold"}
+	if slices.ContainsFunc(changes, func(i int) bool { return a.actions[i].Type == model.ActionDowngrade }) {
+		args = append(args, "--allow-downgrades")
+	}
+	args = append(args, extra...)
+	args = append(args, "install")
+	for _, i := range changes {
+		args = append(args, a.actions[i].Package+"="+a.actions[i].To)
+	}
+	return args
 }
 
 // verify reads dpkg's state after the changes and judges every pending

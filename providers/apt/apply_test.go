@@ -27,7 +27,7 @@ func TestApplyArgv(t *testing.T) {
 		{ID: "r", Type: "reboot"},
 	}
 	var events []sdk.Progress
-	results, err := Apply(context.Background(), rec, Config{Root: "/ROOT"}, actions, func(p sdk.Progress) { events = append(events, p) })
+	results, err := Apply(context.Background(), rec, Config{Root: "/ROOT"}, actions, nil, func(p sdk.Progress) { events = append(events, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestApplyRunningSystem(t *testing.T) {
 		{ID: "r", Type: "reboot"},
 		{ID: "u", Type: "upgrade", Package: "foo", To: "1.1"},
 		{ID: "r2", Type: "reboot"},
-	}, nil)
+	}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestApplyValidation(t *testing.T) {
 		{ID: "held", Type: "upgrade", Package: "bar", To: "2.0"},
 		{ID: "same", Type: "upgrade", Package: "baz", To: "1.0"},
 		{ID: "notinstalled", Type: "hold", Package: "nosuch"},
-	}, nil)
+	}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestApplyFailedTransaction(t *testing.T) {
 	results, err := Apply(context.Background(), rec, Config{Root: "/"}, []sdk.Action{
 		{ID: "b", Type: "upgrade", Package: "broken", To: "1.1"},
 		{ID: "g", Type: "upgrade", Package: "good", To: "1.1"},
-	}, func(p sdk.Progress) { events = append(events, p) })
+	}, nil, func(p sdk.Progress) { events = append(events, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestApplyInterrupted(t *testing.T) {
 		{ID: "h", Type: "hold", Package: "foo"},
 		{ID: "r", Type: "reboot"},
 		{ID: "bad", Type: "upgrade", Package: "Foo", To: "1"},
-	}, nil)
+	}, nil, nil)
 	if err != nil {
 		t.Errorf("err = %v; the results say it", err)
 	}
@@ -216,7 +216,7 @@ func TestApplyInterrupted(t *testing.T) {
 }
 
 func TestApplyNoRunner(t *testing.T) {
-	if _, err := Apply(context.Background(), nil, Config{}, nil, nil); err == nil {
+	if _, err := Apply(context.Background(), nil, Config{}, nil, nil, nil); err == nil {
 		t.Error("no error without a runner")
 	}
 }
@@ -228,7 +228,7 @@ func TestApplyRunnerError(t *testing.T) {
 		fail("install", boom, nil)}
 	results, err := Apply(context.Background(), rec, Config{Root: "/"}, []sdk.Action{
 		{ID: "u", Type: "upgrade", Package: "foo", To: "1.1"},
-	}, nil)
+	}, nil, nil)
 	if err != nil {
 		t.Errorf("err = %v; the results say it", err)
 	}

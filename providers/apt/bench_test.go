@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/tend-sh/tend/core/transport/local"
 	"github.com/tend-sh/tend/plugins/sdk"
@@ -105,7 +106,7 @@ func BenchmarkApply300(b *testing.B) {
 		b.StopTimer()
 		c := r.Clone(b)
 		b.StartTimer()
-		results, err := Apply(context.Background(), local.Runner{}, Config{Root: c.Dir}, actions, nil)
+		results, err := Apply(context.Background(), local.Runner{}, Config{Root: c.Dir}, actions, nil, nil)
 		b.StopTimer()
 		if err != nil {
 			b.Fatal(err)
@@ -117,6 +118,55 @@ func BenchmarkApply300(b *testing.B) {
 		}
 		os.RemoveAll(c.Dir)
 		b.StartTimer()
+	}
+}
+
+// BenchmarkApply300Checked measures what the apply-time check costs: each
+// iteration applies the 300 upgrades to two fresh copies of the root, one
+// as BenchmarkApply300 does and one with the transaction Resolve planned as
+// Expected (one more apt-get --simulate before the install), in turn, so
+// both see the same machine load. It reports both times and their ratio.
+func BenchmarkApply300Checked(b *testing.B) {
+	r := benchRoot(b)
+	actions := benchActions()
+	expected, _, err := Resolve(context.Background(), local.Runner{}, Config{Root: r.Dir}, actions)
+	if err != nil || len(expected) != benchUpgradable {
+		b.Fatalf("resolve: %d changes, %v", len(expected), err)
+	}
+	var plain, checked time.Duration
+	apply := func(expected []sdk.Change) time.Duration {
+		c := r.Clone(b)
+		defer os.RemoveAll(c.Dir)
+		start := time.Now()
+		results, err := Apply(context.Background(), local.Runner{}, Config{Root: c.Dir}, actions, expected, nil)
+		d := time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, res := range results {
+			if res.Status != sdk.StatusSucceeded {
+				b.Fatalf("%+v", res)
+			}
+		}
+		return d
+	}
+	for b.Loop() {
+		plain += apply(nil)
+		checked += apply(expected)
+	}
+	b.ReportMetric(plain.Seconds()/float64(b.N), "unchecked-s/op")
+	b.ReportMetric(checked.Seconds()/float64(b.N), "checked-s/op")
+	b.ReportMetric(checked.Seconds()/plain.Seconds(), "ratio")
+}
+
+// BenchmarkResolve300 is the plan-time cost: resolving the 300 upgrades.
+func BenchmarkResolve300(b *testing.B) {
+	r := benchRoot(b)
+	actions := benchActions()
+	for b.Loop() {
+		if _, _, err := Resolve(context.Background(), local.Runner{}, Config{Root: r.Dir}, actions); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -22,9 +22,11 @@ func TestConformance(t *testing.T) {
 	record := conformance.RecordLocally()
 	if record != nil {
 		if _, err := apttest.Create(lab, apttest.Options{
-			Installed: []apttest.Pkg{{Name: "openssl", Version: "3.0.20-1"}, {Name: "tzdata", Version: "2025a-1"}, {Name: "nginx", Version: "1.22.1-9+deb12u2"}},
-			Stable:    []apttest.Pkg{{Name: "tzdata", Version: "2025b-1"}, {Name: "nginx", Version: "1.22.1-9"}, {Name: "nginx", Version: "1.22.1-9+deb12u2"}},
-			Security:  []apttest.Pkg{{Name: "openssl", Version: "3.0.20-2"}},
+			Installed: []apttest.Pkg{{Name: "libssl3", Version: "3.0.20-1"}, {Name: "openssl", Version: "3.0.20-1", Depends: "libssl3"},
+				{Name: "tzdata", Version: "2025a-1"}, {Name: "nginx", Version: "1.22.1-9+deb12u2"}},
+			Stable: []apttest.Pkg{{Name: "tzdata", Version: "2025b-1"}, {Name: "nginx", Version: "1.22.1-9"}, {Name: "nginx", Version: "1.22.1-9+deb12u2"}},
+			Security: []apttest.Pkg{{Name: "libssl3", Version: "3.0.20-2"},
+				{Name: "openssl", Version: "3.0.20-2", Depends: "libssl3 (>= 3.0.20-2)"}},
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -42,6 +44,25 @@ func TestConformance(t *testing.T) {
 		InvalidPins: []sdk.Pin{
 			{ID: "name", Package: "Bad Name!", Version: "1.0"},
 			{ID: "version", Package: "nginx", Version: "not a version!"},
+		},
+		Resolve: []conformance.ResolveStep{
+			{
+				Name: "openssl_pulls_libssl3",
+				Actions: []sdk.Action{
+					{ID: id("openssl"), Type: sdk.ActionUpgrade, Package: "openssl", From: "3.0.20-1", To: "3.0.20-2"},
+					{ID: id("nginx"), Type: sdk.ActionDowngrade, Package: "nginx", From: "1.22.1-9+deb12u2", To: "1.22.1-9"},
+				},
+				Want: []sdk.Change{
+					{Package: "libssl3", Kind: sdk.ChangeUpgrade, From: "3.0.20-1", To: "3.0.20-2", RequiredBy: []string{"openssl"}},
+					{Package: "nginx", Kind: sdk.ChangeDowngrade, From: "1.22.1-9+deb12u2", To: "1.22.1-9"},
+					{Package: "openssl", Kind: sdk.ChangeUpgrade, From: "3.0.20-1", To: "3.0.20-2"},
+				},
+			},
+			{
+				Name:      "no_such_version",
+				Actions:   []sdk.Action{{ID: id("nginx"), Type: sdk.ActionUpgrade, Package: "nginx", From: "1.22.1-9+deb12u2", To: "9.9"}},
+				WantError: true,
+			},
 		},
 		Apply: []conformance.ApplyStep{
 			{

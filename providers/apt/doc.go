@@ -1,7 +1,11 @@
 // Package apt is the logic of tend's apt provider: it scans a Debian-style
 // host (dpkg's status file for what is installed, apt list for what could
-// be) and applies planned actions (pinned installs, upgrades and
-// downgrades in one apt-get transaction, holds with apt-mark, reboots).
+// be), resolves the whole transaction planned actions are with apt's own
+// simulation (apt-get --simulate: what else they install, upgrade,
+// downgrade or remove, and for which planned package), and applies them
+// (pinned installs, upgrades and downgrades in one apt-get transaction,
+// checked first against the transaction the plan showed; holds with
+// apt-mark; reboots).
 // Every command goes through an sdk.Runner as an argv slice; nothing here
 // runs a shell.
 //

@@ -46,7 +46,7 @@ func scan(t *testing.T, cfg Config, pins ...string) (*sdk.Inventory, []string) {
 func apply(t *testing.T, rec *recorder, cfg Config, actions ...sdk.Action) ([]sdk.ActionResult, []sdk.Progress) {
 	t.Helper()
 	var events []sdk.Progress
-	results, err := Apply(context.Background(), rec, cfg, actions, func(p sdk.Progress) { events = append(events, p) })
+	results, err := Apply(context.Background(), rec, cfg, actions, nil, func(p sdk.Progress) { events = append(events, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func TestRealCancelled(t *testing.T) {
 	results, err := Apply(ctx, rec, cfg, []sdk.Action{
 		{ID: "u", Type: "upgrade", Package: "foo", To: "1.1"},
 		{ID: "h", Type: "hold", Package: "bar"},
-	}, nil)
+	}, nil, nil)
 	if err != nil {
 		t.Errorf("err = %v; the results say it", err)
 	}

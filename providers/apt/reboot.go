@@ -2,13 +2,16 @@ package apt
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
-// reboot reboots the running system once for all reboot actions; there is
-// nothing to reboot for an alternate root.
+// reboot reboots the running system once for all pending reboot actions
+// (one already judged, as when the transaction was refused, is left
+// alone); there is nothing to reboot for an alternate root.
 func (a *applier) reboot(reboots []int) {
+	reboots = slices.DeleteFunc(slices.Clone(reboots), func(i int) bool { return !a.pending(i) })
 	if len(reboots) == 0 {
 		return
 	}

@@ -253,7 +253,7 @@ func TestBadRoot(t *testing.T) {
 	if _, _, err := Scan(context.Background(), rec, Config{Root: "relative/dir"}, nil); err == nil {
 		t.Error("Scan of a relative root: no error")
 	}
-	results, err := Apply(context.Background(), rec, Config{Root: "relative/dir"}, []sdk.Action{{ID: "r", Type: "reboot"}}, nil)
+	results, err := Apply(context.Background(), rec, Config{Root: "relative/dir"}, []sdk.Action{{ID: "r", Type: "reboot"}}, nil, nil)
 	if err != nil || results[0].Status != sdk.StatusFailed || !strings.Contains(results[0].Message, "not an absolute path") {
 		t.Errorf("Apply on a relative root = %+v, %v", results, err)
 	}

@@ -19,14 +19,14 @@ type applyResult struct {
 	progress []sdk.Progress
 }
 
-// apply runs one Apply call, collecting progress events; onProgress, when
-// set, sees each event as it arrives.
-func apply(ctx context.Context, p *launched, tc *TestCase, actions []sdk.Action, runner sdk.Runner, onProgress func(sdk.Progress)) applyResult {
+// apply runs one Apply call with the expected transaction, collecting
+// progress events; onProgress, when set, sees each event as it arrives.
+func apply(ctx context.Context, p *launched, tc *TestCase, actions []sdk.Action, expected []sdk.Change, runner sdk.Runner, onProgress func(sdk.Progress)) applyResult {
 	var (
 		mu sync.Mutex
 		r  applyResult
 	)
-	results, err := p.Apply(ctx, tc.Host, actions, nil, runner, func(pr sdk.Progress) {
+	results, err := p.Apply(ctx, tc.Host, actions, expected, runner, func(pr sdk.Progress) {
 		mu.Lock()
 		r.progress = append(r.progress, pr)
 		mu.Unlock()
@@ -84,12 +84,17 @@ func checkApplySteps(t tb, p *launched, tc *TestCase, runner sdk.Runner) {
 }
 
 // checkApplyStep applies step's actions through runner and compares
-// statuses.
+// statuses. A provider that resolves is asked for the transaction first
+// and gets it as the expected one, as tend sends it.
 func checkApplyStep(t tb, p *launched, tc *TestCase, step ApplyStep, runner sdk.Runner) {
 	t.Helper()
+	expected, _, err := resolve(p, tc, step.Actions, runner)
+	if err != nil {
+		t.Logf("Resolve of the step's actions failed, so it is applied without an expected transaction: %v", err)
+	}
 	ctx, cancel := withTimeout()
 	defer cancel()
-	r := apply(ctx, p, tc, step.Actions, runner, nil)
+	r := apply(ctx, p, tc, step.Actions, expected, runner, nil)
 	reportMisses(t, runner)
 	for _, problem := range r.shapeProblems(step.Actions) {
 		t.Errorf("%s", problem)
@@ -236,7 +241,7 @@ func (g *cancelRunner) run(p *launched, tc *TestCase, actions []sdk.Action) (app
 	defer g.cancel()
 	done := make(chan applyResult, 1)
 	go func() {
-		done <- apply(g.ctx, p, tc, actions, g, func(sdk.Progress) { g.trigger() })
+		done <- apply(g.ctx, p, tc, actions, nil, g, func(sdk.Progress) { g.trigger() })
 	}()
 	select {
 	case r := <-done:
@@ -264,7 +269,7 @@ func checkApplyErrors(t tb, p *launched, tc *TestCase) {
 	actions := tc.Apply[0].Actions
 	ctx, cancel := withTimeout()
 	defer cancel()
-	r := apply(ctx, p, tc, actions, failingRunner{}, nil)
+	r := apply(ctx, p, tc, actions, nil, failingRunner{}, nil)
 	if !checkAlive(t, p, "an Apply whose every command failed") {
 		return
 	}

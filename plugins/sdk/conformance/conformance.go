@@ -47,8 +47,15 @@ type TestCase struct {
 	// must accept and refuse, for a provider that implements
 	// sdk.ConfigValidator; give each an ID.
 	ValidPins, InvalidPins []sdk.Pin
+	// Resolve lists transactions to resolve after the scans, before the
+	// apply steps, for a provider that implements sdk.Resolver; empty
+	// resolves the first apply step's actions, checking only that the
+	// answer is sane.
+	Resolve []ResolveStep
 	// Apply lists action sets applied in order after the scans, each
-	// against the state the previous ones left in the fixtures.
+	// against the state the previous ones left in the fixtures. For a
+	// provider that resolves, each step is resolved first and applied with
+	// that transaction as ApplyRequest.Expected, as tend does.
 	Apply []ApplyStep
 }
 
@@ -76,10 +83,18 @@ const rpcTimeout = 60 * time.Second
 //     ValidPins pass, an unknown attribute and each of InvalidPins do not;
 //   - scan: two scans give identical inventories, and the inventory is
 //     sane, in the version scheme the schema declares;
+//   - resolve/NAME: when the provider has Resolve, each resolve step:
+//     every change of a known kind, versions that fit it (an upgrade goes
+//     up), each package once, RequiredBy naming only planned packages,
+//     the wanted transaction or error when the step says; and a scan
+//     after the steps equals the scan before (Resolve is read-only);
 //   - apply/NAME: each step in order: one result per action, each with
 //     the wanted status, and progress only about those actions;
 //   - cancel: Apply cancelled after the first progress event returns
 //     within 10s and claims no success it did not earn;
+//   - stale_expected: when the provider has Resolve, the first apply
+//     step applied with an Expected transaction that is not what the
+//     provider resolves fails every action and changes nothing;
 //   - apply_errors: when every command fails, no action succeeds;
 //   - scan_errors: when every command fails (or exits non-zero), Scan
 //     returns an error, and the provider process survives.
@@ -116,8 +131,10 @@ func check(t tb, tc TestCase) {
 	if err != nil {
 		t.Fatalf("conformance: %v", err)
 	}
+	var scanned *sdk.Inventory
 	if !runChecks(t, p, []namedCheck{
-		{"scan", func(t tb) { checkScan(t, p, &tc, runner) }},
+		{"scan", func(t tb) { scanned = checkScan(t, p, &tc, runner) }},
+		{"resolve", func(t tb) { checkResolve(t, p, &tc, runner, scanned) }},
 		{"apply", func(t tb) { checkApplySteps(t, p, &tc, runner) }},
 	}) {
 		return
@@ -125,6 +142,7 @@ func check(t tb, tc TestCase) {
 	done(t)
 	runChecks(t, p, []namedCheck{
 		{"cancel", func(t tb) { checkCancel(t, p, &tc) }},
+		{"stale_expected", func(t tb) { checkStaleExpected(t, p, &tc) }},
 		{"apply_errors", func(t tb) { checkApplyErrors(t, p, &tc) }},
 		{"scan_errors", func(t tb) { checkScanErrors(t, p, &tc) }},
 	})
@@ -193,6 +211,13 @@ func (tc *TestCase) prepare() error {
 				return fmt.Errorf("apply step %q: Want[%q] = %q is not a status", s.Name, id, st)
 			}
 		}
+	}
+	names = map[string]bool{}
+	for i, s := range tc.Resolve {
+		if s.Name == "" || strings.Contains(s.Name, "/") || names[s.Name] {
+			return fmt.Errorf("step Resolve[%d]: every step needs a unique name without /, got %q", i, s.Name)
+		}
+		names[s.Name] = true
 	}
 	return nil
 }

@@ -13,8 +13,8 @@ import (
 )
 
 // checkScan scans twice through runner: the inventories must be equal and
-// sane.
-func checkScan(t tb, p *launched, tc *TestCase, runner sdk.Runner) {
+// sane. It returns the second, nil when a scan failed.
+func checkScan(t tb, p *launched, tc *TestCase, runner sdk.Runner) *sdk.Inventory {
 	t.Helper()
 	type scan struct {
 		Inventory *sdk.Inventory
@@ -27,7 +27,8 @@ func checkScan(t tb, p *launched, tc *TestCase, runner sdk.Runner) {
 		cancel()
 		reportMisses(t, runner)
 		if err != nil {
-			t.Fatalf("scan %d of 2: %v", i+1, err)
+			t.Errorf("scan %d of 2: %v", i+1, err)
+			return nil
 		}
 		scans[i] = scan{inv, warns}
 	}
@@ -38,11 +39,13 @@ func checkScan(t tb, p *launched, tc *TestCase, runner sdk.Runner) {
 	defer cancel()
 	sc, err := p.Schema(ctx)
 	if err != nil {
-		t.Fatalf("GetSchema: %v", err)
+		t.Errorf("GetSchema: %v", err)
+		return nil
 	}
 	for _, problem := range inventoryProblems(scans[0].Inventory, tc.Pins, sc.VersionScheme) {
 		t.Errorf("inventory: %s", problem)
 	}
+	return scans[1].Inventory
 }
 
 // inventoryProblems lists what is wrong with an inventory scanned with

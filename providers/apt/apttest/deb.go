@@ -19,6 +19,8 @@ type Pkg struct {
 	Version string
 	Arch    string // "all" when empty
 	Depends string // a Depends field, optional
+	// Conflicts and Breaks are those fields, optional.
+	Conflicts, Breaks string
 	// Postinst is the body of a postinst script, optional: "exit 1" makes
 	// a package that fails to configure.
 	Postinst string
@@ -50,6 +52,12 @@ func (p Pkg) control() string {
 	b.WriteString("Maintainer: tend tests <tests@tend.invalid>\nInstalled-Size: 1\nSection: misc\nPriority: optional\n")
 	if p.Depends != "" {
 		fmt.Fprintf(&b, "Depends: %s\n", p.Depends)
+	}
+	if p.Conflicts != "" {
+		fmt.Fprintf(&b, "Conflicts: %s\n", p.Conflicts)
+	}
+	if p.Breaks != "" {
+		fmt.Fprintf(&b, "Breaks: %s\n", p.Breaks)
 	}
 	fmt.Fprintf(&b, "Description: tend test package %s\n", p.Name)
 	return b.String()

@@ -31,11 +31,24 @@ func (provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.P
 	if err != nil {
 		return nil, err
 	}
-	results, err := apt.Apply(ctx, req.Runner, cfg, req.Actions, progress)
+	results, err := apt.Apply(ctx, req.Runner, cfg, req.Actions, req.Expected, progress)
 	if err != nil {
 		return nil, err
 	}
 	return &sdk.ApplyResponse{Results: results}, nil
+}
+
+// Resolve asks apt, in a simulation, which transaction the actions are.
+func (provider) Resolve(ctx context.Context, req *sdk.ResolveRequest) (*sdk.ResolveResponse, error) {
+	cfg, err := apt.ParseConfig(req.Config)
+	if err != nil {
+		return nil, err
+	}
+	changes, warns, err := apt.Resolve(ctx, req.Runner, cfg, req.Actions)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.ResolveResponse{Changes: changes, Warnings: warns}, nil
 }
 
 // ValidateConfig checks the provider block and the pins for tend validate.

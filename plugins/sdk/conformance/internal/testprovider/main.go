@@ -1,5 +1,6 @@
 // Command testprovider serves fakepkg.Provider as a plugin binary for the
-// conformance kit's tests; $FAKEPKG_BUG selects a deliberate bug.
+// conformance kit's tests; $FAKEPKG_BUG selects a deliberate bug, and
+// $FAKEPKG_RESOLVE=1 serves it as a fakepkg.Resolver.
 package main
 
 import (
@@ -9,4 +10,11 @@ import (
 	"github.com/tend-sh/tend/plugins/sdk/conformance/internal/fakepkg"
 )
 
-func main() { sdk.Serve(&fakepkg.Provider{Bug: os.Getenv(fakepkg.EnvBug)}) }
+func main() {
+	p := &fakepkg.Provider{Bug: os.Getenv(fakepkg.EnvBug)}
+	if os.Getenv(fakepkg.EnvResolve) == "1" {
+		sdk.Serve(fakepkg.Resolver{Provider: p})
+		return
+	}
+	sdk.Serve(p)
+}
