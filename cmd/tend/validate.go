@@ -12,7 +12,8 @@ import (
 )
 
 func newValidate(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check the configuration for errors",
 		Long: `Loads every *.tend.hcl file under the configuration directory and checks
@@ -39,7 +40,8 @@ whose until has passed), and when the lock file is missing or does not
 record a provider the policies use: tend serve and tend apply refuse such a
 configuration until tend init writes the lock and it is committed.`,
 		Example: `  tend validate
-  tend validate -C clients/acme`,
+  tend validate -C clients/acme
+  tend validate --json | jq '.diagnostics[] | select(.severity == "error")'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, diags, err := engine.Load(g.dir)
@@ -49,6 +51,15 @@ configuration until tend init writes the lock and it is committed.`,
 				if diags.HasErrors() {
 					err = engine.ErrConfig
 				}
+			}
+			if asJSON {
+				if werr := diagnostics.WriteJSON(g.stdout, diags, ""); werr != nil {
+					return werr
+				}
+				if err != nil {
+					return exitError{1}
+				}
+				return nil
 			}
 			var sources map[string][]byte
 			if cfg != nil {
@@ -66,4 +77,6 @@ configuration until tend init writes the lock and it is committed.`,
 			return render.ConfigValid(g.stdout, render.ConfigCounts{Files: len(cfg.Sources), Hosts: len(cfg.Hosts), Policies: len(cfg.Policies)})
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the diagnostics as one JSON document on stdout (format_version, valid, error_count, warning_count, diagnostics with ranges) instead of text on stderr")
+	return cmd
 }
