@@ -73,7 +73,13 @@ live scan is stamped with that time (an update this run sees first is first
 seen then), and the plan and the windows are judged as of it. The hosts are
 scanned and changed for real; the results carry the real time.
 
-Exit status 1 if any action failed.`,
+Live plans resolve each host's transaction with its provider (apt: apt-get
+--simulate) and list the packages it changes beyond the actions; a host whose
+transaction the policy blocks (a rejected, excluded or pinned dependency, a
+removal) is not touched and fails. The provider checks at apply time that the
+transaction is still the one the plan showed, and installs nothing if not.
+
+Exit status 1 if any action failed or a host's transaction was blocked.`,
 		Example: `  tend plan -out patch.tendplan && tend apply patch.tendplan
   tend apply --auto-approve
   tend apply --auto-approve --at 2026-11-28T22:30:00+01:00`,
@@ -128,16 +134,16 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 		// Apply with the configuration the plan was made from.
 		cfg, plan = res.Config, res.Saved.Plan
-		if !plan.HasChanges() {
+		if !plan.HasChanges() && plan.BlockedHosts() == 0 {
 			return f.results(g, plan, nil)
 		}
-		if !f.autoApprove {
+		if plan.HasChanges() && !f.autoApprove {
 			if err := confirm(g); err != nil {
 				return err
 			}
 		}
 	}
-	if !plan.HasChanges() {
+	if !plan.HasChanges() && plan.BlockedHosts() == 0 {
 		if f.json {
 			return f.results(g, plan, nil)
 		}
@@ -153,7 +159,7 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 	}
 	withActions := 0
 	for _, h := range plan.Hosts {
-		if len(h.Actions) > 0 {
+		if len(h.Actions) > 0 || h.Blocked() {
 			withActions++
 		}
 	}
@@ -199,7 +205,9 @@ func confirm(g *globals) error {
 func rescan(g *globals, cfg *config.Config, ps *session.Providers, rep *apply.Report) {
 	var hosts []string
 	for _, h := range rep.Hosts {
-		hosts = append(hosts, h.Host)
+		if len(h.Results) > 0 { // not a blocked host: its snapshot and resolution stand
+			hosts = append(hosts, h.Host)
+		}
 	}
 	if len(hosts) == 0 {
 		return

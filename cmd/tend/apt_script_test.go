@@ -30,18 +30,20 @@ func TestScriptApt(t *testing.T) {
 	})
 }
 
-// aptlabCmd is "aptlab DIR CONFIG SUITE:NAME=VERSION[@SCRIPT]...": it
-// creates a root in DIR/root with a repository in DIR/repo, where SUITE is
-// installed, stable or security, and writes CONFIG/apt.tend.hcl, the
+// aptlabCmd is "aptlab DIR CONFIG SUITE:NAME=VERSION[@SCRIPT][;FIELD=VALUE]...":
+// it creates a root in DIR/root with a repository in DIR/repo, where SUITE
+// is installed, stable or security and FIELD a control field of the package
+// (Depends, Conflicts or Breaks), and writes CONFIG/apt.tend.hcl, the
 // provider block acting on that root. With @SCRIPT, the package installs
 // the content of the file SCRIPT as /usr/bin/NAME (see apttest.Pkg.Script).
 func aptlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: aptlab DIR CONFIG SUITE:NAME=VERSION...")
+		ts.Fatalf("usage: aptlab DIR CONFIG SUITE:NAME=VERSION[@SCRIPT][;FIELD=VALUE]...")
 	}
 	var opts apttest.Options
 	for _, a := range args[2:] {
-		suite, pkg, ok1 := strings.Cut(a, ":")
+		spec, fields, _ := strings.Cut(a, ";")
+		suite, pkg, ok1 := strings.Cut(spec, ":")
 		name, version, ok2 := strings.Cut(pkg, "=")
 		if !ok1 || !ok2 {
 			ts.Fatalf("aptlab: %q is not SUITE:NAME=VERSION", a)
@@ -50,6 +52,20 @@ func aptlabCmd(ts *testscript.TestScript, neg bool, args []string) {
 		p := apttest.Pkg{Name: name, Version: version}
 		if withScript {
 			p.Script = ts.ReadFile(script)
+		}
+		for _, f := range strings.Split(fields, ";") {
+			field, value, _ := strings.Cut(f, "=")
+			switch field {
+			case "":
+			case "Depends":
+				p.Depends = value
+			case "Conflicts":
+				p.Conflicts = value
+			case "Breaks":
+				p.Breaks = value
+			default:
+				ts.Fatalf("aptlab: %q: no control field %q here", a, field)
+			}
 		}
 		switch suite {
 		case "installed":

@@ -77,6 +77,13 @@ host a policy targets, the actions to take now, the approved updates that wait
 due, and the updates left alone (rejected, excluded, pinned, not approved),
 each with its reason.
 
+With live inventory each host's actions are resolved by its provider, read-only
+(apt: apt-get --simulate), and the plan lists every package the transaction
+changes beyond them, with what requires it. A transaction that changes a
+package the policy rejects, excludes or pins elsewhere, or removes one, blocks
+the host (policy attributes dependencies and removals). Offline plans use the
+resolution the snapshots recorded (tend scan), or say it is missing.
+
 The plan is a pure function of configuration, inventory and time: --at shows
 the plan as it would be at another moment, e.g. inside next weekend's window.
 

@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/session"
@@ -46,7 +48,11 @@ func newScan(g *globals) *cobra.Command {
 of the policies that target it, and writes one snapshot per host in the
 contract format: OUT/<host>/inventory.json, the layout tend plan --inventory
 OUT reads. A host that cannot be scanned is reported and does not stop the
-others; the exit status is 1 if any failed.`,
+others; the exit status is 1 if any failed.
+
+Each snapshot also records the transaction the host's plan as of now would
+be (its provider resolves the actions read-only, apt with apt-get
+--simulate), so offline plans from the snapshots can check dependencies.`,
 		Example: `  tend scan
   tend scan --hosts 'acme_*' --out snapshots`,
 		Args:    cobra.NoArgs,
@@ -75,6 +81,7 @@ func runScan(g *globals, f *scanFlags) error {
 	}
 	defer ps.Close()
 	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.patterns(), OutDir: out, Progress: scanProgress(g)})
+	engine.RecordResolutions(g.ctx, cfg, ps, snaps, out, time.Now(), g.log)
 	if werr := render.Scanned(g.stdout, len(snaps), out); werr != nil {
 		return werr
 	}

@@ -110,7 +110,10 @@ func (r *Report) Failed() int {
 // Apply carries out a plan's actions: policy by policy, ring by ring, at
 // most max_parallel hosts at once, halting a policy's rollout once more
 // than max_failures hosts failed. A window that closed since the plan was
-// made stops that policy's hosts. Hosts without actions are not touched.
+// made stops that policy's hosts. Hosts without actions are not touched;
+// those whose transaction the plan blocked fail without being touched. A
+// host's resolved transaction goes to its provider, which installs nothing
+// when its own resolution then differs.
 func Apply(ctx context.Context, cfg *config.Config, ps *session.Providers, plan *model.Plan, o Options) *Report {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
@@ -131,6 +134,9 @@ func Apply(ctx context.Context, cfg *config.Config, ps *session.Providers, plan 
 		if o.Progress != nil {
 			o.Progress(Event{Host: r.Host, Provider: r.Provider, Done: &r})
 		}
+	}
+	for _, r := range blockedHosts(plan, rep.StartedAt) {
+		record(r)
 	}
 	for _, name := range names {
 		if halted := applyPolicy(ctx, cfg, ps, cfg.Policies[name], byPolicy[name], o, record); halted {
@@ -288,7 +294,7 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h
 			return fail(fmt.Errorf("not started: the apply journal could not record the intent: %w", err))
 		}
 	}
-	r.Results, r.Err = p.Apply(ctx, h.Host, actions, nil, runner, progress)
+	r.Results, r.Err = p.Apply(ctx, h.Host, actions, expected(h), runner, progress)
 	if r.Err == nil && rebooted(h.Actions, r.Results) {
 		progress(sdk.Progress{Message: "waiting for the host to come back from its reboot"})
 		if err := waitForReboot(ctx, runner, before, cmp.Or(o.RebootTimeout, 15*time.Minute), cmp.Or(o.RebootPoll, 5*time.Second)); err != nil {

@@ -153,6 +153,7 @@ func TestApplyHaltsAtMaxFailures(t *testing.T) {
 	// Make every host's action fail in the provider ("forget" gets no result).
 	for i := range res.Saved.Plan.Hosts {
 		res.Saved.Plan.Hosts[i].Actions[0].Package = "forget"
+		res.Saved.Plan.Hosts[i].Transaction = nil // resolved for a
 	}
 	ps, _ := session.OpenProviders(cfg, nil)
 	defer ps.Close()
@@ -177,6 +178,8 @@ func TestApplyProviderCrash(t *testing.T) {
 	for i, h := range res.Saved.Plan.Hosts {
 		if h.Host == "a1" {
 			res.Saved.Plan.Hosts[i].Actions[0].Package = "crash"
+			// Not the transaction resolved for a: the provider would refuse.
+			res.Saved.Plan.Hosts[i].Transaction = nil
 		}
 	}
 	ps, _ := session.OpenProviders(cfg, nil)

@@ -31,6 +31,12 @@ type Policy struct {
 	// versions when its health checks fail after an apply.
 	Rollback bool
 
+	// Dependencies and Removals say whether a host's transaction may
+	// change packages the policy holds back, and remove packages:
+	// TransactionBlock (default) or TransactionAllow.
+	Dependencies string
+	Removals     string
+
 	// Hosts are the resolved target host names, sorted.
 	Hosts         []string
 	ProviderRange hcl.Range
@@ -43,7 +49,7 @@ var policySchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "provider", Required: true}, {Name: "targets", Required: true},
 		{Name: "reject"}, {Name: "pin"}, {Name: "window"}, {Name: "emergency"}, {Name: "reboot"},
-		{Name: "rollback"},
+		{Name: "rollback"}, {Name: "dependencies"}, {Name: "removals"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "approve"}, {Type: "exclude"}, {Type: "rollout"},
@@ -54,11 +60,13 @@ var policySchema = &hcl.BodySchema{
 // decodePolicy decodes a policy block and the blocks nested in it. Its
 // references (targets, window) are checked once every file is decoded.
 func decodePolicy(block *hcl.Block) (*Policy, hcl.Diagnostics) {
-	p := &Policy{Name: block.Labels[0], Reboot: RebootIfNeeded, DeclRange: block.DefRange}
+	p := &Policy{Name: block.Labels[0], Reboot: RebootIfNeeded, DeclRange: block.DefRange,
+		Dependencies: TransactionBlock, Removals: TransactionBlock}
 	content, diags := block.Body.Content(policySchema)
 	diags = append(diags, decodePolicyScope(p, content.Attributes)...)
 	diags = append(diags, decodePolicyUpdates(p, content.Attributes)...)
 	diags = append(diags, decodePolicyTiming(p, content.Attributes)...)
+	diags = append(diags, decodePolicyTransaction(p, content.Attributes)...)
 	diags = append(diags, decodePolicyBlocks(p, content.Blocks)...)
 	diags = append(diags, decodePolicyRollback(p, content.Attributes)...)
 	if len(p.Approve) == 0 && len(p.Pin) == 0 {

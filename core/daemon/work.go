@@ -9,6 +9,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/apply"
+	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/lastapply"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
@@ -72,15 +73,18 @@ func (d *Daemon) recoverApplies(_ context.Context, p *pass) error {
 	return nil
 }
 
-// plan plans from the scan and the rollout history, and sets aside what
+// plan plans from the scan and the rollout history, resolves each host's
+// transaction with its provider (recorded in the snapshots the reports
+// carry) and blocks those the policy does not allow, and sets aside what
 // may not be applied now: halted rollouts wait for a new commit; hosts
 // whose apply a crash interrupted are reported first and applied again
 // from the next reconcile, on a fresh plan.
-func (d *Daemon) plan(_ context.Context, p *pass) error {
+func (d *Daemon) plan(ctx context.Context, p *pass) error {
 	commit := p.good.commit.String()
 	p.hist = rollout.History(p.prev.Rollouts)
 	plan, warns := planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: p.now, History: p.hist,
 		ConfigCommit: commit, InventorySource: "live"})
+	planner.CheckTransactions(p.good.cfg, plan, engine.Resolve(ctx, p.ps, plan, p.inv, "", d.log))
 	for _, w := range warns {
 		d.log.WithField("warning", w.Message).Warn("plan warning")
 	}

@@ -90,6 +90,9 @@ func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
 		Config: cfg, Inventory: res.Inventory, Now: res.Saved.Plan.GeneratedAt, History: res.History,
 		ConfigCommit: out.Commit, InventorySource: res.Source,
 	})
+	// The base is checked against the resolutions the snapshots hold (for
+	// a live plan, those just made for this configuration's actions).
+	planner.CheckTransactions(cfg, out.Plan, planner.Recorded(res.Inventory))
 	return out, nil
 }
 

@@ -41,8 +41,9 @@ type PlanOptions struct {
 	// apply --at runs on its own clock, so the updates it sees first are
 	// first seen at that time.
 	ScanNow func() time.Time
-	// KeepProviders keeps the providers a live plan started running, in
-	// PlanResult.Providers, for an apply to reuse; the caller closes them.
+	// KeepProviders keeps the providers a live plan started (to scan and
+	// resolve) running, in PlanResult.Providers, for an apply to reuse; the
+	// caller closes them.
 	KeepProviders bool
 }
 
@@ -107,9 +108,14 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	}
 	var inv map[string]*model.Snapshot
 	var source string
-	if o.Inventory == "" || o.Inventory == "live" {
-		inv, res.Providers, err = scanLive(ctx, cfg, o)
+	var ps *session.Providers
+	live := o.Inventory == "" || o.Inventory == "live"
+	if live {
+		inv, ps, err = scanLive(ctx, cfg, o)
 		source = "live"
+		if ps != nil && !o.KeepProviders {
+			defer ps.Close()
+		}
 	} else {
 		inv, source, err = inventory.ReadSource(o.ConfigDir, o.Inventory)
 	}
@@ -124,6 +130,17 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		ConfigCommit:    configrepo.Commit(o.ConfigDir),
 		InventorySource: source,
 	})
+	// The transaction each host's actions really are: resolved now by the
+	// providers (and recorded in the kept snapshots), or as the snapshots
+	// recorded it.
+	resolved := planner.Recorded(inv)
+	if live {
+		resolved = Resolve(ctx, ps, pl, inv, filepath.Join(cfg.Dir, inventory.DefaultDir), logOf(o.Log))
+	}
+	planner.CheckTransactions(cfg, pl, resolved)
+	if live && o.KeepProviders {
+		res.Providers = ps
+	}
 	res.Inventory, res.History, res.Source = inv, hist, source
 	if prior != nil && recordsFirstSeen(o.ConfigDir, o.Inventory) {
 		if err := recordFirstSeen(o.ConfigDir, prior, pl, inv, time.Now()); err != nil {
@@ -147,7 +164,9 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 
 // scanLive scans every targeted host and keeps the snapshots in
 // CONFIG/.tend/inventory, where apply checks a saved plan's freshness. Hosts
-// that fail to scan are logged and planned without inventory.
+// that fail to scan are logged and planned without inventory. The running
+// providers are returned for the transactions to be resolved; the caller
+// closes them.
 func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[string]*model.Snapshot, kept *session.Providers, err error) {
 	ps, err := session.OpenProviders(cfg, o.Log)
 	if err != nil {
@@ -167,10 +186,15 @@ func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[str
 	case err != nil && o.Log != nil:
 		o.Log.Warnf("some hosts could not be scanned and are planned without inventory: %v", err)
 	}
-	if o.KeepProviders {
-		return inv, ps, nil
+	return inv, ps, nil
+}
+
+// logOf is log, or a logger that discards.
+func logOf(log *logrus.Logger) logrus.FieldLogger {
+	if log == nil {
+		return discardLog()
 	}
-	return inv, nil, nil
+	return log
 }
 
 // readRecorded reads Recorded at a revision of the Git repository holding

@@ -40,6 +40,10 @@ type ProviderInventory struct {
 	// providers that declare none, means version.Debian; an unknown name
 	// fails to decode.
 	VersionScheme version.Scheme `json:"version_scheme,omitempty"`
+	// Resolution is the last transaction the provider resolved for the
+	// host's planned actions (tend scan, tend plan, tend apply); absent when
+	// none was, or the provider does not resolve.
+	Resolution *Resolution `json:"resolution,omitempty"`
 }
 
 // Unfinished is a package left between states; State is in the package

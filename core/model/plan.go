@@ -74,6 +74,9 @@ type HostPlan struct {
 	// packages) that Actions, Deferred and Skipped leave out, for
 	// compliance; sorted by package. Not in plan JSON.
 	Named []NamedPackage `json:"-"`
+	// Transaction is what the package manager would do for Actions, and
+	// whether the policy lets it (nil when there are no package actions).
+	Transaction *Transaction `json:"transaction,omitempty"`
 }
 
 // WindowInfo is the state of a host's maintenance window at plan time.

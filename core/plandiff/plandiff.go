@@ -3,6 +3,7 @@ package plandiff
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tend-sh/tend/core/model"
@@ -15,6 +16,10 @@ const (
 	KindDeferred = "deferred" // approved, waiting
 	KindSkipped  = "skipped"  // rejected, excluded, pinned elsewhere, not approved
 	KindReboot   = "reboot"   // the host's reboot decision (package model.RebootItem)
+	// KindDependency is a change the host's transaction makes beyond the
+	// planned actions (a dependency pulled in, a package removed), in a
+	// transaction that goes ahead; Reason says what requires it.
+	KindDependency = "dependency"
 )
 
 // State is what one plan does with one update.
@@ -31,7 +36,10 @@ type State struct {
 // Change is one update whose state differs between the plans.
 type Change struct {
 	Host, Provider, Package string
-	Base, Head              State
+	// Dependency says the change is of a package the transaction changes
+	// beyond the actions (KindDependency in either plan).
+	Dependency bool
+	Base, Head State
 }
 
 // Delta is everything that differs.
@@ -47,7 +55,10 @@ type Delta struct {
 // Empty reports whether the plans do the same.
 func (d *Delta) Empty() bool { return len(d.Changes) == 0 }
 
-type key struct{ host, provider, pkg string }
+type key struct {
+	host, provider, pkg string
+	dep                 bool
+}
 
 // states indexes every update of a plan.
 func states(p *model.Plan) map[key]State {
@@ -60,19 +71,37 @@ func states(p *model.Plan) map[key]State {
 			if a.Type == model.ActionReboot {
 				continue
 			}
-			out[key{h.Host, h.Provider, a.Package}] = State{Kind: KindAction, Type: a.Type, From: a.From, To: a.To, Reason: a.Reason}
+			out[key{h.Host, h.Provider, a.Package, false}] = State{Kind: KindAction, Type: a.Type, From: a.From, To: a.To, Reason: a.Reason}
 		}
 		for _, d := range h.Deferred {
-			out[key{h.Host, h.Provider, d.Package}] = State{Kind: KindDeferred, To: d.To, Until: d.Until, Reason: d.Reason}
+			out[key{h.Host, h.Provider, d.Package, false}] = State{Kind: KindDeferred, To: d.To, Until: d.Until, Reason: d.Reason}
 		}
 		for _, s := range h.Skipped {
-			out[key{h.Host, h.Provider, s.Package}] = State{Kind: KindSkipped, To: s.To, Reason: s.Reason}
+			out[key{h.Host, h.Provider, s.Package, false}] = State{Kind: KindSkipped, To: s.To, Reason: s.Reason}
 		}
 		if h.Reboot != "" && h.Reboot != model.RebootNone {
-			out[key{h.Host, h.Provider, model.RebootItem}] = State{Kind: KindReboot, Type: h.Reboot}
+			out[key{h.Host, h.Provider, model.RebootItem, false}] = State{Kind: KindReboot, Type: h.Reboot}
 		}
+		dependencies(h, out)
 	}
 	return out
+}
+
+// dependencies indexes the changes h's transaction makes beyond its
+// actions, when it goes ahead (a blocked one installs nothing: its actions
+// are skipped).
+func dependencies(h model.HostPlan, out map[key]State) {
+	t := h.Transaction
+	if t == nil || t.Status == model.TransactionBlocked {
+		return
+	}
+	for _, c := range t.Extra {
+		reason := ""
+		if len(c.RequiredBy) > 0 {
+			reason = "required by " + strings.Join(c.RequiredBy, ", ")
+		}
+		out[key{h.Host, h.Provider, c.Package, true}] = State{Kind: KindDependency, Type: c.Kind, From: c.From, To: c.To, Reason: reason}
+	}
 }
 
 // same reports whether two states do the same thing: reasons that differ
@@ -83,7 +112,7 @@ func same(a, b State) bool {
 		return false
 	}
 	switch a.Kind {
-	case KindAction:
+	case KindAction, KindDependency:
 		return a.Type == b.Type && a.To == b.To
 	case KindDeferred:
 		return a.To == b.To && equalTime(a.Until, b.Until)
@@ -91,6 +120,17 @@ func same(a, b State) bool {
 		return a.Type == b.Type
 	}
 	return true
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func equalTime(a, b *time.Time) bool {
@@ -111,7 +151,7 @@ func Diff(base, head *model.Plan) *Delta {
 		if same(bs, hs) {
 			return
 		}
-		d.Changes = append(d.Changes, Change{Host: k.host, Provider: k.provider, Package: k.pkg, Base: bs, Head: hs})
+		d.Changes = append(d.Changes, Change{Host: k.host, Provider: k.provider, Package: k.pkg, Dependency: k.dep, Base: bs, Head: hs})
 		hosts[k.host] = true
 		if hs.Kind == KindAction {
 			d.ActionsAdded++
@@ -129,7 +169,7 @@ func Diff(base, head *model.Plan) *Delta {
 		}
 	}
 	slices.SortFunc(d.Changes, func(x, y Change) int {
-		return cmp.Or(cmp.Compare(x.Host, y.Host), cmp.Compare(x.Provider, y.Provider), cmp.Compare(x.Package, y.Package))
+		return cmp.Or(cmp.Compare(x.Host, y.Host), cmp.Compare(x.Provider, y.Provider), cmp.Compare(x.Package, y.Package), compareBool(x.Dependency, y.Dependency))
 	})
 	d.Hosts = len(hosts)
 	return d

@@ -62,3 +62,40 @@ func TestDiff(t *testing.T) {
 		t.Error("a plan differs from itself")
 	}
 }
+
+func TestDiffDependencies(t *testing.T) {
+	app := model.Action{Type: "upgrade", Package: "app", From: "1.0", To: "2.0"}
+	liba := model.Change{Package: "liba", Kind: model.ChangeUpgrade, From: "1.0", To: "2.0", RequiredBy: []string{"app"}}
+	hostWith := func(status string) model.HostPlan {
+		h := model.HostPlan{Host: "web_1", Provider: "apt", Actions: []model.Action{app},
+			Skipped:     []model.Skipped{{Package: "liba", Reason: `installed version 1.0 matches reject "liba"`}},
+			Transaction: &model.Transaction{Status: status, Extra: []model.Change{liba}}}
+		if status == model.TransactionBlocked {
+			h.Actions = nil
+			h.Skipped = append(h.Skipped, model.Skipped{Package: "app", To: "2.0", Reason: "transaction blocked"})
+		}
+		return h
+	}
+	allowed := &model.Plan{Hosts: []model.HostPlan{hostWith(model.TransactionResolved)}}
+	blocked := &model.Plan{Hosts: []model.HostPlan{hostWith(model.TransactionBlocked)}}
+	d := Diff(allowed, blocked)
+	type row struct {
+		pkg        string
+		dep        bool
+		base, head string
+	}
+	var got []row
+	for _, c := range d.Changes {
+		got = append(got, row{c.Package, c.Dependency, c.Base.Kind + " " + c.Base.Type + " " + c.Base.To + " " + c.Base.Reason, c.Head.Kind})
+	}
+	want := []row{
+		{"app", false, "action upgrade 2.0 ", "skipped"},
+		{"liba", true, "dependency upgrade 2.0 required by app", ""},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(row{})); diff != "" {
+		t.Fatalf("changes (-want +got):\n%s", diff)
+	}
+	if !Diff(allowed, allowed).Empty() {
+		t.Error("a plan with dependencies differs from itself")
+	}
+}

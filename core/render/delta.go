@@ -55,6 +55,13 @@ func statePhrase(s plandiff.State) string {
 		return "skipped: " + s.Reason
 	case plandiff.KindReboot:
 		return "reboot " + s.Type
+	case plandiff.KindDependency:
+		a := model.Action{Type: s.Type, From: s.From, To: s.To}
+		phrase := "dependency " + s.Type + " " + versionChange(&a)
+		if s.Reason != "" {
+			phrase += ", " + s.Reason
+		}
+		return phrase
 	}
 	return s.Kind
 }

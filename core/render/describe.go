@@ -262,6 +262,9 @@ func hostCounts(h *model.HostPlan) string {
 	if n := len(h.Errors); n > 0 {
 		parts = append(parts, commas(n)+" "+words.Plural(n, "error", "errors"))
 	}
+	if h.Blocked() {
+		parts = append(parts, "transaction blocked")
+	}
 	if r := h.Reboot; r == model.RebootDeferred || r == model.RebootSuppressed {
 		parts = append(parts, "reboot "+r)
 	}

@@ -125,6 +125,9 @@ func (m *mdView) heading(title string, warnings []model.Warning) {
 	} else {
 		sentence = "**" + sentence + "**"
 	}
+	if b := blockedPhrase(p); b != "" {
+		sentence += " " + mdText(b)
+	}
 	origin := append(planOrigin(p), "generated "+formatTime(p.GeneratedAt))
 	for i := range origin {
 		origin[i] = mdText(origin[i])
@@ -192,6 +195,7 @@ func hostBlock(h *model.HostPlan) string {
 	if r := rebootPhrase(h.Reboot); r != "" {
 		b.WriteString("\n" + mdText(strings.ToUpper(r[:1])+r[1:]) + ".\n")
 	}
+	mdTransaction(&b, h.Transaction)
 	var items []string
 	for i := range h.Deferred {
 		d := &h.Deferred[i]

@@ -38,6 +38,9 @@ func ApplyProgress(w io.Writer, total int, o ProgressOptions) func(apply.Event) 
 			if e.Done.Rollback != nil {
 				line += fmt.Sprintf(", %d rolled back", e.Done.Rollback.RolledBack())
 			}
+			if len(e.Done.Results) == 0 && e.Done.Err != nil { // not started (a blocked transaction)
+				line = fmt.Sprintf("%s %s: failed: %v", e.Host, e.Provider, e.Done.Err)
+			}
 		}
 		if !o.Terminal {
 			fmt.Fprintln(w, line)

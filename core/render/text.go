@@ -40,6 +40,9 @@ func Text(w io.Writer, p *model.Plan, warnings []model.Warning, o TextOptions) e
 	}
 	t.warnings(warnings)
 	t.summary(&p.Summary)
+	if b := blockedPhrase(p); b != "" {
+		t.line(t.paint(red, b))
+	}
 	_, err := w.Write(t.b.Bytes())
 	return err
 }
@@ -109,6 +112,7 @@ func (t *textView) host(h *model.HostPlan) {
 	if r := rebootPhrase(h.Reboot); r != "" {
 		t.line("  ", t.paint(cyan, "↻ "+r))
 	}
+	t.transaction(h.Transaction)
 	t.deferred(h.Deferred)
 	t.skipped(h.Skipped)
 	for _, e := range h.Errors {

@@ -30,7 +30,11 @@ func TestPlanSaveAndRead(t *testing.T) {
 	testfile.Write(t, filepath.Join(dir, "inv", "web_1", "inventory.json"),
 		`{"format_version": "1", "host": "web_1", "scanned_at": "2026-11-23T06:00:00Z", "providers": {"apt": {
 		  "installed": [{"id": "a", "name": "a", "version": "1", "arch": "all"}],
-		  "available": [{"id": "a", "name": "a", "from": "1", "to": "2", "classification": "other", "released_at": ""}]}}}`)
+		  "available": [{"id": "a", "name": "a", "from": "1", "to": "2", "classification": "other", "released_at": ""}],
+		  "resolution": {"resolved_at": "2026-11-23T06:00:01Z",
+		    "actions": [{"id": "web_1/apt/a", "type": "upgrade", "package": "a", "from": "1", "to": "2"}],
+		    "changes": [{"package": "a", "kind": "upgrade", "from": "1", "to": "2"},
+		                {"package": "b", "kind": "install", "from": "", "to": "1", "required_by": ["a"]}]}}}}`)
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	res, err := engine.Plan(context.Background(), engine.PlanOptions{ConfigDir: filepath.Join(dir, "conf"), Inventory: filepath.Join(dir, "inv"), Now: now, TendVersion: "test"})
 	if err != nil {
@@ -53,6 +57,12 @@ func TestPlanSaveAndRead(t *testing.T) {
 	}
 	if back.ConfigDigest != sp.ConfigDigest || !back.Plan.Hosts[0].ScannedAt.Equal(*sp.Plan.Hosts[0].ScannedAt) {
 		t.Errorf("round trip lost data: %+v", back)
+	}
+	// The transaction travels with the plan, for apply to hand to the provider.
+	tx := back.Plan.Hosts[0].Transaction
+	if tx == nil || tx.Status != model.TransactionResolved || tx.Source != model.ResolvedRecorded || len(tx.Changes) != 2 ||
+		len(tx.Extra) != 1 || tx.Extra[0].Package != "b" || tx.Extra[0].RequiredBy[0] != "a" {
+		t.Errorf("saved transaction = %+v", tx)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
 		t.Errorf("a temporary file was left behind: %v", entries)
