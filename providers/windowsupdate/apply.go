@@ -197,8 +197,11 @@ func judge(uids []string, byID map[string]ApplyResult, rebootPending bool) (sdk.
 	if len(notes) > 0 {
 		msg += "; " + strings.Join(notes, "; ")
 	}
-	if reboot || rebootPending {
+	switch {
+	case reboot:
 		msg += "; reboot required"
+	case rebootPending:
+		msg += "; a restart is pending on the host"
 	}
 	return sdk.StatusSucceeded, msg
 }

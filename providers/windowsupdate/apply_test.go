@@ -58,7 +58,7 @@ func TestApplyNormalMonth(t *testing.T) {
 	}
 	for id, want := range map[string]string{
 		"h/windowsupdate/KB5044281": "succeeded: installed; reboot required",
-		"h/windowsupdate/KB2267602": "succeeded: installed; reboot required", // the host's reboot is pending
+		"h/windowsupdate/KB2267602": "succeeded: installed; a restart is pending on the host",
 		"h/windowsupdate/KB5042881": "succeeded: KB5042881 is already installed",
 		"h/windowsupdate/reboot":    "succeeded: restart in 30 seconds",
 	} {

@@ -47,9 +47,11 @@ func PackageID(u ScanUpdate) string {
 
 // Inventory maps a scan document to tend's inventory: installed updates
 // become Installed (so compliance lists installed KBs), the others
-// Available. Updates that share a package id (one KB for several
-// products) are one entry: the first title, every CVE, a reboot when any
-// needs one. Both lists are sorted by id.
+// Available. The package id is also the name, as tend's policies match
+// and plans name packages by name (`reject = ["KB5044284"]`); the title
+// has no place in the inventory. Updates that share a package id (one KB
+// for several products) are one entry: every CVE, a reboot when any needs
+// one. Both lists are sorted by id.
 func Inventory(doc *ScanDocument) (*sdk.Inventory, []string) {
 	inv := &sdk.Inventory{Facts: map[string]string{"os": "windows"}, PendingReboot: doc.RebootPending,
 		Installed: []sdk.Installed{}, Available: []sdk.Update{}}
@@ -65,7 +67,7 @@ func Inventory(doc *ScanDocument) (*sdk.Inventory, []string) {
 		if u.IsInstalled {
 			if !installed[id] {
 				installed[id] = true
-				inv.Installed = append(inv.Installed, sdk.Installed{ID: id, Name: u.Title, Version: id})
+				inv.Installed = append(inv.Installed, sdk.Installed{ID: id, Name: id, Version: id})
 			}
 			continue
 		}
@@ -88,7 +90,7 @@ func Inventory(doc *ScanDocument) (*sdk.Inventory, []string) {
 // availableUpdate maps one update that is not installed; a release time it
 // cannot read is left unknown, with a warning.
 func availableUpdate(id string, u ScanUpdate) (sdk.Update, string) {
-	up := sdk.Update{ID: id, Name: u.Title, To: id, Classification: Classification(u.Categories),
+	up := sdk.Update{ID: id, Name: id, To: id, Classification: Classification(u.Categories),
 		Severity: u.MsrcSeverity, CVEs: slices.Clone(u.CVEs), RebootRequired: u.RebootBehavior != NeverReboots}
 	if len(u.KB) > 0 {
 		up.KB = u.KB[0]
