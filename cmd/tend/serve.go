@@ -30,6 +30,7 @@ type serveFlags struct {
 	webhookMaxBody          int64
 	reportsBranch, stateDir string
 	allowedSigners, keyring string
+	revokedKeys             string
 	tokenFile, tokenEnv     string
 	tokenUser               string
 	sshKey, knownHosts      string
@@ -105,6 +106,7 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
 	fl.StringVar(&f.reportsBranch, "reports-branch", "", "branch the reports are committed to (default: tend { reports_branch }, else tend/reports)")
 	fl.StringVar(&f.stateDir, "state-dir", "", "directory for the clone, the apply journal and exported configurations (required; one daemon per directory)")
 	fl.StringVar(&f.allowedSigners, "allowed-signers", "", "apply only commits signed by an SSH key in this allowed-signers file (git's gpg.ssh.allowedSignersFile format)")
+	fl.StringVar(&f.revokedKeys, "revoked-keys", "", "refuse commits signed by an SSH key in this file (public keys one per line, git's gpg.ssh.revocationFile) even when --allowed-signers lists it")
 	fl.StringVar(&f.keyring, "trusted-keyring", "", "apply only commits signed by an OpenPGP key in this armored keyring (with --allowed-signers: either)")
 	fl.StringVar(&f.tokenFile, "token-file", "", "https: file holding the access token")
 	fl.StringVar(&f.tokenEnv, "token-env", "", "https: environment variable holding the access token (when no --token-file)")
@@ -131,6 +133,8 @@ func (f *serveFlags) Validate() error {
 		return fmt.Errorf("--webhook-max-body %d: want 1 to %d bytes (GitHub sends at most 25 MiB)", f.webhookMaxBody, webhook.MaxBodyLimit)
 	case f.interval <= 0:
 		return errors.New("--interval must be positive")
+	case f.revokedKeys != "" && f.allowedSigners == "":
+		return errors.New("--revoked-keys needs --allowed-signers: it revokes SSH keys those trust")
 	}
 	return nil
 }
@@ -243,6 +247,13 @@ func loadVerifier(f *serveFlags) (*commitsig.Verifier, error) {
 			return nil, fmt.Errorf("--trusted-keyring: %w", err)
 		}
 		v = commitsig.New(signers, k)
+	}
+	if f.revokedKeys != "" {
+		keys, err := commitsig.LoadRevokedKeys(f.revokedKeys)
+		if err != nil {
+			return nil, fmt.Errorf("--revoked-keys: %w", err)
+		}
+		v = v.WithRevoked(keys)
 	}
 	return v, nil
 }

@@ -20,7 +20,8 @@ type AllowedSigner struct {
 	// Principals are the comma-separated patterns of the line; a leading
 	// "!" negates a pattern, "*" and "?" are wildcards.
 	Principals []string
-	// Namespaces from the namespaces="…" option; nil allows any.
+	// Namespaces are the patterns of the namespaces="…" option, matched
+	// like principals ("gi*", "!file"); nil allows any.
 	Namespaces []string
 	// ValidAfter and ValidBefore bound the committer time; zero is
 	// unbounded.
@@ -93,13 +94,14 @@ func parseAllowedSigner(line string) (AllowedSigner, error) {
 		return s, fmt.Errorf("invalid options or key after principals %q: expected \"[options] keytype base64-key\"", principals)
 	}
 	s.Key = key
+	seen := map[string]bool{}
 	for _, o := range opts {
-		if err := s.setOption(o); err != nil {
+		if err := s.setOption(o, seen); err != nil {
 			return s, err
 		}
 	}
-	if !s.ValidAfter.IsZero() && !s.ValidBefore.IsZero() && s.ValidBefore.Before(s.ValidAfter) {
-		return s, errors.New("valid-before is earlier than valid-after")
+	if !s.ValidAfter.IsZero() && !s.ValidBefore.IsZero() && !s.ValidBefore.After(s.ValidAfter) {
+		return s, errors.New("valid-before is not later than valid-after")
 	}
 	return s, nil
 }
@@ -120,27 +122,62 @@ func firstField(line string) (field, rest string, err error) {
 	return line[:i], strings.TrimSpace(line[i:]), nil
 }
 
-func (s *AllowedSigner) setOption(opt string) error {
-	name, value, hasValue := strings.Cut(opt, "=")
+// setOption applies one option as OpenSSH's sshsigopt_parse reads it:
+// cert-authority is a flag, the others take a double-quoted value
+// (valid-after=20240101 without quotes is a line OpenSSH refuses), and
+// each may be given once.
+func (s *AllowedSigner) setOption(opt string, seen map[string]bool) error {
+	name, raw, hasValue := strings.Cut(opt, "=")
 	name = strings.ToLower(name)
-	value = strings.TrimSuffix(strings.TrimPrefix(value, `"`), `"`)
-	var err error
 	switch {
 	case name == "cert-authority" && !hasValue:
 		return errors.New("cert-authority is not supported: list the signing keys themselves")
-	case name == "namespaces" && hasValue:
-		s.Namespaces = strings.Split(value, ",")
-	case name == "valid-after" && hasValue:
-		s.ValidAfter, err = parseSignerTime(value)
-	case name == "valid-before" && hasValue:
-		s.ValidBefore, err = parseSignerTime(value)
-	default:
+	case !hasValue || !slices.Contains([]string{"namespaces", "valid-after", "valid-before"}, name):
 		return fmt.Errorf("unsupported option %q (supported: namespaces=, valid-after=, valid-before=)", opt)
+	case seen[name]:
+		return fmt.Errorf("option %s given more than once", name)
+	}
+	seen[name] = true
+	value, err := dequote(raw)
+	if err != nil {
+		return fmt.Errorf("option %s: %w (OpenSSH needs %s=\"…\" and ignores the line otherwise)", name, err, name)
+	}
+	switch name {
+	case "namespaces":
+		s.Namespaces = strings.Split(value, ",")
+	case "valid-after":
+		s.ValidAfter, err = parseSignerTime(value)
+	case "valid-before":
+		s.ValidBefore, err = parseSignerTime(value)
 	}
 	if err != nil {
 		return fmt.Errorf("option %s: %w", name, err)
 	}
 	return nil
+}
+
+// dequote reads an option value as OpenSSH's opt_dequote does: it must be
+// wholly in double quotes, and \" stands for a quote inside them.
+func dequote(raw string) (string, error) {
+	if !strings.HasPrefix(raw, `"`) {
+		return "", errors.New("missing start quote")
+	}
+	var b strings.Builder
+	for i := 1; i < len(raw); i++ {
+		switch {
+		case raw[i] == '\\' && i+1 < len(raw) && raw[i+1] == '"':
+			b.WriteByte('"')
+			i++
+		case raw[i] == '"':
+			if i != len(raw)-1 {
+				return "", fmt.Errorf("unexpected %q after the closing quote", raw[i+1:])
+			}
+			return b.String(), nil
+		default:
+			b.WriteByte(raw[i])
+		}
+	}
+	return "", errors.New("missing end quote")
 }
 
 // parseSignerTime parses YYYYMMDD[HHMM[SS]] with an optional Z (or UTC)
@@ -169,9 +206,9 @@ func parseSignerTime(v string) (time.Time, error) {
 // by email at time when, or "" if it does.
 func (s *AllowedSigner) check(ns, email string, when time.Time) string {
 	switch {
-	case s.Namespaces != nil && !slices.Contains(s.Namespaces, ns):
-		return fmt.Sprintf("namespaces=%q does not include %q", strings.Join(s.Namespaces, ","), ns)
-	case !matchPrincipals(email, s.Principals):
+	case s.Namespaces != nil && !matchPatternList(ns, s.Namespaces):
+		return fmt.Sprintf("namespaces=%q does not allow namespace %q", strings.Join(s.Namespaces, ","), ns)
+	case email == "" || !matchPatternList(email, s.Principals):
 		return fmt.Sprintf("principals %q do not match committer email %q", strings.Join(s.Principals, ","), email)
 	case !s.ValidAfter.IsZero() && when.Before(s.ValidAfter):
 		return fmt.Sprintf("committer time %s is before valid-after %s", when.Format(time.RFC3339), s.ValidAfter.Format(time.RFC3339))
@@ -181,8 +218,11 @@ func (s *AllowedSigner) check(ns, email string, when time.Time) string {
 	return ""
 }
 
-func (s *AllowedSigner) sameKey(k ssh.PublicKey) bool {
-	return s.Key != nil && bytes.Equal(s.Key.Marshal(), k.Marshal())
+func (s *AllowedSigner) sameKey(k ssh.PublicKey) bool { return sameKey(s.Key, k) }
+
+// sameKey reports whether a and b are the same public key.
+func sameKey(a, b ssh.PublicKey) bool {
+	return a != nil && b != nil && bytes.Equal(a.Marshal(), b.Marshal())
 }
 
 func (s *AllowedSigner) where() string {
@@ -192,19 +232,17 @@ func (s *AllowedSigner) where() string {
 	return fmt.Sprintf("%s:%d", s.File, s.Line)
 }
 
-// matchPrincipals follows OpenSSH's match_pattern_list: a matching negated
-// pattern rejects, otherwise any matching pattern accepts.
-func matchPrincipals(email string, patterns []string) bool {
-	if email == "" {
-		return false
-	}
+// matchPatternList follows OpenSSH's match_pattern_list, which it uses for
+// both principals and namespaces: a matching negated pattern rejects,
+// otherwise any matching pattern accepts.
+func matchPatternList(s string, patterns []string) bool {
 	matched := false
 	for _, p := range patterns {
 		if neg, ok := strings.CutPrefix(p, "!"); ok {
-			if glob(neg, email) {
+			if glob(neg, s) {
 				return false
 			}
-		} else if glob(p, email) {
+		} else if glob(p, s) {
 			matched = true
 		}
 	}

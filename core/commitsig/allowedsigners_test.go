@@ -72,7 +72,13 @@ func TestLoadAllowedSignersErrors(t *testing.T) {
 		{"cert authority", "*@example.com cert-authority " + key + "\n", ":1: cert-authority is not supported"},
 		{"unknown option", "a@b no-touch-required " + key + "\n", `:1: unsupported option "no-touch-required"`},
 		{"bad time", "a@b valid-after=\"2024\" " + key + "\n", ":1: option valid-after: invalid time \"2024\""},
-		{"inverted validity", "a@b valid-after=\"20250101\",valid-before=\"20240101\" " + key + "\n", ":1: valid-before is earlier"},
+		{"inverted validity", "a@b valid-after=\"20250101\",valid-before=\"20240101\" " + key + "\n", ":1: valid-before is not later than valid-after"},
+		{"empty validity", "a@b valid-after=\"20250101\",valid-before=\"20250101\" " + key + "\n", ":1: valid-before is not later than valid-after"},
+		{"unquoted value", "a@b valid-after=20200101 " + key + "\n", ":1: option valid-after: missing start quote"},
+		{"unquoted namespaces", "a@b namespaces=git " + key + "\n", ":1: option namespaces: missing start quote"},
+		{"value after quote", "a@b namespaces=\"git\"x " + key + "\n", `:1: option namespaces: unexpected "x" after the closing quote`},
+		{"twice", "a@b namespaces=\"git\",namespaces=\"file\" " + key + "\n", ":1: option namespaces given more than once"},
+		{"flag with value", "a@b cert-authority=\"yes\" " + key + "\n", `:1: unsupported option "cert-authority=\"yes\""`},
 		{"unterminated quote", "\"a@b " + key + "\n", ":1: unterminated quote"},
 		{"empty principal", "a@b,,c@d " + key + "\n", ":1: empty principal"},
 		{"empty file", "# nobody\n", "no allowed signers found"},
@@ -91,7 +97,25 @@ func TestLoadAllowedSignersErrors(t *testing.T) {
 	}
 }
 
-func TestMatchPrincipals(t *testing.T) {
+func TestDequote(t *testing.T) {
+	tests := []struct{ in, want, err string }{
+		{`"git"`, "git", ""},
+		{`""`, "", ""},
+		{`"a\"b"`, `a"b`, ""},
+		{`"a\b"`, `a\b`, ""},
+		{`git`, "", "missing start quote"},
+		{`"git`, "", "missing end quote"},
+		{`"git"x`, "", `unexpected "x" after the closing quote`},
+	}
+	for _, tt := range tests {
+		got, err := dequote(tt.in)
+		if (err == nil) != (tt.err == "") || (err != nil && err.Error() != tt.err) || got != tt.want {
+			t.Errorf("dequote(%s) = %q, %v; want %q, %q", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestMatchPatternList(t *testing.T) {
 	tests := []struct {
 		email    string
 		patterns []string
@@ -104,12 +128,15 @@ func TestMatchPrincipals(t *testing.T) {
 		{"alice@example.com", []string{"!bob@example.com"}, false},
 		{"alice@example.com", []string{"*@example.org"}, false},
 		{"alice@example.com", []string{"Alice@example.com"}, false},
-		{"", []string{"*"}, false},
 		{"a", []string{"**"}, true},
+		{"git", []string{"gi*"}, true},
+		{"git", []string{"!file", "*"}, true},
+		{"git", []string{"!git", "*"}, false},
+		{"git", []string{"!file"}, false},
 	}
 	for _, tt := range tests {
-		if got := matchPrincipals(tt.email, tt.patterns); got != tt.want {
-			t.Errorf("matchPrincipals(%q, %q) = %v, want %v", tt.email, tt.patterns, got, tt.want)
+		if got := matchPatternList(tt.email, tt.patterns); got != tt.want {
+			t.Errorf("matchPatternList(%q, %q) = %v, want %v", tt.email, tt.patterns, got, tt.want)
 		}
 	}
 }

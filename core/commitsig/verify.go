@@ -22,8 +22,8 @@ var (
 	// ErrUnsigned means the commit carries no signature.
 	ErrUnsigned = errors.New("commit is not signed")
 	// ErrUntrusted means the signature is valid but its key is not trusted
-	// for this commit (unknown key, wrong namespace option, principal or
-	// validity period).
+	// for this commit (unknown or revoked key, wrong namespace option,
+	// principal or validity period).
 	ErrUntrusted = errors.New("signing key is not trusted")
 	// ErrBadSignature means the signature is malformed or does not match
 	// the commit.
@@ -57,12 +57,22 @@ func (s Signer) String() string {
 type Verifier struct {
 	signers []AllowedSigner
 	keyring openpgp.EntityList
+	revoked []ssh.PublicKey
 }
 
 // New returns a Verifier trusting signers and keyring; either may be empty.
 // With both empty, Verify always fails with ErrNoTrust.
 func New(signers []AllowedSigner, keyring openpgp.EntityList) *Verifier {
 	return &Verifier{signers: slices.Clone(signers), keyring: slices.Clone(keyring)}
+}
+
+// WithRevoked returns a copy of v that also refuses SSH signatures by the
+// revoked keys, whatever the allowed signers say (git's
+// gpg.ssh.revocationFile).
+func (v *Verifier) WithRevoked(keys []ssh.PublicKey) *Verifier {
+	w := *v
+	w.revoked = append(slices.Clone(v.revoked), keys...)
+	return &w
 }
 
 // Verify checks that c is signed by a trusted key and returns the signer.
@@ -118,6 +128,9 @@ func (v *Verifier) verifySSH(c *object.Commit, armored string, payload []byte) (
 	fp := ssh.FingerprintSHA256(sig.key)
 	if err := sig.verify(payload); err != nil {
 		return Signer{}, fail(ErrBadSignature, err, "SSH signature by key %s does not verify", fp)
+	}
+	if slices.ContainsFunc(v.revoked, func(k ssh.PublicKey) bool { return sameKey(k, sig.key) }) {
+		return Signer{}, fail(ErrUntrusted, nil, "signed by SSH key %s, which is revoked", fp)
 	}
 	if len(v.signers) == 0 {
 		return Signer{}, fail(ErrUntrusted, nil, "signed by SSH key %s but no allowed signers file is configured", fp)

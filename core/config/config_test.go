@@ -126,18 +126,19 @@ func TestValidFull(t *testing.T) {
 
 func TestHostListErrors(t *testing.T) {
 	cases := map[string]struct{ json, want string }{
-		"syntax":     {"[\n  {\"name\": \"a\",}\n]", "hosts.json:2:"},
-		"unknown":    {`[{"name": "a", "adress": "x"}]`, `unknown field "adress"`},
-		"bad name":   {`[{"name": "9a"}]`, "is not a valid host name"},
-		"position":   {"[\n  {\"name\": \"a\"},\n  {\"name\": \"9b\"}\n]", "hosts.json:3:3: error: Invalid host name"},
-		"transport":  {`[{"name": "a", "transport": "telnet", "address": "x"}]`, `transport must be "local" or "ssh"`},
-		"duplicates": {`[{"name": "a"}, {"name": "a"}]`, `Duplicate host "a"`},
-		"homoglyph":  {"[{\"name\": \"w\u0435b_1\"}]", `hosts.json:1:2: error: Invalid host name: Entry 0 of hosts.json: "w\u0435b_1"`},
-		"zero-width": {`[{"name": "web_1\u200b"}]`, `"web_1\u200b" is not a valid host name`},
-		"label key":  {`[{"name": "a", "labels": {"r\u043ele": "db"}}]`, "Invalid label"},
-		"label":      {`[{"name": "a", "labels": {"client": "acme\u200d"}}]`, `Invalid label: Host "a" in hosts.json: the value of label "client"`},
-		"deep":       {`[{"name": "a", "labels": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "}]", "hosts.json:1:88: error: Host list nested too deeply"},
-		"too large":  {"[" + strings.Repeat(" ", MaxHostListSize) + "]", "Host list too large"},
+		"syntax":      {"[\n  {\"name\": \"a\",}\n]", "hosts.json:2:"},
+		"unknown":     {"[\n  {\"name\": \"a\", \"labels\": {\"x\": \"y\"},\n   \"adress\": \"x\"}\n]", `hosts.json:3:4: error: Unknown host list field: hosts.json: a host entry has no field "adress"; the fields are name, address, transport, labels. Did you mean "address"?`},
+		"unknown 2nd": {"[{\"name\": \"a\"},\n {\"name\": \"b\", \"tags\": [\"x\"]}]", `hosts.json:2:16: error: Unknown host list field: hosts.json: a host entry has no field "tags"`},
+		"bad name":    {`[{"name": "9a"}]`, "is not a valid host name"},
+		"position":    {"[\n  {\"name\": \"a\"},\n  {\"name\": \"9b\"}\n]", "hosts.json:3:3: error: Invalid host name"},
+		"transport":   {`[{"name": "a", "transport": "telnet", "address": "x"}]`, `transport must be "local" or "ssh"`},
+		"duplicates":  {`[{"name": "a"}, {"name": "a"}]`, `Duplicate host "a"`},
+		"homoglyph":   {"[{\"name\": \"w\u0435b_1\"}]", `hosts.json:1:2: error: Invalid host name: Entry 0 of hosts.json: "w\u0435b_1"`},
+		"zero-width":  {`[{"name": "web_1\u200b"}]`, `"web_1\u200b" is not a valid host name`},
+		"label key":   {`[{"name": "a", "labels": {"r\u043ele": "db"}}]`, "Invalid label"},
+		"label":       {`[{"name": "a", "labels": {"client": "acme\u200d"}}]`, `Invalid label: Host "a" in hosts.json: the value of label "client"`},
+		"deep":        {`[{"name": "a", "labels": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "}]", "hosts.json:1:88: error: Host list nested too deeply"},
+		"too large":   {"[" + strings.Repeat(" ", MaxHostListSize) + "]", "Host list too large"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -29,8 +29,19 @@ type SSH struct {
 	KnownHostsFile string
 	Port           int
 	Sudo           bool
-	DeclRange      hcl.Range
+	// Shell is the remote's default shell, which parses the command
+	// string: ShellPOSIX (the default), ShellCmd or ShellPowerShell.
+	Shell     string
+	DeclRange hcl.Range
 }
+
+// Shells an ssh block's shell may name: what the remote sshd hands the
+// command string to.
+const (
+	ShellPOSIX      = "posix"
+	ShellCmd        = "cmd"
+	ShellPowerShell = "powershell"
+)
 
 var hostSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "transport"}, {Name: "address"}, {Name: "labels"}},
@@ -40,6 +51,7 @@ var hostSchema = &hcl.BodySchema{
 var sshSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "user"}, {Name: "identity_file"}, {Name: "known_hosts_file"}, {Name: "port"}, {Name: "sudo"},
+		{Name: "shell"},
 	},
 }
 
@@ -95,14 +107,24 @@ func decodeSSH(blocks hcl.Blocks) (*SSH, hcl.Diagnostics) {
 			diags = append(diags, errorAt(b.DefRange, "Duplicate ssh block", "Only one ssh block is allowed here."))
 			continue
 		}
-		s = &SSH{DeclRange: b.DefRange}
+		s = &SSH{Shell: ShellPOSIX, DeclRange: b.DefRange}
 		content, more := b.Body.Content(sshSchema)
 		diags = append(diags, more...)
 		for _, name := range sortedKeys(content.Attributes) {
 			diags = append(diags, decodeSSHAttr(s, content.Attributes[name])...)
 		}
+		diags = append(diags, checkSudoShell(s, content.Attributes)...)
 	}
 	return s, diags
+}
+
+// checkSudoShell refuses sudo on a Windows shell, which has no sudo.
+func checkSudoShell(s *SSH, attrs hcl.Attributes) hcl.Diagnostics {
+	if !s.Sudo || (s.Shell != ShellCmd && s.Shell != ShellPowerShell) {
+		return nil
+	}
+	return hcl.Diagnostics{errorAt(attrs["sudo"].Expr.Range(), "Sudo needs a POSIX shell",
+		"sudo runs commands through sudo -n, which a host whose shell is %q does not have; on Windows, give the SSH user the rights instead (docs/providers/windows.md).", s.Shell)}
 }
 
 // decodeSSHAttr sets one attribute of an ssh block.
@@ -122,6 +144,8 @@ func decodeSSHAttr(s *SSH, a *hcl.Attribute) hcl.Diagnostics {
 		}
 	case "sudo":
 		s.Sudo, diags = attrBool(a)
+	case "shell":
+		s.Shell, diags = attrOneOf(a, ShellPOSIX, ShellCmd, ShellPowerShell)
 	}
 	return diags
 }

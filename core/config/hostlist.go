@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -98,6 +99,9 @@ func parseHostList(l *HostList, data []byte) ([]hostEntry, []hcl.Range, hcl.Diag
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&entries); err != nil {
+		if d := unknownFieldDiag(l, data); d != nil {
+			return nil, nil, hcl.Diagnostics{d}
+		}
 		rng := jsonErrorRange(l.Path, data, dec, err)
 		return nil, nil, hcl.Diagnostics{errorAt(rng, "Invalid host list", "%s: %s (expected a JSON array of {\"name\", \"address\", \"transport\", \"labels\"}).", l.File, err)}
 	}
@@ -154,6 +158,50 @@ func entryLabels(at hcl.Range, e hostEntry, file string) hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// hostEntryFields are the fields a host list entry may have.
+var hostEntryFields = []string{"name", "address", "transport", "labels"}
+
+// unknownFieldDiag finds the first field of a host list entry that is not
+// one of hostEntryFields, by walking the JSON's tokens, and reports it at
+// its own position with a suggestion; nil when there is none (the decode
+// error is about something else).
+func unknownFieldDiag(l *HostList, data []byte) *hcl.Diagnostic {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	depth, wantKey := 0, false
+	for {
+		before := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				depth++
+				wantKey = t == '{' // an entry begins; deeper, it does not matter
+			} else {
+				depth--
+				wantKey = true // back in an entry, a nested value ended
+			}
+			continue
+		case string:
+			if depth == 2 && wantKey && !slices.Contains(hostEntryFields, t) {
+				off := int(before) + bytes.IndexByte(data[before:], '"')
+				detail := fmt.Sprintf("%s: a host entry has no field %q; the fields are %s.", l.File, t, strings.Join(hostEntryFields, ", "))
+				if sug := suggest(t, hostEntryFields); sug != "" {
+					detail += fmt.Sprintf(" Did you mean %q?", sug)
+				}
+				return errorAt(newLineIndex(data).rangeAt(l.Path, off), "Unknown host list field", "%s", detail)
+			}
+		}
+		// At depth 2 keys and values alternate; a nested value's tokens
+		// are at a greater depth and leave the alternation alone.
+		if depth == 2 {
+			wantKey = !wantKey
+		}
+	}
 }
 
 // objectStarts returns the byte offset of each object in a JSON array, by a

@@ -20,7 +20,7 @@ type Provider struct {
 var builtinProviderAttrs = map[string]map[string]cty.Type{
 	"apt":           {"root": cty.String, "refresh": cty.Bool},
 	"windowsupdate": {"server_selection": cty.String, "service_id": cty.String, "accept_eula": cty.Bool},
-	"winget":        {},
+	"winget":        {"accept_agreements": cty.Bool},
 	"fwupd":         {},
 }
 

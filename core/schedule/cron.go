@@ -17,8 +17,9 @@ type Cron struct {
 	dom    uint64 // bit i: day of month i (1-31)
 	month  uint64 // bit i: month i (1-12)
 	dow    uint64 // bit i: weekday i, Sunday = 0 (0-6)
-	// domAny and dowAny record a day-of-month or day-of-week field written
-	// "*" (or "*/1"). Only when neither is does the OR rule apply.
+	// domAny and dowAny record a day-of-month or day-of-week field whose
+	// first character is "*" ("*", "*/2", "*,10"), as Vixie cron and cronie
+	// flag them. Only when neither is does the OR rule apply.
 	domAny, dowAny bool
 }
 
@@ -27,10 +28,13 @@ const cronExample = `e.g. "0 22 * * SAT" (22:00 every Saturday)`
 
 // cronMacros are the @ shorthands ParseCron accepts.
 var cronMacros = map[string]string{
-	"@hourly":  "0 * * * *",
-	"@daily":   "0 0 * * *",
-	"@weekly":  "0 0 * * 0",
-	"@monthly": "0 0 1 * *",
+	"@hourly":   "0 * * * *",
+	"@daily":    "0 0 * * *",
+	"@weekly":   "0 0 * * 0",
+	"@monthly":  "0 0 1 * *",
+	"@yearly":   "0 0 1 1 *",
+	"@annually": "0 0 1 1 *",
+	"@midnight": "0 0 * * *",
 }
 
 // cronField describes one of the five fields.
@@ -60,12 +64,14 @@ var cronFields = [5]cronField{
 // SUN-SAT, 0 and 7 both Sunday), separated by spaces. A field is "*", a
 // number or name, a range "a-b", a step "*/n" or "a-b/n", or a comma list of
 // those. Names are case-insensitive; a weekday range may end on Sunday
-// ("FRI-SUN"). The shorthands @hourly, @daily, @weekly and @monthly are
-// accepted; six-field expressions and other @ shorthands are not.
+// ("FRI-SUN"). The shorthands @hourly, @daily, @midnight, @weekly,
+// @monthly, @yearly and @annually are accepted; six-field expressions and
+// @reboot are not.
 //
-// Day of month and day of week follow standard cron: when both are
-// restricted (neither is "*" or "*/1"), a day matches when either does;
-// otherwise both must.
+// Day of month and day of week follow Vixie cron (and cronie): when
+// neither field starts with "*", a day matches when either does; when one
+// does ("*", "*/2", "*,10"), both must. So "0 0 */2 * MON" fires on Mondays
+// that are odd days of the month, and "0 0 *,10 * TUE" on every Tuesday.
 //
 // Errors name the field, e.g. "hour field: 25 out of range 0-23".
 func ParseCron(s string) (*Cron, error) {
@@ -73,7 +79,7 @@ func ParseCron(s string) (*Cron, error) {
 	if strings.HasPrefix(text, "@") {
 		expanded, ok := cronMacros[strings.ToLower(text)]
 		if !ok {
-			return nil, fmt.Errorf("unknown shorthand %q; use @hourly, @daily, @weekly, @monthly or 5 fields, %s", text, cronExample)
+			return nil, fmt.Errorf("unknown shorthand %q; use @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually or 5 fields, %s", text, cronExample)
 		}
 		c, err := ParseCron(expanded)
 		if err != nil {
@@ -115,9 +121,10 @@ func (c *Cron) String() string {
 	return c.src
 }
 
-// isAny reports whether a field leaves its value unrestricted for the
-// day-of-month/day-of-week rule.
-func isAny(field string) bool { return field == "*" || field == "*/1" }
+// isAny reports whether a day field counts as unrestricted for the
+// day-of-month/day-of-week rule: Vixie cron's DOM_STAR/DOW_STAR, set when
+// the field's first character is "*".
+func isAny(field string) bool { return strings.HasPrefix(field, "*") }
 
 // parse returns the set of values a field's text stands for.
 func (f cronField) parse(text string) (uint64, error) {

@@ -47,7 +47,7 @@ func TestParseCron(t *testing.T) {
 			minute: set(0, 15, 30, 45), hour: span(0, 6, 1), dom: set(1, 15), month: set(1, 2, 3), dow: span(1, 5, 1)}},
 		{"0-30/10 9-17/4 */10 */3 *", Cron{src: "0-30/10 9-17/4 */10 */3 *",
 			minute: set(0, 10, 20, 30), hour: set(9, 13, 17), dom: set(1, 11, 21, 31), month: set(1, 4, 7, 10),
-			dow: span(0, 6, 1), dowAny: true}},
+			dow: span(0, 6, 1), domAny: true, dowAny: true}},
 		{"0 0 * * 7", with(all("0 0 * * 7"), func(c *Cron) {
 			c.minute, c.hour, c.dow, c.dowAny = set(0), set(0), set(0), false
 		})},
@@ -61,7 +61,7 @@ func TestParseCron(t *testing.T) {
 			c.minute, c.hour, c.dow, c.dowAny = set(0), set(0), set(0, 3), false
 		})},
 		{"0 0 */1 * */2", with(all("0 0 */1 * */2"), func(c *Cron) {
-			c.minute, c.hour, c.dow, c.dowAny = set(0), set(0), set(0, 2, 4, 6), false
+			c.minute, c.hour, c.dow, c.dowAny = set(0), set(0), set(0, 2, 4, 6), true
 		})},
 		{"0 0 13 * FRI", with(all("0 0 13 * FRI"), func(c *Cron) {
 			c.minute, c.hour, c.dom, c.dow, c.domAny, c.dowAny = set(0), set(0), set(13), set(5), false, false
@@ -133,8 +133,8 @@ func TestParseCronErrors(t *testing.T) {
 		{"0 0 22 * * SAT", `cron expression "0 0 22 * * SAT" has 6 fields, ` + fields},
 		{"", `empty cron expression; write 5 fields (minute hour day-of-month month day-of-week), e.g. "0 22 * * SAT" (22:00 every Saturday)`},
 		{"   ", `empty cron expression; write 5 fields (minute hour day-of-month month day-of-week), e.g. "0 22 * * SAT" (22:00 every Saturday)`},
-		{"@reboot", `unknown shorthand "@reboot"; use @hourly, @daily, @weekly, @monthly or 5 fields, e.g. "0 22 * * SAT" (22:00 every Saturday)`},
-		{"@yearly", `unknown shorthand "@yearly"; use @hourly, @daily, @weekly, @monthly or 5 fields, e.g. "0 22 * * SAT" (22:00 every Saturday)`},
+		{"@reboot", `unknown shorthand "@reboot"; use @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually or 5 fields, e.g. "0 22 * * SAT" (22:00 every Saturday)`},
+		{"@every 1h", `unknown shorthand "@every 1h"; use @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually or 5 fields, e.g. "0 22 * * SAT" (22:00 every Saturday)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

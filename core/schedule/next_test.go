@@ -58,7 +58,17 @@ func TestCronNext(t *testing.T) {
 		{"dom only with dow *", "0 0 13 * *", date(2026, 4, 13, 0, 0, 0, 0, utc), date(2026, 5, 13, 0, 0, 0, 0, utc)},
 		{"dow only with dom *", "0 0 * * FRI", date(2026, 4, 11, 0, 0, 0, 0, utc), date(2026, 4, 17, 0, 0, 0, 0, utc)},
 		{"dom */1 counts as *", "0 0 */1 * FRI", date(2026, 4, 11, 0, 0, 0, 0, utc), date(2026, 4, 17, 0, 0, 0, 0, utc)},
-		{"dom */2 restricts: or", "0 0 */2 * FRI", date(2026, 4, 11, 0, 0, 0, 0, utc), date(2026, 4, 13, 0, 0, 0, 0, utc)},
+		// Vixie cron: a day field starting with "*" counts as star, so both
+		// fields must match (Mondays on odd days, not every odd day).
+		{"dom */2 counts as star", "0 0 */2 * MON", date(2026, 1, 1, 0, 0, 0, 0, utc), date(2026, 1, 5, 0, 0, 0, 0, utc)},
+		{"dom */2 counts as star: next", "0 0 */2 * MON", date(2026, 1, 5, 0, 0, 0, 0, utc), date(2026, 1, 19, 0, 0, 0, 0, utc)},
+		{"dom *,10 counts as star", "0 0 *,10 * 2", date(2026, 1, 1, 0, 0, 0, 0, utc), date(2026, 1, 6, 0, 0, 0, 0, utc)},
+		{"dom *,10 counts as star: next", "0 0 *,10 * 2", date(2026, 1, 6, 0, 0, 0, 0, utc), date(2026, 1, 13, 0, 0, 0, 0, utc)},
+		{"dow */2 counts as star", "0 0 13 * */2", date(2026, 1, 14, 0, 0, 0, 0, utc), date(2026, 6, 13, 0, 0, 0, 0, utc)},
+		{"@yearly", "@yearly", date(2026, 5, 4, 0, 0, 0, 0, utc), date(2027, 1, 1, 0, 0, 0, 0, utc)},
+		{"@annually", "@annually", date(2026, 5, 4, 0, 0, 0, 0, utc), date(2027, 1, 1, 0, 0, 0, 0, utc)},
+		{"@midnight", "@midnight", date(2026, 5, 4, 0, 0, 0, 0, utc), date(2026, 5, 5, 0, 0, 0, 0, utc)},
+		{"dom */2 counts as star: and", "0 0 */2 * FRI", date(2026, 4, 11, 0, 0, 0, 0, utc), date(2026, 4, 17, 0, 0, 0, 0, utc)},
 		{"Feb 31 never", "0 0 31 2 *", date(2026, 1, 1, 0, 0, 0, 0, utc), time.Time{}},
 		{"Apr 31 never", "0 0 31 4 *", date(2026, 1, 1, 0, 0, 0, 0, utc), time.Time{}},
 		{"Feb 30 or Monday", "0 0 30 2 MON", date(2026, 1, 1, 0, 0, 0, 0, utc), date(2026, 2, 2, 0, 0, 0, 0, utc)},

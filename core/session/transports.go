@@ -35,6 +35,7 @@ func (t *transports) runner(h *config.Host) (sdk.Runner, error) {
 		o := ssh.Options{Address: h.Address}
 		if s := h.SSH; s != nil {
 			o.Port, o.User, o.IdentityFile, o.KnownHostsFile, o.Sudo = s.Port, s.User, s.IdentityFile, s.KnownHostsFile, s.Sudo
+			o.Shell = ssh.Shell(s.Shell)
 		}
 		c, err := ssh.New(o)
 		if err != nil {

@@ -20,6 +20,7 @@ var ErrUnordered = errors.New("opaque versions have no order")
 //     strict SemVer (a leading "v", a missing patch, a leading zero) is an
 //     error: tend does not guess what the provider meant.
 //   - Dotted: see compareDotted.
+//   - Winget: see compareWinget.
 //   - Opaque: always ErrUnordered.
 //
 // Equal in order is not the same version: semver 1.0.0+a and 1.0.0+b, or
@@ -32,6 +33,8 @@ func Compare(s Scheme, a, b string) (int, error) {
 		return compareSemver(a, b)
 	case Dotted:
 		return compareDotted(a, b)
+	case Winget:
+		return compareWinget(a, b)
 	case Opaque:
 		return 0, ErrUnordered
 	}

@@ -20,13 +20,16 @@ const (
 	// Dotted orders dot-separated segments (10.0.19041.3693, firmware
 	// 1.2.3): see Compare.
 	Dotted Scheme = "dotted"
+	// Winget orders versions as winget does (1.0-rc < 1.0 = 1.0.0,
+	// "Unknown" below and "Latest" above everything): see compareWinget.
+	Winget Scheme = "winget"
 	// Opaque versions have no order: two versions are equal or different,
 	// never older or newer (Windows Update KB numbers).
 	Opaque Scheme = "opaque"
 )
 
 // schemes lists the known schemes in the order messages name them.
-var schemes = []Scheme{Debian, Semver, Dotted, Opaque}
+var schemes = []Scheme{Debian, Semver, Dotted, Winget, Opaque}
 
 // ParseScheme returns the scheme named s. An empty s is the zero Scheme
 // (not declared, ordered as Debian); any other name tend does not know is

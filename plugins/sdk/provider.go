@@ -59,6 +59,8 @@ const (
 	VersionSemver = version.Semver
 	// VersionDotted orders dot-separated numbers (10.0.19041.3693, 1.2.3).
 	VersionDotted = version.Dotted
+	// VersionWinget orders versions as winget does (1.0-rc < 1.0 = 1.0.0).
+	VersionWinget = version.Winget
 	// VersionOpaque versions have no order, only equal or different (KB
 	// numbers).
 	VersionOpaque = version.Opaque

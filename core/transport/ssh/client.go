@@ -32,6 +32,10 @@ type Options struct {
 	// a host that vanished mid-command fails it instead of hanging.
 	KeepAlive    time.Duration
 	KeepAliveMax int
+	// Shell is the remote's default shell, which parses the command
+	// string: ShellPOSIX (the default), or ShellCmd or ShellPowerShell
+	// for OpenSSH on Windows. Sudo needs ShellPOSIX.
+	Shell Shell
 }
 
 // Client is an sdk.Runner for one host. It keeps one connection, opens a
@@ -45,6 +49,7 @@ type Client struct {
 	knownHosts     string
 	identity       string // where the keys come from, for errors
 	sudo           bool
+	shell          Shell
 	connectTimeout time.Duration
 	keepAlive      time.Duration
 	keepAliveMax   int
@@ -64,7 +69,14 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh: %w", err)
 	}
-	c := &Client{host: host, port: port, user: o.User, sudo: o.Sudo, connectTimeout: o.ConnectTimeout,
+	shell, err := ParseShell(string(o.Shell))
+	if err != nil {
+		return nil, fmt.Errorf("ssh %s: %w", o.Address, err)
+	}
+	if o.Sudo && shell != ShellPOSIX {
+		return nil, fmt.Errorf("ssh %s: sudo needs a posix shell, not %s", o.Address, shell)
+	}
+	c := &Client{host: host, port: port, user: o.User, sudo: o.Sudo, shell: shell, connectTimeout: o.ConnectTimeout,
 		keepAlive: o.KeepAlive, keepAliveMax: o.KeepAliveMax}
 	if c.keepAlive <= 0 {
 		c.keepAlive = 30 * time.Second

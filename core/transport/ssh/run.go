@@ -17,7 +17,7 @@ import (
 // command that prints more than transport.MaxStdout or transport.MaxStderr
 // has its session ended and fails with a *transport.OutputLimitError.
 func (c *Client) Run(ctx context.Context, cmd sdk.Cmd) (sdk.Result, error) {
-	line, err := commandLine(cmd.Argv, cmd.Env, c.sudo)
+	line, err := shellCommandLine(c.shell, cmd.Argv, cmd.Env, c.sudo)
 	if err != nil {
 		return sdk.Result{}, fmt.Errorf("ssh %s: %w", c.target, err)
 	}

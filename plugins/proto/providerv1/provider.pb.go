@@ -70,8 +70,8 @@ type GetSchemaResponse struct {
 	Version    string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
 	Attributes []*Attribute           `protobuf:"bytes,3,rep,name=attributes,proto3" json:"attributes,omitempty"`
 	Actions    []string               `protobuf:"bytes,4,rep,name=actions,proto3" json:"actions,omitempty"`
-	// How the provider's versions compare: "debian", "semver", "dotted" or
-	// "opaque" (docs/providers.md). Empty, as from providers built before the
+	// How the provider's versions compare: "debian", "semver", "dotted",
+	// "winget" or "opaque" (docs/providers.md). Empty, as from providers built before the
 	// field, means "debian".
 	VersionScheme string `protobuf:"bytes,5,opt,name=version_scheme,json=versionScheme,proto3" json:"version_scheme,omitempty"`
 	unknownFields protoimpl.UnknownFields

@@ -1,0 +1,20 @@
+package winget
+
+import (
+	_ "embed"
+
+	"github.com/tend-sh/tend/providers/internal/winscript"
+)
+
+var (
+	//go:embed scripts/scan.ps1
+	scanSource string
+	//go:embed scripts/apply.ps1
+	applySource string
+)
+
+// ScanScript and ApplyScript are the embedded scripts as tend runs them.
+var (
+	ScanScript  = winscript.Script{Name: "winget/scan.ps1", Source: scanSource, Names: HResultNames}
+	ApplyScript = winscript.Script{Name: "winget/apply.ps1", Source: applySource, Names: HResultNames}
+)
