@@ -13,7 +13,7 @@ STATICCHECK        := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 
-.PHONY: all build deps demo test vet lint fmt-check script-grammar fuzz bench generate generate-check proto clean
+.PHONY: all build deps demo-deps demo test vet lint fmt-check script-grammar fuzz bench generate generate-check proto clean
 
 all: build
 
@@ -25,17 +25,28 @@ build:
 	$(GO) build -o $(BIN)/tend-fleetgen ./cmd/tend-fleetgen
 	$(GO) build -o $(BIN)/tend-aptlab ./cmd/tend-aptlab
 
-# Debian tooling the tests and the demo need: dpkg-dev builds the test
-# packages and repositories (apt and dpkg are on every Debian machine), and
-# openssh-server provides the sshd the SSH transport is tested against.
-deps:
-	@pkgs=""; \
-	command -v dpkg-scanpackages >/dev/null || pkgs="$$pkgs dpkg-dev"; \
-	[ -x /usr/sbin/sshd ] || pkgs="$$pkgs openssh-server"; \
+# need installs, as root, the Debian packages whose command is missing,
+# given as command:package pairs ("dpkg-scanpackages:dpkg-dev"), and
+# nothing else.
+need = pkgs=""; \
+	for cp in $(1); do command -v "$${cp%%:*}" >/dev/null || pkgs="$$pkgs $${cp\#*:}"; done; \
 	if [ -n "$$pkgs" ]; then \
 		if [ "$$(id -u)" != 0 ]; then echo "missing:$$pkgs — run as root or apt-get install$$pkgs"; exit 1; fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$pkgs; \
 	fi
+
+# What the demo uses: dpkg-dev builds the lab's packages and repository
+# (apt and dpkg are on every Debian machine) and git holds the daemon's
+# configuration repository.
+demo-deps:
+	@$(call need,dpkg-scanpackages:dpkg-dev git:git)
+
+# What the tests use besides: openssh-server provides the sshd the SSH
+# transport is tested against (the tests start their own on 127.0.0.1;
+# the package also enables one at boot, which is why only make test
+# installs it). protobuf-compiler comes with make generate.
+deps: demo-deps
+	@$(call need,/usr/sbin/sshd:openssh-server)
 
 # The main job, for real: the quickstart policy (security updates only)
 # against a hermetic Debian root with a local repository — init, plan, apply
@@ -48,7 +59,7 @@ deps:
 # Then the MSP example planned offline from its snapshots, inside its window.
 LAB := $(BIN)/lab
 DEMOGIT := git -c user.name=tend-demo -c user.email=demo@localhost -c init.defaultBranch=main
-demo: deps build
+demo: demo-deps build
 	$(TEND) version
 	rm -rf $(LAB) && $(BIN)/tend-aptlab -dir $(LAB)
 	@echo; echo "== tend init: lock the apt provider =="

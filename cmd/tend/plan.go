@@ -95,12 +95,13 @@ now deferred, skipped or released. That is the pull-request preview:
   tend plan --inventory git:origin/tend/reports --base origin/main --markdown
 
 Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when the plan
-has actions.`,
+has actions, and 1 when a host has errors in its plan (no inventory, a pin
+its sources do not offer), whatever else it has.`,
 		Example: `  tend plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots
   tend plan --inventory snapshots --at 2026-11-28T22:30:00+01:00
   tend plan --inventory git:origin/tend/reports --markdown > plan.md
   tend plan --inventory git:origin/tend/reports --base origin/main --markdown
-  tend plan --inventory snapshots --json -out plan.tfplan --detailed-exitcode`,
+  tend plan --inventory snapshots --json -out plan.tendplan --detailed-exitcode`,
 		Args:    cobra.NoArgs,
 		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -111,7 +112,7 @@ has actions.`,
 	fl.StringVar(&f.inventory, "inventory", "live", "where host inventories come from: live, DIR or git:REF")
 	f.at.register(cmd, "plan")
 	fl.StringVar(&f.out, "out", "", "also save the plan to this file, for tend show and tend apply (-out FILE works too)")
-	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the plan has actions, 0 when it has none")
+	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the plan has actions, 0 when it has none, 1 when a host has errors in its plan")
 	fl.StringVar(&f.base, "base", "", "also compare with the plan of the configuration at this Git revision, e.g. origin/main (text and Markdown views)")
 	f.view.register(cmd)
 	return cmd
@@ -148,7 +149,12 @@ func runPlan(g *globals, f *planFlags) error {
 	if f.out != "" && f.view.human() {
 		fmt.Fprintf(g.stdout, "\nSaved the plan to %s: tend show %s\n", f.out, f.out)
 	}
-	if f.detailed && res.Saved.Plan.HasChanges() {
+	switch pl := res.Saved.Plan; {
+	case f.detailed && pl.HostsWithErrors() > 0:
+		// A host that cannot be planned is an error, not "no changes" or
+		// "changes": a CI gate must not pass it.
+		return exitError{1}
+	case f.detailed && pl.HasChanges():
 		return exitError{2}
 	}
 	return nil

@@ -53,7 +53,18 @@ declared in *.tend.hcl files in a Git repository, reviewed in pull requests
 with a plan preview, applied by providers and reported back to Git.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version,
+		// tend alone prints the help and fails, as git and terraform do.
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cmd.Help(); err != nil {
+				return err
+			}
+			return exitError{1}
+		},
 	}
+	root.SetVersionTemplate(versionText())
+	// Declared here so cobra adds no -v shorthand: tend plan -v is verbose.
+	root.Flags().Bool("version", false, "print tend's version (as tend version)")
 	root.PersistentFlags().StringVarP(&g.dir, "chdir", "C", ".", "configuration directory (every *.tend.hcl below it is read)")
 	root.PersistentFlags().BoolVar(&g.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log verbosity on stderr: error, warn, info, debug (debug shows provider logs); tend serve defaults to info")
@@ -105,7 +116,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	log.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
 	g := &globals{stdout: stdout, stderr: stderr, ctx: ctx, log: log}
 	root := newRoot(g)
-	root.SetArgs(normalizeArgs(args))
+	args = normalizeArgs(args)
+	root.SetArgs(args)
+	root.SetFlagErrorFunc(flagError(args))
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -120,6 +133,31 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tend: %s\n", err)
 		return 1
 	}
+}
+
+// flagError explains the usual flag mistake in args: a long flag with one
+// dash (-detailed-exitcode), which pflag reads as shorthand letters. tend
+// takes long flags with two dashes; -out alone also takes one
+// (normalizeArgs).
+func flagError(args []string) func(*cobra.Command, error) error {
+	return func(cmd *cobra.Command, err error) error {
+		if !strings.HasPrefix(err.Error(), "unknown shorthand flag") {
+			return err
+		}
+		return singleDashError(cmd, args, err)
+	}
+}
+
+// singleDashError names the first argument that is one of cmd's long
+// flags written with one dash, or returns err.
+func singleDashError(cmd *cobra.Command, args []string, err error) error {
+	for _, a := range args {
+		name, _, _ := strings.Cut(strings.TrimPrefix(a, "-"), "=")
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && cmd.Flags().Lookup(name) != nil {
+			return fmt.Errorf("%s: long flags take two dashes: -%s (-out is the one exception, for Terraform habits)", a, a)
+		}
+	}
+	return err
 }
 
 // normalizeArgs accepts Terraform-style single-dash long flags for the

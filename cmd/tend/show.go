@@ -18,9 +18,9 @@ func newShow(g *globals) *cobra.Command {
 plan JSON contract (--json) or as Markdown for a pull-request comment
 (--markdown). The saved file also records the configuration digest and each
 host's scanned_at, which tend apply uses to refuse a stale plan.`,
-		Example: `  tend plan --inventory snapshots -out plan.tfplan
-  tend show plan.tfplan
-  tend show --markdown plan.tfplan > comment.md`,
+		Example: `  tend plan --inventory snapshots -out plan.tendplan
+  tend show plan.tendplan
+  tend show --markdown plan.tendplan > comment.md`,
 		Args:    cobra.ExactArgs(1),
 		PreRunE: func(*cobra.Command, []string) error { return v.Validate() },
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -20,11 +20,15 @@ func newVersion(g *globals) *cobra.Command {
 		Short: "Print tend's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fmt.Fprintf(g.stdout, "tend %s (%s, %s/%s)\n", version, revision(), runtime.GOOS, runtime.GOARCH)
-			fmt.Fprintf(g.stdout, "plan format %s\n", model.PlanFormatVersion)
-			return nil
+			_, err := fmt.Fprint(g.stdout, versionText())
+			return err
 		},
 	}
+}
+
+// versionText is what tend version and tend --version print.
+func versionText() string {
+	return fmt.Sprintf("tend %s (%s, %s/%s)\nplan format %s\n", version, revision(), runtime.GOOS, runtime.GOARCH, model.PlanFormatVersion)
 }
 
 // revision returns the VCS revision the binary was built from, if known.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/session"
 	"github.com/tend-sh/tend/plugins/sdk"
@@ -219,7 +220,7 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 			continue
 		case halted():
 			<-sem
-			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d hosts failed", p.Name, maxFailures), o.Now))
+			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d %s failed", p.Name, maxFailures, words.Plural(maxFailures, "host", "hosts")), o.Now))
 			continue
 		}
 		if name, closed := windowClosed(); closed {

@@ -203,3 +203,29 @@ func TestConstraint(t *testing.T) {
 		}
 	}
 }
+
+// TestRelatedLocations checks that a diagnostic naming a second place
+// writes it as file:line:col, as diagnostics' own locations are.
+func TestRelatedLocations(t *testing.T) {
+	f := "testdata/invalid/duplicates.tend.hcl"
+	src, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, diags := LoadSources(filepath.Dir(f), map[string][]byte{f: src}, os.ReadFile)
+	want := map[string]string{
+		`Duplicate host "web_1"`: f + ":1:1.",
+		"Duplicate tend block":   f + ":17:1.",
+	}
+	for _, d := range diags {
+		if w, ok := want[d.Summary]; ok {
+			if !strings.HasSuffix(d.Detail, w) {
+				t.Errorf("%s: detail %q, want it to end in %q", d.Summary, d.Detail, w)
+			}
+			delete(want, d.Summary)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("missing diagnostics: %v", want)
+	}
+}

@@ -73,7 +73,7 @@ func (c *Config) redeclared(block *hcl.Block) *hcl.Diagnostic {
 			return nil
 		}
 		return errorAt(block.DefRange, "Duplicate tend block",
-			"Only one tend block is allowed; the first is at %s.", c.Tend.DeclRange.String())
+			"Only one tend block is allowed; the first is at %s.", pos(c.Tend.DeclRange))
 	}
 	kind, first, taken := c.firstDeclaration(block.Type, block.Labels[0])
 	if !taken {
@@ -147,5 +147,5 @@ func (l *loader) declareHostList(hl *HostList) hcl.Diagnostics {
 // duplicate reports a second declaration of the same name.
 func duplicate(kind, name string, first, again hcl.Range) *hcl.Diagnostic {
 	return errorAt(again, fmt.Sprintf("Duplicate %s %q", kind, name),
-		"A %s named %q was already declared at %s.", kind, name, first.String())
+		"A %s named %q was already declared at %s.", kind, name, pos(first))
 }

@@ -144,7 +144,7 @@ func decodePolicyBlocks(p *Policy, blocks hcl.Blocks) hcl.Diagnostics {
 			p.Exclude = append(p.Exclude, ex)
 		case "rollout":
 			if p.Rollout != nil {
-				more = hcl.Diagnostics{errorAt(b.DefRange, "Duplicate rollout block", "A policy has at most one rollout block; the first is at %s.", p.Rollout.DeclRange.String())}
+				more = hcl.Diagnostics{errorAt(b.DefRange, "Duplicate rollout block", "A policy has at most one rollout block; the first is at %s.", pos(p.Rollout.DeclRange))}
 				break
 			}
 			p.Rollout, more = decodeRollout(b)

@@ -139,7 +139,7 @@ func (c *Config) checkOverlaps() hcl.Diagnostics {
 		if clashes, first := claimHosts(byProvider[p.Provider], p); len(clashes) > 0 {
 			diags = append(diags, errorAt(p.TargetsRange, "Host in two policies",
 				"%s %s targeted by policy %q (%s) and policy %q for provider %q; a host has at most one policy per provider.",
-				words.Plural(len(clashes), "Host", "Hosts"), listHosts(clashes), first.Name, first.DeclRange.String(), p.Name, p.Provider))
+				words.Plural(len(clashes), "Host", "Hosts"), listHosts(clashes), first.Name, pos(first.DeclRange), p.Name, p.Provider))
 		}
 	}
 	return diags

@@ -47,6 +47,13 @@ func errorAt(rng hcl.Range, summary, format string, args ...any) *hcl.Diagnostic
 	}
 }
 
+// pos writes where a range starts as file:line:col, the form of every
+// diagnostic's own location, for diagnostics that point at a second place
+// ("the first is at main.tend.hcl:3:1").
+func pos(rng hcl.Range) string {
+	return fmt.Sprintf("%s:%d:%d", rng.Filename, rng.Start.Line, rng.Start.Column)
+}
+
 // attrValue evaluates a literal attribute (no variables or functions).
 func attrValue(attr *hcl.Attribute) (cty.Value, hcl.Diagnostics) {
 	v, diags := attr.Expr.Value(nil)

@@ -6,9 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"regexp"
-	"slices"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -44,8 +41,6 @@ type branchCache struct {
 	sums map[string][sha256.Size]byte
 }
 
-func normalizedSum(b []byte) [sha256.Size]byte { return sha256.Sum256(volatile.ReplaceAll(b, nil)) }
-
 // previousState returns the earlier reconciles' state, from the cache when
 // the branch has not moved since.
 func (d *Daemon) previousState(t *reportsbranch.Tree) (*history.Recorded, error) {
@@ -64,10 +59,10 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 	}
 	c := d.cache
 	if c == nil || c.head != t.Head {
-		return differsFromBranch(t, files)
+		return reportsbranch.Differs(t, files)
 	}
 	for p, b := range files {
-		if old, ok := c.sums[p]; !ok || old != normalizedSum(b) {
+		if old, ok := c.sums[p]; !ok || old != reportsbranch.NormalizedSum(b) {
 			return true, nil
 		}
 	}
@@ -79,7 +74,7 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 func (d *Daemon) remember(head plumbing.Hash, files map[string][]byte, states map[string]*rollout.State, applies map[string]*model.LastApply) {
 	c := &branchCache{head: head, prev: &history.Recorded{Rollouts: states, LastApply: applies}, sums: map[string][sha256.Size]byte{}}
 	for p, b := range files {
-		c.sums[p] = normalizedSum(b)
+		c.sums[p] = reportsbranch.NormalizedSum(b)
 	}
 	d.cache = c
 }
@@ -244,23 +239,4 @@ func (d *Daemon) commitStatusOnly(ctx context.Context, out *Outcome, branch stri
 	_, _, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
 		reportsbranch.Commit{Message: msg, Author: signature(d.o.Now().UTC())}, reportsbranch.WithAuth(src.Auth()))
 	return err
-}
-
-// volatile matches the timestamps every reconcile renews (scanned_at,
-// generated_at, updated_at): reports that differ only there are unchanged.
-var volatile = regexp.MustCompile(`\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?`)
-
-// differsFromBranch reports whether any file differs from the branch's copy in
-// more than timestamps.
-func differsFromBranch(t *reportsbranch.Tree, files map[string][]byte) (changed bool, err error) {
-	for _, p := range slices.Sorted(maps.Keys(files)) {
-		old, ok, err := t.File(p)
-		if err != nil {
-			return false, err
-		}
-		if !ok || !bytes.Equal(volatile.ReplaceAll(old, nil), volatile.ReplaceAll(files[p], nil)) {
-			return true, nil
-		}
-	}
-	return false, nil
 }

@@ -16,9 +16,10 @@ const maxEpoch = "2147483647"
 // optional revision after the last hyphen, holding only letters, digits and
 // ".+~". The error names the first problem found, in dpkg's words.
 //
-// Valid is stricter than dpkg in two places, both of which dpkg tolerates
-// only by accident: it rejects surrounding blanks (dpkg trims them) and an
-// epoch with a sign ("+1:" and "-0:", which dpkg's strtol accepts).
+// Valid is stricter than dpkg in two places, for versions people write
+// (pins): it rejects surrounding blanks, which dpkg trims (Trim does, for
+// versions read from a package manager), and an epoch with a sign ("+1:"
+// and "-0:", which dpkg's strtol accepts).
 func Valid(s string) error {
 	if err := valid(s); err != nil {
 		return fmt.Errorf("invalid Debian version %q: %w", s, err)
@@ -26,9 +27,18 @@ func Valid(s string) error {
 	return nil
 }
 
+// Trim removes what dpkg's parseversion skips around a version: blanks
+// (spaces and tabs) before and after it, as Compare does. Versions read
+// from provider output are trimmed so; a version with blanks inside stays
+// invalid.
+func Trim(s string) string { return trimBlanks(s) }
+
 func valid(s string) error {
 	if s == "" {
 		return errors.New("version string is empty")
+	}
+	if t := Trim(s); t != s && t != "" && !strings.ContainsAny(t, " \t") {
+		return errors.New("version string has blanks around it; write it without them")
 	}
 	if strings.ContainsAny(s, " \t") {
 		return errors.New("version string has embedded spaces")

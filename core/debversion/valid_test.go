@@ -23,10 +23,10 @@ func TestValid(t *testing.T) {
 // dpkg's words. TestValidDpkg checks them against dpkg too.
 var validErrorCases = []struct{ in, want string }{
 	{"", "version string is empty"},
-	{" 1.0", "version string has embedded spaces"},
-	{"1.0 ", "version string has embedded spaces"},
+	{" 1.0", "version string has blanks around it; write it without them"},
+	{"1.0 ", "version string has blanks around it; write it without them"},
 	{"1.0 2", "version string has embedded spaces"},
-	{"1.0\t", "version string has embedded spaces"},
+	{"1.0\t", "version string has blanks around it; write it without them"},
 	{":1.0", "epoch in version is empty"},
 	{"a:1.0", "epoch in version is empty"},
 	{"1a:1.0", "epoch in version is not number"},

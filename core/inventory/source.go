@@ -1,6 +1,10 @@
 package inventory
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -27,7 +31,22 @@ func ReadSource(configDir, spec string) (map[string]*model.Snapshot, string, err
 	}
 	inv, err := ReadDir(spec)
 	if err != nil {
-		return nil, "", err
+		return nil, "", withPathHint(err, configDir, spec)
 	}
 	return inv, "dir:" + spec, nil
+}
+
+// withPathHint adds, to the error of a directory spec that does not exist
+// where tend runs but does inside configDir, that paths are relative to the
+// working directory, not to -C: the usual slip with
+// tend plan -C fleet --inventory snapshots.
+func withPathHint(err error, configDir, spec string) error {
+	if !errors.Is(err, fs.ErrNotExist) || filepath.IsAbs(spec) || configDir == "" || configDir == "." {
+		return err
+	}
+	inside := filepath.Join(configDir, spec)
+	if st, serr := os.Stat(inside); serr != nil || !st.IsDir() {
+		return err
+	}
+	return fmt.Errorf("%w; paths are relative to the directory tend runs in, not to -C: did you mean --inventory %s?", err, inside)
 }

@@ -192,3 +192,15 @@ func (c ActionCounts) MarshalJSON() ([]byte, error) {
 
 // HasChanges reports whether the plan would change any host now.
 func (p *Plan) HasChanges() bool { return p.Summary.HostsWithChanges > 0 }
+
+// HostsWithErrors counts the hosts with errors in their plan (HostPlan.Errors),
+// each host once however many providers it has.
+func (p *Plan) HostsWithErrors() int {
+	hosts := map[string]bool{}
+	for _, h := range p.Hosts {
+		if len(h.Errors) > 0 {
+			hosts[h.Host] = true
+		}
+	}
+	return len(hosts)
+}

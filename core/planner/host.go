@@ -3,6 +3,7 @@ package planner
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -41,9 +42,9 @@ func (pp *policyPlan) planHost(host string) model.HostPlan {
 		inv = snap.Providers[p.Provider]
 	}
 	if inv == nil {
-		msg := fmt.Sprintf("no %s inventory for this host: scan it (tend scan) or add DIR/%s/inventory.json", p.Provider, host)
+		msg := fmt.Sprintf("no %s inventory for this host: %s", p.Provider, missingInventoryHint(pp.in.InventorySource, host))
 		if snap == nil {
-			msg = fmt.Sprintf("no inventory for this host: scan it (tend scan) or add DIR/%s/inventory.json", host)
+			msg = "no inventory for this host: " + missingInventoryHint(pp.in.InventorySource, host)
 		}
 		hp.Errors = append(hp.Errors, msg)
 		pp.warns.add("", "host %q: %s", host, msg)
@@ -368,4 +369,16 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// missingInventoryHint says how to get a host's inventory into a plan
+// made from source (PlanInventory.Source: "live", "dir:PATH", "git:REF").
+func missingInventoryHint(source, host string) string {
+	if dir, ok := strings.CutPrefix(source, "dir:"); ok {
+		return fmt.Sprintf("scan it (tend scan --out %s) or add %s", dir, filepath.Join(dir, host, "inventory.json"))
+	}
+	if ref, ok := strings.CutPrefix(source, "git:"); ok {
+		return fmt.Sprintf("%s holds no snapshot of it yet: tend serve records one when it scans the host", ref)
+	}
+	return "it could not be scanned (tend scan --hosts " + host + " says why)"
 }

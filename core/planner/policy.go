@@ -49,7 +49,7 @@ func where(r hcl.Range) string {
 func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *policyPlan {
 	pp := &policyPlan{in: in, p: p, now: now, warns: warns, reject: compileRejects(p.Reject), pins: map[string]*config.Pin{}}
 	for _, a := range p.Approve {
-		if a.Until != nil && !now.Before(*a.Until) {
+		if a.ExpiredAt(now) {
 			warns.add(where(a.DeclRange), "approve[%d] of policy %q expired (until %s); it no longer approves anything", a.Index, p.Name, a.UntilText)
 			continue
 		}
@@ -59,7 +59,7 @@ func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *
 		})
 	}
 	for _, e := range p.Exclude {
-		if e.Until != nil && !now.Before(*e.Until) {
+		if e.ExpiredAt(now) {
 			warns.add(where(e.DeclRange), "exclusion of policy %q expired (until %s, %q); it no longer applies", p.Name, e.UntilText, e.Reason)
 			continue
 		}

@@ -35,7 +35,7 @@ func richPlan() *model.Plan {
 			Host: "edge_1", Provider: "apt", Policy: "edge_baseline",
 			Reboot:  model.RebootNone,
 			Actions: []model.Action{}, Deferred: []model.Deferred{}, Skipped: []model.Skipped{},
-			Errors: []string{"no inventory for this host: scan it (tend scan) or add DIR/edge_1/inventory.json"},
+			Errors: []string{"no inventory for this host: scan it (tend scan --out snapshots) or add snapshots/edge_1/inventory.json"},
 		},
 		{
 			Host: "web_1", Provider: "apt", Policy: "linux_security", Ring: "canary",

@@ -59,16 +59,11 @@ func Unformatted(w io.Writer, files int) error {
 // PlanErrors writes, when hosts of the plan have errors, how many: the
 // note under the text view, which lists them. Nothing when none has.
 func PlanErrors(w io.Writer, p *model.Plan) error {
-	n := 0
-	for _, h := range p.Hosts {
-		if len(h.Errors) > 0 {
-			n++
-		}
-	}
+	n := p.HostsWithErrors()
 	if n == 0 {
 		return nil
 	}
-	_, err := fmt.Fprintf(w, "%d %s errors in their plan; see above.\n", n, words.Plural(n, "host has", "hosts have"))
+	_, err := fmt.Fprintf(w, "%d %s; see above.\n", n, words.Plural(n, "host has errors in its plan", "hosts have errors in their plan"))
 	return err
 }
 

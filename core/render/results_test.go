@@ -16,8 +16,9 @@ func TestResultsGolden(t *testing.T) {
 		{Lock: lockfile.Lock{Name: "windowsupdate", Version: "0.2.0", Protocol: 1, Hash: "sha256:0bad"}, Path: "/opt/tend/tend-provider-windowsupdate"},
 	}
 	providers := []ProviderInfo{
-		{Name: "apt", Version: "0.1.0", Protocol: 1, Checksum: "sha256:9f2c", Lock: "locked", Path: "/opt/tend/tend-provider-apt"},
-		{Name: "fwupd", Version: "failed to start: exit status 1", Protocol: 1, Checksum: "sha256:77aa", Lock: "not locked", Path: "/opt/tend/tend-provider-fwupd"},
+		{Name: "apt", Version: "0.1.0", Protocol: 1, Checksum: "sha256:9f2c", Lock: LockLocked, Path: "/opt/tend/tend-provider-apt"},
+		{Name: "fwupd", StartError: "exit status 1", Protocol: 1, Checksum: "sha256:77aa", Lock: LockNone, Path: "/opt/tend/tend-provider-fwupd"},
+		{Name: "winget", Protocol: 1, Checksum: "sha256:1234", Lock: LockMismatch, LockedChecksum: "sha256:abcd", Path: "/opt/tend/tend-provider-winget"},
 	}
 	sections := []struct {
 		name   string
@@ -40,6 +41,8 @@ func TestResultsGolden(t *testing.T) {
 		{"Locked one", func(w *bytes.Buffer) error { return Locked(w, locks[:1], ".tend.lock.hcl") }},
 		{"Providers", func(w *bytes.Buffer) error { return Providers(w, providers) }},
 		{"Providers none", func(w *bytes.Buffer) error { return Providers(w, nil) }},
+		{"ProvidersJSON", func(w *bytes.Buffer) error { return ProvidersJSON(w, providers) }},
+		{"ProvidersJSON none", func(w *bytes.Buffer) error { return ProvidersJSON(w, nil) }},
 	}
 	var all bytes.Buffer
 	for _, s := range sections {

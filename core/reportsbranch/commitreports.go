@@ -23,7 +23,9 @@ type CommitOptions struct {
 
 // CommitReports commits the reports layout to the reports branch of the
 // Git repository holding the configuration, without touching its work tree,
-// and pushes it when a remote is given. Unchanged reports make no commit.
+// and pushes it when a remote is given. Reports that differ from the
+// branch's (the remote's, with a remote) in timestamps at most make no
+// commit and no push, by the rule tend serve follows (Differs).
 func CommitReports(ctx context.Context, o CommitOptions, files map[string][]byte, summary *model.FleetSummary, changedHosts, failedHosts int) (plumbing.Hash, bool, error) {
 	repo, err := configrepo.Open(o.ConfigDir)
 	if err != nil {
@@ -32,6 +34,13 @@ func CommitReports(ctx context.Context, o CommitOptions, files map[string][]byte
 	root, _, err := repo.WorkTree()
 	if err != nil {
 		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
+	}
+	current, err := Fetch(ctx, root, o.Remote, o.Branch)
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
+	}
+	if differs, err := Differs(current, files); err != nil || !differs {
+		return current.Head, false, err
 	}
 	msg, trailers := Message(summary.ConfigCommit, summary.Hosts, changedHosts, failedHosts)
 	c := Commit{Message: msg, Trailers: trailers,

@@ -30,9 +30,11 @@ const ValidateTimeout = time.Minute
 // $TEND_PLUGIN_DIR or next to tend, is run: CONFIG/.tend/providers comes
 // with the configuration, and a pull request that brought its own provider
 // must not have it run by the CI job that validates it. A provider that
-// cannot be run that way (not locked, not installed, changed, or only in
-// the configuration directory) is a warning saying its pins were not
-// checked; it never fails validation by itself. A provider with neither a
+// cannot be run that way (not installed, changed, or only in the
+// configuration directory) is a warning saying its pins were not checked;
+// providers the lock file does not record get one warning that also says
+// tend serve and tend apply refuse the configuration until tend init.
+// Neither fails validation by itself. A provider with neither a
 // provider block nor pins has nothing to check and is not started. A
 // provider built before
 // ValidateConfig existed is not asked, silently.
@@ -42,6 +44,10 @@ func ValidateProviders(ctx context.Context, cfg *config.Config, log *logrus.Logg
 	if err != nil {
 		return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Providers not consulted",
 			Detail: fmt.Sprintf("%v; the providers did not check their settings and pins.", err)}}
+	}
+	if err := lockfile.Check(cfg); err != nil {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Providers not locked",
+			Detail: err.Error() + "; until then tend serve and tend apply refuse this configuration, and the providers did not check their settings and pins."})
 	}
 	for _, name := range lockfile.Needed(cfg) {
 		diags = append(diags, validateProvider(ctx, cfg, name, locks, log)...)
@@ -62,7 +68,7 @@ func validateProvider(ctx context.Context, cfg *config.Config, name string, lock
 	}
 	lock, ok := locks[name]
 	if !ok {
-		return skipped(fmt.Sprintf("it is not in %s (run tend init)", lockfile.FileName))
+		return nil // "Providers not locked" says so
 	}
 	path, err := loader.Find(name, trustedDirs(cfg.Dir))
 	if errors.Is(err, loader.ErrNotFound) {

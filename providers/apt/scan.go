@@ -199,7 +199,9 @@ func readFiles(ctx context.Context, r sdk.Runner, t target) (map[string]string, 
 	paths := slices.Sorted(maps.Values(want))
 	res, err := r.Run(ctx, sdk.Cmd{Argv: append([]string{"head", "-v", "-n", "1000"}, paths...), Env: env})
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", strings.Join(paths, ", "), err)
+		// The cause (a refused connection, an unknown host key) leads; the
+		// files are what the provider was after, not the problem.
+		return nil, fmt.Errorf("%w (while reading the host's os-release, reboot and dpkg state)", err)
 	}
 	// head exits 1 when a file is missing, which is expected.
 	if res.ExitCode > 1 {

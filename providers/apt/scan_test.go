@@ -223,6 +223,12 @@ func TestScanErrors(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
+	// A host that cannot be reached says so first, not which files the
+	// provider was after.
+	_, _, err := Scan(context.Background(), new(fake).fail("head", boom, nil), Config{Root: "/ROOT"}, nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "connection lost") || !errors.Is(err, boom) {
+		t.Errorf("unreachable host: err = %v, want it to lead with the cause", err)
+	}
 }
 
 func TestAvailable(t *testing.T) {

@@ -22,9 +22,24 @@ import (
 // one place diagnostics are rendered: every command prints them here, and
 // Line is its first line on its own.
 func Write(w io.Writer, diags hcl.Diagnostics, sources map[string][]byte) error {
-	sorted := append(hcl.Diagnostics(nil), diags...)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		a, b := sorted[i], sorted[j]
+	var buf bytes.Buffer
+	for _, diag := range sorted(diags) {
+		buf.WriteString(Line(diag, ""))
+		buf.WriteByte('\n')
+		if diag.Subject != nil {
+			writeSnippet(&buf, *diag.Subject, sources[diag.Subject.Filename])
+		}
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// sorted returns diags with errors before warnings and, within each, by
+// file and position.
+func sorted(diags hcl.Diagnostics) hcl.Diagnostics {
+	out := append(hcl.Diagnostics(nil), diags...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
 		if a.Severity != b.Severity {
 			return a.Severity == hcl.DiagError
 		}
@@ -34,16 +49,7 @@ func Write(w io.Writer, diags hcl.Diagnostics, sources map[string][]byte) error 
 		}
 		return ra.Start.Byte < rb.Start.Byte
 	})
-	var buf bytes.Buffer
-	for _, diag := range sorted {
-		buf.WriteString(Line(diag, ""))
-		buf.WriteByte('\n')
-		if diag.Subject != nil {
-			writeSnippet(&buf, *diag.Subject, sources[diag.Subject.Filename])
-		}
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return out
 }
 
 // Line renders one diagnostic on one line, without the source

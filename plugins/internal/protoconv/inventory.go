@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/tend-sh/tend/core/debversion"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/version"
 	pb "github.com/tend-sh/tend/plugins/proto/providerv1"
@@ -66,26 +67,42 @@ func InventoryFromProto(in *pb.Inventory) (*model.ProviderInventory, error) {
 	if out.Facts == nil {
 		out.Facts = map[string]string{}
 	}
+	trim := versionTrimmer(scheme)
 	for _, it := range in.Installed {
-		out.Installed = append(out.Installed, model.Installed{ID: it.Id, Name: it.Name, Version: it.Version, Arch: it.Arch})
+		out.Installed = append(out.Installed, model.Installed{ID: it.Id, Name: it.Name, Version: trim(it.Version), Arch: it.Arch})
 	}
 	for _, u := range in.Unfinished {
-		out.Unfinished = append(out.Unfinished, model.Unfinished{Name: u.Name, Version: u.Version, State: u.State})
+		out.Unfinished = append(out.Unfinished, model.Unfinished{Name: u.Name, Version: trim(u.Version), State: u.State})
 	}
 	for _, u := range in.Available {
 		m, err := updateFromProto(u)
 		if err != nil {
 			return nil, err
 		}
+		m.From, m.To = trim(m.From), trim(m.To)
 		out.Available = append(out.Available, m)
 	}
 	if len(in.Versions) > 0 {
 		out.Versions = map[string][]string{}
 		for n, v := range in.Versions {
-			out.Versions[n] = v.Versions
+			vs := make([]string, len(v.Versions))
+			for i, s := range v.Versions {
+				vs[i] = trim(s)
+			}
+			out.Versions[n] = vs
 		}
 	}
 	return out, nil
+}
+
+// versionTrimmer returns what versions read from a provider go through:
+// for Debian versions, dpkg's trimming of blanks around them (so " 1.0"
+// from a provider is 1.0, as dpkg reads it); others stay as sent.
+func versionTrimmer(scheme version.Scheme) func(string) string {
+	if scheme == "" || scheme == version.Debian {
+		return debversion.Trim
+	}
+	return func(s string) string { return s }
 }
 
 func updateFromProto(u *pb.Update) (model.Update, error) {

@@ -1,0 +1,45 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// ExpiredAt reports whether the approval no longer applies at now: its
+// until has passed.
+func (a *Approve) ExpiredAt(now time.Time) bool { return a.Until != nil && !now.Before(*a.Until) }
+
+// ExpiredAt reports whether the exclusion no longer applies at now.
+func (e *Exclude) ExpiredAt(now time.Time) bool { return e.Until != nil && !now.Before(*e.Until) }
+
+// Expired returns a warning at every approve and exclude block whose until
+// has passed at now, in policy order: what tend plan warns about, for tend
+// validate to say too.
+func Expired(c *Config, now time.Time) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, name := range slices.Sorted(maps.Keys(c.Policies)) {
+		p := c.Policies[name]
+		for _, a := range p.Approve {
+			if a.ExpiredAt(now) {
+				diags = append(diags, warningAt(a.DeclRange, "Expired approval",
+					fmt.Sprintf("approve[%d] of policy %q expired (until %s); it no longer approves anything.", a.Index, p.Name, a.UntilText)))
+			}
+		}
+		for _, e := range p.Exclude {
+			if e.ExpiredAt(now) {
+				diags = append(diags, warningAt(e.DeclRange, "Expired exclusion",
+					fmt.Sprintf("exclusion of policy %q expired (until %s, %q); it no longer applies.", p.Name, e.UntilText, e.Reason)))
+			}
+		}
+	}
+	return diags
+}
+
+// warningAt is a warning diagnostic about what is at rng.
+func warningAt(rng hcl.Range, summary, detail string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: detail, Subject: &rng}
+}
