@@ -20,6 +20,7 @@ all: build
 build:
 	$(GO) build -buildvcs=auto -ldflags "$(LDFLAGS)" -o $(TEND) ./cmd/tend
 	$(GO) build -o $(BIN)/tend-provider-apt ./providers/apt/cmd/tend-provider-apt
+	$(GO) build -o $(BIN)/tend-provider-windowsupdate ./providers/windowsupdate/cmd/tend-provider-windowsupdate
 	$(GO) build -o $(BIN)/tend-provider-winget ./providers/winget/cmd/tend-provider-winget
 	$(GO) build -o $(BIN)/tend-fleetgen ./cmd/tend-fleetgen
 	$(GO) build -o $(BIN)/tend-aptlab ./cmd/tend-aptlab

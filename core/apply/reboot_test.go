@@ -10,38 +10,51 @@ import (
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
-// bootRunner answers boot id reads from a script of states.
+// bootRunner answers boot id reads from a script of states, one per
+// probe (a probe starts with cat): a Linux host (cat answers), or with
+// windows a Windows host (cat is not recognised, powershell.exe answers).
 type bootRunner struct {
-	mu     sync.Mutex
-	states []string // "" = unreachable
-	calls  int
+	mu      sync.Mutex
+	states  []string // "" = unreachable
+	calls   int
+	cur     string
+	windows bool
 }
 
 func (b *bootRunner) Run(ctx context.Context, c sdk.Cmd) (sdk.Result, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s := b.states[min(b.calls, len(b.states)-1)]
-	b.calls++
-	if s == "" {
-		return sdk.Result{}, errors.New("connection refused")
+	if c.Argv[0] == "cat" {
+		b.cur = b.states[min(b.calls, len(b.states)-1)]
+		b.calls++
 	}
-	return sdk.Result{Stdout: []byte(s + "\n")}, nil
+	switch {
+	case b.cur == "":
+		return sdk.Result{}, errors.New("connection refused")
+	case b.windows == (c.Argv[0] == "cat"):
+		// The other system's command: not found, or no such file.
+		return sdk.Result{ExitCode: 1, Stderr: []byte("'cat' is not recognized as an internal or external command")}, nil
+	}
+	return sdk.Result{Stdout: []byte(b.cur + "\n")}, nil
 }
 
 func TestWaitForReboot(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		before string
-		states []string
-		calls  int // attempts until it returns; 0: times out
+		name    string
+		before  string
+		states  []string
+		calls   int // attempts until it returns; 0: times out
+		windows bool
 	}{
-		{"new boot id", "a", []string{"a", "a", "", "", "b"}, 5},
-		{"back before noticed down", "a", []string{"a", "b"}, 2},
-		{"no boot id: down then up", "", []string{"?", "", "?"}, 3},
-		{"never comes back", "a", []string{"a", ""}, 0},
+		{"new boot id", "a", []string{"a", "a", "", "", "b"}, 5, false},
+		{"back before noticed down", "a", []string{"a", "b"}, 2, false},
+		{"no boot id: down then up", "", []string{"?", "", "?"}, 3, false},
+		{"never comes back", "a", []string{"a", ""}, 0, false},
+		{"windows: new boot time", "133729731834845714", []string{"133729731834845714", "", "133729732195512345"}, 3, true},
+		{"windows: never comes back", "133729731834845714", []string{"133729731834845714", ""}, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := &bootRunner{states: tc.states}
+			b := &bootRunner{states: tc.states, windows: tc.windows}
 			if tc.before == "" {
 				// A host without a boot id answers, but not with an id.
 				for i, s := range b.states {

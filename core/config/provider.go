@@ -19,7 +19,7 @@ type Provider struct {
 // are checked against the plugin's own schema when it is launched.
 var builtinProviderAttrs = map[string]map[string]cty.Type{
 	"apt":           {"root": cty.String, "refresh": cty.Bool},
-	"windowsupdate": {},
+	"windowsupdate": {"server_selection": cty.String, "service_id": cty.String, "accept_eula": cty.Bool},
 	"winget":        {"accept_agreements": cty.Bool},
 	"fwupd":         {},
 }

@@ -24,6 +24,10 @@ func (h *HResult) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MarshalJSON writes h as PowerShell prints an HRESULT: a signed 32-bit
+// number.
+func (h HResult) MarshalJSON() ([]byte, error) { return json.Marshal(int32(h)) }
+
 // Hex is h as Microsoft writes it: 0x80240022.
 func (h HResult) Hex() string { return fmt.Sprintf("0x%08X", uint32(h)) }
 

@@ -163,6 +163,9 @@ func TestHResultJSON(t *testing.T) {
 			t.Errorf("%s: %s, %v", in, h.Hex(), err)
 		}
 	}
+	if b, err := HResult(0x80240022).MarshalJSON(); err != nil || string(b) != "-2145124318" {
+		t.Errorf("MarshalJSON = %s, %v", b, err)
+	}
 	for _, in := range []string{"4294967296", "-2147483649", `"0x80240022"`} {
 		var h HResult
 		if err := h.UnmarshalJSON([]byte(in)); err == nil {
