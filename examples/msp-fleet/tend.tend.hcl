@@ -25,4 +25,8 @@ provider "apt" {
 
 provider "windowsupdate" {}
 
-provider "winget" {}
+# Update-WinGetPackage accepts package agreements itself and cannot
+# decline them, so tend upgrades nothing unless this says so.
+provider "winget" {
+  accept_agreements = true
+}
