@@ -16,6 +16,17 @@ func (a *Approve) ExpiredAt(now time.Time) bool { return a.Until != nil && !now.
 // ExpiredAt reports whether the exclusion no longer applies at now.
 func (e *Exclude) ExpiredAt(now time.Time) bool { return e.Until != nil && !now.Before(*e.Until) }
 
+// ExpiredText says that the approval, of policy, expired; tend plan and
+// tend validate warn in these words.
+func (a *Approve) ExpiredText(policy string) string {
+	return fmt.Sprintf("approve[%d] of policy %q expired (until %s); it no longer approves anything", a.Index, policy, a.UntilText)
+}
+
+// ExpiredText says that the exclusion, of policy, expired.
+func (e *Exclude) ExpiredText(policy string) string {
+	return fmt.Sprintf("exclusion of policy %q expired (until %s, %q); it no longer applies", policy, e.UntilText, e.Reason)
+}
+
 // Expired returns a warning at every approve and exclude block whose until
 // has passed at now, in policy order: what tend plan warns about, for tend
 // validate to say too.
@@ -25,14 +36,12 @@ func Expired(c *Config, now time.Time) hcl.Diagnostics {
 		p := c.Policies[name]
 		for _, a := range p.Approve {
 			if a.ExpiredAt(now) {
-				diags = append(diags, warningAt(a.DeclRange, "Expired approval",
-					fmt.Sprintf("approve[%d] of policy %q expired (until %s); it no longer approves anything.", a.Index, p.Name, a.UntilText)))
+				diags = append(diags, warningAt(a.DeclRange, "Expired approval", a.ExpiredText(p.Name)+"."))
 			}
 		}
 		for _, e := range p.Exclude {
 			if e.ExpiredAt(now) {
-				diags = append(diags, warningAt(e.DeclRange, "Expired exclusion",
-					fmt.Sprintf("exclusion of policy %q expired (until %s, %q); it no longer applies.", p.Name, e.UntilText, e.Reason)))
+				diags = append(diags, warningAt(e.DeclRange, "Expired exclusion", e.ExpiredText(p.Name)+"."))
 			}
 		}
 	}

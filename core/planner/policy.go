@@ -50,7 +50,7 @@ func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *
 	pp := &policyPlan{in: in, p: p, now: now, warns: warns, reject: compileRejects(p.Reject), pins: map[string]*config.Pin{}}
 	for _, a := range p.Approve {
 		if a.ExpiredAt(now) {
-			warns.add(where(a.DeclRange), "approve[%d] of policy %q expired (until %s); it no longer approves anything", a.Index, p.Name, a.UntilText)
+			warns.add(where(a.DeclRange), "%s", a.ExpiredText(p.Name))
 			continue
 		}
 		pp.approve = append(pp.approve, approval{
@@ -60,7 +60,7 @@ func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *
 	}
 	for _, e := range p.Exclude {
 		if e.ExpiredAt(now) {
-			warns.add(where(e.DeclRange), "exclusion of policy %q expired (until %s, %q); it no longer applies", p.Name, e.UntilText, e.Reason)
+			warns.add(where(e.DeclRange), "%s", e.ExpiredText(p.Name))
 			continue
 		}
 		pp.exclude = append(pp.exclude, exclusion{

@@ -45,7 +45,7 @@ func ValidateProviders(ctx context.Context, cfg *config.Config, log *logrus.Logg
 		return hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Providers not consulted",
 			Detail: fmt.Sprintf("%v; the providers did not check their settings and pins.", err)}}
 	}
-	if err := lockfile.Check(cfg); err != nil {
+	if err := lockfile.CheckLocks(cfg, locks); err != nil {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Providers not locked",
 			Detail: err.Error() + "; until then tend serve and tend apply refuse this configuration, and the providers did not check their settings and pins."})
 	}

@@ -27,6 +27,11 @@ func Check(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	return CheckLocks(cfg, locks)
+}
+
+// CheckLocks is Check against locks already read.
+func CheckLocks(cfg *config.Config, locks map[string]Lock) error {
 	var missing []string
 	for _, name := range Needed(cfg) {
 		if _, ok := locks[name]; !ok {
