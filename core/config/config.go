@@ -17,6 +17,8 @@ type Config struct {
 	Groups    map[string]*Group
 	Windows   map[string]*Window
 	Policies  map[string]*Policy
+	// Freezes are the freeze blocks, by name.
+	Freezes map[string]*Freeze
 }
 
 // HostLabels maps every host that has the label key to its value (the

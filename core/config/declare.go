@@ -61,6 +61,10 @@ func (l *loader) add(block *hcl.Block) hcl.Diagnostics {
 		var p *Policy
 		p, diags = decodePolicy(block)
 		c.Policies[p.Name] = p
+	case "freeze":
+		var f *Freeze
+		f, diags = decodeFreeze(block)
+		c.Freezes[f.Name] = f
 	}
 	return diags
 }
@@ -105,6 +109,10 @@ func (c *Config) firstDeclaration(blockType, name string) (kind string, first hc
 	case "policy":
 		if p, ok := c.Policies[name]; ok {
 			return "policy", p.DeclRange, true
+		}
+	case "freeze":
+		if f, ok := c.Freezes[name]; ok {
+			return "freeze", f.DeclRange, true
 		}
 	}
 	return "", hcl.Range{}, false

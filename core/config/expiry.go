@@ -27,8 +27,8 @@ func (e *Exclude) ExpiredText(policy string) string {
 	return fmt.Sprintf("exclusion of policy %q expired (until %s, %q); it no longer applies", policy, e.UntilText, e.Reason)
 }
 
-// Expired returns a warning at every approve and exclude block whose until
-// has passed at now, in policy order: what tend plan warns about, for tend
+// Expired returns a warning at every approve, exclude and suspend block
+// whose until has passed at now, in policy order: what tend plan warns about, for tend
 // validate to say too.
 func Expired(c *Config, now time.Time) hcl.Diagnostics {
 	var diags hcl.Diagnostics
@@ -43,6 +43,14 @@ func Expired(c *Config, now time.Time) hcl.Diagnostics {
 			if e.ExpiredAt(now) {
 				diags = append(diags, warningAt(e.DeclRange, "Expired exclusion", e.ExpiredText(p.Name)+"."))
 			}
+		}
+		if p.Suspend.ExpiredAt(now) {
+			diags = append(diags, warningAt(p.Suspend.DeclRange, "Expired suspension", p.Suspend.ExpiredText(fmt.Sprintf("policy %q", p.Name))+"."))
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Hosts)) {
+		if s := c.Hosts[name].Suspend; s.ExpiredAt(now) {
+			diags = append(diags, warningAt(s.DeclRange, "Expired suspension", s.ExpiredText(fmt.Sprintf("host %q", name))+"."))
 		}
 	}
 	return diags

@@ -18,7 +18,9 @@ type Host struct {
 	SSH       *SSH
 	Labels    map[string]string
 	// List names the `hosts` block the host came from, empty for `host`.
-	List      string
+	List string
+	// Suspend, when set and not expired, stops every apply on the host.
+	Suspend   *Suspend
 	DeclRange hcl.Range
 }
 
@@ -45,7 +47,7 @@ const (
 
 var hostSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "transport"}, {Name: "address"}, {Name: "labels"}},
-	Blocks:     []hcl.BlockHeaderSchema{{Type: "ssh"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "ssh"}, {Type: "suspend"}},
 }
 
 var sshSchema = &hcl.BodySchema{
@@ -79,7 +81,15 @@ func decodeHost(block *hcl.Block) (*Host, hcl.Diagnostics) {
 		}
 		diags = append(diags, more...)
 	}
-	h.SSH, more = decodeSSH(content.Blocks)
+	var sshBlocks hcl.Blocks
+	for _, b := range content.Blocks {
+		if b.Type == "ssh" {
+			sshBlocks = append(sshBlocks, b)
+		}
+	}
+	h.SSH, more = decodeSSH(sshBlocks)
+	diags = append(diags, more...)
+	h.Suspend, more = decodeSuspends(content.Blocks)
 	return h, append(diags, more...)
 }
 

@@ -22,7 +22,12 @@ type Policy struct {
 	Reject    []Pattern
 	Pin       []*Pin
 	Exclude   []*Exclude
-	Window    *Ref
+	// Window is the first of Windows (nil when there is none): the window
+	// a policy with one window names.
+	Window *Ref
+	// Windows are the windows the policy acts in: any open one lets it
+	// act. Empty means always open.
+	Windows   []Ref
 	Emergency bool
 	Reboot    string
 	Rollout   *Rollout
@@ -30,6 +35,10 @@ type Policy struct {
 	// Rollback returns a host's changed packages to their previous
 	// versions when its health checks fail after an apply.
 	Rollback bool
+	// Suspend, when set and not expired, stops every apply of the policy.
+	Suspend *Suspend
+	// Hooks run on each host the policy applies to, by phase, in order.
+	Hooks []*Hook
 
 	// Dependencies and Removals say whether a host's transaction may
 	// change packages the policy holds back, and remove packages:
@@ -54,6 +63,7 @@ var policySchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "approve"}, {Type: "exclude"}, {Type: "rollout"},
 		{Type: "health_check", LabelNames: []string{"type"}},
+		{Type: "suspend"}, {Type: "hook", LabelNames: []string{"phase"}},
 	},
 }
 
@@ -120,9 +130,10 @@ func decodePolicyUpdates(p *Policy, attrs hcl.Attributes) hcl.Diagnostics {
 func decodePolicyTiming(p *Policy, attrs hcl.Attributes) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if a, ok := attrs["window"]; ok {
-		r, more := exprRef(a.Expr, "window", "window")
-		if !more.HasErrors() {
-			p.Window = &r
+		var more hcl.Diagnostics
+		p.Windows, more = attrWindows(a)
+		if len(p.Windows) > 0 {
+			p.Window = &p.Windows[0]
 		}
 		diags = append(diags, more...)
 	}
@@ -139,6 +150,33 @@ func decodePolicyTiming(p *Policy, attrs hcl.Attributes) hcl.Diagnostics {
 		diags = append(diags, more...)
 	}
 	return diags
+}
+
+// attrWindows decodes a policy's window: one reference (window.a) or a
+// list of them ([window.a, window.b]), each named once.
+func attrWindows(a *hcl.Attribute) ([]Ref, hcl.Diagnostics) {
+	if _, diags := hcl.ExprList(a.Expr); diags.HasErrors() {
+		r, diags := exprRef(a.Expr, "window", "window")
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		return []Ref{r}, nil
+	}
+	refs, diags := attrRefs(a, "window")
+	seen := map[string]bool{}
+	out := refs[:0]
+	for _, r := range refs {
+		if seen[r.Name] {
+			diags = append(diags, errorAt(r.Range, "Duplicate window", "window.%s is named twice in this list.", r.Name))
+			continue
+		}
+		seen[r.Name] = true
+		out = append(out, r)
+	}
+	if len(out) == 0 && !diags.HasErrors() {
+		diags = append(diags, errorAt(a.Expr.Range(), "Empty window list", "window = [] would never open; name at least one window, or leave window out (always open)."))
+	}
+	return out, diags
 }
 
 // decodePolicyBlocks decodes the approve, exclude, rollout (at most one)
@@ -166,6 +204,17 @@ func decodePolicyBlocks(p *Policy, blocks hcl.Blocks) hcl.Diagnostics {
 			var hc *HealthCheck
 			if hc, more = decodeHealthCheck(b); hc != nil {
 				p.Health = append(p.Health, hc)
+			}
+		case "suspend":
+			if p.Suspend != nil {
+				more = hcl.Diagnostics{errorAt(b.DefRange, "Duplicate suspend block", "A policy has at most one suspend block; the first is at %s.", pos(p.Suspend.DeclRange))}
+				break
+			}
+			p.Suspend, more = decodeSuspends(hcl.Blocks{b})
+		case "hook":
+			var h *Hook
+			if h, more = decodeHook(b, func(phase string) int { return len(p.HooksOf(phase)) }); h != nil {
+				p.Hooks = append(p.Hooks, h)
 			}
 		}
 		diags = append(diags, more...)

@@ -19,9 +19,9 @@ func resolve(c *Config) hcl.Diagnostics {
 		hosts, more := c.hostsOf(p.Targets)
 		diags = append(diags, more...)
 		p.Hosts = sortedKeys(hosts)
-		if p.Window != nil {
-			if _, ok := c.Windows[p.Window.Name]; !ok {
-				diags = append(diags, undeclared(*p.Window, sortedKeys(c.Windows)))
+		for _, w := range p.Windows {
+			if _, ok := c.Windows[w.Name]; !ok {
+				diags = append(diags, undeclared(w, sortedKeys(c.Windows)))
 			}
 		}
 		for _, ex := range p.Exclude {
@@ -32,6 +32,14 @@ func resolve(c *Config) hcl.Diagnostics {
 		}
 		if p.Rollout != nil {
 			diags = append(diags, c.resolveRings(p, hosts)...)
+		}
+	}
+	for _, name := range sortedKeys(c.Freezes) {
+		f := c.Freezes[name]
+		if f.Targets != nil {
+			var more hcl.Diagnostics
+			f.Hosts, more = c.hostsOf(f.Targets)
+			diags = append(diags, more...)
 		}
 	}
 	return append(diags, c.checkOverlaps()...)

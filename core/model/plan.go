@@ -77,6 +77,30 @@ type HostPlan struct {
 	// Transaction is what the package manager would do for Actions, and
 	// whether the policy lets it (nil when there are no package actions).
 	Transaction *Transaction `json:"transaction,omitempty"`
+	// Freeze is the freeze that holds the host at plan time, nil when none
+	// does (or the policy is an emergency one, which freezes do not hold).
+	Freeze *FreezeInfo `json:"freeze,omitempty"`
+	// Suspended is the suspension of the policy or the host in force at
+	// plan time, nil when there is none.
+	Suspended *SuspendInfo `json:"suspended,omitempty"`
+}
+
+// FreezeInfo is a freeze in force: nothing but emergency policies act on
+// the host from From until Until.
+type FreezeInfo struct {
+	Name   string    `json:"name"`
+	From   time.Time `json:"from"`
+	Until  time.Time `json:"until"`
+	Reason string    `json:"reason"`
+}
+
+// SuspendInfo is a suspension in force: nothing is applied to the host
+// until Until. Of is "policy" or "host", whichever block says so (the
+// policy's when both do).
+type SuspendInfo struct {
+	Of     string    `json:"of"`
+	Until  time.Time `json:"until"`
+	Reason string    `json:"reason"`
 }
 
 // WindowInfo is the state of a host's maintenance window at plan time.

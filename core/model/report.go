@@ -25,9 +25,11 @@ const (
 
 // Deferred causes (Deferred.Cause), set by the planner.
 const (
-	DeferDelay  = "delay"  // the approval delay has not passed
-	DeferRing   = "ring"   // an earlier rollout ring has not finished or soaked
-	DeferWindow = "window" // the maintenance window is closed
+	DeferDelay   = "delay"   // the approval delay has not passed
+	DeferRing    = "ring"    // an earlier rollout ring has not finished or soaked
+	DeferWindow  = "window"  // the maintenance window is closed
+	DeferFreeze  = "freeze"  // a freeze holds every non-emergency change
+	DeferSuspend = "suspend" // the policy or the host is suspended
 )
 
 // RebootItem is the package name of the item that stands for a provider's

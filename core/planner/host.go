@@ -29,6 +29,7 @@ func (pp *policyPlan) planHost(host string) model.HostPlan {
 		Host: host, Provider: p.Provider, Policy: p.Name,
 		Window: pp.winInfo, Reboot: model.RebootNone,
 		Actions: []model.Action{}, Deferred: []model.Deferred{}, Skipped: []model.Skipped{},
+		Freeze: pp.freezeInfo(host), Suspended: pp.suspendInfo(host),
 	}
 	ring := pp.rings.index(host)
 	if ring >= 0 {
@@ -226,6 +227,17 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 	if c.due.After(pp.now) {
 		until, reason, cause = c.due, c.dueReason, model.DeferDelay
 	}
+	if s, what := pp.suspension(host); s != nil {
+		if s.Until == nil {
+			unknown = true
+		} else if s.Until.After(until) {
+			until = *s.Until
+		}
+		reason = s.Text(what)
+		if cause == "" {
+			cause = model.DeferSuspend
+		}
+	}
 	if !pp.p.Emergency {
 		if t, why, blocked, open := pp.rings.wait(pp, ring, c.u.Name, c.u.To); blocked {
 			switch {
@@ -238,26 +250,31 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 				cause = model.DeferRing
 			}
 		}
-		if pp.window != nil && !unknown {
+		if !unknown {
 			from := pp.now
 			if until.After(from) {
 				from = until
 			}
-			next := pp.window.NextUsable(from)
+			next, why, then, wcause := pp.opening(host, from)
 			switch {
 			case next.IsZero():
-				unknown, reason = true, fmt.Sprintf("window %s never opens", pp.p.Window.Name)
+				unknown = true
+				if reason == "" {
+					reason = why
+				} else {
+					reason += "; then " + then
+				}
 				if cause == "" {
-					cause = model.DeferWindow
+					cause = wcause
 				}
 			case next.After(pp.now):
 				if cause == "" {
-					cause = model.DeferWindow
+					cause = wcause
 				}
 				if reason == "" {
-					reason = fmt.Sprintf("window %s closed", pp.p.Window.Name)
+					reason = why
 				} else if next.After(until) {
-					reason += fmt.Sprintf("; then window %s", pp.p.Window.Name)
+					reason += "; then " + then
 				}
 				until = next
 			}
@@ -311,7 +328,7 @@ func (pp *policyPlan) decideReboot(host string, inv *model.ProviderInventory, hp
 			return
 		}
 	}
-	if len(hp.Actions) == 0 && !pp.canActNow() {
+	if len(hp.Actions) == 0 && !pp.canActNow(host) {
 		hp.Reboot = model.RebootDeferred
 		return
 	}
@@ -322,10 +339,18 @@ func (pp *policyPlan) decideReboot(host string, inv *model.ProviderInventory, hp
 	})
 }
 
-// canActNow reports whether the policy may start work now (window open, or
-// none, or an emergency policy).
-func (pp *policyPlan) canActNow() bool {
-	return pp.p.Emergency || pp.window == nil || (pp.winInfo != nil && pp.winInfo.Open)
+// canActNow reports whether the policy may start work on host now: not
+// suspended, and an emergency policy, or one of its windows open (or none)
+// outside every freeze.
+func (pp *policyPlan) canActNow(host string) bool {
+	if s, _ := pp.suspension(host); s != nil {
+		return false
+	}
+	if pp.p.Emergency {
+		return true
+	}
+	next, _, _, _ := pp.opening(host, pp.now)
+	return next.Equal(pp.now)
 }
 
 func sortHostPlan(hp *model.HostPlan) {

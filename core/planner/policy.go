@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/model"
-	"github.com/tend-sh/tend/core/schedule"
 )
 
 // policyPlan is one policy prepared for planning: patterns compiled, expired
@@ -23,7 +22,7 @@ type policyPlan struct {
 	approve []approval
 	exclude []exclusion
 	pins    map[string]*config.Pin
-	window  *schedule.Window
+	windows []namedWindow
 	winInfo *model.WindowInfo
 	rings   *rings
 }
@@ -71,21 +70,9 @@ func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *
 	for _, pin := range p.Pin {
 		pp.pins[pin.Package] = pin
 	}
-	if p.Window != nil {
-		if w := in.Config.Windows[p.Window.Name]; w != nil && w.Schedule != nil {
-			pp.window = w.Schedule
-			st := w.Schedule.State(now)
-			info := &model.WindowInfo{Name: w.Name, Open: st.Open}
-			if st.Open {
-				opened, closes := st.OpenedAt, st.ClosesAt
-				info.NextOpen, info.ClosesAt = &opened, &closes
-			} else if !st.NextOpen.IsZero() {
-				next := st.NextOpen
-				info.NextOpen = &next
-			}
-			pp.winInfo = info
-		}
-	}
+	pp.windows = windowsOf(in.Config, p)
+	pp.winInfo = windowInfo(pp.windows, now)
+	pp.warnExpiredSuspends()
 	pp.rings = newRings(p, in.Inventory)
 	return pp
 }
