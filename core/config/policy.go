@@ -15,13 +15,13 @@ const (
 
 // Policy is a `policy` block: which hosts, which updates, when and how.
 type Policy struct {
-	Name      string
-	Provider  string
-	Targets   []Ref
-	Approve   []*Approve
-	Reject    []Pattern
-	Pin       []*Pin
-	Exclude   []*Exclude
+	Name     string
+	Provider string
+	Targets  []Ref
+	Approve  []*Approve
+	Reject   []Pattern
+	Pin      []*Pin
+	Exclude  []*Exclude
 	// Window is the first of Windows (nil when there is none): the window
 	// a policy with one window names.
 	Window *Ref
