@@ -109,44 +109,66 @@ func freezeText(f *config.Freeze) string {
 
 // opening is when the policy may next act on host at or after from,
 // given its windows and the freezes: next is zero when that never comes.
-// why says what holds it at from ("" when nothing: next is from), then
-// what holds it last, for a reason that already names an earlier
-// constraint ("window a", "freeze f"); cause is model.DeferWindow or
-// model.DeferFreeze.
+// why says what holds it at from, and any freeze that holds it later ("" when
+// nothing does: next is from); then names what holds it, for a reason that
+// already names an earlier constraint ("window a", "freeze f, window a");
+// cause is model.DeferWindow or model.DeferFreeze, whichever holds it at from.
 func (pp *policyPlan) opening(host string, from time.Time) (next time.Time, why, then, cause string) {
+	var whys, names []string
+	seen := map[string]bool{}
+	hold := func(phrase, name, c string) {
+		if !seen[phrase] {
+			seen[phrase] = true
+			whys = append(whys, phrase)
+			if cause == "" {
+				cause = c
+			}
+		}
+		if !seen["\x00"+name] {
+			seen["\x00"+name] = true
+			names = append(names, name)
+		}
+	}
 	t := from
 	for range maxHops {
 		wt := pp.nextWindow(t)
 		if wt.IsZero() {
-			never := pp.windowNames() + " never opens"
+			verb := " never opens"
 			if len(pp.windows) > 1 {
-				never = pp.windowNames() + " never open"
+				verb = " never open"
 			}
-			if why == "" {
-				why, cause = never, model.DeferWindow
-			}
-			return time.Time{}, why, never, cause
+			hold(pp.windowNames()+verb, pp.windowNames()+verb, model.DeferWindow)
+			return time.Time{}, strings.Join(whys, "; "), strings.Join(names, ", "), cause
 		}
 		if wt.After(t) {
-			if why == "" {
-				why, cause = pp.windowNames()+" closed", model.DeferWindow
-				if len(pp.windows) > 1 {
-					why = pp.windowNames() + " all closed"
-				}
+			closed := pp.windowNames() + " closed"
+			if len(pp.windows) > 1 {
+				closed = pp.windowNames() + " all closed"
 			}
-			then = pp.windowNames()
+			if t.Equal(from) {
+				hold(closed, pp.windowNames(), model.DeferWindow)
+			} else {
+				hold("", pp.windowNames(), model.DeferWindow)
+			}
 		}
 		f := pp.freezeAt(host, wt)
 		if f == nil {
-			return wt, why, then, cause
+			return wt, strings.Join(nonEmpty(whys), "; "), strings.Join(names, ", "), cause
 		}
-		if why == "" {
-			why, cause = freezeText(f), model.DeferFreeze
-		}
-		then = "freeze " + f.Name
+		hold(freezeText(f), "freeze "+f.Name, model.DeferFreeze)
 		t = *f.Until
 	}
-	return time.Time{}, why, then, cause
+	return time.Time{}, strings.Join(nonEmpty(whys), "; "), strings.Join(names, ", "), cause
+}
+
+func nonEmpty(list []string) []string {
+	out := list[:0:0]
+	for _, s := range list {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // suspension returns the suspension in force on host under the policy
