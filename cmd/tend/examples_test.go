@@ -35,6 +35,14 @@ func TestExamplePlans(t *testing.T) {
 		{"msp-fleet-monday.json", []string{"plan", "-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots", "--at", "2026-11-23T10:00:00Z", "--json"}},
 		{"msp-fleet-saturday.txt", []string{"plan", "-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots", "--at", "2026-11-28T22:30:00+01:00", "-v"}},
 		{"msp-fleet-saturday.md", []string{"plan", "-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots", "--at", "2026-11-28T22:30:00+01:00", "--markdown"}},
+		// Change control: several windows (all closed, then one open), a
+		// freeze over an open window, a suspended host.
+		{"change-control-monday.txt", []string{"plan", "-C", "examples/change-control", "--inventory", "examples/change-control/snapshots", "--at", "2026-11-23T10:00:00Z"}},
+		{"change-control-wednesday.txt", []string{"plan", "-C", "examples/change-control", "--inventory", "examples/change-control/snapshots", "--at", "2026-11-25T03:30:00Z"}},
+		{"change-control-freeze.txt", []string{"plan", "-C", "examples/change-control", "--inventory", "examples/change-control/snapshots", "--at", "2026-12-19T22:30:00+01:00"}},
+		{"change-control-freeze.json", []string{"plan", "-C", "examples/change-control", "--inventory", "examples/change-control/snapshots", "--at", "2026-12-19T22:30:00+01:00", "--json"}},
+		{"change-control-expired.txt", []string{"plan", "-C", "examples/change-control", "--inventory", "examples/change-control/snapshots", "--at", "2027-02-01T10:00:00Z"}},
+		{"change-control-freeze.md", []string{"plan", "-C", "examples/change-control", "--inventory", "examples/change-control/snapshots", "--at", "2026-12-19T22:30:00+01:00", "--markdown"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.golden, func(t *testing.T) {

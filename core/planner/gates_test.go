@@ -117,7 +117,7 @@ func TestFreezes(t *testing.T) {
 		},
 	}, {
 		name: "a pending reboot waits out the freeze", policy: approve, extra: yearEnd, snap: pending,
-		now: "2026-11-23T10:00:00Z",
+		now:  "2026-11-23T10:00:00Z",
 		want: []string{"reboot: deferred"},
 	}})
 }
@@ -151,7 +151,7 @@ func TestSuspend(t *testing.T) {
 		},
 	}, {
 		name: "no reboot either", policy: approve + suspend, snap: pending,
-		now: "2026-11-23T10:00:00Z",
+		now:  "2026-11-23T10:00:00Z",
 		want: []string{"reboot: deferred"},
 	}, {
 		name: "an expired suspension warns and applies", policy: approve + suspend, snap: s,

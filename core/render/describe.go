@@ -73,6 +73,12 @@ func hostFacts(h *model.HostPlan) []string {
 		facts = append(facts, "ring "+h.Ring)
 	}
 	facts = append(facts, windowPhrase(h.Window))
+	if h.Freeze != nil {
+		facts = append(facts, fmt.Sprintf("frozen by %s until %s (%s)", h.Freeze.Name, formatTime(h.Freeze.Until), h.Freeze.Reason))
+	}
+	if h.Suspended != nil {
+		facts = append(facts, fmt.Sprintf("%s suspended until %s (%s)", h.Suspended.Of, formatTime(h.Suspended.Until), h.Suspended.Reason))
+	}
 	if h.ScannedAt == nil {
 		facts = append(facts, "not scanned")
 	} else {
