@@ -15,6 +15,7 @@ import (
 	"github.com/tend-sh/tend/core/internal/words"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/session"
+	"github.com/tend-sh/tend/plugins/loader"
 	"github.com/tend-sh/tend/plugins/sdk"
 )
 
@@ -73,11 +74,15 @@ type HostResult struct {
 	// the results of the changes it undid are rolled_back. nil when there
 	// was no rollback.
 	Rollback *Rollback
+	// Hooks are the policy's hooks that ran on the host, in order; Hook is
+	// the one that failed (the host counts as failed), nil when none did.
+	Hooks []HookResult
+	Hook  *HookError
 }
 
 // Failed reports whether anything on the host failed.
 func (r *HostResult) Failed() bool {
-	if r.Err != nil || r.Health != nil {
+	if r.Err != nil || r.Health != nil || r.Hook != nil {
 		return true
 	}
 	for _, a := range r.Results {
@@ -109,8 +114,13 @@ func (r *Report) Failed() int {
 
 // Apply carries out a plan's actions: policy by policy, ring by ring, at
 // most max_parallel hosts at once, halting a policy's rollout once more
-// than max_failures hosts failed. A window that closed since the plan was
-// made stops that policy's hosts. Hosts without actions are not touched;
+// than max_failures hosts failed. A host does not start while the policy's
+// windows are all closed, a freeze holds it or a suspension does (see
+// config.Holds), whatever the plan said. The policy's hooks run on each
+// host it starts: pre hooks before anything changes (one failing leaves
+// the host untouched and failed), pre_reboot hooks between the package
+// actions and the reboot, post hooks after them (one failing fails the
+// host); each counts toward max_failures. Hosts without actions are not touched;
 // those whose transaction the plan blocked fail without being touched. A
 // host's resolved transaction goes to its provider, which installs nothing
 // when its own resolution then differs.
@@ -171,24 +181,12 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 		}
 		return false
 	}
-	// windowClosed reports whether the policy's window is closed (or in
-	// its cutoff) at the apply's clock: o.Now advanced by the time the
-	// apply has taken, so a long rollout stops starting hosts at the cutoff.
+	// held says why the policy may not start work on a host now (its
+	// windows, freezes, suspensions) at the apply's clock: o.Now advanced
+	// by the time the apply has taken, so a long rollout stops starting
+	// hosts at a window's cutoff.
 	start := time.Now()
-	windowClosed := func() (string, bool) { return "", false }
-	if p.Window != nil && !p.Emergency {
-		if w := cfg.Windows[p.Window.Name]; w != nil && w.Schedule != nil {
-			windowClosed = func() (string, bool) {
-				return w.Name, !w.Schedule.State(o.Now.Add(time.Since(start))).Open
-			}
-		}
-	}
-	if name, closed := windowClosed(); closed {
-		for _, h := range hosts {
-			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("window %s is closed now", name), o.Now))
-		}
-		return false
-	}
+	held := func(host string) string { return cfg.Holds(p, host, o.Now.Add(time.Since(start))) }
 	ringIndex := map[string]int{}
 	if p.Rollout != nil {
 		for i, r := range p.Rollout.Rings {
@@ -235,9 +233,9 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d %s failed", p.Name, maxFailures, words.Plural(maxFailures, "host", "hosts")), o.Now))
 			continue
 		}
-		if name, closed := windowClosed(); closed {
+		if why := held(h.Host); why != "" {
 			<-sem
-			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("window %s closed (or reached its cutoff) before this host started", name), o.Now))
+			record(skipAll(h, model.StatusSkipped, "not started: "+why, o.Now))
 			continue
 		}
 		wg.Add(1)
@@ -277,10 +275,17 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h
 	if err != nil {
 		return fail(err)
 	}
-	actions := model.ProviderActions(h.Actions)
 	progress := func(pr sdk.Progress) {
 		if o.Progress != nil {
 			o.Progress(Event{Host: h.Host, Provider: h.Provider, Message: pr.Message})
+		}
+	}
+	pol := cfg.Policies[h.Policy]
+	if pol != nil {
+		if r.Hooks, r.Hook = runHooks(ctx, pol.HooksOf(config.HookPre), runner, progress); r.Hook != nil {
+			skipped := skipAll(h, model.StatusSkipped, "not started: "+r.Hook.Error(), r.StartedAt)
+			skipped.Hooks, skipped.Hook, skipped.FinishedAt = r.Hooks, r.Hook, time.Now().UTC()
+			return skipped
 		}
 	}
 	reboots := slices.ContainsFunc(h.Actions, func(a model.Action) bool { return a.Type == model.ActionReboot })
@@ -291,18 +296,25 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h
 	var seq uint64
 	if o.Journal != nil {
 		if seq, err = o.Journal.Begin(h); err != nil {
-			return fail(fmt.Errorf("not started: the apply journal could not record the intent: %w", err))
+			failed := fail(fmt.Errorf("not started: the apply journal could not record the intent: %w", err))
+			failed.Hooks = r.Hooks
+			return failed
 		}
 	}
-	r.Results, r.Err = p.Apply(ctx, h.Host, actions, expected(h), runner, progress)
+	r.Results, r.Err = applyActions(ctx, p, h, pol, runner, &r, progress)
 	if r.Err == nil && rebooted(h.Actions, r.Results) {
 		progress(sdk.Progress{Message: "waiting for the host to come back from its reboot"})
 		if err := waitForReboot(ctx, runner, before, cmp.Or(o.RebootTimeout, 15*time.Minute), cmp.Or(o.RebootPoll, 5*time.Second)); err != nil {
 			r.Err = fmt.Errorf("reboot: %w", err)
 		}
 	}
+	if !r.Failed() && ctx.Err() == nil && pol != nil {
+		var post []HookResult
+		post, r.Hook = runHooks(ctx, pol.HooksOf(config.HookPost), runner, progress)
+		r.Hooks = append(r.Hooks, post...)
+	}
 	if !r.Failed() && ctx.Err() == nil {
-		if pol := cfg.Policies[h.Policy]; pol != nil && len(pol.Health) > 0 {
+		if pol != nil && len(pol.Health) > 0 {
 			progress(sdk.Progress{Message: "running health checks"})
 			r.Health = checkHealth(ctx, pol.Health, runner, cmp.Or(o.HTTPClient, http.DefaultClient))
 			if r.Health != nil && pol.Rollback && ctx.Err() == nil {
@@ -317,6 +329,53 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h
 		}
 	}
 	return r
+}
+
+// applyActions has the provider carry out h's actions. With pre_reboot
+// hooks and a reboot among the actions, the provider is asked twice: the
+// package actions first, then, once they all succeeded and the hooks did
+// too, the reboot. A reboot that does not happen is skipped, with why.
+func applyActions(ctx context.Context, p *loader.Provider, h model.HostPlan, pol *config.Policy, runner sdk.Runner, r *HostResult, progress func(sdk.Progress)) ([]model.ActionResult, error) {
+	actions := model.ProviderActions(h.Actions)
+	var hooks []*config.Hook
+	if pol != nil {
+		hooks = pol.HooksOf(config.HookPreReboot)
+	}
+	var changes, reboots []model.ProviderAction
+	for _, a := range actions {
+		if a.Type == model.ActionReboot && len(hooks) > 0 {
+			reboots = append(reboots, a)
+		} else {
+			changes = append(changes, a)
+		}
+	}
+	var results []model.ActionResult
+	if len(changes) > 0 {
+		res, err := p.Apply(ctx, h.Host, changes, expected(h), runner, progress)
+		if err != nil || len(reboots) == 0 {
+			return res, err
+		}
+		results = res
+	}
+	skip := func(why string) ([]model.ActionResult, error) {
+		for _, a := range reboots {
+			results = append(results, model.ActionResult{ActionID: a.ID, Status: model.StatusSkipped, Message: why})
+		}
+		return results, nil
+	}
+	for _, res := range results {
+		if res.Status != model.StatusSucceeded {
+			return skip("not rebooted: an earlier action did not succeed")
+		}
+	}
+	var ran []HookResult
+	ran, r.Hook = runHooks(ctx, hooks, runner, progress)
+	r.Hooks = append(r.Hooks, ran...)
+	if r.Hook != nil {
+		return skip("not rebooted: " + r.Hook.Error())
+	}
+	res, err := p.Apply(ctx, h.Host, reboots, nil, runner, progress)
+	return append(results, res...), err
 }
 
 func stopped(c <-chan struct{}) bool {

@@ -66,7 +66,8 @@ func (s *Set) AddResults(host string, started, finished time.Time, rs []model.Ac
 }
 
 // Reported is a host's results as its last_apply shows them: a failed
-// health check is a result of its own, and marks the successes; what a
+// health check is a result of its own, and marks the successes; so is a
+// failed hook (ACTION_ID host/provider/hook_PHASE); what a
 // rollback did is in its message and in the rolled_back results.
 func Reported(r *apply.HostResult) []model.ActionResult {
 	out := make([]model.ActionResult, 0, len(r.Results)+1)
@@ -83,6 +84,10 @@ func Reported(r *apply.HostResult) []model.ActionResult {
 		}
 		out = append(out, model.ActionResult{ActionID: r.Host + "/" + r.Provider + "/health_check",
 			Status: model.StatusFailed, Message: msg})
+	}
+	if r.Hook != nil {
+		out = append(out, model.ActionResult{ActionID: r.Host + "/" + r.Provider + "/hook_" + r.Hook.Hook.Phase,
+			Status: model.StatusFailed, Message: r.Hook.Error()})
 	}
 	return out
 }

@@ -38,6 +38,12 @@ func ApplyText(w io.Writer, plan *model.Plan, rep *apply.Report) error {
 		if h.Err != nil && !strings.Contains(fmt.Sprint(h.Results), h.Err.Error()) {
 			fmt.Fprintf(&b, "  error: %v\n", h.Err)
 		}
+		if h.Hook != nil {
+			fmt.Fprintf(&b, "  hook failed: %s\n", clip(h.Hook.Error()))
+			if out := strings.TrimSpace(h.Hook.Result.Stdout + h.Hook.Result.Stderr); out != "" {
+				fmt.Fprintf(&b, "  hook output: %s\n", clip(out))
+			}
+		}
 		if h.Health != nil {
 			fmt.Fprintf(&b, "  unhealthy: %v\n", h.Health)
 		}

@@ -49,6 +49,20 @@ type applyHost struct {
 	// Rollback is what the policy's rollback did after the failed health
 	// check; null when there was none.
 	Rollback *applyRollback `json:"rollback"`
+	// Hooks are the policy's hooks that ran, in order; omitted when none did.
+	Hooks []applyHook `json:"hooks,omitempty"`
+}
+
+// applyHook is one hook run (apply.HookResult); error is "" when it
+// exited 0.
+type applyHook struct {
+	Phase    string   `json:"phase"`
+	Index    int      `json:"index"`
+	Argv     []string `json:"argv"`
+	ExitCode int      `json:"exit_code"`
+	Stdout   string   `json:"stdout"`
+	Stderr   string   `json:"stderr"`
+	Error    string   `json:"error"`
 }
 
 // applyRollback is an apply.Rollback: where each changed package is.
@@ -136,6 +150,13 @@ func applyHostOf(h *apply.HostResult) applyHost {
 	}
 	if h.Rollback != nil {
 		out.Rollback = applyRollbackOf(h.Rollback)
+	}
+	for _, hr := range h.Hooks {
+		x := applyHook{Phase: hr.Phase, Index: hr.Index, Argv: hr.Argv, ExitCode: hr.ExitCode, Stdout: hr.Stdout, Stderr: hr.Stderr}
+		if hr.Err != nil {
+			x.Error = hr.Err.Error()
+		}
+		out.Hooks = append(out.Hooks, x)
 	}
 	return out
 }

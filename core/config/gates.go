@@ -1,0 +1,45 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Holds says why policy p may not start work on host at t, "" when it
+// may: a suspension of the policy or the host (which holds emergency
+// policies too), or, unless the policy is an emergency one, a freeze that
+// covers the host or every one of its windows closed (or in its cutoff).
+// The planner says the same in more detail; apply checks it again as each
+// host starts, since a rollout can outlast a window.
+func (c *Config) Holds(p *Policy, host string, t time.Time) string {
+	if p.Suspend.ActiveAt(t) {
+		return p.Suspend.Text(fmt.Sprintf("policy %s", p.Name))
+	}
+	if h := c.Hosts[host]; h != nil && h.Suspend.ActiveAt(t) {
+		return h.Suspend.Text(fmt.Sprintf("host %s", host))
+	}
+	if p.Emergency {
+		return ""
+	}
+	for _, name := range sortedKeys(c.Freezes) {
+		if f := c.Freezes[name]; f.ActiveAt(host, t) {
+			return fmt.Sprintf("frozen by freeze %s until %s: %s", f.Name, f.UntilText, f.Reason)
+		}
+	}
+	if len(p.Windows) == 0 {
+		return ""
+	}
+	var names []string
+	for _, r := range p.Windows {
+		w := c.Windows[r.Name]
+		if w != nil && w.Schedule != nil && w.Schedule.State(t).Open {
+			return ""
+		}
+		names = append(names, r.Name)
+	}
+	if len(names) == 1 {
+		return "window " + names[0] + " is closed (or in its cutoff)"
+	}
+	return "windows " + strings.Join(names, ", ") + " are all closed (or in their cutoff)"
+}
