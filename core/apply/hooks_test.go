@@ -33,7 +33,7 @@ func TestHooksAroundAptOverSSH(t *testing.T) {
 		Security:  []apttest.Pkg{{Name: "openssl", Version: "3.0.20-2"}},
 	}
 	for _, tc := range []struct {
-		name, pre string
+		name, pre   string
 		wantVersion string
 		wantLog     string
 	}{
