@@ -37,6 +37,9 @@ type serveFlags struct {
 	rebootTimeout           time.Duration
 	once                    bool
 	allowRewind             string
+	scanInterval            time.Duration
+	scanConcurrency         int
+	scanOnly                bool
 }
 
 func newServe(g *globals) *cobra.Command {
@@ -56,7 +59,10 @@ every verified push webhook:
      So is a head that does not descend from the configuration in force
      (the branch was rewound or rewritten), signed or not, unless
      --allow-rewind names it;
-  3. scan every targeted host through the providers;
+  3. scan the targeted hosts through the providers: each at most every
+     --scan-interval (default 1h; 0 scans every host on every reconcile),
+     sooner after a new configuration commit or a failed scan, and always
+     right before anything is applied to it; --scan-concurrency hosts at once;
   4. plan, with ring progress and first-seen times from the reports branch;
   5. apply what is due now: windows, rings in order with soak, max_parallel,
      max_failures (the policy's rollout halts until a new config commit),
@@ -81,6 +87,11 @@ or numerous clients are cut off by timeouts and a connection limit.
 are served on --metrics-addr; keep it on a private address. --webhook-addr
 answers /healthz and /readyz without reasons, and /metrics too when there is
 no separate --metrics-addr.
+
+--scan-only never applies anything: hosts are scanned, planned and reported
+(compliance, plans in the logs), the inventory-and-compliance-only
+deployment to run first. To hold one policy or host instead, give it a
+suspend block (docs/language.md).
 
 --once runs one reconcile and exits: 0 when the head's configuration is in
 force and the reconcile finished, 1 otherwise (for cron and CI).`,
@@ -115,6 +126,9 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
 	fl.StringVar(&f.knownHosts, "known-hosts", "", "ssh: known_hosts file the server's key must be in (default ~/.ssh/known_hosts)")
 	fl.DurationVar(&f.rebootTimeout, "reboot-timeout", 15*time.Minute, "how long to wait for a host to come back from a reboot")
 	fl.BoolVar(&f.once, "once", false, "run one reconcile and exit")
+	fl.DurationVar(&f.scanInterval, "scan-interval", time.Hour, "how long a host's scan serves reconciles before the host is scanned again (0: every reconcile)")
+	fl.IntVar(&f.scanConcurrency, "scan-concurrency", daemon.DefaultScanConcurrency, "how many hosts are scanned at once")
+	fl.BoolVar(&f.scanOnly, "scan-only", false, "scan, plan and report; never apply anything")
 	fl.StringVar(&f.allowRewind, "allow-rewind", "", "apply this commit (7-40 hex digits) once although it does not descend from the configuration in force (a rewound or rewritten branch)")
 	return cmd
 }
@@ -133,6 +147,10 @@ func (f *serveFlags) Validate() error {
 		return fmt.Errorf("--webhook-max-body %d: want 1 to %d bytes (GitHub sends at most 25 MiB)", f.webhookMaxBody, webhook.MaxBodyLimit)
 	case f.interval <= 0:
 		return errors.New("--interval must be positive")
+	case f.scanInterval < 0:
+		return errors.New("--scan-interval must not be negative")
+	case f.scanConcurrency < 1:
+		return errors.New("--scan-concurrency must be at least 1")
 	case f.revokedKeys != "" && f.allowedSigners == "":
 		return errors.New("--revoked-keys needs --allowed-signers: it revokes SSH keys those trust")
 	}
@@ -168,6 +186,7 @@ func runServe(g *globals, f *serveFlags) error {
 		},
 		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, AllowRewind: f.allowRewind,
 		RewindHint: rewindHint, Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
+		ScanInterval: f.scanInterval, ScanConcurrency: f.scanConcurrency, ScanOnly: f.scanOnly,
 	})
 	if err != nil {
 		return withURLSecretHint(err)
@@ -217,7 +236,8 @@ func runServe(g *globals, f *serveFlags) error {
 	if err != nil {
 		return err
 	}
-	g.log.WithFields(map[string]any{"repo": d.Source().URL(), "branch": f.branch, "interval": f.interval.String()}).Info("tend serve started")
+	g.log.WithFields(map[string]any{"repo": d.Source().URL(), "branch": f.branch, "interval": f.interval.String(),
+		"scan_interval": f.scanInterval.String(), "scan_only": f.scanOnly}).Info("tend serve started")
 	err = d.Run(ctx)
 	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
 	defer stop()

@@ -64,6 +64,17 @@ type Options struct {
 	OnApplyStart func(commit string)
 	// OnReconciled, when set, is called after every reconcile.
 	OnReconciled func(*Outcome, error)
+	// ScanInterval is how long a host's scan serves later reconciles
+	// before the host is scanned again; zero scans every host on every
+	// reconcile. A host is scanned again sooner when the configuration
+	// asks a provider of it that its last scan lacks, when that scan
+	// failed, and before anything is applied to it.
+	ScanInterval time.Duration
+	// ScanConcurrency is how many hosts are scanned at once (default 8).
+	ScanConcurrency int
+	// ScanOnly scans, plans and reports, and never applies: an
+	// inventory-and-compliance-only deployment.
+	ScanOnly bool
 }
 
 // Daemon runs reconciles one at a time.
@@ -88,6 +99,10 @@ type Daemon struct {
 	// drain is closed by Drain: running hosts finish, no new ones start.
 	drain     chan struct{}
 	drainOnce sync.Once
+
+	// scanCache holds the last successful scans, kept for ScanInterval;
+	// guarded by run.
+	scanCache scanCache
 }
 
 // loaded is a configuration ready to govern.

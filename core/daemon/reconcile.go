@@ -62,6 +62,9 @@ type pass struct {
 	prev *history.Recorded
 	ps   *session.Providers
 	inv  map[string]*model.Snapshot
+	// fresh are the hosts scanned in this reconcile (the others are
+	// planned from an earlier scan, see scans.go).
+	fresh map[string]bool
 	// lastApply is each host's last apply as the reports will show it;
 	// reports are this reconcile's compliance reports, by host.
 	lastApply *lastapply.Set

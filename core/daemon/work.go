@@ -53,10 +53,20 @@ func (d *Daemon) scan(ctx context.Context, p *pass) error {
 		return &RetryError{Reason: "providers_failed", Err: err}
 	}
 	p.ps = ps
-	inv, scanErr := session.Scan(ctx, p.good.cfg, ps, session.ScanOptions{Now: d.o.Now})
-	logScanErrors(d.log, scanErr, "scan failed")
+	p.fresh = map[string]bool{}
+	commit := p.good.commit.String()
+	due, inv := d.dueScans(p.good.cfg, commit, p.now)
+	if d.o.ScanInterval <= 0 {
+		due = nil // every host, as the configuration's policies target them
+	}
+	if len(due) > 0 || d.o.ScanInterval <= 0 {
+		maps.Copy(inv, d.scanHosts(ctx, p, due, "scan failed"))
+	}
 	if ctx.Err() != nil {
 		return &RetryError{Reason: "canceled", Err: ctx.Err()}
+	}
+	if skipped := len(inv) - len(p.fresh); skipped > 0 {
+		d.log.WithFields(logrus.Fields{"scanned": len(p.fresh), "from_earlier_scans": skipped}).Debug("hosts scanned within the scan interval are planned from their last scan")
 	}
 	p.inv = inv
 	return nil
@@ -80,6 +90,26 @@ func (d *Daemon) recoverApplies(_ context.Context, p *pass) error {
 // whose apply a crash interrupted are reported first and applied again
 // from the next reconcile, on a fresh plan.
 func (d *Daemon) plan(ctx context.Context, p *pass) error {
+	d.planFrom(ctx, p)
+	if d.o.ScanOnly {
+		return nil
+	}
+	// Hosts planned from an earlier scan are scanned again before
+	// anything is applied to them, and planned again.
+	if stale := staleWithActions(p); len(stale) > 0 {
+		maps.Copy(p.inv, d.scanHosts(ctx, p, stale, "scan before apply failed"))
+		for _, h := range stale {
+			if !p.fresh[h] {
+				delete(p.inv, h) // not applied from an old scan
+			}
+		}
+		d.planFrom(ctx, p)
+	}
+	return nil
+}
+
+// planFrom plans from p.inv; see plan.
+func (d *Daemon) planFrom(ctx context.Context, p *pass) {
 	commit := p.good.commit.String()
 	p.hist = rollout.History(p.prev.Rollouts)
 	plan, warns := planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: p.now, History: p.hist,
@@ -92,12 +122,14 @@ func (d *Daemon) plan(ctx context.Context, p *pass) error {
 	unhalted := withoutHalted(plan, p.prev.Rollouts, commit)
 	p.todo = withoutHosts(unhalted, p.out.Recovered)
 	p.idle = idle(plan, unhalted, p.todo)
-	return nil
 }
 
 // apply applies what is due, through the journal. With nothing due, or
 // while draining, it waits.
 func (d *Daemon) apply(ctx context.Context, p *pass) error {
+	if d.o.ScanOnly {
+		return &WaitError{Reason: "scan_only"}
+	}
 	if p.idle != nil {
 		return p.idle
 	}
@@ -137,11 +169,7 @@ func (d *Daemon) rescan(ctx context.Context, p *pass) error {
 		touched[h.Host] = true
 	}
 	hosts := slices.Sorted(maps.Keys(touched))
-	fresh, err := session.Scan(context.WithoutCancel(ctx), p.good.cfg, p.ps, session.ScanOptions{Hosts: hosts, Now: d.o.Now})
-	logScanErrors(d.log, err, "re-scan after apply failed")
-	for h, s := range fresh {
-		p.inv[h] = s
-	}
+	maps.Copy(p.inv, d.scanHosts(context.WithoutCancel(ctx), p, hosts, "re-scan after apply failed"))
 	p.out.After, _ = planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: d.o.Now(), History: p.hist,
 		ConfigCommit: p.good.commit.String(), InventorySource: "live"})
 	return nil
