@@ -11,6 +11,7 @@ import (
 
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/internal/testfile"
+	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/session"
 	"github.com/tend-sh/tend/core/transport/ssh/sshtest"
 	"github.com/tend-sh/tend/plugins/loader/loadertest"
@@ -161,5 +162,23 @@ func TestApplyHonoursSuspendAndFreeze(t *testing.T) {
 		if r := rep.Hosts[0].Results[0]; r.Status != sdk.StatusSkipped || r.Message != tc.want {
 			t.Errorf("%s: result = %+v, want skipped %q", tc.body, r, tc.want)
 		}
+	}
+}
+
+// TestPreRebootHookFailureSkipsTheReboot: the package actions run, then
+// the pre_reboot hook; when it fails, the reboot is never asked for and
+// the host fails.
+func TestPreRebootHookFailureSkipsTheReboot(t *testing.T) {
+	loadertest.InstallTestProvider(t)
+	cfg := testFleet(t, []string{"c1"}, "hook \"pre_reboot\" {\n argv = [\"sh\", \"-c\", \"echo cluster not ready; exit 1\"]\n }")
+	res := initAndPlan(t, cfg)
+	h := &res.Saved.Plan.Hosts[0]
+	h.Actions = append(h.Actions, model.Action{ID: "c1/test/reboot", Type: model.ActionReboot, CVEs: []string{}})
+	ps := lockAndOpen(t, cfg)
+	rep := Apply(context.Background(), cfg, ps, res.Saved.Plan, Options{})
+	r := rep.Hosts[0]
+	if len(r.Results) != 2 || r.Results[0].Status != sdk.StatusSucceeded || r.Results[1].Status != sdk.StatusSkipped ||
+		!strings.HasPrefix(r.Results[1].Message, "not rebooted: pre_reboot hook[0]") || !r.Failed() || r.Hook.Result.Stdout != "cluster not ready\n" {
+		t.Errorf("result = %+v", r)
 	}
 }

@@ -99,3 +99,41 @@ policy "p" {
 		t.Errorf("expired = %v", exp)
 	}
 }
+
+func TestExpiring(t *testing.T) {
+	src := `
+host "web_1" {
+  transport = "local"
+  suspend {
+    until  = "2026-12-10"
+    reason = "migration"
+  }
+}
+policy "p" {
+  provider = "apt"
+  targets  = [host.web_1]
+  approve {}
+  exclude {
+    packages = ["postgresql-*"]
+    until    = "2026-12-05"
+    reason   = "vendor"
+  }
+  suspend {
+    until  = "2027-03-01"
+    reason = "audit"
+  }
+}
+`
+	cfg, diags := LoadSources("t", map[string][]byte{"t/main.tend.hcl": []byte(src)}, os.ReadFile)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	var got []string
+	for _, e := range Expiring(cfg, time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), 14*24*time.Hour) {
+		got = append(got, e.Kind+" "+e.Of+" "+e.UntilText+" "+e.Reason)
+	}
+	want := []string{`exclude policy "p" 2026-12-05 vendor`, `suspend host "web_1" 2026-12-10 migration`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("expiring (-want +got):\n%s", diff)
+	}
+}
