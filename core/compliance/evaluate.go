@@ -150,6 +150,10 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 			continue
 		}
 		missing(d.Package, installedVersion(inv, d.Package), d.To, available(inv, d.Package, d.To))
+		if d.Cause == model.DeferFreeze || d.Cause == model.DeferSuspend {
+			// A freeze or a suspension holds it: the report says which.
+			out[len(out)-1].Detail = "held: " + d.Reason
+		}
 	}
 	out = append(out, namedItems(hp)...)
 	named := namedSet(hp)

@@ -46,6 +46,11 @@ var opensslAction = model.Action{ID: "web_1/apt/openssl", Type: model.ActionUpgr
 var opensslMissing = model.Item{Provider: "apt", Package: "openssl", Installed: "3.0.1", Required: "3.0.2",
 	State: model.ItemMissing, Classification: "security", CVEs: []string{"CVE-2026-1"}, KB: "KB1"}
 
+func withDetail(it model.Item, detail string) model.Item {
+	it.Detail = detail
+	return it
+}
+
 func TestEvaluateRules(t *testing.T) {
 	failedOpenssl := opensslMissing
 	failedOpenssl.State = model.ItemFailed
@@ -71,6 +76,12 @@ func TestEvaluateRules(t *testing.T) {
 		{"deferred by window is missing", hostPlan(func(hp *model.HostPlan) {
 			hp.Deferred = []model.Deferred{{Package: "openssl", To: "3.0.2", Cause: model.DeferWindow}}
 		}), false, nil, model.HostNonCompliant, []model.Item{opensslMissing}},
+		{"held by a freeze: missing, and says so", hostPlan(func(hp *model.HostPlan) {
+			hp.Deferred = []model.Deferred{{Package: "openssl", To: "3.0.2", Cause: model.DeferFreeze, Reason: "frozen by freeze f until 2026-12-31: year end"}}
+		}), false, nil, model.HostNonCompliant, []model.Item{withDetail(opensslMissing, "held: frozen by freeze f until 2026-12-31: year end")}},
+		{"held by a suspension: missing, and says so", hostPlan(func(hp *model.HostPlan) {
+			hp.Deferred = []model.Deferred{{Package: "openssl", To: "3.0.2", Cause: model.DeferSuspend, Reason: "host web_1 suspended until 2026-12-31: audit"}}
+		}), false, nil, model.HostNonCompliant, []model.Item{withDetail(opensslMissing, "held: host web_1 suspended until 2026-12-31: audit")}},
 		{"deferred by ring is missing", hostPlan(func(hp *model.HostPlan) {
 			hp.Deferred = []model.Deferred{{Package: "openssl", To: "3.0.2", Cause: model.DeferRing}}
 		}), false, nil, model.HostNonCompliant, []model.Item{opensslMissing}},
