@@ -35,7 +35,7 @@ the lock file records it and its binary is in $TEND_PLUGIN_DIR or next to
 tend; CONFIG/.tend/providers is not run, as it comes with the configuration.
 A provider that cannot be consulted is a warning, not an error.
 
-Warnings also say what tend plan would warn about (approvals and exclusions
+Warnings also say what tend plan would warn about (approvals, exclusions and suspensions
 whose until has passed), and when the lock file is missing or does not
 record a provider the policies use: tend serve and tend apply refuse such a
 configuration until tend init writes the lock and it is committed.`,
