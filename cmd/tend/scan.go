@@ -17,12 +17,17 @@ import (
 
 // scanFlags are the flags of tend scan.
 type scanFlags struct {
-	hosts string
-	out   string
+	hosts       string
+	out         string
+	concurrency int
 }
 
-// Validate checks that every --hosts pattern is a valid glob.
+// Validate checks that every --hosts pattern is a valid glob, and
+// --concurrency.
 func (f *scanFlags) Validate() error {
+	if f.concurrency < 1 {
+		return fmt.Errorf("--concurrency %d: want at least 1", f.concurrency)
+	}
 	for _, p := range f.patterns() {
 		if _, err := path.Match(p, ""); err != nil {
 			return fmt.Errorf("--hosts %q: %w", p, err)
@@ -50,6 +55,8 @@ contract format: OUT/<host>/inventory.json, the layout tend plan --inventory
 OUT reads. A host that cannot be scanned is reported and does not stop the
 others; the exit status is 1 if any failed.
 
+--concurrency hosts are scanned at once (default 8).
+
 Each snapshot also records the transaction the host's plan as of now would
 be (its provider resolves the actions read-only, apt with apt-get
 --simulate), so offline plans from the snapshots can check dependencies.`,
@@ -63,6 +70,7 @@ be (its provider resolves the actions read-only, apt with apt-get
 	}
 	cmd.Flags().StringVar(&f.hosts, "hosts", "", "comma-separated host name patterns (globs) to scan; default every targeted host")
 	cmd.Flags().StringVar(&f.out, "out", "", "directory for the snapshots (default CONFIG/"+inventory.DefaultDir+")")
+	cmd.Flags().IntVar(&f.concurrency, "concurrency", session.DefaultScanParallel, "how many hosts are scanned at once")
 	return cmd
 }
 
@@ -80,7 +88,7 @@ func runScan(g *globals, f *scanFlags) error {
 		return err
 	}
 	defer ps.Close()
-	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.patterns(), OutDir: out, Progress: scanProgress(g)})
+	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.patterns(), OutDir: out, Parallel: f.concurrency, Progress: scanProgress(g)})
 	engine.RecordResolutions(g.ctx, cfg, ps, snaps, out, time.Now(), g.log)
 	if werr := render.Scanned(g.stdout, len(snaps), out); werr != nil {
 		return werr

@@ -19,7 +19,7 @@ import (
 
 // DefaultScanConcurrency is how many hosts are scanned at once unless
 // Options.ScanConcurrency says otherwise.
-const DefaultScanConcurrency = 8
+const DefaultScanConcurrency = session.DefaultScanParallel
 
 // scanCache is the last successful scan of each host, under one
 // configuration commit.

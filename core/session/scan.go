@@ -24,13 +24,18 @@ type ScanOptions struct {
 	Hosts []string
 	// OutDir receives DIR/<host>/inventory.json; empty writes nothing.
 	OutDir string
-	// Parallel is how many hosts are scanned at once (default 8).
+	// Parallel is how many hosts are scanned at once (default
+	// DefaultScanParallel).
 	Parallel int
 	// Progress, if set, is told about each host as it finishes.
 	Progress func(host string, err error)
 	// Now returns the time recorded as scanned_at (default time.Now).
 	Now func() time.Time
 }
+
+// DefaultScanParallel is how many hosts Scan scans at once unless told
+// otherwise (tend scan --concurrency, tend serve --scan-concurrency).
+const DefaultScanParallel = 8
 
 // HostError is a scan failure of one host.
 type HostError struct {
@@ -46,7 +51,7 @@ func (e *HostError) Unwrap() error { return e.Err }
 // host that did not (joined). A failed host never stops the others.
 func Scan(ctx context.Context, cfg *config.Config, ps *Providers, o ScanOptions) (map[string]*model.Snapshot, error) {
 	if o.Parallel <= 0 {
-		o.Parallel = 8
+		o.Parallel = DefaultScanParallel
 	}
 	if o.Now == nil {
 		o.Now = time.Now
