@@ -1,0 +1,58 @@
+package fwupd
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/tend-sh/tend/plugins/sdk"
+)
+
+// Name is the provider's name.
+const Name = "fwupd"
+
+// Version is the provider's version.
+const Version = "0.1.0"
+
+// Config is the provider block.
+type Config struct {
+	// Refresh downloads fresh metadata from the enabled remotes (LVFS, a
+	// directory remote) before scanning: fwupdmgr refresh.
+	Refresh bool
+}
+
+// Schema describes the provider.
+func Schema() *sdk.SchemaResponse {
+	return &sdk.SchemaResponse{
+		Name:    Name,
+		Version: Version,
+		Attributes: []sdk.Attribute{{
+			Name: "refresh", Type: sdk.TypeBool,
+			Description: "run fwupdmgr refresh (download the remotes' metadata) before scanning; default false",
+		}},
+		Actions:       []string{sdk.ActionUpgrade, sdk.ActionDowngrade},
+		VersionScheme: sdk.VersionFwupd,
+	}
+}
+
+// ParseConfig decodes the provider block's attributes (decoded JSON
+// values). Unknown attributes and values of the wrong type are errors;
+// null is the default.
+func ParseConfig(m map[string]any) (Config, error) {
+	var cfg Config
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		v := m[k]
+		if v == nil {
+			continue
+		}
+		if k != "refresh" {
+			return cfg, fmt.Errorf("unknown attribute %q (fwupd takes refresh)", k)
+		}
+		b, ok := v.(bool)
+		if !ok {
+			return cfg, fmt.Errorf("refresh: want a bool, got %T", v)
+		}
+		cfg.Refresh = b
+	}
+	return cfg, nil
+}
