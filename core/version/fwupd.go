@@ -121,7 +121,7 @@ func gStrtoll(s string) (n int64, rest string) {
 	case neg && (over || u > 1<<63):
 		n = math.MinInt64
 	case neg:
-		n = -int64(u - 1) - 1
+		n = -int64(u-1) - 1
 	case over || u > math.MaxInt64:
 		n = math.MaxInt64
 	default:
