@@ -59,7 +59,7 @@ func install(ctx context.Context, r sdk.Runner, a sdk.Action, progress sdk.Progr
 		args = append(args, "--allow-older")
 	}
 	args = append(args, d.DeviceID, a.To)
-	c := sdk.Cmd{Argv: append([]string{Program}, args...), Timeout: InstallTimeout}
+	c := sdk.Cmd{Argv: append([]string{Program}, args...), Env: Env, Timeout: InstallTimeout}
 	progress(sdk.Progress{ActionID: a.ID, Message: fmt.Sprintf("installing firmware %s on %s (%s), from %s", a.To, a.Package, d.DeviceID, d.Version)})
 	res, err := r.Run(ctx, c)
 	if err != nil {

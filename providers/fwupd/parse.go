@@ -178,7 +178,7 @@ func names(devs []deviceDoc) map[string]string {
 }
 
 // textUrgencies reads the urgency of each release from the text of
-// LC_ALL=C fwupdmgr get-updates: fwupd before 2.0.21 leaves it out of the
+// LC_ALL=C.UTF-8 fwupdmgr get-updates: fwupd before 2.0.21 leaves it out of the
 // JSON. The key is DeviceId + " " + release version; values are lower
 // case (high).
 func textUrgencies(b []byte) map[string]string {

@@ -154,3 +154,25 @@ func equalUpdate(a, b sdk.Update) bool {
 		a.Severity == b.Severity && strings.Join(a.CVEs, ",") == strings.Join(b.CVEs, ",") && a.ReleasedAt.Equal(b.ReleasedAt) &&
 		a.RebootRequired == b.RebootRequired && a.KB == b.KB
 }
+
+// TestRealRebootRequired: a device fwupd flags needs-reboot (here by a
+// quirk, as its plugins flag real ones) offers an update that requires a
+// reboot. (The test plugin then writes it live and drops the flag, so
+// fwupd reports the new version at once.)
+func TestRealRebootRequired(t *testing.T) {
+	lab := startLab(t, fwupdtest.Options{Flags: []string{"needs-reboot"}, Releases: []fwupdtest.Release{{Version: "1.2.4", Urgency: "medium"}}})
+	r := labRunner{env: lab.Env}
+	ctx := context.Background()
+	inv, _, err := Scan(ctx, r, Config{}, nil)
+	if err != nil || len(inv.Available) != 1 || !inv.Available[0].RebootRequired || inv.Available[0].Severity != "medium" {
+		t.Fatalf("scan: %v, %+v", err, inv)
+	}
+	res, err := Apply(ctx, r, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
+	if err != nil || res[0].Status != sdk.StatusSucceeded {
+		t.Fatalf("apply: %v, %+v", err, res)
+	}
+	inv, _, err = Scan(ctx, r, Config{}, nil)
+	if err != nil || len(inv.Available) != 0 || webcam(t, inv).Version != "1.2.4" {
+		t.Errorf("after the update: %v, %+v", err, inv)
+	}
+}

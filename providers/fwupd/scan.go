@@ -26,8 +26,14 @@ var quiet = []string{"--no-unreported-check", "--no-metadata-check", "--no-remot
 // (FWUPD_ERROR_NOTHING_TO_DO: no updates, metadata already fresh).
 const exitNothingToDo = 2
 
+// Env is the environment every fwupdmgr call gets: in another locale
+// fwupdmgr translates its messages and writes its output (device names
+// too, in JSON as well) in that locale's charset, so that "Integrated
+// Webcam™" would be "Integrated Webcam?" in the C locale.
+var Env = []string{"LC_ALL=C.UTF-8"}
+
 func fwupdmgr(args ...string) sdk.Cmd {
-	return sdk.Cmd{Argv: append([]string{Program}, args...), Timeout: ScanTimeout}
+	return sdk.Cmd{Argv: append([]string{Program}, args...), Env: Env, Timeout: ScanTimeout}
 }
 
 // run runs c, accepting exit status 2 (nothing to do) as success.
@@ -80,7 +86,6 @@ func Scan(ctx context.Context, r sdk.Runner, cfg Config, pins []string) (*sdk.In
 	}
 	if missingUrgency(ups) {
 		c := fwupdmgr(append([]string{"get-updates"}, quiet...)...)
-		c.Env = []string{"LC_ALL=C"}
 		if res, err := run(ctx, r, c); err == nil {
 			fillUrgency(ups, textUrgencies(res.Stdout))
 		}

@@ -51,9 +51,9 @@ func (f *fixtureRunner) Run(_ context.Context, c sdk.Cmd) (sdk.Result, error) {
 	key := c.Argv[1]
 	if key == "get-updates" && !strings.Contains(strings.Join(c.Argv, " "), "--json") {
 		key = "get-updates-text"
-		if !reflect.DeepEqual(c.Env, []string{"LC_ALL=C"}) {
-			f.t.Errorf("the text of get-updates is read without LC_ALL=C: env %q", c.Env)
-		}
+	}
+	if !reflect.DeepEqual(c.Env, []string{"LC_ALL=C.UTF-8"}) {
+		f.t.Errorf("%q runs without LC_ALL=C.UTF-8: env %q", c.Argv, c.Env)
 	}
 	name, ok := f.files[key]
 	if !ok {

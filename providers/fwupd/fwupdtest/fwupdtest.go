@@ -51,6 +51,11 @@ type Options struct {
 	// NeedsReboot makes the test plugin finish updates only at the next
 	// "reboot": the device is flagged needs-reboot and keeps its version.
 	NeedsReboot bool
+	// Flags are device flags the webcam gets through a quirk file, as
+	// fwupd's plugins give them to real devices: needs-reboot makes it
+	// look like a UEFI capsule update, usable-during-update like a device
+	// that keeps working while it is written.
+	Flags []string
 }
 
 // Lab is a running fwupd.
@@ -98,6 +103,12 @@ func Start(dir string, o Options) (l *Lab, err error) {
 		"bus.conf":                           busConfig(sock),
 		"etc/fwupd/fwupd.conf":               conf,
 		"etc/fwupd/remotes.d/tend-test.conf": remote,
+	}
+	if len(o.Flags) > 0 {
+		if err := os.MkdirAll(filepath.Join(dir, "var/lib/fwupd/quirks.d"), 0o755); err != nil {
+			return nil, err
+		}
+		files["var/lib/fwupd/quirks.d/tend-test.quirk"] = "[" + WebcamGUID + "]\nFlags = " + strings.Join(o.Flags, ",") + "\n"
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
