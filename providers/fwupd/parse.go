@@ -186,7 +186,7 @@ func textUrgencies(b []byte) map[string]string {
 	var dev, ver string
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
-		line := strings.TrimLeft(sc.Text(), " │├└─?\u2502\u251c\u2514\u2500")
+		line := strings.TrimLeft(sc.Text(), " │├└─?")
 		key, val, ok := strings.Cut(line, ":")
 		if !ok {
 			continue
