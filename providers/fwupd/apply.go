@@ -22,17 +22,17 @@ var versionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.~_+-]{0,63}$`)
 // per action in order. Before each it reads the devices again: an action
 // whose device is gone, whose version moved, or whose update now needs a
 // person fails without fwupdmgr install being run.
-func Apply(ctx context.Context, r sdk.Runner, actions []sdk.Action, progress sdk.ProgressFunc) ([]sdk.ActionResult, error) {
+func Apply(ctx context.Context, r sdk.Runner, cfg Config, actions []sdk.Action, progress sdk.ProgressFunc) ([]sdk.ActionResult, error) {
 	results := make([]sdk.ActionResult, len(actions))
 	for i, a := range actions {
 		results[i].ActionID = a.ID
-		results[i].Status, results[i].Message = install(ctx, r, a, progress)
+		results[i].Status, results[i].Message = install(ctx, r, cfg, a, progress)
 	}
 	return results, nil
 }
 
 // install carries out one action.
-func install(ctx context.Context, r sdk.Runner, a sdk.Action, progress sdk.ProgressFunc) (sdk.Status, string) {
+func install(ctx context.Context, r sdk.Runner, cfg Config, a sdk.Action, progress sdk.ProgressFunc) (sdk.Status, string) {
 	if a.Type != sdk.ActionUpgrade && a.Type != sdk.ActionDowngrade {
 		return sdk.StatusFailed, fmt.Sprintf("the fwupd provider installs firmware releases (upgrade, downgrade), not %s", a.Type)
 	}
@@ -50,7 +50,7 @@ func install(ctx context.Context, r sdk.Runner, a sdk.Action, progress sdk.Progr
 	if a.From != "" && d.Version != a.From {
 		return sdk.StatusFailed, fmt.Sprintf("%s is at version %s now, not %s as planned; not installed", a.Package, d.Version, a.From)
 	}
-	if why := d.notApplicable(); why != "" {
+	if why := d.notApplicable(cfg.RequireUsableDuringUpdate); why != "" {
 		return sdk.StatusFailed, fmt.Sprintf("not applicable, not installed: %s", why)
 	}
 	args := []string{"install", "--json", "--assume-yes", "--no-reboot-check"}

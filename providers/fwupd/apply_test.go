@@ -41,7 +41,7 @@ var devicesArgv = []string{"fwupdmgr", "get-devices", "--json", "--no-unreported
 
 func TestApplyUpgrade(t *testing.T) {
 	q := &queueRunner{t: t, answers: []answer{{fixture: "devices.json"}, {}, {fixture: "devices-after.json"}}}
-	res, err := Apply(context.Background(), q, []sdk.Action{{ID: "h/fwupd/webcam", Type: sdk.ActionUpgrade, Package: webcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
+	res, err := Apply(context.Background(), q, Config{}, []sdk.Action{{ID: "h/fwupd/webcam", Type: sdk.ActionUpgrade, Package: webcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
 	if err != nil || res[0].Status != sdk.StatusSucceeded || res[0].Message != "" {
 		t.Fatalf("Apply: %v, %+v", err, res)
 	}
@@ -55,7 +55,7 @@ func TestApplyUpgrade(t *testing.T) {
 
 func TestApplyDowngrade(t *testing.T) {
 	q := &queueRunner{t: t, answers: []answer{{fixture: "devices-after.json"}, {fixture: "install-missing.json", exit: 1}}}
-	res, _ := Apply(context.Background(), q, []sdk.Action{{ID: "h/fwupd/webcam", Type: sdk.ActionDowngrade, Package: webcamName, From: "1.2.4", To: "1.2.9"}}, func(sdk.Progress) {})
+	res, _ := Apply(context.Background(), q, Config{}, []sdk.Action{{ID: "h/fwupd/webcam", Type: sdk.ActionDowngrade, Package: webcamName, From: "1.2.4", To: "1.2.9"}}, func(sdk.Progress) {})
 	if res[0].Status != sdk.StatusFailed || res[0].Message != "fwupd: Unable to locate release 1.2.9 for Integrated Webcam™" {
 		t.Errorf("result = %+v", res[0])
 	}
@@ -79,7 +79,7 @@ func TestApplyRefuses(t *testing.T) {
 	} {
 		q := &queueRunner{t: t, answers: c.answers}
 		c.a.ID = "h/fwupd/x"
-		res, _ := Apply(context.Background(), q, []sdk.Action{c.a}, func(sdk.Progress) {})
+		res, _ := Apply(context.Background(), q, Config{}, []sdk.Action{c.a}, func(sdk.Progress) {})
 		if res[0].Status != sdk.StatusFailed || !strings.Contains(res[0].Message, c.want) {
 			t.Errorf("%+v: %+v, want failed with %q", c.a, res[0], c.want)
 		}

@@ -19,6 +19,11 @@ type Config struct {
 	// Refresh downloads fresh metadata from the enabled remotes (LVFS, a
 	// directory remote) before scanning: fwupdmgr refresh.
 	Refresh bool
+	// RequireUsableDuringUpdate leaves out devices fwupd does not flag
+	// usable-during-update: a device that is unusable while it is written
+	// (a network card, the disk a service runs from) is then updated by a
+	// person, not by tend.
+	RequireUsableDuringUpdate bool
 }
 
 // Schema describes the provider.
@@ -29,6 +34,9 @@ func Schema() *sdk.SchemaResponse {
 		Attributes: []sdk.Attribute{{
 			Name: "refresh", Type: sdk.TypeBool,
 			Description: "run fwupdmgr refresh (download the remotes' metadata) before scanning; default false",
+		}, {
+			Name: "require_usable_during_update", Type: sdk.TypeBool,
+			Description: "plan only devices fwupd flags usable-during-update (they keep working while they are written); default false",
 		}},
 		Actions:       []string{sdk.ActionUpgrade, sdk.ActionDowngrade},
 		VersionScheme: sdk.VersionFwupd,
@@ -45,14 +53,17 @@ func ParseConfig(m map[string]any) (Config, error) {
 		if v == nil {
 			continue
 		}
-		if k != "refresh" {
-			return cfg, fmt.Errorf("unknown attribute %q (fwupd takes refresh)", k)
-		}
 		b, ok := v.(bool)
-		if !ok {
-			return cfg, fmt.Errorf("refresh: want a bool, got %T", v)
+		switch {
+		case k != "refresh" && k != "require_usable_during_update":
+			return cfg, fmt.Errorf("unknown attribute %q (fwupd takes refresh and require_usable_during_update)", k)
+		case !ok:
+			return cfg, fmt.Errorf("%s: want a bool, got %T", k, v)
+		case k == "refresh":
+			cfg.Refresh = b
+		default:
+			cfg.RequireUsableDuringUpdate = b
 		}
-		cfg.Refresh = b
 	}
 	return cfg, nil
 }

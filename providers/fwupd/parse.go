@@ -112,11 +112,15 @@ var problemText = map[string]string{
 }
 
 // notApplicable says why fwupd would need a person to update d, or "".
-// Such an update is never planned nor attempted.
-func (d deviceDoc) notApplicable() string {
+// Such an update is never planned nor attempted. With requireUsable, a
+// device that cannot be used while it is written needs one too.
+func (d deviceDoc) notApplicable(requireUsable bool) string {
 	var why []string
 	if !d.has("updatable") {
 		why = append(why, "fwupd cannot update it while the system runs (not updatable)")
+	}
+	if requireUsable && !d.has("usable-during-update") {
+		why = append(why, "it cannot be used while it updates (not usable-during-update; require_usable_during_update = true)")
 	}
 	if d.has("needs-activation") {
 		why = append(why, "an earlier update waits to be activated (fwupdmgr activate)")

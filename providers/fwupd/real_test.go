@@ -75,7 +75,7 @@ func TestRealUpdate(t *testing.T) {
 	}
 
 	var progress []string
-	res, err := Apply(ctx, r, []sdk.Action{
+	res, err := Apply(ctx, r, Config{}, []sdk.Action{
 		{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"},
 		{ID: "lab/fwupd/none", Type: sdk.ActionUpgrade, Package: "ACME Corp. No Such Device", From: "1", To: "2"},
 	}, func(p sdk.Progress) { progress = append(progress, p.Message) })
@@ -108,7 +108,7 @@ func TestRealUpdate(t *testing.T) {
 	}
 
 	// A planned version that is not the device's any more: nothing runs.
-	res, _ = Apply(ctx, r, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
+	res, _ = Apply(ctx, r, Config{}, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
 	if res[0].Status != sdk.StatusFailed || !strings.Contains(res[0].Message, "is at version 1.2.4 now, not 1.2.2 as planned") {
 		t.Errorf("stale action: %+v", res[0])
 	}
@@ -125,7 +125,7 @@ func TestRealNeedsReboot(t *testing.T) {
 	if err != nil || len(inv.Available) != 1 || inv.Available[0].Severity != "critical" {
 		t.Fatalf("scan: %v, %+v", err, inv)
 	}
-	res, err := Apply(ctx, r, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
+	res, err := Apply(ctx, r, Config{}, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestRealNeedsReboot(t *testing.T) {
 		t.Errorf("warnings = %q", warns)
 	}
 	// Apply refuses it too, without running fwupdmgr install.
-	res, _ = Apply(ctx, r, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
+	res, _ = Apply(ctx, r, Config{}, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
 	if res[0].Status != sdk.StatusFailed || !strings.Contains(res[0].Message, "not applicable, not installed: an earlier update waits for a reboot") {
 		t.Errorf("second apply: %+v", res[0])
 	}
@@ -167,12 +167,35 @@ func TestRealRebootRequired(t *testing.T) {
 	if err != nil || len(inv.Available) != 1 || !inv.Available[0].RebootRequired || inv.Available[0].Severity != "medium" {
 		t.Fatalf("scan: %v, %+v", err, inv)
 	}
-	res, err := Apply(ctx, r, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
+	res, err := Apply(ctx, r, Config{}, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
 	if err != nil || res[0].Status != sdk.StatusSucceeded {
 		t.Fatalf("apply: %v, %+v", err, res)
 	}
 	inv, _, err = Scan(ctx, r, Config{}, nil)
 	if err != nil || len(inv.Available) != 0 || webcam(t, inv).Version != "1.2.4" {
 		t.Errorf("after the update: %v, %+v", err, inv)
+	}
+}
+
+// TestRealRequireUsableDuringUpdate: with require_usable_during_update,
+// the webcam (which fwupd does not flag usable-during-update) is not
+// planned; flagged so by a quirk, it is.
+func TestRealRequireUsableDuringUpdate(t *testing.T) {
+	ctx := context.Background()
+	cfg := Config{RequireUsableDuringUpdate: true}
+	lab := startLab(t, fwupdtest.Options{Releases: []fwupdtest.Release{{Version: "1.2.4"}}})
+	inv, warns, err := Scan(ctx, labRunner{env: lab.Env}, cfg, nil)
+	if err != nil || len(inv.Available) != 0 || len(warns) != 1 || !strings.Contains(warns[0], "not applicable, not planned: it cannot be used while it updates") {
+		t.Errorf("without the flag: %v, %+v, %q", err, inv.Available, warns)
+	}
+	res, _ := Apply(ctx, labRunner{env: lab.Env}, cfg, []sdk.Action{{ID: "lab/fwupd/webcam", Type: sdk.ActionUpgrade, Package: fwupdtest.WebcamName, From: "1.2.2", To: "1.2.4"}}, func(sdk.Progress) {})
+	if res[0].Status != sdk.StatusFailed || !strings.Contains(res[0].Message, "not applicable, not installed: it cannot be used while it updates") {
+		t.Errorf("apply without the flag: %+v", res[0])
+	}
+	lab.Stop()
+	lab = startLab(t, fwupdtest.Options{Flags: []string{"usable-during-update"}, Releases: []fwupdtest.Release{{Version: "1.2.4"}}})
+	inv, warns, err = Scan(ctx, labRunner{env: lab.Env}, cfg, nil)
+	if err != nil || len(inv.Available) != 1 || len(warns) != 0 || inv.Available[0].Severity != "" {
+		t.Errorf("with the flag: %v, %+v, %q", err, inv.Available, warns)
 	}
 }

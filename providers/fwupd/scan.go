@@ -90,7 +90,7 @@ func Scan(ctx context.Context, r sdk.Runner, cfg Config, pins []string) (*sdk.In
 			fillUrgency(ups, textUrgencies(res.Stdout))
 		}
 	}
-	inv, warns := Inventory(devs, ups)
+	inv, warns := Inventory(cfg, devs, ups)
 	for _, p := range pins {
 		id := idByName(devs, p)
 		if id == "" {
@@ -168,7 +168,7 @@ func idByName(devs []deviceDoc, name string) string {
 // updates (get-updates) into tend's inventory: every device with a version
 // installed, and the newest upgrade of each updatable device available.
 // Updates that need a person are warnings saying why, never updates.
-func Inventory(devs, ups []deviceDoc) (*sdk.Inventory, []string) {
+func Inventory(cfg Config, devs, ups []deviceDoc) (*sdk.Inventory, []string) {
 	inv := &sdk.Inventory{Facts: map[string]string{}, Installed: []sdk.Installed{}, Available: []sdk.Update{}}
 	var warns []string
 	all := slices.Clone(devs)
@@ -192,7 +192,7 @@ func Inventory(devs, ups []deviceDoc) (*sdk.Inventory, []string) {
 		if !ok {
 			continue
 		}
-		if why := d.notApplicable(); why != "" {
+		if why := d.notApplicable(cfg.RequireUsableDuringUpdate); why != "" {
 			warns = append(warns, fmt.Sprintf("%s: firmware %s not applicable, not planned: %s", name[d.DeviceID], rel.Version, why))
 			continue
 		}

@@ -149,9 +149,33 @@ func TestNotApplicable(t *testing.T) {
 		{deviceDoc{Flags: []string{"updatable"}, RequestFlags: []string{"allow-generic-message", "non-generic-request"}}, "the update asks a person to act on the device (replug it, press a button)"},
 		{deviceDoc{Flags: []string{"updatable"}, UpdateError: "battery level is too low"}, "fwupd: battery level is too low"},
 	} {
-		if got := c.d.notApplicable(); got != c.want {
+		if got := c.d.notApplicable(false); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.d, got, c.want)
 		}
+	}
+}
+
+func TestRequireUsableDuringUpdate(t *testing.T) {
+	d := deviceDoc{Flags: []string{"updatable"}}
+	if got, want := d.notApplicable(true), "it cannot be used while it updates (not usable-during-update; require_usable_during_update = true)"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	d.Flags = append(d.Flags, "usable-during-update")
+	if got := d.notApplicable(true); got != "" {
+		t.Errorf("a usable device: %q", got)
+	}
+}
+
+func TestParseConfig(t *testing.T) {
+	cfg, err := ParseConfig(map[string]any{"refresh": true, "require_usable_during_update": true, "x": nil})
+	if err != nil || !cfg.Refresh || !cfg.RequireUsableDuringUpdate {
+		t.Errorf("%+v, %v", cfg, err)
+	}
+	if _, err := ParseConfig(map[string]any{"refesh": true}); err == nil || !strings.Contains(err.Error(), `unknown attribute "refesh"`) {
+		t.Errorf("a typo: %v", err)
+	}
+	if _, err := ParseConfig(map[string]any{"refresh": "yes"}); err == nil || err.Error() != "refresh: want a bool, got string" {
+		t.Errorf("a string: %v", err)
 	}
 }
 

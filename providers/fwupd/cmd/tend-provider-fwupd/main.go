@@ -27,10 +27,11 @@ func (provider) Scan(ctx context.Context, req *sdk.ScanRequest) (*sdk.ScanRespon
 }
 
 func (provider) Apply(ctx context.Context, req *sdk.ApplyRequest, progress sdk.ProgressFunc) (*sdk.ApplyResponse, error) {
-	if _, err := fwupd.ParseConfig(req.Config); err != nil {
+	cfg, err := fwupd.ParseConfig(req.Config)
+	if err != nil {
 		return nil, err
 	}
-	results, err := fwupd.Apply(ctx, req.Runner, req.Actions, progress)
+	results, err := fwupd.Apply(ctx, req.Runner, cfg, req.Actions, progress)
 	if err != nil {
 		return nil, err
 	}
