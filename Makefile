@@ -44,9 +44,10 @@ demo-deps:
 # What the tests use besides: openssh-server provides the sshd the SSH
 # transport is tested against (the tests start their own on 127.0.0.1;
 # the package also enables one at boot, which is why only make test
-# installs it). protobuf-compiler comes with make generate.
+# installs it); chromium opens the HTML report headless (cmd/tend's
+# TestHTMLReportInChromium). protobuf-compiler comes with make generate.
 deps: demo-deps
-	@$(call need,/usr/sbin/sshd:openssh-server)
+	@$(call need,/usr/sbin/sshd:openssh-server chromium:chromium)
 
 # The main job, for real: the quickstart policy (security updates only)
 # against a hermetic Debian root with a local repository — init, plan, apply

@@ -23,6 +23,8 @@ type reportFlags struct {
 	out       string
 	commit    bool
 	push      string
+	html      string
+	history   string
 }
 
 func newReport(g *globals) *cobra.Command {
@@ -80,6 +82,8 @@ errors.`,
 	fl.BoolVar(&f.markdown, "markdown", false, "print SUMMARY.md (the fleet overview) on stdout")
 	fl.StringVar(&f.out, "out", "", "also write SUMMARY.md, summary.json and hosts/<host>/{inventory,report}.json under this directory")
 	fl.BoolVar(&f.commit, "commit", false, "also commit that layout to the reports branch (tend { reports_branch }) of the configuration's Git repository, without touching its work tree; unchanged reports make no commit")
+	fl.StringVar(&f.html, "html", "", "also write the HTML compliance report (a static site: index.html, clients/, hosts/) under this directory")
+	fl.StringVar(&f.history, "history", "", "with --html: the reports branch revision whose commits draw the compliance trend (default: git:REF's, else the local reports branch or a remote's copy)")
 	fl.StringVar(&f.push, "push", "", "with --commit: push the reports branch to this remote (never forced; retried on top of a concurrent writer's push)")
 	return cmd
 }
@@ -88,6 +92,9 @@ errors.`,
 func (f *reportFlags) Validate() error {
 	if f.json && f.markdown {
 		return errors.New("--json and --markdown exclude each other")
+	}
+	if f.history != "" && f.html == "" {
+		return errors.New("--history needs --html")
 	}
 	if f.push != "" && !f.commit {
 		return errors.New("--push needs --commit")
@@ -119,6 +126,11 @@ func runReport(g *globals, f *reportFlags) error {
 	}
 	if f.out != "" {
 		if err := compliance.WriteLayout(f.out, reports, &summary, inv); err != nil {
+			return err
+		}
+	}
+	if f.html != "" {
+		if err := writeHTML(g, f, res.Config, reports, &summary); err != nil {
 			return err
 		}
 	}

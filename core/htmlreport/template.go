@@ -56,7 +56,7 @@ func itemState(s string) string {
 	case model.ItemFailed:
 		return "⚠ failed"
 	case model.ItemInstalledRejected:
-		return "⛔ installed, rejected"
+		return "⊘ installed, rejected"
 	case model.ItemInstalledPendingReboot:
 		return "↻ pending reboot"
 	case model.ItemInstalled:

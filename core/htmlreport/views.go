@@ -138,7 +138,11 @@ type historyRow struct {
 }
 
 func (s *site) page(title, root string) page {
-	return page{Title: title, Root: root, GeneratedAt: stamp(s.now), ConfigCommit: commitid.Short(s.in.Summary.ConfigCommit)}
+	p := page{Title: title, Root: root, GeneratedAt: stamp(s.now)}
+	if c := s.in.Summary.ConfigCommit; c != "" {
+		p.ConfigCommit = commitid.Short(c)
+	}
+	return p
 }
 
 func (s *site) overview() overviewView {
@@ -286,11 +290,11 @@ func (s *site) sections(hosts []string, root string) sections {
 		{Key: "compliant", Icon: "✔", Label: "Compliant", Meaning: "nothing required is missing", Hosts: compliant},
 		{Key: "missing", Icon: "✖", Label: "Missing updates", Meaning: "at least one required update not installed", Hosts: missing},
 		{Key: "failed", Icon: "⚠", Label: "Failed", Meaning: "an update or the last apply failed", Hosts: failed},
-		{Key: "rejected", Icon: "⛔", Label: "Rejected installed", Meaning: "a package the policy rejects is installed", Hosts: rejected},
+		{Key: "rejected", Icon: "⊘", Label: "Rejected installed", Meaning: "a package the policy rejects is installed", Hosts: rejected},
 		{Key: "pending_reboot", Icon: "↻", Label: "Pending reboot", Meaning: "the host waits for a reboot", Hosts: reboot},
 		{Key: "errors", Icon: "⚠", Label: "Plan errors", Meaning: "the plan could not be made in full", Hosts: errs},
 		{Key: "unknown", Icon: "?", Label: "Unknown", Meaning: "never scanned", Hosts: unknown},
-		{Key: "stale", Icon: "⌛", Label: "Stale", Meaning: "not scanned in " + sec.StaleAfter, Hosts: stale},
+		{Key: "stale", Icon: "◷", Label: "Stale", Meaning: "not scanned in " + sec.StaleAfter, Hosts: stale},
 	}
 	for _, row := range pkgs {
 		sec.Missing = append(sec.Missing, *row)
@@ -356,8 +360,11 @@ func (s *site) host(r *model.Report) hostView {
 		pts := s.in.History.Hosts[r.Host]
 		for i := len(pts) - 1; i >= 0 && len(v.History) < maxHistoryRows; i-- {
 			p := pts[i]
-			v.History = append(v.History, historyRow{At: stamp(p.At), Commit: commitid.Short(p.Commit),
-				ConfigCommit: commitid.Short(p.ConfigCommit), State: p.State, Missing: p.Missing, Failed: p.Failed})
+			row := historyRow{At: stamp(p.At), Commit: commitid.Short(p.Commit), State: p.State, Missing: p.Missing, Failed: p.Failed}
+			if p.ConfigCommit != "" {
+				row.ConfigCommit = commitid.Short(p.ConfigCommit)
+			}
+			v.History = append(v.History, row)
 		}
 		v.Chart = hostChart(pts)
 	}
