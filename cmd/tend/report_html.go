@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/tend-sh/tend/core/config"
@@ -19,7 +18,7 @@ func writeHTML(g *globals, f *reportFlags, cfg *config.Config, reports []model.R
 	if err != nil {
 		return err
 	}
-	files, err := htmlreport.Build(htmlInput(cfg, reports, s, hist))
+	files, err := htmlreport.Build(htmlreport.FromConfig(cfg, reports, s, hist))
 	if err != nil {
 		return err
 	}
@@ -28,27 +27,6 @@ func writeHTML(g *globals, f *reportFlags, cfg *config.Config, reports []model.R
 	}
 	fmt.Fprintf(g.stderr, "Wrote the HTML report (%d pages) to %s; open %s\n", len(files), f.html, filepath.Join(f.html, htmlreport.IndexFile))
 	return nil
-}
-
-// htmlInput gathers the site's input: the report, the hosts of each group
-// and policy, and the history.
-func htmlInput(cfg *config.Config, reports []model.Report, s *model.FleetSummary, hist *trend.History) htmlreport.Input {
-	in := htmlreport.Input{Summary: s, Reports: reports, Clients: cfg.HostLabels("client"),
-		Groups: map[string][]string{}, Policies: map[string][]string{}, History: hist}
-	for name, gr := range cfg.Groups {
-		var hosts []string
-		for hn, h := range cfg.Hosts {
-			if gr.Matches(h) {
-				hosts = append(hosts, hn)
-			}
-		}
-		slices.Sort(hosts)
-		in.Groups[name] = hosts
-	}
-	for name, p := range cfg.Policies {
-		in.Policies[name] = p.Hosts
-	}
-	return in
 }
 
 // readHistory reads the reports branch's history: of the revision

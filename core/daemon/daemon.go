@@ -46,6 +46,9 @@ type Options struct {
 	StateDir string
 	// ReportsBranch overrides the configuration's tend { reports_branch }.
 	ReportsBranch string
+	// HTML adds the HTML compliance report to the reports branch, under
+	// html/, in every commit of reports (tend serve --html).
+	HTML bool
 	// Interval is the time between polls (default 1m); each wait is
 	// randomised by ±10% so a fleet of daemons does not fetch in step.
 	Interval time.Duration

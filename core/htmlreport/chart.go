@@ -17,15 +17,17 @@ type chartPoint struct {
 // polyline's points in the viewBox, Days the last point of each of the
 // latest days, for the table that says the same as the picture.
 type chart struct {
-	Width, Height       int
-	Left, Top, W, H     int
-	Line                string
-	Dots                []dot
-	Grid                []gridLine
-	From, To            string
-	FromPct, ToPct      string
-	MinPct, MaxPct      string
-	Points              int
+	Width, Height   int
+	Left, Top, W, H int
+	Line            string
+	Dots            []dot
+	Grid            []gridLine
+	From, To        string
+	FromPct, ToPct  string
+	MinPct, MaxPct  string
+	Points          int
+	// Noun names what the points are ("reconciles").
+	Noun                string
 	Days                []dayRow
 	FirstX, LastX, Base int
 }
@@ -54,7 +56,7 @@ func newChart(pts []chartPoint) *chart {
 	if len(pts) == 0 {
 		return nil
 	}
-	c := &chart{Width: 720, Height: 220, Left: 48, Top: 12, W: 656, H: 170, Points: len(pts)}
+	c := &chart{Width: 720, Height: 220, Left: 48, Top: 12, W: 656, H: 170, Points: len(pts), Noun: "reconciles"}
 	c.Base = c.Top + c.H
 	c.FirstX, c.LastX = c.Left, c.Left+c.W
 	for _, p := range []int{0, 25, 50, 75, 100} {

@@ -19,11 +19,11 @@ var pages = func() *template.Template {
 		panic(err)
 	}
 	return template.Must(template.New("").Funcs(template.FuncMap{
-		"pct":       pct,
-		"css":       func() template.CSS { return template.CSS(css) },
-		"join":      strings.Join,
-		"hostState": hostState,
-		"itemState": itemState,
+		"pct":        pct,
+		"css":        func() template.CSS { return template.CSS(css) },
+		"join":       strings.Join,
+		"hostState":  hostState,
+		"itemState":  itemState,
 		"stateKey":   func(s string) string { return strings.ReplaceAll(s, "_", "-") },
 		"add":        func(a, b int) int { return a + b },
 		"sub":        func(a, b int) int { return a - b },

@@ -366,6 +366,9 @@ func (s *site) host(r *model.Report) hostView {
 			}
 			v.History = append(v.History, row)
 		}
+		if r.State != model.HostUnknown && (len(pts) == 0 || s.now.After(pts[len(pts)-1].At)) {
+			pts = append(slices.Clip(pts), trend.HostPoint{At: s.now, State: r.State})
+		}
 		v.Chart = hostChart(pts)
 	}
 	return v
@@ -407,6 +410,14 @@ func (s *site) fleetChart(client string) *chart {
 		}
 		pts = append(pts, chartPoint{At: p.At, Percent: c.CompliancePercent, Hosts: c.Hosts})
 	}
+	// This report, when the branch does not hold it yet.
+	now := s.in.Summary.Counts
+	if client != "" {
+		now = s.in.Summary.Clients[client]
+	}
+	if now.Compliant+now.NonCompliant > 0 && (len(pts) == 0 || s.now.After(pts[len(pts)-1].At)) {
+		pts = append(pts, chartPoint{At: s.now, Percent: now.CompliancePercent, Hosts: now.Hosts})
+	}
 	return newChart(pts)
 }
 
@@ -424,5 +435,9 @@ func hostChart(pts []trend.HostPoint) *chart {
 		}
 		cp = append(cp, chartPoint{At: p.At, Percent: pct, Hosts: 1})
 	}
-	return newChart(cp)
+	c := newChart(cp)
+	if c != nil {
+		c.Noun = "reports"
+	}
+	return c
 }
