@@ -60,8 +60,8 @@ const HostCommits = 100
 
 // Read walks the first-parent history of the commit head of repo, at most
 // max commits (MaxCommits when max <= 0), and returns it oldest first.
-// Commits without a summary.json (a status-only commit) add no fleet
-// point.
+// Only the commits that change summary.json add a fleet point (not a
+// status-only commit, say).
 func Read(repo *git.Repository, head plumbing.Hash, max int) (*History, error) {
 	if max <= 0 {
 		max = MaxCommits
@@ -94,7 +94,6 @@ type reader struct {
 	repo        *git.Repository
 	hist        *History
 	summaryHash plumbing.Hash
-	summary     summaryJSON
 	hostsHash   plumbing.Hash
 	hostDirs    map[string]plumbing.Hash
 	hostReports map[string]plumbing.Hash
@@ -125,15 +124,12 @@ func (r *reader) commit(c *object.Commit) error {
 		return err
 	}
 	at := c.Committer.When.UTC()
-	if e, err := tree.FindEntry(reportsbranch.SummaryJSONFile); err == nil {
-		if e.Hash != r.summaryHash {
-			var s summaryJSON
-			if err := r.decode(e.Hash, &s); err != nil {
-				return fmt.Errorf("%s: %w", reportsbranch.SummaryJSONFile, err)
-			}
-			r.summary, r.summaryHash = s, e.Hash
+	if e, err := tree.FindEntry(reportsbranch.SummaryJSONFile); err == nil && e.Hash != r.summaryHash {
+		var s summaryJSON
+		if err := r.decode(e.Hash, &s); err != nil {
+			return fmt.Errorf("%s: %w", reportsbranch.SummaryJSONFile, err)
 		}
-		s := r.summary
+		r.summaryHash = e.Hash
 		p := Point{At: at, Commit: c.Hash.String(), ConfigCommit: s.ConfigCommit, Counts: s.Counts, Clients: s.Clients}
 		if !s.GeneratedAt.IsZero() {
 			p.At = s.GeneratedAt.UTC()
