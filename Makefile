@@ -57,7 +57,9 @@ deps: demo-deps
 # repository, one `tend serve --once` reconcile (scan, apply, reports
 # committed to the tend/reports branch), and a second one that finds nothing
 # new and commits nothing.
-# Then the MSP example planned offline from its snapshots, inside its window.
+# Then the MSP example planned offline from its snapshots, inside its window,
+# and the HTML compliance report of the daemon's lab, from its reports
+# branch.
 LAB := $(BIN)/lab
 DEMOGIT := git -c user.name=tend-demo -c user.email=demo@localhost -c init.defaultBranch=main
 demo: demo-deps build
@@ -88,6 +90,10 @@ demo: demo-deps build
 	@echo; echo "== The MSP example, offline, inside Saturday night's window =="
 	$(TEND) validate -C examples/msp-fleet
 	$(TEND) plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots --at 2026-11-28T22:30:00+01:00
+	@echo; echo "== tend report --html: the daemon's lab as a static site, with its history =="
+	@cd $(LAB)-git/config && $(DEMOGIT) fetch -q ../patching.git +tend/reports:tend/reports
+	$(TEND) report -C $(LAB)-git/config --inventory git:tend/reports --html $(LAB)-git/html
+	@echo; echo "Open the HTML compliance report: file://$(CURDIR)/$(LAB)-git/html/index.html"
 
 # The whole test suite: formatting, vet, staticcheck, and every test with the
 # race detector. The per-package timeout is far above what any package needs

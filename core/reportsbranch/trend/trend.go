@@ -16,7 +16,9 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
 )
@@ -65,6 +67,15 @@ const HostCommits = 100
 func Read(repo *git.Repository, head plumbing.Hash, max int) (*History, error) {
 	if max <= 0 {
 		max = MaxCommits
+	}
+	if s, ok := repo.Storer.(*filesystem.Storage); ok {
+		// Keep the packfiles open: go-git otherwise reopens one for every
+		// object it reads, which is most of the time a long walk takes.
+		st := filesystem.NewStorageWithOptions(s.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+		defer st.Close()
+		if r, err := git.Open(st, nil); err == nil {
+			repo = r
+		}
 	}
 	var chain []*object.Commit
 	for h := head; !h.IsZero() && len(chain) < max; {
