@@ -57,6 +57,12 @@ Output: one line per host and the fleet's compliance (default), summary.json
 layout: DIR/SUMMARY.md, DIR/summary.json, DIR/hosts/<host>/inventory.json and
 DIR/hosts/<host>/report.json, each file replaced atomically.
 
+--html DIR also writes the HTML compliance report, a static site
+(DIR/index.html, DIR/clients/<client>.html, DIR/hosts/<host>.html) with no
+script: the fleet, each client and host, and a compliance trend drawn from
+the reports branch's history (--history REV, else git:REF's revision, else
+the configuration repository's reports branch, local or a remote's copy).
+
 Inventory sources are those of tend plan: live (default), DIR or git:REF.
 Each host's last apply is part of the report: with git:REF, what tend serve
 recorded there (with the dates of earlier installs and the halted
@@ -68,7 +74,8 @@ errors.`,
 		Example: `  tend report --inventory snapshots
   tend report --inventory git:origin/tend/reports --markdown > SUMMARY.md
   tend report --inventory snapshots --at 2026-11-28T22:30:00+01:00 --json
-  tend report --inventory snapshots --out reports`,
+  tend report --inventory snapshots --out reports
+  tend report --inventory git:origin/tend/reports --html site`,
 		Args:    cobra.NoArgs,
 		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
