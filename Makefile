@@ -174,6 +174,7 @@ bench: build
 		/^BenchmarkApply300-/ {a=$$3} /^BenchmarkAptGetInstall300-/ {g=$$3} \
 		/^BenchmarkApply300Checked-/ {for (i = 2; i <= NF; i++) if ($$i == "ratio") c=$$(i-1)} \
 		END {printf "\nratios (goal <= 1.0 for scan, <= 1.1 for apply):\n  apt scan / apt list --upgradable:              %.2f\n  apt scan / apt list --upgradable, tuned options: %.2f\n  apt apply 300 / apt-get install 300:           %.2f\n  apt apply 300 checked / unchecked:             %.2f\n", s/l, s/w, a/g, c}' $(BIN)/apt-bench.txt
+	$(GO) test ./core/htmlreport -run '^$$' -bench HTMLReport -benchtime 1x -timeout 60m
 	rm -rf $(BIN)/fleet && $(BIN)/tend-fleetgen -hosts $(FLEET) -out $(BIN)/fleet
 	time $(TEND) plan -C $(BIN)/fleet/config --inventory $(BIN)/fleet/snapshots \
 		--at 2026-11-28T22:30:00+01:00 --json > $(BIN)/fleet/plan.json
