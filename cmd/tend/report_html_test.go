@@ -191,6 +191,12 @@ func TestHTMLReportInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A client's page prints to PDF (what an MSP hands the client).
+	pdf := filepath.Join(t.TempDir(), "acme.pdf")
+	runChromium(t, bin, "--no-pdf-header-footer", "--print-to-pdf="+pdf, fileURL(t, site, "clients/acme.html"))
+	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("printing clients/acme.html to PDF: %v, %d bytes", err, len(b))
+	}
 	// Every page renders.
 	err = filepath.WalkDir(site, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

@@ -19,7 +19,7 @@ import (
 // nothing still commits nothing.
 func (d *Daemon) addHTML(p *pass, files map[string][]byte) error {
 	var hist *trend.History
-	if !p.tree.Head.IsZero() {
+	if p.tree != nil && !p.tree.Head.IsZero() {
 		repo, err := gogit.PlainOpen(d.src.RepoPath())
 		if err != nil {
 			return err
