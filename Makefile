@@ -22,6 +22,7 @@ build:
 	$(GO) build -o $(BIN)/tend-provider-apt ./providers/apt/cmd/tend-provider-apt
 	$(GO) build -o $(BIN)/tend-provider-windowsupdate ./providers/windowsupdate/cmd/tend-provider-windowsupdate
 	$(GO) build -o $(BIN)/tend-provider-winget ./providers/winget/cmd/tend-provider-winget
+	$(GO) build -o $(BIN)/tend-provider-fwupd ./providers/fwupd/cmd/tend-provider-fwupd
 	$(GO) build -o $(BIN)/tend-fleetgen ./cmd/tend-fleetgen
 	$(GO) build -o $(BIN)/tend-aptlab ./cmd/tend-aptlab
 
@@ -45,9 +46,13 @@ demo-deps:
 # transport is tested against (the tests start their own on 127.0.0.1;
 # the package also enables one at boot, which is why only make test
 # installs it); chromium opens the HTML report headless (cmd/tend's
-# TestHTMLReportInChromium). protobuf-compiler comes with make generate.
+# TestHTMLReportInChromium). fwupd (fwupdmgr, fwupdtool and the daemon with
+# its test plugin) and dbus-daemon run the real fwupd the fwupd provider is
+# tested against (the tests start a private system bus and fwupd with their
+# configuration in a temporary directory). protobuf-compiler comes with
+# make generate.
 deps: demo-deps
-	@$(call need,/usr/sbin/sshd:openssh-server chromium:chromium)
+	@$(call need,/usr/sbin/sshd:openssh-server chromium:chromium fwupdmgr:fwupd dbus-daemon:dbus-daemon)
 
 # The main job, for real: the quickstart policy (security updates only)
 # against a hermetic Debian root with a local repository — init, plan, apply
