@@ -325,7 +325,7 @@ func TestWebhookListenerBodyLimit(t *testing.T) {
 }
 
 // closedWithin trickles a byte into c every 50 ms until the server closes
-// the connection, and fails if it has not after 30 s. Response bytes the
+// the connection, and fails if it has not after 5 minutes. Response bytes the
 // server sends first are skipped.
 func closedWithin(t *testing.T, c net.Conn, trickle string) {
 	t.Helper()
