@@ -77,7 +77,7 @@ var NotifyTypes = []string{NotifyWebhook, NotifySlack, NotifyTeams, NotifyEmail}
 
 // EventKinds are the events tend serve notifies about (see core/notify).
 var EventKinds = []string{
-	"config_rejected", "apply_failed", "rollout_halted", "scan_failed", "host_stale",
+	"config_rejected", "apply_failed", "rollout_halted", "scan_failed",
 	"health_check_failed", "drift", "reboot_pending", "exclusion_expiring", "suspend_expiring",
 }
 
