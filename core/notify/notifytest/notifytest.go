@@ -61,7 +61,7 @@ func NewReceiver(t testing.TB) *Receiver {
 func (r *Receiver) URL() string { return "http://" + r.addr + "/hook" }
 
 func (r *Receiver) serve(ln net.Listener) {
-	r.srv = &http.Server{ReadHeaderTimeout: time.Minute, Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	srv := &http.Server{ReadHeaderTimeout: time.Minute, Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		b, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
 		r.reqs = append(r.reqs, Request{Header: req.Header.Clone(), Body: b})
@@ -69,7 +69,8 @@ func (r *Receiver) serve(ln net.Listener) {
 		r.mu.Unlock()
 		w.WriteHeader(status)
 	})}
-	go func() { _ = r.srv.Serve(ln) }()
+	r.srv = srv
+	go func() { _ = srv.Serve(ln) }()
 }
 
 // Stop takes the receiver down: connections to it are refused.
