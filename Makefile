@@ -45,8 +45,10 @@ demo-deps:
 # transport is tested against (the tests start their own on 127.0.0.1;
 # the package also enables one at boot, which is why only make test
 # installs it). protobuf-compiler comes with make generate.
+# python3-aiosmtpd is the SMTP server the notification tests send mail to
+# (started on 127.0.0.1 by the tests, STARTTLS required).
 deps: demo-deps
-	@$(call need,/usr/sbin/sshd:openssh-server)
+	@$(call need,/usr/sbin/sshd:openssh-server /usr/bin/aiosmtpd:python3-aiosmtpd)
 
 # The main job, for real: the quickstart policy (security updates only)
 # against a hermetic Debian root with a local repository — init, plan, apply

@@ -145,9 +145,35 @@ func Available() error {
 	return exec.Command(python(), "-c", "import aiosmtpd").Run()
 }
 
+// authServer is aiosmtpd with SMTP AUTH (PLAIN, LOGIN) of one user,
+// allowed only after STARTTLS; the CLI has no authentication options.
+const authServer = `
+import signal, ssl, sys
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import AuthResult
+host, port, cert, key, maildir, user, password = sys.argv[1:]
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+ctx.load_cert_chain(cert, key)
+def check(server, session, envelope, mechanism, data):
+    ok = data.login == user.encode() and data.password == password.encode()
+    return AuthResult(success=ok, handled=False)
+c = Controller(Mailbox(maildir), hostname=host, port=int(port), tls_context=ctx, require_starttls=True,
+               auth_required=True, auth_require_tls=True, authenticator=check, server_hostname=host)
+c.start()
+signal.sigwait({signal.SIGTERM, signal.SIGINT})
+c.stop()
+`
+
 // StartSMTP starts the server, or skips the test without aiosmtpd
 // (make deps installs python3-aiosmtpd); cleanup stops it.
-func StartSMTP(t testing.TB) *SMTP {
+func StartSMTP(t testing.TB) *SMTP { return startSMTP(t, "", "") }
+
+// StartSMTPAuth starts a server that also requires SMTP AUTH as user with
+// password.
+func StartSMTPAuth(t testing.TB, user, password string) *SMTP { return startSMTP(t, user, password) }
+
+func startSMTP(t testing.TB, user, password string) *SMTP {
 	t.Helper()
 	if err := Available(); err != nil {
 		t.Skipf("python3-aiosmtpd is not installed (make deps): %v", err)
@@ -158,6 +184,9 @@ func StartSMTP(t testing.TB) *SMTP {
 	s := &SMTP{Host: "127.0.0.1", Port: freePort(t), CAFile: cert, maildir: filepath.Join(dir, "Maildir")}
 	cmd := exec.Command(python(), "-m", "aiosmtpd", "-n", "-l", s.Host+":"+strconv.Itoa(s.Port),
 		"--tlscert", cert, "--tlskey", key, "-c", "aiosmtpd.handlers.Mailbox", s.maildir)
+	if user != "" {
+		cmd = exec.Command(python(), "-c", authServer, s.Host, strconv.Itoa(s.Port), cert, key, s.maildir, user, password)
+	}
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -185,3 +185,23 @@ func TestEmailOverSTARTTLS(t *testing.T) {
 		t.Error("sent to a server whose certificate is not trusted")
 	}
 }
+
+// TestEmailAuth: SMTP AUTH after STARTTLS with the password from the
+// environment; a wrong password is refused and the error does not show it.
+func TestEmailAuth(t *testing.T) {
+	srv := notifytest.StartSMTPAuth(t, "tend", "mail-pw")
+	t.Setenv("TEST_SMTP_PASSWORD", "mail-pw")
+	s := notify.Spec{Name: "mail", Type: "email", SMTP: &notify.SMTP{Host: srv.Host, Port: srv.Port, TLS: "starttls",
+		CAFile: srv.CAFile, Username: "tend", Password: notify.Secret{Env: "TEST_SMTP_PASSWORD"},
+		From: "tend@example.com", To: []string{"ops@example.com"}}}
+	snd, _ := New(s)
+	if err := snd.Send(context.Background(), halted(s)); err != nil {
+		t.Fatal(err)
+	}
+	srv.WaitMails(t, time.Minute, func(m []string) bool { return len(m) == 1 })
+	t.Setenv("TEST_SMTP_PASSWORD", "wrong-pw")
+	err := snd.Send(context.Background(), halted(s))
+	if err == nil || strings.Contains(err.Error(), "wrong-pw") {
+		t.Errorf("wrong password: %v", err)
+	}
+}
