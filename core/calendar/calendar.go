@@ -116,7 +116,11 @@ func Build(cfg *config.Config, plan PlanAt, o Options) (*Calendar, error) {
 		}
 	}
 	cal := &Calendar{From: o.From}
-	for _, c := range slices.Sorted(maps.Keys(byClient)) {
+	names := slices.Sorted(maps.Keys(byClient))
+	if len(names) > 0 && names[0] == NoClient { // hosts without a client last
+		names = append(names[1:], NoClient)
+	}
+	for _, c := range names {
 		ops := byClient[c]
 		slices.SortStableFunc(ops, func(a, b Opening) int {
 			return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Window, b.Window))
