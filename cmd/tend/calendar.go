@@ -117,4 +117,3 @@ func hasClient(res *engine.PlanResult, client string) bool {
 	}
 	return false
 }
-

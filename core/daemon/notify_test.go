@@ -123,7 +123,9 @@ func TestNotifyHaltedAndRejected(t *testing.T) {
 	}
 
 	const wait = 2 * time.Minute
-	reqs := hook.Wait(wait, func(r []notifytest.Request) bool { return bodiesWith(r, `"kind":"rollout_halted"`) == 1 && bodiesWith(r, `"kind":"health_check_failed"`) == 1 })
+	reqs := hook.Wait(wait, func(r []notifytest.Request) bool {
+		return bodiesWith(r, `"kind":"rollout_halted"`) == 1 && bodiesWith(r, `"kind":"health_check_failed"`) == 1
+	})
 	halted := hookEvents(t, reqs, "hook-s3cret", notify.KindRolloutHalted)
 	if len(halted) != 1 || halted[0].Policy != "security_only" || halted[0].Severity != "critical" ||
 		!strings.Contains(strings.Join(halted[0].Details, "\n"), "lab/apt/health_check") {
@@ -145,7 +147,9 @@ func TestNotifyHaltedAndRejected(t *testing.T) {
 		tm.Attachments[0].ContentType != sink.AdaptiveCardType || tm.Attachments[0].Content.Type != "AdaptiveCard" {
 		t.Errorf("teams: %s (%v)", teamsReqs[0].Body, err)
 	}
-	mail.WaitMails(t, wait, func(m []string) bool { return len(m) == 1 && strings.Contains(m[0], "Subject: [tend] critical: Rollout halted") })
+	mail.WaitMails(t, wait, func(m []string) bool {
+		return len(m) == 1 && strings.Contains(m[0], "Subject: [tend] critical: Rollout halted")
+	})
 
 	// A broken commit: the last good configuration's sinks say so.
 	l.write("patching/lab.tend.hcl", policyConf(l.root.Dir, "  approve {\n")+sinks(secret, mail))
