@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"path/filepath"
 
 	"github.com/tend-sh/tend/core/notify"
@@ -39,3 +40,8 @@ func (d *Daemon) notify(p *pass) {
 		d.log.WithError(err).Error("notify: could not queue notifications")
 	}
 }
+
+// FlushNotifications makes one attempt at every notification that is due,
+// bounded by ctx: tend serve --once calls it before it exits. What is not
+// sent stays in the outbox for the next run.
+func (d *Daemon) FlushNotifications(ctx context.Context) { d.notifier.Flush(ctx) }

@@ -60,8 +60,14 @@ func Events(in Input) []Event {
 		}
 	}
 	for _, h := range slices.Sorted(maps.Keys(in.ScanErrors)) {
-		b.add(Event{Kind: KindScanFailed, Severity: SeverityWarning, Host: h, Labels: b.hostLabels(h),
-			Summary: fmt.Sprintf("%s could not be scanned", h), Details: []string{in.ScanErrors[h].Error()}})
+		// One message while the host keeps failing, whatever each
+		// attempt's error says; since says from when.
+		details := []string{in.ScanErrors[h].Error()}
+		if r := in.Reports[h]; r != nil && r.ScannedAt != nil {
+			details = append(details, "last successful scan: "+r.ScannedAt.UTC().Format(time.RFC3339))
+		}
+		b.add(Event{Kind: KindScanFailed, Severity: SeverityWarning, Host: h, Labels: b.hostLabels(h), State: "failing",
+			Summary: fmt.Sprintf("%s could not be scanned", h), Details: details})
 	}
 	for _, h := range slices.Sorted(maps.Keys(in.Reports)) {
 		b.host(in.Reports[h])

@@ -49,6 +49,9 @@ type Notifier struct {
 
 	mu sync.Mutex // guards st and the files
 	st *state
+	// sending serialises deliveries (the worker's and Flush's), so no
+	// message is sent twice at once.
+	sending sync.Mutex
 
 	wake   chan struct{}
 	cancel context.CancelFunc
@@ -206,6 +209,13 @@ func (n *Notifier) poke() {
 	case n.wake <- struct{}{}:
 	default:
 	}
+}
+
+// Flush makes one attempt now at every message that is due, and returns
+// when they are done (tend serve --once sends before it exits); what fails
+// stays in the outbox for the next process.
+func (n *Notifier) Flush(ctx context.Context) {
+	n.deliver(ctx)
 }
 
 // Pending returns the messages in the outbox, oldest first.

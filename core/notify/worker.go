@@ -31,6 +31,8 @@ func (n *Notifier) work(ctx context.Context) {
 // deliver sends every message that is due, and returns how long until the
 // next one is.
 func (n *Notifier) deliver(ctx context.Context) time.Duration {
+	n.sending.Lock()
+	defer n.sending.Unlock()
 	n.mu.Lock()
 	now := n.o.Now()
 	if err := n.flushDigests(now); err != nil {
