@@ -47,8 +47,10 @@ type Notifier struct {
 	box       outbox
 	statePath string
 
-	mu sync.Mutex // guards st and the files
+	mu sync.Mutex // guards st, changed and the files
 	st *state
+	// changed says st differs from state.json.
+	changed bool
 	// sending serialises deliveries (the worker's and Flush's), so no
 	// message is sent twice at once.
 	sending sync.Mutex
@@ -140,25 +142,26 @@ func (n *Notifier) Publish(sinks []Spec, events []Event) error {
 	sent := map[string]map[string]string{}
 	var errs []error
 	for _, s := range sinks {
-		had, now2 := n.st.Sent[s.Name], map[string]string{}
+		had, kept := n.st.Sent[s.Name], map[string]string{}
 		var fresh []Event
 		for _, e := range events {
 			if !s.Routes(&e, now) {
 				continue
 			}
 			fp := e.Fingerprint()
-			now2[e.Key()] = fp
+			kept[e.Key()] = fp
 			if had[e.Key()] != fp {
 				fresh = append(fresh, e)
 			}
 		}
-		sent[s.Name] = now2
+		sent[s.Name] = kept
 		if err := n.queue(s, fresh, now); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	n.st.Sent = sent
 	errs = append(errs, n.flushDigests(now), n.st.save(n.statePath))
+	n.changed = false
 	n.poke()
 	return errors.Join(errs...)
 }
@@ -199,8 +202,22 @@ func (n *Notifier) flushDigests(now time.Time) error {
 			return err
 		}
 		delete(n.st.Digests, name)
+		n.changed = true
 	}
 	return nil
+}
+
+// saveIfChanged writes state.json if the state changed; the caller holds
+// mu.
+func (n *Notifier) saveIfChanged() {
+	if !n.changed {
+		return
+	}
+	if err := n.st.save(n.statePath); err != nil {
+		n.o.Log.WithError(err).Error("notify: could not save the state")
+		return
+	}
+	n.changed = false
 }
 
 // poke wakes the worker; it never blocks.

@@ -37,9 +37,8 @@ func (n *Notifier) deliver(ctx context.Context) time.Duration {
 	now := n.o.Now()
 	if err := n.flushDigests(now); err != nil {
 		n.o.Log.WithError(err).Error("notify: could not queue a digest")
-	} else if err := n.st.save(n.statePath); err != nil {
-		n.o.Log.WithError(err).Error("notify: could not save the state")
 	}
+	n.saveIfChanged()
 	msgs, errs := n.box.list()
 	n.mu.Unlock()
 	for _, err := range errs {
@@ -62,6 +61,9 @@ func (n *Notifier) deliver(ctx context.Context) time.Duration {
 	if met := n.o.Metrics; met != nil {
 		met.NotificationsQueued.Set(float64(queued))
 	}
+	n.mu.Lock()
+	n.saveIfChanged() // the sends the rate limit counts
+	n.mu.Unlock()
 	return max(next, 10*time.Millisecond)
 }
 
@@ -98,9 +100,12 @@ func (n *Notifier) attempt(ctx context.Context, m *Message) time.Duration {
 	if err == nil {
 		log.WithField("attempts", m.Attempts+1).Info("notify: message sent")
 		n.count(m, "sent")
-		n.mu.Lock()
-		n.st.noteSent(m.Sink.Name, n.o.Now())
-		n.mu.Unlock()
+		if m.Sink.RateLimit > 0 {
+			n.mu.Lock()
+			n.st.noteSent(m.Sink.Name, n.o.Now())
+			n.changed = true
+			n.mu.Unlock()
+		}
 		n.done1(m)
 		return -1
 	}
