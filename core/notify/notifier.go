@@ -156,6 +156,8 @@ func (n *Notifier) Publish(sinks []Spec, events []Event) error {
 		}
 		sent[s.Name] = kept
 		if err := n.queue(s, fresh, now); err != nil {
+			// Not recorded as sent: the next reconcile queues them again.
+			sent[s.Name] = had
 			errs = append(errs, err)
 		}
 	}

@@ -3,6 +3,7 @@ package sink
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/tend-sh/tend/core/notify"
 )
@@ -24,6 +25,13 @@ type TeamsAttachment struct {
 	ContentURL  *string      `json:"contentUrl"`
 	Content     AdaptiveCard `json:"content"`
 }
+
+// A Teams message may be at most about 28 KB: a card shows at most this
+// many events, and details per event.
+const (
+	teamsEventsMax  = 20
+	teamsDetailsMax = 10
+)
 
 // AdaptiveCardType is the content type of an Adaptive Card attachment.
 const AdaptiveCardType = "application/vnd.microsoft.card.adaptive"
@@ -71,10 +79,18 @@ func TeamsPayload(m *notify.Message) TeamsMessage {
 	card := AdaptiveCard{Schema: "http://adaptivecards.io/schemas/adaptive-card.json", Type: "AdaptiveCard", Version: "1.4",
 		Body: []AdaptiveItem{{Type: "TextBlock", Text: m.Headline(), Weight: "Bolder", Size: "Medium", Color: color, Wrap: true}}}
 	for i, e := range m.Events {
-		card.Body = append(card.Body, AdaptiveItem{Type: "TextBlock", Text: notify.Title(e.Kind) + ": " + e.Summary,
+		if i == teamsEventsMax {
+			card.Body = append(card.Body, AdaptiveItem{Type: "TextBlock", Text: fmt.Sprintf("… and %d more events", len(m.Events)-i), Wrap: true, Separator: true})
+			break
+		}
+		card.Body = append(card.Body, AdaptiveItem{Type: "TextBlock", Text: notify.Title(e.Kind) + ": " + clip(e.Summary, 1000),
 			Weight: "Bolder", Wrap: true, Separator: i > 0})
-		for _, d := range e.Details {
-			card.Body = append(card.Body, AdaptiveItem{Type: "TextBlock", Text: "- " + d, Wrap: true})
+		for j, d := range e.Details {
+			if j == teamsDetailsMax {
+				card.Body = append(card.Body, AdaptiveItem{Type: "TextBlock", Text: fmt.Sprintf("- … and %d more", len(e.Details)-j), Wrap: true})
+				break
+			}
+			card.Body = append(card.Body, AdaptiveItem{Type: "TextBlock", Text: "- " + clip(d, 1000), Wrap: true})
 		}
 		var facts []AdaptiveFact
 		for _, f := range e.Facts() {
