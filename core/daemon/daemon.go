@@ -200,7 +200,9 @@ func (d *Daemon) Source() *gitsource.Source { return d.src }
 // Close stops sending notifications (what is unsent stays in the outbox)
 // and releases the state directory.
 func (d *Daemon) Close() error {
-	d.notifier.Close()
+	if d.notifier != nil {
+		d.notifier.Close()
+	}
 	return d.journal.Close()
 }
 

@@ -44,4 +44,8 @@ func (d *Daemon) notify(p *pass) {
 // FlushNotifications makes one attempt at every notification that is due,
 // bounded by ctx: tend serve --once calls it before it exits. What is not
 // sent stays in the outbox for the next run.
-func (d *Daemon) FlushNotifications(ctx context.Context) { d.notifier.Flush(ctx) }
+func (d *Daemon) FlushNotifications(ctx context.Context) {
+	if d.notifier != nil {
+		d.notifier.Flush(ctx)
+	}
+}
