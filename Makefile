@@ -22,6 +22,7 @@ build:
 	$(GO) build -o $(BIN)/tend-provider-apt ./providers/apt/cmd/tend-provider-apt
 	$(GO) build -o $(BIN)/tend-provider-windowsupdate ./providers/windowsupdate/cmd/tend-provider-windowsupdate
 	$(GO) build -o $(BIN)/tend-provider-winget ./providers/winget/cmd/tend-provider-winget
+	$(GO) build -o $(BIN)/tend-provider-fwupd ./providers/fwupd/cmd/tend-provider-fwupd
 	$(GO) build -o $(BIN)/tend-fleetgen ./cmd/tend-fleetgen
 	$(GO) build -o $(BIN)/tend-aptlab ./cmd/tend-aptlab
 
@@ -44,11 +45,14 @@ demo-deps:
 # What the tests use besides: openssh-server provides the sshd the SSH
 # transport is tested against (the tests start their own on 127.0.0.1;
 # the package also enables one at boot, which is why only make test
-# installs it). protobuf-compiler comes with make generate.
-# python3-aiosmtpd is the SMTP server the notification tests send mail to
-# (started on 127.0.0.1 by the tests, STARTTLS required).
+# installs it). fwupd (fwupdmgr, fwupdtool and the daemon with its test
+# plugin) and dbus-daemon run the real fwupd the fwupd provider is tested
+# against (the tests start a private system bus and fwupd with their
+# configuration in a temporary directory). protobuf-compiler comes with
+# make generate. python3-aiosmtpd is the SMTP server the notification tests
+# send mail to (started on 127.0.0.1 by the tests, STARTTLS required).
 deps: demo-deps
-	@$(call need,/usr/sbin/sshd:openssh-server /usr/bin/aiosmtpd:python3-aiosmtpd)
+	@$(call need,/usr/sbin/sshd:openssh-server fwupdmgr:fwupd dbus-daemon:dbus-daemon /usr/bin/aiosmtpd:python3-aiosmtpd)
 
 # The main job, for real: the quickstart policy (security updates only)
 # against a hermetic Debian root with a local repository — init, plan, apply
