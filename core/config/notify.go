@@ -277,6 +277,10 @@ func decodeSMTP(block *hcl.Block) (*SMTP, hcl.Diagnostics) {
 		if !more.HasErrors() {
 			s.TLS = v
 		}
+		if v == "none" && s.Host != "" && !slices.Contains([]string{"localhost", "127.0.0.1", "::1"}, s.Host) {
+			more = append(more, errorAt(a.Expr.Range(), "Mail in the clear",
+				"tls = \"none\" sends the password and the mail unencrypted; it is allowed only for a relay on this machine (host = \"localhost\", \"127.0.0.1\" or \"::1\"), not %q.", s.Host))
+		}
 		diags = append(diags, more...)
 	}
 	if a, ok := attrs["to"]; ok {

@@ -38,3 +38,24 @@ notify "mail_secret" {
     password = "hunter2" # ERROR: Secret in the repository
   }
 }
+
+notify "clear" {
+  type = "email"
+  smtp {
+    host = "smtp.example.com"
+    tls  = "none" # ERROR: Mail in the clear
+    from = "tend@example.com"
+    to   = ["ops@example.com"]
+  }
+}
+
+notify "local_relay" {
+  type = "email"
+  smtp {
+    host = "localhost"
+    port = 25
+    tls  = "none"
+    from = "tend@example.com"
+    to   = ["ops@example.com"]
+  }
+}
