@@ -33,7 +33,9 @@
 // of the configuration repository (repo.git), the exported configurations
 // (config/), the last good commit (good-commit) and the apply journal (an
 // intent synced before each host's apply, its results after, kept until
-// the reports holding them are pushed); on the reports branch, the reports
+// the reports holding them are pushed) and the notifications not sent yet
+// (notify/: the outbox, what each sink was sent; see core/notify); on the
+// reports branch, the reports
 // layout, the rollout states (rollouts/<policy>.json: ring progress, halts,
 // first sightings) and status.json. Everything else (the configuration in
 // force, the status, what the branch last held) is rebuilt from those
