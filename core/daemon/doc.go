@@ -12,7 +12,8 @@
 // the history from the reports branch (the local copy while the remote is
 // out of reach); scan the hosts; recover the applies a crash interrupted;
 // plan; apply what is due through the journal; rescan the hosts the apply
-// touched; report.
+// touched; report. A reconcile that finished then hands what it saw to the
+// notifier (notify.go), which queues it and sends it on its own.
 //
 // A step returns nil or a typed error that says what happens next:
 //   - *StallError: the head must not be applied (state "unverified" or
