@@ -50,9 +50,10 @@ demo-deps:
 # its test plugin) and dbus-daemon run the real fwupd the fwupd provider is
 # tested against (the tests start a private system bus and fwupd with their
 # configuration in a temporary directory). protobuf-compiler comes with
-# make generate.
+# make generate. python3-aiosmtpd is the SMTP server the notification tests
+# send mail to (started on 127.0.0.1 by the tests, STARTTLS required).
 deps: demo-deps
-	@$(call need,/usr/sbin/sshd:openssh-server chromium:chromium fwupdmgr:fwupd dbus-daemon:dbus-daemon)
+	@$(call need,/usr/sbin/sshd:openssh-server chromium:chromium fwupdmgr:fwupd dbus-daemon:dbus-daemon /usr/bin/aiosmtpd:python3-aiosmtpd)
 
 # The main job, for real: the quickstart policy (security updates only)
 # against a hermetic Debian root with a local repository — init, plan, apply

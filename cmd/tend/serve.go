@@ -84,8 +84,13 @@ are served on --metrics-addr; keep it on a private address. --webhook-addr
 answers /healthz and /readyz without reasons, and /metrics too when there is
 no separate --metrics-addr.
 
---once runs one reconcile and exits: 0 when the head's configuration is in
-force and the reconcile finished, 1 otherwise (for cron and CI).`,
+--once runs one reconcile, makes one attempt at the notifications it
+queued (what fails waits in the state dir for the next run) and exits: 0
+when the head's configuration is in force and the reconcile finished, 1
+otherwise (for cron and CI).
+
+Notifications (notify blocks) are sent from an outbox in the state dir by a
+worker that never holds up a reconcile; see docs/operations.md.`,
 		Example: `  tend serve --repo git@github.com:acme/patching.git --known-hosts /etc/tend/known_hosts \
     --ssh-key /etc/tend/deploy_key --state-dir /var/lib/tend \
     --webhook-addr :8080 --webhook-secret-file /etc/tend/webhook-secret
@@ -205,6 +210,9 @@ func runServe(g *globals, f *serveFlags) error {
 
 	if f.once {
 		out, err := d.Reconcile(ctx, plumbing.ZeroHash)
+		flush, stopFlush := context.WithTimeout(ctx, time.Minute)
+		d.FlushNotifications(flush) // what is not sent waits for the next run
+		stopFlush()
 		if err != nil {
 			return err
 		}
