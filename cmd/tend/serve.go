@@ -36,6 +36,7 @@ type serveFlags struct {
 	sshKey, knownHosts      string
 	rebootTimeout           time.Duration
 	once                    bool
+	html                    bool
 	allowRewind             string
 	scanInterval            time.Duration
 	scanConcurrency         int
@@ -68,7 +69,8 @@ every verified push webhook:
      max_failures (the policy's rollout halts until a new config commit),
      health checks after each host, reboots waited for;
   6. re-scan the hosts that changed and commit the reports layout to the
-     reports branch (never force-pushed; unchanged reports make no commit).
+     reports branch (never force-pushed; unchanged reports make no commit);
+     with --html, the HTML compliance report too, under html/.
 
 Before a host is touched its intent is written and fsynced to the apply
 journal in --state-dir; after a crash the unfinished actions are re-scanned
@@ -93,8 +95,13 @@ no separate --metrics-addr.
 deployment to run first. To hold one policy or host instead, give it a
 suspend block (docs/language.md).
 
---once runs one reconcile and exits: 0 when the head's configuration is in
-force and the reconcile finished, 1 otherwise (for cron and CI).`,
+--once runs one reconcile, makes one attempt at the notifications it
+queued (what fails waits in the state dir for the next run) and exits: 0
+when the head's configuration is in force and the reconcile finished, 1
+otherwise (for cron and CI).
+
+Notifications (notify blocks) are sent from an outbox in the state dir by a
+worker that never holds up a reconcile; see docs/operations.md.`,
 		Example: `  tend serve --repo git@github.com:acme/patching.git --known-hosts /etc/tend/known_hosts \
     --ssh-key /etc/tend/deploy_key --state-dir /var/lib/tend \
     --webhook-addr :8080 --webhook-secret-file /etc/tend/webhook-secret
@@ -129,6 +136,7 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
 	fl.DurationVar(&f.scanInterval, "scan-interval", time.Hour, "how long a host's scan serves reconciles before the host is scanned again (0: every reconcile)")
 	fl.IntVar(&f.scanConcurrency, "scan-concurrency", daemon.DefaultScanConcurrency, "how many hosts are scanned at once")
 	fl.BoolVar(&f.scanOnly, "scan-only", false, "scan, plan and report; never apply anything")
+	fl.BoolVar(&f.html, "html", false, "also commit the HTML compliance report (as tend report --html writes it) under html/ on the reports branch, for a Git host's Pages")
 	fl.StringVar(&f.allowRewind, "allow-rewind", "", "apply this commit (7-40 hex digits) once although it does not descend from the configuration in force (a rewound or rewritten branch)")
 	return cmd
 }
@@ -184,7 +192,7 @@ func runServe(g *globals, f *serveFlags) error {
 			TokenFile: f.tokenFile, TokenEnv: f.tokenEnv, TokenUser: f.tokenUser,
 			SSHKeyFile: f.sshKey, KnownHostsFile: f.knownHosts, Log: g.log,
 		},
-		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, AllowRewind: f.allowRewind,
+		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, HTML: f.html, AllowRewind: f.allowRewind,
 		RewindHint: rewindHint, Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 		ScanInterval: f.scanInterval, ScanConcurrency: f.scanConcurrency, ScanOnly: f.scanOnly,
 	})
@@ -221,6 +229,9 @@ func runServe(g *globals, f *serveFlags) error {
 
 	if f.once {
 		out, err := d.Reconcile(ctx, plumbing.ZeroHash)
+		flush, stopFlush := context.WithTimeout(ctx, time.Minute)
+		d.FlushNotifications(flush) // what is not sent waits for the next run
+		stopFlush()
 		if err != nil {
 			return err
 		}

@@ -19,6 +19,8 @@ type Config struct {
 	Policies  map[string]*Policy
 	// Freezes are the freeze blocks, by name.
 	Freezes map[string]*Freeze
+	// Notify holds the notification sinks (notify.go).
+	Notify map[string]*Notify
 }
 
 // HostLabels maps every host that has the label key to its value (the

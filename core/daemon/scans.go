@@ -63,15 +63,16 @@ func (d *Daemon) rememberScans(commit string, fresh map[string]*model.Snapshot) 
 	maps.Copy(d.scanCache.snaps, fresh)
 }
 
-// scanHosts scans hosts (all targeted hosts when nil) and logs the failures.
-func (d *Daemon) scanHosts(ctx context.Context, p *pass, hosts []string, msg string) map[string]*model.Snapshot {
+// scanHosts scans hosts (all targeted hosts when nil), logs the failures
+// and returns the snapshots and the failures by host.
+func (d *Daemon) scanHosts(ctx context.Context, p *pass, hosts []string, msg string) (map[string]*model.Snapshot, map[string]error) {
 	inv, err := session.Scan(ctx, p.good.cfg, p.ps, session.ScanOptions{Hosts: hosts, Now: d.o.Now, Parallel: d.o.ScanConcurrency})
 	logScanErrors(d.log, err, msg)
 	d.rememberScans(p.good.commit.String(), inv)
 	for h := range inv {
 		p.fresh[h] = true
 	}
-	return inv
+	return inv, session.HostErrors(err)
 }
 
 // staleWithActions are the hosts p.todo would change whose snapshot does

@@ -54,13 +54,16 @@ func (d *Daemon) scan(ctx context.Context, p *pass) error {
 	}
 	p.ps = ps
 	p.fresh = map[string]bool{}
+	p.scanErrs = map[string]error{}
 	commit := p.good.commit.String()
 	due, inv := d.dueScans(p.good.cfg, commit, p.now)
 	if d.o.ScanInterval <= 0 {
 		due = nil // every host, as the configuration's policies target them
 	}
 	if len(due) > 0 || d.o.ScanInterval <= 0 {
-		maps.Copy(inv, d.scanHosts(ctx, p, due, "scan failed"))
+		fresh, errs := d.scanHosts(ctx, p, due, "scan failed")
+		maps.Copy(inv, fresh)
+		maps.Copy(p.scanErrs, errs)
 	}
 	if ctx.Err() != nil {
 		return &RetryError{Reason: "canceled", Err: ctx.Err()}
@@ -97,7 +100,9 @@ func (d *Daemon) plan(ctx context.Context, p *pass) error {
 	// Hosts planned from an earlier scan are scanned again before
 	// anything is applied to them, and planned again.
 	if stale := staleWithActions(p); len(stale) > 0 {
-		maps.Copy(p.inv, d.scanHosts(ctx, p, stale, "scan before apply failed"))
+		fresh, errs := d.scanHosts(ctx, p, stale, "scan before apply failed")
+		maps.Copy(p.inv, fresh)
+		maps.Copy(p.scanErrs, errs)
 		for _, h := range stale {
 			if !p.fresh[h] {
 				delete(p.inv, h) // not applied from an old scan
@@ -169,7 +174,8 @@ func (d *Daemon) rescan(ctx context.Context, p *pass) error {
 		touched[h.Host] = true
 	}
 	hosts := slices.Sorted(maps.Keys(touched))
-	maps.Copy(p.inv, d.scanHosts(context.WithoutCancel(ctx), p, hosts, "re-scan after apply failed"))
+	fresh, _ := d.scanHosts(context.WithoutCancel(ctx), p, hosts, "re-scan after apply failed")
+	maps.Copy(p.inv, fresh)
 	p.out.After, _ = planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: d.o.Now(), History: p.hist,
 		ConfigCommit: p.good.commit.String(), InventorySource: "live"})
 	return nil
