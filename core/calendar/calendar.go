@@ -76,22 +76,24 @@ func Build(cfg *config.Config, plan PlanAt, o Options) (*Calendar, error) {
 	type scope struct{ policies, hosts map[string]bool }
 	scopes := map[string]map[string]*scope{}
 	for _, p := range cfg.Policies {
-		if p.Window == nil || cfg.Windows[p.Window.Name] == nil || cfg.Windows[p.Window.Name].Schedule == nil {
-			continue
-		}
-		for _, h := range p.Hosts {
-			c := clientOf[h]
-			if o.Client != "" && c != o.Client {
+		for _, ref := range p.Windows { // each of a policy's windows lets it act
+			if cfg.Windows[ref.Name] == nil || cfg.Windows[ref.Name].Schedule == nil {
 				continue
 			}
-			w := p.Window.Name
-			if scopes[w] == nil {
-				scopes[w] = map[string]*scope{}
+			for _, h := range p.Hosts {
+				c := clientOf[h]
+				if o.Client != "" && c != o.Client {
+					continue
+				}
+				w := ref.Name
+				if scopes[w] == nil {
+					scopes[w] = map[string]*scope{}
+				}
+				if scopes[w][c] == nil {
+					scopes[w][c] = &scope{map[string]bool{}, map[string]bool{}}
+				}
+				scopes[w][c].policies[p.Name], scopes[w][c].hosts[h] = true, true
 			}
-			if scopes[w][c] == nil {
-				scopes[w][c] = &scope{map[string]bool{}, map[string]bool{}}
-			}
-			scopes[w][c].policies[p.Name], scopes[w][c].hosts[h] = true, true
 		}
 	}
 	plans := map[time.Time]*model.Plan{}
