@@ -56,9 +56,10 @@ func Evaluate(in Input) ([]model.Report, model.FleetSummary) {
 func evaluateHost(host string, plans []model.HostPlan, in Input) model.Report {
 	r := model.Report{
 		FormatVersion: model.ReportFormatVersion, Host: host, ConfigCommit: in.ConfigCommit,
-		Items: []model.Item{}, LastApply: in.LastApply[host],
+		Client: in.Clients[host], Items: []model.Item{}, LastApply: in.LastApply[host],
 	}
 	snap := in.Inventory[host]
+	r.InstalledKBs = installedKBs(snap)
 	items := map[itemKey]model.Item{}
 	failed := failedActions(r.LastApply)
 	incomplete := false // a provider of the host has no inventory
@@ -132,7 +133,8 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 	var out []model.Item
 	missing := func(pkg, installed, to string, u model.Update) {
 		it := model.Item{Provider: hp.Provider, Package: pkg, Installed: installed, Required: to,
-			State: model.ItemMissing, Classification: u.Classification, CVEs: nonNil(u.CVEs), KB: u.KB}
+			State: model.ItemMissing, Classification: u.Classification, CVEs: nonNil(u.CVEs), KB: u.KB,
+			Title: u.Title, Severity: u.Severity}
 		if failed[hp.Host+"/"+hp.Provider+"/"+pkg] {
 			it.State = model.ItemFailed
 		}
@@ -141,7 +143,8 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 	for _, a := range hp.Actions {
 		switch a.Type {
 		case model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade:
-			missing(a.Package, a.From, a.To, model.Update{Classification: a.Classification, CVEs: a.CVEs, KB: a.KB})
+			missing(a.Package, a.From, a.To, model.Update{Classification: a.Classification, CVEs: a.CVEs, KB: a.KB,
+				Title: a.Title, Severity: a.Severity})
 		}
 	}
 	for _, d := range hp.Deferred {

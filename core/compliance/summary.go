@@ -58,6 +58,7 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 		s.Clients[k] = c
 	}
 	s.MissingByCVE, s.MissingByKB = sortedHosts(cves), sortedHosts(kbs)
+	s.MissingPatches = missingPatches(reports, clients)
 	sort.Strings(s.PendingReboots)
 	sort.SliceStable(s.Failures, func(i, j int) bool {
 		a, b := s.Failures[i], s.Failures[j]

@@ -74,6 +74,10 @@ type Update struct {
 	KB             string    `json:"kb"`
 	ReleasedAt     time.Time `json:"released_at"`
 	RebootRequired bool      `json:"reboot_required"`
+	// Title is the update's title where its source gives one (Windows
+	// Update: "2024-10 Cumulative Update for …"; winget: the display
+	// name); omitted when empty.
+	Title string `json:"title,omitempty"`
 }
 
 // updateJSON is Update as it appears in JSON: released_at may be "". It
@@ -90,6 +94,7 @@ type updateJSON struct {
 	KB             string   `json:"kb"`
 	ReleasedAt     string   `json:"released_at"`
 	RebootRequired bool     `json:"reboot_required"`
+	Title          string   `json:"title,omitempty"`
 }
 
 // MarshalJSON writes released_at as "" when unknown (else in RFC 3339 with
@@ -97,7 +102,7 @@ type updateJSON struct {
 // cves as [] when empty.
 func (u Update) MarshalJSON() ([]byte, error) {
 	j := updateJSON{ID: u.ID, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
-		Severity: u.Severity, CVEs: u.CVEs, KB: u.KB, RebootRequired: u.RebootRequired}
+		Severity: u.Severity, CVEs: u.CVEs, KB: u.KB, RebootRequired: u.RebootRequired, Title: u.Title}
 	if j.CVEs == nil {
 		j.CVEs = []string{}
 	}
@@ -114,7 +119,7 @@ func (u *Update) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*u = Update{ID: j.ID, Name: j.Name, From: j.From, To: j.To, Classification: j.Classification,
-		Severity: j.Severity, CVEs: j.CVEs, KB: j.KB, RebootRequired: j.RebootRequired}
+		Severity: j.Severity, CVEs: j.CVEs, KB: j.KB, RebootRequired: j.RebootRequired, Title: j.Title}
 	if j.ReleasedAt != "" {
 		t, err := time.Parse(time.RFC3339, j.ReleasedAt)
 		if err != nil {

@@ -101,6 +101,9 @@ type Action struct {
 	KB             string   `json:"kb"`
 	RebootRequired bool     `json:"reboot_required"`
 	Reason         string   `json:"reason"`
+	// Title is the update's title where its source gives one (Windows
+	// Update, winget); omitted when empty.
+	Title string `json:"title,omitempty"`
 }
 
 // Deferred is an approved change that waits; Until is when it becomes due,

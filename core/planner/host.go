@@ -267,7 +267,7 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 		hp.Actions = append(hp.Actions, model.Action{
 			ID: host + "/" + pp.p.Provider + "/" + c.u.Name, Type: c.typ, Package: c.u.Name,
 			From: c.u.From, To: c.u.To, Classification: c.u.Classification, Severity: c.u.Severity,
-			CVEs: nonNil(c.u.CVEs), KB: c.u.KB, RebootRequired: c.u.RebootRequired, Reason: c.reason,
+			CVEs: nonNil(c.u.CVEs), KB: c.u.KB, RebootRequired: c.u.RebootRequired, Reason: c.reason, Title: c.u.Title,
 		})
 		return
 	}

@@ -43,7 +43,8 @@ const (
 )
 
 // Markdown writes the pull-request comment: a summary, the warnings, a table
-// per policy and ring, the most common actions, then each host folded in
+// per policy and ring, the most common actions, the missing patches by KB
+// (package where there is none), then each host folded in
 // <details>, hosts with changes first. It measures as it goes and never
 // writes more than the byte budget: what does not fit is counted in a
 // closing line that points to the full plan.
@@ -70,6 +71,7 @@ func Markdown(w io.Writer, p *model.Plan, warnings []model.Warning, o MarkdownOp
 	m.clientTable()
 	m.policyTable()
 	m.commonActions()
+	m.missingPatches()
 	m.hostDetails()
 
 	out := m.b.String() + m.footer()
@@ -114,6 +116,7 @@ const (
 	secClients  = "client table"
 	secPolicies = "policy table"
 	secCommon   = "table of common actions"
+	secMissing  = "table of missing patches"
 	secHosts    = "hosts"
 )
 

@@ -54,8 +54,15 @@ func richSummary() *model.FleetSummary {
 			"acme": {Hosts: 2, Compliant: 1, NonCompliant: 1, CompliancePercent: 50},
 			"":     {Hosts: 1, Unknown: 1},
 		},
-		MissingByCVE:   map[string][]string{"CVE-2024-0727": {"web_1"}, "CVE-2026-1": {"web_1"}, "CVE-2026-2": {"db_1", "web_1"}},
-		MissingByKB:    map[string][]string{"KB5044284": {"win_1"}},
+		MissingByCVE: map[string][]string{"CVE-2024-0727": {"web_1"}, "CVE-2026-1": {"web_1"}, "CVE-2026-2": {"db_1", "web_1"}},
+		MissingByKB:  map[string][]string{"KB5044284": {"win_1"}},
+		MissingPatches: []model.MissingPatch{
+			{ID: "KB5092641", Provider: "windowsupdate", Title: "2026-11 Cumulative Update for Microsoft server operating system version 21H2 for x64-based Systems (KB5092641)",
+				Severity: "Critical", Classification: "security", CVEs: []string{"CVE-2026-2"}, Hosts: []string{"win_1", "win_2"}, Failed: 1,
+				Clients: map[string][]string{"acme": {"win_1"}, "": {"win_2"}}},
+			{ID: "openssl", Provider: "apt", Classification: "security", CVEs: []string{"CVE-2024-0727"}, Hosts: []string{"web_1"},
+				Clients: map[string][]string{"acme": {"web_1"}}},
+		},
 		Failures:       []model.Failure{{Host: "web_1", ActionID: "web_1/apt/curl", Message: "dpkg: error | exit status 100"}},
 		PendingReboots: []string{"web_1"},
 		RecentlyInstalled: []model.RecentInstall{
@@ -116,6 +123,8 @@ func TestSummaryMarkdownBounded(t *testing.T) {
 		s.Clients[fmt.Sprintf("client_%d", i)] = model.Counts{Hosts: 1, NonCompliant: 1}
 		s.MissingByCVE[fmt.Sprintf("CVE-2026-%05d", i)] = hosts
 		s.MissingByKB[fmt.Sprintf("KB%d", i)] = []string{h}
+		s.MissingPatches = append(s.MissingPatches, model.MissingPatch{ID: fmt.Sprintf("KB%d", i), Provider: "windowsupdate",
+			Title: strings.Repeat("title ", 20), Hosts: hosts, Clients: map[string][]string{"": hosts}})
 		s.Failures = append(s.Failures, model.Failure{Host: h, ActionID: h + "/apt/x", Message: strings.Repeat("long ", 1000)})
 	}
 	s.PendingReboots = hosts

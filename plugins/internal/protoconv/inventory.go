@@ -47,6 +47,7 @@ func updateToProto(u model.Update) *pb.Update {
 	return &pb.Update{
 		Id: u.ID, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
 		Severity: u.Severity, Cves: u.CVEs, Kb: u.KB, ReleasedAt: released, RebootRequired: u.RebootRequired,
+		Title: u.Title,
 	}
 }
 
@@ -107,7 +108,7 @@ func versionTrimmer(scheme version.Scheme) func(string) string {
 
 func updateFromProto(u *pb.Update) (model.Update, error) {
 	m := model.Update{ID: u.Id, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
-		Severity: u.Severity, CVEs: u.Cves, KB: u.Kb, RebootRequired: u.RebootRequired}
+		Severity: u.Severity, CVEs: u.Cves, KB: u.Kb, RebootRequired: u.RebootRequired, Title: u.Title}
 	if m.CVEs == nil {
 		m.CVEs = []string{}
 	}

@@ -926,6 +926,7 @@ type Update struct {
 	Kb             string                 `protobuf:"bytes,8,opt,name=kb,proto3" json:"kb,omitempty"`
 	ReleasedAt     string                 `protobuf:"bytes,9,opt,name=released_at,json=releasedAt,proto3" json:"released_at,omitempty"` // RFC 3339, or "" when unknown
 	RebootRequired bool                   `protobuf:"varint,10,opt,name=reboot_required,json=rebootRequired,proto3" json:"reboot_required,omitempty"`
+	Title          string                 `protobuf:"bytes,11,opt,name=title,proto3" json:"title,omitempty"` // the update's title where the source gives one (Windows Update)
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -1028,6 +1029,13 @@ func (x *Update) GetRebootRequired() bool {
 		return x.RebootRequired
 	}
 	return false
+}
+
+func (x *Update) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
 }
 
 type Action struct {
@@ -1867,7 +1875,7 @@ const file_provider_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\tR\aversion\x12\x12\n" +
-	"\x04arch\x18\x04 \x01(\tR\x04arch\"\x82\x02\n" +
+	"\x04arch\x18\x04 \x01(\tR\x04arch\"\x98\x02\n" +
 	"\x06Update\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -1880,7 +1888,8 @@ const file_provider_proto_rawDesc = "" +
 	"\vreleased_at\x18\t \x01(\tR\n" +
 	"releasedAt\x12'\n" +
 	"\x0freboot_required\x18\n" +
-	" \x01(\bR\x0erebootRequired\"j\n" +
+	" \x01(\bR\x0erebootRequired\x12\x14\n" +
+	"\x05title\x18\v \x01(\tR\x05title\"j\n" +
 	"\x06Action\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x18\n" +
