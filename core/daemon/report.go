@@ -141,6 +141,13 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 	if err != nil {
 		return nil, nil, err
 	}
+	if applies := compliance.NewApplies(reports, p.prev.Reports, out.Plan); len(applies) > 0 {
+		b, err := compliance.ResultsJSON(commit, now, applies)
+		if err != nil {
+			return nil, nil, err
+		}
+		files[reportsbranch.ResultsFile] = b
+	}
 	for name, s := range states {
 		b, err := rollout.Encode(s)
 		if err != nil {
