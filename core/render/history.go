@@ -18,6 +18,7 @@ func HistoryJSON(w io.Writer, events []audit.Event) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // authors are "Name <email>"
 	return enc.Encode(struct {
 		Events []audit.Event `json:"events"`
 	}{events})

@@ -179,3 +179,11 @@ func TestWhat(t *testing.T) {
 		}
 	}
 }
+
+func jsonResults(at time.Time, applies []model.HostApply) ([]byte, error) {
+	return json.Marshal(model.Results{FormatVersion: "1", ConfigCommit: "9f2c1ab000000000000000000000000000000000", GeneratedAt: at, Applies: applies})
+}
+
+func signatureAt(at time.Time) object.Signature {
+	return object.Signature{Name: "tend", Email: "tend@localhost", When: at}
+}
