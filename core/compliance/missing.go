@@ -92,7 +92,6 @@ func missingPatches(reports []model.Report, clients map[string]string) []model.M
 	return out
 }
 
-
 func sortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

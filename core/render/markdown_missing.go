@@ -104,7 +104,6 @@ func missingPatchList(hosts []model.HostPlan, clients map[string]string) []*miss
 	return list
 }
 
-
 // clientCountCell is "acme 2 · globex 1", hosts without a label last.
 func clientCountCell(counts map[string]int) string {
 	hosts := make(map[string][]string, len(counts))
