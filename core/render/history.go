@@ -2,10 +2,9 @@ package render
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/reportsbranch/audit"
@@ -27,26 +26,50 @@ func HistoryJSON(w io.Writer, events []audit.Event) error {
 // HistoryText writes one line per event, newest first: when, host, what
 // happened to which package (from → to), the policy and the configuration
 // commit with its author and subject; a failure's message follows on its
-// own line.
+// own line, under WHAT.
 func HistoryText(w io.Writer, events []audit.Event) error {
 	if len(events) == 0 {
 		_, err := io.WriteString(w, "No applies recorded on the reports branch for this selection.\n")
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "WHEN\tHOST\tWHAT\tPACKAGE\tVERSION\tPOLICY\tCONFIG")
+	rows := [][]string{{"WHEN", "HOST", "WHAT", "PACKAGE", "VERSION", "POLICY", "CONFIG"}}
+	notes := []string{""}
 	for _, e := range events {
 		host := e.Host
 		if e.Client != "" {
 			host += " (" + e.Client + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", formatTime(e.At), cleanText(host), e.What,
-			cleanText(e.Provider+"/"+e.Package), cleanText(versions(e.From, e.To)), orDashText(cleanText(e.Policy)), configText(e.Config))
+		rows = append(rows, []string{formatTime(e.At), cleanText(host), e.What, cleanText(e.Provider + "/" + e.Package),
+			cleanText(versions(e.From, e.To)), orDashText(cleanText(e.Policy)), configText(e.Config)})
+		note := ""
 		if e.Message != "" && e.Status != "succeeded" {
-			fmt.Fprintf(tw, "\t\t\t  %s\t\t\t\n", cleanText(e.Message))
+			note = cleanText(e.Message)
+		}
+		notes = append(notes, note)
+	}
+	width := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
 		}
 	}
-	return tw.Flush()
+	indent := strings.Repeat(" ", width[0]+2+width[1]+2+2)
+	var b strings.Builder
+	for k, r := range rows {
+		for i, c := range r {
+			if i == len(r)-1 {
+				b.WriteString(c)
+				break
+			}
+			b.WriteString(c + strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2))
+		}
+		b.WriteString("\n")
+		if notes[k] != "" {
+			b.WriteString(indent + notes[k] + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func versions(from, to string) string {

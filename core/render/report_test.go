@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch/audit"
 )
 
 var reportNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -89,6 +90,14 @@ func TestReportGolden(t *testing.T) {
 			return SummaryMarkdown(w, &model.FleetSummary{GeneratedAt: reportNow}, nil)
 		}},
 		{"report_text", func(w *bytes.Buffer) error { return ReportText(w, rich, richSummary()) }},
+		{"report_summary_client_md", func(w *bytes.Buffer) error {
+			s := richSummary()
+			s.Client = "acme"
+			return SummaryMarkdown(w, s, rich)
+		}},
+		{"history_text", func(w *bytes.Buffer) error { return HistoryText(w, historyEvents) }},
+		{"history_text_empty", func(w *bytes.Buffer) error { return HistoryText(w, nil) }},
+		{"history_json", func(w *bytes.Buffer) error { return HistoryJSON(w, historyEvents) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,4 +157,16 @@ func TestReportNil(t *testing.T) {
 	if ReportJSON(&buf, nil) == nil || SummaryJSON(&buf, nil) == nil || SummaryMarkdown(&buf, nil, nil) == nil || ReportText(&buf, nil, nil) == nil {
 		t.Error("nil input accepted")
 	}
+}
+
+var historyEvents = []audit.Event{
+	{At: reportNow, Host: "dc01", Client: "acme", Provider: "windowsupdate", Package: "KB5092641", What: "failed",
+		Type: "install", To: "KB5092641", Status: model.StatusFailed, Message: "0x80240022 WU_E_ALL_UPDATES_FAILED\nsecond line",
+		Policy: "acme_windows", Config: audit.Commit{ID: "9f2c1ab5e0c34d2a8c1b7e6f5a4d3c2b1a098765", Author: "Jane Admin <jane@example.com>",
+			When: reportNow.Add(-time.Hour), Subject: "acme: approve the November CU"}, ReportsCommit: "0123456789abcdef0123456789abcdef01234567"},
+	{At: reportNow.Add(-24 * time.Hour), Host: "web_1", Provider: "apt", Package: "openssl", What: "upgraded", Type: "upgrade",
+		From: "3.0.11-1~deb12u1", To: "3.0.11-1~deb12u2", Status: model.StatusSucceeded, Policy: "linux_security",
+		Config: audit.Commit{ID: "9f2c1ab5e0c34d2a8c1b7e6f5a4d3c2b1a098765"}, ReportsCommit: "fedcba9876543210fedcba9876543210fedcba98"},
+	{At: reportNow.Add(-48 * time.Hour), Host: "db_1", Provider: "apt", Package: "(reboot)", What: "rebooted", Type: "reboot",
+		Status: model.StatusSucceeded, Policy: "linux_security", ReportsCommit: "fedcba9876543210fedcba9876543210fedcba99"},
 }
