@@ -99,9 +99,9 @@ func runHistory(g *globals, f *historyFlags, hosts []string) error {
 	if err != nil {
 		return err
 	}
-	repo, err := git.PlainOpenWithOptions(g.dir, &git.PlainOpenOptions{DetectDotGit: true})
+	repo, err := openRepository(g.dir)
 	if err != nil {
-		return fmt.Errorf("%s is not in a Git repository: %w", g.dir, err)
+		return err
 	}
 	head, err := historyHead(g, repo, f.ref)
 	if err != nil {
@@ -115,6 +115,20 @@ func runHistory(g *globals, f *historyFlags, hosts []string) error {
 		return render.HistoryJSON(g.stdout, events)
 	}
 	return render.HistoryText(g.stdout, events)
+}
+
+// openRepository opens the Git repository holding dir: dir itself (also a
+// bare repository, such as tend serve's --repo) or the nearest parent with
+// a .git.
+func openRepository(dir string) (*git.Repository, error) {
+	repo, err := git.PlainOpen(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		repo, err = git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s is not in a Git repository: %w", dir, err)
+	}
+	return repo, nil
 }
 
 // historyHead resolves --ref, or else the configuration's reports branch:
