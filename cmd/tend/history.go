@@ -39,7 +39,8 @@ commit).
 Each commit tend serve or tend report --commit makes records the applies it
 reports for the first time in results.json; history reads that one file per
 commit, and skips a commit whose results.json is its parent's. Commits made
-before tend wrote results.json list nothing.
+before tend wrote results.json are read from the last_apply of the host
+reports they changed: slower, and without the action's type and policy.
 
 The branch is --ref when given (a branch, remote branch or commit of the
 configuration's repository, e.g. origin/tend/reports), else the reports branch

@@ -85,7 +85,14 @@ func Walk(s storer.EncodedObjectStorer, head plumbing.Hash, f Filter, configs st
 				return nil, err
 			}
 		}
-		if !hash.IsZero() && hash != parentHash {
+		switch {
+		case hash.IsZero(): // made before tend wrote results.json
+			evs, err := w.legacyEvents(c, parent, f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, evs...)
+		case hash != parentHash:
 			evs, err := w.events(c, hash, f)
 			if err != nil {
 				return nil, err

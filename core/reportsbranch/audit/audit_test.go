@@ -187,3 +187,48 @@ func jsonResults(at time.Time, applies []model.HostApply) ([]byte, error) {
 func signatureAt(at time.Time) object.Signature {
 	return object.Signature{Name: "tend", Email: "tend@localhost", When: at}
 }
+
+// TestWalkLegacy: commits made before tend wrote results.json are read from
+// the last_apply of the host reports they changed.
+func TestWalkLegacy(t *testing.T) {
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := configCommit(t, repo, "old config")
+	day := func(n int) time.Time { return t0.AddDate(0, 0, n) }
+	report := func(r model.Report) string {
+		r.FormatVersion, r.ConfigCommit = "1", cfg
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	missing := model.Report{Host: "web_1", Client: "acme", Items: []model.Item{
+		{Provider: "apt", Package: "openssl", Installed: "1", Required: "2", State: model.ItemMissing}}}
+	applied := model.Report{Host: "web_1", Client: "acme", LastApply: &model.LastApply{StartedAt: day(1), FinishedAt: day(1),
+		Results: []model.ActionResult{{ActionID: "web_1/apt/openssl", Status: model.StatusSucceeded}}}}
+	head := writeBranch(t, dir, cfg, []step{
+		{at: day(0), files: map[string]string{"hosts/web_1/report.json": report(missing), "hosts/db_1/report.json": report(model.Report{Host: "db_1"})}},
+		{at: day(1), files: map[string]string{"hosts/web_1/report.json": report(applied)}},
+		{at: day(2), files: map[string]string{"hosts/db_1/report.json": report(model.Report{Host: "db_1", Items: []model.Item{}})}},
+	})
+	got, err := audit.Walk(repo.Storer, head, audit.Filter{}, repo.Storer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		got[i].ReportsCommit = ""
+	}
+	want := []audit.Event{{At: day(1), Host: "web_1", Client: "acme", Provider: "apt", Package: "openssl", What: "changed",
+		From: "1", To: "2", Status: model.StatusSucceeded,
+		Config: audit.Commit{ID: cfg, Author: "Jane Admin <jane@example.com>", When: t0, Subject: "old config"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if got, err := audit.Walk(repo.Storer, head, audit.Filter{Client: "globex"}, nil); err != nil || len(got) != 0 {
+		t.Errorf("client globex: %v, %v", got, err)
+	}
+}
