@@ -132,8 +132,15 @@ func runReport(g *globals, f *reportFlags) error {
 		if err := addResults(g.dir, branch, files, reports, pl); err != nil {
 			return err
 		}
+		empty, err := compliance.ResultsJSON(pl.Config.Commit, pl.GeneratedAt, nil)
+		if err != nil {
+			return err
+		}
 		hash, changed, err := reportsbranch.CommitReports(g.ctx, reportsbranch.CommitOptions{
 			ConfigDir: g.dir, Branch: branch, Remote: f.push, Now: time.Now(),
+			// From the first commit on, every commit has results.json
+			// (tend history reads older ones the slow way).
+			IfMissing: reportsbranch.Files{reportsbranch.ResultsFile: empty},
 		}, files, &summary, 0, failedHosts(summary))
 		if err != nil {
 			return err

@@ -133,3 +133,24 @@ func WriteLayout(dir string, reports []model.Report, s *model.FleetSummary, inv 
 	}
 	return nil
 }
+
+// EnsureResults adds an empty results.json to files when neither files nor
+// the branch t (nil: none yet) has one, so that from the first commit of a
+// tend that records applies on, every commit has the file: tend history
+// then reads the host reports (the slow way) only for commits made before.
+func EnsureResults(files map[string][]byte, t *reportsbranch.Tree, configCommit string, now time.Time) error {
+	if _, ok := files[reportsbranch.ResultsFile]; ok {
+		return nil
+	}
+	if t != nil {
+		if _, ok, err := t.File(reportsbranch.ResultsFile); err != nil || ok {
+			return err
+		}
+	}
+	b, err := ResultsJSON(configCommit, now, nil)
+	if err != nil {
+		return err
+	}
+	files[reportsbranch.ResultsFile] = b
+	return nil
+}

@@ -91,6 +91,9 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 		return &RetryError{Reason: "layout_failed", Err: err}
 	}
 	out, tree := p.out, p.tree
+	if err := compliance.EnsureResults(files, tree, commit, now); err != nil {
+		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
+	}
 	rec := &history.Recorded{Rollouts: states, LastApply: p.lastApply.Hosts, Reports: p.reports}
 	changed, err := d.changedFiles(tree, files)
 	if err != nil {

@@ -77,6 +77,13 @@ func generate(dir string) (plumbing.Hash, error) {
 			host := fmt.Sprintf("host_%04d", (c*benchChanged+i)%benchHosts)
 			files[reportsbranch.ReportPath(host)] = fmt.Appendf(nil, `{"format_version": "1", "host": %q, "state": "non_compliant", "scanned_at": %q, "items": []}`, host, at.Format(time.RFC3339))
 		}
+		if c == 0 { // tend writes an empty results.json into the branch's first commit
+			b, err := jsonResults(at, []model.HostApply{})
+			if err != nil {
+				return plumbing.ZeroHash, err
+			}
+			files[reportsbranch.ResultsFile] = b
+		}
 		if c%2 == 1 {
 			var applies []model.HostApply
 			for i := range benchApplied {
