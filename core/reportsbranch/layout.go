@@ -33,6 +33,8 @@ const (
 	// (tend history reads it); a commit without new applies leaves the
 	// previous one in place.
 	ResultsFile = "results.json"
+	// HTMLDir holds the HTML compliance report (tend serve --html).
+	HTMLDir = "html"
 )
 
 // ClientDir is clients/<client>, the label escaped as a URL path segment
