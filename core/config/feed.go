@@ -2,6 +2,8 @@ package config
 
 import (
 	"net/url"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -56,6 +58,9 @@ func decodeFeed(block *hcl.Block) (*Feed, hcl.Diagnostics) {
 	if a, ok := content.Attributes["file"]; ok {
 		f.File, more = attrString(a)
 		diags = append(diags, more...)
+		if clean := filepath.ToSlash(filepath.Clean(f.File)); !more.HasErrors() && (filepath.IsAbs(f.File) || clean == ".." || strings.HasPrefix(clean, "../")) {
+			diags = append(diags, errorAt(a.Expr.Range(), "Feed file outside the configuration", "file is read relative to the configuration directory and must stay inside it; got %q.", f.File))
+		}
 	}
 	if a, ok := content.Attributes["refresh"]; ok {
 		f.Refresh, f.RefreshText, more = attrDuration(a)

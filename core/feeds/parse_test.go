@@ -121,8 +121,8 @@ func TestParseOSV(t *testing.T) {
 
 func TestCVSSScore(t *testing.T) {
 	for vec, want := range map[string]float64{
-		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H":                     10.0, // CVE-2021-44228 (Log4Shell)
-		"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N":                     7.5,
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H":                    10.0, // CVE-2021-44228 (Log4Shell)
+		"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N":                    7.5,
 		"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N": 9.3,
 	} {
 		got, err := CVSSScore(vec)

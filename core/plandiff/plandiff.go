@@ -51,7 +51,7 @@ type Delta struct {
 	// KindAction (a changed target version counts as both).
 	ActionsAdded, ActionsRemoved int
 	// BaseExposure and HeadExposure are the CVEs each plan closes and
-	// leaves open (empty without vulnerability feeds).
+	// leaves open; empty unless the head plan used vulnerability feeds.
 	BaseExposure, HeadExposure model.Exposure
 }
 
@@ -148,7 +148,7 @@ func equalTime(a, b *time.Time) bool {
 func Diff(base, head *model.Plan) *Delta {
 	b, h := states(base), states(head)
 	d := &Delta{Changes: []Change{}}
-	if base != nil && head != nil {
+	if base != nil && head != nil && len(head.Feeds) > 0 {
 		d.BaseExposure, d.HeadExposure = model.CVEExposure(base), model.CVEExposure(head)
 	}
 	hosts := map[string]bool{}

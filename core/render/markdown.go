@@ -209,7 +209,11 @@ func hostBlock(h *model.HostPlan) string {
 	var items []string
 	for i := range h.Deferred {
 		d := &h.Deferred[i]
-		items = append(items, mdText(d.Package+" "+d.To+" "+untilPhrase(d)+": "+d.Reason))
+		reason := d.Reason
+		if len(d.Vulns) > 0 {
+			reason += "; fixes " + vulnList(d.Vulns, mdCVEs)
+		}
+		items = append(items, mdText(d.Package+" "+d.To+" "+untilPhrase(d)+": "+reason))
 	}
 	mdList(&b, "Deferred", items)
 	items = items[:0]

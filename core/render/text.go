@@ -188,7 +188,11 @@ func (t *textView) deferred(deferred []model.Deferred) {
 	rows := make([][]string, len(deferred))
 	for i := range deferred {
 		d := &deferred[i]
-		rows[i] = []string{d.Package, d.To, untilPhrase(d), d.Reason}
+		reason := d.Reason
+		if len(d.Vulns) > 0 {
+			reason += "; fixes " + vulnList(d.Vulns, textCVEs)
+		}
+		rows[i] = []string{d.Package, d.To, untilPhrase(d), reason}
 	}
 	for _, l := range columns(rows) {
 		t.line("    ", l)

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +20,7 @@ func vulnFacts(v model.Vuln) string {
 		parts = append(parts, "CVSS "+strconv.FormatFloat(v.CVSS, 'f', 1, 64))
 	}
 	if v.HasEPSS || v.EPSS > 0 {
-		parts = append(parts, "EPSS "+strconv.FormatFloat(v.EPSS, 'f', 2, 64))
+		parts = append(parts, "EPSS "+strconv.FormatFloat(math.Round(v.EPSS*1e4)/1e4, 'f', -1, 64))
 	}
 	if v.KEV {
 		k := "KEV"
@@ -133,9 +134,13 @@ func agePhrase(d time.Duration) string {
 }
 
 // exposureHeadline says which CVEs a plan closes and leaves open, on how
-// many hosts, KEV first: "Closes 2 CVEs on 3 hosts (1 KEV: CVE-2023-4863);
-// leaves 5 open on 2 hosts (none KEV)". "" when the plan knows no CVEs.
+// many hosts, KEV first: "Closes 2 CVEs on 3 hosts (KEV: CVE-2023-4863 on
+// 3 hosts); leaves 5 CVEs on 2 hosts (none KEV-listed) open". "" for a
+// plan made without vulnerability feeds or that knows no CVEs.
 func exposureHeadline(p *model.Plan) string {
+	if len(p.Feeds) == 0 {
+		return "" // without feeds, what stays open is not known
+	}
 	e := model.CVEExposure(p)
 	if len(e.Closed) == 0 && len(e.Open) == 0 {
 		return ""
