@@ -29,9 +29,9 @@ func vulnPlan() *model.Plan {
 		Actions: []model.Action{{ID: "web_1/apt/libwebp7", Type: model.ActionUpgrade, Package: "libwebp7", From: "1.2.4-0.2", To: "1.2.4-0.2+deb12u1",
 			Classification: "security", CVEs: []string{"CVE-2023-1999", "CVE-2023-4863"}, Vulns: []model.Vuln{webpOld, webpVuln},
 			Reason: "approve[0]: classification=security", FastLane: "fast_lane (kev): CVE-2023-4863"}},
-		Deferred: []model.Deferred{{Package: "libc6", To: "2.36-9+deb12u3", Until: &until, Reason: "window weekend closed", Vulns: []model.Vuln{glibcVuln}}},
-		Skipped:  []model.Skipped{},
-		Overdue:  []model.Overdue{{Package: "libc6", CVE: "CVE-2023-4911", Due: time.Date(2023, 12, 13, 0, 0, 0, 0, time.UTC), Rule: "deadline[0]: kev, within=14d (KEV dueDate 2023-12-12)"}},
+		Deferred:  []model.Deferred{{Package: "libc6", To: "2.36-9+deb12u3", Until: &until, Reason: "window weekend closed", Vulns: []model.Vuln{glibcVuln}}},
+		Skipped:   []model.Skipped{},
+		Overdue:   []model.Overdue{{Package: "libc6", CVE: "CVE-2023-4911", Due: time.Date(2023, 12, 13, 0, 0, 0, 0, time.UTC), Rule: "deadline[0]: kev, within=14d (KEV dueDate 2023-12-12)"}},
 		OpenVulns: []model.OpenVuln{{Package: "libc6", Version: "2.36-9+deb12u1", Vuln: openVuln}},
 	}, {
 		Host: "web_2", Provider: "apt", Policy: "security", Reboot: model.RebootNone,
@@ -66,8 +66,10 @@ func TestVulnGolden(t *testing.T) {
 		"vuln_md": func(w *bytes.Buffer) error {
 			return Markdown(w, vulnPlan(), nil, MarkdownOptions{Base: plandiff.Diff(vulnBase(), vulnPlan()), BaseLabel: "origin/main (1234567)"})
 		},
-		"vuln_json":       func(w *bytes.Buffer) error { return JSON(w, vulnPlan()) },
-		"vuln_delta_text": func(w *bytes.Buffer) error { return DeltaText(w, plandiff.Diff(vulnBase(), vulnPlan()), "origin/main", TextOptions{}) },
+		"vuln_json": func(w *bytes.Buffer) error { return JSON(w, vulnPlan()) },
+		"vuln_delta_text": func(w *bytes.Buffer) error {
+			return DeltaText(w, plandiff.Diff(vulnBase(), vulnPlan()), "origin/main", TextOptions{})
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
