@@ -62,6 +62,8 @@ type pass struct {
 	prev *history.Recorded
 	ps   *session.Providers
 	inv  map[string]*model.Snapshot
+	// vulns are the feeds' CVE facts the scan was matched with.
+	vulns map[string]model.Vuln
 	// lastApply is each host's last apply as the reports will show it;
 	// reports are this reconcile's compliance reports, by host.
 	lastApply *lastapply.Set

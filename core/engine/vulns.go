@@ -19,10 +19,16 @@ func FeedCache(cfg *config.Config) *feeds.Cache {
 // feeds from the cache) and indexes them; nil without feed blocks. The
 // infos say, per feed, how fresh it is or why it could not be read.
 func Vulns(cfg *config.Config) (*vuln.DB, []model.FeedInfo) {
+	return VulnsFrom(cfg, FeedCache(cfg))
+}
+
+// VulnsFrom is Vulns with the url feeds read from cache (tend serve keeps
+// its own in the state directory).
+func VulnsFrom(cfg *config.Config, cache *feeds.Cache) (*vuln.DB, []model.FeedInfo) {
 	if len(cfg.Feeds) == 0 {
 		return nil, nil
 	}
-	loaded, errs := feeds.Load(cfg, FeedCache(cfg))
+	loaded, errs := feeds.Load(cfg, cache)
 	var infos []model.FeedInfo
 	byName := map[string]*feeds.Loaded{}
 	for _, l := range loaded {

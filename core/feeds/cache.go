@@ -218,3 +218,20 @@ func writeAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// Due reports whether url feed f should be fetched at now: never fetched,
+// fetched from another URL, or last checked a refresh interval ago or more.
+func (c *Cache) Due(f *config.Feed, now time.Time) bool {
+	if f.URL == "" {
+		return false
+	}
+	m, ok, err := c.ReadMeta(f.Name)
+	if err != nil || !ok || m.URL != f.URL {
+		return true
+	}
+	last := m.CheckedAt
+	if last.IsZero() {
+		last = m.FetchedAt
+	}
+	return !now.Before(last.Add(f.Refresh))
+}

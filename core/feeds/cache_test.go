@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tend-sh/tend/core/config"
 )
@@ -123,5 +124,28 @@ func TestLoadNotFetched(t *testing.T) {
 	_, errs := Load(cfg, &Cache{Dir: t.TempDir()})
 	if errs["kev"] != ErrNotFetched {
 		t.Errorf("errs = %v", errs)
+	}
+}
+
+func TestDue(t *testing.T) {
+	c := &Cache{Dir: t.TempDir()}
+	f := &config.Feed{Name: "kev", Type: config.FeedKEV, URL: "https://example.invalid/kev.json", Refresh: 6 * time.Hour}
+	now := time.Date(2026, 12, 2, 6, 0, 0, 0, time.UTC)
+	if !c.Due(f, now) {
+		t.Error("never fetched: not due")
+	}
+	if err := c.writeMeta("kev", Meta{URL: f.URL, CheckedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Due(f, now.Add(5*time.Hour)) || !c.Due(f, now.Add(6*time.Hour)) {
+		t.Error("refresh interval not honoured")
+	}
+	other := *f
+	other.URL = "https://example.invalid/other.json"
+	if !c.Due(&other, now) {
+		t.Error("a new URL is not due")
+	}
+	if c.Due(&config.Feed{Name: "file", File: "kev.json"}, now) {
+		t.Error("a file feed is due")
 	}
 }
