@@ -20,6 +20,9 @@ const (
 	ItemInstalledRejected      = "installed_rejected"
 	ItemMissing                = "missing"
 	ItemFailed                 = "failed"
+	// ItemOverdue is an update that fixes a CVE past the remediation
+	// deadline a policy sets (deadline blocks): missing, and late.
+	ItemOverdue = "overdue"
 	ItemNotApplicable          = "not_applicable"
 )
 
