@@ -22,8 +22,8 @@ const (
 	ItemFailed                 = "failed"
 	// ItemOverdue is an update that fixes a CVE past the remediation
 	// deadline a policy sets (deadline blocks): missing, and late.
-	ItemOverdue = "overdue"
-	ItemNotApplicable          = "not_applicable"
+	ItemOverdue       = "overdue"
+	ItemNotApplicable = "not_applicable"
 )
 
 // Deferred causes (Deferred.Cause), set by the planner.
