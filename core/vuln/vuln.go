@@ -8,6 +8,7 @@ package vuln
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tend-sh/tend/core/debversion"
 	"github.com/tend-sh/tend/core/feeds"
@@ -27,6 +28,10 @@ type DB struct {
 	// osv: lower-case ecosystem ("debian:12", "ubuntu:22.04:lts") → package → ranges.
 	osv   map[string]map[string][]osvRange
 	facts map[string]model.Vuln
+	// byRelease caches, per codename, each source package's fixes in that
+	// release, built on first use so matching a fleet allocates little.
+	mu        sync.Mutex
+	byRelease map[string]map[string][]fix
 }
 
 type trackerIssue struct {
@@ -41,7 +46,8 @@ type osvRange struct {
 
 // New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
 func New(loaded []*feeds.Loaded) *DB {
-	db := &DB{tracker: map[string][]trackerIssue{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{}}
+	db := &DB{tracker: map[string][]trackerIssue{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
+		byRelease: map[string]map[string][]fix{}}
 	for _, l := range loaded {
 		d := l.Data
 		for src, issues := range d.Tracker {
@@ -155,26 +161,48 @@ func release(facts map[string]string) (codename string, ecosystems []string) {
 	return codename, ecosystems
 }
 
-// fixes lists the CVEs the feeds know for a source package on a host's
-// release, each with its fixing version.
-func (db *DB) fixes(src, codename string, ecosystems []string) []fix {
-	var out []fix
-	if codename != "" {
-		for _, is := range db.tracker[src] {
+// release returns each source package's fixes in a tracker release,
+// computed once per codename.
+func (db *DB) release(codename string) map[string][]fix {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if m, ok := db.byRelease[codename]; ok {
+		return m
+	}
+	m := make(map[string][]fix, len(db.tracker))
+	for src, issues := range db.tracker {
+		var fs []fix
+		for _, is := range issues {
 			r, ok := is.releases[codename]
 			if !ok || r.FixedVersion == "0" {
 				continue
 			}
 			switch r.Status {
 			case "resolved":
-				out = append(out, fix{is.cve, r.FixedVersion})
+				fs = append(fs, fix{is.cve, r.FixedVersion})
 			case "open":
-				out = append(out, fix{is.cve, ""})
+				fs = append(fs, fix{is.cve, ""})
 			}
 		}
+		if len(fs) > 0 {
+			m[src] = fs
+		}
 	}
+	db.byRelease[codename] = m
+	return m
+}
+
+// fixes lists the CVEs the feeds know for a source package on a host's
+// release (rel: db.release of its codename, nil for none), each with its
+// fixing version. The slice may be shared: callers do not change it.
+func (db *DB) fixes(src string, rel map[string][]fix, ecosystems []string) []fix {
+	out := rel[src]
+	extra := false
 	for _, eco := range ecosystems {
 		for _, rg := range db.osv[eco][src] {
+			if !extra {
+				out, extra = append([]fix(nil), out...), true
+			}
 			for _, id := range rg.cves {
 				out = append(out, fix{id, rg.fixed})
 			}
@@ -206,67 +234,84 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 	if codename == "" && len(ecos) == 0 {
 		return
 	}
-	type inst struct{ src, srcVersion string }
-	byName := make(map[string]inst, len(inv.Installed))
-	for _, it := range inv.Installed {
-		i := inst{it.Source, it.SourceVersion}
-		if i.src == "" {
-			i.src = it.Name
-		}
-		if i.srcVersion == "" {
-			i.srcVersion = it.Version
-		}
-		byName[it.Name] = i
+	var rel map[string][]fix
+	if codename != "" {
+		rel = db.release(codename)
 	}
-	fixed := map[string]map[string]bool{} // package → CVEs an update fixes
+	// The installed entry of each updated package, by name.
+	updated := make(map[string]int, len(inv.Available))
+	for i := range inv.Available {
+		updated[inv.Available[i].Name] = -1
+	}
+	for i := range inv.Installed {
+		if _, ok := updated[inv.Installed[i].Name]; ok {
+			updated[inv.Installed[i].Name] = i
+		}
+	}
+	type fixedKey struct{ pkg, cve string }
+	fixed := map[fixedKey]bool{} // CVEs an available update fixes
 	for i := range inv.Available {
 		u := &inv.Available[i]
-		in, ok := byName[u.Name]
-		if !ok {
-			in = inst{src: u.Name}
+		src, from := u.Name, u.From
+		if k := updated[u.Name]; k >= 0 {
+			src, from = sourceOf(&inv.Installed[k])
+		}
+		if u.From == "" {
+			from = ""
 		}
 		// An update's source version is unknown; binNMUs aside, it is the
-		// binary's version, and the installed one is compared as dpkg says.
-		for _, f := range db.fixes(in.src, codename, ecos) {
+		// binary's version.
+		to := stripBinNMU(u.To)
+		for _, f := range db.fixes(src, rel, ecos) {
 			if f.fixed == "" {
 				continue
 			}
-			from := in.srcVersion
-			if u.From == "" {
-				from = ""
-			}
-			if (from == "" || debversion.Compare(from, f.fixed) < 0) && debversion.Compare(stripBinNMU(u.To), f.fixed) >= 0 {
+			if (from == "" || debversion.Compare(from, f.fixed) < 0) && debversion.Compare(to, f.fixed) >= 0 {
 				if !slices.Contains(u.CVEs, f.cve) {
 					u.CVEs = append(u.CVEs, f.cve)
 				}
-				if fixed[u.Name] == nil {
-					fixed[u.Name] = map[string]bool{}
-				}
-				fixed[u.Name][f.cve] = true
+				fixed[fixedKey{u.Name, f.cve}] = true
 			}
 		}
 		slices.Sort(u.CVEs)
 	}
 	inv.OpenCVEs = nil
-	for _, it := range inv.Installed {
-		in := byName[it.Name]
-		seen := map[string]bool{}
-		for _, f := range db.fixes(in.src, codename, ecos) {
-			if seen[f.cve] || fixed[it.Name][f.cve] {
+	for i := range inv.Installed {
+		it := &inv.Installed[i]
+		src, version := sourceOf(it)
+		first := len(inv.OpenCVEs)
+		for _, f := range db.fixes(src, rel, ecos) {
+			if (len(fixed) > 0 && fixed[fixedKey{it.Name, f.cve}]) ||
+				slices.ContainsFunc(inv.OpenCVEs[first:], func(o model.OpenCVE) bool { return o.CVE == f.cve }) {
 				continue
 			}
-			if f.fixed == "" || debversion.Compare(in.srcVersion, f.fixed) < 0 {
-				seen[f.cve] = true
+			if f.fixed == "" || debversion.Compare(version, f.fixed) < 0 {
 				inv.OpenCVEs = append(inv.OpenCVEs, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: f.cve})
 			}
 		}
 	}
-	slices.SortFunc(inv.OpenCVEs, func(a, b model.OpenCVE) int {
+	cmpOpen := func(a, b model.OpenCVE) int {
 		if c := strings.Compare(a.Package, b.Package); c != 0 {
 			return c
 		}
 		return strings.Compare(a.CVE, b.CVE)
-	})
+	}
+	if !slices.IsSortedFunc(inv.OpenCVEs, cmpOpen) { // providers list installed packages sorted
+		slices.SortFunc(inv.OpenCVEs, cmpOpen)
+	}
+}
+
+// sourceOf returns an installed package's source package and version:
+// the binary's name and version when the provider reports no source.
+func sourceOf(it *model.Installed) (string, string) {
+	src, version := it.Source, it.SourceVersion
+	if src == "" {
+		src = it.Name
+	}
+	if version == "" {
+		version = it.Version
+	}
+	return src, version
 }
 
 // stripBinNMU drops a binNMU suffix ("+b1"): the source version a binary
