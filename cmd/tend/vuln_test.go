@@ -161,19 +161,6 @@ func TestAptVulnerabilitiesWithoutFastLane(t *testing.T) {
 	}
 }
 
-func readSnapshot(t *testing.T, path string) *model.Snapshot {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s model.Snapshot
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
-	return &s
-}
-
 // TestFeedsUpdate: tend feeds update against a local HTTPS server: a
 // fetch, then a 304, then a broken file refused while the last good copy
 // stays, then a failure reported with nothing lost.
