@@ -109,7 +109,7 @@ window "new_year" {
 		"CVE-2023-4911 (CVSS 7.8, EPSS 0.8716, KEV due 2023-12-12) in libc6 2.36-9+deb12u1",
 		"1  not approved by any approve block",
 		"CVEs: Closes 1 CVE on 1 host (KEV: CVE-2023-4863 on 1 host); leaves 2 CVEs on 1 host (KEV: CVE-2023-4911 on 1 host) open.",
-		"vulnerability feeds: debian dated",
+		"vulnerability feeds: debian (undated file); epss dated 2025-08-25; kev dated 2025-08-25; osv dated 2023-10-03",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q\nexit %d\n%s%s", want, code, out, errOut)

@@ -65,7 +65,8 @@ func Parse(typ string, b []byte) (*Parsed, error) {
 type Loaded struct {
 	Feed *config.Feed
 	Data *Parsed
-	// Source is the file read; Date the feed's date; FetchedAt when the
+	// Source is the file read; Date the feed's date (its own, else when
+	// the cache fetched it; zero for an undated file); FetchedAt when the
 	// cache got it (zero for file feeds).
 	Source    string
 	Date      time.Time
@@ -123,11 +124,9 @@ func loadOne(dir string, cache *Cache, f *config.Feed) (*Loaded, error) {
 	if d := l.Data.Date(); !d.IsZero() {
 		l.Date = d
 	}
-	if l.Date.IsZero() && f.File != "" {
-		if st, err := os.Stat(l.Source); err == nil {
-			l.Date = st.ModTime().UTC()
-		}
-	}
+	// A file feed that gives no date of its own (the Debian tracker)
+	// stays undated: its modification time says when it was copied, not
+	// how old its data is.
 	if l.Date.IsZero() {
 		l.Date = l.FetchedAt
 	}

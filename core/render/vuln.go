@@ -115,6 +115,8 @@ func feedsLine(p *model.Plan) string {
 			if f.FetchedAt != nil {
 				s += " (fetched " + agePhrase(p.GeneratedAt.Sub(*f.FetchedAt)) + ")"
 			}
+		default:
+			s += " (undated file)"
 		}
 		parts = append(parts, s)
 	}
