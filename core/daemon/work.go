@@ -78,7 +78,11 @@ func (d *Daemon) vulns(ctx context.Context, p *pass) *vuln.DB {
 	if len(cfg.Feeds) == 0 {
 		return nil
 	}
-	cache := &feeds.Cache{Dir: filepath.Join(d.o.StateDir, "feeds"), Client: &http.Client{Timeout: 10 * time.Minute}, Now: d.o.Now}
+	client := d.o.FeedClient
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Minute}
+	}
+	cache := &feeds.Cache{Dir: filepath.Join(d.o.StateDir, "feeds"), Client: client, Now: d.o.Now}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Feeds)) {
 		f := cfg.Feeds[name]
 		if !cache.Due(f, d.o.Now()) {
