@@ -32,7 +32,12 @@ type DB struct {
 	// release, built on first use so matching a fleet allocates little.
 	mu        sync.Mutex
 	byRelease map[string]map[string][]fix
+	// open caches the CVEs open at one version of a source package on one
+	// release: hosts of a fleet share most of their versions.
+	open map[openKey][]string
 }
+
+type openKey struct{ release, src, version string }
 
 type trackerIssue struct {
 	cve      string
@@ -47,7 +52,7 @@ type osvRange struct {
 // New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
 func New(loaded []*feeds.Loaded) *DB {
 	db := &DB{tracker: map[string][]trackerIssue{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
-		byRelease: map[string]map[string][]fix{}}
+		byRelease: map[string]map[string][]fix{}, open: map[openKey][]string{}}
 	for _, l := range loaded {
 		d := l.Data
 		for src, issues := range d.Tracker {
@@ -275,18 +280,24 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		}
 		slices.Sort(u.CVEs)
 	}
+	// Two passes, so the list is allocated once at its size.
+	relName := codename + "|" + strings.Join(ecos, ",")
+	open := make([][]string, len(inv.Installed))
+	n := 0
+	for i := range inv.Installed {
+		src, version := sourceOf(&inv.Installed[i])
+		open[i] = db.openAt(openKey{relName, src, version}, rel, ecos)
+		n += len(open[i])
+	}
 	inv.OpenCVEs = nil
+	if n > 0 {
+		inv.OpenCVEs = make([]model.OpenCVE, 0, n)
+	}
 	for i := range inv.Installed {
 		it := &inv.Installed[i]
-		src, version := sourceOf(it)
-		first := len(inv.OpenCVEs)
-		for _, f := range db.fixes(src, rel, ecos) {
-			if (len(fixed) > 0 && fixed[fixedKey{it.Name, f.cve}]) ||
-				slices.ContainsFunc(inv.OpenCVEs[first:], func(o model.OpenCVE) bool { return o.CVE == f.cve }) {
-				continue
-			}
-			if f.fixed == "" || debversion.Compare(version, f.fixed) < 0 {
-				inv.OpenCVEs = append(inv.OpenCVEs, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: f.cve})
+		for _, id := range open[i] {
+			if len(fixed) == 0 || !fixed[fixedKey{it.Name, id}] {
+				inv.OpenCVEs = append(inv.OpenCVEs, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: id})
 			}
 		}
 	}
@@ -299,6 +310,30 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 	if !slices.IsSortedFunc(inv.OpenCVEs, cmpOpen) { // providers list installed packages sorted
 		slices.SortFunc(inv.OpenCVEs, cmpOpen)
 	}
+}
+
+// openAt returns the CVEs of source package k.src open at k.version on a
+// release (no fix, or fixed in a later version), each once, computed once
+// per key.
+func (db *DB) openAt(k openKey, rel map[string][]fix, ecos []string) []string {
+	db.mu.Lock()
+	ids, ok := db.open[k]
+	db.mu.Unlock()
+	if ok {
+		return ids
+	}
+	for _, f := range db.fixes(k.src, rel, ecos) {
+		if slices.Contains(ids, f.cve) {
+			continue
+		}
+		if f.fixed == "" || debversion.Compare(k.version, f.fixed) < 0 {
+			ids = append(ids, f.cve)
+		}
+	}
+	db.mu.Lock()
+	db.open[k] = ids
+	db.mu.Unlock()
+	return ids
 }
 
 // sourceOf returns an installed package's source package and version:
