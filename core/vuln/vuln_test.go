@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/tend-sh/tend/core/config"
@@ -107,5 +108,29 @@ func TestFacts(t *testing.T) {
 	}
 	if v, _ := db.Facts("CVE-2019-1010022"); v.KEV || v.CVSS != 0 || !v.HasEPSS {
 		t.Errorf("CVE-2019-1010022: %+v", v)
+	}
+}
+
+// TestAnnotateConcurrently: tend scan annotates hosts as they finish, in
+// parallel (run with -race).
+func TestAnnotateConcurrently(t *testing.T) {
+	db := testDB(t)
+	var wg sync.WaitGroup
+	snaps := make([]*model.Snapshot, 8)
+	for i := range snaps {
+		snaps[i] = bookworm([]model.Installed{{ID: "libwebp7", Name: "libwebp7", Version: "1.2.4-0.2", Source: "libwebp"},
+			{ID: "libc6", Name: "libc6", Version: "2.36-9+deb12u1", Source: "glibc"}},
+			[]model.Update{{Name: "libwebp7", From: "1.2.4-0.2", To: "1.2.4-0.2+deb12u1"}})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db.Annotate(map[string]*model.Snapshot{"h": snaps[i]})
+		}()
+	}
+	wg.Wait()
+	for _, s := range snaps {
+		if inv := s.Providers["apt"]; len(inv.Available[0].CVEs) != 1 || len(inv.OpenCVEs) != 2 {
+			t.Errorf("annotated: %v, %v", inv.Available[0].CVEs, inv.OpenCVEs)
+		}
 	}
 }
