@@ -50,7 +50,9 @@ func Evaluate(in Input) ([]model.Report, model.FleetSummary) {
 	for _, h := range hosts {
 		reports = append(reports, evaluateHost(h, byHost[h], in))
 	}
-	return reports, Summarize(reports, in.Clients, in.ConfigCommit, in.Now)
+	sum := Summarize(reports, in.Clients, in.ConfigCommit, in.Now)
+	sum.Vulnerabilities = vulnSummary(in.Plan, in.Clients)
+	return reports, sum
 }
 
 // evaluateHost builds the report of one host from its provider plans.

@@ -1,10 +1,12 @@
 package compliance
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/render"
 )
 
 // TestOverdue: an update past its remediation deadline makes an overdue
@@ -28,7 +30,11 @@ func TestOverdue(t *testing.T) {
 			{Package: "libwebp7", CVE: "CVE-2023-4863", Due: due, Rule: "deadline[0]: kev, within=14d (KEV dueDate 2023-10-04)"},
 		},
 	}
-	reports, sum := Evaluate(Input{Plan: &model.Plan{Hosts: []model.HostPlan{hp}},
+	hp.Actions[0].Vulns = []model.Vuln{{ID: "CVE-2023-4863", CVSS: 8.8, KEV: true, KEVDue: "2023-10-04"}}
+	hp.Skipped[0].Vulns = []model.Vuln{{ID: "CVE-2023-4911", CVSS: 7.8, KEV: true, KEVDue: "2023-12-12"}}
+	hp.OpenVulns = []model.OpenVuln{{Package: "libc6", Version: "2.36-9+deb12u1", Vuln: model.Vuln{ID: "CVE-2019-1010022"}}}
+	reports, sum := Evaluate(Input{Plan: &model.Plan{Hosts: []model.HostPlan{hp}, Feeds: []model.FeedInfo{{Name: "kev", Type: "kev"}}},
+		Clients:   map[string]string{"web_1": "acme"},
 		Inventory: map[string]*model.Snapshot{"web_1": {Host: "web_1", ScannedAt: scanned, Providers: map[string]*model.ProviderInventory{"apt": inv}}}})
 	if len(reports) != 1 || reports[0].State != model.HostNonCompliant {
 		t.Fatalf("reports: %+v", reports)
@@ -46,5 +52,26 @@ func TestOverdue(t *testing.T) {
 	}
 	if h := sum.MissingByCVE["CVE-2023-4911"]; len(h) != 1 || h[0] != "web_1" {
 		t.Errorf("missing_by_cve: %v", sum.MissingByCVE)
+	}
+	v := sum.Vulnerabilities
+	if v == nil || len(v.Missing) != 2 || len(v.NoFix) != 1 {
+		t.Fatalf("vulnerabilities: %+v", v)
+	}
+	// KEV first, then by CVSS.
+	if m := v.Missing[0]; m.ID != "CVE-2023-4863" || m.Clients["acme"] != 1 || len(m.Overdue) != 1 || v.Missing[1].ID != "CVE-2023-4911" {
+		t.Errorf("missing: %+v", v.Missing)
+	}
+	if v.NoFix[0].ID != "CVE-2019-1010022" || v.NoFix[0].Hosts[0] != "web_1" {
+		t.Errorf("no fix: %+v", v.NoFix)
+	}
+	var md strings.Builder
+	if err := render.SummaryMarkdown(&md, &sum, reports); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Missing patches by CVE risk (KEV first)", "| CVE-2023-4863 | 8.8 | — | 2023-10-04 | 1 | 1 | web_1 |",
+		"## Open CVEs without a fix", "| CVE-2019-1010022 | — | — | — | 1 | web_1 |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("SUMMARY.md lacks %q:\n%s", want, md.String())
+		}
 	}
 }

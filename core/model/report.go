@@ -102,6 +102,9 @@ type FleetSummary struct {
 	// RecentlyInstalled lists what tend installed in the RecentWindow up to
 	// generated_at and is still at that version, newest first.
 	RecentlyInstalled []RecentInstall `json:"recently_installed"`
+	// Vulnerabilities lists the fleet's CVEs with the feeds' facts; absent
+	// when the plan used no vulnerability feeds.
+	Vulnerabilities *VulnSummary `json:"vulnerabilities,omitempty"`
 }
 
 // RecentWindow is how far back summary.json's recently_installed looks.

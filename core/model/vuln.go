@@ -54,3 +54,22 @@ type FeedInfo struct {
 	FetchedAt *time.Time `json:"fetched_at,omitempty"`
 	Error     string     `json:"error,omitempty"`
 }
+
+// VulnSummary is summary.json's view of the fleet's CVEs, made when the
+// plan used vulnerability feeds: the CVEs an available update fixes that are
+// not installed (Missing), and those no update fixes yet (NoFix), each
+// KEV-listed first, then by CVSS (highest first), then ID.
+type VulnSummary struct {
+	Missing []CVESummary `json:"missing"`
+	NoFix   []CVESummary `json:"no_fix"`
+}
+
+// CVESummary is one CVE across the fleet: the feeds' facts, the sorted
+// hosts exposed, how many per "client" label ("" for none), and the hosts
+// past a remediation deadline for it.
+type CVESummary struct {
+	Vuln
+	Hosts   []string       `json:"hosts"`
+	Clients map[string]int `json:"clients"`
+	Overdue []string       `json:"overdue_hosts"`
+}
