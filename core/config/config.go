@@ -19,6 +19,8 @@ type Config struct {
 	Policies  map[string]*Policy
 	// Feeds are the vulnerability feeds, by name.
 	Feeds map[string]*Feed
+	// Notify holds the notification sinks (notify.go).
+	Notify map[string]*Notify
 }
 
 // HostLabels maps every host that has the label key to its value (the

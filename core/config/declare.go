@@ -65,6 +65,10 @@ func (l *loader) add(block *hcl.Block) hcl.Diagnostics {
 		var f *Feed
 		f, diags = decodeFeed(block)
 		c.Feeds[f.Name] = f
+	case "notify":
+		var n *Notify
+		n, diags = decodeNotify(block)
+		c.Notify[n.Name] = n
 	}
 	return diags
 }
@@ -113,6 +117,10 @@ func (c *Config) firstDeclaration(blockType, name string) (kind string, first hc
 	case "feed":
 		if f, ok := c.Feeds[name]; ok {
 			return "feed", f.DeclRange, true
+		}
+	case "notify":
+		if n, ok := c.Notify[name]; ok {
+			return "notify sink", n.DeclRange, true
 		}
 	}
 	return "", hcl.Range{}, false

@@ -60,6 +60,7 @@ func (d *Daemon) scan(ctx context.Context, p *pass) error {
 	db := d.vulns(ctx, p)
 	inv, scanErr := session.Scan(ctx, p.good.cfg, ps, session.ScanOptions{Now: d.o.Now, Annotate: engine.Annotator(db)})
 	logScanErrors(d.log, scanErr, "scan failed")
+	p.scanErrs = session.HostErrors(scanErr)
 	if ctx.Err() != nil {
 		return &RetryError{Reason: "canceled", Err: ctx.Err()}
 	}
