@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -49,7 +50,9 @@ func Evaluate(in Input) ([]model.Report, model.FleetSummary) {
 	for _, h := range hosts {
 		reports = append(reports, evaluateHost(h, byHost[h], in))
 	}
-	return reports, Summarize(reports, in.Clients, in.ConfigCommit, in.Now)
+	sum := Summarize(reports, in.Clients, in.ConfigCommit, in.Now)
+	sum.Vulnerabilities = vulnSummary(in.Plan, in.Clients)
+	return reports, sum
 }
 
 // evaluateHost builds the report of one host from its provider plans.
@@ -107,6 +110,8 @@ type itemKey struct{ provider, pkg string }
 func rank(state string) int {
 	switch state {
 	case model.ItemFailed:
+		return 8
+	case model.ItemOverdue:
 		return 7
 	case model.ItemMissing:
 		return 6
@@ -181,7 +186,49 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 		out = append(out, model.Item{Provider: hp.Provider, Package: model.RebootItem,
 			State: model.ItemInstalledPendingReboot, CVEs: []string{}})
 	}
+	return markOverdue(out, hp, inv)
+}
+
+// markOverdue turns the items of packages past a remediation deadline
+// (hp.Overdue) into overdue items, saying which CVE was due when; a failed
+// item stays failed.
+func markOverdue(out []model.Item, hp model.HostPlan, inv *model.ProviderInventory) []model.Item {
+	for _, o := range hp.Overdue {
+		detail := o.CVE + " was due " + o.Due.UTC().Format("2006-01-02") + " (" + o.Rule + ")"
+		found := false
+		for i := range out {
+			it := &out[i]
+			if it.Package != o.Package {
+				continue
+			}
+			found = true
+			if it.State == model.ItemFailed {
+				continue
+			}
+			it.State, it.Detail = model.ItemOverdue, joinDetail(it.Detail, detail)
+			if !slices.Contains(it.CVEs, o.CVE) {
+				it.CVEs = append(nonNil(it.CVEs), o.CVE)
+			}
+		}
+		if !found {
+			u := model.Update{}
+			for _, a := range inv.Available {
+				if a.Name == o.Package {
+					u = a
+				}
+			}
+			out = append(out, model.Item{Provider: hp.Provider, Package: o.Package, Installed: installedVersion(inv, o.Package),
+				Required: u.To, State: model.ItemOverdue, Classification: u.Classification, CVEs: []string{o.CVE}, Detail: detail})
+		}
+	}
 	return out
+}
+
+func joinDetail(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // failedActions returns the ids of the actions that failed, were

@@ -27,7 +27,7 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 		reboot := false
 		for _, it := range r.Items {
 			switch it.State {
-			case model.ItemMissing, model.ItemFailed:
+			case model.ItemMissing, model.ItemFailed, model.ItemOverdue:
 				for _, id := range it.CVEs {
 					addHost(cves, id, r.Host)
 				}

@@ -44,6 +44,17 @@ type ProviderInventory struct {
 	// host's planned actions (tend scan, tend plan, tend apply); absent when
 	// none was, or the provider does not resolve.
 	Resolution *Resolution `json:"resolution,omitempty"`
+	// OpenCVEs are CVEs of installed packages that no available update
+	// fixes yet, as tend matched them against the vulnerability feeds
+	// (never from the provider); sorted by package and CVE.
+	OpenCVEs []OpenCVE `json:"open_cves,omitempty"`
+}
+
+// OpenCVE is a CVE an installed package has with no fix available.
+type OpenCVE struct {
+	Package string `json:"package"`
+	Version string `json:"version"`
+	CVE     string `json:"cve"`
 }
 
 // Unfinished is a package left between states; State is in the package
@@ -60,6 +71,11 @@ type Installed struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	Arch    string `json:"arch"`
+	// Source and SourceVersion are the source package it was built from
+	// and its version (dpkg's Source field), where the provider says;
+	// vulnerability feeds such as Debian's are by source package.
+	Source        string `json:"source,omitempty"`
+	SourceVersion string `json:"source_version,omitempty"`
 }
 
 // Update is one update a host could install.

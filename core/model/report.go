@@ -23,7 +23,10 @@ const (
 	ItemInstalledRejected      = "installed_rejected"
 	ItemMissing                = "missing"
 	ItemFailed                 = "failed"
-	ItemNotApplicable          = "not_applicable"
+	// ItemOverdue is an update that fixes a CVE past the remediation
+	// deadline a policy sets (deadline blocks): missing, and late.
+	ItemOverdue       = "overdue"
+	ItemNotApplicable = "not_applicable"
 )
 
 // Deferred causes (Deferred.Cause), set by the planner.
@@ -118,6 +121,9 @@ type FleetSummary struct {
 	// RecentlyInstalled lists what tend installed in the RecentWindow up to
 	// generated_at and is still at that version, newest first.
 	RecentlyInstalled []RecentInstall `json:"recently_installed"`
+	// Vulnerabilities lists the fleet's CVEs with the feeds' facts; absent
+	// when the plan used no vulnerability feeds.
+	Vulnerabilities *VulnSummary `json:"vulnerabilities,omitempty"`
 }
 
 // MissingPatch is one update missing (or failed) on some hosts. ID is its

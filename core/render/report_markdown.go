@@ -51,6 +51,10 @@ func SummaryMarkdown(w io.Writer, s *model.FleetSummary, reports []model.Report)
 		clientTable(&b, s.Clients)
 	}
 	idTable(&b, "Missing patches by CVE", "CVE", s.MissingByCVE)
+	if v := s.Vulnerabilities; v != nil {
+		cveTable(&b, "Missing patches by CVE risk (KEV first)", v.Missing, true)
+		cveTable(&b, "Open CVEs without a fix", v.NoFix, false)
+	}
 	missingPatchTable(&b, s.MissingPatches, s.Client == "")
 	if len(s.HaltedRollouts) > 0 {
 		b.WriteString("\n## Halted rollouts\n\n")
@@ -278,4 +282,42 @@ func nameList(names []string, n int) string {
 
 func moreRow(n, cols int) string {
 	return "| … " + commas(n) + " more |" + strings.Repeat(" |", cols-1) + "\n"
+}
+
+// cveTable lists CVEs with the feeds' facts, in the order given (KEV
+// first, then CVSS).
+func cveTable(b *strings.Builder, title string, list []model.CVESummary, overdue bool) {
+	if len(list) == 0 {
+		return
+	}
+	head, sep := "| CVE | CVSS | EPSS | KEV due | hosts | where |", "|---|--:|--:|---|--:|---|"
+	if overdue {
+		head, sep = "| CVE | CVSS | EPSS | KEV due | hosts | overdue | where |", "|---|--:|--:|---|--:|--:|---|"
+	}
+	fmt.Fprintf(b, "\n## %s\n\n%s\n%s\n", title, head, sep)
+	for i, c := range list {
+		if i == sumRows {
+			b.WriteString(moreRow(len(list)-i, strings.Count(sep, "|")-1))
+			break
+		}
+		cvss, epss, kev := "—", "—", "—"
+		if c.CVSS > 0 {
+			cvss = fmt.Sprintf("%.1f", c.CVSS)
+		}
+		if c.HasEPSS || c.EPSS > 0 {
+			epss = fmt.Sprintf("%.4g", c.EPSS)
+		}
+		if c.KEV {
+			kev = "KEV"
+			if c.KEVDue != "" {
+				kev = c.KEVDue
+			}
+		}
+		row := []string{mdText(c.ID), cvss, epss, mdText(kev), commas(len(c.Hosts))}
+		if overdue {
+			row = append(row, commas(len(c.Overdue)))
+		}
+		row = append(row, nameList(c.Hosts, sumHostNames))
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
 }
