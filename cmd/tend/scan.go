@@ -88,7 +88,8 @@ func runScan(g *globals, f *scanFlags) error {
 		return err
 	}
 	defer ps.Close()
-	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.patterns(), OutDir: out, Parallel: f.concurrency, Progress: scanProgress(g)})
+	db, _ := engine.Vulns(cfg)
+	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.patterns(), OutDir: out, Parallel: f.concurrency, Progress: scanProgress(g), Annotate: engine.Annotator(db)})
 	engine.RecordResolutions(g.ctx, cfg, ps, snaps, out, time.Now(), g.log)
 	if werr := render.Scanned(g.stdout, len(snaps), out); werr != nil {
 		return werr

@@ -186,7 +186,15 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 	// by the time the apply has taken, so a long rollout stops starting
 	// hosts at a window's cutoff.
 	start := time.Now()
-	held := func(host string) string { return cfg.Holds(p, host, o.Now.Add(time.Since(start))) }
+	held := func(h model.HostPlan) string {
+		t := o.Now.Add(time.Since(start))
+		if allFastLane(h) {
+			// The policy's fast lane skips its windows, not freezes
+			// or suspensions.
+			return cfg.HoldsBesidesWindows(p, h.Host, t)
+		}
+		return cfg.Holds(p, h.Host, t)
+	}
 	ringIndex := map[string]int{}
 	if p.Rollout != nil {
 		for i, r := range p.Rollout.Rings {
@@ -233,7 +241,7 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d %s failed", p.Name, maxFailures, words.Plural(maxFailures, "host", "hosts")), o.Now))
 			continue
 		}
-		if why := held(h.Host); why != "" {
+		if why := held(h); why != "" {
 			<-sem
 			record(skipAll(h, model.StatusSkipped, "not started: "+why, o.Now))
 			continue
@@ -400,4 +408,21 @@ func rebooted(actions []model.Action, results []model.ActionResult) bool {
 		}
 	}
 	return false
+}
+
+// allFastLane reports whether every package action of h came through its
+// policy's fast lane (a reboot goes with them), so it may run while the
+// window is closed.
+func allFastLane(h model.HostPlan) bool {
+	n := 0
+	for _, a := range h.Actions {
+		switch {
+		case a.Type == model.ActionReboot:
+		case a.FastLane == "":
+			return false
+		default:
+			n++
+		}
+	}
+	return n > 0
 }

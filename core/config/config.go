@@ -19,6 +19,8 @@ type Config struct {
 	Policies  map[string]*Policy
 	// Freezes are the freeze blocks, by name.
 	Freezes map[string]*Freeze
+	// Feeds are the vulnerability feeds, by name.
+	Feeds map[string]*Feed
 	// Notify holds the notification sinks (notify.go).
 	Notify map[string]*Notify
 }

@@ -65,6 +65,10 @@ func (l *loader) add(block *hcl.Block) hcl.Diagnostics {
 		var f *Freeze
 		f, diags = decodeFreeze(block)
 		c.Freezes[f.Name] = f
+	case "feed":
+		var f *Feed
+		f, diags = decodeFeed(block)
+		c.Feeds[f.Name] = f
 	case "notify":
 		var n *Notify
 		n, diags = decodeNotify(block)
@@ -117,6 +121,10 @@ func (c *Config) firstDeclaration(blockType, name string) (kind string, first hc
 	case "freeze":
 		if f, ok := c.Freezes[name]; ok {
 			return "freeze", f.DeclRange, true
+		}
+	case "feed":
+		if f, ok := c.Feeds[name]; ok {
+			return "feed", f.DeclRange, true
 		}
 	case "notify":
 		if n, ok := c.Notify[name]; ok {

@@ -13,6 +13,16 @@ import (
 // The planner says the same in more detail; apply checks it again as each
 // host starts, since a rollout can outlast a window.
 func (c *Config) Holds(p *Policy, host string, t time.Time) string {
+	if why := c.HoldsBesidesWindows(p, host, t); why != "" || p.Emergency {
+		return why
+	}
+	return c.windowsHold(p, t)
+}
+
+// HoldsBesidesWindows is Holds without the policy's windows: what holds
+// the changes a policy's fast lane lets through while its windows are
+// closed (a suspension, a freeze).
+func (c *Config) HoldsBesidesWindows(p *Policy, host string, t time.Time) string {
 	if p.Suspend.ActiveAt(t) {
 		return p.Suspend.Text(fmt.Sprintf("policy %s", p.Name))
 	}
@@ -27,6 +37,12 @@ func (c *Config) Holds(p *Policy, host string, t time.Time) string {
 			return fmt.Sprintf("frozen by freeze %s until %s: %s", f.Name, f.UntilText, f.Reason)
 		}
 	}
+	return ""
+}
+
+// windowsHold says that every one of the policy's windows is closed at t,
+// "" when one is open or it has none.
+func (c *Config) windowsHold(p *Policy, t time.Time) string {
 	if len(p.Windows) == 0 {
 		return ""
 	}

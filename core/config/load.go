@@ -29,6 +29,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "window", LabelNames: []string{"name"}},
 		{Type: "policy", LabelNames: []string{"name"}},
 		{Type: "freeze", LabelNames: []string{"name"}},
+		{Type: "feed", LabelNames: []string{"name"}},
 		{Type: "notify", LabelNames: []string{"name"}},
 	},
 }
@@ -88,6 +89,7 @@ func LoadSources(dir string, srcs map[string][]byte, readFile func(string) ([]by
 		Windows:   map[string]*Window{},
 		Policies:  map[string]*Policy{},
 		Freezes:   map[string]*Freeze{},
+		Feeds:     map[string]*Feed{},
 		Notify:    map[string]*Notify{},
 	}, readFile: readFile}
 	var diags hcl.Diagnostics

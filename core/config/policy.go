@@ -39,6 +39,11 @@ type Policy struct {
 	Suspend *Suspend
 	// Hooks run on each host the policy applies to, by phase, in order.
 	Hooks []*Hook
+	// FastLane lets updates fixing matching CVEs skip the window and the
+	// soak; nil without a fast_lane block.
+	FastLane *FastLane
+	// Deadlines are the remediation deadlines, in the order written.
+	Deadlines []*Deadline
 
 	// Dependencies and Removals say whether a host's transaction may
 	// change packages the policy holds back, and remove packages:
@@ -64,6 +69,7 @@ var policySchema = &hcl.BodySchema{
 		{Type: "approve"}, {Type: "exclude"}, {Type: "rollout"},
 		{Type: "health_check", LabelNames: []string{"type"}},
 		{Type: "suspend"}, {Type: "hook", LabelNames: []string{"phase"}},
+		{Type: "fast_lane"}, {Type: "deadline"},
 	},
 }
 
@@ -200,6 +206,16 @@ func decodePolicyBlocks(p *Policy, blocks hcl.Blocks) hcl.Diagnostics {
 				break
 			}
 			p.Rollout, more = decodeRollout(b)
+		case "fast_lane":
+			if p.FastLane != nil {
+				more = hcl.Diagnostics{errorAt(b.DefRange, "Duplicate fast_lane block", "A policy has at most one fast_lane block; the first is at %s.", pos(p.FastLane.DeclRange))}
+				break
+			}
+			p.FastLane, more = decodeFastLane(b)
+		case "deadline":
+			var d *Deadline
+			d, more = decodeDeadline(b, len(p.Deadlines))
+			p.Deadlines = append(p.Deadlines, d)
 		case "health_check":
 			var hc *HealthCheck
 			if hc, more = decodeHealthCheck(b); hc != nil {

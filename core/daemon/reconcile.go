@@ -65,6 +65,10 @@ type pass struct {
 	// fresh are the hosts scanned in this reconcile (the others are
 	// planned from an earlier scan, see scans.go).
 	fresh map[string]bool
+	// annotate matches a snapshot against the feeds (nil without any).
+	annotate func(*model.Snapshot)
+	// vulns are the feeds' CVE facts the scan was matched with.
+	vulns map[string]model.Vuln
 	// scanErrs are the hosts the scan could not reach, with why.
 	scanErrs map[string]error
 	// lastApply is each host's last apply as the reports will show it;

@@ -19,6 +19,7 @@ import (
 	"github.com/tend-sh/tend/core/reportsbranch/history"
 	"github.com/tend-sh/tend/core/rollout"
 	"github.com/tend-sh/tend/core/session"
+	"github.com/tend-sh/tend/core/vuln"
 )
 
 // ErrConfig means the configuration has errors; they are in the returned
@@ -69,6 +70,9 @@ type PlanResult struct {
 	// recorded there; otherwise the latest of what CLI applies kept in
 	// CONFIG/.tend/state and what the copies of the reports branch hold.
 	LastApply map[string]*model.LastApply
+	// Vulns are the feeds' facts by CVE the plan used (nil without feeds);
+	// the inventory's CVEs were matched with the same feeds.
+	Vulns map[string]model.Vuln
 	// Providers are the running providers of a live plan made with
 	// KeepProviders (nil otherwise); the caller closes them.
 	Providers *session.Providers
@@ -106,12 +110,13 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		}
 		hist, res.LastApply = prior.history(), prior.lastApply
 	}
+	db, feedInfos := Vulns(cfg)
 	var inv map[string]*model.Snapshot
 	var source string
 	var ps *session.Providers
 	live := o.Inventory == "" || o.Inventory == "live"
 	if live {
-		inv, ps, err = scanLive(ctx, cfg, o)
+		inv, ps, err = scanLive(ctx, cfg, o, db)
 		source = "live"
 		if ps != nil && !o.KeepProviders {
 			defer ps.Close()
@@ -122,10 +127,20 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	if err != nil {
 		return res, err
 	}
+	// Live scans were matched against the feeds as they were scanned;
+	// snapshots read from elsewhere are matched now, with today's feeds.
+	var facts map[string]model.Vuln
+	if db != nil {
+		if !live {
+			db.Annotate(inv)
+		}
+		facts = db.AllFacts()
+	}
 	pl, warns := planner.Plan(planner.Input{
 		Config:          cfg,
 		Inventory:       inv,
 		Now:             o.Now,
+		Vulns:           facts,
 		History:         hist,
 		ConfigCommit:    configrepo.Commit(o.ConfigDir),
 		InventorySource: source,
@@ -138,10 +153,11 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		resolved = Resolve(ctx, ps, pl, inv, filepath.Join(cfg.Dir, inventory.DefaultDir), logOf(o.Log))
 	}
 	planner.CheckTransactions(cfg, pl, resolved)
+	pl.Feeds = feedInfos
 	if live && o.KeepProviders {
 		res.Providers = ps
 	}
-	res.Inventory, res.History, res.Source = inv, hist, source
+	res.Inventory, res.History, res.Source, res.Vulns = inv, hist, source, facts
 	if prior != nil && recordsFirstSeen(o.ConfigDir, o.Inventory) {
 		if err := recordFirstSeen(o.ConfigDir, prior, pl, inv, time.Now()); err != nil {
 			if res.Providers != nil {
@@ -167,7 +183,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 // that fail to scan are logged and planned without inventory. The running
 // providers are returned for the transactions to be resolved; the caller
 // closes them.
-func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[string]*model.Snapshot, kept *session.Providers, err error) {
+func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions, db *vuln.DB) (_ map[string]*model.Snapshot, kept *session.Providers, err error) {
 	ps, err := session.OpenProviders(cfg, o.Log)
 	if err != nil {
 		return nil, nil, err
@@ -177,7 +193,7 @@ func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[str
 			ps.Close()
 		}
 	}()
-	inv, err := session.Scan(ctx, cfg, ps, session.ScanOptions{OutDir: filepath.Join(cfg.Dir, inventory.DefaultDir), Progress: o.ScanProgress, Now: o.ScanNow})
+	inv, err := session.Scan(ctx, cfg, ps, session.ScanOptions{OutDir: filepath.Join(cfg.Dir, inventory.DefaultDir), Progress: o.ScanProgress, Now: o.ScanNow, Annotate: Annotator(db)})
 	switch {
 	case ctx.Err() != nil:
 		return nil, nil, ctx.Err()

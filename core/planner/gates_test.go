@@ -217,3 +217,18 @@ policy "p" {
 		t.Errorf("warnings = %+v", warns)
 	}
 }
+
+// TestFastLaneHeldByFreeze: the fast lane skips the windows, not a freeze.
+func TestFastLaneHeldByFreeze(t *testing.T) {
+	s := snap("web_1", []string{"libwebp7=1.2.4-0.2"},
+		cveUpdate("libwebp7", "1.2.4-0.2", "1.2.4-0.2+deb12u1", "CVE-2023-4863"))
+	policy := "approve { classification = [\"security\"] }\n window = window.weekend\n fast_lane { kev = true }\n}\n" + yearEnd + "\npolicy \"unused\" {\n provider = \"apt\"\n targets = []\n approve {}"
+	hp := planVulns(t, policy, "2026-11-23T10:00:00Z", s)
+	want := []string{
+		"deferred libwebp7 1.2.4-0.2+deb12u1 until 2026-12-01T00:00:00Z: frozen by freeze year_end until 2026-11-30: client freeze",
+		"reboot: none",
+	}
+	if diff := cmp.Diff(want, lines(hp)); diff != "" {
+		t.Errorf("plan (-want +got):\n%s", diff)
+	}
+}

@@ -22,6 +22,11 @@ type Input struct {
 	// History is what earlier reconciles recorded; the zero value is fine.
 	History History
 
+	// Vulns are the vulnerability feeds' facts by CVE ID (core/vuln), for
+	// approve, fast_lane and deadline blocks and to show with actions; nil
+	// without feeds.
+	Vulns map[string]model.Vuln
+
 	// ConfigCommit and InventorySource are recorded in the plan as given.
 	ConfigCommit    string
 	InventorySource string

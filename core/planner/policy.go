@@ -94,6 +94,9 @@ func approveReason(a *config.Approve) string {
 		}
 		parts = append(parts, "packages="+strings.Join(globs, ","))
 	}
+	if v := a.Vuln.String(); v != "" {
+		parts = append(parts, v)
+	}
 	if a.AfterText != "" {
 		parts = append(parts, "after="+a.AfterText)
 	}
@@ -115,7 +118,7 @@ func lowerSet(items []string) map[string]bool {
 }
 
 // matches reports whether every criterion of the approval holds for u.
-func (a *approval) matches(u *model.Update) bool {
+func (a *approval) matches(u *model.Update, facts map[string]model.Vuln) bool {
 	if a.classes != nil && !a.classes[strings.ToLower(u.Classification)] {
 		return false
 	}
@@ -124,6 +127,11 @@ func (a *approval) matches(u *model.Update) bool {
 	}
 	if len(a.packages) > 0 {
 		if _, ok := firstMatch(a.packages, u.Name); !ok {
+			return false
+		}
+	}
+	if !a.a.Vuln.Empty() {
+		if _, ok := vulnMatch(a.a.Vuln, u.CVEs, facts); !ok {
 			return false
 		}
 	}
