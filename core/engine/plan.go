@@ -45,6 +45,12 @@ type PlanOptions struct {
 	// resolve) running, in PlanResult.Providers, for an apply to reuse; the
 	// caller closes them.
 	KeepProviders bool
+	// Lean is for a caller that needs the plan but not the installed
+	// lists: the snapshots of a directory inventory then stream through
+	// the planner (parsed in parallel as it plans), so memory grows with
+	// the plan rather than with the fleet, and PlanResult.Inventory holds
+	// them without their installed lists. The plan is the same.
+	Lean bool
 }
 
 // PlanResult is a plan and what was learned making it.
@@ -116,20 +122,41 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		if ps != nil && !o.KeepProviders {
 			defer ps.Close()
 		}
-	} else {
+	}
+	var stream *inventory.Stream
+	if !live && o.Lean {
+		stream, source, err = inventory.StreamSource(o.ConfigDir, o.Inventory, planner.Order(cfg))
+		if stream != nil {
+			defer stream.Close()
+		}
+	}
+	if !live && stream == nil && err == nil {
 		inv, source, err = inventory.ReadSource(o.ConfigDir, o.Inventory)
 	}
 	if err != nil {
 		return res, err
 	}
-	pl, warns := planner.Plan(planner.Input{
+	in := planner.Input{
 		Config:          cfg,
 		Inventory:       inv,
 		Now:             o.Now,
 		History:         hist,
 		ConfigCommit:    configrepo.Commit(o.ConfigDir),
 		InventorySource: source,
-	})
+	}
+	if stream != nil {
+		in.Snapshots = stream.Next
+	}
+	pl, warns := planner.Plan(in)
+	if stream != nil {
+		// The hosts no policy names are read too: a malformed snapshot
+		// fails the plan as it does read whole.
+		stream.Rest()
+		if err := stream.Err(); err != nil {
+			return res, err
+		}
+		inv = stream.Kept()
+	}
 	// The transaction each host's actions really are: resolved now by the
 	// providers (and recorded in the kept snapshots), or as the snapshots
 	// recorded it.

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"sync"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/tend-sh/tend/core/internal/safeopen"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
@@ -31,15 +32,18 @@ func Parse(name string, data []byte, wantHost string) (*model.Snapshot, error) {
 	if len(data) > MaxSnapshotSize {
 		return nil, tooLarge(name, int64(len(data)))
 	}
+	// The whole file is in memory: one Unmarshal of it (goccy/go-json,
+	// several times faster than encoding/json's reflection and without a
+	// Decoder's buffer refills) rejects anything after the snapshot too
+	// (a second snapshot appended, a sparse file's zeros). What it refuses
+	// is decoded again by encoding/json, the reference: its error is the
+	// one users know, and what it accepts is accepted.
 	var s model.Snapshot
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	// A snapshot is one JSON value: anything after it (a second snapshot
-	// appended, a sparse file's zeros) makes the file suspect.
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%s: data after the snapshot at byte %d", name, dec.InputOffset())
+	if err := gojson.Unmarshal(data, &s); err != nil {
+		s = model.Snapshot{}
+		if err := decodeStd(name, data, &s); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case s.FormatVersion != model.SnapshotFormatVersion:
@@ -56,7 +60,22 @@ func Parse(name string, data []byte, wantHost string) (*model.Snapshot, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
+	compact(&s)
 	return &s, nil
+}
+
+// decodeStd decodes a snapshot with encoding/json, the reference decoder.
+func decodeStd(name string, data []byte, s *model.Snapshot) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(s); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	// A snapshot is one JSON value: anything after it (a second snapshot
+	// appended, a sparse file's zeros) makes the file suspect.
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%s: data after the snapshot at byte %d", name, dec.InputOffset())
+	}
+	return nil
 }
 
 // checkProvider checks one provider's inventory: every entry names its
