@@ -1,12 +1,12 @@
 //go:build !linux
 
-package loader
+package fileid
 
 import (
 	"os"
 	"time"
 )
 
-// changeTime is unknown here: the cache relies on inode, size and
+// changeTime is unknown here: IDs compare device, inode, size and
 // modification time.
 func changeTime(os.FileInfo) time.Time { return time.Time{} }
