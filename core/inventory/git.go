@@ -33,6 +33,7 @@ func ReadGit(dir, rev string) (map[string]*model.Snapshot, error) {
 		data       []byte
 	}
 	out := map[string]*model.Snapshot{}
+	in := newInterner()
 	var mu sync.Mutex
 	errs := map[string]error{}
 	jobs := make(chan job, runtime.GOMAXPROCS(0))
@@ -42,7 +43,7 @@ func ReadGit(dir, rev string) (map[string]*model.Snapshot, error) {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				s, err := Parse(j.name, j.data, j.host)
+				s, err := parse(j.name, j.data, j.host, in)
 				mu.Lock()
 				if err != nil {
 					errs[j.host] = err

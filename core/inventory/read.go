@@ -29,6 +29,11 @@ const MaxSnapshotSize = 64 << 20
 // Parse decodes one snapshot and checks it against the contract. name is
 // used in errors; wantHost, when not empty, must equal the snapshot's host.
 func Parse(name string, data []byte, wantHost string) (*model.Snapshot, error) {
+	return parse(name, data, wantHost, nil)
+}
+
+// parse is Parse, compacting the snapshot with in unless in is nil.
+func parse(name string, data []byte, wantHost string, in *interner) (*model.Snapshot, error) {
 	if len(data) > MaxSnapshotSize {
 		return nil, tooLarge(name, int64(len(data)))
 	}
@@ -60,7 +65,9 @@ func Parse(name string, data []byte, wantHost string) (*model.Snapshot, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	compact(&s)
+	if in != nil {
+		in.compact(&s)
+	}
 	return &s, nil
 }
 
@@ -122,6 +129,7 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 	sort.Strings(hosts)
 	out := make(map[string]*model.Snapshot, len(hosts))
 	errs := make([]error, len(hosts))
+	in := newInterner()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -130,7 +138,7 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				s, err := readHost(dir, hosts[i])
+				s, err := readHost(dir, hosts[i], in)
 				if err != nil {
 					errs[i] = err
 					continue
@@ -154,7 +162,7 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 	return out, nil
 }
 
-func readHost(dir, host string) (*model.Snapshot, error) {
+func readHost(dir, host string, in *interner) (*model.Snapshot, error) {
 	path := filepath.Join(dir, host, reportsbranch.SnapshotFile)
 	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -163,7 +171,7 @@ func readHost(dir, host string) (*model.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data, host)
+	return parse(path, data, host, in)
 }
 
 // readFile reads a snapshot file of at most MaxSnapshotSize bytes. It

@@ -14,7 +14,8 @@ import (
 // Stream reads the snapshots of a directory (DIR/<host>/inventory.json,
 // as ReadDir) in an order given up front, parsing a few hosts ahead of the
 // reader on every core, so a plan of a large fleet holds only the hosts
-// being parsed and planned rather than the whole fleet. Next hands out
+// being parsed and planned rather than the whole fleet (which is why its
+// snapshots are not interned: what is let go needs no sharing). Next hands out
 // each snapshot whole; Kept holds every snapshot read without its
 // installed list (what a plan needs of it afterwards).
 type Stream struct {
@@ -95,7 +96,7 @@ func OpenStream(dir string, order []string) (*Stream, error) {
 		go func() {
 			defer s.wg.Done()
 			for i := range work {
-				snap, err := readHost(dir, all[i])
+				snap, err := readHost(dir, all[i], nil)
 				s.slots[i] <- parsed{snap, err}
 			}
 		}()
@@ -114,7 +115,7 @@ func (s *Stream) Next(host string) *model.Snapshot {
 		s.next++
 		s.release()
 	} else {
-		p.snap, p.err = readHost(s.dir, host)
+		p.snap, p.err = readHost(s.dir, host, nil)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
