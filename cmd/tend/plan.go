@@ -131,7 +131,9 @@ its sources do not offer), whatever else it has.`,
 }
 
 func runPlan(g *globals, f *planFlags) error {
-	res, err := makePlan(g, f.inventory, f.at.now(), "planned", false)
+	// Without --base, which plans the inventory again, nothing needs the
+	// installed lists after planning: a directory inventory streams.
+	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Lean: f.base == ""}, "planned")
 	if err != nil {
 		return err
 	}

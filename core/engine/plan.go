@@ -46,6 +46,12 @@ type PlanOptions struct {
 	// resolve) running, in PlanResult.Providers, for an apply to reuse; the
 	// caller closes them.
 	KeepProviders bool
+	// Lean is for a caller that needs the plan but not the installed
+	// lists: the snapshots of a directory inventory then stream through
+	// the planner (parsed in parallel as it plans), so memory grows with
+	// the plan rather than with the fleet, and PlanResult.Inventory holds
+	// them without their installed lists. The plan is the same.
+	Lean bool
 }
 
 // PlanResult is a plan and what was learned making it.
@@ -121,22 +127,31 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		if ps != nil && !o.KeepProviders {
 			defer ps.Close()
 		}
-	} else {
+	}
+	var stream *inventory.Stream
+	if !live && o.Lean {
+		stream, source, err = inventory.StreamSource(o.ConfigDir, o.Inventory, planner.Order(cfg))
+		if stream != nil {
+			defer stream.Close()
+		}
+	}
+	if !live && stream == nil && err == nil {
 		inv, source, err = inventory.ReadSource(o.ConfigDir, o.Inventory)
 	}
 	if err != nil {
 		return res, err
 	}
 	// Live scans were matched against the feeds as they were scanned;
-	// snapshots read from elsewhere are matched now, with today's feeds.
+	// snapshots read from elsewhere are matched now, with today's feeds
+	// (a streamed snapshot as the planner takes it).
 	var facts map[string]model.Vuln
 	if db != nil {
-		if !live {
+		if !live && inv != nil {
 			db.Annotate(inv)
 		}
 		facts = db.AllFacts()
 	}
-	pl, warns := planner.Plan(planner.Input{
+	in := planner.Input{
 		Config:          cfg,
 		Inventory:       inv,
 		Now:             o.Now,
@@ -144,7 +159,29 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		History:         hist,
 		ConfigCommit:    configrepo.Commit(o.ConfigDir),
 		InventorySource: source,
-	})
+	}
+	if stream != nil {
+		in.Snapshots = stream.Next
+		if db != nil {
+			in.Snapshots = func(host string) *model.Snapshot {
+				snap := stream.Next(host)
+				if snap != nil {
+					db.Annotate(map[string]*model.Snapshot{host: snap})
+				}
+				return snap
+			}
+		}
+	}
+	pl, warns := planner.Plan(in)
+	if stream != nil {
+		// The hosts no policy names are read too: a malformed snapshot
+		// fails the plan as it does read whole.
+		stream.Rest()
+		if err := stream.Err(); err != nil {
+			return res, err
+		}
+		inv = stream.Kept()
+	}
 	// The transaction each host's actions really are: resolved now by the
 	// providers (and recorded in the kept snapshots), or as the snapshots
 	// recorded it.

@@ -35,7 +35,8 @@ func (pp *policyPlan) planHost(host string) model.HostPlan {
 	if ring >= 0 {
 		hp.Ring = pp.rings.list[ring].Name
 	}
-	snap := pp.in.Inventory[host]
+	snap := pp.snapshot(host)
+	pp.rings.saw(ring, snap)
 	var inv *model.ProviderInventory
 	if snap != nil {
 		t := snap.ScannedAt

@@ -17,6 +17,12 @@ type Input struct {
 	// Inventory holds the last scan of each host, by host name. A host
 	// without one is planned with an error, not dropped.
 	Inventory map[string]*model.Snapshot
+	// Snapshots, when set, is used instead of Inventory: the planner asks
+	// for each host's snapshot (nil: none) as it plans the host, in the
+	// order Order returns, and keeps of it only what later rings need (the
+	// name@version installed in earlier rings), so a fleet can stream
+	// through the planner. Plan does not call it concurrently.
+	Snapshots func(host string) *model.Snapshot
 	// Now is the instant the plan is made for.
 	Now time.Time
 	// History is what earlier reconciles recorded; the zero value is fine.
@@ -75,6 +81,19 @@ func Plan(in Input) (*model.Plan, []model.Warning) {
 	})
 	pl.Summary = model.Summarize(pl.Hosts)
 	return pl, warns.sorted()
+}
+
+// Order lists the hosts in the order Plan plans them and asks
+// Input.Snapshots for their snapshots: policy by policy, by name, and in
+// each policy ring by ring. A host of several policies is listed once per
+// policy.
+func Order(cfg *config.Config) []string {
+	var out []string
+	for _, name := range sortedKeys(cfg.Policies) {
+		p := cfg.Policies[name]
+		out = append(out, newRings(p).sorted(p.Hosts)...)
+	}
+	return out
 }
 
 // warnings collects warnings once each.

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -73,8 +72,16 @@ func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *
 	pp.windows = windowsOf(in.Config, p)
 	pp.winInfo = windowInfo(pp.windows, now)
 	pp.warnExpiredSuspends()
-	pp.rings = newRings(p, in.Inventory)
+	pp.rings = newRings(p)
 	return pp
+}
+
+// snapshot returns the host's snapshot, from Input.Snapshots when set.
+func (pp *policyPlan) snapshot(host string) *model.Snapshot {
+	if pp.in.Snapshots != nil {
+		return pp.in.Snapshots(host)
+	}
+	return pp.in.Inventory[host]
 }
 
 // approveReason describes an approve block's criteria, e.g.
@@ -167,10 +174,7 @@ func (pp *policyPlan) excluded(host, pkg string) (string, bool) {
 // plan plans every host of the policy, earlier rings first (later rings
 // look at what earlier rings still need).
 func (pp *policyPlan) plan() []model.HostPlan {
-	hosts := append([]string(nil), pp.p.Hosts...)
-	sort.SliceStable(hosts, func(i, j int) bool {
-		return pp.rings.order(hosts[i]) < pp.rings.order(hosts[j])
-	})
+	hosts := pp.rings.sorted(pp.p.Hosts)
 	out := make([]model.HostPlan, 0, len(hosts))
 	for _, h := range hosts {
 		out = append(out, pp.planHost(h))
