@@ -107,7 +107,7 @@ func runReport(g *globals, f *reportFlags) error {
 	in := compliance.Input{
 		Plan: pl, Inventory: inv, Clients: res.Config.HostLabels("client"),
 		ConfigCommit: pl.Config.Commit, Now: pl.GeneratedAt,
-		LastApply: res.LastApply,
+		LastApply: res.LastApply, Warnings: res.Saved.Warnings,
 	}
 	if res.Recorded != nil { // git:REF: the dates of earlier installs too
 		in.Previous = res.Recorded.Reports

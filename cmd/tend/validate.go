@@ -46,6 +46,7 @@ configuration until tend init writes the lock and it is committed.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, diags, err := engine.Load(g.dir)
 			if err == nil {
+				diags = append(diags, config.GapWarnings(cfg)...)
 				diags = append(diags, config.Expired(cfg, time.Now())...)
 				diags = append(diags, session.ValidateProviders(g.ctx, cfg, nil)...)
 				if diags.HasErrors() {

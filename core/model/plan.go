@@ -40,6 +40,21 @@ type Plan struct {
 	Inventory     PlanInventory `json:"inventory"`
 	Hosts         []HostPlan    `json:"hosts"`
 	Summary       Summary       `json:"summary"`
+	// Ungoverned are the hosts, or a host's providers, that no policy
+	// targets: declared hosts no policy names, and providers a host's
+	// snapshot has that no policy of the host uses. Sorted by host and
+	// provider; omitted when empty.
+	Ungoverned []Ungoverned `json:"ungoverned,omitempty"`
+}
+
+// Ungoverned is a host, or one provider of it, that no policy targets.
+// Provider is empty when no policy targets the host at all and its
+// snapshot (if any) names no provider.
+type Ungoverned struct {
+	Host     string `json:"host"`
+	Provider string `json:"provider"`
+	// Reason says why, for people.
+	Reason string `json:"reason"`
 }
 
 // PlanConfig identifies the configuration a plan was made from.

@@ -69,6 +69,7 @@ func Plan(in Input) (*model.Plan, []model.Warning) {
 		return a.Provider < b.Provider
 	})
 	pl.Summary = model.Summarize(pl.Hosts)
+	pl.Ungoverned = coverage(in, &warns)
 	return pl, warns.sorted()
 }
 

@@ -63,6 +63,9 @@ func SummaryJSON(w io.Writer, s *model.FleetSummary) error {
 	if out.RecentlyInstalled == nil {
 		out.RecentlyInstalled = []model.RecentInstall{}
 	}
+	if out.Warnings == nil {
+		out.Warnings = []model.Warning{}
+	}
 	return writeJSON(w, &out, "summary")
 }
 
