@@ -30,6 +30,7 @@ type applyFlags struct {
 	inventory   string
 	json        bool
 	at          atFlag
+	hosts       hostsFlag
 }
 
 // Validate checks the flags and arguments before anything is planned or
@@ -41,6 +42,9 @@ func (f *applyFlags) Validate(args []string) error {
 	}
 	if f.at.value != "" && len(args) == 1 {
 		return errors.New("--at plans as of another time; a plan file was made at its own: plan again with tend plan --at … -out FILE")
+	}
+	if err := f.hosts.Validate(); err != nil {
+		return err
 	}
 	return f.at.Validate()
 }
@@ -93,6 +97,7 @@ Exit status 1 if any action failed or a host's transaction was blocked.`,
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the plan and every action's result as one JSON document on stdout (progress stays on stderr)")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "live", "with no plan file: where inventories come from (live, DIR, git:REF)")
 	f.at.register(cmd, "with no plan file: plan and apply")
+	f.hosts.register(cmd, "apply to (with a plan file: that plan's actions on these hosts only)")
 	return cmd
 }
 
@@ -115,8 +120,14 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 			return err
 		}
 		plan = sp.Plan
+		if len(f.hosts.patterns) > 0 {
+			plan.Narrow(f.hosts.patterns.Match)
+			if len(plan.Hosts) == 0 {
+				return fmt.Errorf("--hosts %s selects no host of the plan %s", f.hosts.value, args[0])
+			}
+		}
 	} else {
-		o := engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), KeepProviders: true}
+		o := engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), KeepProviders: true, Hosts: f.hosts.patterns}
 		if !f.at.time.IsZero() {
 			o.ScanNow = func() time.Time { return f.at.time }
 		}

@@ -21,11 +21,19 @@ type planFlags struct {
 	detailed  bool
 	base      string
 	view      viewFlags
+	hosts     hostsFlag
+	stale     staleFlag
 }
 
 // Validate checks the flags before anything is planned.
 func (f *planFlags) Validate() error {
 	if err := f.view.Validate(); err != nil {
+		return err
+	}
+	if err := f.hosts.Validate(); err != nil {
+		return err
+	}
+	if err := f.stale.Validate(); err != nil {
 		return err
 	}
 	if f.base != "" && f.view.json {
@@ -127,11 +135,13 @@ its sources do not offer), whatever else it has.`,
 	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the plan has actions, 0 when it has none, 1 when a host has errors in its plan")
 	fl.StringVar(&f.base, "base", "", "also compare with the plan of the configuration at this Git revision, e.g. origin/main (text and Markdown views)")
 	f.view.register(cmd)
+	f.hosts.register(cmd, "plan")
+	f.stale.register(cmd)
 	return cmd
 }
 
 func runPlan(g *globals, f *planFlags) error {
-	res, err := makePlan(g, f.inventory, f.at.now(), "planned", false)
+	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Hosts: f.hosts.patterns, StaleAfter: f.stale.after}, "planned")
 	if err != nil {
 		return err
 	}
@@ -172,15 +182,10 @@ func runPlan(g *globals, f *planFlags) error {
 	return nil
 }
 
-// makePlan plans as of now from the given inventory source, printing the
-// configuration's diagnostics; on configuration errors it says what was not
-// done (verb: "planned", "reported") and exits 1.
-func makePlan(g *globals, inventory string, now time.Time, verb string, keepProviders bool) (*engine.PlanResult, error) {
-	return makePlanWith(g, engine.PlanOptions{Inventory: inventory, Now: now, KeepProviders: keepProviders}, verb)
-}
-
-// makePlanWith is makePlan with more options; the configuration
-// directory, version, log and scan progress are the run's.
+// makePlanWith plans with o, printing the configuration's diagnostics;
+// the configuration directory, version, log and scan progress are the
+// run's. On configuration errors it says what was not done (verb:
+// "planned", "reported") and exits 1.
 func makePlanWith(g *globals, o engine.PlanOptions, verb string) (*engine.PlanResult, error) {
 	o.ConfigDir, o.TendVersion, o.Log, o.ScanProgress = g.dir, version, g.log, scanProgress(g)
 	res, err := engine.Plan(g.ctx, o)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/compliance"
+	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"
@@ -23,6 +24,8 @@ type reportFlags struct {
 	out       string
 	commit    bool
 	push      string
+	hosts     hostsFlag
+	stale     staleFlag
 }
 
 func newReport(g *globals) *cobra.Command {
@@ -81,6 +84,8 @@ errors.`,
 	fl.StringVar(&f.out, "out", "", "also write SUMMARY.md, summary.json and hosts/<host>/{inventory,report}.json under this directory")
 	fl.BoolVar(&f.commit, "commit", false, "also commit that layout to the reports branch (tend { reports_branch }) of the configuration's Git repository, without touching its work tree; unchanged reports make no commit")
 	fl.StringVar(&f.push, "push", "", "with --commit: push the reports branch to this remote (never forced; retried on top of a concurrent writer's push)")
+	f.hosts.register(cmd, "report on")
+	f.stale.register(cmd)
 	return cmd
 }
 
@@ -92,11 +97,20 @@ func (f *reportFlags) Validate() error {
 	if f.push != "" && !f.commit {
 		return errors.New("--push needs --commit")
 	}
+	if f.commit && f.hosts.value != "" {
+		return errors.New("--commit writes the whole fleet's reports; --hosts would leave the other hosts out of the reports branch")
+	}
+	if err := f.hosts.Validate(); err != nil {
+		return err
+	}
+	if err := f.stale.Validate(); err != nil {
+		return err
+	}
 	return f.at.Validate()
 }
 
 func runReport(g *globals, f *reportFlags) error {
-	res, err := makePlan(g, f.inventory, f.at.now(), "reported", false)
+	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Hosts: f.hosts.patterns, StaleAfter: f.stale.after}, "reported")
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"path"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,27 +15,12 @@ import (
 
 // scanFlags are the flags of tend scan.
 type scanFlags struct {
-	hosts string
+	hosts hostsFlag
 	out   string
 }
 
 // Validate checks that every --hosts pattern is a valid glob.
-func (f *scanFlags) Validate() error {
-	for _, p := range f.patterns() {
-		if _, err := path.Match(p, ""); err != nil {
-			return fmt.Errorf("--hosts %q: %w", p, err)
-		}
-	}
-	return nil
-}
-
-// patterns are the --hosts globs; none scans every targeted host.
-func (f *scanFlags) patterns() []string {
-	if f.hosts == "" {
-		return nil
-	}
-	return strings.Split(f.hosts, ",")
-}
+func (f *scanFlags) Validate() error { return f.hosts.Validate() }
 
 func newScan(g *globals) *cobra.Command {
 	f := &scanFlags{}
@@ -61,7 +44,7 @@ be (its provider resolves the actions read-only, apt with apt-get
 			return runScan(g, f)
 		},
 	}
-	cmd.Flags().StringVar(&f.hosts, "hosts", "", "comma-separated host name patterns (globs) to scan; default every targeted host")
+	f.hosts.register(cmd, "scan")
 	cmd.Flags().StringVar(&f.out, "out", "", "directory for the snapshots (default CONFIG/"+inventory.DefaultDir+")")
 	return cmd
 }
@@ -80,7 +63,7 @@ func runScan(g *globals, f *scanFlags) error {
 		return err
 	}
 	defer ps.Close()
-	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.patterns(), OutDir: out, Progress: scanProgress(g)})
+	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.hosts.patterns, OutDir: out, Progress: scanProgress(g)})
 	engine.RecordResolutions(g.ctx, cfg, ps, snaps, out, time.Now(), g.log)
 	if werr := render.Scanned(g.stdout, len(snaps), out); werr != nil {
 		return werr

@@ -226,3 +226,22 @@ func (p *Plan) HostsWithErrors() int {
 	}
 	return len(hosts)
 }
+
+// Narrow keeps the host plans and ungoverned entries of the hosts keep
+// selects, and counts the summary again.
+func (p *Plan) Narrow(keep func(host string) bool) {
+	hosts := p.Hosts[:0:0]
+	for _, h := range p.Hosts {
+		if keep(h.Host) {
+			hosts = append(hosts, h)
+		}
+	}
+	var ung []Ungoverned
+	for _, u := range p.Ungoverned {
+		if keep(u.Host) {
+			ung = append(ung, u)
+		}
+	}
+	p.Hosts, p.Ungoverned = hosts, ung
+	p.Summary = Summarize(p.Hosts)
+}

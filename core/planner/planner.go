@@ -21,6 +21,9 @@ type Input struct {
 	Now time.Time
 	// History is what earlier reconciles recorded; the zero value is fine.
 	History History
+	// StaleAfter, when positive, warns about every snapshot scanned more
+	// than this before Now.
+	StaleAfter time.Duration
 
 	// ConfigCommit and InventorySource are recorded in the plan as given.
 	ConfigCommit    string
@@ -70,6 +73,7 @@ func Plan(in Input) (*model.Plan, []model.Warning) {
 	})
 	pl.Summary = model.Summarize(pl.Hosts)
 	pl.Ungoverned = coverage(in, &warns)
+	staleness(in, now, &warns)
 	return pl, warns.sorted()
 }
 
