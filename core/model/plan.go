@@ -101,6 +101,9 @@ type WindowInfo struct {
 	Open     bool       `json:"open"`
 	NextOpen *time.Time `json:"next_open"`
 	ClosesAt *time.Time `json:"closes_at,omitempty"`
+	// Ignored is set when the policy is an emergency one: its actions do
+	// not wait for the window. Omitted when false.
+	Ignored bool `json:"ignored,omitempty"`
 }
 
 // Action is one change tend will make now.

@@ -75,7 +75,7 @@ func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *
 		if w := in.Config.Windows[p.Window.Name]; w != nil && w.Schedule != nil {
 			pp.window = w.Schedule
 			st := w.Schedule.State(now)
-			info := &model.WindowInfo{Name: w.Name, Open: st.Open}
+			info := &model.WindowInfo{Name: w.Name, Open: st.Open, Ignored: p.Emergency}
 			if st.Open {
 				opened, closes := st.OpenedAt, st.ClosesAt
 				info.NextOpen, info.ClosesAt = &opened, &closes

@@ -1,7 +1,9 @@
 package planner
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -9,22 +11,45 @@ import (
 // report warn that it is stale (--stale-after).
 const DefaultStaleAfter = 24 * time.Hour
 
-// staleness warns about every snapshot scanned more than in.StaleAfter
-// before now; a zero StaleAfter warns about none.
+// staleness warns about the snapshots scanned more than in.StaleAfter
+// before now: one warning naming the host, or, for several, one naming
+// the oldest and listing the hosts (at most 5 by name). A zero StaleAfter
+// warns about none.
 func staleness(in Input, now time.Time, warns *warnings) {
 	if in.StaleAfter <= 0 {
 		return
 	}
+	var stale []string
+	oldest := ""
 	for _, host := range sortedKeys(in.Inventory) {
 		snap := in.Inventory[host]
-		if snap == nil || snap.ScannedAt.IsZero() {
+		if snap == nil || snap.ScannedAt.IsZero() || now.Sub(snap.ScannedAt) <= in.StaleAfter {
 			continue
 		}
-		if age := now.Sub(snap.ScannedAt); age > in.StaleAfter {
-			warns.add("", "host %q: stale snapshot, scanned at %s, %s before the plan (stale after %s); the host may have changed since",
-				host, stamp(snap.ScannedAt), roughAge(age), roughAge(in.StaleAfter))
+		stale = append(stale, host)
+		if oldest == "" || snap.ScannedAt.Before(in.Inventory[oldest].ScannedAt) {
+			oldest = host
 		}
 	}
+	if len(stale) == 0 {
+		return
+	}
+	at := in.Inventory[oldest].ScannedAt
+	if len(stale) == 1 {
+		warns.add("", "host %q: stale snapshot, scanned at %s, %s before the plan (stale after %s); the host may have changed since",
+			oldest, stamp(at), roughAge(now.Sub(at)), roughAge(in.StaleAfter))
+		return
+	}
+	names := make([]string, 0, 5)
+	for _, h := range stale[:min(len(stale), 5)] {
+		names = append(names, strconv.Quote(h))
+	}
+	list := strings.Join(names, ", ")
+	if len(stale) > 5 {
+		list += fmt.Sprintf(" and %d more", len(stale)-5)
+	}
+	warns.add("", "%d hosts have stale snapshots, scanned more than %s before the plan (the oldest, %q, at %s, %s before): %s; they may have changed since",
+		len(stale), roughAge(in.StaleAfter), oldest, stamp(at), roughAge(now.Sub(at)), list)
 }
 
 // roughAge is a duration in whole days, hours or minutes: "3d", "26h",

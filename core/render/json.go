@@ -48,6 +48,7 @@ func JSONWarned(w io.Writer, p *model.Plan, warnings []model.Warning) error {
 // need a change are copied; the rest is shared with p, read-only.
 func normalize(p *model.Plan) *model.Plan {
 	out := *p
+	out.GeneratedAt = seconds(out.GeneratedAt)
 	out.Hosts = make([]model.HostPlan, len(p.Hosts))
 	for i, h := range p.Hosts {
 		if h.Actions == nil {

@@ -199,7 +199,7 @@ func hostBlock(h *model.HostPlan) string {
 	var items []string
 	for i := range h.Deferred {
 		d := &h.Deferred[i]
-		items = append(items, mdText(d.Package+" "+d.To+" "+untilPhrase(d)+": "+d.Reason))
+		items = append(items, mdText(packageTo(d.Package, d.To)+" "+untilPhrase(d)+": "+d.Reason))
 	}
 	mdList(&b, "Deferred", items)
 	items = items[:0]

@@ -177,7 +177,7 @@ func (t *textView) deferred(deferred []model.Deferred) {
 	rows := make([][]string, len(deferred))
 	for i := range deferred {
 		d := &deferred[i]
-		rows[i] = []string{d.Package, d.To, untilPhrase(d), d.Reason}
+		rows[i] = []string{d.Package, toVersion(d.Package, d.To), untilPhrase(d), d.Reason}
 	}
 	for _, l := range columns(rows) {
 		t.line("    ", l)
@@ -192,7 +192,7 @@ func (t *textView) skipped(skipped []model.Skipped) {
 	var rows [][]string
 	if t.o.Verbose {
 		for _, s := range skipped {
-			rows = append(rows, []string{s.Package, s.To, s.Reason})
+			rows = append(rows, []string{s.Package, toVersion(s.Package, s.To), s.Reason})
 		}
 	} else {
 		counts := skipReasons(skipped)
