@@ -17,6 +17,7 @@ import (
 type scanFlags struct {
 	hosts hostsFlag
 	out   string
+	json  bool
 }
 
 // Validate checks that every --hosts pattern is a valid glob.
@@ -37,7 +38,8 @@ Each snapshot also records the transaction the host's plan as of now would
 be (its provider resolves the actions read-only, apt with apt-get
 --simulate), so offline plans from the snapshots can check dependencies.`,
 		Example: `  tend scan
-  tend scan --hosts 'acme_*' --out snapshots`,
+  tend scan --hosts 'acme_*' --out snapshots
+  tend scan --json | jq -r '.hosts[] | select(.status == "failed") | .host'`,
 		Args:    cobra.NoArgs,
 		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -45,6 +47,7 @@ be (its provider resolves the actions read-only, apt with apt-get
 		},
 	}
 	f.hosts.register(cmd, "scan")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print what was scanned as one JSON document on stdout: each host's status, scan time, providers and update count, or its error (per-host lines stay on stderr)")
 	cmd.Flags().StringVar(&f.out, "out", "", "directory for the snapshots (default CONFIG/"+inventory.DefaultDir+")")
 	return cmd
 }
@@ -65,6 +68,16 @@ func runScan(g *globals, f *scanFlags) error {
 	defer ps.Close()
 	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.hosts.patterns, OutDir: out, Progress: scanProgress(g)})
 	engine.RecordResolutions(g.ctx, cfg, ps, snaps, out, time.Now(), g.log)
+	if f.json {
+		failed := session.HostErrors(err)
+		if werr := render.ScanJSON(g.stdout, out, snaps, failed); werr != nil {
+			return werr
+		}
+		if len(failed) > 0 {
+			return exitError{1}
+		}
+		return err
+	}
 	if werr := render.Scanned(g.stdout, len(snaps), out); werr != nil {
 		return werr
 	}
