@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,12 +141,11 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		Now:             o.Now,
 		History:         hist,
 		StaleAfter:      o.StaleAfter,
+		Hosts:           o.Hosts,
 		ConfigCommit:    configrepo.Commit(o.ConfigDir),
 		InventorySource: source,
 	})
-	if len(o.Hosts) > 0 {
-		pl.Narrow(o.Hosts.Match)
-	}
+	pl.Config.Uncommitted = pl.Config.Commit != "" && configrepo.Uncommitted(o.ConfigDir, slices.Collect(maps.Keys(cfg.Sources)))
 	// The transaction each host's actions really are: resolved now by the
 	// providers (and recorded in the kept snapshots), or as the snapshots
 	// recorded it.

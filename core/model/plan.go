@@ -61,6 +61,10 @@ type Ungoverned struct {
 type PlanConfig struct {
 	Dir    string `json:"dir"`
 	Commit string `json:"commit"`
+	// Uncommitted is set when the work tree below Dir differs from Commit
+	// (uncommitted or untracked changes): the plan is not that commit's.
+	// Omitted when false.
+	Uncommitted bool `json:"uncommitted,omitempty"`
 }
 
 // PlanInventory says where the inventory came from: "live", "git:REF" or

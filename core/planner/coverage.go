@@ -16,7 +16,9 @@ import (
 // host's snapshot has that none of its policies uses.
 func coverage(in Input, warns *warnings) []model.Ungoverned {
 	for _, g := range config.Gaps(in.Config) {
-		warns.add(g.Where, "%s", g.Text)
+		if g.Host == "" || in.Hosts.Match(g.Host) {
+			warns.add(g.Where, "%s", g.Text)
+		}
 	}
 	uses := map[string]map[string]bool{} // host → providers of its policies
 	for _, p := range in.Config.Policies {
@@ -43,7 +45,7 @@ func coverage(in Input, warns *warnings) []model.Ungoverned {
 			continue
 		}
 		for _, prov := range providers {
-			if !uses[host][prov] {
+			if !uses[host][prov] && in.Hosts.Match(host) {
 				out = append(out, model.Ungoverned{Host: host, Provider: prov,
 					Reason: fmt.Sprintf("no policy for provider %q targets the host, though its snapshot has that provider", prov)})
 				warns.add("", "host %q has provider %q in its snapshot, but no policy for %q targets it: those updates are ungoverned", host, prov, prov)

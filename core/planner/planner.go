@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/hostmatch"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -21,6 +22,11 @@ type Input struct {
 	Now time.Time
 	// History is what earlier reconciles recorded; the zero value is fine.
 	History History
+	// Hosts narrows the plan to the hosts these globs match (--hosts):
+	// every host is planned (rings need the others), but the plan, the
+	// ungoverned hosts and the per-host warnings keep only these. Empty
+	// keeps all.
+	Hosts hostmatch.Patterns
 	// StaleAfter, when positive, warns about every snapshot scanned more
 	// than this before Now.
 	StaleAfter time.Duration
@@ -74,6 +80,9 @@ func Plan(in Input) (*model.Plan, []model.Warning) {
 	pl.Summary = model.Summarize(pl.Hosts)
 	pl.Ungoverned = coverage(in, &warns)
 	staleness(in, now, &warns)
+	if len(in.Hosts) > 0 {
+		pl.Narrow(in.Hosts.Match)
+	}
 	return pl, warns.sorted()
 }
 

@@ -23,7 +23,7 @@ func staleness(in Input, now time.Time, warns *warnings) {
 	oldest := ""
 	for _, host := range sortedKeys(in.Inventory) {
 		snap := in.Inventory[host]
-		if snap == nil || snap.ScannedAt.IsZero() || now.Sub(snap.ScannedAt) <= in.StaleAfter {
+		if snap == nil || snap.ScannedAt.IsZero() || now.Sub(snap.ScannedAt) <= in.StaleAfter || !in.Hosts.Match(host) {
 			continue
 		}
 		stale = append(stale, host)

@@ -33,7 +33,10 @@ func planOrigin(p *model.Plan) []string {
 		if p.Config.Dir == "" {
 			s = "config"
 		}
-		if c := commitid.Abbrev(p.Config.Commit); c != "" {
+		switch c := commitid.Abbrev(p.Config.Commit); {
+		case c != "" && p.Config.Uncommitted:
+			s += " (" + c + " with uncommitted changes)"
+		case c != "":
 			s += " (" + c + ")"
 		}
 		parts = append(parts, s)

@@ -27,6 +27,10 @@ func ReportJSON(w io.Writer, r *model.Report) error {
 		if it.CVEs == nil {
 			it.CVEs = []string{}
 		}
+		if it.InstalledAt != nil {
+			at := seconds(*it.InstalledAt)
+			it.InstalledAt = &at
+		}
 		out.Items[i] = it
 	}
 	if r.LastApply != nil {

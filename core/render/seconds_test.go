@@ -22,14 +22,14 @@ func TestJSONTimesInSeconds(t *testing.T) {
 		RecentlyInstalled: []model.RecentInstall{{Host: "a", InstalledAt: at}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ReportJSON(&b, &model.Report{Host: "a", LastApply: &model.LastApply{StartedAt: at, FinishedAt: at}}); err != nil {
+	if err := ReportJSON(&b, &model.Report{Host: "a", Items: []model.Item{{Package: "p", InstalledAt: &at}}, LastApply: &model.LastApply{StartedAt: at, FinishedAt: at}}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
 	if strings.Contains(out, ".123") || strings.Contains(out, "+01:00") {
 		t.Errorf("times keep a fraction or a zone:\n%s", out)
 	}
-	if n := strings.Count(out, `"2026-11-23T10:00:00Z"`); n != 5 {
-		t.Errorf("want 5 times as 2026-11-23T10:00:00Z, got %d:\n%s", n, out)
+	if n := strings.Count(out, `"2026-11-23T10:00:00Z"`); n != 6 {
+		t.Errorf("want 6 times as 2026-11-23T10:00:00Z, got %d:\n%s", n, out)
 	}
 }
