@@ -168,17 +168,24 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 		defer ps.Close()
 	}
+	applied, skipped := plan, []apply.HostResult(nil)
+	if len(args) == 1 && plan.Inventory.Source != "live" {
+		// The plan's inventory is a copy (snapshots, the reports branch):
+		// what changed on the hosts since is seen only by scanning them.
+		applied, skipped = recheck(g, cfg, ps, plan)
+	}
 	withActions := 0
-	for _, h := range plan.Hosts {
+	for _, h := range applied.Hosts {
 		if len(h.Actions) > 0 || h.Blocked() {
 			withActions++
 		}
 	}
 	progress := render.ApplyProgress(g.stderr, withActions, progressOptions(g.stderr))
-	rep := apply.Apply(g.ctx, cfg, ps, plan, apply.Options{Progress: progress, Now: f.at.time})
-	applied := lastapply.New(nil)
-	applied.AddRun(rep)
-	recordErr := localstate.WriteLastApplies(cfg.Dir, applied.Hosts)
+	rep := apply.Apply(g.ctx, cfg, ps, applied, apply.Options{Progress: progress, Now: f.at.time})
+	apply.Merge(rep, skipped, time.Now())
+	last := lastapply.New(nil)
+	last.AddRun(rep)
+	recordErr := localstate.WriteLastApplies(cfg.Dir, last.Hosts)
 	if plan.Inventory.Source == "live" {
 		rescan(g, cfg, ps, rep)
 	}
@@ -195,6 +202,34 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// recheck scans the hosts with actions in an offline plan and leaves out
+// the actions whose package is already at its target or moved since the
+// plan's inventory (apply.Recheck), each said on stderr. A host that
+// cannot be scanned keeps its actions (the apply then finds what is
+// wrong with it).
+func recheck(g *globals, cfg *config.Config, ps *session.Providers, plan *model.Plan) (*model.Plan, []apply.HostResult) {
+	var hosts []string
+	for _, h := range plan.Hosts {
+		if len(h.Actions) > 0 {
+			hosts = append(hosts, h.Host)
+		}
+	}
+	if len(hosts) == 0 {
+		return plan, nil
+	}
+	live, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: hosts})
+	if err != nil {
+		g.log.Warnf("re-checking the plan against the hosts: %v", err)
+	}
+	applied, skipped := apply.Recheck(plan, live)
+	for _, h := range skipped {
+		for _, r := range h.Results {
+			fmt.Fprintf(g.stderr, "%s %s: skipped %s: %s\n", h.Host, h.Provider, r.ActionID, r.Message)
+		}
+	}
+	return applied, skipped
 }
 
 // confirm asks on the terminal; without one it refuses.
