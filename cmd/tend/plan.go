@@ -187,7 +187,7 @@ func runPlan(g *globals, f *planFlags) error {
 // run's. On configuration errors it says what was not done (verb:
 // "planned", "reported") and exits 1.
 func makePlanWith(g *globals, o engine.PlanOptions, verb string) (*engine.PlanResult, error) {
-	o.ConfigDir, o.TendVersion, o.Log, o.ScanProgress = g.dir, version, g.log, scanProgress(g)
+	o.ConfigDir, o.TendVersion, o.Log, o.ScanProgress = g.dir, version, g.log, scanProgress(g, 0)
 	res, err := engine.Plan(g.ctx, o)
 	if res != nil {
 		var sources map[string][]byte

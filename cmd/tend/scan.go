@@ -1,13 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/hostmatch"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/session"
@@ -66,7 +66,7 @@ func runScan(g *globals, f *scanFlags) error {
 		return err
 	}
 	defer ps.Close()
-	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.hosts.patterns, OutDir: out, Progress: scanProgress(g)})
+	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.hosts.patterns, OutDir: out, Progress: scanProgress(g, scanTotal(cfg, f.hosts.patterns))})
 	engine.RecordResolutions(g.ctx, cfg, ps, snaps, out, time.Now(), g.log)
 	if f.json {
 		failed := session.HostErrors(err)
@@ -90,16 +90,23 @@ func runScan(g *globals, f *scanFlags) error {
 	return err
 }
 
-// scanProgress prints one line per scanned host on stderr.
-func scanProgress(g *globals) func(string, error) {
-	var mu sync.Mutex
-	return func(host string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			fmt.Fprintf(g.stderr, "scan %s: failed: %v\n", host, err)
-			return
+// scanProgress shows the progress of a scan of total hosts (0: not known)
+// on stderr: a line per host, and on a terminal a status line redrawn in
+// place.
+func scanProgress(g *globals, total int) func(string, error) {
+	return render.ScanProgress(g.stderr, total, progressOptions(g.stderr))
+}
+
+// scanTotal counts the hosts a scan with these patterns reaches: those a
+// policy targets.
+func scanTotal(cfg *config.Config, patterns hostmatch.Patterns) int {
+	hosts := map[string]bool{}
+	for _, p := range cfg.Policies {
+		for _, h := range p.Hosts {
+			if patterns.Match(h) {
+				hosts[h] = true
+			}
 		}
-		fmt.Fprintf(g.stderr, "scan %s: ok\n", host)
 	}
+	return len(hosts)
 }
