@@ -95,6 +95,12 @@ resolution the snapshots recorded (tend scan), or say it is missing.
 The plan is a pure function of configuration, inventory and time: --at shows
 the plan as it would be at another moment, e.g. inside next weekend's window.
 
+Warnings (also in --json and --markdown) name groups and policies that select
+no host and hosts no policy targets (they are listed as ungoverned), and
+snapshots scanned longer than --stale-after before the plan. --hosts narrows
+the plan to some hosts. The header says when the configuration's files
+differ from their commit.
+
 Inventory sources:
   --inventory live      the default: scan every host now through its providers
                         (needs tend init); the snapshots are kept in

@@ -36,7 +36,8 @@ tend; CONFIG/.tend/providers is not run, as it comes with the configuration.
 A provider that cannot be consulted is a warning, not an error.
 
 Warnings also say what tend plan would warn about (approvals and exclusions
-whose until has passed), and when the lock file is missing or does not
+whose until has passed; groups and policies that select no host, and hosts
+no policy targets, which tend would never patch), and when the lock file is missing or does not
 record a provider the policies use: tend serve and tend apply refuse such a
 configuration until tend init writes the lock and it is committed.`,
 		Example: `  tend validate

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/tend-sh/tend/core/model"
@@ -125,4 +126,11 @@ func Merge(rep *Report, skipped []HostResult, now time.Time) {
 			rep.Hosts = append(rep.Hosts, s)
 		}
 	}
+	sort.SliceStable(rep.Hosts, func(i, j int) bool {
+		a, b := rep.Hosts[i], rep.Hosts[j]
+		if a.Host != b.Host {
+			return a.Host < b.Host
+		}
+		return a.Provider < b.Provider
+	})
 }

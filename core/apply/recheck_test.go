@@ -78,7 +78,7 @@ func TestRecheck(t *testing.T) {
 
 	rep := &Report{Hosts: []HostResult{{Host: "web", Provider: "apt", Results: []model.ActionResult{{ActionID: "web/apt/curl", Status: model.StatusSucceeded}}}}}
 	Merge(rep, skipped, time.Unix(0, 0))
-	if len(rep.Hosts) != 2 || len(rep.Hosts[0].Results) != 5 || rep.Hosts[1].Host != "db" || rep.Hosts[1].FinishedAt.IsZero() {
+	if len(rep.Hosts) != 2 || rep.Hosts[0].Host != "db" || rep.Hosts[0].FinishedAt.IsZero() || len(rep.Hosts[1].Results) != 5 {
 		t.Errorf("merged report: %+v", rep.Hosts)
 	}
 }
