@@ -22,6 +22,7 @@ build:
 	$(GO) build -o $(BIN)/tend-provider-apt ./providers/apt/cmd/tend-provider-apt
 	$(GO) build -o $(BIN)/tend-provider-windowsupdate ./providers/windowsupdate/cmd/tend-provider-windowsupdate
 	$(GO) build -o $(BIN)/tend-provider-winget ./providers/winget/cmd/tend-provider-winget
+	$(GO) build -o $(BIN)/tend-provider-fwupd ./providers/fwupd/cmd/tend-provider-fwupd
 	$(GO) build -o $(BIN)/tend-fleetgen ./cmd/tend-fleetgen
 	$(GO) build -o $(BIN)/tend-aptlab ./cmd/tend-aptlab
 
@@ -44,9 +45,13 @@ demo-deps:
 # What the tests use besides: openssh-server provides the sshd the SSH
 # transport is tested against (the tests start their own on 127.0.0.1;
 # the package also enables one at boot, which is why only make test
-# installs it). protobuf-compiler comes with make generate.
+# installs it). fwupd (fwupdmgr, fwupdtool and the daemon with its test
+# plugin) and dbus-daemon run the real fwupd the fwupd provider is tested
+# against (the tests start a private system bus and fwupd with their
+# configuration in a temporary directory). protobuf-compiler comes with
+# make generate.
 deps: demo-deps
-	@$(call need,/usr/sbin/sshd:openssh-server)
+	@$(call need,/usr/sbin/sshd:openssh-server fwupdmgr:fwupd dbus-daemon:dbus-daemon)
 
 # The main job, for real: the quickstart policy (security updates only)
 # against a hermetic Debian root with a local repository — init, plan, apply

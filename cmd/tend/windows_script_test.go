@@ -19,7 +19,7 @@ import (
 func TestScriptWindows(t *testing.T) {
 	plugins := loadertest.Install(t, "windowsupdate", "github.com/tend-sh/tend/providers/windowsupdate/cmd/tend-provider-windowsupdate")
 	// The MSP example needs every provider it names.
-	for _, p := range []string{"apt", "winget"} {
+	for _, p := range []string{"apt", "winget", "fwupd"} {
 		out, err := exec.Command("go", "build", "-o", filepath.Join(plugins, "tend-provider-"+p), "github.com/tend-sh/tend/providers/"+p+"/cmd/tend-provider-"+p).CombinedOutput()
 		if err != nil {
 			t.Fatalf("building tend-provider-%s: %v\n%s", p, err, out)

@@ -21,7 +21,7 @@ var builtinProviderAttrs = map[string]map[string]cty.Type{
 	"apt":           {"root": cty.String, "refresh": cty.Bool},
 	"windowsupdate": {"server_selection": cty.String, "service_id": cty.String, "accept_eula": cty.Bool},
 	"winget":        {"accept_agreements": cty.Bool},
-	"fwupd":         {},
+	"fwupd":         {"refresh": cty.Bool, "require_usable_during_update": cty.Bool},
 }
 
 // IsBuiltinProvider reports whether name is a first-party provider.

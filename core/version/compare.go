@@ -21,6 +21,7 @@ var ErrUnordered = errors.New("opaque versions have no order")
 //     error: tend does not guess what the provider meant.
 //   - Dotted: see compareDotted.
 //   - Winget: see compareWinget.
+//   - Fwupd: see compareFwupd; never an error.
 //   - Opaque: always ErrUnordered.
 //
 // Equal in order is not the same version: semver 1.0.0+a and 1.0.0+b, or
@@ -35,6 +36,8 @@ func Compare(s Scheme, a, b string) (int, error) {
 		return compareDotted(a, b)
 	case Winget:
 		return compareWinget(a, b)
+	case Fwupd:
+		return compareFwupd(a, b)
 	case Opaque:
 		return 0, ErrUnordered
 	}

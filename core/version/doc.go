@@ -1,6 +1,6 @@
 // Package version holds the version schemes tend orders package versions
-// by: a provider declares one Scheme (debian, semver, dotted, winget or
-// opaque) for its inventory, and Compare orders two versions of that
+// by: a provider declares one Scheme (debian, semver, dotted, winget, fwupd
+// or opaque) for its inventory, and Compare orders two versions of that
 // provider by it.
 //
 // The scheme travels with each provider's section of an inventory snapshot

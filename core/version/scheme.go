@@ -23,13 +23,16 @@ const (
 	// Winget orders versions as winget does (1.0-rc < 1.0 = 1.0.0,
 	// "Unknown" below and "Latest" above everything): see compareWinget.
 	Winget Scheme = "winget"
+	// Fwupd orders firmware versions as fwupd does (1.2.3~rc1 < 1.2.3 <
+	// 1.2.3a < 1.2.3.1; 0x2 = 0x00000002): see compareFwupd.
+	Fwupd Scheme = "fwupd"
 	// Opaque versions have no order: two versions are equal or different,
 	// never older or newer (Windows Update KB numbers).
 	Opaque Scheme = "opaque"
 )
 
 // schemes lists the known schemes in the order messages name them.
-var schemes = []Scheme{Debian, Semver, Dotted, Winget, Opaque}
+var schemes = []Scheme{Debian, Semver, Dotted, Winget, Fwupd, Opaque}
 
 // ParseScheme returns the scheme named s. An empty s is the zero Scheme
 // (not declared, ordered as Debian); any other name tend does not know is

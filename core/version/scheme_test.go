@@ -6,14 +6,14 @@ import (
 )
 
 func TestParseScheme(t *testing.T) {
-	for _, s := range []string{"", "debian", "semver", "dotted", "winget", "opaque"} {
+	for _, s := range []string{"", "debian", "semver", "dotted", "winget", "fwupd", "opaque"} {
 		got, err := ParseScheme(s)
 		if err != nil || string(got) != s {
 			t.Errorf("ParseScheme(%q) = %q, %v", s, got, err)
 		}
 	}
 	_, err := ParseScheme("Debian")
-	want := `unknown version scheme "Debian": tend knows debian, semver, dotted, winget, opaque`
+	want := `unknown version scheme "Debian": tend knows debian, semver, dotted, winget, fwupd, opaque`
 	if err == nil || err.Error() != want {
 		t.Errorf("ParseScheme(Debian): err = %v, want %q", err, want)
 	}

@@ -16,6 +16,7 @@ tend {
     apt           = ">= 0.1.0"
     windowsupdate = ">= 0.1.0"
     winget        = ">= 0.1.0"
+    fwupd         = ">= 0.1.0"
   }
 }
 
@@ -29,4 +30,10 @@ provider "windowsupdate" {}
 # decline them, so tend upgrades nothing unless this says so.
 provider "winget" {
   accept_agreements = true
+}
+
+# Device firmware through fwupd (LVFS). refresh downloads the remotes'
+# metadata before every scan.
+provider "fwupd" {
+  refresh = true
 }

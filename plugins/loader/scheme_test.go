@@ -72,7 +72,7 @@ func (c schemaClient) GetSchema(context.Context, *pb.GetSchemaRequest, ...grpc.C
 func TestSchemaUnknownVersionScheme(t *testing.T) {
 	p := &Provider{name: "odd", rpc: schemaClient{resp: &pb.GetSchemaResponse{Name: "odd", Version: "1.0.0", VersionScheme: "calver"}}}
 	_, err := p.Schema(context.Background())
-	want := `provider "odd": schema: unknown version scheme "calver": tend knows debian, semver, dotted, winget, opaque`
+	want := `provider "odd": schema: unknown version scheme "calver": tend knows debian, semver, dotted, winget, fwupd, opaque`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
 	}

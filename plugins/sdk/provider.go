@@ -61,6 +61,9 @@ const (
 	VersionDotted = version.Dotted
 	// VersionWinget orders versions as winget does (1.0-rc < 1.0 = 1.0.0).
 	VersionWinget = version.Winget
+	// VersionFwupd orders firmware versions as fwupd does (1.2.3~rc1 <
+	// 1.2.3 < 1.2.3.1).
+	VersionFwupd = version.Fwupd
 	// VersionOpaque versions have no order, only equal or different (KB
 	// numbers).
 	VersionOpaque = version.Opaque

@@ -230,7 +230,7 @@ func TestBrokenProvidersFail(t *testing.T) {
 			fail("", "the provider process exited during the scan_errors check; the remaining checks are skipped"),
 		}},
 		{fakepkg.BugUnknownScheme, []failure{
-			fail("schema", "GetSchema", `unknown version scheme "semvr": tend knows debian, semver, dotted, winget, opaque`),
+			fail("schema", "GetSchema", `unknown version scheme "semvr": tend knows debian, semver, dotted, winget, fwupd, opaque`),
 			fail("scan", "scan 1 of 2", `unknown version scheme "semvr"`),
 		}},
 		{fakepkg.BugOtherScheme, []failure{fail("scan", "scan 1 of 2", `the scan reports version scheme "semver", but the schema of provider "fakepkg" declares "dotted"`)}},

@@ -118,3 +118,24 @@ policy "acme_windows" {
     timeout = "2m"
   }
 }
+
+# Firmware of acme's servers, from fwupd: releases the vendor marks
+# critical or high go in at the next Saturday window; anything else for the
+# devices named here once it is two weeks old. Firmware never reboots a
+# shop server by itself: a release that needs a reboot is installed and
+# the reboot is left pending for acme's own maintenance.
+policy "acme_firmware" {
+  provider = "fwupd"
+  targets  = [group.acme_prod_web, group.acme_prod_db]
+
+  approve {
+    severity = ["critical", "high"]
+  }
+  approve {
+    packages = ["ACME Corp. *"]
+    after    = "14d"
+  }
+
+  window = window.weekend_nights
+  reboot = "never"
+}
