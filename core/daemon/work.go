@@ -88,7 +88,7 @@ func (d *Daemon) plan(ctx context.Context, p *pass) error {
 	for _, w := range warns {
 		d.log.WithField("warning", w.Message).Warn("plan warning")
 	}
-	p.out.Plan, p.out.After = plan, plan
+	p.out.Plan, p.out.After, p.warns = plan, plan, warns
 	unhalted := withoutHalted(plan, p.prev.Rollouts, commit)
 	p.todo = withoutHosts(unhalted, p.out.Recovered)
 	p.idle = idle(plan, unhalted, p.todo)
@@ -142,7 +142,7 @@ func (d *Daemon) rescan(ctx context.Context, p *pass) error {
 	for h, s := range fresh {
 		p.inv[h] = s
 	}
-	p.out.After, _ = planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: d.o.Now(), History: p.hist,
+	p.out.After, p.warns = planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: d.o.Now(), History: p.hist,
 		ConfigCommit: p.good.commit.String(), InventorySource: "live"})
 	return nil
 }
