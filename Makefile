@@ -45,13 +45,15 @@ demo-deps:
 # What the tests use besides: openssh-server provides the sshd the SSH
 # transport is tested against (the tests start their own on 127.0.0.1;
 # the package also enables one at boot, which is why only make test
-# installs it). fwupd (fwupdmgr, fwupdtool and the daemon with its test
-# plugin) and dbus-daemon run the real fwupd the fwupd provider is tested
-# against (the tests start a private system bus and fwupd with their
+# installs it); chromium opens the HTML report headless (cmd/tend's
+# TestHTMLReportInChromium). fwupd (fwupdmgr, fwupdtool and the daemon with
+# its test plugin) and dbus-daemon run the real fwupd the fwupd provider is
+# tested against (the tests start a private system bus and fwupd with their
 # configuration in a temporary directory). protobuf-compiler comes with
-# make generate.
+# make generate. python3-aiosmtpd is the SMTP server the notification tests
+# send mail to (started on 127.0.0.1 by the tests, STARTTLS required).
 deps: demo-deps
-	@$(call need,/usr/sbin/sshd:openssh-server fwupdmgr:fwupd dbus-daemon:dbus-daemon)
+	@$(call need,/usr/sbin/sshd:openssh-server chromium:chromium fwupdmgr:fwupd dbus-daemon:dbus-daemon /usr/bin/aiosmtpd:python3-aiosmtpd)
 
 # The main job, for real: the quickstart policy (security updates only)
 # against a hermetic Debian root with a local repository — init, plan, apply
@@ -61,7 +63,9 @@ deps: demo-deps
 # repository, one `tend serve --once` reconcile (scan, apply, reports
 # committed to the tend/reports branch), and a second one that finds nothing
 # new and commits nothing.
-# Then the MSP example planned offline from its snapshots, inside its window.
+# Then the MSP example planned offline from its snapshots, inside its window,
+# and the HTML compliance report of the daemon's lab, from its reports
+# branch.
 LAB := $(BIN)/lab
 DEMOGIT := git -c user.name=tend-demo -c user.email=demo@localhost -c init.defaultBranch=main
 demo: demo-deps build
@@ -92,6 +96,10 @@ demo: demo-deps build
 	@echo; echo "== The MSP example, offline, inside Saturday night's window =="
 	$(TEND) validate -C examples/msp-fleet
 	$(TEND) plan -C examples/msp-fleet --inventory examples/msp-fleet/snapshots --at 2026-11-28T22:30:00+01:00
+	@echo; echo "== tend report --html: the daemon's lab as a static site, with its history =="
+	@cd $(LAB)-git/config && $(DEMOGIT) fetch -q ../patching.git +tend/reports:tend/reports
+	$(TEND) report -C $(LAB)-git/config --inventory git:tend/reports --html $(LAB)-git/html
+	@echo; echo "Open the HTML compliance report: file://$(CURDIR)/$(LAB)-git/html/index.html"
 
 # The whole test suite: formatting, vet, staticcheck, and every test with the
 # race detector. The per-package timeout is far above what any package needs
@@ -172,6 +180,7 @@ bench: build
 		/^BenchmarkApply300-/ {a=$$3} /^BenchmarkAptGetInstall300-/ {g=$$3} \
 		/^BenchmarkApply300Checked-/ {for (i = 2; i <= NF; i++) if ($$i == "ratio") c=$$(i-1)} \
 		END {printf "\nratios (goal <= 1.0 for scan, <= 1.1 for apply):\n  apt scan / apt list --upgradable:              %.2f\n  apt scan / apt list --upgradable, tuned options: %.2f\n  apt apply 300 / apt-get install 300:           %.2f\n  apt apply 300 checked / unchecked:             %.2f\n", s/l, s/w, a/g, c}' $(BIN)/apt-bench.txt
+	$(GO) test ./core/htmlreport -run '^$$' -bench HTMLReport -benchtime 1x -timeout 60m
 	rm -rf $(BIN)/fleet && $(BIN)/tend-fleetgen -hosts $(FLEET) -out $(BIN)/fleet
 	time $(TEND) plan -C $(BIN)/fleet/config --inventory $(BIN)/fleet/snapshots \
 		--at 2026-11-28T22:30:00+01:00 --json > $(BIN)/fleet/plan.json

@@ -188,6 +188,12 @@ func runPlan(g *globals, f *planFlags) error {
 	return nil
 }
 
+// makePlan plans as of now from the given inventory source (makePlanWith
+// with only those options).
+func makePlan(g *globals, inventory string, now time.Time, verb string, keepProviders bool) (*engine.PlanResult, error) {
+	return makePlanWith(g, engine.PlanOptions{Inventory: inventory, Now: now, KeepProviders: keepProviders}, verb)
+}
+
 // makePlanWith plans with o, printing the configuration's diagnostics;
 // the configuration directory, version, log and scan progress are the
 // run's. On configuration errors it says what was not done (verb:

@@ -26,6 +26,8 @@ type reportFlags struct {
 	push      string
 	hosts     hostsFlag
 	stale     staleFlag
+	html      string
+	history   string
 }
 
 func newReport(g *globals) *cobra.Command {
@@ -58,6 +60,12 @@ Output: one line per host and the fleet's compliance (default), summary.json
 layout: DIR/SUMMARY.md, DIR/summary.json, DIR/hosts/<host>/inventory.json and
 DIR/hosts/<host>/report.json, each file replaced atomically.
 
+--html DIR also writes the HTML compliance report, a static site
+(DIR/index.html, DIR/clients/<client>.html, DIR/hosts/<host>.html) with no
+script: the fleet, each client and host, and a compliance trend drawn from
+the reports branch's history (--history REV, else git:REF's revision, else
+the configuration repository's reports branch, local or a remote's copy).
+
 Inventory sources are those of tend plan: live (default), DIR or git:REF.
 Each host's last apply is part of the report: with git:REF, what tend serve
 recorded there (with the dates of earlier installs and the halted
@@ -69,7 +77,8 @@ errors.`,
 		Example: `  tend report --inventory snapshots
   tend report --inventory git:origin/tend/reports --markdown > SUMMARY.md
   tend report --inventory snapshots --at 2026-11-28T22:30:00+01:00 --json
-  tend report --inventory snapshots --out reports`,
+  tend report --inventory snapshots --out reports
+  tend report --inventory git:origin/tend/reports --html site`,
 		Args:    cobra.NoArgs,
 		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -83,6 +92,8 @@ errors.`,
 	fl.BoolVar(&f.markdown, "markdown", false, "print SUMMARY.md (the fleet overview) on stdout")
 	fl.StringVar(&f.out, "out", "", "also write SUMMARY.md, summary.json and hosts/<host>/{inventory,report}.json under this directory")
 	fl.BoolVar(&f.commit, "commit", false, "also commit that layout to the reports branch (tend { reports_branch }) of the configuration's Git repository, without touching its work tree; unchanged reports make no commit")
+	fl.StringVar(&f.html, "html", "", "also write the HTML compliance report (a static site: index.html, clients/, hosts/) under this directory")
+	fl.StringVar(&f.history, "history", "", "with --html: the reports branch revision whose commits draw the compliance trend (default: git:REF's, else the local reports branch or a remote's copy)")
 	fl.StringVar(&f.push, "push", "", "with --commit: push the reports branch to this remote (never forced; retried on top of a concurrent writer's push)")
 	f.hosts.register(cmd, "report on")
 	f.stale.register(cmd)
@@ -93,6 +104,9 @@ errors.`,
 func (f *reportFlags) Validate() error {
 	if f.json && f.markdown {
 		return errors.New("--json and --markdown exclude each other")
+	}
+	if f.history != "" && f.html == "" {
+		return errors.New("--history needs --html")
 	}
 	if f.push != "" && !f.commit {
 		return errors.New("--push needs --commit")
@@ -133,6 +147,11 @@ func runReport(g *globals, f *reportFlags) error {
 	}
 	if f.out != "" {
 		if err := compliance.WriteLayout(f.out, reports, &summary, inv); err != nil {
+			return err
+		}
+	}
+	if f.html != "" {
+		if err := writeHTML(g, f, res.Config, reports, &summary); err != nil {
 			return err
 		}
 	}

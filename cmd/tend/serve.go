@@ -36,6 +36,7 @@ type serveFlags struct {
 	sshKey, knownHosts      string
 	rebootTimeout           time.Duration
 	once                    bool
+	html                    bool
 	allowRewind             string
 }
 
@@ -62,7 +63,8 @@ every verified push webhook:
      max_failures (the policy's rollout halts until a new config commit),
      health checks after each host, reboots waited for;
   6. re-scan the hosts that changed and commit the reports layout to the
-     reports branch (never force-pushed; unchanged reports make no commit).
+     reports branch (never force-pushed; unchanged reports make no commit);
+     with --html, the HTML compliance report too, under html/.
 
 Before a host is touched its intent is written and fsynced to the apply
 journal in --state-dir; after a crash the unfinished actions are re-scanned
@@ -82,8 +84,13 @@ are served on --metrics-addr; keep it on a private address. --webhook-addr
 answers /healthz and /readyz without reasons, and /metrics too when there is
 no separate --metrics-addr.
 
---once runs one reconcile and exits: 0 when the head's configuration is in
-force and the reconcile finished, 1 otherwise (for cron and CI).`,
+--once runs one reconcile, makes one attempt at the notifications it
+queued (what fails waits in the state dir for the next run) and exits: 0
+when the head's configuration is in force and the reconcile finished, 1
+otherwise (for cron and CI).
+
+Notifications (notify blocks) are sent from an outbox in the state dir by a
+worker that never holds up a reconcile; see docs/operations.md.`,
 		Example: `  tend serve --repo git@github.com:acme/patching.git --known-hosts /etc/tend/known_hosts \
     --ssh-key /etc/tend/deploy_key --state-dir /var/lib/tend \
     --webhook-addr :8080 --webhook-secret-file /etc/tend/webhook-secret
@@ -115,6 +122,7 @@ force and the reconcile finished, 1 otherwise (for cron and CI).`,
 	fl.StringVar(&f.knownHosts, "known-hosts", "", "ssh: known_hosts file the server's key must be in (default ~/.ssh/known_hosts)")
 	fl.DurationVar(&f.rebootTimeout, "reboot-timeout", 15*time.Minute, "how long to wait for a host to come back from a reboot")
 	fl.BoolVar(&f.once, "once", false, "run one reconcile and exit")
+	fl.BoolVar(&f.html, "html", false, "also commit the HTML compliance report (as tend report --html writes it) under html/ on the reports branch, for a Git host's Pages")
 	fl.StringVar(&f.allowRewind, "allow-rewind", "", "apply this commit (7-40 hex digits) once although it does not descend from the configuration in force (a rewound or rewritten branch)")
 	return cmd
 }
@@ -166,7 +174,7 @@ func runServe(g *globals, f *serveFlags) error {
 			TokenFile: f.tokenFile, TokenEnv: f.tokenEnv, TokenUser: f.tokenUser,
 			SSHKeyFile: f.sshKey, KnownHostsFile: f.knownHosts, Log: g.log,
 		},
-		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, AllowRewind: f.allowRewind,
+		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, HTML: f.html, AllowRewind: f.allowRewind,
 		RewindHint: rewindHint, Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 	})
 	if err != nil {
@@ -202,6 +210,9 @@ func runServe(g *globals, f *serveFlags) error {
 
 	if f.once {
 		out, err := d.Reconcile(ctx, plumbing.ZeroHash)
+		flush, stopFlush := context.WithTimeout(ctx, time.Minute)
+		d.FlushNotifications(flush) // what is not sent waits for the next run
+		stopFlush()
 		if err != nil {
 			return err
 		}

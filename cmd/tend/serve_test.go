@@ -77,6 +77,21 @@ func TestServeOnce(t *testing.T) {
 	if got := gitRun(t, bare, "rev-parse", "tend/reports"); got != head {
 		t.Fatalf("the second --once committed %s", got)
 	}
+	// --html commits the HTML report with the next change of the reports.
+	root.Publish(t, apttest.Security, apttest.Pkg{Name: "openssl", Version: "3.0.20-3"})
+	root.Update(t)
+	if code, out, errOut := tend(t, append(args, "--html")...); code != 0 || !strings.Contains(errOut, "committed=true") {
+		t.Fatalf("serve --once --html: exit %d\n%s%s", code, out, errOut)
+	}
+	index := gitRun(t, bare, "show", "tend/reports:html/index.html")
+	for _, want := range []string{`<span data-metric="compliance_percent">100.0%</span>`, "2 reconciles", `href="hosts/lab.html"`} {
+		if !strings.Contains(index, want) {
+			t.Errorf("html/index.html lacks %q:\n%s", want, index)
+		}
+	}
+	if host := gitRun(t, bare, "show", "tend/reports:html/hosts/lab.html"); !strings.Contains(host, "3.0.20-3") {
+		t.Errorf("html/hosts/lab.html lacks the new openssl:\n%s", host)
+	}
 	// --log-format json: one object per line.
 	code, _, errOut = tend(t, append(args, "--log-format", "json")...)
 	if code != 0 || !strings.Contains(errOut, `"msg":"reconciled"`) {

@@ -17,6 +17,8 @@ type Config struct {
 	Groups    map[string]*Group
 	Windows   map[string]*Window
 	Policies  map[string]*Policy
+	// Notify holds the notification sinks (notify.go).
+	Notify map[string]*Notify
 }
 
 // HostLabels maps every host that has the label key to its value (the

@@ -61,6 +61,10 @@ func (l *loader) add(block *hcl.Block) hcl.Diagnostics {
 		var p *Policy
 		p, diags = decodePolicy(block)
 		c.Policies[p.Name] = p
+	case "notify":
+		var n *Notify
+		n, diags = decodeNotify(block)
+		c.Notify[n.Name] = n
 	}
 	return diags
 }
@@ -105,6 +109,10 @@ func (c *Config) firstDeclaration(blockType, name string) (kind string, first hc
 	case "policy":
 		if p, ok := c.Policies[name]; ok {
 			return "policy", p.DeclRange, true
+		}
+	case "notify":
+		if n, ok := c.Notify[name]; ok {
+			return "notify sink", n.DeclRange, true
 		}
 	}
 	return "", hcl.Range{}, false

@@ -20,6 +20,7 @@ import (
 	"github.com/tend-sh/tend/core/gitsource"
 	"github.com/tend-sh/tend/core/journal"
 	"github.com/tend-sh/tend/core/metrics"
+	"github.com/tend-sh/tend/core/notify"
 	"github.com/tend-sh/tend/core/webhook"
 )
 
@@ -46,6 +47,9 @@ type Options struct {
 	StateDir string
 	// ReportsBranch overrides the configuration's tend { reports_branch }.
 	ReportsBranch string
+	// HTML adds the HTML compliance report to the reports branch, under
+	// html/, in every commit of reports (tend serve --html).
+	HTML bool
 	// Interval is the time between polls (default 1m); each wait is
 	// randomised by ±10% so a fleet of daemons does not fetch in step.
 	Interval time.Duration
@@ -64,6 +68,12 @@ type Options struct {
 	OnApplyStart func(commit string)
 	// OnReconciled, when set, is called after every reconcile.
 	OnReconciled func(*Outcome, error)
+	// NotifyBackoff is the wait after a notification's first failed
+	// attempt (default 5s; it doubles with each failure, up to 10m).
+	NotifyBackoff time.Duration
+	// Expiring, when set, lists what else ends soon under a configuration
+	// (suspends): suspend_expiring notifications.
+	Expiring func(cfg *config.Config, now time.Time) []notify.Expiring
 }
 
 // Daemon runs reconciles one at a time.
@@ -88,6 +98,8 @@ type Daemon struct {
 	// drain is closed by Drain: running hosts finish, no new ones start.
 	drain     chan struct{}
 	drainOnce sync.Once
+	// notifier sends notifications from the state dir's outbox.
+	notifier *notify.Notifier
 }
 
 // loaded is a configuration ready to govern.
@@ -163,8 +175,13 @@ func New(o Options) (*Daemon, error) {
 		j.Close()
 		return nil, err
 	}
+	n, err := openNotifier(o)
+	if err != nil {
+		j.Close()
+		return nil, err
+	}
 	return &Daemon{o: o, log: o.Log, journal: j, src: src, allowRewind: strings.ToLower(o.AllowRewind),
-		wake: make(chan plumbing.Hash, 1), drain: make(chan struct{})}, nil
+		wake: make(chan plumbing.Hash, 1), drain: make(chan struct{}), notifier: n}, nil
 }
 
 // validRewind reports whether s is 7 to 40 hex digits.
@@ -183,8 +200,14 @@ func validRewind(s string) bool {
 // Source returns the configuration repository.
 func (d *Daemon) Source() *gitsource.Source { return d.src }
 
-// Close releases the state directory.
-func (d *Daemon) Close() error { return d.journal.Close() }
+// Close stops sending notifications (what is unsent stays in the outbox)
+// and releases the state directory.
+func (d *Daemon) Close() error {
+	if d.notifier != nil {
+		d.notifier.Close()
+	}
+	return d.journal.Close()
+}
 
 // Status returns the configuration's state after the last reconcile.
 func (d *Daemon) Status() Status {

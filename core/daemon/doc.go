@@ -12,7 +12,8 @@
 // the history from the reports branch (the local copy while the remote is
 // out of reach); scan the hosts; recover the applies a crash interrupted;
 // plan; apply what is due through the journal; rescan the hosts the apply
-// touched; report.
+// touched; report. A reconcile that finished then hands what it saw to the
+// notifier (notify.go), which queues it and sends it on its own.
 //
 // A step returns nil or a typed error that says what happens next:
 //   - *StallError: the head must not be applied (state "unverified" or
@@ -33,7 +34,9 @@
 // of the configuration repository (repo.git), the exported configurations
 // (config/), the last good commit (good-commit) and the apply journal (an
 // intent synced before each host's apply, its results after, kept until
-// the reports holding them are pushed); on the reports branch, the reports
+// the reports holding them are pushed) and the notifications not sent yet
+// (notify/: the outbox, what each sink was sent; see core/notify); on the
+// reports branch, the reports
 // layout, the rollout states (rollouts/<policy>.json: ring progress, halts,
 // first sightings) and status.json. Everything else (the configuration in
 // force, the status, what the branch last held) is rebuilt from those

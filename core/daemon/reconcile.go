@@ -62,6 +62,8 @@ type pass struct {
 	prev *history.Recorded
 	ps   *session.Providers
 	inv  map[string]*model.Snapshot
+	// scanErrs are the hosts the scan could not reach, with why.
+	scanErrs map[string]error
 	// lastApply is each host's last apply as the reports will show it;
 	// reports are this reconcile's compliance reports, by host.
 	lastApply *lastapply.Set
@@ -110,6 +112,9 @@ func (d *Daemon) Reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 	start := d.o.Now()
 	p := &pass{out: &Outcome{}, want: want}
 	err := d.runSteps(ctx, p, d.steps())
+	if err == nil {
+		d.notify(p)
+	}
 	out := p.out
 	result := reconcileResult(p.stall, err)
 	took := d.o.Now().Sub(start)

@@ -102,6 +102,11 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 		d.compact()
 		return nil
 	}
+	if d.o.HTML {
+		if err := d.addHTML(p, files); err != nil {
+			return &RetryError{Reason: "layout_failed", Err: err}
+		}
+	}
 	hosts, failed := countHosts(out)
 	msg, trailers := reportsbranch.Message(commit, out.Summary.Hosts, hosts, failed)
 	src := d.src

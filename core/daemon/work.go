@@ -55,6 +55,7 @@ func (d *Daemon) scan(ctx context.Context, p *pass) error {
 	p.ps = ps
 	inv, scanErr := session.Scan(ctx, p.good.cfg, ps, session.ScanOptions{Now: d.o.Now})
 	logScanErrors(d.log, scanErr, "scan failed")
+	p.scanErrs = session.HostErrors(scanErr)
 	if ctx.Err() != nil {
 		return &RetryError{Reason: "canceled", Err: ctx.Err()}
 	}

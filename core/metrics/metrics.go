@@ -29,6 +29,10 @@ type Metrics struct {
 	Webhooks          *prometheus.CounterVec
 	ConfigValid       prometheus.Gauge
 	HaltedRollouts    prometheus.Gauge
+	// Notifications counts notification messages by sink and result
+	// (sent, failed, expired); NotificationsQueued gauges the outbox.
+	Notifications       *prometheus.CounterVec
+	NotificationsQueued prometheus.Gauge
 }
 
 // New creates the metrics on a fresh registry.
@@ -68,9 +72,17 @@ func New() *Metrics {
 			Name: "tend_halted_rollouts",
 			Help: "Policies whose rollout is halted after too many failures.",
 		}),
+		Notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tend_notifications_total",
+			Help: "Notification messages by sink and result: sent, failed (an attempt failed; it is retried), expired (dropped undelivered).",
+		}, []string{"sink", "result"}),
+		NotificationsQueued: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tend_notifications_queued",
+			Help: "Notification messages in the outbox waiting to be sent.",
+		}),
 	}
 	m.Registry.MustRegister(m.ReconcileDuration, m.Reconciles, m.LastSuccess, m.Hosts, m.Actions,
-		m.Webhooks, m.ConfigValid, m.HaltedRollouts,
+		m.Webhooks, m.ConfigValid, m.HaltedRollouts, m.Notifications, m.NotificationsQueued,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Known label values start at zero, so rates work from the first scrape.
 	for _, r := range []string{ReconcileOK, ReconcileConfigError, ReconcileUnverified, ReconcileError} {

@@ -22,6 +22,8 @@ const (
 	ReportFile = "report.json"
 	// RolloutsDir holds one ring progress file per policy.
 	RolloutsDir = "rollouts"
+	// HTMLDir holds the HTML compliance report (tend serve --html).
+	HTMLDir = "html"
 )
 
 // SnapshotPath is hosts/<host>/inventory.json.

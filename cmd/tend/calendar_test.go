@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+	"github.com/tend-sh/tend/core/model"
+)
+
+// TestCalendarMatchesPlanAt: tend calendar --ics on the MSP example
+// parses with the ICS library, has openings of its three windows (two cron
+// ones and one after Patch Tuesday), and each event's expected installs are
+// exactly what tend plan --at the event's start plans for its hosts in that
+// window. The text view is a golden file.
+func TestCalendarMatchesPlanAt(t *testing.T) {
+	golden, err := filepath.Abs(filepath.Join("testdata", "golden", "msp-fleet-calendar.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if err := os.CopyFS(filepath.Join(work, "examples"), os.DirFS("../../examples")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	base := []string{"-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots"}
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"calendar", "--at", "2026-12-01T00:00:00Z", "--count", "2", "--ics", "cal.ics"}, base...)
+	if code := run(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	goldenFile(t, golden, stdout.Bytes())
+
+	f, err := os.Open("cal.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cal, err := ics.ParseCalendar(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	windows := map[string]int{}
+	installs := 0
+	for _, ev := range cal.Events() {
+		summary := ev.GetProperty(ics.ComponentPropertySummary).Value
+		window := summary[strings.LastIndex(summary, ": ")+2:]
+		windows[window]++
+		start, err := ev.GetStartAt()
+		if err != nil {
+			t.Fatal(err)
+		}
+		end, err := ev.GetEndAt()
+		if err != nil || !end.After(start) {
+			t.Fatalf("%s: end %v (%v)", summary, end, err)
+		}
+		desc := ics.FromText(ev.GetProperty(ics.ComponentPropertyDescription).Value)
+		var hosts []string
+		var got []string
+		for _, line := range strings.Split(desc, "\n") {
+			if h, ok := strings.CutPrefix(line, "Hosts: "); ok {
+				hosts = strings.Split(h, ", ")
+			}
+			if l, ok := strings.CutPrefix(line, "- "); ok {
+				got = append(got, l)
+			}
+		}
+		installs += len(got)
+		want := planAt(t, base, start, window, hosts)
+		if !sameInstalls(got, want) {
+			t.Errorf("%s at %s: calendar expects\n  %q\nplan --at plans\n  %q", summary, start, got, want)
+		}
+	}
+	if installs < 20 {
+		t.Errorf("only %d expected installs in the calendar", installs)
+	}
+	for _, w := range []string{"weekend_nights", "weeknights_ny", "after_patch_tuesday"} {
+		if windows[w] == 0 {
+			t.Errorf("no event for window %s: %v", w, windows)
+		}
+	}
+
+	// --client keeps one client's events.
+	stdout.Reset()
+	args = append([]string{"calendar", "--at", "2026-12-01T00:00:00Z", "--client", "initech", "--ics", "-"}, base...)
+	if code := run(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	one, err := ics.ParseCalendar(&stdout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range one.Events() {
+		if s := ev.GetProperty(ics.ComponentPropertySummary).Value; !strings.HasPrefix(s, "Patching initech: ") {
+			t.Errorf("--client initech has %q", s)
+		}
+	}
+	if len(one.Events()) != 6 { // two windows, three openings each
+		t.Errorf("--client initech: %d events, want 6", len(one.Events()))
+	}
+}
+
+// sameInstalls reports whether each of the calendar's lines ("host
+// provider package from → to (classification)") is one of the plan's
+// actions ("host  provider package"), each used once.
+func sameInstalls(lines, actions []string) bool {
+	if len(lines) != len(actions) {
+		return false
+	}
+	left := slices.Clone(lines)
+	for _, a := range actions {
+		i := slices.IndexFunc(left, func(l string) bool { return l == a || strings.HasPrefix(l, a+" ") })
+		if i < 0 {
+			return false
+		}
+		left = slices.Delete(left, i, i+1)
+	}
+	return true
+}
+
+// planAt returns "host  provider package" of every action tend plan --at
+// plans in window for hosts, sorted ("reboot" for a reboot).
+func planAt(t *testing.T, base []string, at time.Time, window string, hosts []string) []string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"plan", "--json", "--at", at.Format(time.RFC3339)}, base...)
+	if code := run(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("plan exit %d\n%s", code, stderr.String())
+	}
+	var pl model.Plan
+	if err := json.Unmarshal(stdout.Bytes(), &pl); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, hp := range pl.Hosts {
+		if hp.Window == nil || hp.Window.Name != window || !slices.Contains(hosts, hp.Host) {
+			continue
+		}
+		if !hp.Window.Open {
+			t.Errorf("plan --at %s: window %s is not open for %s", at, window, hp.Host)
+		}
+		for _, a := range hp.Actions {
+			pkg := a.Package
+			if a.Type == model.ActionReboot {
+				pkg = "reboot"
+			}
+			out = append(out, hp.Host+"  "+hp.Provider+" "+pkg)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func goldenFile(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (rerun with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s; rerun with -update and review the diff.\n--- got ---\n%s", path, got)
+	}
+}

@@ -1,0 +1,93 @@
+package calendar
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/model"
+)
+
+const conf = `
+host "web_1" {
+  transport = "local"
+  labels    = { client = "acme" }
+}
+host "lab" {
+  transport = "local"
+}
+window "saturday" {
+  schedule = "0 22 * * SAT"
+  duration = "6h"
+  cutoff   = "1h"
+  timezone = "Europe/Berlin"
+}
+window "after_patch_tuesday" {
+  patch_tuesday_offset = "2d"
+  start    = "22:00"
+  duration = "4h"
+}
+policy "web" {
+  provider = "apt"
+  targets  = [host.web_1]
+  window   = window.saturday
+  approve {}
+}
+policy "lab" {
+  provider = "apt"
+  targets  = [host.lab]
+  window   = window.after_patch_tuesday
+  approve {}
+}
+`
+
+// TestBuild: openings per client in time order (an opening in progress at
+// From first, hosts without a client last), each with the actions of the
+// plan at its start for its hosts and policies.
+func TestBuild(t *testing.T) {
+	cfg, diags := config.LoadSources("c", map[string][]byte{"c/main.tend.hcl": []byte(conf)}, os.ReadFile)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	// Saturday 2026-12-05 23:00 Berlin: the saturday window is open.
+	from := time.Date(2026, 12, 5, 22, 0, 0, 0, time.UTC)
+	var asked []time.Time
+	plan := func(at time.Time) (*model.Plan, error) {
+		asked = append(asked, at)
+		return &model.Plan{Hosts: []model.HostPlan{
+			{Host: "web_1", Provider: "apt", Policy: "web", Actions: []model.Action{{Type: "upgrade", Package: "openssl", From: "1", To: "2"}}},
+			{Host: "lab", Provider: "apt", Policy: "lab", Actions: []model.Action{{Type: "reboot"}}},
+		}}, nil
+	}
+	cal, err := Build(cfg, plan, Options{From: from, Count: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cal.Clients {
+		for _, op := range c.Openings {
+			got = append(got, c.Name+" "+op.Window+" "+op.Start.UTC().Format(time.RFC3339)+" "+op.End.UTC().Format(time.RFC3339)+
+				" "+strings.Join(op.Hosts, ",")+" "+strings.Join(hostLines(op.Expected), ";"))
+		}
+	}
+	want := []string{
+		"acme saturday 2026-12-05T21:00:00Z 2026-12-06T03:00:00Z web_1 web_1 (apt): 1 change: openssl",
+		"acme saturday 2026-12-12T21:00:00Z 2026-12-13T03:00:00Z web_1 web_1 (apt): 1 change: openssl",
+		" after_patch_tuesday 2026-12-10T22:00:00Z 2026-12-11T02:00:00Z lab lab (apt): a reboot",
+		" after_patch_tuesday 2027-01-14T22:00:00Z 2027-01-15T02:00:00Z lab lab (apt): a reboot",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("openings (-want +got):\n%s", diff)
+	}
+	if len(asked) != 4 {
+		t.Errorf("planned %d times, want once per opening", len(asked))
+	}
+
+	cal, _ = Build(cfg, plan, Options{From: from, Count: 1, Client: "acme"})
+	if len(cal.Clients) != 1 || cal.Clients[0].Name != "acme" || len(cal.Clients[0].Openings) != 1 {
+		t.Errorf("--client acme: %+v", cal.Clients)
+	}
+}

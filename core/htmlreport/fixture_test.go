@@ -1,0 +1,99 @@
+package htmlreport
+
+import (
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/tend-sh/tend/core/compliance"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/reportsbranch/trend"
+)
+
+var (
+	day0    = time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC)
+	clients = map[string]string{"acme_web_1": "acme", "acme_db_1": "acme", "globex_fs01": "globex", "globex_fs02": "globex", "lab_1": ""}
+)
+
+func at(d int) *time.Time {
+	t := day0.Add(time.Duration(d) * 24 * time.Hour)
+	return &t
+}
+
+// fleet returns the reports of a small fleet on day d: acme_web_1 gets
+// its openssl update on day 2, globex_fs01 its KB on day 3; acme_db_1
+// keeps a rejected package and waits for a reboot; lab_1 was scanned
+// once, long ago.
+func fleet(d int) []model.Report {
+	web := model.Report{Host: "acme_web_1", ScannedAt: at(d), State: model.HostNonCompliant, Items: []model.Item{
+		{Provider: "apt", Package: "openssl", Installed: "3.0.14-1", Required: "3.0.15-1", State: model.ItemMissing, Classification: "security", CVEs: []string{"CVE-2026-10211"}},
+		{Provider: "apt", Package: "nginx", Installed: "1.22.1-9", Required: "1.22.1-9", State: model.ItemInstalled, Classification: "security", CVEs: []string{}},
+	}}
+	if d >= 2 {
+		web.State = model.HostCompliant
+		web.Items[0].Installed, web.Items[0].State = "3.0.15-1", model.ItemInstalled
+		web.Items[0].InstalledAt = at(2)
+		web.LastApply = &model.LastApply{StartedAt: *at(2), FinishedAt: at(2).Add(time.Minute),
+			Results: []model.ActionResult{{ActionID: "acme_web_1/apt/openssl", Status: model.StatusSucceeded}}}
+	}
+	db := model.Report{Host: "acme_db_1", ScannedAt: at(d), State: model.HostNonCompliant, Items: []model.Item{
+		{Provider: "apt", Package: "openssl", Installed: "3.0.14-1", Required: "3.0.15-1", State: model.ItemFailed, Classification: "security", CVEs: []string{"CVE-2026-10211"}, Detail: "dpkg: error processing package openssl"},
+		{Provider: "apt", Package: "telnetd", Installed: "0.17-44", State: model.ItemInstalledRejected, Classification: "", CVEs: []string{}},
+		{Provider: "apt", Package: model.RebootItem, State: model.ItemInstalledPendingReboot, CVEs: []string{}},
+	}, LastApply: &model.LastApply{StartedAt: *at(1), FinishedAt: at(1).Add(time.Minute),
+		Results: []model.ActionResult{{ActionID: "acme_db_1/apt/openssl", Status: model.StatusFailed, Message: "exit status 100"}}}}
+	fs := model.Report{Host: "globex_fs01", ScannedAt: at(d), State: model.HostNonCompliant, Items: []model.Item{
+		{Provider: "windowsupdate", Package: "2026-11 Cumulative Update (KB5046617)", Installed: "", Required: "KB5046617", State: model.ItemMissing, Classification: "security", CVEs: []string{"CVE-2026-38104"}, KB: "KB5046617"},
+	}}
+	if d >= 3 {
+		fs.State = model.HostCompliant
+		fs.Items[0].Installed, fs.Items[0].State = "KB5046617", model.ItemInstalled
+	}
+	fs2 := model.Report{Host: "globex_fs02", ScannedAt: at(d), State: model.HostNonCompliant, Items: []model.Item{
+		{Provider: "windowsupdate", Package: "2026-11 Cumulative Update (KB5046617)", Installed: "", Required: "KB5046617", State: model.ItemMissing, Classification: "security", CVEs: []string{"CVE-2026-38104"}, KB: "KB5046617"},
+	}}
+	lab := model.Report{Host: "lab_1", ScannedAt: at(-9), State: model.HostCompliant, Items: []model.Item{}}
+	out := []model.Report{web, db, fs, fs2, lab}
+	for i := range out {
+		out[i].FormatVersion, out[i].ConfigCommit = model.ReportFormatVersion, "9f2c1234567890abcdef1234567890abcdef1234"
+	}
+	return out
+}
+
+// fixture commits days 0–3 of the fleet to a real reports branch and
+// returns day 3's site input, with the branch's history.
+func fixture(t *testing.T) Input {
+	t.Helper()
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in Input
+	for d := 0; d <= 3; d++ {
+		reports := fleet(d)
+		s := compliance.Summarize(reports, clients, "9f2c1234567890abcdef1234567890abcdef1234", *at(d))
+		files, err := compliance.Layout(reports, &s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, tr := reportsbranch.Message(s.ConfigCommit, s.Hosts, 1, 0)
+		if _, _, err := reportsbranch.Write(dir, "tend/reports", files, reportsbranch.Commit{Message: msg, Trailers: tr,
+			Author: object.Signature{Name: "tend", Email: "tend@example.com", When: *at(d)}}); err != nil {
+			t.Fatal(err)
+		}
+		in = Input{Summary: &s, Reports: reports, Clients: clients,
+			Groups:   map[string][]string{"web": {"acme_web_1"}, "windows": {"globex_fs01", "globex_fs02"}},
+			Policies: map[string][]string{"linux_security": {"acme_web_1", "acme_db_1", "lab_1"}, "windows_monthly": {"globex_fs01", "globex_fs02"}}}
+	}
+	ref, err := repo.Reference("refs/heads/tend/reports", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.History, err = trend.Read(repo, ref.Hash(), 0); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
