@@ -35,6 +35,8 @@ func TestExamplePlans(t *testing.T) {
 		{"msp-fleet-monday.json", []string{"plan", "-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots", "--at", "2026-11-23T10:00:00Z", "--json"}},
 		{"msp-fleet-saturday.txt", []string{"plan", "-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots", "--at", "2026-11-28T22:30:00+01:00", "-v"}},
 		{"msp-fleet-saturday.md", []string{"plan", "-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots", "--at", "2026-11-28T22:30:00+01:00", "--markdown"}},
+		{"vulnerabilities.txt", []string{"plan", "-C", "examples/vulnerabilities", "--inventory", "examples/vulnerabilities/snapshots", "--at", "2026-12-02T10:00:00Z"}},
+		{"vulnerabilities.md", []string{"plan", "-C", "examples/vulnerabilities", "--inventory", "examples/vulnerabilities/snapshots", "--at", "2026-12-02T10:00:00Z", "--markdown"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.golden, func(t *testing.T) {

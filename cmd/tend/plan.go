@@ -147,7 +147,9 @@ its sources do not offer), whatever else it has.`,
 }
 
 func runPlan(g *globals, f *planFlags) error {
-	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Hosts: f.hosts.patterns, StaleAfter: f.stale.after}, "planned")
+	// Without --base, which plans the inventory again, nothing needs the
+	// installed lists after planning: a directory inventory streams.
+	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Lean: f.base == "", Hosts: f.hosts.patterns, StaleAfter: f.stale.after}, "planned")
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/reportsbranch/history"
 )
 
 // reportFlags are the flags of tend report.
@@ -161,8 +162,18 @@ func runReport(g *globals, f *reportFlags) error {
 			return err
 		}
 		branch := res.Config.ReportsBranch()
+		if err := addResults(g.dir, branch, files, reports, pl); err != nil {
+			return err
+		}
+		empty, err := compliance.ResultsJSON(pl.Config.Commit, pl.GeneratedAt, nil)
+		if err != nil {
+			return err
+		}
 		hash, changed, err := reportsbranch.CommitReports(g.ctx, reportsbranch.CommitOptions{
 			ConfigDir: g.dir, Branch: branch, Remote: f.push, Now: time.Now(),
+			// From the first commit on, every commit has results.json
+			// (tend history reads older ones the slow way).
+			IfMissing: reportsbranch.Files{reportsbranch.ResultsFile: empty},
 		}, files, &summary, 0, failedHosts(summary))
 		if err != nil {
 			return err
@@ -185,6 +196,30 @@ func runReport(g *globals, f *reportFlags) error {
 	if f.out != "" {
 		fmt.Fprintf(g.stdout, "\nWrote the reports to %s\n", f.out)
 	}
+	return nil
+}
+
+// addResults adds results.json to files when the reports record applies
+// the reports branch (its first copy in the configuration's repository:
+// the local branch, else a remote's) does not hold yet.
+func addResults(dir, branch string, files map[string][]byte, reports []model.Report, pl *model.Plan) error {
+	copies, err := history.ReadCopies(dir, branch)
+	if err != nil {
+		return err
+	}
+	var previous map[string]*model.Report
+	if len(copies) > 0 {
+		previous = copies[0].Reports
+	}
+	applies := compliance.NewApplies(reports, previous, pl)
+	if len(applies) == 0 {
+		return nil
+	}
+	b, err := compliance.ResultsJSON(pl.Config.Commit, pl.GeneratedAt, applies)
+	if err != nil {
+		return err
+	}
+	files[reportsbranch.ResultsFile] = b
 	return nil
 }
 

@@ -66,7 +66,8 @@ func runScan(g *globals, f *scanFlags) error {
 		return err
 	}
 	defer ps.Close()
-	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.hosts.patterns, OutDir: out, Progress: scanProgress(g, scanTotal(cfg, f.hosts.patterns))})
+	db, _ := engine.Vulns(cfg)
+	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.hosts.patterns, OutDir: out, Progress: scanProgress(g, scanTotal(cfg, f.hosts.patterns)), Annotate: engine.Annotator(db)})
 	engine.RecordResolutions(g.ctx, cfg, ps, snaps, out, time.Now(), g.log)
 	if f.json {
 		failed := session.HostErrors(err)

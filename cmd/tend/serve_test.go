@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -69,6 +70,12 @@ func TestServeOnce(t *testing.T) {
 	}
 	if rep := gitRun(t, bare, "show", "tend/reports:hosts/lab/report.json"); !strings.Contains(rep, `"state": "compliant"`) {
 		t.Fatalf("report.json:\n%s", rep)
+	}
+	// tend history reads the apply back from the branch, with the
+	// configuration commit's author and subject (the same repository).
+	code, out, errOut = tend(t, "-C", bare, "history", "--ref", "tend/reports")
+	if code != 0 || !regexp.MustCompile(`(?m)^\S+ +lab +upgraded +apt/openssl +3\.0\.20-1 → 3\.0\.20-2 +security_only +[0-9a-f]{12} \S`).MatchString(out) {
+		t.Fatalf("tend history: exit %d\n%s%s", code, out, errOut)
 	}
 	head := gitRun(t, bare, "rev-parse", "tend/reports")
 	if code, out, errOut := tend(t, args...); code != 0 || !strings.Contains(errOut, "committed=false") {

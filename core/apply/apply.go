@@ -184,10 +184,20 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 		}
 	}
 	if name, closed := windowClosed(); closed {
+		// Only hosts whose every action came through the policy's fast
+		// lane go on (the plan defers the others while the window is shut).
+		var fast []model.HostPlan
 		for _, h := range hosts {
+			if allFastLane(h) {
+				fast = append(fast, h)
+				continue
+			}
 			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("window %s is closed now", name), o.Now))
 		}
-		return false
+		if len(fast) == 0 {
+			return false
+		}
+		hosts = fast
 	}
 	ringIndex := map[string]int{}
 	if p.Rollout != nil {
@@ -235,7 +245,7 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("rollout of policy %q halted: more than %d %s failed", p.Name, maxFailures, words.Plural(maxFailures, "host", "hosts")), o.Now))
 			continue
 		}
-		if name, closed := windowClosed(); closed {
+		if name, closed := windowClosed(); closed && !allFastLane(h) {
 			<-sem
 			record(skipAll(h, model.StatusSkipped, fmt.Sprintf("window %s closed (or reached its cutoff) before this host started", name), o.Now))
 			continue
@@ -341,4 +351,21 @@ func rebooted(actions []model.Action, results []model.ActionResult) bool {
 		}
 	}
 	return false
+}
+
+// allFastLane reports whether every package action of h came through its
+// policy's fast lane (a reboot goes with them), so it may run while the
+// window is closed.
+func allFastLane(h model.HostPlan) bool {
+	n := 0
+	for _, a := range h.Actions {
+		switch {
+		case a.Type == model.ActionReboot:
+		case a.FastLane == "":
+			return false
+		default:
+			n++
+		}
+	}
+	return n > 0
 }

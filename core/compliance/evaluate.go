@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -60,20 +61,22 @@ func Evaluate(in Input) ([]model.Report, model.FleetSummary) {
 	for _, h := range hosts {
 		reports = append(reports, evaluateHost(h, byHost[h], ungoverned[h], in))
 	}
-	s := Summarize(reports, in.Clients, in.ConfigCommit, in.Now)
+	sum := Summarize(reports, in.Clients, in.ConfigCommit, in.Now)
+	sum.Vulnerabilities = vulnSummary(in.Plan, in.Clients)
 	if len(in.Warnings) > 0 {
-		s.Warnings = append([]model.Warning{}, in.Warnings...)
+		sum.Warnings = append([]model.Warning{}, in.Warnings...)
 	}
-	return reports, s
+	return reports, sum
 }
 
 // evaluateHost builds the report of one host from its provider plans.
 func evaluateHost(host string, plans []model.HostPlan, ungoverned []model.Ungoverned, in Input) model.Report {
 	r := model.Report{
 		FormatVersion: model.ReportFormatVersion, Host: host, ConfigCommit: in.ConfigCommit,
-		Items: []model.Item{}, LastApply: in.LastApply[host],
+		Client: in.Clients[host], Items: []model.Item{}, LastApply: in.LastApply[host],
 	}
 	snap := in.Inventory[host]
+	r.InstalledKBs = installedKBs(snap)
 	items := map[itemKey]model.Item{}
 	failed := failedActions(r.LastApply)
 	incomplete := false // a provider of the host has no inventory
@@ -131,6 +134,8 @@ func rank(state string) int {
 	case model.ItemUngoverned:
 		return 8
 	case model.ItemFailed:
+		return 8
+	case model.ItemOverdue:
 		return 7
 	case model.ItemMissing:
 		return 6
@@ -157,7 +162,8 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 	var out []model.Item
 	missing := func(pkg, installed, to string, u model.Update) {
 		it := model.Item{Provider: hp.Provider, Package: pkg, Installed: installed, Required: to,
-			State: model.ItemMissing, Classification: u.Classification, CVEs: nonNil(u.CVEs), KB: u.KB}
+			State: model.ItemMissing, Classification: u.Classification, CVEs: nonNil(u.CVEs), KB: u.KB,
+			Title: u.Title, Severity: u.Severity}
 		if failed[hp.Host+"/"+hp.Provider+"/"+pkg] {
 			it.State = model.ItemFailed
 		}
@@ -166,7 +172,8 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 	for _, a := range hp.Actions {
 		switch a.Type {
 		case model.ActionInstall, model.ActionUpgrade, model.ActionDowngrade:
-			missing(a.Package, a.From, a.To, model.Update{Classification: a.Classification, CVEs: a.CVEs, KB: a.KB})
+			missing(a.Package, a.From, a.To, model.Update{Classification: a.Classification, CVEs: a.CVEs, KB: a.KB,
+				Title: a.Title, Severity: a.Severity})
 		}
 	}
 	for _, d := range hp.Deferred {
@@ -203,7 +210,49 @@ func hostItems(hp model.HostPlan, inv *model.ProviderInventory, failed map[strin
 		out = append(out, model.Item{Provider: hp.Provider, Package: model.RebootItem,
 			State: model.ItemInstalledPendingReboot, CVEs: []string{}})
 	}
+	return markOverdue(out, hp, inv)
+}
+
+// markOverdue turns the items of packages past a remediation deadline
+// (hp.Overdue) into overdue items, saying which CVE was due when; a failed
+// item stays failed.
+func markOverdue(out []model.Item, hp model.HostPlan, inv *model.ProviderInventory) []model.Item {
+	for _, o := range hp.Overdue {
+		detail := o.CVE + " was due " + o.Due.UTC().Format("2006-01-02") + " (" + o.Rule + ")"
+		found := false
+		for i := range out {
+			it := &out[i]
+			if it.Package != o.Package {
+				continue
+			}
+			found = true
+			if it.State == model.ItemFailed {
+				continue
+			}
+			it.State, it.Detail = model.ItemOverdue, joinDetail(it.Detail, detail)
+			if !slices.Contains(it.CVEs, o.CVE) {
+				it.CVEs = append(nonNil(it.CVEs), o.CVE)
+			}
+		}
+		if !found {
+			u := model.Update{}
+			for _, a := range inv.Available {
+				if a.Name == o.Package {
+					u = a
+				}
+			}
+			out = append(out, model.Item{Provider: hp.Provider, Package: o.Package, Installed: installedVersion(inv, o.Package),
+				Required: u.To, State: model.ItemOverdue, Classification: u.Classification, CVEs: []string{o.CVE}, Detail: detail})
+		}
+	}
 	return out
+}
+
+func joinDetail(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // failedActions returns the ids of the actions that failed, were

@@ -152,13 +152,15 @@ func TestEvaluateRules(t *testing.T) {
 func TestSummarize(t *testing.T) {
 	reports := []model.Report{
 		{Host: "a", ScannedAt: &scanned, State: model.HostNonCompliant, Items: []model.Item{
-			{State: model.ItemMissing, CVEs: []string{"CVE-2", "CVE-1"}, KB: "KB9"},
+			{Provider: "windowsupdate", Package: "KB9", State: model.ItemMissing, CVEs: []string{"CVE-2", "CVE-1"}, KB: "KB9",
+				Title: "Update KB9", Severity: "Important", Classification: "security"},
 			{State: model.ItemInstalledPendingReboot}},
 			LastApply: &model.LastApply{Results: []model.ActionResult{
 				{ActionID: "a/apt/x", Status: model.StatusFailed, Message: "boom"},
 				{ActionID: "a/apt/y", Status: model.StatusSucceeded}}}},
 		{Host: "b", ScannedAt: &scanned, State: model.HostNonCompliant, Items: []model.Item{
-			{State: model.ItemFailed, CVEs: []string{"CVE-1"}},
+			{Provider: "apt", Package: "curl", State: model.ItemFailed, CVEs: []string{"CVE-1"}},
+			{Provider: "windowsupdate", Package: "KB7", KB: "KB7", State: model.ItemMissing, CVEs: []string{}, Severity: "Critical"},
 			{State: model.ItemInstalledRejected, CVEs: []string{"CVE-3"}}}},
 		{Host: "c", ScannedAt: &scanned, State: model.HostCompliant},
 		{Host: "d", State: model.HostUnknown},
@@ -171,8 +173,16 @@ func TestSummarize(t *testing.T) {
 			"acme": {Hosts: 2, Compliant: 1, NonCompliant: 1, CompliancePercent: 50},
 			"":     {Hosts: 2, NonCompliant: 1, Unknown: 1, CompliancePercent: 0},
 		},
-		MissingByCVE:   map[string][]string{"CVE-1": {"a", "b"}, "CVE-2": {"a"}},
-		MissingByKB:    map[string][]string{"KB9": {"a"}},
+		MissingByCVE: map[string][]string{"CVE-1": {"a", "b"}, "CVE-2": {"a"}},
+		MissingByKB:  map[string][]string{"KB9": {"a"}, "KB7": {"b"}},
+		MissingPatches: []model.MissingPatch{ // most severe first, then most hosts
+			{ID: "KB7", Provider: "windowsupdate", Severity: "Critical", CVEs: []string{}, Hosts: []string{"b"},
+				Clients: map[string][]string{"": {"b"}}},
+			{ID: "KB9", Provider: "windowsupdate", Title: "Update KB9", Severity: "Important", Classification: "security",
+				CVEs: []string{"CVE-1", "CVE-2"}, Hosts: []string{"a"}, Clients: map[string][]string{"acme": {"a"}}},
+			{ID: "curl", Provider: "apt", CVEs: []string{"CVE-1"}, Hosts: []string{"b"}, Failed: 1,
+				Clients: map[string][]string{"": {"b"}}},
+		},
 		Failures:       []model.Failure{{Host: "a", ActionID: "a/apt/x", Message: "boom"}},
 		PendingReboots: []string{"a"}, HaltedRollouts: []string{}, RecentlyInstalled: []model.RecentInstall{},
 	}

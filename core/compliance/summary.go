@@ -29,7 +29,7 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 		reboot := false
 		for _, it := range r.Items {
 			switch it.State {
-			case model.ItemMissing, model.ItemFailed:
+			case model.ItemMissing, model.ItemFailed, model.ItemOverdue:
 				for _, id := range it.CVEs {
 					addHost(cves, id, r.Host)
 				}
@@ -60,6 +60,7 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 		s.Clients[k] = c
 	}
 	s.MissingByCVE, s.MissingByKB = sortedHosts(cves), sortedHosts(kbs)
+	s.MissingPatches = missingPatches(reports, clients)
 	sort.Strings(s.PendingReboots)
 	sort.SliceStable(s.Failures, func(i, j int) bool {
 		a, b := s.Failures[i], s.Failures[j]

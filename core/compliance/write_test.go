@@ -42,3 +42,35 @@ func TestWriteLayout(t *testing.T) {
 		t.Errorf("hosts/web_1 holds %d files, want 2 (no temporary files left)", len(entries))
 	}
 }
+
+func TestLayoutClients(t *testing.T) {
+	reports := []model.Report{
+		{Host: "a1", Client: "acme", State: model.HostCompliant, Items: []model.Item{}},
+		{Host: "a2", Client: "acme", State: model.HostNonCompliant, Items: []model.Item{
+			{Provider: "windowsupdate", Package: "KB1", KB: "KB1", State: model.ItemMissing, CVEs: []string{}, Title: "t", Severity: "Critical"}}},
+		{Host: "g1", Client: "globex/eu", State: model.HostCompliant, Items: []model.Item{}},
+		{Host: "x", State: model.HostUnknown, Items: []model.Item{}},
+	}
+	s := Summarize(reports, map[string]string{"a1": "acme", "a2": "acme", "g1": "globex/eu"}, "abc", now)
+	s.HaltedRollouts = []string{"p"}
+	files, err := Layout(reports, &s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"clients/acme/SUMMARY.md", "clients/acme/summary.json", "clients/globex%2Feu/summary.json"} {
+		if files[f] == nil {
+			t.Errorf("no %s", f)
+		}
+	}
+	if len(files) != 2+4+4 { // fleet summary, 4 reports, 2 clients × 2
+		t.Errorf("%d files", len(files))
+	}
+	var cs model.FleetSummary
+	if err := json.Unmarshal(files["clients/acme/summary.json"], &cs); err != nil {
+		t.Fatal(err)
+	}
+	if cs.Client != "acme" || cs.Hosts != 2 || cs.Compliant != 1 || cs.ConfigCommit != "abc" || len(cs.MissingPatches) != 1 ||
+		cs.MissingPatches[0].Title != "t" || len(cs.HaltedRollouts) != 1 || len(cs.Clients) != 1 {
+		t.Errorf("acme summary: %+v", cs)
+	}
+}

@@ -16,12 +16,15 @@ type Approve struct {
 	AfterText      string
 	Until          *time.Time // the approval stops applying after this instant
 	UntilText      string
-	DeclRange      hcl.Range
+	// Vuln holds the vulnerability criteria (cves, cvss, epss, kev).
+	Vuln      VulnRule
+	DeclRange hcl.Range
 }
 
 var approveSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "classification"}, {Name: "severity"}, {Name: "packages"}, {Name: "after"}, {Name: "until"},
+		{Name: "cves"}, {Name: "cvss"}, {Name: "epss"}, {Name: "kev"},
 	},
 }
 
@@ -43,6 +46,8 @@ func decodeApprove(b *hcl.Block, index int) (*Approve, hcl.Diagnostics) {
 			ap.After, ap.AfterText, more = attrDuration(a)
 		case "until":
 			ap.Until, ap.UntilText, more = attrDate(a)
+		default:
+			more, _ = decodeVulnAttr(&ap.Vuln, a)
 		}
 		diags = append(diags, more...)
 	}

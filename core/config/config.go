@@ -17,6 +17,8 @@ type Config struct {
 	Groups    map[string]*Group
 	Windows   map[string]*Window
 	Policies  map[string]*Policy
+	// Feeds are the vulnerability feeds, by name.
+	Feeds map[string]*Feed
 	// Notify holds the notification sinks (notify.go).
 	Notify map[string]*Notify
 }

@@ -61,6 +61,10 @@ func (l *loader) add(block *hcl.Block) hcl.Diagnostics {
 		var p *Policy
 		p, diags = decodePolicy(block)
 		c.Policies[p.Name] = p
+	case "feed":
+		var f *Feed
+		f, diags = decodeFeed(block)
+		c.Feeds[f.Name] = f
 	case "notify":
 		var n *Notify
 		n, diags = decodeNotify(block)
@@ -109,6 +113,10 @@ func (c *Config) firstDeclaration(blockType, name string) (kind string, first hc
 	case "policy":
 		if p, ok := c.Policies[name]; ok {
 			return "policy", p.DeclRange, true
+		}
+	case "feed":
+		if f, ok := c.Feeds[name]; ok {
+			return "feed", f.DeclRange, true
 		}
 	case "notify":
 		if n, ok := c.Notify[name]; ok {

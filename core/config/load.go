@@ -28,6 +28,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "group", LabelNames: []string{"name"}},
 		{Type: "window", LabelNames: []string{"name"}},
 		{Type: "policy", LabelNames: []string{"name"}},
+		{Type: "feed", LabelNames: []string{"name"}},
 		{Type: "notify", LabelNames: []string{"name"}},
 	},
 }
@@ -86,6 +87,7 @@ func LoadSources(dir string, srcs map[string][]byte, readFile func(string) ([]by
 		Groups:    map[string]*Group{},
 		Windows:   map[string]*Window{},
 		Policies:  map[string]*Policy{},
+		Feeds:     map[string]*Feed{},
 		Notify:    map[string]*Notify{},
 	}, readFile: readFile}
 	var diags hcl.Diagnostics

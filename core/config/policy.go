@@ -30,6 +30,11 @@ type Policy struct {
 	// Rollback returns a host's changed packages to their previous
 	// versions when its health checks fail after an apply.
 	Rollback bool
+	// FastLane lets updates fixing matching CVEs skip the window and the
+	// soak; nil without a fast_lane block.
+	FastLane *FastLane
+	// Deadlines are the remediation deadlines, in the order written.
+	Deadlines []*Deadline
 
 	// Dependencies and Removals say whether a host's transaction may
 	// change packages the policy holds back, and remove packages:
@@ -54,6 +59,7 @@ var policySchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "approve"}, {Type: "exclude"}, {Type: "rollout"},
 		{Type: "health_check", LabelNames: []string{"type"}},
+		{Type: "fast_lane"}, {Type: "deadline"},
 	},
 }
 
@@ -162,6 +168,16 @@ func decodePolicyBlocks(p *Policy, blocks hcl.Blocks) hcl.Diagnostics {
 				break
 			}
 			p.Rollout, more = decodeRollout(b)
+		case "fast_lane":
+			if p.FastLane != nil {
+				more = hcl.Diagnostics{errorAt(b.DefRange, "Duplicate fast_lane block", "A policy has at most one fast_lane block; the first is at %s.", pos(p.FastLane.DeclRange))}
+				break
+			}
+			p.FastLane, more = decodeFastLane(b)
+		case "deadline":
+			var d *Deadline
+			d, more = decodeDeadline(b, len(p.Deadlines))
+			p.Deadlines = append(p.Deadlines, d)
 		case "health_check":
 			var hc *HealthCheck
 			if hc, more = decodeHealthCheck(b); hc != nil {

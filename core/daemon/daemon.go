@@ -59,6 +59,9 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// FeedClient fetches the configuration's url feeds (default: a client
+	// with a 10-minute timeout and the system's roots).
+	FeedClient *http.Client
 	// HTTPClient makes HTTP health checks (default http.DefaultClient).
 	HTTPClient *http.Client
 	// RebootTimeout bounds the wait for a host to come back after a reboot.

@@ -47,6 +47,16 @@ func TestOnceAppliesAndReports(t *testing.T) {
 		rep.LastApply.Results[0].Status != model.StatusSucceeded {
 		t.Fatalf("report.json: %+v", rep)
 	}
+	// results.json records this apply for tend history: the planned
+	// action, its policy and the configuration commit.
+	var res model.Results
+	l.reportsJSON("results.json", &res)
+	if res.ConfigCommit != cfgCommit || len(res.Applies) != 1 || res.Applies[0].Host != "lab" ||
+		len(res.Applies[0].Results) != 1 || res.Applies[0].Results[0] != (model.AppliedAction{
+		ActionID: "lab/apt/openssl", Provider: "apt", Package: "openssl", Type: model.ActionUpgrade,
+		From: "3.0.20-1", To: "3.0.20-2", Policy: "security_only", Status: model.StatusSucceeded, Message: "openssl 3.0.20-2 installed"}) {
+		t.Errorf("results.json: %+v", res)
+	}
 	var sum model.FleetSummary
 	l.reportsJSON("summary.json", &sum)
 	if sum.Hosts != 1 || sum.Compliant != 1 || sum.CompliancePercent != 100 {

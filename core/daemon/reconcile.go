@@ -62,6 +62,8 @@ type pass struct {
 	prev *history.Recorded
 	ps   *session.Providers
 	inv  map[string]*model.Snapshot
+	// vulns are the feeds' CVE facts the scan was matched with.
+	vulns map[string]model.Vuln
 	// scanErrs are the hosts the scan could not reach, with why.
 	scanErrs map[string]error
 	// lastApply is each host's last apply as the reports will show it;

@@ -91,6 +91,9 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 		return &RetryError{Reason: "layout_failed", Err: err}
 	}
 	out, tree := p.out, p.tree
+	if err := compliance.EnsureResults(files, tree, commit, now); err != nil {
+		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
+	}
 	rec := &history.Recorded{Rollouts: states, LastApply: p.lastApply.Hosts, Reports: p.reports}
 	changed, err := d.changedFiles(tree, files)
 	if err != nil {
@@ -145,6 +148,13 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 	files, err := compliance.Layout(reports, &summary, inv)
 	if err != nil {
 		return nil, nil, err
+	}
+	if applies := compliance.NewApplies(reports, p.prev.Reports, out.Plan); len(applies) > 0 {
+		b, err := compliance.ResultsJSON(commit, now, applies)
+		if err != nil {
+			return nil, nil, err
+		}
+		files[reportsbranch.ResultsFile] = b
 	}
 	for name, s := range states {
 		b, err := rollout.Encode(s)

@@ -4,18 +4,22 @@ import (
 	"cmp"
 	"context"
 	"maps"
+	"net/http"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/feeds"
 	"github.com/tend-sh/tend/core/lastapply"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
 	"github.com/tend-sh/tend/core/session"
+	"github.com/tend-sh/tend/core/vuln"
 )
 
 // history reads what earlier reconciles recorded on the reports branch:
@@ -53,14 +57,53 @@ func (d *Daemon) scan(ctx context.Context, p *pass) error {
 		return &RetryError{Reason: "providers_failed", Err: err}
 	}
 	p.ps = ps
-	inv, scanErr := session.Scan(ctx, p.good.cfg, ps, session.ScanOptions{Now: d.o.Now})
+	db := d.vulns(ctx, p)
+	inv, scanErr := session.Scan(ctx, p.good.cfg, ps, session.ScanOptions{Now: d.o.Now, Annotate: engine.Annotator(db)})
 	logScanErrors(d.log, scanErr, "scan failed")
 	p.scanErrs = session.HostErrors(scanErr)
 	if ctx.Err() != nil {
 		return &RetryError{Reason: "canceled", Err: ctx.Err()}
 	}
 	p.inv = inv
+	if db != nil {
+		p.vulns = db.AllFacts()
+	}
 	return nil
+}
+
+// vulns fetches the url feeds whose refresh interval has passed into
+// STATE/feeds (a failed or broken fetch keeps the last good copy, and is
+// logged), then loads every feed; nil without feed blocks.
+func (d *Daemon) vulns(ctx context.Context, p *pass) *vuln.DB {
+	cfg := p.good.cfg
+	if len(cfg.Feeds) == 0 {
+		return nil
+	}
+	client := d.o.FeedClient
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Minute}
+	}
+	cache := &feeds.Cache{Dir: filepath.Join(d.o.StateDir, "feeds"), Client: client, Now: d.o.Now}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Feeds)) {
+		f := cfg.Feeds[name]
+		if !cache.Due(f, d.o.Now()) {
+			continue
+		}
+		r := cache.Update(ctx, f)
+		log := d.log.WithField("feed", name).WithField("outcome", r.Outcome)
+		if r.Err != nil {
+			log.WithError(r.Err).Warn("feed not updated; the last good copy stays")
+			continue
+		}
+		log.Info("feed checked")
+	}
+	db, infos := engine.VulnsFrom(cfg, cache)
+	for _, in := range infos {
+		if in.Error != "" {
+			d.log.WithField("feed", in.Name).WithField("error", in.Error).Warn("feed unavailable; planning without it")
+		}
+	}
+	return db
 }
 
 // recoverApplies resolves the applies a crash interrupted against the
@@ -83,7 +126,7 @@ func (d *Daemon) recoverApplies(_ context.Context, p *pass) error {
 func (d *Daemon) plan(ctx context.Context, p *pass) error {
 	commit := p.good.commit.String()
 	p.hist = rollout.History(p.prev.Rollouts)
-	plan, warns := planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: p.now, History: p.hist,
+	plan, warns := planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: p.now, History: p.hist, Vulns: p.vulns,
 		ConfigCommit: commit, InventorySource: "live"})
 	planner.CheckTransactions(p.good.cfg, plan, engine.Resolve(ctx, p.ps, plan, p.inv, "", d.log))
 	for _, w := range warns {
@@ -143,7 +186,7 @@ func (d *Daemon) rescan(ctx context.Context, p *pass) error {
 	for h, s := range fresh {
 		p.inv[h] = s
 	}
-	p.out.After, p.warns = planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: d.o.Now(), History: p.hist,
+	p.out.After, p.warns = planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: d.o.Now(), History: p.hist, Vulns: p.vulns,
 		ConfigCommit: p.good.commit.String(), InventorySource: "live"})
 	return nil
 }

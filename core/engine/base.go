@@ -88,7 +88,7 @@ func PlanBase(res *PlanResult, configDir, rev string) (*BaseResult, error) {
 	}
 	out.Plan, _ = planner.Plan(planner.Input{
 		Config: cfg, Inventory: res.Inventory, Now: res.Saved.Plan.GeneratedAt, History: res.History,
-		ConfigCommit: out.Commit, InventorySource: res.Source,
+		ConfigCommit: out.Commit, InventorySource: res.Source, Vulns: res.Vulns,
 	})
 	// The base is checked against the resolutions the snapshots hold (for
 	// a live plan, those just made for this configuration's actions).

@@ -22,6 +22,7 @@ import (
 	"github.com/tend-sh/tend/core/reportsbranch/history"
 	"github.com/tend-sh/tend/core/rollout"
 	"github.com/tend-sh/tend/core/session"
+	"github.com/tend-sh/tend/core/vuln"
 )
 
 // ErrConfig means the configuration has errors; they are in the returned
@@ -55,6 +56,12 @@ type PlanOptions struct {
 	// resolve) running, in PlanResult.Providers, for an apply to reuse; the
 	// caller closes them.
 	KeepProviders bool
+	// Lean is for a caller that needs the plan but not the installed
+	// lists: the snapshots of a directory inventory then stream through
+	// the planner (parsed in parallel as it plans), so memory grows with
+	// the plan rather than with the fleet, and PlanResult.Inventory holds
+	// them without their installed lists. The plan is the same.
+	Lean bool
 }
 
 // PlanResult is a plan and what was learned making it.
@@ -79,6 +86,9 @@ type PlanResult struct {
 	// recorded there; otherwise the latest of what CLI applies kept in
 	// CONFIG/.tend/state and what the copies of the reports branch hold.
 	LastApply map[string]*model.LastApply
+	// Vulns are the feeds' facts by CVE the plan used (nil without feeds);
+	// the inventory's CVEs were matched with the same feeds.
+	Vulns map[string]model.Vuln
 	// Providers are the running providers of a live plan made with
 	// KeepProviders (nil otherwise); the caller closes them.
 	Providers *session.Providers
@@ -119,32 +129,75 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		}
 		hist, res.LastApply = prior.history(), prior.lastApply
 	}
+	db, feedInfos := Vulns(cfg)
 	var inv map[string]*model.Snapshot
 	var source string
 	var ps *session.Providers
 	live := o.Inventory == "" || o.Inventory == "live"
 	if live {
-		inv, ps, err = scanLive(ctx, cfg, o)
+		inv, ps, err = scanLive(ctx, cfg, o, db)
 		source = "live"
 		if ps != nil && !o.KeepProviders {
 			defer ps.Close()
 		}
-	} else {
+	}
+	var stream *inventory.Stream
+	if !live && o.Lean {
+		stream, source, err = inventory.StreamSource(o.ConfigDir, o.Inventory, planner.Order(cfg))
+		if stream != nil {
+			defer stream.Close()
+		}
+	}
+	if !live && stream == nil && err == nil {
 		inv, source, err = inventory.ReadSource(o.ConfigDir, o.Inventory)
 	}
 	if err != nil {
 		return res, err
 	}
-	pl, warns := planner.Plan(planner.Input{
+	// Live scans were matched against the feeds as they were scanned;
+	// snapshots read from elsewhere are matched now, with today's feeds
+	// (a streamed snapshot as the planner takes it).
+	var facts map[string]model.Vuln
+	if db != nil {
+		if !live && inv != nil {
+			db.Annotate(inv)
+		}
+		facts = db.AllFacts()
+	}
+	in := planner.Input{
 		Config:          cfg,
 		Inventory:       inv,
 		Now:             o.Now,
+		Vulns:           facts,
 		History:         hist,
 		StaleAfter:      o.StaleAfter,
 		Hosts:           o.Hosts,
 		ConfigCommit:    configrepo.Commit(o.ConfigDir),
 		InventorySource: source,
-	})
+	}
+	if stream != nil {
+		in.Snapshots = stream.Next
+		if db != nil {
+			in.Snapshots = func(host string) *model.Snapshot {
+				snap := stream.Next(host)
+				if snap != nil {
+					db.Annotate(map[string]*model.Snapshot{host: snap})
+				}
+				return snap
+			}
+		}
+	}
+	pl, warns := planner.Plan(in)
+	if stream != nil {
+		// The hosts no policy names are read too: a malformed snapshot
+		// fails the plan as it does read whole.
+		stream.Rest()
+		if err := stream.Err(); err != nil {
+			return res, err
+		}
+		inv = stream.Kept()
+		warns = planner.Coverage(in, pl, inv, warns)
+	}
 	pl.Config.Uncommitted = pl.Config.Commit != "" && configrepo.Uncommitted(o.ConfigDir, slices.Collect(maps.Keys(cfg.Sources)))
 	// The transaction each host's actions really are: resolved now by the
 	// providers (and recorded in the kept snapshots), or as the snapshots
@@ -154,10 +207,11 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		resolved = Resolve(ctx, ps, pl, inv, filepath.Join(cfg.Dir, inventory.DefaultDir), logOf(o.Log))
 	}
 	planner.CheckTransactions(cfg, pl, resolved)
+	pl.Feeds = feedInfos
 	if live && o.KeepProviders {
 		res.Providers = ps
 	}
-	res.Inventory, res.History, res.Source = inv, hist, source
+	res.Inventory, res.History, res.Source, res.Vulns = inv, hist, source, facts
 	if prior != nil && recordsFirstSeen(o.ConfigDir, o.Inventory) {
 		if err := recordFirstSeen(o.ConfigDir, prior, pl, inv, time.Now()); err != nil {
 			if res.Providers != nil {
@@ -183,7 +237,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 // that fail to scan are logged and planned without inventory. The running
 // providers are returned for the transactions to be resolved; the caller
 // closes them.
-func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[string]*model.Snapshot, kept *session.Providers, err error) {
+func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions, db *vuln.DB) (_ map[string]*model.Snapshot, kept *session.Providers, err error) {
 	ps, err := session.OpenProviders(cfg, o.Log)
 	if err != nil {
 		return nil, nil, err
@@ -193,7 +247,7 @@ func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions) (_ map[str
 			ps.Close()
 		}
 	}()
-	inv, err := session.Scan(ctx, cfg, ps, session.ScanOptions{Hosts: o.Hosts, OutDir: filepath.Join(cfg.Dir, inventory.DefaultDir), Progress: o.ScanProgress, Now: o.ScanNow})
+	inv, err := session.Scan(ctx, cfg, ps, session.ScanOptions{Hosts: o.Hosts, OutDir: filepath.Join(cfg.Dir, inventory.DefaultDir), Progress: o.ScanProgress, Now: o.ScanNow, Annotate: Annotator(db)})
 	switch {
 	case ctx.Err() != nil:
 		return nil, nil, ctx.Err()

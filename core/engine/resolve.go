@@ -101,6 +101,10 @@ func record(inv map[string]*model.Snapshot, res map[planner.HostKey]planner.Reso
 // resolutions in those snapshots, so offline plans (snapshot directories,
 // the reports branch) can check dependencies against them.
 func RecordResolutions(ctx context.Context, cfg *config.Config, ps *session.Providers, inv map[string]*model.Snapshot, outDir string, now time.Time, log logrus.FieldLogger) {
-	pl, _ := planner.Plan(planner.Input{Config: cfg, Inventory: inv, Now: now})
+	var facts map[string]model.Vuln
+	if db, _ := Vulns(cfg); db != nil {
+		facts = db.AllFacts() // approvals by CVE decide the actions too
+	}
+	pl, _ := planner.Plan(planner.Input{Config: cfg, Inventory: inv, Now: now, Vulns: facts})
 	Resolve(ctx, ps, pl, inv, outDir, log)
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"sync"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/tend-sh/tend/core/internal/safeopen"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
@@ -28,18 +29,26 @@ const MaxSnapshotSize = 64 << 20
 // Parse decodes one snapshot and checks it against the contract. name is
 // used in errors; wantHost, when not empty, must equal the snapshot's host.
 func Parse(name string, data []byte, wantHost string) (*model.Snapshot, error) {
+	return parse(name, data, wantHost, nil)
+}
+
+// parse is Parse, compacting the snapshot with in unless in is nil.
+func parse(name string, data []byte, wantHost string, in *interner) (*model.Snapshot, error) {
 	if len(data) > MaxSnapshotSize {
 		return nil, tooLarge(name, int64(len(data)))
 	}
+	// The whole file is in memory: one Unmarshal of it (goccy/go-json,
+	// several times faster than encoding/json's reflection and without a
+	// Decoder's buffer refills) rejects anything after the snapshot too
+	// (a second snapshot appended, a sparse file's zeros). What it refuses
+	// is decoded again by encoding/json, the reference: its error is the
+	// one users know, and what it accepts is accepted.
 	var s model.Snapshot
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	// A snapshot is one JSON value: anything after it (a second snapshot
-	// appended, a sparse file's zeros) makes the file suspect.
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%s: data after the snapshot at byte %d", name, dec.InputOffset())
+	if err := gojson.Unmarshal(data, &s); err != nil {
+		s = model.Snapshot{}
+		if err := decodeStd(name, data, &s); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case s.FormatVersion != model.SnapshotFormatVersion:
@@ -56,7 +65,24 @@ func Parse(name string, data []byte, wantHost string) (*model.Snapshot, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
+	if in != nil {
+		in.compact(&s)
+	}
 	return &s, nil
+}
+
+// decodeStd decodes a snapshot with encoding/json, the reference decoder.
+func decodeStd(name string, data []byte, s *model.Snapshot) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(s); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	// A snapshot is one JSON value: anything after it (a second snapshot
+	// appended, a sparse file's zeros) makes the file suspect.
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%s: data after the snapshot at byte %d", name, dec.InputOffset())
+	}
+	return nil
 }
 
 // checkProvider checks one provider's inventory: every entry names its
@@ -103,6 +129,7 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 	sort.Strings(hosts)
 	out := make(map[string]*model.Snapshot, len(hosts))
 	errs := make([]error, len(hosts))
+	in := newInterner()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -111,7 +138,7 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				s, err := readHost(dir, hosts[i])
+				s, err := readHost(dir, hosts[i], in)
 				if err != nil {
 					errs[i] = err
 					continue
@@ -135,7 +162,7 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 	return out, nil
 }
 
-func readHost(dir, host string) (*model.Snapshot, error) {
+func readHost(dir, host string, in *interner) (*model.Snapshot, error) {
 	path := filepath.Join(dir, host, reportsbranch.SnapshotFile)
 	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -144,7 +171,7 @@ func readHost(dir, host string) (*model.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, data, host)
+	return parse(path, data, host, in)
 }
 
 // readFile reads a snapshot file of at most MaxSnapshotSize bytes. It

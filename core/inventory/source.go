@@ -50,3 +50,17 @@ func withPathHint(err error, configDir, spec string) error {
 	}
 	return fmt.Errorf("%w; paths are relative to the directory tend runs in, not to -C: did you mean --inventory %s?", err, inside)
 }
+
+// StreamSource is ReadSource as a Stream of the hosts in order, for a
+// directory spec; it returns a nil Stream for "live", "" and "git:REF",
+// which ReadSource reads.
+func StreamSource(configDir, spec string, order []string) (*Stream, string, error) {
+	if spec == "" || spec == "live" || strings.HasPrefix(spec, "git:") {
+		return nil, "", nil
+	}
+	s, err := OpenStream(spec, order)
+	if err != nil {
+		return nil, "", withPathHint(err, configDir, spec)
+	}
+	return s, "dir:" + spec, nil
+}

@@ -44,6 +44,17 @@ type ProviderInventory struct {
 	// host's planned actions (tend scan, tend plan, tend apply); absent when
 	// none was, or the provider does not resolve.
 	Resolution *Resolution `json:"resolution,omitempty"`
+	// OpenCVEs are CVEs of installed packages that no available update
+	// fixes yet, as tend matched them against the vulnerability feeds
+	// (never from the provider); sorted by package and CVE.
+	OpenCVEs []OpenCVE `json:"open_cves,omitempty"`
+}
+
+// OpenCVE is a CVE an installed package has with no fix available.
+type OpenCVE struct {
+	Package string `json:"package"`
+	Version string `json:"version"`
+	CVE     string `json:"cve"`
 }
 
 // Unfinished is a package left between states; State is in the package
@@ -60,6 +71,11 @@ type Installed struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	Arch    string `json:"arch"`
+	// Source and SourceVersion are the source package it was built from
+	// and its version (dpkg's Source field), where the provider says;
+	// vulnerability feeds such as Debian's are by source package.
+	Source        string `json:"source,omitempty"`
+	SourceVersion string `json:"source_version,omitempty"`
 }
 
 // Update is one update a host could install.
@@ -74,6 +90,10 @@ type Update struct {
 	KB             string    `json:"kb"`
 	ReleasedAt     time.Time `json:"released_at"`
 	RebootRequired bool      `json:"reboot_required"`
+	// Title is the update's title where its source gives one (Windows
+	// Update: "2024-10 Cumulative Update for …"; winget: the display
+	// name); omitted when empty.
+	Title string `json:"title,omitempty"`
 }
 
 // updateJSON is Update as it appears in JSON: released_at may be "". It
@@ -90,6 +110,7 @@ type updateJSON struct {
 	KB             string   `json:"kb"`
 	ReleasedAt     string   `json:"released_at"`
 	RebootRequired bool     `json:"reboot_required"`
+	Title          string   `json:"title,omitempty"`
 }
 
 // MarshalJSON writes released_at as "" when unknown (else in RFC 3339 with
@@ -97,7 +118,7 @@ type updateJSON struct {
 // cves as [] when empty.
 func (u Update) MarshalJSON() ([]byte, error) {
 	j := updateJSON{ID: u.ID, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
-		Severity: u.Severity, CVEs: u.CVEs, KB: u.KB, RebootRequired: u.RebootRequired}
+		Severity: u.Severity, CVEs: u.CVEs, KB: u.KB, RebootRequired: u.RebootRequired, Title: u.Title}
 	if j.CVEs == nil {
 		j.CVEs = []string{}
 	}
@@ -114,7 +135,7 @@ func (u *Update) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*u = Update{ID: j.ID, Name: j.Name, From: j.From, To: j.To, Classification: j.Classification,
-		Severity: j.Severity, CVEs: j.CVEs, KB: j.KB, RebootRequired: j.RebootRequired}
+		Severity: j.Severity, CVEs: j.CVEs, KB: j.KB, RebootRequired: j.RebootRequired, Title: j.Title}
 	if j.ReleasedAt != "" {
 		t, err := time.Parse(time.RFC3339, j.ReleasedAt)
 		if err != nil {

@@ -40,6 +40,9 @@ type Plan struct {
 	Inventory     PlanInventory `json:"inventory"`
 	Hosts         []HostPlan    `json:"hosts"`
 	Summary       Summary       `json:"summary"`
+	// Feeds are the vulnerability feeds the plan matched against, and how
+	// fresh they were; absent without feeds.
+	Feeds []FeedInfo `json:"feeds,omitempty"`
 	// Ungoverned are the hosts, or a host's providers, that no policy
 	// targets: declared hosts no policy names, and providers a host's
 	// snapshot has that no policy of the host uses. Sorted by host and
@@ -96,6 +99,12 @@ type HostPlan struct {
 	// Transaction is what the package manager would do for Actions, and
 	// whether the policy lets it (nil when there are no package actions).
 	Transaction *Transaction `json:"transaction,omitempty"`
+	// OpenVulns are CVEs in installed packages that no available update
+	// fixes yet (from the feeds), sorted by package and CVE.
+	OpenVulns []OpenVuln `json:"open_vulns,omitempty"`
+	// Overdue are the policy's remediation deadlines this host has
+	// missed: a CVE still open (fixable or not) past its deadline.
+	Overdue []Overdue `json:"overdue,omitempty"`
 }
 
 // WindowInfo is the state of a host's maintenance window at plan time.
@@ -123,6 +132,15 @@ type Action struct {
 	KB             string   `json:"kb"`
 	RebootRequired bool     `json:"reboot_required"`
 	Reason         string   `json:"reason"`
+	// Title is the update's title where its source gives one (Windows
+	// Update, winget); omitted when empty.
+	Title string `json:"title,omitempty"`
+	// Vulns are the feeds' facts on CVEs, in the order of CVEs (only
+	// those the feeds know); absent without feeds.
+	Vulns []Vuln `json:"vulns,omitempty"`
+	// FastLane names the fast lane that let the action skip the window
+	// and the soak, e.g. "fast_lane: kev"; empty otherwise.
+	FastLane string `json:"fast_lane,omitempty"`
 }
 
 // Deferred is an approved change that waits; Until is when it becomes due,
@@ -132,6 +150,8 @@ type Deferred struct {
 	To      string     `json:"to"`
 	Until   *time.Time `json:"until"`
 	Reason  string     `json:"reason"`
+	// Vulns are the feeds' facts on the CVEs the update fixes.
+	Vulns []Vuln `json:"vulns,omitempty"`
 	// Cause is what holds the change, for compliance: DeferDelay while the
 	// approval delay has not passed (the update is not required yet, whatever
 	// else waits after it), else DeferRing or DeferWindow. Not in plan JSON.
@@ -143,6 +163,8 @@ type Skipped struct {
 	Package string `json:"package"`
 	To      string `json:"to"`
 	Reason  string `json:"reason"`
+	// Vulns are the feeds' facts on the CVEs the update would fix.
+	Vulns []Vuln `json:"vulns,omitempty"`
 }
 
 // Summary counts what a plan does.

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // ReportFormatVersion is the format_version of report.json.
 const ReportFormatVersion = "1"
@@ -20,7 +23,10 @@ const (
 	ItemInstalledRejected      = "installed_rejected"
 	ItemMissing                = "missing"
 	ItemFailed                 = "failed"
-	ItemNotApplicable          = "not_applicable"
+	// ItemOverdue is an update that fixes a CVE past the remediation
+	// deadline a policy sets (deadline blocks): missing, and late.
+	ItemOverdue       = "overdue"
+	ItemNotApplicable = "not_applicable"
 	// ItemUngoverned stands for a host, or a provider of it, that no
 	// policy targets (package UngovernedItem): nothing patches it, so the
 	// host is not compliant.
@@ -44,12 +50,17 @@ const RebootItem = "(reboot)"
 
 // Report is one host's compliance: the contract file hosts/<host>/report.json.
 type Report struct {
-	FormatVersion string     `json:"format_version"`
-	Host          string     `json:"host"`
-	ConfigCommit  string     `json:"config_commit"`
-	ScannedAt     *time.Time `json:"scanned_at"`
-	State         string     `json:"state"`
-	Items         []Item     `json:"items"`
+	FormatVersion string `json:"format_version"`
+	Host          string `json:"host"`
+	ConfigCommit  string `json:"config_commit"`
+	// Client is the host's "client" label; omitted when it has none.
+	Client    string     `json:"client,omitempty"`
+	ScannedAt *time.Time `json:"scanned_at"`
+	State     string     `json:"state"`
+	Items     []Item     `json:"items"`
+	// InstalledKBs lists the knowledge-base updates installed on the host
+	// (Windows Update's installed KBs), sorted; omitted when none.
+	InstalledKBs []string `json:"installed_kbs,omitempty"`
 	// LastApply is the last apply on this host; nil (null) when there was none.
 	LastApply *LastApply `json:"last_apply"`
 	// Errors are the plan's errors for this host (a pin its sources do not
@@ -72,6 +83,10 @@ type Item struct {
 	// KB is the update's knowledge-base id; it feeds the fleet summary and
 	// is not part of report.json.
 	KB string `json:"-"`
+	// Title and Severity describe the missing update where its source
+	// does (Windows Update's title and MSRC severity); omitted when empty.
+	Title    string `json:"title,omitempty"`
+	Severity string `json:"severity,omitempty"`
 	// Detail explains a state the other fields do not, e.g. a package the
 	// package manager left half-configured; omitted when empty.
 	Detail string `json:"detail,omitempty"`
@@ -91,16 +106,23 @@ type LastApply struct {
 type FleetSummary struct {
 	GeneratedAt  time.Time `json:"generated_at"`
 	ConfigCommit string    `json:"config_commit"`
+	// Client, when set, scopes the summary to the hosts with this "client"
+	// label (clients/<client>/summary.json); omitted in the fleet's.
+	Client string `json:"client,omitempty"`
 	Counts
 	// Clients has the same counts per value of the hosts' "client" label;
 	// "" collects hosts without one.
 	Clients map[string]Counts `json:"clients"`
 	// MissingByCVE and MissingByKB map a CVE or KB id to the sorted hosts
 	// where an update fixing it is missing or failed.
-	MissingByCVE   map[string][]string `json:"missing_by_cve"`
-	MissingByKB    map[string][]string `json:"missing_by_kb"`
-	Failures       []Failure           `json:"failures"`
-	PendingReboots []string            `json:"pending_reboots"`
+	MissingByCVE map[string][]string `json:"missing_by_cve"`
+	MissingByKB  map[string][]string `json:"missing_by_kb"`
+	// MissingPatches lists each missing or failed update (by KB, else by
+	// package) with what describes it and the hosts missing it, grouped
+	// by client: the "Missing patches by KB" report. See MissingPatch.
+	MissingPatches []MissingPatch `json:"missing_patches"`
+	Failures       []Failure      `json:"failures"`
+	PendingReboots []string       `json:"pending_reboots"`
 	// HaltedRollouts names the policies whose rollout tend serve halted
 	// after too many failures (empty outside the daemon).
 	HaltedRollouts []string `json:"halted_rollouts"`
@@ -110,6 +132,28 @@ type FleetSummary struct {
 	// Warnings are the plan's warnings (groups and policies that select no
 	// host, hosts no policy targets, stale snapshots, expired rules).
 	Warnings []Warning `json:"warnings"`
+	// Vulnerabilities lists the fleet's CVEs with the feeds' facts; absent
+	// when the plan used no vulnerability feeds.
+	Vulnerabilities *VulnSummary `json:"vulnerabilities,omitempty"`
+}
+
+// MissingPatch is one update missing (or failed) on some hosts. ID is its
+// KB where it has one, else its package name. Title, Severity and
+// Classification are the first non-empty ones among the hosts' items; CVEs
+// is their union, sorted. Hosts is sorted; Clients maps each client label
+// ("" for hosts without one) to its sorted hosts among them. Failed counts
+// the hosts where its last install failed. Sorted by severity (Critical,
+// Important, Moderate, Low, none), then most hosts, provider and ID.
+type MissingPatch struct {
+	ID             string              `json:"id"`
+	Provider       string              `json:"provider"`
+	Title          string              `json:"title"`
+	Severity       string              `json:"severity"`
+	Classification string              `json:"classification"`
+	CVEs           []string            `json:"cves"`
+	Hosts          []string            `json:"hosts"`
+	Failed         int                 `json:"failed"`
+	Clients        map[string][]string `json:"clients"`
 }
 
 // RecentWindow is how far back summary.json's recently_installed looks.
@@ -143,4 +187,21 @@ type Failure struct {
 	Host     string `json:"host"`
 	ActionID string `json:"action_id"`
 	Message  string `json:"message"`
+}
+
+// SeverityRank orders severities, the most severe first, in MSRC's words
+// (Critical, Important, Moderate, Low) or CVSS's (critical, high, medium,
+// low), whatever the case; any other value (none) ranks last.
+func SeverityRank(s string) int {
+	switch strings.ToLower(s) {
+	case "critical":
+		return 0
+	case "important", "high":
+		return 1
+	case "moderate", "medium":
+		return 2
+	case "low":
+		return 3
+	}
+	return 4
 }

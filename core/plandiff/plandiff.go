@@ -50,6 +50,9 @@ type Delta struct {
 	// ActionsAdded and ActionsRemoved count changes into and out of
 	// KindAction (a changed target version counts as both).
 	ActionsAdded, ActionsRemoved int
+	// BaseExposure and HeadExposure are the CVEs each plan closes and
+	// leaves open; empty unless the head plan used vulnerability feeds.
+	BaseExposure, HeadExposure model.Exposure
 }
 
 // Empty reports whether the plans do the same.
@@ -145,6 +148,9 @@ func equalTime(a, b *time.Time) bool {
 func Diff(base, head *model.Plan) *Delta {
 	b, h := states(base), states(head)
 	d := &Delta{Changes: []Change{}}
+	if base != nil && head != nil && len(head.Feeds) > 0 {
+		d.BaseExposure, d.HeadExposure = model.CVEExposure(base), model.CVEExposure(head)
+	}
 	hosts := map[string]bool{}
 	visit := func(k key) {
 		bs, hs := b[k], h[k]

@@ -15,7 +15,7 @@ import (
 
 // fleet generates a synthetic fleet in memory: the configuration and every
 // host's decoded snapshot.
-func fleet(b *testing.B, hosts int) (*config.Config, map[string]*model.Snapshot) {
+func fleet(b testing.TB, hosts int) (*config.Config, map[string]*model.Snapshot) {
 	b.Helper()
 	srcs := map[string][]byte{}
 	inv := make(map[string]*model.Snapshot, hosts)

@@ -34,7 +34,8 @@ func (pp *policyPlan) planHost(host string) model.HostPlan {
 	if ring >= 0 {
 		hp.Ring = pp.rings.list[ring].Name
 	}
-	snap := pp.in.Inventory[host]
+	snap := pp.snapshot(host)
+	pp.rings.saw(ring, snap)
 	var inv *model.ProviderInventory
 	if snap != nil {
 		t := snap.ScannedAt
@@ -66,6 +67,9 @@ func (pp *policyPlan) planHost(host string) model.HostPlan {
 	for i := range cands {
 		pp.gate(host, ring, &cands[i], &hp)
 	}
+	pp.skippedVulns(inv, &hp)
+	hp.OpenVulns = pp.openVulns(inv)
+	hp.Overdue = pp.overdue(host, snap, inv)
 	pp.decideReboot(host, inv, &hp)
 	hp.Named = pp.named(inv, &hp)
 	uniqueIDs(&hp)
@@ -176,7 +180,7 @@ func (pp *policyPlan) approveUpdate(host string, snap *model.Snapshot, u *model.
 	found := false
 	for i := range pp.approve {
 		a := &pp.approve[i]
-		if !a.matches(u) {
+		if !a.matches(u, pp.in.Vulns) {
 			continue
 		}
 		c := candidate{u: *u, typ: updateType(u), reason: a.reason}
@@ -226,7 +230,11 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 	if c.due.After(pp.now) {
 		until, reason, cause = c.due, c.dueReason, model.DeferDelay
 	}
+	fast, fastWhy := "", false
 	if !pp.p.Emergency {
+		fast, fastWhy = pp.fastLane(&c.u)
+	}
+	if !pp.p.Emergency && !fastWhy {
 		if t, why, blocked, open := pp.rings.wait(pp, ring, c.u.Name, c.u.To); blocked {
 			switch {
 			case open:
@@ -267,11 +275,12 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 		hp.Actions = append(hp.Actions, model.Action{
 			ID: host + "/" + pp.p.Provider + "/" + c.u.Name, Type: c.typ, Package: c.u.Name,
 			From: c.u.From, To: c.u.To, Classification: c.u.Classification, Severity: c.u.Severity,
-			CVEs: nonNil(c.u.CVEs), KB: c.u.KB, RebootRequired: c.u.RebootRequired, Reason: c.reason,
+			CVEs: nonNil(c.u.CVEs), KB: c.u.KB, RebootRequired: c.u.RebootRequired, Reason: c.reason, Title: c.u.Title,
+			Vulns: vulnsOf(c.u.CVEs, pp.in.Vulns), FastLane: fast,
 		})
 		return
 	}
-	d := model.Deferred{Package: c.u.Name, To: c.u.To, Reason: reason, Cause: cause}
+	d := model.Deferred{Package: c.u.Name, To: c.u.To, Reason: reason, Cause: cause, Vulns: vulnsOf(c.u.CVEs, pp.in.Vulns)}
 	if !unknown && !until.IsZero() {
 		t := until
 		d.Until = &t

@@ -18,6 +18,12 @@ type Input struct {
 	// Inventory holds the last scan of each host, by host name. A host
 	// without one is planned with an error, not dropped.
 	Inventory map[string]*model.Snapshot
+	// Snapshots, when set, is used instead of Inventory: the planner asks
+	// for each host's snapshot (nil: none) as it plans the host, in the
+	// order Order returns, and keeps of it only what later rings need (the
+	// name@version installed in earlier rings), so a fleet can stream
+	// through the planner. Plan does not call it concurrently.
+	Snapshots func(host string) *model.Snapshot
 	// Now is the instant the plan is made for.
 	Now time.Time
 	// History is what earlier reconciles recorded; the zero value is fine.
@@ -30,6 +36,11 @@ type Input struct {
 	// StaleAfter, when positive, warns about every snapshot scanned more
 	// than this before Now.
 	StaleAfter time.Duration
+
+	// Vulns are the vulnerability feeds' facts by CVE ID (core/vuln), for
+	// approve, fast_lane and deadline blocks and to show with actions; nil
+	// without feeds.
+	Vulns map[string]model.Vuln
 
 	// ConfigCommit and InventorySource are recorded in the plan as given.
 	ConfigCommit    string
@@ -78,12 +89,46 @@ func Plan(in Input) (*model.Plan, []model.Warning) {
 		return a.Provider < b.Provider
 	})
 	pl.Summary = model.Summarize(pl.Hosts)
-	pl.Ungoverned = coverage(in, &warns)
-	staleness(in, now, &warns)
+	if in.Snapshots == nil {
+		addCoverage(in, now, pl, &warns)
+	}
+	return pl, warns.sorted()
+}
+
+// Coverage completes a plan made from Input.Snapshots once every snapshot
+// was read (inv: by host, their installed lists may be left out): the
+// ungoverned hosts, the stale snapshots' warnings and the --hosts
+// narrowing, which Plan leaves to it. It returns warns with the new
+// warnings, sorted.
+func Coverage(in Input, pl *model.Plan, inv map[string]*model.Snapshot, warns []model.Warning) []model.Warning {
+	in.Inventory = inv
+	var w warnings
+	for _, x := range warns {
+		w.add(x.Where, "%s", x.Message)
+	}
+	addCoverage(in, in.Now.UTC(), pl, &w)
+	return w.sorted()
+}
+
+func addCoverage(in Input, now time.Time, pl *model.Plan, warns *warnings) {
+	pl.Ungoverned = coverage(in, warns)
+	staleness(in, now, warns)
 	if len(in.Hosts) > 0 {
 		pl.Narrow(in.Hosts.Match)
 	}
-	return pl, warns.sorted()
+}
+
+// Order lists the hosts in the order Plan plans them and asks
+// Input.Snapshots for their snapshots: policy by policy, by name, and in
+// each policy ring by ring. A host of several policies is listed once per
+// policy.
+func Order(cfg *config.Config) []string {
+	var out []string
+	for _, name := range sortedKeys(cfg.Policies) {
+		p := cfg.Policies[name]
+		out = append(out, newRings(p).sorted(p.Hosts)...)
+	}
+	return out
 }
 
 // warnings collects warnings once each.

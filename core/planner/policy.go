@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -86,8 +85,16 @@ func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *
 			pp.winInfo = info
 		}
 	}
-	pp.rings = newRings(p, in.Inventory)
+	pp.rings = newRings(p)
 	return pp
+}
+
+// snapshot returns the host's snapshot, from Input.Snapshots when set.
+func (pp *policyPlan) snapshot(host string) *model.Snapshot {
+	if pp.in.Snapshots != nil {
+		return pp.in.Snapshots(host)
+	}
+	return pp.in.Inventory[host]
 }
 
 // approveReason describes an approve block's criteria, e.g.
@@ -106,6 +113,9 @@ func approveReason(a *config.Approve) string {
 			globs[i] = p.Glob
 		}
 		parts = append(parts, "packages="+strings.Join(globs, ","))
+	}
+	if v := a.Vuln.String(); v != "" {
+		parts = append(parts, v)
 	}
 	if a.AfterText != "" {
 		parts = append(parts, "after="+a.AfterText)
@@ -128,7 +138,7 @@ func lowerSet(items []string) map[string]bool {
 }
 
 // matches reports whether every criterion of the approval holds for u.
-func (a *approval) matches(u *model.Update) bool {
+func (a *approval) matches(u *model.Update, facts map[string]model.Vuln) bool {
 	if a.classes != nil && !a.classes[strings.ToLower(u.Classification)] {
 		return false
 	}
@@ -137,6 +147,11 @@ func (a *approval) matches(u *model.Update) bool {
 	}
 	if len(a.packages) > 0 {
 		if _, ok := firstMatch(a.packages, u.Name); !ok {
+			return false
+		}
+	}
+	if !a.a.Vuln.Empty() {
+		if _, ok := vulnMatch(a.a.Vuln, u.CVEs, facts); !ok {
 			return false
 		}
 	}
@@ -172,10 +187,7 @@ func (pp *policyPlan) excluded(host, pkg string) (string, bool) {
 // plan plans every host of the policy, earlier rings first (later rings
 // look at what earlier rings still need).
 func (pp *policyPlan) plan() []model.HostPlan {
-	hosts := append([]string(nil), pp.p.Hosts...)
-	sort.SliceStable(hosts, func(i, j int) bool {
-		return pp.rings.order(hosts[i]) < pp.rings.order(hosts[j])
-	})
+	hosts := pp.rings.sorted(pp.p.Hosts)
 	out := make([]model.HostPlan, 0, len(hosts))
 	for _, h := range hosts {
 		out = append(out, pp.planHost(h))

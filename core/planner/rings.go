@@ -17,16 +17,16 @@ type rings struct {
 	list   []*config.Ring
 	ringOf map[string]int
 	byRing [][]string
-	inv    map[string]*model.Snapshot
 	// pending counts, per ring, the hosts still needing package=to.
 	pending []map[string]int
-	// done caches, per ring, when package=to was last seen installed there.
+	// done holds, per ring but the last, when package=to was last seen
+	// installed there (saw).
 	done     []map[string]time.Time
 	provider string
 }
 
-func newRings(p *config.Policy, inv map[string]*model.Snapshot) *rings {
-	r := &rings{ringOf: map[string]int{}, inv: inv, provider: p.Provider}
+func newRings(p *config.Policy) *rings {
+	r := &rings{ringOf: map[string]int{}, provider: p.Provider}
 	if p.Rollout == nil {
 		return r
 	}
@@ -102,6 +102,14 @@ func (r *rings) index(host string) int {
 	return -1
 }
 
+// sorted returns hosts in planning order: by ring, hosts outside every
+// ring last, otherwise as given.
+func (r *rings) sorted(hosts []string) []string {
+	out := append([]string(nil), hosts...)
+	sort.SliceStable(out, func(i, j int) bool { return r.order(out[i]) < r.order(out[j]) })
+	return out
+}
+
 // order sorts hosts by ring, hosts outside every ring last.
 func (r *rings) order(host string) int {
 	if i, ok := r.ringOf[host]; ok {
@@ -145,24 +153,28 @@ func (r *rings) wait(pp *policyPlan, i int, pkg, to string) (until time.Time, re
 	return time.Time{}, "", false, false
 }
 
+// saw records, for a host of ring i that a later ring may wait for, the
+// latest scan time at which each name@version was installed in ring i.
+// Every host of ring i is planned (and seen) before a host of a later
+// ring asks doneAt.
+func (r *rings) saw(i int, snap *model.Snapshot) {
+	if i < 0 || i >= len(r.list)-1 || snap == nil || snap.Providers[r.provider] == nil {
+		return
+	}
+	if r.done[i] == nil {
+		r.done[i] = map[string]time.Time{}
+	}
+	for _, it := range snap.Providers[r.provider].Installed {
+		k := key(it.Name, it.Version)
+		if t, seen := r.done[i][k]; !seen || snap.ScannedAt.After(t) {
+			r.done[i][k] = snap.ScannedAt
+		}
+	}
+}
+
 // doneAt returns the latest scan time of a ring-j host that has pkg at
 // version to installed.
 func (r *rings) doneAt(j int, pkg, to string) (time.Time, bool) {
-	if r.done[j] == nil {
-		r.done[j] = map[string]time.Time{}
-		for _, h := range r.byRing[j] {
-			snap := r.inv[h]
-			if snap == nil || snap.Providers[r.provider] == nil {
-				continue
-			}
-			for _, it := range snap.Providers[r.provider].Installed {
-				k := key(it.Name, it.Version)
-				if t, seen := r.done[j][k]; !seen || snap.ScannedAt.After(t) {
-					r.done[j][k] = snap.ScannedAt
-				}
-			}
-		}
-	}
 	t, ok := r.done[j][key(pkg, to)]
 	return t, ok
 }

@@ -73,6 +73,9 @@ func DeltaText(w io.Writer, d *plandiff.Delta, label string, o TextOptions) erro
 	t := &textView{o: o}
 	t.b.WriteString("\n")
 	t.line(t.paint(bold, "Compared with "+cleanText(label)+": "+deltaSentence(d)+"."))
+	if e := exposureDelta(d); e != "" {
+		t.line("  ", cleanText(e), ".")
+	}
 	for _, c := range d.Changes {
 		st := plain
 		switch {
@@ -90,6 +93,9 @@ func DeltaText(w io.Writer, d *plandiff.Delta, label string, o TextOptions) erro
 // delta writes the Markdown comparison section.
 func (m *mdView) delta(d *plandiff.Delta, label string) {
 	head := "\n### Compared with " + mdText(label) + "\n\n**This change:** " + mdText(deltaSentence(d)) + ".\n"
+	if e := exposureDelta(d); e != "" {
+		head += "\n" + mdText(e) + ".\n"
+	}
 	if d.Empty() {
 		m.add(secDelta, head)
 		return

@@ -325,7 +325,7 @@ func hostCounts(h *model.HostPlan) string {
 // upToDate reports whether a host plan has nothing at all to show.
 func upToDate(h *model.HostPlan) bool {
 	return len(h.Actions) == 0 && len(h.Deferred) == 0 && len(h.Skipped) == 0 &&
-		len(h.Errors) == 0 && rebootPhrase(h.Reboot) == ""
+		len(h.Errors) == 0 && rebootPhrase(h.Reboot) == "" && len(h.OpenVulns) == 0 && len(h.Overdue) == 0
 }
 
 // commas writes n with thousands separators: 9870 → "9,870".

@@ -43,7 +43,8 @@ const (
 )
 
 // Markdown writes the pull-request comment: a summary, the warnings, a table
-// per policy and ring, the most common actions, then each host folded in
+// per policy and ring, the most common actions, the missing patches by KB
+// (package where there is none), then each host folded in
 // <details>, hosts with changes first. It measures as it goes and never
 // writes more than the byte budget: what does not fit is counted in a
 // closing line that points to the full plan.
@@ -70,6 +71,7 @@ func Markdown(w io.Writer, p *model.Plan, warnings []model.Warning, o MarkdownOp
 	m.clientTable()
 	m.policyTable()
 	m.commonActions()
+	m.missingPatches()
 	m.hostDetails()
 
 	out := m.b.String() + m.footer()
@@ -114,6 +116,7 @@ const (
 	secClients  = "client table"
 	secPolicies = "policy table"
 	secCommon   = "table of common actions"
+	secMissing  = "table of missing patches"
 	secHosts    = "hosts"
 )
 
@@ -131,6 +134,12 @@ func (m *mdView) heading(title string, warnings []model.Warning) {
 	origin := append(planOrigin(p), "generated "+formatTime(p.GeneratedAt))
 	for i := range origin {
 		origin[i] = mdText(origin[i])
+	}
+	if e := exposureHeadline(p); e != "" {
+		sentence += "\n\n**CVEs:** " + mdText(e) + "."
+	}
+	if f := feedsLine(p); f != "" {
+		origin = append(origin, mdText(f))
 	}
 	m.add(secHeading, "# "+mdText(title)+"\n\n"+sentence+"\n\n"+strings.Join(origin, " · ")+"\n")
 
@@ -185,7 +194,11 @@ func hostBlock(h *model.HostPlan) string {
 				break
 			}
 			a := &h.Actions[i]
-			row := []string{a.Type, packageName(a), versionChange(a), classification(a), cveList(a.CVEs, mdCVEs), a.Reason}
+			reason := a.Reason
+			if a.FastLane != "" {
+				reason += " [" + a.FastLane + "]"
+			}
+			row := []string{a.Type, packageName(a), versionChange(a), classification(a), actionCVEs(a, mdCVEs), reason}
 			for j := range row {
 				row[j] = mdText(row[j])
 			}
@@ -199,7 +212,11 @@ func hostBlock(h *model.HostPlan) string {
 	var items []string
 	for i := range h.Deferred {
 		d := &h.Deferred[i]
-		items = append(items, mdText(packageTo(d.Package, d.To)+" "+untilPhrase(d)+": "+d.Reason))
+		reason := d.Reason
+		if len(d.Vulns) > 0 {
+			reason += "; fixes " + vulnList(d.Vulns, mdCVEs)
+		}
+		items = append(items, mdText(packageTo(d.Package, d.To)+" "+untilPhrase(d)+": "+reason))
 	}
 	mdList(&b, "Deferred", items)
 	items = items[:0]
@@ -212,6 +229,16 @@ func hostBlock(h *model.HostPlan) string {
 		items = append(items, mdText(e))
 	}
 	mdList(&b, "Errors", items)
+	items = items[:0]
+	for _, o := range h.Overdue {
+		items = append(items, mdText(o.Package+" "+o.CVE+" was due "+o.Due.UTC().Format("2006-01-02")+" ("+o.Rule+")"))
+	}
+	mdList(&b, "Overdue", items)
+	items = items[:0]
+	for _, o := range openOrdered(h.OpenVulns) {
+		items = append(items, mdText(vulnLabel(o.Vuln)+" in "+o.Package+" "+o.Version))
+	}
+	mdList(&b, "Open CVEs with no fix available", items)
 	b.WriteString("\n</details>\n")
 	return b.String()
 }

@@ -64,6 +64,9 @@ func SummaryJSON(w io.Writer, s *model.FleetSummary) error {
 	}
 	out.MissingByCVE = nonNilHosts(out.MissingByCVE)
 	out.MissingByKB = nonNilHosts(out.MissingByKB)
+	if out.MissingPatches == nil {
+		out.MissingPatches = []model.MissingPatch{}
+	}
 	if out.Failures == nil {
 		out.Failures = []model.Failure{}
 	}

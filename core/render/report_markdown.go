@@ -8,6 +8,7 @@ import (
 
 	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // Caps that keep SUMMARY.md small whatever the fleet.
@@ -19,8 +20,10 @@ const (
 )
 
 // SummaryMarkdown writes the fleet overview SUMMARY.md: the compliance
-// percentage and counts, a table per client, the missing patches by CVE and
-// by KB (most hosts first), the failures of the last applies, the installed
+// percentage and counts, a table per client (each linking its
+// clients/<client>/SUMMARY.md), the missing patches by CVE (most hosts
+// first) and by KB (title, severity, CVEs, hosts and clients; most severe
+// first), the failures of the last applies, the installed
 // packages the policies reject, what tend installed recently, the hosts
 // pending a reboot and the non-compliant hosts. Every list is capped (what
 // is left out is counted as "… N more"), so the file stays small.
@@ -29,7 +32,11 @@ func SummaryMarkdown(w io.Writer, s *model.FleetSummary, reports []model.Report)
 		return errNilReport
 	}
 	var b strings.Builder
-	b.WriteString("# tend compliance\n\n**" + fleetLine(&s.Counts) + "**\n\n")
+	if s.Client != "" {
+		b.WriteString("# tend compliance: " + mdText(s.Client) + "\n\n**" + fleetLine(&s.Counts) + "**\n\n")
+	} else {
+		b.WriteString("# tend compliance\n\n**" + fleetLine(&s.Counts) + "**\n\n")
+	}
 	b.WriteString(fmt.Sprintf("%s compliant · %s non-compliant · %s not scanned",
 		commas(s.Compliant), commas(s.NonCompliant), commas(s.Unknown)))
 	if s.Ungoverned > 0 {
@@ -44,9 +51,17 @@ func SummaryMarkdown(w io.Writer, s *model.FleetSummary, reports []model.Report)
 	b.WriteString(strings.Join(origin, " · ") + "\n")
 
 	warningList(&b, s.Warnings)
-	clientTable(&b, s.Clients)
+	if s.Client != "" {
+		b.WriteString("\nThe hosts labelled client = " + mdText(s.Client) + "; the whole fleet is in [SUMMARY.md](../../SUMMARY.md).\n")
+	} else {
+		clientTable(&b, s.Clients)
+	}
 	idTable(&b, "Missing patches by CVE", "CVE", s.MissingByCVE)
-	idTable(&b, "Missing patches by KB", "KB", s.MissingByKB)
+	if v := s.Vulnerabilities; v != nil {
+		cveTable(&b, "Missing patches by CVE risk (KEV first)", v.Missing, true)
+		cveTable(&b, "Open CVEs without a fix", v.NoFix, false)
+	}
+	missingPatchTable(&b, s.MissingPatches, s.Client == "")
 	if len(s.HaltedRollouts) > 0 {
 		b.WriteString("\n## Halted rollouts\n\n")
 		b.WriteString("More hosts failed than `max_failures` allows; these policies apply nothing more until a new configuration commit: " +
@@ -82,7 +97,7 @@ func clientTable(b *strings.Builder, clients map[string]model.Counts) {
 		c := clients[k]
 		name := "(none)"
 		if k != "" {
-			name = mdText(k)
+			name = "[" + mdText(k) + "](" + reportsbranch.ClientDir(k) + "/" + reportsbranch.SummaryMarkdownFile + ")"
 		}
 		fmt.Fprintf(b, "| %s | %.1f%% | %s | %s | %s | %s |\n", name, c.CompliancePercent,
 			commas(c.Hosts), commas(c.Compliant), commas(c.NonCompliant), commas(c.Unknown))
@@ -113,6 +128,62 @@ func idTable(b *strings.Builder, title, col string, m map[string][]string) {
 		}
 		fmt.Fprintf(b, "| %s | %s | %s |\n", mdText(id), commas(len(m[id])), nameList(m[id], sumHostNames))
 	}
+}
+
+// missingPatchTable lists the missing updates by KB (package where there
+// is none): title, severity, CVEs, the hosts missing it and, in the fleet's
+// summary, how many of them each client has.
+func missingPatchTable(b *strings.Builder, patches []model.MissingPatch, byClient bool) {
+	if len(patches) == 0 {
+		return
+	}
+	b.WriteString("\n## Missing patches by KB\n\n| KB or package | title | severity | CVEs | hosts | where |")
+	align := "|---|---|---|---|--:|---|"
+	if byClient {
+		b.WriteString(" by client |")
+		align += "---|"
+	}
+	b.WriteString("\n" + align + "\n")
+	cols := 6
+	if byClient {
+		cols = 7
+	}
+	for i, p := range patches {
+		if i == sumRows {
+			b.WriteString(moreRow(len(patches)-i, cols))
+			break
+		}
+		hosts := commas(len(p.Hosts))
+		if p.Failed > 0 {
+			hosts += " (" + commas(p.Failed) + " failed)"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |", mdText(p.Provider+"/"+p.ID), orDash(mdText(p.Title)),
+			orDash(mdText(p.Severity)), orDash(mdText(cveList(p.CVEs, sumHostNames))), hosts, nameList(p.Hosts, sumHostNames))
+		if byClient {
+			fmt.Fprintf(b, " %s |", clientCounts(p.Clients))
+		}
+		b.WriteString("\n")
+	}
+}
+
+// clientCounts is "acme 2 · globex 1", clients by name, hosts without a
+// client label last as "(none)".
+func clientCounts(clients map[string][]string) string {
+	names := make([]string, 0, len(clients))
+	for k := range clients {
+		if k != "" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	parts := make([]string, 0, len(clients))
+	for _, k := range names {
+		parts = append(parts, mdText(k)+" "+commas(len(clients[k])))
+	}
+	if hs, ok := clients[""]; ok {
+		parts = append(parts, "(none) "+commas(len(hs)))
+	}
+	return strings.Join(parts, " · ")
 }
 
 func failureTable(b *strings.Builder, failures []model.Failure) {
@@ -236,4 +307,42 @@ func nameList(names []string, n int) string {
 
 func moreRow(n, cols int) string {
 	return "| … " + commas(n) + " more |" + strings.Repeat(" |", cols-1) + "\n"
+}
+
+// cveTable lists CVEs with the feeds' facts, in the order given (KEV
+// first, then CVSS).
+func cveTable(b *strings.Builder, title string, list []model.CVESummary, overdue bool) {
+	if len(list) == 0 {
+		return
+	}
+	head, sep := "| CVE | CVSS | EPSS | KEV due | hosts | where |", "|---|--:|--:|---|--:|---|"
+	if overdue {
+		head, sep = "| CVE | CVSS | EPSS | KEV due | hosts | overdue | where |", "|---|--:|--:|---|--:|--:|---|"
+	}
+	fmt.Fprintf(b, "\n## %s\n\n%s\n%s\n", title, head, sep)
+	for i, c := range list {
+		if i == sumRows {
+			b.WriteString(moreRow(len(list)-i, strings.Count(sep, "|")-1))
+			break
+		}
+		cvss, epss, kev := "—", "—", "—"
+		if c.CVSS > 0 {
+			cvss = fmt.Sprintf("%.1f", c.CVSS)
+		}
+		if c.HasEPSS || c.EPSS > 0 {
+			epss = fmt.Sprintf("%.4g", c.EPSS)
+		}
+		if c.KEV {
+			kev = "KEV"
+			if c.KEVDue != "" {
+				kev = c.KEVDue
+			}
+		}
+		row := []string{mdText(c.ID), cvss, epss, mdText(kev), commas(len(c.Hosts))}
+		if overdue {
+			row = append(row, commas(len(c.Overdue)))
+		}
+		row = append(row, nameList(c.Hosts, sumHostNames))
+		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch/audit"
 )
 
 var reportNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -54,8 +55,15 @@ func richSummary() *model.FleetSummary {
 			"acme": {Hosts: 2, Compliant: 1, NonCompliant: 1, CompliancePercent: 50},
 			"":     {Hosts: 1, Unknown: 1},
 		},
-		MissingByCVE:   map[string][]string{"CVE-2024-0727": {"web_1"}, "CVE-2026-1": {"web_1"}, "CVE-2026-2": {"db_1", "web_1"}},
-		MissingByKB:    map[string][]string{"KB5044284": {"win_1"}},
+		MissingByCVE: map[string][]string{"CVE-2024-0727": {"web_1"}, "CVE-2026-1": {"web_1"}, "CVE-2026-2": {"db_1", "web_1"}},
+		MissingByKB:  map[string][]string{"KB5044284": {"win_1"}},
+		MissingPatches: []model.MissingPatch{
+			{ID: "KB5092641", Provider: "windowsupdate", Title: "2026-11 Cumulative Update for Microsoft server operating system version 21H2 for x64-based Systems (KB5092641)",
+				Severity: "Critical", Classification: "security", CVEs: []string{"CVE-2026-2"}, Hosts: []string{"win_1", "win_2"}, Failed: 1,
+				Clients: map[string][]string{"acme": {"win_1"}, "": {"win_2"}}},
+			{ID: "openssl", Provider: "apt", Classification: "security", CVEs: []string{"CVE-2024-0727"}, Hosts: []string{"web_1"},
+				Clients: map[string][]string{"acme": {"web_1"}}},
+		},
 		Failures:       []model.Failure{{Host: "web_1", ActionID: "web_1/apt/curl", Message: "dpkg: error | exit status 100"}},
 		PendingReboots: []string{"web_1"},
 		RecentlyInstalled: []model.RecentInstall{
@@ -82,6 +90,14 @@ func TestReportGolden(t *testing.T) {
 			return SummaryMarkdown(w, &model.FleetSummary{GeneratedAt: reportNow}, nil)
 		}},
 		{"report_text", func(w *bytes.Buffer) error { return ReportText(w, rich, richSummary()) }},
+		{"report_summary_client_md", func(w *bytes.Buffer) error {
+			s := richSummary()
+			s.Client = "acme"
+			return SummaryMarkdown(w, s, rich)
+		}},
+		{"history_text", func(w *bytes.Buffer) error { return HistoryText(w, historyEvents) }},
+		{"history_text_empty", func(w *bytes.Buffer) error { return HistoryText(w, nil) }},
+		{"history_json", func(w *bytes.Buffer) error { return HistoryJSON(w, historyEvents) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +132,8 @@ func TestSummaryMarkdownBounded(t *testing.T) {
 		s.Clients[fmt.Sprintf("client_%d", i)] = model.Counts{Hosts: 1, NonCompliant: 1}
 		s.MissingByCVE[fmt.Sprintf("CVE-2026-%05d", i)] = hosts
 		s.MissingByKB[fmt.Sprintf("KB%d", i)] = []string{h}
+		s.MissingPatches = append(s.MissingPatches, model.MissingPatch{ID: fmt.Sprintf("KB%d", i), Provider: "windowsupdate",
+			Title: strings.Repeat("title ", 20), Hosts: hosts, Clients: map[string][]string{"": hosts}})
 		s.Failures = append(s.Failures, model.Failure{Host: h, ActionID: h + "/apt/x", Message: strings.Repeat("long ", 1000)})
 	}
 	s.PendingReboots = hosts
@@ -139,4 +157,16 @@ func TestReportNil(t *testing.T) {
 	if ReportJSON(&buf, nil) == nil || SummaryJSON(&buf, nil) == nil || SummaryMarkdown(&buf, nil, nil) == nil || ReportText(&buf, nil, nil) == nil {
 		t.Error("nil input accepted")
 	}
+}
+
+var historyEvents = []audit.Event{
+	{At: reportNow, Host: "dc01", Client: "acme", Provider: "windowsupdate", Package: "KB5092641", What: "failed",
+		Type: "install", To: "KB5092641", Status: model.StatusFailed, Message: "0x80240022 WU_E_ALL_UPDATES_FAILED\nsecond line",
+		Policy: "acme_windows", Config: audit.Commit{ID: "9f2c1ab5e0c34d2a8c1b7e6f5a4d3c2b1a098765", Author: "Jane Admin <jane@example.com>",
+			When: reportNow.Add(-time.Hour), Subject: "acme: approve the November CU"}, ReportsCommit: "0123456789abcdef0123456789abcdef01234567"},
+	{At: reportNow.Add(-24 * time.Hour), Host: "web_1", Provider: "apt", Package: "openssl", What: "upgraded", Type: "upgrade",
+		From: "3.0.11-1~deb12u1", To: "3.0.11-1~deb12u2", Status: model.StatusSucceeded, Policy: "linux_security",
+		Config: audit.Commit{ID: "9f2c1ab5e0c34d2a8c1b7e6f5a4d3c2b1a098765"}, ReportsCommit: "fedcba9876543210fedcba9876543210fedcba98"},
+	{At: reportNow.Add(-48 * time.Hour), Host: "db_1", Provider: "apt", Package: "(reboot)", What: "rebooted", Type: "reboot",
+		Status: model.StatusSucceeded, Policy: "linux_security", ReportsCommit: "fedcba9876543210fedcba9876543210fedcba99"},
 }

@@ -54,6 +54,9 @@ func itemCounts(r *model.Report) string {
 			parts = append(parts, fmt.Sprintf("%s %s", commas(n[st]), strings.TrimPrefix(st, "installed_")))
 		}
 	}
+	if n[model.ItemOverdue] > 0 {
+		parts = append(parts, commas(n[model.ItemOverdue])+" overdue")
+	}
 	if n[model.ItemInstalledPendingReboot] > 0 {
 		parts = append(parts, "pending reboot")
 	}

@@ -39,6 +39,10 @@ func Text(w io.Writer, p *model.Plan, warnings []model.Warning, o TextOptions) e
 		prevLine = one
 	}
 	t.warnings(warnings)
+	if e := exposureHeadline(p); e != "" {
+		t.b.WriteByte('\n')
+		t.line(t.paint(bold, "CVEs: "), cleanText(e), ".")
+	}
 	t.summary(&p.Summary)
 	if b := blockedPhrase(p); b != "" {
 		t.line(t.paint(red, b))
@@ -99,6 +103,9 @@ var actionLooks = map[string]struct {
 func (t *textView) heading(p *model.Plan) {
 	parts := append([]string{formatTime(p.GeneratedAt)}, planOrigin(p)...)
 	t.line(t.paint(bold, "tend plan"), " — ", cleanText(strings.Join(parts, ", ")))
+	if f := feedsLine(p); f != "" {
+		t.line(t.paint(faint, cleanText(f)))
+	}
 }
 
 func (t *textView) host(h *model.HostPlan) {
@@ -118,6 +125,7 @@ func (t *textView) host(h *model.HostPlan) {
 	for _, e := range h.Errors {
 		t.line("  ", t.paint(red, "error: "+cleanText(e)))
 	}
+	t.vulns(h)
 }
 
 // actions writes one aligned line per action; a reboot shows its reason in
@@ -150,7 +158,10 @@ func (t *textView) actions(actions []model.Action) {
 		if a.Reason != "" {
 			reason = "(" + a.Reason + ")"
 		}
-		rows = append(rows, []string{packageName(a), versionChange(a), classification(a), cveList(a.CVEs, maxCVEs), reason})
+		if a.FastLane != "" {
+			reason += " [" + a.FastLane + "]"
+		}
+		rows = append(rows, []string{packageName(a), versionChange(a), classification(a), actionCVEs(a, maxCVEs), reason})
 		kinds = append(kinds, kind(a))
 	}
 	for i, l := range columns(rows) {
@@ -177,7 +188,11 @@ func (t *textView) deferred(deferred []model.Deferred) {
 	rows := make([][]string, len(deferred))
 	for i := range deferred {
 		d := &deferred[i]
-		rows[i] = []string{d.Package, toVersion(d.Package, d.To), untilPhrase(d), d.Reason}
+		reason := d.Reason
+		if len(d.Vulns) > 0 {
+			reason += "; fixes " + vulnList(d.Vulns, textCVEs)
+		}
+		rows[i] = []string{d.Package, toVersion(d.Package, d.To), untilPhrase(d), reason}
 	}
 	for _, l := range columns(rows) {
 		t.line("    ", l)

@@ -19,6 +19,9 @@ type CommitOptions struct {
 	// push is rebuilt on top of the remote branch and retried).
 	Remote string
 	Now    time.Time
+	// IfMissing holds files written only when the branch (the remote's,
+	// with a remote) does not have them yet and files do not bring them.
+	IfMissing Files
 }
 
 // CommitReports commits the reports layout to the reports branch of the
@@ -38,6 +41,16 @@ func CommitReports(ctx context.Context, o CommitOptions, files map[string][]byte
 	current, err := Fetch(ctx, root, o.Remote, o.Branch)
 	if err != nil {
 		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
+	}
+	for p, b := range o.IfMissing {
+		if _, ok := files[p]; ok {
+			continue
+		}
+		if _, ok, err := current.File(p); err != nil {
+			return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
+		} else if !ok {
+			files[p] = b
+		}
 	}
 	if differs, err := Differs(current, files); err != nil || !differs {
 		return current.Head, false, err

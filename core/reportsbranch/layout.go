@@ -1,6 +1,10 @@
 package reportsbranch
 
-import "path"
+import (
+	"net/url"
+	"path"
+	"strings"
+)
 
 // The reports branch layout (DESIGN.md section 6, a contract): every file
 // tend serve commits, and tend report --out writes under a directory,
@@ -22,9 +26,27 @@ const (
 	ReportFile = "report.json"
 	// RolloutsDir holds one ring progress file per policy.
 	RolloutsDir = "rollouts"
+	// ClientsDir holds one directory per client label, with that client's
+	// SUMMARY.md and summary.json.
+	ClientsDir = "clients"
+	// ResultsFile lists the applies a commit records for the first time
+	// (tend history reads it); a commit without new applies leaves the
+	// previous one in place.
+	ResultsFile = "results.json"
 	// HTMLDir holds the HTML compliance report (tend serve --html).
 	HTMLDir = "html"
 )
+
+// ClientDir is clients/<client>, the label escaped as a URL path segment
+// (a "/" or space becomes %2F or %20, a leading "." %2E), so every label
+// is one safe directory name and a Markdown link to it works as written.
+func ClientDir(client string) string {
+	seg := url.PathEscape(client)
+	if strings.HasPrefix(seg, ".") {
+		seg = "%2E" + seg[1:]
+	}
+	return ClientsDir + "/" + seg
+}
 
 // SnapshotPath is hosts/<host>/inventory.json.
 func SnapshotPath(host string) string { return path.Join(HostsDir, host, SnapshotFile) }

@@ -97,12 +97,16 @@ func write(repo *git.Repository, branch string, files Files, c Commit) (plumbing
 			h := old.Hash()
 			parent = &h
 		}
-		head, changed, err := build(repo.Storer, parent, files, c)
+		st := stage(repo.Storer)
+		head, changed, err := build(st, parent, files, c)
 		if err != nil {
 			return plumbing.ZeroHash, false, err
 		}
 		if !changed {
 			return head, false, nil
+		}
+		if err := st.flush(); err != nil {
+			return plumbing.ZeroHash, false, err
 		}
 		err = repo.Storer.CheckAndSetReference(plumbing.NewHashReference(name, head), old)
 		if err == nil {

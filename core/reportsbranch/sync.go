@@ -93,8 +93,12 @@ func Sync(ctx context.Context, repoPath, remote, branch string, files Files, c C
 			h := old.Hash()
 			parent = &h
 		}
-		head, changed, err := build(repo.Storer, parent, files, c)
+		st := stage(repo.Storer)
+		head, changed, err := build(st, parent, files, c)
 		if err != nil {
+			return plumbing.ZeroHash, false, err
+		}
+		if err := st.flush(); err != nil {
 			return plumbing.ZeroHash, false, err
 		}
 		if old == nil || old.Hash() != head {

@@ -39,3 +39,14 @@ func TestDiffers(t *testing.T) {
 		t.Errorf("empty branch: Differs = %v, %v; want true", got, err)
 	}
 }
+
+func TestClientDir(t *testing.T) {
+	for in, want := range map[string]string{
+		"acme": "clients/acme", "globex/eu": "clients/globex%2Feu", "Initech Inc": "clients/Initech%20Inc",
+		"..": "clients/%2E.", ".git": "clients/%2Egit",
+	} {
+		if got := ClientDir(in); got != want {
+			t.Errorf("ClientDir(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -30,6 +30,9 @@ type ScanOptions struct {
 	Progress func(host string, err error)
 	// Now returns the time recorded as scanned_at (default time.Now).
 	Now func() time.Time
+	// Annotate, if set, amends each snapshot before it is written (the
+	// CVEs matched against the vulnerability feeds).
+	Annotate func(*model.Snapshot)
 }
 
 // HostError is a scan failure of one host.
@@ -66,6 +69,9 @@ func Scan(ctx context.Context, cfg *config.Config, ps *Providers, o ScanOptions)
 			defer wg.Done()
 			defer func() { <-sem }()
 			snap, err := scanHost(ctx, cfg, ps, t, o.Now)
+			if err == nil && o.Annotate != nil {
+				o.Annotate(snap)
+			}
 			if err == nil && o.OutDir != "" {
 				err = inventory.Write(o.OutDir, snap)
 			}

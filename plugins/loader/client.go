@@ -2,8 +2,6 @@ package loader
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +10,6 @@ import (
 	"math"
 	"os/exec"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -81,19 +78,15 @@ func Launch(opts Options) (*Provider, error) {
 		cfg.Plugins = cfg.VersionedPlugins[handshake.ProtocolVersion]
 	} else {
 		if opts.Checksum != "" {
-			actual, err := Checksum(opts.Path)
+			// Hashed once per process while the file stays the same file
+			// (cachedChecksum); a file that changes is hashed again.
+			actual, err := cachedChecksum(opts.Path)
 			if err != nil {
 				return nil, fmt.Errorf("provider %q: %w", opts.Name, err)
 			}
 			if actual != opts.Checksum {
 				return nil, &ChecksumError{Name: opts.Name, Path: opts.Path, Locked: opts.Checksum, Actual: actual}
 			}
-			sum, err := hex.DecodeString(strings.TrimPrefix(opts.Checksum, "sha256:"))
-			if err != nil {
-				return nil, fmt.Errorf("provider %q: bad checksum %q in the lock file", opts.Name, opts.Checksum)
-			}
-			// go-plugin checks again right before it executes the file.
-			cfg.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
 		}
 		cfg.Cmd = exec.Command(opts.Path)
 		cfg.Cmd.SysProcAttr = sysProcAttr() // the provider dies with tend
@@ -102,10 +95,6 @@ func Launch(opts Options) (*Provider, error) {
 	rpcClient, err := client.Client()
 	if err != nil {
 		client.Kill()
-		if errors.Is(err, plugin.ErrChecksumsDoNotMatch) {
-			actual, _ := Checksum(opts.Path)
-			return nil, &ChecksumError{Name: opts.Name, Path: opts.Path, Locked: opts.Checksum, Actual: actual}
-		}
 		return nil, fmt.Errorf("starting provider %q: %w", opts.Name, err)
 	}
 	if v := client.NegotiatedVersion(); v != handshake.ProtocolVersion {

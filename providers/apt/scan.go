@@ -258,7 +258,9 @@ func installed(pkgs []pkgState, count map[string]int) ([]sdk.Installed, []sdk.Un
 	for _, p := range pkgs {
 		switch {
 		case p.OK():
-			out = append(out, sdk.Installed{ID: pkgID(p.Name, p.Arch, count), Name: p.Name, Version: p.Version, Arch: p.Arch})
+			src, srcVersion := p.source()
+			out = append(out, sdk.Installed{ID: pkgID(p.Name, p.Arch, count), Name: p.Name, Version: p.Version, Arch: p.Arch,
+				Source: src, SourceVersion: srcVersion})
 		case p.Unfinished():
 			warnings = append(warnings, fmt.Sprintf("%s is not fully installed: %s", p.Name, p.Describe()))
 			unfinished = append(unfinished, sdk.Unfinished{Name: p.Name, Version: p.Version, State: p.State()})

@@ -43,7 +43,7 @@ var (
 	headRoot = argv("head", "-v", "-n", "1000", "/ROOT/etc/os-release", "/ROOT/run/reboot-required",
 		"/ROOT/run/reboot-required.pkgs", "/ROOT/usr/lib/os-release", "/ROOT/var/lib/dpkg/arch",
 		"/ROOT/var/lib/dpkg/updates/0000")
-	grepRoot  = argv("grep", "-E", "^(Package|Status|Version|Architecture): ", "/ROOT/var/lib/dpkg/status")
+	grepRoot  = argv("grep", "-E", "^(Package|Status|Version|Architecture|Source): ", "/ROOT/var/lib/dpkg/status")
 	queryRoot = argv("dpkg-query", "--admindir=/ROOT/var/lib/dpkg", "-W", "-f", statusFormat)
 	listRoot  = argv("apt", rootOpts, "list", "-qq", "--upgradable",
 		"-o", "APT::Cmd::use-format=true", "-o", "APT::Cmd::format="+listFormat)

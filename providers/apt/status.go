@@ -46,6 +46,23 @@ type pkgState struct {
 	// Abbrev is db:Status-Abbrev: the wanted state (u, i, h, r, p), the
 	// current state (n, c, H, U, F, W, t, i) and the error flag (' ', R).
 	Abbrev string
+	// Source is the status file's Source field as written ("glibc", or
+	// "glibc (2.36-9)"); empty when the source package has the binary's
+	// name and version, and in dpkg-query's output.
+	Source string
+}
+
+// source returns the source package and its version: empty when they are
+// the binary's (no Source field).
+func (p pkgState) source() (name, version string) {
+	if p.Source == "" {
+		return "", ""
+	}
+	name, rest, ok := strings.Cut(p.Source, " (")
+	if ok {
+		version = strings.TrimSuffix(rest, ")")
+	}
+	return name, version
 }
 
 // Installed reports whether the package is installed and configured.
@@ -116,7 +133,7 @@ func parseStatus(out string) ([]pkgState, error) {
 // statusFields is the grep pattern for the lines of dpkg's status file a
 // scan needs. Fields start at the beginning of a line (continuation lines
 // start with a space), and every stanza starts with Package (deb-status(5)).
-const statusFields = "^(Package|Status|Version|Architecture): "
+const statusFields = "^(Package|Status|Version|Architecture|Source): "
 
 // Letters of db:Status-Abbrev for the words of a Status field ("want eflag
 // status"), as dpkg-query prints them.
@@ -153,6 +170,8 @@ func parseStatusFile(out string) ([]pkgState, error) {
 			p.Version = v
 		case "Architecture":
 			p.Arch = v
+		case "Source":
+			p.Source = v
 		case "Status":
 			f := strings.Fields(v)
 			if len(f) != 3 {

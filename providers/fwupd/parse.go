@@ -35,6 +35,8 @@ type deviceDoc struct {
 
 // releaseDoc is one release of a device (FwupdRelease's JSON).
 type releaseDoc struct {
+	Name     string   `json:"Name"`
+	Summary  string   `json:"Summary"`
 	Version  string   `json:"Version"`
 	RemoteID string   `json:"RemoteId"`
 	Urgency  string   `json:"Urgency"`

@@ -198,7 +198,7 @@ func Inventory(cfg Config, devs, ups []deviceDoc) (*sdk.Inventory, []string) {
 		}
 		u := sdk.Update{ID: d.DeviceID, Name: name[d.DeviceID], From: d.Version, To: rel.Version,
 			Classification: "firmware", Severity: severity(rel.Urgency), CVEs: cves(rel.Issues),
-			RebootRequired: d.has("needs-reboot") || d.has("needs-shutdown")}
+			RebootRequired: d.has("needs-reboot") || d.has("needs-shutdown"), Title: title(rel)}
 		if rel.Created > 0 {
 			u.ReleasedAt = time.Unix(rel.Created, 0).UTC()
 		}
@@ -207,6 +207,15 @@ func Inventory(cfg Config, devs, ups []deviceDoc) (*sdk.Inventory, []string) {
 	slices.SortFunc(inv.Installed, func(a, b sdk.Installed) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(inv.Available, func(a, b sdk.Update) int { return strings.Compare(a.Name, b.Name) })
 	return inv, warns
+}
+
+// title is what reports show for a release: its summary on the LVFS
+// ("Firmware for the fake webcam"), else its name.
+func title(rel releaseDoc) string {
+	if rel.Summary != "" {
+		return rel.Summary
+	}
+	return rel.Name
 }
 
 // newest is d's newest release that is an upgrade: fwupd lists releases

@@ -49,7 +49,7 @@ func PackageID(u ScanUpdate) string {
 // become Installed (so compliance lists installed KBs), the others
 // Available. The package id is also the name, as tend's policies match
 // and plans name packages by name (`reject = ["KB5044284"]`); the title
-// has no place in the inventory. Updates that share a package id (one KB
+// goes to the update's Title (reports show it). Updates that share a package id (one KB
 // for several products) are one entry: every CVE, a reboot when any needs
 // one. Both lists are sorted by id.
 func Inventory(doc *ScanDocument) (*sdk.Inventory, []string) {
@@ -91,7 +91,8 @@ func Inventory(doc *ScanDocument) (*sdk.Inventory, []string) {
 // cannot read is left unknown, with a warning.
 func availableUpdate(id string, u ScanUpdate) (sdk.Update, string) {
 	up := sdk.Update{ID: id, Name: id, To: id, Classification: Classification(u.Categories),
-		Severity: u.MsrcSeverity, CVEs: slices.Clone(u.CVEs), RebootRequired: u.RebootBehavior != NeverReboots}
+		Severity: u.MsrcSeverity, CVEs: slices.Clone(u.CVEs), RebootRequired: u.RebootBehavior != NeverReboots,
+		Title: u.Title}
 	if len(u.KB) > 0 {
 		up.KB = u.KB[0]
 	}
@@ -120,6 +121,7 @@ func merge(u *sdk.Update, other sdk.Update) {
 	u.RebootRequired = u.RebootRequired || other.RebootRequired
 	u.Severity = cmp.Or(u.Severity, other.Severity)
 	u.Classification = cmp.Or(u.Classification, other.Classification)
+	u.Title = cmp.Or(u.Title, other.Title)
 	if u.ReleasedAt.IsZero() || (!other.ReleasedAt.IsZero() && other.ReleasedAt.Before(u.ReleasedAt)) {
 		u.ReleasedAt = other.ReleasedAt
 	}

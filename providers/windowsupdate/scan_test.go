@@ -59,12 +59,16 @@ func TestScanNormalMonth(t *testing.T) {
 		Facts:     map[string]string{"os": "windows"},
 		Installed: []sdk.Installed{{ID: "KB5042881", Name: "KB5042881", Version: "KB5042881"}},
 		Available: []sdk.Update{
-			{ID: "KB2267602", Name: "KB2267602", To: "KB2267602", KB: "KB2267602", Classification: "definition", CVEs: []string{}, ReleasedAt: day("2024-10-17")},
+			{ID: "KB2267602", Name: "KB2267602", To: "KB2267602", KB: "KB2267602", Classification: "definition", CVEs: []string{}, ReleasedAt: day("2024-10-17"),
+				Title: "Security Intelligence Update for Microsoft Defender Antivirus - KB2267602 (Version 1.419.510.0) - Current Channel (Broad)"},
 			{ID: "KB5044035", Name: "KB5044035", To: "KB5044035", KB: "KB5044035", Classification: "security", Severity: "Important",
-				CVEs: []string{"CVE-2024-43483", "CVE-2024-43484"}, ReleasedAt: day("2024-10-08")},
+				CVEs: []string{"CVE-2024-43483", "CVE-2024-43484"}, ReleasedAt: day("2024-10-08"),
+				Title: "2024-10 Cumulative Update for .NET Framework 3.5 and 4.8.1 for Microsoft server operating system version 21H2 for x64 (KB5044035)"},
 			{ID: "KB5044281", Name: "KB5044281", To: "KB5044281", KB: "KB5044281", Classification: "security", Severity: "Critical",
-				CVEs: []string{"CVE-2024-38124", "CVE-2024-43572", "CVE-2024-43573", "CVE-2024-43582", "CVE-2024-43583"}, ReleasedAt: day("2024-10-08"), RebootRequired: true},
-			{ID: "KB890830", Name: "KB890830", To: "KB890830", KB: "KB890830", Classification: "updaterollup", CVEs: []string{}, ReleasedAt: day("2024-10-08")},
+				CVEs: []string{"CVE-2024-38124", "CVE-2024-43572", "CVE-2024-43573", "CVE-2024-43582", "CVE-2024-43583"}, ReleasedAt: day("2024-10-08"), RebootRequired: true,
+				Title: "2024-10 Cumulative Update for Microsoft server operating system version 21H2 for x64-based Systems (KB5044281)"},
+			{ID: "KB890830", Name: "KB890830", To: "KB890830", KB: "KB890830", Classification: "updaterollup", CVEs: []string{}, ReleasedAt: day("2024-10-08"),
+				Title: "Windows Malicious Software Removal Tool x64 - v5.129 (KB890830)"},
 		},
 	}
 	if diff := cmp.Diff(want, inv); diff != "" {
@@ -150,8 +154,8 @@ func TestInventoryMapping(t *testing.T) {
 	inv, warns := windowsupdate.Inventory(doc)
 	want := []sdk.Update{
 		{ID: "KB1", Name: "KB1", To: "KB1", KB: "KB1", Classification: "critical", Severity: "Important", CVEs: []string{"CVE-1", "CVE-2"},
-			ReleasedAt: time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC), RebootRequired: true},
-		{ID: "c", Name: "c", To: "c", Classification: "driver", CVEs: []string{}, RebootRequired: true},
+			ReleasedAt: time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC), RebootRequired: true, Title: "one"}, // the first title of the KB
+		{ID: "c", Name: "c", To: "c", Classification: "driver", CVEs: []string{}, RebootRequired: true, Title: "a driver"},
 	}
 	if diff := cmp.Diff(want, inv.Available); diff != "" {
 		t.Errorf("available (-want +got):\n%s", diff)

@@ -76,7 +76,7 @@ func update(p packageDoc) (*sdk.Update, string) {
 	case p.Source == "msstore" && (p.IsUpdateAvailable || newer > 0):
 		return nil, fmt.Sprintf("%s: a Microsoft Store app (source msstore); the Store updates it and offers no choice of version, so tend does not plan it", p.ID)
 	case p.IsUpdateAvailable:
-		return &sdk.Update{ID: p.ID, Name: p.ID, From: p.InstalledVersion, To: newest, CVEs: []string{}}, ""
+		return &sdk.Update{ID: p.ID, Name: p.ID, From: p.InstalledVersion, To: newest, CVEs: []string{}, Title: p.Name}, ""
 	case newer <= 0:
 		return nil, ""
 	case isUnknown(p.InstalledVersion):

@@ -70,8 +70,10 @@ func TestScanCommand(t *testing.T) {
 // TestScanFixtures: every scan fixture, and the inventory and warnings
 // tend makes of it.
 func TestScanFixtures(t *testing.T) {
-	up := func(id, from, to string) sdk.Update {
-		return sdk.Update{ID: id, Name: id, From: from, To: to, CVEs: []string{}}
+	titles := map[string]string{"Google.Chrome": "Google Chrome", "Mozilla.Firefox": "Mozilla Firefox (x64 en-US)",
+		"7zip.7zip": "7-Zip 24.08 (x64)", "Adobe.Acrobat.Reader.64-bit": "Adobe Acrobat (64-bit)"}
+	up := func(id, from, to string) sdk.Update { // the title is winget's display name
+		return sdk.Update{ID: id, Name: id, From: from, To: to, CVEs: []string{}, Title: titles[id]}
 	}
 	for _, c := range []struct {
 		file      string

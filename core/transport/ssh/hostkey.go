@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
+
+	"github.com/tend-sh/tend/internal/fileid"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -17,7 +20,7 @@ import (
 // that can be checked rather than one never seen. The Git source uses it
 // too, so hosts and repositories are verified by the same rules.
 func HostKeyCallback(file, host string, port int) (ssh.HostKeyCallback, []string, error) {
-	check, err := knownhosts.New(file)
+	check, err := knownHosts(file)
 	if err != nil {
 		return nil, nil, fmt.Errorf("known hosts file: %w (add the host key with: ssh-keyscan -p %d %s >> %s)", err, port, host, file)
 	}
@@ -40,6 +43,38 @@ func HostKeyCallback(file, host string, port int) (ssh.HostKeyCallback, []string
 		}
 	}
 	return cb, knownAlgorithms(check, net.JoinHostPort(host, fmt.Sprint(port))), nil
+}
+
+// parsedHosts caches, per file, the parsed known_hosts: a reconcile dials
+// every host of the fleet, and parsing the file on each dial costs
+// O(hosts × lines). An entry holds while the file is the same, unchanged
+// file (fileid), so an edit counts from the next dial.
+var parsedHosts sync.Map // file → parsedFile
+
+type parsedFile struct {
+	id    fileid.ID
+	check ssh.HostKeyCallback
+}
+
+// knownHosts is knownhosts.New(file), parsed again only when the file
+// changed. The file is stat'ed before and after parsing: one changed
+// meanwhile is not cached.
+func knownHosts(file string) (ssh.HostKeyCallback, error) {
+	id, err := fileid.Stat(file)
+	if err != nil {
+		return knownhosts.New(file) // its error, naming the file
+	}
+	if p, ok := parsedHosts.Load(file); ok && p.(parsedFile).id.Same(id) {
+		return p.(parsedFile).check, nil
+	}
+	check, err := knownhosts.New(file)
+	if err != nil {
+		return nil, err
+	}
+	if after, err := fileid.Stat(file); err == nil && after.Same(id) {
+		parsedHosts.Store(file, parsedFile{id: id, check: check})
+	}
+	return check, nil
 }
 
 // knownAlgorithms lists the host key algorithms known_hosts holds for

@@ -668,3 +668,37 @@ func TestDialTimeoutIsDeadline(t *testing.T) {
 		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
 	}
 }
+
+// TestKnownHostsParsedOnce: clients dialing the same known_hosts file share
+// one parse of it while it is unchanged, and a key added to it (or one
+// replaced) counts from the next dial.
+func TestKnownHostsParsedOnce(t *testing.T) {
+	s := sshtest.Start(t)
+	o := options(s)
+	o.KnownHostsFile = filepath.Join(s.Dir, "fleet_known_hosts")
+	sshtest.WriteFile(t, o.KnownHostsFile, "# nothing yet\n")
+	c1, _ := newClient(t, o)
+	if _, err := c1.Run(context.Background(), sdk.Cmd{Argv: []string{"true"}}); err == nil || !strings.Contains(err.Error(), "is not in") {
+		t.Fatalf("err = %v, want the key unknown", err)
+	}
+	sshtest.WriteFile(t, o.KnownHostsFile, s.KnownHostsLine(s.HostKey))
+	c2, _ := newClient(t, o)
+	if res := run(t, c2, sdk.Cmd{Argv: []string{"echo", "ok"}}); string(res.Stdout) != "ok\n" {
+		t.Fatalf("stdout after adding the key = %q", res.Stdout)
+	}
+	first, ok := parsedHosts.Load(o.KnownHostsFile)
+	if !ok {
+		t.Fatal("known_hosts not cached after a dial")
+	}
+	c3, _ := newClient(t, o)
+	run(t, c3, sdk.Cmd{Argv: []string{"true"}})
+	if again, _ := parsedHosts.Load(o.KnownHostsFile); !again.(parsedFile).id.Same(first.(parsedFile).id) {
+		t.Errorf("known_hosts parsed again though unchanged")
+	}
+	other := sshtest.WriteKey(t, filepath.Join(s.Dir, "other_host_key"))
+	sshtest.WriteFile(t, o.KnownHostsFile, s.KnownHostsLine(other))
+	c4, _ := newClient(t, o)
+	if _, err := c4.Run(context.Background(), sdk.Cmd{Argv: []string{"true"}}); err == nil || !strings.Contains(err.Error(), "MAN-IN-THE-MIDDLE") {
+		t.Fatalf("err = %v, want the replaced key refused", err)
+	}
+}

@@ -17,7 +17,8 @@ import (
 func InventoryToProto(inv *model.ProviderInventory) *pb.Inventory {
 	out := &pb.Inventory{Facts: inv.Facts, PendingReboot: inv.PendingReboot, VersionScheme: string(inv.VersionScheme)}
 	for _, it := range inv.Installed {
-		out.Installed = append(out.Installed, &pb.Installed{Id: it.ID, Name: it.Name, Version: it.Version, Arch: it.Arch})
+		out.Installed = append(out.Installed, &pb.Installed{Id: it.ID, Name: it.Name, Version: it.Version, Arch: it.Arch,
+			Source: it.Source, SourceVersion: it.SourceVersion})
 	}
 	for _, u := range inv.Available {
 		out.Available = append(out.Available, updateToProto(u))
@@ -47,6 +48,7 @@ func updateToProto(u model.Update) *pb.Update {
 	return &pb.Update{
 		Id: u.ID, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
 		Severity: u.Severity, Cves: u.CVEs, Kb: u.KB, ReleasedAt: released, RebootRequired: u.RebootRequired,
+		Title: u.Title,
 	}
 }
 
@@ -69,7 +71,8 @@ func InventoryFromProto(in *pb.Inventory) (*model.ProviderInventory, error) {
 	}
 	trim := versionTrimmer(scheme)
 	for _, it := range in.Installed {
-		out.Installed = append(out.Installed, model.Installed{ID: it.Id, Name: it.Name, Version: trim(it.Version), Arch: it.Arch})
+		out.Installed = append(out.Installed, model.Installed{ID: it.Id, Name: it.Name, Version: trim(it.Version), Arch: it.Arch,
+			Source: it.Source, SourceVersion: trim(it.SourceVersion)})
 	}
 	for _, u := range in.Unfinished {
 		out.Unfinished = append(out.Unfinished, model.Unfinished{Name: u.Name, Version: trim(u.Version), State: u.State})
@@ -107,7 +110,7 @@ func versionTrimmer(scheme version.Scheme) func(string) string {
 
 func updateFromProto(u *pb.Update) (model.Update, error) {
 	m := model.Update{ID: u.Id, Name: u.Name, From: u.From, To: u.To, Classification: u.Classification,
-		Severity: u.Severity, CVEs: u.Cves, KB: u.Kb, RebootRequired: u.RebootRequired}
+		Severity: u.Severity, CVEs: u.Cves, KB: u.Kb, RebootRequired: u.RebootRequired, Title: u.Title}
 	if m.CVEs == nil {
 		m.CVEs = []string{}
 	}

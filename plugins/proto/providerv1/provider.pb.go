@@ -847,11 +847,16 @@ func (x *Versions) GetVersions() []string {
 }
 
 type Installed struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	Version       string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
-	Arch          string                 `protobuf:"bytes,4,opt,name=arch,proto3" json:"arch,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Id      string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name    string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	Version string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	Arch    string                 `protobuf:"bytes,4,opt,name=arch,proto3" json:"arch,omitempty"`
+	// The source package it was built from and its version (dpkg's Source
+	// field), for vulnerability feeds kept by source package; empty when
+	// the provider does not say.
+	Source        string `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
+	SourceVersion string `protobuf:"bytes,6,opt,name=source_version,json=sourceVersion,proto3" json:"source_version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -914,6 +919,20 @@ func (x *Installed) GetArch() string {
 	return ""
 }
 
+func (x *Installed) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *Installed) GetSourceVersion() string {
+	if x != nil {
+		return x.SourceVersion
+	}
+	return ""
+}
+
 type Update struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	Id             string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -926,6 +945,7 @@ type Update struct {
 	Kb             string                 `protobuf:"bytes,8,opt,name=kb,proto3" json:"kb,omitempty"`
 	ReleasedAt     string                 `protobuf:"bytes,9,opt,name=released_at,json=releasedAt,proto3" json:"released_at,omitempty"` // RFC 3339, or "" when unknown
 	RebootRequired bool                   `protobuf:"varint,10,opt,name=reboot_required,json=rebootRequired,proto3" json:"reboot_required,omitempty"`
+	Title          string                 `protobuf:"bytes,11,opt,name=title,proto3" json:"title,omitempty"` // the update's title where the source gives one (Windows Update)
 	unknownFields  protoimpl.UnknownFields
 	sizeCache      protoimpl.SizeCache
 }
@@ -1028,6 +1048,13 @@ func (x *Update) GetRebootRequired() bool {
 		return x.RebootRequired
 	}
 	return false
+}
+
+func (x *Update) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
 }
 
 type Action struct {
@@ -1862,12 +1889,14 @@ const file_provider_proto_rawDesc = "" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
 	"\x05state\x18\x03 \x01(\tR\x05state\"&\n" +
 	"\bVersions\x12\x1a\n" +
-	"\bversions\x18\x01 \x03(\tR\bversions\"]\n" +
+	"\bversions\x18\x01 \x03(\tR\bversions\"\x9c\x01\n" +
 	"\tInstalled\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\tR\aversion\x12\x12\n" +
-	"\x04arch\x18\x04 \x01(\tR\x04arch\"\x82\x02\n" +
+	"\x04arch\x18\x04 \x01(\tR\x04arch\x12\x16\n" +
+	"\x06source\x18\x05 \x01(\tR\x06source\x12%\n" +
+	"\x0esource_version\x18\x06 \x01(\tR\rsourceVersion\"\x98\x02\n" +
 	"\x06Update\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -1880,7 +1909,8 @@ const file_provider_proto_rawDesc = "" +
 	"\vreleased_at\x18\t \x01(\tR\n" +
 	"releasedAt\x12'\n" +
 	"\x0freboot_required\x18\n" +
-	" \x01(\bR\x0erebootRequired\"j\n" +
+	" \x01(\bR\x0erebootRequired\x12\x14\n" +
+	"\x05title\x18\v \x01(\tR\x05title\"j\n" +
 	"\x06Action\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x18\n" +

@@ -19,6 +19,9 @@ type Pkg struct {
 	Version string
 	Arch    string // "all" when empty
 	Depends string // a Depends field, optional
+	// Source is a Source field, optional: "libwebp", or "glibc (2.36-9)"
+	// for a source version other than Version.
+	Source string
 	// Conflicts and Breaks are those fields, optional.
 	Conflicts, Breaks string
 	// Postinst is the body of a postinst script, optional: "exit 1" makes
@@ -55,6 +58,9 @@ func (p Pkg) control() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Package: %s\nVersion: %s\nArchitecture: %s\n", p.Name, p.Version, p.arch())
 	b.WriteString("Maintainer: tend tests <tests@tend.invalid>\nInstalled-Size: 1\nSection: misc\nPriority: optional\n")
+	if p.Source != "" {
+		fmt.Fprintf(&b, "Source: %s\n", p.Source)
+	}
 	if p.Depends != "" {
 		fmt.Fprintf(&b, "Depends: %s\n", p.Depends)
 	}

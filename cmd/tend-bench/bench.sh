@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# make bench: each tend command side by side with the tool it replaces,
+# interleaved (A B A B …) by tend-bench, then the table written into
+# docs/benchmarks.md. BENCH_QUICK=1 plans 2,000 hosts instead of 10,000 and
+# runs 5 rounds of everything (the default runs 5 too; ROUNDS=N changes it).
+# Every command runs with pipefail: a failing benchmark fails make bench.
+set -euo pipefail
+
+BIN=${BIN:-bin}
+OUT=$BIN/bench
+ROUNDS=${ROUNDS:-5}
+SMALL=${SMALL:-1000}
+BIG=${FLEET:-10000}
+if [ -n "${BENCH_QUICK:-}" ]; then BIG=2000; fi
+AT=2026-11-28T22:30:00+01:00
+GIT="git -c user.name=bench -c user.email=bench@localhost -c init.defaultBranch=main"
+TEND=$PWD/$BIN/tend
+BENCH=$PWD/$BIN/tend-bench
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+ROWS=$PWD/$OUT/rows.jsonl
+
+echo "== fleets: $SMALL and $BIG hosts x 1,000 installed x 30 available"
+"$BIN/tend-fleetgen" -hosts "$SMALL" -out "$OUT/f1k" 2>/dev/null
+"$BIN/tend-fleetgen" -hosts "$BIG" -out "$OUT/big" 2>/dev/null
+
+cd "$OUT"
+
+echo "== tend plan --json, $SMALL hosts, against jq -c . over the same snapshots"
+"$BENCH" -rows "$ROWS" -rounds "$ROUNDS" -goal "≤ 0.3" \
+	-name 'tend plan --json, '"$SMALL"' hosts × 1,000 installed × 30 available' -baseline 'jq -c . over the same files' \
+	-a "$TEND plan -C f1k/config --inventory f1k/snapshots --at $AT --json > plan1k.json" \
+	-b "find f1k/snapshots -name inventory.json -print0 | sort -z | xargs -0 cat | jq -c . > /dev/null"
+
+echo "== tend plan --json, $BIG hosts, against cat of the same snapshots"
+"$BENCH" -rows "$ROWS" -rounds "$ROUNDS" -goal "≤ 1.5 (RSS ≤ 1 GiB)" \
+	-name "tend plan --json, $BIG hosts" -baseline 'cat of the same files' \
+	-a "$TEND plan -C big/config --inventory big/snapshots --at $AT --json > planbig.json" \
+	-b "find big/snapshots -name inventory.json -print0 | sort -z | xargs -0 cat > /dev/null"
+
+# The reports: a Git repository holding the configuration (tend), and one
+# holding the same layout as files (git), each restored before every run.
+$GIT -C f1k/config init -q && $GIT -C f1k/config add -A && $GIT -C f1k/config commit -qm config
+cp -a f1k/config repo.pristine
+"$TEND" report -C f1k/config --inventory f1k/snapshots --at $AT --out layout >/dev/null
+mkdir plain.pristine && $GIT -C plain.pristine init -q
+
+echo "== tend report --commit, $SMALL hosts, against git add -A && git commit of the layout"
+"$BENCH" -rows "$ROWS" -rounds "$ROUNDS" -goal "≤ 1.0" \
+	-name "tend report --commit, $SMALL hosts" -baseline 'git add -A && git commit of the same files' \
+	-setup "rm -rf repo plain && cp -a repo.pristine repo && cp -a plain.pristine plain && cp -a layout/. plain/" \
+	-a "$TEND report -C repo --inventory f1k/snapshots --at $AT --commit > /dev/null" \
+	-b "$GIT -C plain add -A && $GIT -C plain commit -qm reports"
+
+# 1% of the hosts rescanned: a later scanned_at and one more package.
+cp -a f1k/snapshots snapshots.1pct
+for d in $(ls snapshots.1pct | sort | awk 'NR % 100 == 1'); do
+	f=snapshots.1pct/$d/inventory.json
+	jq --indent 2 '.scanned_at = "2026-11-28T06:00:00Z" | .providers.apt.installed += [{"id": "bench-extra", "name": "bench-extra", "version": "1.0-1", "arch": "all"}]' "$f" > "$f.new"
+	mv "$f.new" "$f"
+done
+"$TEND" report -C f1k/config --inventory snapshots.1pct --at $AT --out layout.1pct >/dev/null
+rm -rf repo plain && cp -a repo.pristine repo.committed && cp -a plain.pristine plain.committed && cp -a layout/. plain.committed/
+"$TEND" report -C repo.committed --inventory f1k/snapshots --at $AT --commit > /dev/null 2>&1
+$GIT -C plain.committed add -A && $GIT -C plain.committed commit -qm reports
+
+echo "== the same with 1% of the hosts changed"
+"$BENCH" -rows "$ROWS" -rounds "$ROUNDS" -goal "≤ 1.0" \
+	-name "tend report --commit, $SMALL hosts, 1% changed" -baseline 'git add -A && git commit of the changed files' \
+	-setup "rm -rf repo plain && cp -a repo.committed repo && cp -a plain.committed plain && cp -a layout.1pct/. plain/" \
+	-a "$TEND report -C repo --inventory snapshots.1pct --at $AT --commit > /dev/null" \
+	-b "$GIT -C plain add -A && $GIT -C plain commit -qm reports"
+
+cd - >/dev/null
+"$BENCH" -table "$ROWS"
+"$BENCH" -table "$ROWS" -doc "${DOC:-docs/benchmarks.md}"
+echo "wrote the table to ${DOC:-docs/benchmarks.md}"

@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"path/filepath"
+	"slices"
+
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/feeds"
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/vuln"
+)
+
+// FeedCache is the feed cache of a configuration: CONFIG/.tend/feeds.
+func FeedCache(cfg *config.Config) *feeds.Cache {
+	return &feeds.Cache{Dir: filepath.Join(cfg.Dir, feeds.DefaultDir)}
+}
+
+// Vulns loads the configuration's vulnerability feeds (file feeds, and url
+// feeds from the cache) and indexes them; nil without feed blocks. The
+// infos say, per feed, how fresh it is or why it could not be read.
+func Vulns(cfg *config.Config) (*vuln.DB, []model.FeedInfo) {
+	return VulnsFrom(cfg, FeedCache(cfg))
+}
+
+// VulnsFrom is Vulns with the url feeds read from cache (tend serve keeps
+// its own in the state directory).
+func VulnsFrom(cfg *config.Config, cache *feeds.Cache) (*vuln.DB, []model.FeedInfo) {
+	if len(cfg.Feeds) == 0 {
+		return nil, nil
+	}
+	loaded, errs := feeds.Load(cfg, cache)
+	var infos []model.FeedInfo
+	byName := map[string]*feeds.Loaded{}
+	for _, l := range loaded {
+		byName[l.Feed.Name] = l
+	}
+	for _, name := range sortedFeedNames(cfg) {
+		f := cfg.Feeds[name]
+		info := model.FeedInfo{Name: name, Type: f.Type}
+		if l := byName[name]; l != nil {
+			if !l.Date.IsZero() {
+				d := l.Date
+				info.Date = &d
+			}
+			if !l.FetchedAt.IsZero() {
+				t := l.FetchedAt
+				info.FetchedAt = &t
+			}
+		} else {
+			info.Error = errs[name].Error()
+		}
+		infos = append(infos, info)
+	}
+	return vuln.New(loaded), infos
+}
+
+func sortedFeedNames(cfg *config.Config) []string {
+	names := make([]string, 0, len(cfg.Feeds))
+	for n := range cfg.Feeds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Annotator matches each scanned snapshot against db (session.ScanOptions
+// Annotate); nil when db is.
+func Annotator(db *vuln.DB) func(*model.Snapshot) {
+	if db == nil {
+		return nil
+	}
+	return func(s *model.Snapshot) { db.Annotate(map[string]*model.Snapshot{s.Host: s}) }
+}

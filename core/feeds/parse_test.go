@@ -1,0 +1,136 @@
+package feeds
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestParseTracker(t *testing.T) {
+	tr, err := ParseTracker(fixture(t, "debian-tracker.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := tr["libwebp"]["CVE-2023-4863"].Releases["bookworm"]
+	if r.Status != "resolved" || r.FixedVersion != "1.2.4-0.2+deb12u1" {
+		t.Errorf("libwebp CVE-2023-4863 bookworm = %+v", r)
+	}
+	if r := tr["glibc"]["CVE-2019-1010022"].Releases["bookworm"]; r.Status != "open" || r.Urgency != "unimportant" {
+		t.Errorf("glibc CVE-2019-1010022 bookworm = %+v", r)
+	}
+	for _, bad := range []string{``, `{}`, `[]`, `{"x": {"CVE-1": {}}}`, `{"x": {"CVE-1": {"releases": {"sid": {}}}}}`, `{"x":`} {
+		if _, err := ParseTracker([]byte(bad)); err == nil {
+			t.Errorf("ParseTracker(%q) = nil error", bad)
+		}
+	}
+}
+
+func TestParseKEV(t *testing.T) {
+	k, err := ParseKEV(fixture(t, "kev.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.CatalogVersion != "2025.08.25" || len(k.Vulnerabilities) != 4 {
+		t.Fatalf("catalog %s with %d entries", k.CatalogVersion, len(k.Vulnerabilities))
+	}
+	if want := time.Date(2025, 8, 25, 17, 4, 19, 979600000, time.UTC); !k.DateReleased.Equal(want) {
+		t.Errorf("dateReleased %v, want %v", k.DateReleased, want)
+	}
+	var webp *KEVEntry
+	for i := range k.Vulnerabilities {
+		if k.Vulnerabilities[i].CVE == "CVE-2023-4863" {
+			webp = &k.Vulnerabilities[i]
+		}
+	}
+	if webp == nil || webp.DueDate != "2023-10-04" || webp.DateAdded != "2023-09-13" {
+		t.Errorf("CVE-2023-4863: %+v", webp)
+	}
+	for _, bad := range []string{`{}`, `{"vulnerabilities": []}`, `{"count": 2, "vulnerabilities": [{"cveID": "CVE-2023-4863"}]}`,
+		`{"vulnerabilities": [{"cveID": "nope"}]}`, `{"vulnerabilities": [{"cveID": "CVE-2023-4863", "dueDate": "soon"}]}`} {
+		if _, err := ParseKEV([]byte(bad)); err == nil {
+			t.Errorf("ParseKEV(%q) = nil error", bad)
+		}
+	}
+}
+
+func TestParseEPSS(t *testing.T) {
+	plain := fixture(t, "epss.csv")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(plain)
+	zw.Close()
+	for name, b := range map[string][]byte{"plain": plain, "gzip": gz.Bytes()} {
+		e, err := ParseEPSS(b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if s := e.Scores["CVE-2023-4863"]; s.EPSS != 0.93741 || s.Percentile != 0.99844 {
+			t.Errorf("%s: CVE-2023-4863 = %+v", name, s)
+		}
+		if e.Model != "v2025.03.14" || !e.ScoreDate.Equal(time.Date(2025, 8, 25, 12, 55, 0, 0, time.UTC)) {
+			t.Errorf("%s: model %q date %v", name, e.Model, e.ScoreDate)
+		}
+	}
+	for _, bad := range []string{"", "cve,epss,percentile\n", "cve,epss\nCVE-2023-4863,0.1\n", "cve,epss,percentile\nCVE-2023-4863,2,0.5\n",
+		"cve,epss,percentile\nCVE-2023-4863,x,0.5\n", "<html>not found</html>"} {
+		if _, err := ParseEPSS([]byte(bad)); err == nil {
+			t.Errorf("ParseEPSS(%q) = nil error", bad)
+		}
+	}
+}
+
+func TestParseOSV(t *testing.T) {
+	recs, err := ParseOSV(fixture(t, "osv-debian.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	if got := recs[0].CVEs(); len(got) != 1 || got[0] != "CVE-2023-4863" {
+		t.Errorf("CVEs = %v", got)
+	}
+	// NVD scores these vectors 8.8 and 7.8.
+	for i, want := range []float64{8.8, 7.8} {
+		if score, vec := recs[i].CVSS(); score != want || vec == "" {
+			t.Errorf("%s: CVSS %v (%s), want %v", recs[i].ID, score, vec, want)
+		}
+	}
+	one, err := ParseOSV([]byte(`{"id": "DSA-5497-1"}`))
+	if err != nil || len(one) != 1 {
+		t.Errorf("single record: %v %v", one, err)
+	}
+	for _, bad := range []string{``, `[]`, `[{}]`, `{"id": 3}`} {
+		if _, err := ParseOSV([]byte(bad)); err == nil {
+			t.Errorf("ParseOSV(%q) = nil error", bad)
+		}
+	}
+}
+
+func TestCVSSScore(t *testing.T) {
+	for vec, want := range map[string]float64{
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H":                    10.0, // CVE-2021-44228 (Log4Shell)
+		"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N":                    7.5,
+		"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N": 9.3,
+	} {
+		got, err := CVSSScore(vec)
+		if err != nil || got != want {
+			t.Errorf("CVSSScore(%s) = %v, %v; want %v", vec, got, err, want)
+		}
+	}
+	if _, err := CVSSScore("AV:N/AC:L"); err == nil {
+		t.Error("a vector without version parsed")
+	}
+}

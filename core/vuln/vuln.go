@@ -1,0 +1,359 @@
+// Package vuln matches inventories against the vulnerability feeds: which
+// CVEs each available update fixes and which stay open with no fix, per
+// source package and release, in Debian version order; and what is known
+// of each CVE (CVSS, EPSS, KEV). It does no I/O: the feeds come parsed
+// (core/feeds).
+package vuln
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/tend-sh/tend/core/debversion"
+	"github.com/tend-sh/tend/core/feeds"
+	"github.com/tend-sh/tend/core/model"
+)
+
+// debianCodenames maps Debian's VERSION_ID to the codename the tracker
+// uses, for os-release files without VERSION_CODENAME.
+var debianCodenames = map[string]string{
+	"9": "stretch", "10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky",
+}
+
+// DB is the feeds indexed for matching.
+type DB struct {
+	// tracker: source package → CVE → release codename → state.
+	tracker map[string][]trackerIssue
+	// osv: lower-case ecosystem ("debian:12", "ubuntu:22.04:lts") → package → ranges.
+	osv   map[string]map[string][]osvRange
+	facts map[string]model.Vuln
+	// byRelease caches, per codename, each source package's fixes in that
+	// release, built on first use so matching a fleet allocates little.
+	mu        sync.Mutex
+	byRelease map[string]map[string][]fix
+	// open caches the CVEs open at one version of a source package on one
+	// release: hosts of a fleet share most of their versions.
+	open map[openKey][]string
+}
+
+type openKey struct{ release, src, version string }
+
+type trackerIssue struct {
+	cve      string
+	releases map[string]feeds.TrackerRelease
+}
+
+type osvRange struct {
+	cves              []string
+	introduced, fixed string
+}
+
+// New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
+func New(loaded []*feeds.Loaded) *DB {
+	db := &DB{tracker: map[string][]trackerIssue{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
+		byRelease: map[string]map[string][]fix{}, open: map[openKey][]string{}}
+	for _, l := range loaded {
+		d := l.Data
+		for src, issues := range d.Tracker {
+			for id, is := range issues {
+				if !feeds.IsCVE(id) {
+					continue
+				}
+				db.tracker[src] = append(db.tracker[src], trackerIssue{cve: id, releases: is.Releases})
+			}
+		}
+		for i := range d.OSV {
+			db.addOSV(&d.OSV[i])
+		}
+		if d.KEV != nil {
+			for _, k := range d.KEV.Vulnerabilities {
+				v := db.fact(k.CVE)
+				v.KEV, v.KEVAdded, v.KEVDue = true, k.DateAdded, k.DueDate
+				v.KEVRansomware = strings.EqualFold(k.KnownRansomwareCampaignUse, "Known")
+				db.facts[k.CVE] = v
+			}
+		}
+		if d.EPSS != nil {
+			for id, s := range d.EPSS.Scores {
+				v := db.fact(id)
+				v.EPSS, v.EPSSPercentile, v.HasEPSS = s.EPSS, s.Percentile, true
+				db.facts[id] = v
+			}
+		}
+	}
+	for src := range db.tracker {
+		slices.SortFunc(db.tracker[src], func(a, b trackerIssue) int { return strings.Compare(a.cve, b.cve) })
+	}
+	return db
+}
+
+func (db *DB) fact(id string) model.Vuln {
+	v, ok := db.facts[id]
+	if !ok {
+		v.ID = id
+	}
+	return v
+}
+
+func (db *DB) addOSV(r *feeds.OSVRecord) {
+	cves := r.CVEs()
+	if score, vec := r.CVSS(); vec != "" {
+		for _, id := range cves {
+			if v := db.fact(id); score > v.CVSS {
+				v.CVSS, v.CVSSVector = score, vec
+				db.facts[id] = v
+			}
+		}
+	}
+	for _, a := range r.Affected {
+		eco := strings.ToLower(a.Package.Ecosystem)
+		if db.osv[eco] == nil {
+			db.osv[eco] = map[string][]osvRange{}
+		}
+		for _, rg := range a.Ranges {
+			if rg.Type != "ECOSYSTEM" {
+				continue
+			}
+			var cur osvRange
+			for _, e := range rg.Events {
+				switch {
+				case e.Introduced != "":
+					cur = osvRange{cves: cves, introduced: e.Introduced}
+				case e.Fixed != "":
+					cur.fixed, cur.cves = e.Fixed, cves
+					db.osv[eco][a.Package.Name] = append(db.osv[eco][a.Package.Name], cur)
+					cur = osvRange{}
+				}
+			}
+			if cur.introduced != "" {
+				db.osv[eco][a.Package.Name] = append(db.osv[eco][a.Package.Name], cur)
+			}
+		}
+	}
+}
+
+// Facts returns what the feeds know of a CVE; ok is false when nothing.
+func (db *DB) Facts(id string) (model.Vuln, bool) {
+	v, ok := db.facts[id]
+	return v, ok
+}
+
+// AllFacts returns the facts of every CVE the feeds know, by ID.
+func (db *DB) AllFacts() map[string]model.Vuln { return db.facts }
+
+// fix is one CVE of a package and the version that fixes it ("" when none
+// does yet).
+type fix struct {
+	cve, fixed string
+}
+
+// release says which tracker release and OSV ecosystems an inventory's
+// facts name; ok is false for hosts that are not Debian or Ubuntu.
+func release(facts map[string]string) (codename string, ecosystems []string) {
+	os, rel := strings.ToLower(facts["os"]), facts["release"]
+	codename = facts["codename"]
+	switch os {
+	case "debian":
+		if codename == "" {
+			codename = debianCodenames[rel]
+		}
+		ecosystems = []string{"debian:" + rel}
+	case "ubuntu":
+		codename = "" // the Debian tracker is not Ubuntu's
+		ecosystems = []string{"ubuntu:" + rel, "ubuntu:" + rel + ":lts"}
+	}
+	return codename, ecosystems
+}
+
+// release returns each source package's fixes in a tracker release,
+// computed once per codename.
+func (db *DB) release(codename string) map[string][]fix {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if m, ok := db.byRelease[codename]; ok {
+		return m
+	}
+	m := make(map[string][]fix, len(db.tracker))
+	for src, issues := range db.tracker {
+		var fs []fix
+		for _, is := range issues {
+			r, ok := is.releases[codename]
+			if !ok || r.FixedVersion == "0" {
+				continue
+			}
+			switch r.Status {
+			case "resolved":
+				fs = append(fs, fix{is.cve, r.FixedVersion})
+			case "open":
+				fs = append(fs, fix{is.cve, ""})
+			}
+		}
+		if len(fs) > 0 {
+			m[src] = fs
+		}
+	}
+	db.byRelease[codename] = m
+	return m
+}
+
+// fixes lists the CVEs the feeds know for a source package on a host's
+// release (rel: db.release of its codename, nil for none), each with its
+// fixing version. The slice may be shared: callers do not change it.
+func (db *DB) fixes(src string, rel map[string][]fix, ecosystems []string) []fix {
+	out := rel[src]
+	extra := false
+	for _, eco := range ecosystems {
+		for _, rg := range db.osv[eco][src] {
+			if !extra {
+				out, extra = append([]fix(nil), out...), true
+			}
+			for _, id := range rg.cves {
+				out = append(out, fix{id, rg.fixed})
+			}
+		}
+	}
+	return out
+}
+
+// Annotate matches every Debian or Ubuntu inventory of snaps against the
+// feeds: each available update gets, in CVEs, the CVEs it fixes (the
+// installed version is older than the fixed version, the update's is not),
+// merged with those the provider reported; each inventory's OpenCVEs lists
+// the CVEs of installed packages that no available update fixes. Packages
+// are matched by source package (the binary name when the provider gives
+// none).
+func (db *DB) Annotate(snaps map[string]*model.Snapshot) {
+	for _, s := range snaps {
+		if s == nil {
+			continue
+		}
+		for _, inv := range s.Providers {
+			db.annotate(inv)
+		}
+	}
+}
+
+func (db *DB) annotate(inv *model.ProviderInventory) {
+	codename, ecos := release(inv.Facts)
+	if codename == "" && len(ecos) == 0 {
+		return
+	}
+	var rel map[string][]fix
+	if codename != "" {
+		rel = db.release(codename)
+	}
+	// The installed entry of each updated package, by name.
+	updated := make(map[string]int, len(inv.Available))
+	for i := range inv.Available {
+		updated[inv.Available[i].Name] = -1
+	}
+	for i := range inv.Installed {
+		if _, ok := updated[inv.Installed[i].Name]; ok {
+			updated[inv.Installed[i].Name] = i
+		}
+	}
+	type fixedKey struct{ pkg, cve string }
+	fixed := map[fixedKey]bool{} // CVEs an available update fixes
+	for i := range inv.Available {
+		u := &inv.Available[i]
+		src, from := u.Name, u.From
+		if k := updated[u.Name]; k >= 0 {
+			src, from = sourceOf(&inv.Installed[k])
+		}
+		if u.From == "" {
+			from = ""
+		}
+		// An update's source version is unknown; binNMUs aside, it is the
+		// binary's version.
+		to := stripBinNMU(u.To)
+		for _, f := range db.fixes(src, rel, ecos) {
+			if f.fixed == "" {
+				continue
+			}
+			if (from == "" || debversion.Compare(from, f.fixed) < 0) && debversion.Compare(to, f.fixed) >= 0 {
+				if !slices.Contains(u.CVEs, f.cve) {
+					u.CVEs = append(u.CVEs, f.cve)
+				}
+				fixed[fixedKey{u.Name, f.cve}] = true
+			}
+		}
+		slices.Sort(u.CVEs)
+	}
+	// Two passes, so the list is allocated once at its size.
+	relName := codename + "|" + strings.Join(ecos, ",")
+	open := make([][]string, len(inv.Installed))
+	n := 0
+	for i := range inv.Installed {
+		src, version := sourceOf(&inv.Installed[i])
+		open[i] = db.openAt(openKey{relName, src, version}, rel, ecos)
+		n += len(open[i])
+	}
+	inv.OpenCVEs = nil
+	if n > 0 {
+		inv.OpenCVEs = make([]model.OpenCVE, 0, n)
+	}
+	for i := range inv.Installed {
+		it := &inv.Installed[i]
+		for _, id := range open[i] {
+			if len(fixed) == 0 || !fixed[fixedKey{it.Name, id}] {
+				inv.OpenCVEs = append(inv.OpenCVEs, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: id})
+			}
+		}
+	}
+	cmpOpen := func(a, b model.OpenCVE) int {
+		if c := strings.Compare(a.Package, b.Package); c != 0 {
+			return c
+		}
+		return strings.Compare(a.CVE, b.CVE)
+	}
+	if !slices.IsSortedFunc(inv.OpenCVEs, cmpOpen) { // providers list installed packages sorted
+		slices.SortFunc(inv.OpenCVEs, cmpOpen)
+	}
+}
+
+// openAt returns the CVEs of source package k.src open at k.version on a
+// release (no fix, or fixed in a later version), each once, computed once
+// per key.
+func (db *DB) openAt(k openKey, rel map[string][]fix, ecos []string) []string {
+	db.mu.Lock()
+	ids, ok := db.open[k]
+	db.mu.Unlock()
+	if ok {
+		return ids
+	}
+	for _, f := range db.fixes(k.src, rel, ecos) {
+		if slices.Contains(ids, f.cve) {
+			continue
+		}
+		if f.fixed == "" || debversion.Compare(k.version, f.fixed) < 0 {
+			ids = append(ids, f.cve)
+		}
+	}
+	db.mu.Lock()
+	db.open[k] = ids
+	db.mu.Unlock()
+	return ids
+}
+
+// sourceOf returns an installed package's source package and version:
+// the binary's name and version when the provider reports no source.
+func sourceOf(it *model.Installed) (string, string) {
+	src, version := it.Source, it.SourceVersion
+	if src == "" {
+		src = it.Name
+	}
+	if version == "" {
+		version = it.Version
+	}
+	return src, version
+}
+
+// stripBinNMU drops a binNMU suffix ("+b1"): the source version a binary
+// was rebuilt from.
+func stripBinNMU(v string) string {
+	if i := strings.LastIndex(v, "+b"); i > 0 && i+2 < len(v) && strings.Trim(v[i+2:], "0123456789") == "" {
+		return v[:i]
+	}
+	return v
+}

@@ -1,0 +1,136 @@
+package vuln
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/feeds"
+	"github.com/tend-sh/tend/core/model"
+)
+
+// testDB indexes the feed fixtures of core/feeds.
+func testDB(t testing.TB) *DB {
+	t.Helper()
+	var loaded []*feeds.Loaded
+	for name, typ := range map[string]string{
+		"debian-tracker.json": config.FeedDebianTracker, "kev.json": config.FeedKEV,
+		"epss.csv": config.FeedEPSS, "osv-debian.json": config.FeedOSV,
+	} {
+		b, err := os.ReadFile(filepath.Join("..", "feeds", "testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := feeds.Parse(typ, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loaded = append(loaded, &feeds.Loaded{Feed: &config.Feed{Name: name, Type: typ}, Data: p})
+	}
+	return New(loaded)
+}
+
+func bookworm(installed []model.Installed, available []model.Update) *model.Snapshot {
+	return &model.Snapshot{Host: "web1", Providers: map[string]*model.ProviderInventory{"apt": {
+		Facts: map[string]string{"os": "debian", "release": "12"}, Installed: installed, Available: available,
+	}}}
+}
+
+func TestAnnotate(t *testing.T) {
+	db := testDB(t)
+	snap := bookworm(
+		[]model.Installed{
+			{ID: "libwebp7", Name: "libwebp7", Version: "1.2.4-0.2", Source: "libwebp"},
+			{ID: "libc6", Name: "libc6", Version: "2.36-9+deb12u1", Source: "glibc"},
+			{ID: "libc-bin", Name: "libc-bin", Version: "2.36-9+deb12u1", Source: "glibc"},
+		},
+		[]model.Update{
+			{Name: "libwebp7", From: "1.2.4-0.2", To: "1.2.4-0.2+deb12u1", CVEs: []string{"CVE-2099-0001"}},
+			// An update that does not reach the fix closes nothing.
+			{Name: "libc6", From: "2.36-9+deb12u1", To: "2.36-9+deb12u2"},
+		})
+	db.Annotate(map[string]*model.Snapshot{"web1": snap})
+	inv := snap.Providers["apt"]
+	// CVE-2023-1999 was fixed in 1.2.4-0.2, which is installed.
+	if got, want := inv.Available[0].CVEs, []string{"CVE-2023-4863", "CVE-2099-0001"}; !slices.Equal(got, want) {
+		t.Errorf("libwebp7 update CVEs = %v, want %v (the provider's kept)", got, want)
+	}
+	if len(inv.Available[1].CVEs) != 0 {
+		t.Errorf("libc6 2.36-9+deb12u2 fixes %v; its fix is 2.36-9+deb12u3", inv.Available[1].CVEs)
+	}
+	want := []model.OpenCVE{
+		{Package: "libc-bin", Version: "2.36-9+deb12u1", CVE: "CVE-2019-1010022"},
+		{Package: "libc-bin", Version: "2.36-9+deb12u1", CVE: "CVE-2023-4911"},
+		{Package: "libc6", Version: "2.36-9+deb12u1", CVE: "CVE-2019-1010022"},
+		{Package: "libc6", Version: "2.36-9+deb12u1", CVE: "CVE-2023-4911"},
+	}
+	if !slices.Equal(inv.OpenCVEs, want) {
+		t.Errorf("open CVEs = %v\nwant %v", inv.OpenCVEs, want)
+	}
+
+	// Annotating twice changes nothing.
+	db.Annotate(map[string]*model.Snapshot{"web1": snap})
+	if len(inv.Available[0].CVEs) != 2 || len(inv.OpenCVEs) != 4 {
+		t.Errorf("second annotation: %v, %v", inv.Available[0].CVEs, inv.OpenCVEs)
+	}
+}
+
+func TestAnnotateReleases(t *testing.T) {
+	db := testDB(t)
+	// Bullseye's fix is another version; the binary name stands in for a
+	// source the provider does not report.
+	snap := bookworm([]model.Installed{{ID: "libwebp", Name: "libwebp", Version: "0.6.1-2.1+deb11u1"}},
+		[]model.Update{{Name: "libwebp", From: "0.6.1-2.1+deb11u1", To: "0.6.1-2.1+deb11u2"}})
+	snap.Providers["apt"].Facts = map[string]string{"os": "debian", "release": "11"}
+	db.Annotate(map[string]*model.Snapshot{"h": snap})
+	if got := snap.Providers["apt"].Available[0].CVEs; !slices.Equal(got, []string{"CVE-2023-4863"}) {
+		t.Errorf("bullseye: %v", got)
+	}
+	// Not Debian or Ubuntu: left alone.
+	win := bookworm([]model.Installed{{Name: "libwebp", Version: "1"}}, []model.Update{{Name: "libwebp", From: "1", To: "2"}})
+	win.Providers["apt"].Facts = map[string]string{"os": "windows"}
+	db.Annotate(map[string]*model.Snapshot{"w": win})
+	if inv := win.Providers["apt"]; len(inv.Available[0].CVEs) != 0 || len(inv.OpenCVEs) != 0 {
+		t.Errorf("windows host matched: %+v", inv)
+	}
+}
+
+func TestFacts(t *testing.T) {
+	db := testDB(t)
+	v, ok := db.Facts("CVE-2023-4863")
+	want := model.Vuln{ID: "CVE-2023-4863", CVSS: 8.8, CVSSVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H",
+		EPSS: 0.93741, EPSSPercentile: 0.99844, HasEPSS: true, KEV: true, KEVAdded: "2023-09-13", KEVDue: "2023-10-04"}
+	if !ok || v != want {
+		t.Errorf("facts:\n got %+v\nwant %+v", v, want)
+	}
+	if v, _ := db.Facts("CVE-2019-1010022"); v.KEV || v.CVSS != 0 || !v.HasEPSS {
+		t.Errorf("CVE-2019-1010022: %+v", v)
+	}
+}
+
+// TestAnnotateConcurrently: tend scan annotates hosts as they finish, in
+// parallel (run with -race).
+func TestAnnotateConcurrently(t *testing.T) {
+	db := testDB(t)
+	var wg sync.WaitGroup
+	snaps := make([]*model.Snapshot, 8)
+	for i := range snaps {
+		snaps[i] = bookworm([]model.Installed{{ID: "libwebp7", Name: "libwebp7", Version: "1.2.4-0.2", Source: "libwebp"},
+			{ID: "libc6", Name: "libc6", Version: "2.36-9+deb12u1", Source: "glibc"}},
+			[]model.Update{{Name: "libwebp7", From: "1.2.4-0.2", To: "1.2.4-0.2+deb12u1"}})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db.Annotate(map[string]*model.Snapshot{"h": snaps[i]})
+		}()
+	}
+	wg.Wait()
+	for _, s := range snaps {
+		if inv := s.Providers["apt"]; len(inv.Available[0].CVEs) != 1 || len(inv.OpenCVEs) != 2 {
+			t.Errorf("annotated: %v, %v", inv.Available[0].CVEs, inv.OpenCVEs)
+		}
+	}
+}
