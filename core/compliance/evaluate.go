@@ -132,7 +132,7 @@ type itemKey struct{ provider, pkg string }
 func rank(state string) int {
 	switch state {
 	case model.ItemUngoverned:
-		return 8
+		return 9
 	case model.ItemFailed:
 		return 8
 	case model.ItemOverdue:
