@@ -30,6 +30,7 @@ type applyFlags struct {
 	inventory   string
 	json        bool
 	at          atFlag
+	hosts       hostsFlag
 }
 
 // Validate checks the flags and arguments before anything is planned or
@@ -41,6 +42,9 @@ func (f *applyFlags) Validate(args []string) error {
 	}
 	if f.at.value != "" && len(args) == 1 {
 		return errors.New("--at plans as of another time; a plan file was made at its own: plan again with tend plan --at … -out FILE")
+	}
+	if err := f.hosts.Validate(); err != nil {
+		return err
 	}
 	return f.at.Validate()
 }
@@ -93,6 +97,7 @@ Exit status 1 if any action failed or a host's transaction was blocked.`,
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the plan and every action's result as one JSON document on stdout (progress stays on stderr)")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "live", "with no plan file: where inventories come from (live, DIR, git:REF)")
 	f.at.register(cmd, "with no plan file: plan and apply")
+	f.hosts.register(cmd, "apply to (with a plan file: that plan's actions on these hosts only)")
 	return cmd
 }
 
@@ -115,8 +120,14 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 			return err
 		}
 		plan = sp.Plan
+		if len(f.hosts.patterns) > 0 {
+			plan.Narrow(f.hosts.patterns.Match)
+			if len(plan.Hosts) == 0 {
+				return fmt.Errorf("--hosts %s selects no host of the plan %s", f.hosts.value, args[0])
+			}
+		}
 	} else {
-		o := engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), KeepProviders: true}
+		o := engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), KeepProviders: true, Hosts: f.hosts.patterns}
 		if !f.at.time.IsZero() {
 			o.ScanNow = func() time.Time { return f.at.time }
 		}
@@ -157,17 +168,24 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		}
 		defer ps.Close()
 	}
+	applied, skipped := plan, []apply.HostResult(nil)
+	if len(args) == 1 && plan.Inventory.Source != "live" {
+		// The plan's inventory is a copy (snapshots, the reports branch):
+		// what changed on the hosts since is seen only by scanning them.
+		applied, skipped = recheck(g, cfg, ps, plan)
+	}
 	withActions := 0
-	for _, h := range plan.Hosts {
+	for _, h := range applied.Hosts {
 		if len(h.Actions) > 0 || h.Blocked() {
 			withActions++
 		}
 	}
 	progress := render.ApplyProgress(g.stderr, withActions, progressOptions(g.stderr))
-	rep := apply.Apply(g.ctx, cfg, ps, plan, apply.Options{Progress: progress, Now: f.at.time})
-	applied := lastapply.New(nil)
-	applied.AddRun(rep)
-	recordErr := localstate.WriteLastApplies(cfg.Dir, applied.Hosts)
+	rep := apply.Apply(g.ctx, cfg, ps, applied, apply.Options{Progress: progress, Now: f.at.time})
+	apply.Merge(rep, skipped, time.Now())
+	last := lastapply.New(nil)
+	last.AddRun(rep)
+	recordErr := localstate.WriteLastApplies(cfg.Dir, last.Hosts)
 	if plan.Inventory.Source == "live" {
 		rescan(g, cfg, ps, rep)
 	}
@@ -184,6 +202,34 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// recheck scans the hosts with actions in an offline plan and leaves out
+// the actions whose package is already at its target or moved since the
+// plan's inventory (apply.Recheck), each said on stderr. A host that
+// cannot be scanned keeps its actions (the apply then finds what is
+// wrong with it).
+func recheck(g *globals, cfg *config.Config, ps *session.Providers, plan *model.Plan) (*model.Plan, []apply.HostResult) {
+	var hosts []string
+	for _, h := range plan.Hosts {
+		if len(h.Actions) > 0 {
+			hosts = append(hosts, h.Host)
+		}
+	}
+	if len(hosts) == 0 {
+		return plan, nil
+	}
+	live, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: hosts})
+	if err != nil {
+		g.log.Warnf("re-checking the plan against the hosts: %v", err)
+	}
+	applied, skipped := apply.Recheck(plan, live)
+	for _, h := range skipped {
+		for _, r := range h.Results {
+			fmt.Fprintf(g.stderr, "%s %s: skipped %s: %s\n", h.Host, h.Provider, r.ActionID, r.Message)
+		}
+	}
+	return applied, skipped
 }
 
 // confirm asks on the terminal; without one it refuses.

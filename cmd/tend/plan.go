@@ -21,11 +21,19 @@ type planFlags struct {
 	detailed  bool
 	base      string
 	view      viewFlags
+	hosts     hostsFlag
+	stale     staleFlag
 }
 
 // Validate checks the flags before anything is planned.
 func (f *planFlags) Validate() error {
 	if err := f.view.Validate(); err != nil {
+		return err
+	}
+	if err := f.hosts.Validate(); err != nil {
+		return err
+	}
+	if err := f.stale.Validate(); err != nil {
 		return err
 	}
 	if f.base != "" && f.view.json {
@@ -87,6 +95,12 @@ resolution the snapshots recorded (tend scan), or say it is missing.
 The plan is a pure function of configuration, inventory and time: --at shows
 the plan as it would be at another moment, e.g. inside next weekend's window.
 
+Warnings (also in --json and --markdown) name groups and policies that select
+no host and hosts no policy targets (they are listed as ungoverned), and
+snapshots scanned longer than --stale-after before the plan. --hosts narrows
+the plan to some hosts. The header says when the configuration's files
+differ from their commit.
+
 Inventory sources:
   --inventory live      the default: scan every host now through its providers
                         (needs tend init); the snapshots are kept in
@@ -127,13 +141,15 @@ its sources do not offer), whatever else it has.`,
 	fl.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when the plan has actions, 0 when it has none, 1 when a host has errors in its plan")
 	fl.StringVar(&f.base, "base", "", "also compare with the plan of the configuration at this Git revision, e.g. origin/main (text and Markdown views)")
 	f.view.register(cmd)
+	f.hosts.register(cmd, "plan")
+	f.stale.register(cmd)
 	return cmd
 }
 
 func runPlan(g *globals, f *planFlags) error {
 	// Without --base, which plans the inventory again, nothing needs the
 	// installed lists after planning: a directory inventory streams.
-	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Lean: f.base == ""}, "planned")
+	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Lean: f.base == "", Hosts: f.hosts.patterns, StaleAfter: f.stale.after}, "planned")
 	if err != nil {
 		return err
 	}
@@ -174,17 +190,18 @@ func runPlan(g *globals, f *planFlags) error {
 	return nil
 }
 
-// makePlan plans as of now from the given inventory source, printing the
-// configuration's diagnostics; on configuration errors it says what was not
-// done (verb: "planned", "reported") and exits 1.
+// makePlan plans as of now from the given inventory source (makePlanWith
+// with only those options).
 func makePlan(g *globals, inventory string, now time.Time, verb string, keepProviders bool) (*engine.PlanResult, error) {
 	return makePlanWith(g, engine.PlanOptions{Inventory: inventory, Now: now, KeepProviders: keepProviders}, verb)
 }
 
-// makePlanWith is makePlan with more options; the configuration
-// directory, version, log and scan progress are the run's.
+// makePlanWith plans with o, printing the configuration's diagnostics;
+// the configuration directory, version, log and scan progress are the
+// run's. On configuration errors it says what was not done (verb:
+// "planned", "reported") and exits 1.
 func makePlanWith(g *globals, o engine.PlanOptions, verb string) (*engine.PlanResult, error) {
-	o.ConfigDir, o.TendVersion, o.Log, o.ScanProgress = g.dir, version, g.log, scanProgress(g)
+	o.ConfigDir, o.TendVersion, o.Log, o.ScanProgress = g.dir, version, g.log, scanProgress(g, 0)
 	res, err := engine.Plan(g.ctx, o)
 	if res != nil {
 		var sources map[string][]byte

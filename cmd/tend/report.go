@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/compliance"
+	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"
@@ -24,6 +25,8 @@ type reportFlags struct {
 	out       string
 	commit    bool
 	push      string
+	hosts     hostsFlag
+	stale     staleFlag
 	html      string
 	history   string
 }
@@ -93,6 +96,8 @@ errors.`,
 	fl.StringVar(&f.html, "html", "", "also write the HTML compliance report (a static site: index.html, clients/, hosts/) under this directory")
 	fl.StringVar(&f.history, "history", "", "with --html: the reports branch revision whose commits draw the compliance trend (default: git:REF's, else the local reports branch or a remote's copy)")
 	fl.StringVar(&f.push, "push", "", "with --commit: push the reports branch to this remote (never forced; retried on top of a concurrent writer's push)")
+	f.hosts.register(cmd, "report on")
+	f.stale.register(cmd)
 	return cmd
 }
 
@@ -107,11 +112,20 @@ func (f *reportFlags) Validate() error {
 	if f.push != "" && !f.commit {
 		return errors.New("--push needs --commit")
 	}
+	if f.commit && f.hosts.value != "" {
+		return errors.New("--commit writes the whole fleet's reports; --hosts would leave the other hosts out of the reports branch")
+	}
+	if err := f.hosts.Validate(); err != nil {
+		return err
+	}
+	if err := f.stale.Validate(); err != nil {
+		return err
+	}
 	return f.at.Validate()
 }
 
 func runReport(g *globals, f *reportFlags) error {
-	res, err := makePlan(g, f.inventory, f.at.now(), "reported", false)
+	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Hosts: f.hosts.patterns, StaleAfter: f.stale.after}, "reported")
 	if err != nil {
 		return err
 	}
@@ -122,7 +136,7 @@ func runReport(g *globals, f *reportFlags) error {
 	in := compliance.Input{
 		Plan: pl, Inventory: inv, Clients: res.Config.HostLabels("client"),
 		ConfigCommit: pl.Config.Commit, Now: pl.GeneratedAt,
-		LastApply: res.LastApply,
+		LastApply: res.LastApply, Warnings: res.Saved.Warnings,
 	}
 	if res.Recorded != nil { // git:REF: the dates of earlier installs too
 		in.Previous = res.Recorded.Reports

@@ -2,14 +2,13 @@ package main
 
 import (
 	"fmt"
-	"path"
 	"path/filepath"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/engine"
+	"github.com/tend-sh/tend/core/hostmatch"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/session"
@@ -17,8 +16,9 @@ import (
 
 // scanFlags are the flags of tend scan.
 type scanFlags struct {
-	hosts       string
+	hosts       hostsFlag
 	out         string
+	json        bool
 	concurrency int
 }
 
@@ -28,20 +28,7 @@ func (f *scanFlags) Validate() error {
 	if f.concurrency < 1 {
 		return fmt.Errorf("--concurrency %d: want at least 1", f.concurrency)
 	}
-	for _, p := range f.patterns() {
-		if _, err := path.Match(p, ""); err != nil {
-			return fmt.Errorf("--hosts %q: %w", p, err)
-		}
-	}
-	return nil
-}
-
-// patterns are the --hosts globs; none scans every targeted host.
-func (f *scanFlags) patterns() []string {
-	if f.hosts == "" {
-		return nil
-	}
-	return strings.Split(f.hosts, ",")
+	return f.hosts.Validate()
 }
 
 func newScan(g *globals) *cobra.Command {
@@ -61,14 +48,16 @@ Each snapshot also records the transaction the host's plan as of now would
 be (its provider resolves the actions read-only, apt with apt-get
 --simulate), so offline plans from the snapshots can check dependencies.`,
 		Example: `  tend scan
-  tend scan --hosts 'acme_*' --out snapshots`,
+  tend scan --hosts 'acme_*' --out snapshots
+  tend scan --json | jq -r '.hosts[] | select(.status == "failed") | .host'`,
 		Args:    cobra.NoArgs,
 		PreRunE: func(*cobra.Command, []string) error { return f.Validate() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runScan(g, f)
 		},
 	}
-	cmd.Flags().StringVar(&f.hosts, "hosts", "", "comma-separated host name patterns (globs) to scan; default every targeted host")
+	f.hosts.register(cmd, "scan")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print what was scanned as one JSON document on stdout: each host's status, scan time, providers and update count, or its error (per-host lines stay on stderr)")
 	cmd.Flags().StringVar(&f.out, "out", "", "directory for the snapshots (default CONFIG/"+inventory.DefaultDir+")")
 	cmd.Flags().IntVar(&f.concurrency, "concurrency", session.DefaultScanParallel, "how many hosts are scanned at once")
 	return cmd
@@ -89,8 +78,18 @@ func runScan(g *globals, f *scanFlags) error {
 	}
 	defer ps.Close()
 	db, _ := engine.Vulns(cfg)
-	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.patterns(), OutDir: out, Parallel: f.concurrency, Progress: scanProgress(g), Annotate: engine.Annotator(db)})
+	snaps, err := session.Scan(g.ctx, cfg, ps, session.ScanOptions{Hosts: f.hosts.patterns, OutDir: out, Parallel: f.concurrency, Progress: scanProgress(g, scanTotal(cfg, f.hosts.patterns)), Annotate: engine.Annotator(db)})
 	engine.RecordResolutions(g.ctx, cfg, ps, snaps, out, time.Now(), g.log)
+	if f.json {
+		failed := session.HostErrors(err)
+		if werr := render.ScanJSON(g.stdout, out, snaps, failed); werr != nil {
+			return werr
+		}
+		if len(failed) > 0 {
+			return exitError{1}
+		}
+		return err
+	}
 	if werr := render.Scanned(g.stdout, len(snaps), out); werr != nil {
 		return werr
 	}
@@ -103,16 +102,23 @@ func runScan(g *globals, f *scanFlags) error {
 	return err
 }
 
-// scanProgress prints one line per scanned host on stderr.
-func scanProgress(g *globals) func(string, error) {
-	var mu sync.Mutex
-	return func(host string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			fmt.Fprintf(g.stderr, "scan %s: failed: %v\n", host, err)
-			return
+// scanProgress shows the progress of a scan of total hosts (0: not known)
+// on stderr: a line per host, and on a terminal a status line redrawn in
+// place.
+func scanProgress(g *globals, total int) func(string, error) {
+	return render.ScanProgress(g.stderr, total, progressOptions(g.stderr))
+}
+
+// scanTotal counts the hosts a scan with these patterns reaches: those a
+// policy targets.
+func scanTotal(cfg *config.Config, patterns hostmatch.Patterns) int {
+	hosts := map[string]bool{}
+	for _, p := range cfg.Policies {
+		for _, h := range p.Hosts {
+			if patterns.Match(h) {
+				hosts[h] = true
+			}
 		}
-		fmt.Fprintf(g.stderr, "scan %s: ok\n", host)
 	}
+	return len(hosts)
 }

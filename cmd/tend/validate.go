@@ -36,7 +36,8 @@ tend; CONFIG/.tend/providers is not run, as it comes with the configuration.
 A provider that cannot be consulted is a warning, not an error.
 
 Warnings also say what tend plan would warn about (approvals, exclusions and suspensions
-whose until has passed), and when the lock file is missing or does not
+whose until has passed; groups and policies that select no host, and hosts
+no policy targets, which tend would never patch), and when the lock file is missing or does not
 record a provider the policies use: tend serve and tend apply refuse such a
 configuration until tend init writes the lock and it is committed.`,
 		Example: `  tend validate
@@ -46,6 +47,7 @@ configuration until tend init writes the lock and it is committed.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, diags, err := engine.Load(g.dir)
 			if err == nil {
+				diags = append(diags, config.GapWarnings(cfg)...)
 				diags = append(diags, config.Expired(cfg, time.Now())...)
 				diags = append(diags, session.ValidateProviders(g.ctx, cfg, nil)...)
 				if diags.HasErrors() {

@@ -52,7 +52,7 @@ func (v *viewFlags) render(g *globals, sp *model.SavedPlan, x viewExtras) error 
 		for _, w := range sp.Warnings {
 			printWarning(g, w)
 		}
-		return render.JSON(g.stdout, sp.Plan)
+		return render.JSONWarned(g.stdout, sp.Plan, sp.Warnings)
 	case v.markdown:
 		return render.Markdown(g.stdout, sp.Plan, sp.Warnings, render.MarkdownOptions{Base: x.base, BaseLabel: x.baseLabel, Clients: x.clients})
 	}

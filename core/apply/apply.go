@@ -324,9 +324,9 @@ func applyHost(ctx context.Context, cfg *config.Config, ps *session.Providers, h
 	if !r.Failed() && ctx.Err() == nil {
 		if pol != nil && len(pol.Health) > 0 {
 			progress(sdk.Progress{Message: "running health checks"})
-			r.Health = checkHealth(ctx, pol.Health, runner, cmp.Or(o.HTTPClient, http.DefaultClient))
+			r.Health = checkHealth(ctx, pol.Health, cfg.Hosts[h.Host], runner, cmp.Or(o.HTTPClient, http.DefaultClient))
 			if r.Health != nil && pol.Rollback && ctx.Err() == nil {
-				r.Rollback = rollBack(ctx, p, h, &r, runner, pol, o, progress)
+				r.Rollback = rollBack(ctx, p, h, cfg.Hosts[h.Host], &r, runner, pol, o, progress)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -19,13 +20,16 @@ const DefaultHealthTimeout = 30 * time.Second
 // but the host does not look healthy, so its rollout counts it as failed.
 type HealthError struct {
 	Check *config.HealthCheck
-	Err   error
+	// URL is the URL an http check requested (the check's url with the
+	// host filled in).
+	URL string
+	Err error
 }
 
 func (e *HealthError) Error() string {
 	what := strings.Join(e.Check.Argv, " ")
 	if e.Check.Type == "http" {
-		what = e.Check.URL
+		what = cmp.Or(e.URL, e.Check.URL)
 	}
 	return fmt.Sprintf("health check %s %q failed (%s): %v", e.Check.Type, what, e.Check.DeclRange, e.Err)
 }
@@ -36,23 +40,26 @@ func (e *HealthError) Unwrap() error { return e.Err }
 // failure. Command checks run on the host through its transport and must
 // exit 0; HTTP checks are requested by tend itself and must answer with
 // the expected status.
-func checkHealth(ctx context.Context, checks []*config.HealthCheck, runner sdk.Runner, client *http.Client) error {
+func checkHealth(ctx context.Context, checks []*config.HealthCheck, host *config.Host, runner sdk.Runner, client *http.Client) error {
 	for _, hc := range checks {
 		timeout := hc.Timeout
 		if timeout <= 0 {
 			timeout = DefaultHealthTimeout
 		}
 		var err error
+		url := ""
 		switch hc.Type {
 		case "command":
 			err = commandCheck(ctx, hc.Argv, runner, timeout)
 		case "http":
-			err = httpCheck(ctx, hc.URL, hc.ExpectStatus, client, timeout)
+			if url, err = hc.URLFor(host); err == nil {
+				err = httpCheck(ctx, url, hc.ExpectStatus, client, timeout)
+			}
 		default:
 			err = fmt.Errorf("unknown health check type %q", hc.Type)
 		}
 		if err != nil {
-			return &HealthError{Check: hc, Err: err}
+			return &HealthError{Check: hc, URL: url, Err: err}
 		}
 	}
 	return nil

@@ -39,7 +39,7 @@ func TestCheckHealth(t *testing.T) {
 		{"timeout", []*config.HealthCheck{{Type: "command", Argv: []string{"sleep", "5"}, Timeout: 50 * time.Millisecond}}, "deadline"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := checkHealth(context.Background(), tc.checks, local.Runner{}, srv.Client())
+			err := checkHealth(context.Background(), tc.checks, nil, local.Runner{}, srv.Client())
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("unhealthy: %v", err)
@@ -52,5 +52,49 @@ func TestCheckHealth(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHealthURLForHost: an http check of a multi-host policy names each
+// host's address in its url (${host.address}, filled in per host; local
+// hosts are localhost), checked at load (issue 18, item 19).
+func TestHealthURLForHost(t *testing.T) {
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.Host+r.URL.Path)
+	}))
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	src := `host "web_1" {
+  address = "127.0.0.1"
+}
+host "web_2" {
+  transport = "local"
+}
+policy "web" {
+  provider = "apt"
+  targets  = [host.web_1, host.web_2]
+  approve {}
+  health_check "http" {
+    url = "http://${host.address}:PORT/healthz/${host.name}"
+  }
+}
+`
+	cfg, diags := config.LoadSources("t", map[string][]byte{"t/main.tend.hcl": []byte(strings.ReplaceAll(src, "PORT", port))}, nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	checks := cfg.Policies["web"].Health
+	if got, want := checks[0].URL, "http://${host.address}:"+port+"/healthz/${host.name}"; got != want {
+		t.Errorf("URL as written = %q, want %q", got, want)
+	}
+	for _, h := range []string{"web_1", "web_2"} {
+		if err := checkHealth(context.Background(), checks, cfg.Hosts[h], local.Runner{}, srv.Client()); err != nil {
+			t.Errorf("%s: %v", h, err)
+		}
+	}
+	want := []string{"127.0.0.1:" + port + "/healthz/web_1", "localhost:" + port + "/healthz/web_2"}
+	if strings.Join(asked, " ") != strings.Join(want, " ") {
+		t.Errorf("requests %v, want %v", asked, want)
 	}
 }

@@ -84,7 +84,7 @@ func (rb *Rollback) Summary() string {
 // of the changes it undid rolled_back. Holds the apply set on those
 // packages are lifted for the rollback and set again after it, and
 // packages the apply took off hold are held again.
-func rollBack(ctx context.Context, p *loader.Provider, h model.HostPlan, r *HostResult, runner sdk.Runner, pol *config.Policy, o Options, progress sdk.ProgressFunc) *Rollback {
+func rollBack(ctx context.Context, p *loader.Provider, h model.HostPlan, host *config.Host, r *HostResult, runner sdk.Runner, pol *config.Policy, o Options, progress sdk.ProgressFunc) *Rollback {
 	changes := changed(h.Actions, r.Results)
 	if len(changes) == 0 {
 		return nil
@@ -114,7 +114,7 @@ func rollBack(ctx context.Context, p *loader.Provider, h model.HostPlan, r *Host
 	rb.judge(results)
 	if rb.RolledBack() > 0 && ctx.Err() == nil {
 		progress(sdk.Progress{Message: "running health checks after the rollback"})
-		rb.Health = checkHealth(ctx, pol.Health, runner, cmp.Or(o.HTTPClient, http.DefaultClient))
+		rb.Health = checkHealth(ctx, pol.Health, host, runner, cmp.Or(o.HTTPClient, http.DefaultClient))
 	}
 	markResults(r, rb)
 	return rb

@@ -30,6 +30,8 @@ type Input struct {
 	ConfigCommit string
 	// Now is the summary's generated_at.
 	Now time.Time
+	// Warnings are the plan's, for summary.json and SUMMARY.md.
+	Warnings []model.Warning
 }
 
 // Evaluate computes one report per planned host, sorted by host, and the
@@ -45,18 +47,30 @@ func Evaluate(in Input) ([]model.Report, model.FleetSummary) {
 			byHost[hp.Host] = append(byHost[hp.Host], hp)
 		}
 	}
+	ungoverned := map[string][]model.Ungoverned{}
+	if in.Plan != nil {
+		for _, u := range in.Plan.Ungoverned {
+			if _, ok := byHost[u.Host]; !ok && ungoverned[u.Host] == nil {
+				hosts = append(hosts, u.Host)
+			}
+			ungoverned[u.Host] = append(ungoverned[u.Host], u)
+		}
+	}
 	sort.Strings(hosts)
 	reports := make([]model.Report, 0, len(hosts))
 	for _, h := range hosts {
-		reports = append(reports, evaluateHost(h, byHost[h], in))
+		reports = append(reports, evaluateHost(h, byHost[h], ungoverned[h], in))
 	}
 	sum := Summarize(reports, in.Clients, in.ConfigCommit, in.Now)
 	sum.Vulnerabilities = vulnSummary(in.Plan, in.Clients)
+	if len(in.Warnings) > 0 {
+		sum.Warnings = append([]model.Warning{}, in.Warnings...)
+	}
 	return reports, sum
 }
 
 // evaluateHost builds the report of one host from its provider plans.
-func evaluateHost(host string, plans []model.HostPlan, in Input) model.Report {
+func evaluateHost(host string, plans []model.HostPlan, ungoverned []model.Ungoverned, in Input) model.Report {
 	r := model.Report{
 		FormatVersion: model.ReportFormatVersion, Host: host, ConfigCommit: in.ConfigCommit,
 		Client: in.Clients[host], Items: []model.Item{}, LastApply: in.LastApply[host],
@@ -87,6 +101,14 @@ func evaluateHost(host string, plans []model.HostPlan, in Input) model.Report {
 		}
 	}
 	addInstalledByTend(items, snap, installDates(host, r.LastApply, in.Previous[host]))
+	for _, u := range ungoverned {
+		items[itemKey{u.Provider, model.UngovernedItem}] = model.Item{Provider: u.Provider, Package: model.UngovernedItem,
+			State: model.ItemUngoverned, CVEs: []string{}, Detail: u.Reason}
+	}
+	if r.ScannedAt == nil && len(ungoverned) > 0 && snap != nil {
+		t := snap.ScannedAt
+		r.ScannedAt = &t
+	}
 	for _, it := range items {
 		r.Items = append(r.Items, it)
 	}
@@ -109,6 +131,8 @@ type itemKey struct{ provider, pkg string }
 // does not require) outranks installed, which outranks not_applicable.
 func rank(state string) int {
 	switch state {
+	case model.ItemUngoverned:
+		return 9
 	case model.ItemFailed:
 		return 8
 	case model.ItemOverdue:

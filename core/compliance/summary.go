@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -20,9 +21,10 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 	}
 	cves, kbs := map[string]map[string]bool{}, map[string]map[string]bool{}
 	for _, r := range reports {
-		count(&s.Counts, r.State)
+		ungoverned := slices.ContainsFunc(r.Items, func(it model.Item) bool { return it.State == model.ItemUngoverned })
+		count(&s.Counts, r.State, ungoverned)
 		c := s.Clients[clients[r.Host]]
-		count(&c, r.State)
+		count(&c, r.State, ungoverned)
 		s.Clients[clients[r.Host]] = c
 		reboot := false
 		for _, it := range r.Items {
@@ -70,8 +72,11 @@ func Summarize(reports []model.Report, clients map[string]string, configCommit s
 	return s
 }
 
-func count(c *model.Counts, state string) {
+func count(c *model.Counts, state string, ungoverned bool) {
 	c.Hosts++
+	if ungoverned {
+		c.Ungoverned++
+	}
 	switch state {
 	case model.HostCompliant:
 		c.Compliant++

@@ -75,7 +75,10 @@ type pass struct {
 	// reports are this reconcile's compliance reports, by host.
 	lastApply *lastapply.Set
 	reports   map[string]*model.Report
-	hist      planner.History
+	// warns are the latest plan's warnings, for summary.json and
+	// SUMMARY.md.
+	warns []model.Warning
+	hist  planner.History
 	// todo is the plan's part that may be applied now; idle says why
 	// nothing of it is, nil when something is.
 	todo *model.Plan

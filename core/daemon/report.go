@@ -134,7 +134,7 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 
 	reports, summary := compliance.Evaluate(compliance.Input{
 		Plan: out.After, Inventory: inv, LastApply: p.lastApply.Hosts, Previous: p.prev.Reports,
-		Clients: cfg.HostLabels("client"), ConfigCommit: commit, Now: now,
+		Clients: cfg.HostLabels("client"), ConfigCommit: commit, Now: now, Warnings: p.warns,
 	})
 	p.reports = make(map[string]*model.Report, len(reports))
 	for i := range reports {

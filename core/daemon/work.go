@@ -172,7 +172,7 @@ func (d *Daemon) planFrom(ctx context.Context, p *pass) {
 	for _, w := range warns {
 		d.log.WithField("warning", w.Message).Warn("plan warning")
 	}
-	p.out.Plan, p.out.After = plan, plan
+	p.out.Plan, p.out.After, p.warns = plan, plan, warns
 	unhalted := withoutHalted(plan, p.prev.Rollouts, commit)
 	p.todo = withoutHosts(unhalted, p.out.Recovered)
 	p.idle = idle(plan, unhalted, p.todo)
@@ -225,7 +225,7 @@ func (d *Daemon) rescan(ctx context.Context, p *pass) error {
 	hosts := slices.Sorted(maps.Keys(touched))
 	fresh, _ := d.scanHosts(context.WithoutCancel(ctx), p, hosts, "re-scan after apply failed")
 	maps.Copy(p.inv, fresh)
-	p.out.After, _ = planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: d.o.Now(), History: p.hist, Vulns: p.vulns,
+	p.out.After, p.warns = planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: d.o.Now(), History: p.hist, Vulns: p.vulns,
 		ConfigCommit: p.good.commit.String(), InventorySource: "live"})
 	return nil
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/hostmatch"
 	"github.com/tend-sh/tend/core/internal/configrepo"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
@@ -42,6 +45,13 @@ type PlanOptions struct {
 	// apply --at runs on its own clock, so the updates it sees first are
 	// first seen at that time.
 	ScanNow func() time.Time
+	// Hosts narrows the plan to the hosts these globs match (tend plan
+	// --hosts): a live plan scans only those, and the plan lists only
+	// them. Empty plans every host.
+	Hosts hostmatch.Patterns
+	// StaleAfter, when positive, warns about snapshots scanned more than
+	// this before Now (planner.Input.StaleAfter).
+	StaleAfter time.Duration
 	// KeepProviders keeps the providers a live plan started (to scan and
 	// resolve) running, in PlanResult.Providers, for an apply to reuse; the
 	// caller closes them.
@@ -98,6 +108,9 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	cfg, diags, err := Load(o.ConfigDir)
 	res := &PlanResult{Config: cfg, Diagnostics: diags}
 	if err != nil {
+		return res, err
+	}
+	if err := checkSelected(cfg, o.Hosts); err != nil {
 		return res, err
 	}
 	// What earlier runs learned is read first: a broken state file fails
@@ -157,6 +170,8 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		Now:             o.Now,
 		Vulns:           facts,
 		History:         hist,
+		StaleAfter:      o.StaleAfter,
+		Hosts:           o.Hosts,
 		ConfigCommit:    configrepo.Commit(o.ConfigDir),
 		InventorySource: source,
 	}
@@ -181,7 +196,9 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 			return res, err
 		}
 		inv = stream.Kept()
+		warns = planner.Coverage(in, pl, inv, warns)
 	}
+	pl.Config.Uncommitted = pl.Config.Commit != "" && configrepo.Uncommitted(o.ConfigDir, slices.Collect(maps.Keys(cfg.Sources)))
 	// The transaction each host's actions really are: resolved now by the
 	// providers (and recorded in the kept snapshots), or as the snapshots
 	// recorded it.
@@ -230,7 +247,7 @@ func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions, db *vuln.D
 			ps.Close()
 		}
 	}()
-	inv, err := session.Scan(ctx, cfg, ps, session.ScanOptions{OutDir: filepath.Join(cfg.Dir, inventory.DefaultDir), Progress: o.ScanProgress, Now: o.ScanNow, Annotate: Annotator(db)})
+	inv, err := session.Scan(ctx, cfg, ps, session.ScanOptions{Hosts: o.Hosts, OutDir: filepath.Join(cfg.Dir, inventory.DefaultDir), Progress: o.ScanProgress, Now: o.ScanNow, Annotate: Annotator(db)})
 	switch {
 	case ctx.Err() != nil:
 		return nil, nil, ctx.Err()
@@ -240,6 +257,19 @@ func scanLive(ctx context.Context, cfg *config.Config, o PlanOptions, db *vuln.D
 		o.Log.Warnf("some hosts could not be scanned and are planned without inventory: %v", err)
 	}
 	return inv, ps, nil
+}
+
+// checkSelected refuses --hosts patterns that match no declared host.
+func checkSelected(cfg *config.Config, hosts hostmatch.Patterns) error {
+	if len(hosts) == 0 {
+		return nil
+	}
+	for name := range cfg.Hosts {
+		if hosts.Match(name) {
+			return nil
+		}
+	}
+	return fmt.Errorf("--hosts %s matches no declared host", strings.Join(hosts, ","))
 }
 
 // logOf is log, or a logger that discards.

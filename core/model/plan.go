@@ -43,12 +43,31 @@ type Plan struct {
 	// Feeds are the vulnerability feeds the plan matched against, and how
 	// fresh they were; absent without feeds.
 	Feeds []FeedInfo `json:"feeds,omitempty"`
+	// Ungoverned are the hosts, or a host's providers, that no policy
+	// targets: declared hosts no policy names, and providers a host's
+	// snapshot has that no policy of the host uses. Sorted by host and
+	// provider; omitted when empty.
+	Ungoverned []Ungoverned `json:"ungoverned,omitempty"`
+}
+
+// Ungoverned is a host, or one provider of it, that no policy targets.
+// Provider is empty when no policy targets the host at all and its
+// snapshot (if any) names no provider.
+type Ungoverned struct {
+	Host     string `json:"host"`
+	Provider string `json:"provider"`
+	// Reason says why, for people.
+	Reason string `json:"reason"`
 }
 
 // PlanConfig identifies the configuration a plan was made from.
 type PlanConfig struct {
 	Dir    string `json:"dir"`
 	Commit string `json:"commit"`
+	// Uncommitted is set when the work tree below Dir differs from Commit
+	// (uncommitted or untracked changes): the plan is not that commit's.
+	// Omitted when false.
+	Uncommitted bool `json:"uncommitted,omitempty"`
 }
 
 // PlanInventory says where the inventory came from: "live", "git:REF" or
@@ -119,6 +138,9 @@ type WindowInfo struct {
 	Open     bool       `json:"open"`
 	NextOpen *time.Time `json:"next_open"`
 	ClosesAt *time.Time `json:"closes_at,omitempty"`
+	// Ignored is set when the policy is an emergency one: its actions do
+	// not wait for the window. Omitted when false.
+	Ignored bool `json:"ignored,omitempty"`
 }
 
 // Action is one change tend will make now.
@@ -256,4 +278,23 @@ func (p *Plan) HostsWithErrors() int {
 		}
 	}
 	return len(hosts)
+}
+
+// Narrow keeps the host plans and ungoverned entries of the hosts keep
+// selects, and counts the summary again.
+func (p *Plan) Narrow(keep func(host string) bool) {
+	hosts := p.Hosts[:0:0]
+	for _, h := range p.Hosts {
+		if keep(h.Host) {
+			hosts = append(hosts, h)
+		}
+	}
+	var ung []Ungoverned
+	for _, u := range p.Ungoverned {
+		if keep(u.Host) {
+			ung = append(ung, u)
+		}
+	}
+	p.Hosts, p.Ungoverned = hosts, ung
+	p.Summary = Summarize(p.Hosts)
 }

@@ -27,7 +27,15 @@ const (
 	// deadline a policy sets (deadline blocks): missing, and late.
 	ItemOverdue       = "overdue"
 	ItemNotApplicable = "not_applicable"
+	// ItemUngoverned stands for a host, or a provider of it, that no
+	// policy targets (package UngovernedItem): nothing patches it, so the
+	// host is not compliant.
+	ItemUngoverned = "ungoverned"
 )
+
+// UngovernedItem is the package name of the item that stands for a host,
+// or a provider of it, no policy targets.
+const UngovernedItem = "(ungoverned)"
 
 // Deferred causes (Deferred.Cause), set by the planner.
 const (
@@ -123,6 +131,9 @@ type FleetSummary struct {
 	// RecentlyInstalled lists what tend installed in the RecentWindow up to
 	// generated_at and is still at that version, newest first.
 	RecentlyInstalled []RecentInstall `json:"recently_installed"`
+	// Warnings are the plan's warnings (groups and policies that select no
+	// host, hosts no policy targets, stale snapshots, expired rules).
+	Warnings []Warning `json:"warnings"`
 	// Vulnerabilities lists the fleet's CVEs with the feeds' facts; absent
 	// when the plan used no vulnerability feeds.
 	Vulnerabilities *VulnSummary `json:"vulnerabilities,omitempty"`
@@ -168,6 +179,9 @@ type Counts struct {
 	NonCompliant      int     `json:"non_compliant"`
 	Unknown           int     `json:"unknown"`
 	CompliancePercent float64 `json:"compliance_percent"`
+	// Ungoverned counts the hosts (among the non-compliant) that no
+	// policy, or no policy for one of their providers, targets.
+	Ungoverned int `json:"ungoverned"`
 }
 
 // Failure is one failed or interrupted action of a host's last apply.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/core/hostmatch"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -27,6 +28,14 @@ type Input struct {
 	Now time.Time
 	// History is what earlier reconciles recorded; the zero value is fine.
 	History History
+	// Hosts narrows the plan to the hosts these globs match (--hosts):
+	// every host is planned (rings need the others), but the plan, the
+	// ungoverned hosts and the per-host warnings keep only these. Empty
+	// keeps all.
+	Hosts hostmatch.Patterns
+	// StaleAfter, when positive, warns about every snapshot scanned more
+	// than this before Now.
+	StaleAfter time.Duration
 
 	// Vulns are the vulnerability feeds' facts by CVE ID (core/vuln), for
 	// approve, fast_lane and deadline blocks and to show with actions; nil
@@ -80,7 +89,33 @@ func Plan(in Input) (*model.Plan, []model.Warning) {
 		return a.Provider < b.Provider
 	})
 	pl.Summary = model.Summarize(pl.Hosts)
+	if in.Snapshots == nil {
+		addCoverage(in, now, pl, &warns)
+	}
 	return pl, warns.sorted()
+}
+
+// Coverage completes a plan made from Input.Snapshots once every snapshot
+// was read (inv: by host, their installed lists may be left out): the
+// ungoverned hosts, the stale snapshots' warnings and the --hosts
+// narrowing, which Plan leaves to it. It returns warns with the new
+// warnings, sorted.
+func Coverage(in Input, pl *model.Plan, inv map[string]*model.Snapshot, warns []model.Warning) []model.Warning {
+	in.Inventory = inv
+	var w warnings
+	for _, x := range warns {
+		w.add(x.Where, "%s", x.Message)
+	}
+	addCoverage(in, in.Now.UTC(), pl, &w)
+	return w.sorted()
+}
+
+func addCoverage(in Input, now time.Time, pl *model.Plan, warns *warnings) {
+	pl.Ungoverned = coverage(in, warns)
+	staleness(in, now, warns)
+	if len(in.Hosts) > 0 {
+		pl.Narrow(in.Hosts.Match)
+	}
 }
 
 // Order lists the hosts in the order Plan plans them and asks

@@ -71,6 +71,9 @@ func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *
 	}
 	pp.windows = windowsOf(in.Config, p)
 	pp.winInfo = windowInfo(pp.windows, now)
+	if pp.winInfo != nil {
+		pp.winInfo.Ignored = p.Emergency
+	}
 	pp.warnExpiredSuspends()
 	pp.rings = newRings(p)
 	return pp

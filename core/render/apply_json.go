@@ -125,7 +125,8 @@ func applyResultOf(rep *apply.Report) applyResult {
 		return out
 	}
 	if !rep.StartedAt.IsZero() {
-		out.StartedAt, out.FinishedAt = &rep.StartedAt, &rep.FinishedAt
+		started, finished := seconds(rep.StartedAt), seconds(rep.FinishedAt)
+		out.StartedAt, out.FinishedAt = &started, &finished
 	}
 	out.Halted = append(out.Halted, rep.Halted...)
 	for i := range rep.Hosts {
@@ -140,7 +141,7 @@ func applyResultOf(rep *apply.Report) applyResult {
 }
 
 func applyHostOf(h *apply.HostResult) applyHost {
-	out := applyHost{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: h.StartedAt, FinishedAt: h.FinishedAt,
+	out := applyHost{Host: h.Host, Provider: h.Provider, Policy: h.Policy, StartedAt: seconds(h.StartedAt), FinishedAt: seconds(h.FinishedAt),
 		Failed: h.Failed(), Results: append([]model.ActionResult{}, h.Results...)}
 	if h.Err != nil {
 		out.Error = h.Err.Error()

@@ -76,6 +76,18 @@ func progressEvents() []apply.Event {
 	}
 }
 
+// tick is a clock that moves 5 seconds each time it is read, from
+// 2026-11-28T21:30:00Z: progress shows elapsed time without depending on
+// the machine's speed.
+func tick() func() time.Time {
+	t := time.Date(2026, 11, 28, 21, 30, 0, 0, time.UTC)
+	return func() time.Time {
+		now := t
+		t = t.Add(5 * time.Second)
+		return now
+	}
+}
+
 func TestApplyGolden(t *testing.T) {
 	progress := func(o ProgressOptions) func(w *bytes.Buffer) error {
 		return func(w *bytes.Buffer) error {
@@ -97,7 +109,7 @@ func TestApplyGolden(t *testing.T) {
 		{"apply_json_rollback", func(w *bytes.Buffer) error { return ApplyJSON(w, richPlan(), rollbackApply()) }},
 		{"apply_json_nothing", func(w *bytes.Buffer) error { return ApplyJSON(w, emptyPlan(), nil) }},
 		{"apply_progress_lines", progress(ProgressOptions{})},
-		{"apply_progress_terminal", progress(ProgressOptions{Terminal: true, Width: func() int { return 48 }})},
+		{"apply_progress_terminal", progress(ProgressOptions{Terminal: true, Width: func() int { return 48 }, Now: tick()})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,5 +140,30 @@ func TestClip(t *testing.T) {
 	want := "first\n              … (3 lines)\n              5\n              6\n              7\n              8\n              last"
 	if got := clip(long); got != want {
 		t.Errorf("clip(9 lines) = %q, want %q", got, want)
+	}
+}
+
+// TestScanProgress: on a pipe, one line per host and nothing else; on a
+// terminal (a fake one: a buffer told it is one), the finished host's line
+// above a status line "[n/N hosts, elapsed] last host", redrawn in place
+// and cleared at the end (issue 18, item 14).
+func TestScanProgress(t *testing.T) {
+	scan := func(o ProgressOptions) string {
+		var b bytes.Buffer
+		p := ScanProgress(&b, 3, o)
+		p("web_1", nil)
+		p("db_1", errors.New("connect: connection refused"))
+		p("web_2", nil)
+		return b.String()
+	}
+	if got, want := scan(ProgressOptions{}), "scan web_1: ok\nscan db_1: failed: connect: connection refused\nscan web_2: ok\n"; got != want {
+		t.Errorf("lines:\n%q\nwant\n%q", got, want)
+	}
+	got := scan(ProgressOptions{Terminal: true, Now: tick(), Width: func() int { return 40 }})
+	want := "\r\033[Kscan web_1: ok\n\r\033[K[1/3 hosts, 5s] scan web_1: ok" +
+		"\r\033[Kscan db_1: failed: connect: connection refused\n\r\033[K[2/3 hosts, 10s] scan db_1: failed: co…" +
+		"\r\033[Kscan web_2: ok\n\r\033[K[3/3 hosts, 15s] scan web_2: ok\r\033[K"
+	if got != want {
+		t.Errorf("terminal:\n%q\nwant\n%q", got, want)
 	}
 }

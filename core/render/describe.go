@@ -33,7 +33,10 @@ func planOrigin(p *model.Plan) []string {
 		if p.Config.Dir == "" {
 			s = "config"
 		}
-		if c := commitid.Abbrev(p.Config.Commit); c != "" {
+		switch c := commitid.Abbrev(p.Config.Commit); {
+		case c != "" && p.Config.Uncommitted:
+			s += " (" + c + " with uncommitted changes)"
+		case c != "":
 			s += " (" + c + ")"
 		}
 		parts = append(parts, s)
@@ -51,6 +54,10 @@ func windowPhrase(w *model.WindowInfo) string {
 	}
 	s := "window " + w.Name
 	switch {
+	case w.Ignored && w.Open:
+		return s + " open (ignored: emergency policy)"
+	case w.Ignored:
+		return s + " closed, ignored by the emergency policy"
 	case w.Open && w.ClosesAt != nil:
 		return s + " open, closes " + formatTime(*w.ClosesAt)
 	case w.Open:
@@ -103,6 +110,25 @@ func versionChange(a *model.Action) string {
 	}
 }
 
+// toVersion is the version an update goes to, empty when it is the
+// package's own name (a Windows update: KB5092641 to KB5092641), so that
+// rows do not print the KB twice.
+func toVersion(pkg, to string) string {
+	if to == pkg {
+		return ""
+	}
+	return to
+}
+
+// packageTo is "package version", or the package alone when toVersion is
+// empty.
+func packageTo(pkg, to string) string {
+	if v := toVersion(pkg, to); v != "" {
+		return pkg + " " + v
+	}
+	return pkg
+}
+
 // classification joins an action's classification and severity.
 func classification(a *model.Action) string {
 	switch {
@@ -134,12 +160,34 @@ func cveList(cves []string, max int) string {
 	return strings.Join(cves[:max], ", ") + fmt.Sprintf(" +%d more", len(cves)-max)
 }
 
-// untilPhrase says when a deferred update becomes due.
+// untilPhrase says when a deferred update becomes due, or, when no date
+// can be told, what it waits for.
 func untilPhrase(d *model.Deferred) string {
-	if d.Until == nil {
-		return "until unknown"
+	if d.Until != nil {
+		return "until " + formatTime(*d.Until)
 	}
-	return "until " + formatTime(*d.Until)
+	if ring, ok := awaitedRing(d.Reason); ok {
+		return "until ring " + ring + " is done"
+	}
+	if strings.HasSuffix(d.Reason, " never opens") {
+		return "never: no opening ahead"
+	}
+	return "no date known"
+}
+
+// awaitedRing reads the ring a reason waits for: "waiting for ring
+// canary: …" (the planner's) or "ring canary …".
+func awaitedRing(reason string) (string, bool) {
+	rest, ok := strings.CutPrefix(reason, "waiting for ring ")
+	if !ok {
+		rest, ok = strings.CutPrefix(reason, "ring ")
+	}
+	if !ok {
+		return "", false
+	}
+	name, _, _ := strings.Cut(rest, " ")
+	name = strings.TrimSuffix(name, ":")
+	return name, name != ""
 }
 
 // rebootPhrase explains a host's reboot decision when no reboot action

@@ -17,7 +17,18 @@ var errNilPlan = errors.New("render: no plan to render")
 // two-space indentation, no HTML escaping, a trailing newline. Lists the
 // planner left nil are written as [] and the summary always counts the six
 // contract action types. The caller's plan is not modified.
-func JSON(w io.Writer, p *model.Plan) error {
+func JSON(w io.Writer, p *model.Plan) error { return JSONWarned(w, p, nil) }
+
+// warnedPlan is the plan JSON with the plan's warnings after it.
+type warnedPlan struct {
+	*model.Plan
+	Warnings []model.Warning `json:"warnings,omitempty"`
+}
+
+// JSONWarned is JSON with the plan's warnings (a group or policy that
+// selects no host, a stale snapshot) as a "warnings" list of {where,
+// message}, omitted when there are none.
+func JSONWarned(w io.Writer, p *model.Plan, warnings []model.Warning) error {
 	if p == nil {
 		return errNilPlan
 	}
@@ -25,7 +36,7 @@ func JSON(w io.Writer, p *model.Plan) error {
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(normalize(p)); err != nil {
+	if err := enc.Encode(warnedPlan{normalize(p), warnings}); err != nil {
 		return fmt.Errorf("render: encoding plan JSON: %w", err)
 	}
 	_, err := w.Write(buf.Bytes())
@@ -37,6 +48,7 @@ func JSON(w io.Writer, p *model.Plan) error {
 // need a change are copied; the rest is shared with p, read-only.
 func normalize(p *model.Plan) *model.Plan {
 	out := *p
+	out.GeneratedAt = seconds(out.GeneratedAt)
 	out.Hosts = make([]model.HostPlan, len(p.Hosts))
 	for i, h := range p.Hosts {
 		if h.Actions == nil {

@@ -216,7 +216,7 @@ func hostBlock(h *model.HostPlan) string {
 		if len(d.Vulns) > 0 {
 			reason += "; fixes " + vulnList(d.Vulns, mdCVEs)
 		}
-		items = append(items, mdText(d.Package+" "+d.To+" "+untilPhrase(d)+": "+reason))
+		items = append(items, mdText(packageTo(d.Package, d.To)+" "+untilPhrase(d)+": "+reason))
 	}
 	mdList(&b, "Deferred", items)
 	items = items[:0]

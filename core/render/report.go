@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/tend-sh/tend/core/model"
 )
@@ -26,10 +27,15 @@ func ReportJSON(w io.Writer, r *model.Report) error {
 		if it.CVEs == nil {
 			it.CVEs = []string{}
 		}
+		if it.InstalledAt != nil {
+			at := seconds(*it.InstalledAt)
+			it.InstalledAt = &at
+		}
 		out.Items[i] = it
 	}
 	if r.LastApply != nil {
 		la := *r.LastApply
+		la.StartedAt, la.FinishedAt = seconds(la.StartedAt), seconds(la.FinishedAt)
 		if la.Results == nil {
 			la.Results = []model.ActionResult{}
 		}
@@ -46,6 +52,13 @@ func SummaryJSON(w io.Writer, s *model.FleetSummary) error {
 		return errNilReport
 	}
 	out := *s
+	out.GeneratedAt = seconds(out.GeneratedAt)
+	if len(out.RecentlyInstalled) > 0 {
+		out.RecentlyInstalled = append([]model.RecentInstall{}, out.RecentlyInstalled...)
+		for i := range out.RecentlyInstalled {
+			out.RecentlyInstalled[i].InstalledAt = seconds(out.RecentlyInstalled[i].InstalledAt)
+		}
+	}
 	if out.Clients == nil {
 		out.Clients = map[string]model.Counts{}
 	}
@@ -66,8 +79,15 @@ func SummaryJSON(w io.Writer, s *model.FleetSummary) error {
 	if out.RecentlyInstalled == nil {
 		out.RecentlyInstalled = []model.RecentInstall{}
 	}
+	if out.Warnings == nil {
+		out.Warnings = []model.Warning{}
+	}
 	return writeJSON(w, &out, "summary")
 }
+
+// seconds is t in UTC without its fraction of a second: the contract's
+// times read "2026-11-23T10:00:00Z".
+func seconds(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
 func nonNilHosts(m map[string][]string) map[string][]string {
 	out := make(map[string][]string, len(m))

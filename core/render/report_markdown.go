@@ -37,14 +37,20 @@ func SummaryMarkdown(w io.Writer, s *model.FleetSummary, reports []model.Report)
 	} else {
 		b.WriteString("# tend compliance\n\n**" + fleetLine(&s.Counts) + "**\n\n")
 	}
-	b.WriteString(fmt.Sprintf("%s compliant · %s non-compliant · %s not scanned\n\n",
+	b.WriteString(fmt.Sprintf("%s compliant · %s non-compliant · %s not scanned",
 		commas(s.Compliant), commas(s.NonCompliant), commas(s.Unknown)))
+	if s.Ungoverned > 0 {
+		b.WriteString(fmt.Sprintf(" · %s ungoverned (no policy targets them)", commas(s.Ungoverned)))
+	}
+	b.WriteString("\n\n")
 	origin := []string{}
 	if s.ConfigCommit != "" {
 		origin = append(origin, "config "+mdText(commitid.Abbrev(s.ConfigCommit)))
 	}
 	origin = append(origin, "generated "+formatTime(s.GeneratedAt))
 	b.WriteString(strings.Join(origin, " · ") + "\n")
+
+	warningList(&b, s.Warnings)
 	if s.Client != "" {
 		b.WriteString("\nThe hosts labelled client = " + mdText(s.Client) + "; the whole fleet is in [SUMMARY.md](../../SUMMARY.md).\n")
 	} else {
@@ -236,6 +242,25 @@ func recentTable(b *strings.Builder, recent []model.RecentInstall) {
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", formatTime(ri.InstalledAt), mdText(ri.Host),
 			mdText(ri.Provider+"/"+ri.Package), orDash(mdText(ri.Version)))
+	}
+}
+
+// warningList lists the plan's warnings, capped at sumRows.
+func warningList(b *strings.Builder, warns []model.Warning) {
+	if len(warns) == 0 {
+		return
+	}
+	b.WriteString("\n## Warnings\n\n")
+	for i, w := range warns {
+		if i == sumRows {
+			fmt.Fprintf(b, "- … %s more\n", commas(len(warns)-i))
+			break
+		}
+		if w.Where != "" {
+			fmt.Fprintf(b, "- %s: %s\n", mdText(w.Where), mdText(w.Message))
+		} else {
+			fmt.Fprintf(b, "- %s\n", mdText(w.Message))
+		}
 	}
 }
 

@@ -41,6 +41,9 @@ func itemCounts(r *model.Report) string {
 	if r.State == model.HostUnknown {
 		return "not scanned"
 	}
+	if len(r.Items) > 0 && all(r.Items, model.ItemUngoverned) {
+		return "ungoverned: " + r.Items[0].Detail
+	}
 	n := map[string]int{}
 	for _, it := range r.Items {
 		n[it.State]++
@@ -60,10 +63,23 @@ func itemCounts(r *model.Report) string {
 	if n[model.ItemInstalled] > 0 {
 		parts = append(parts, commas(n[model.ItemInstalled])+" installed")
 	}
+	if n[model.ItemUngoverned] > 0 {
+		parts = append(parts, "ungoverned")
+	}
 	if len(r.Errors) > 0 {
 		parts = append(parts, commas(len(r.Errors))+" plan "+words.Plural(len(r.Errors), "error", "errors"))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// all reports whether every item is in state.
+func all(items []model.Item, state string) bool {
+	for _, it := range items {
+		if it.State != state {
+			return false
+		}
+	}
+	return true
 }
 
 // fleetLine is "Compliance: 61.5% (8 of 13 hosts)", with the hosts never
@@ -72,6 +88,9 @@ func fleetLine(c *model.Counts) string {
 	scanned := c.Compliant + c.NonCompliant
 	s := fmt.Sprintf("Compliance: %.1f%% (%s of %s %s)", c.CompliancePercent,
 		commas(c.Compliant), commas(scanned), words.Plural(scanned, "host", "hosts"))
+	if c.Ungoverned > 0 {
+		s += fmt.Sprintf("; %s ungoverned", commas(c.Ungoverned))
+	}
 	if c.Unknown > 0 {
 		s += fmt.Sprintf("; %s not scanned", commas(c.Unknown))
 	}

@@ -192,7 +192,7 @@ func (t *textView) deferred(deferred []model.Deferred) {
 		if len(d.Vulns) > 0 {
 			reason += "; fixes " + vulnList(d.Vulns, textCVEs)
 		}
-		rows[i] = []string{d.Package, d.To, untilPhrase(d), reason}
+		rows[i] = []string{d.Package, toVersion(d.Package, d.To), untilPhrase(d), reason}
 	}
 	for _, l := range columns(rows) {
 		t.line("    ", l)
@@ -207,7 +207,7 @@ func (t *textView) skipped(skipped []model.Skipped) {
 	var rows [][]string
 	if t.o.Verbose {
 		for _, s := range skipped {
-			rows = append(rows, []string{s.Package, s.To, s.Reason})
+			rows = append(rows, []string{s.Package, toVersion(s.Package, s.To), s.Reason})
 		}
 	} else {
 		counts := skipReasons(skipped)

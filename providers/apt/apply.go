@@ -278,7 +278,7 @@ func states(pkgs []pkgState, pkg string) []pkgState {
 }
 
 // precheck settles the changes apt need not or must not make: packages
-// already at their target (succeeded), packages on hold (failed), and
+// already at their target (skipped: nothing to do), packages on hold (failed), and
 // upgrades or installs that would go down (failed: that is a downgrade's
 // job). It returns the changes left for the transaction.
 func (a *applier) precheck(changes []int, unheld []string) []int {
@@ -292,7 +292,7 @@ func (a *applier) precheck(changes []int, unheld []string) []int {
 		})
 		switch {
 		case slices.ContainsFunc(cur, func(p pkgState) bool { return p.OK() && p.Version == act.To }):
-			a.set(i, sdk.StatusSucceeded, fmt.Sprintf("%s is already at %s", act.Package, act.To))
+			a.set(i, sdk.StatusSkipped, fmt.Sprintf("%s is already at %s", act.Package, act.To))
 		case held >= 0 && !slices.Contains(unheld, act.Package):
 			a.set(i, sdk.StatusFailed, fmt.Sprintf("held: %s is on hold at %s; unhold it to change it", act.Package, cur[held].Version))
 		case higher >= 0 && act.Type != model.ActionDowngrade:

@@ -132,7 +132,7 @@ func TestApplyValidation(t *testing.T) {
 		"ok":           "succeeded: foo 1.1 installed",
 		"twice":        `failed: foo is already changed by action "ok" in this request`,
 		"held":         "failed: held: bar is on hold at 1.0; unhold it to change it",
-		"same":         "succeeded: baz is already at 1.0",
+		"same":         "skipped: baz is already at 1.0",
 		"notinstalled": "failed: nosuch is not installed",
 	}
 	got := map[string]string{}

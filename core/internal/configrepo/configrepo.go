@@ -101,3 +101,60 @@ func Commit(dir string) string {
 	}
 	return head.Hash().String()
 }
+
+// Uncommitted reports whether the configuration in the work tree differs
+// from HEAD: one of the files it was read from (sources, paths as the
+// loader named them) is changed, staged or untracked, or a *.tend.hcl
+// below dir that HEAD has was deleted, or a new one is untracked. Other
+// files (notes, tend's own dir/.tend) do not count. False when dir is not
+// in a repository with a commit, or Git's status cannot be read.
+func Uncommitted(dir string, sources []string) bool {
+	repo, err := Open(dir)
+	if err != nil {
+		return false
+	}
+	if _, err := repo.Head(); err != nil {
+		return false
+	}
+	root, rel, err := repo.WorkTree()
+	if err != nil {
+		return false
+	}
+	read := map[string]bool{}
+	for _, src := range sources {
+		abs, err := filepath.Abs(src)
+		if err != nil {
+			continue
+		}
+		if resolved, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = resolved
+		}
+		if r, err := filepath.Rel(root, abs); err == nil {
+			read[filepath.ToSlash(r)] = true
+		}
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return false
+	}
+	st, err := wt.Status()
+	if err != nil {
+		return false
+	}
+	prefix := ""
+	if rel != "." {
+		prefix = rel + "/"
+	}
+	for path, fs := range st {
+		if fs.Staging == git.Unmodified && fs.Worktree == git.Unmodified {
+			continue
+		}
+		if read[path] {
+			return true
+		}
+		if strings.HasPrefix(path, prefix) && !strings.HasPrefix(path, prefix+".tend/") && strings.HasSuffix(path, ".tend.hcl") {
+			return true
+		}
+	}
+	return false
+}

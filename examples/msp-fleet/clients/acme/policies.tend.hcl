@@ -55,7 +55,7 @@ policy "acme_web" {
     timeout = "30s"
   }
   health_check "http" {
-    url           = "http://localhost/healthz"
+    url           = "http://${host.address}/healthz"
     expect_status = 200
     timeout       = "10s"
   }

@@ -41,7 +41,7 @@ policy "initech_linux" {
   }
 
   health_check "http" {
-    url           = "http://localhost/tps/health"
+    url           = "http://${host.address}/tps/health"
     expect_status = 200
     timeout       = "10s"
   }
