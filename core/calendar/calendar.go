@@ -23,10 +23,31 @@ type Calendar struct {
 	Clients []Client
 }
 
-// Client is one client's openings, in time order.
+// Client is one client's openings and freezes, each in time order.
 type Client struct {
 	Name     string // NoClient for hosts without a client label
 	Openings []Opening
+	// Freezes are the freezes that cover some of the client's hosts and
+	// have not ended at From.
+	Freezes []Freeze
+}
+
+// Freeze is a span in which no policy but an emergency one acts on Hosts.
+type Freeze struct {
+	Name, Reason string
+	// Start and End bound the freeze (End is its first instant after it).
+	Start, End time.Time
+	// UntilText is the freeze's until as written.
+	UntilText string
+	// Hosts are the client's hosts (under a windowed policy) it covers.
+	Hosts []string
+}
+
+// Hold is a freeze that holds some of an opening's hosts at its start:
+// the plan there expects nothing on them.
+type Hold struct {
+	Freeze, Reason string
+	Hosts          []string
 }
 
 // Opening is one opening of a window for one client's hosts.
@@ -45,6 +66,21 @@ type Opening struct {
 	// Errors are host plan errors at Start (no inventory, …): the
 	// expectation is incomplete for those hosts.
 	Errors []string
+	// Held are the freezes that hold some of Hosts at Start, as the plan
+	// at Start says (policies that are emergency ones are not held).
+	Held []Hold
+}
+
+// HeldAll reports whether freezes hold every one of the opening's hosts
+// (so nothing at all is expected in it).
+func (op Opening) HeldAll() bool {
+	held := map[string]bool{}
+	for _, h := range op.Held {
+		for _, name := range h.Hosts {
+			held[name] = true
+		}
+	}
+	return len(held) > 0 && len(held) == len(op.Hosts) && len(op.Expected) == 0
 }
 
 // Install is one expected change.
@@ -127,9 +163,38 @@ func Build(cfg *config.Config, plan PlanAt, o Options) (*Calendar, error) {
 		slices.SortStableFunc(ops, func(a, b Opening) int {
 			return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Window, b.Window))
 		})
-		cal.Clients = append(cal.Clients, Client{Name: c, Openings: ops})
+		hosts := map[string]bool{}
+		for _, sc := range scopes {
+			if sc[c] != nil {
+				maps.Copy(hosts, sc[c].hosts)
+			}
+		}
+		cal.Clients = append(cal.Clients, Client{Name: c, Openings: ops, Freezes: freezesOf(cfg, hosts, o.From)})
 	}
 	return cal, nil
+}
+
+// freezesOf lists the freezes that cover some of hosts and end after
+// from, by start (then name).
+func freezesOf(cfg *config.Config, hosts map[string]bool, from time.Time) []Freeze {
+	var out []Freeze
+	for _, name := range slices.Sorted(maps.Keys(cfg.Freezes)) {
+		f := cfg.Freezes[name]
+		if f.From == nil || f.Until == nil || !f.Until.After(from) {
+			continue
+		}
+		var covered []string
+		for _, h := range slices.Sorted(maps.Keys(hosts)) {
+			if f.Covers(h) {
+				covered = append(covered, h)
+			}
+		}
+		if len(covered) > 0 {
+			out = append(out, Freeze{Name: f.Name, Reason: f.Reason, Start: *f.From, End: *f.Until, UntilText: f.UntilText, Hosts: covered})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Freeze) int { return a.Start.Compare(b.Start) })
+	return out
 }
 
 // expect fills in what the plan at the opening's start installs on the
@@ -142,9 +207,25 @@ func (op *Opening) expect(pl *model.Plan, policies, hosts map[string]bool) {
 		for _, e := range hp.Errors {
 			op.Errors = append(op.Errors, hp.Host+": "+e)
 		}
+		if hp.Freeze != nil {
+			op.hold(hp.Freeze.Name, hp.Freeze.Reason, hp.Host)
+		}
 		for _, a := range hp.Actions {
 			op.Expected = append(op.Expected, Install{Host: hp.Host, Provider: hp.Provider, Policy: hp.Policy, Action: a})
 		}
+	}
+}
+
+// hold records that freeze holds host at the opening's start.
+func (op *Opening) hold(freeze, reason, host string) {
+	i := slices.IndexFunc(op.Held, func(h Hold) bool { return h.Freeze == freeze })
+	if i < 0 {
+		op.Held = append(op.Held, Hold{Freeze: freeze, Reason: reason})
+		i = len(op.Held) - 1
+	}
+	if !slices.Contains(op.Held[i].Hosts, host) {
+		op.Held[i].Hosts = append(op.Held[i].Hosts, host)
+		slices.Sort(op.Held[i].Hosts)
 	}
 }
 

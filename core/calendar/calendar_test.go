@@ -91,3 +91,63 @@ func TestBuild(t *testing.T) {
 		t.Errorf("--client acme: %+v", cal.Clients)
 	}
 }
+
+// TestFreezes: a freeze covering one client's host is that client's own
+// entry (not the other client's), and an opening whose plan says the
+// freeze holds its host is held, with nothing expected.
+func TestFreezes(t *testing.T) {
+	src := conf + `
+freeze "acme_close" {
+  from    = "2026-12-12"
+  until   = "2026-12-13"
+  reason  = "acme closes its books"
+  targets = [host.web_1]
+}
+`
+	cfg, diags := config.LoadSources("c", map[string][]byte{"c/main.tend.hcl": []byte(src)}, os.ReadFile)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	from := time.Date(2026, 12, 5, 22, 0, 0, 0, time.UTC)
+	plan := func(at time.Time) (*model.Plan, error) {
+		f := cfg.Freezes["acme_close"]
+		if f.ActiveAt("web_1", at) {
+			return &model.Plan{Hosts: []model.HostPlan{{Host: "web_1", Provider: "apt", Policy: "web",
+				Freeze: &model.FreezeInfo{Name: f.Name, From: *f.From, Until: *f.Until, Reason: f.Reason}}}}, nil
+		}
+		return &model.Plan{Hosts: []model.HostPlan{{Host: "web_1", Provider: "apt", Policy: "web",
+			Actions: []model.Action{{Type: "upgrade", Package: "openssl"}}}}}, nil
+	}
+	cal, err := Build(cfg, plan, Options{From: from, Count: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acme, lab := cal.Clients[0], cal.Clients[1]
+	want := []Freeze{{Name: "acme_close", Reason: "acme closes its books", UntilText: "2026-12-13", Hosts: []string{"web_1"},
+		Start: time.Date(2026, 12, 12, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC)}}
+	if diff := cmp.Diff(want, acme.Freezes); diff != "" {
+		t.Errorf("acme's freezes (-want +got):\n%s", diff)
+	}
+	if len(lab.Freezes) != 0 {
+		t.Errorf("hosts without a client got %v", lab.Freezes)
+	}
+	if op := acme.Openings[0]; op.HeldAll() || len(op.Held) != 0 {
+		t.Errorf("first weekend held: %+v", op.Held)
+	}
+	op := acme.Openings[1]
+	if !op.HeldAll() || cmp.Diff([]Hold{{Freeze: "acme_close", Reason: "acme closes its books", Hosts: []string{"web_1"}}}, op.Held) != "" {
+		t.Errorf("second weekend: held %+v", op.Held)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, cal); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"  Sat 2026-12-12 00:00 – Mon 2026-12-14 00:00 UTC  freeze acme_close, web_1\n    acme closes its books: only emergency policies act\n  Sat 2026-12-12 22:00",
+		"    held by freeze acme_close: nothing expected\n",
+	} {
+		if !strings.Contains(b.String(), line) {
+			t.Errorf("text lacks %q:\n%s", line, b.String())
+		}
+	}
+}

@@ -33,13 +33,25 @@ func WriteText(w io.Writer, cal *Calendar) error {
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "%s\n", strings.ToUpper(ClientTitle(c.Name)[:1])+ClientTitle(c.Name)[1:])
+		fz := c.Freezes
 		for _, op := range c.Openings {
-			fmt.Fprintf(&b, "  %s  window %s (%s), %s\n", span(op), op.Window, op.Location, strings.Join(op.Hosts, ", "))
+			for len(fz) > 0 && !fz[0].Start.After(op.Start) {
+				writeFreeze(&b, fz[0])
+				fz = fz[1:]
+			}
+			fmt.Fprintf(&b, "  %s  window %s (%s), %s\n", span(op.Start, op.End, op.Location), op.Window, op.Location, strings.Join(op.Hosts, ", "))
 			if op.Cutoff.Before(op.End) {
 				fmt.Fprintf(&b, "    nothing new starts after %s\n", op.Cutoff.In(op.Location).Format("15:04"))
 			}
 			for _, e := range op.Errors {
 				fmt.Fprintf(&b, "    ! %s\n", e)
+			}
+			if op.HeldAll() {
+				fmt.Fprintf(&b, "    held by %s: nothing expected\n", heldNames(op.Held))
+				continue
+			}
+			for _, h := range op.Held {
+				fmt.Fprintf(&b, "    held by freeze %s: nothing expected on %s\n", h.Freeze, strings.Join(h.Hosts, ", "))
 			}
 			if len(op.Expected) == 0 {
 				b.WriteString("    nothing expected to install\n")
@@ -48,14 +60,36 @@ func WriteText(w io.Writer, cal *Calendar) error {
 				fmt.Fprintf(&b, "    %s\n", line)
 			}
 		}
+		for _, f := range fz {
+			writeFreeze(&b, f)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// span is an opening's start and end on the window's clock.
-func span(op Opening) string {
-	s, e := op.Start.In(op.Location), op.End.In(op.Location)
+// writeFreeze is a freeze's line and reason.
+func writeFreeze(b *strings.Builder, f Freeze) {
+	fmt.Fprintf(b, "  %s  freeze %s, %s\n", span(f.Start, f.End, time.UTC), f.Name, strings.Join(f.Hosts, ", "))
+	fmt.Fprintf(b, "    %s: only emergency policies act\n", f.Reason)
+}
+
+// heldNames names the freezes that hold an opening: "freeze a" or
+// "freezes a, b".
+func heldNames(held []Hold) string {
+	names := make([]string, len(held))
+	for i, h := range held {
+		names[i] = h.Freeze
+	}
+	if len(names) == 1 {
+		return "freeze " + names[0]
+	}
+	return "freezes " + strings.Join(names, ", ")
+}
+
+// span is a start and end on a window's clock.
+func span(from, to time.Time, loc *time.Location) string {
+	s, e := from.In(loc), to.In(loc)
 	end := e.Format("15:04 MST")
 	if e.YearDay() != s.YearDay() || e.Year() != s.Year() {
 		end = e.Format("Mon 2006-01-02 15:04 MST")
@@ -149,6 +183,21 @@ func ICS(cal *Calendar) *ics.Calendar {
 			e.SetDescription(description(cl.Name, op))
 			e.SetProperty(ics.ComponentPropertyCategories, "tend")
 		}
+		for _, f := range cl.Freezes {
+			sum := sha256.Sum256([]byte(cl.Name + "\x00freeze\x00" + f.Name + "\x00" + f.Start.UTC().Format(time.RFC3339)))
+			e := c.AddEvent(hex.EncodeToString(sum[:12]) + "@tend")
+			e.SetDtStampTime(cal.From.UTC())
+			e.SetStartAt(f.Start.UTC())
+			e.SetEndAt(f.End.UTC())
+			title := "Change freeze: " + f.Name
+			if cl.Name != NoClient {
+				title = "Change freeze " + cl.Name + ": " + f.Name
+			}
+			e.SetSummary(title)
+			e.SetDescription(fmt.Sprintf("Change freeze %s for %s: %s.\nHosts: %s\nNo policy but an emergency one acts on these hosts until %s, whatever their windows say.\n",
+				f.Name, ClientTitle(cl.Name), f.Reason, strings.Join(f.Hosts, ", "), f.UntilText))
+			e.SetProperty(ics.ComponentPropertyCategories, "tend")
+		}
 	}
 	return c
 }
@@ -166,6 +215,9 @@ func description(client string, op Opening) string {
 	fmt.Fprintf(&b, "Policies: %s\n", strings.Join(op.Policies, ", "))
 	if op.Cutoff.Before(op.End) {
 		fmt.Fprintf(&b, "Nothing new starts after %s.\n", op.Cutoff.In(op.Location).Format("15:04 MST"))
+	}
+	for _, h := range op.Held {
+		fmt.Fprintf(&b, "Held by freeze %s (%s): nothing expected on %s.\n", h.Freeze, h.Reason, strings.Join(h.Hosts, ", "))
 	}
 	if len(op.Expected) == 0 {
 		b.WriteString("Nothing expected to install (from the last inventory).\n")
