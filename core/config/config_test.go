@@ -126,19 +126,24 @@ func TestValidFull(t *testing.T) {
 
 func TestHostListErrors(t *testing.T) {
 	cases := map[string]struct{ json, want string }{
-		"syntax":      {"[\n  {\"name\": \"a\",}\n]", "hosts.json:2:"},
-		"unknown":     {"[\n  {\"name\": \"a\", \"labels\": {\"x\": \"y\"},\n   \"adress\": \"x\"}\n]", `hosts.json:3:4: error: Unknown host list field: hosts.json: a host entry has no field "adress"; the fields are name, address, transport, labels. Did you mean "address"?`},
-		"unknown 2nd": {"[{\"name\": \"a\"},\n {\"name\": \"b\", \"tags\": [\"x\"]}]", `hosts.json:2:16: error: Unknown host list field: hosts.json: a host entry has no field "tags"`},
-		"bad name":    {`[{"name": "9a"}]`, "is not a valid host name"},
-		"position":    {"[\n  {\"name\": \"a\"},\n  {\"name\": \"9b\"}\n]", "hosts.json:3:3: error: Invalid host name"},
-		"transport":   {`[{"name": "a", "transport": "telnet", "address": "x"}]`, `transport must be "local" or "ssh"`},
-		"duplicates":  {`[{"name": "a"}, {"name": "a"}]`, `Duplicate host "a"`},
-		"homoglyph":   {"[{\"name\": \"w\u0435b_1\"}]", `hosts.json:1:2: error: Invalid host name: Entry 0 of hosts.json: "w\u0435b_1"`},
-		"zero-width":  {`[{"name": "web_1\u200b"}]`, `"web_1\u200b" is not a valid host name`},
-		"label key":   {`[{"name": "a", "labels": {"r\u043ele": "db"}}]`, "Invalid label"},
-		"label":       {`[{"name": "a", "labels": {"client": "acme\u200d"}}]`, `Invalid label: Host "a" in hosts.json: the value of label "client"`},
-		"deep":        {`[{"name": "a", "labels": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "}]", "hosts.json:1:88: error: Host list nested too deeply"},
-		"too large":   {"[" + strings.Repeat(" ", MaxHostListSize) + "]", "Host list too large"},
+		"syntax":         {"[\n  {\"name\": \"a\",}\n]", "hosts.json:2:"},
+		"unknown":        {"[\n  {\"name\": \"a\", \"labels\": {\"x\": \"y\"},\n   \"adress\": \"x\"}\n]", `hosts.json:3:4: error: Unknown host list field: hosts.json: a host entry has no field "adress"; the fields are name, address, transport, labels, suspend. Did you mean "address"?`},
+		"suspend field":  {"[\n  {\"name\": \"a\", \"labels\": {\"untill\": \"x\"},\n   \"suspend\": {\"untill\": \"2026-12-31\", \"reason\": \"r\"}}\n]", `hosts.json:3:16: error: Unknown host list field: hosts.json: a host entry's suspend has no field "untill"; the fields are until, reason. Did you mean "until"?`},
+		"suspend date":   {"[{\"name\": \"a\"},\n {\"name\": \"b\", \"suspend\": {\"until\": \"31.12.2026\", \"reason\": \"r\"}}]", `hosts.json:2:16: error: Invalid date: Host "b" in hosts.json: suspend's until must be a date like "2027-01-31"`},
+		"suspend until":  {`[{"name": "a", "suspend": {"reason": "r"}}]`, `hosts.json:1:16: error: Missing suspend until: Host "a" in hosts.json: suspend needs "until"`},
+		"suspend reason": {`[{"name": "a", "suspend": {"until": "2026-12-31", "reason": " "}}]`, `hosts.json:1:16: error: Missing reason: Host "a" in hosts.json: suspend needs a "reason"`},
+		"suspend type":   {`[{"name": "a", "suspend": "2026-12-31"}]`, `Invalid host list`},
+		"unknown 2nd":    {"[{\"name\": \"a\"},\n {\"name\": \"b\", \"tags\": [\"x\"]}]", `hosts.json:2:16: error: Unknown host list field: hosts.json: a host entry has no field "tags"`},
+		"bad name":       {`[{"name": "9a"}]`, "is not a valid host name"},
+		"position":       {"[\n  {\"name\": \"a\"},\n  {\"name\": \"9b\"}\n]", "hosts.json:3:3: error: Invalid host name"},
+		"transport":      {`[{"name": "a", "transport": "telnet", "address": "x"}]`, `transport must be "local" or "ssh"`},
+		"duplicates":     {`[{"name": "a"}, {"name": "a"}]`, `Duplicate host "a"`},
+		"homoglyph":      {"[{\"name\": \"w\u0435b_1\"}]", `hosts.json:1:2: error: Invalid host name: Entry 0 of hosts.json: "w\u0435b_1"`},
+		"zero-width":     {`[{"name": "web_1\u200b"}]`, `"web_1\u200b" is not a valid host name`},
+		"label key":      {`[{"name": "a", "labels": {"r\u043ele": "db"}}]`, "Invalid label"},
+		"label":          {`[{"name": "a", "labels": {"client": "acme\u200d"}}]`, `Invalid label: Host "a" in hosts.json: the value of label "client"`},
+		"deep":           {`[{"name": "a", "labels": ` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "}]", "hosts.json:1:88: error: Host list nested too deeply"},
+		"too large":      {"[" + strings.Repeat(" ", MaxHostListSize) + "]", "Host list too large"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -156,6 +161,34 @@ func TestHostListErrors(t *testing.T) {
 				t.Errorf("diagnostics = %s; want %q", buf.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestHostListSuspend: a host list entry's "suspend" object suspends the
+// host as a suspend block does, until the end of its date, with the
+// field's position for warnings; the list's other hosts are not.
+func TestHostListSuspend(t *testing.T) {
+	src := map[string][]byte{"dir/list.tend.hcl": []byte("hosts \"l\" {\n  file = \"hosts.json\"\n}\n")}
+	list := "[\n  {\"name\": \"a\"},\n  {\"name\": \"b\",\n   \"suspend\": {\"until\": \"2026-12-31\", \"reason\": \"disk swap\"}}\n]"
+	cfg, diags := LoadSources("dir", src, func(string) ([]byte, error) { return []byte(list), nil })
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if cfg.Hosts["a"].Suspend != nil {
+		t.Errorf("a suspended: %+v", cfg.Hosts["a"].Suspend)
+	}
+	s := cfg.Hosts["b"].Suspend
+	if s == nil {
+		t.Fatal("b not suspended")
+	}
+	if want := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC); !s.Until.Equal(want) || s.UntilText != "2026-12-31" || s.Reason != "disk swap" {
+		t.Errorf("suspend = %+v", s)
+	}
+	if pos := fmt.Sprintf("%s:%d:%d", s.DeclRange.Filename, s.DeclRange.Start.Line, s.DeclRange.Start.Column); pos != filepath.Join("dir", "hosts.json")+":4:4" {
+		t.Errorf("suspend at %s", pos)
+	}
+	if !s.ActiveAt(time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC)) || s.ActiveAt(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Error("suspension span")
 	}
 }
 

@@ -90,6 +90,16 @@ type hostEntry struct {
 	Address   string            `json:"address"`
 	Transport string            `json:"transport"`
 	Labels    map[string]string `json:"labels"`
+	Suspend   *entrySuspend     `json:"suspend"`
+	// suspendAt is where the "suspend" field is written.
+	suspendAt hcl.Range
+}
+
+// entrySuspend is a host list entry's "suspend" object: what a host
+// block's suspend block says, for hosts that come from a list.
+type entrySuspend struct {
+	Until  string `json:"until"`
+	Reason string `json:"reason"`
 }
 
 // parseHostList decodes the JSON of a host list; each entry comes with the
@@ -103,15 +113,20 @@ func parseHostList(l *HostList, data []byte) ([]hostEntry, []hcl.Range, hcl.Diag
 			return nil, nil, hcl.Diagnostics{d}
 		}
 		rng := jsonErrorRange(l.Path, data, dec, err)
-		return nil, nil, hcl.Diagnostics{errorAt(rng, "Invalid host list", "%s: %s (expected a JSON array of {\"name\", \"address\", \"transport\", \"labels\"}).", l.File, err)}
+		return nil, nil, hcl.Diagnostics{errorAt(rng, "Invalid host list", "%s: %s (expected a JSON array of {\"name\", \"address\", \"transport\", \"labels\", \"suspend\"}).", l.File, err)}
 	}
 	starts := objectStarts(data)
 	lines := newLineIndex(data)
 	ranges := make([]hcl.Range, len(entries))
+	suspends := entryFieldOffsets(data, "suspend")
 	for i := range entries {
 		ranges[i] = lines.rangeAt(l.Path, 0)
 		if i < len(starts) {
 			ranges[i] = lines.rangeAt(l.Path, starts[i])
+		}
+		entries[i].suspendAt = ranges[i]
+		if off, ok := suspends[i]; ok {
+			entries[i].suspendAt = lines.rangeAt(l.Path, off)
 		}
 	}
 	return entries, ranges, nil
@@ -140,6 +155,12 @@ func decodeHostEntry(l *HostList, i int, e hostEntry, at hcl.Range) (*Host, hcl.
 			h.Transport = TransportLocal
 		}
 	}
+	if e.Suspend != nil {
+		var diags hcl.Diagnostics
+		if h.Suspend, diags = entrySuspendOf(l, e); diags.HasErrors() {
+			return nil, diags
+		}
+	}
 	switch {
 	case h.Transport != TransportLocal && h.Transport != TransportSSH:
 		return nil, hcl.Diagnostics{errorAt(at, "Invalid transport", "Host %q in %s: transport must be \"local\" or \"ssh\"; got %q.", h.Name, l.File, h.Transport)}
@@ -147,6 +168,22 @@ func decodeHostEntry(l *HostList, i int, e hostEntry, at hcl.Range) (*Host, hcl.
 		return nil, hcl.Diagnostics{errorAt(at, "Missing address", "Host %q in %s uses transport \"ssh\" and needs an address.", h.Name, l.File)}
 	}
 	return h, nil
+}
+
+// entrySuspendOf decodes a host list entry's "suspend" object as a host
+// block's suspend block, with its diagnostics at the field.
+func entrySuspendOf(l *HostList, e hostEntry) (*Suspend, hcl.Diagnostics) {
+	s := &Suspend{UntilText: e.Suspend.Until, Reason: e.Suspend.Reason, DeclRange: e.suspendAt}
+	var diags hcl.Diagnostics
+	if e.Suspend.Until == "" {
+		diags = append(diags, errorAt(e.suspendAt, "Missing suspend until", "Host %q in %s: suspend needs \"until\", a date like \"2027-01-31\" (inclusive, UTC) or an RFC 3339 time.", e.Name, l.File))
+	} else if s.Until = parseUntil(e.Suspend.Until); s.Until == nil {
+		diags = append(diags, errorAt(e.suspendAt, "Invalid date", "Host %q in %s: suspend's until must be a date like \"2027-01-31\" (inclusive, UTC) or an RFC 3339 time like \"2027-01-31T18:00:00Z\"; got %q.", e.Name, l.File, e.Suspend.Until))
+	}
+	if strings.TrimSpace(e.Suspend.Reason) == "" {
+		diags = append(diags, errorAt(e.suspendAt, "Missing reason", "Host %q in %s: suspend needs a \"reason\", so the next reader knows why.", e.Name, l.File))
+	}
+	return s, diags
 }
 
 // entryLabels reports the invalid labels of a host list entry.
@@ -161,7 +198,10 @@ func entryLabels(at hcl.Range, e hostEntry, file string) hcl.Diagnostics {
 }
 
 // hostEntryFields are the fields a host list entry may have.
-var hostEntryFields = []string{"name", "address", "transport", "labels"}
+var hostEntryFields = []string{"name", "address", "transport", "labels", "suspend"}
+
+// suspendFields are the fields of a host list entry's "suspend" object.
+var suspendFields = []string{"until", "reason"}
 
 // unknownFieldDiag finds the first field of a host list entry that is not
 // one of hostEntryFields, by walking the JSON's tokens, and reports it at
@@ -170,6 +210,17 @@ var hostEntryFields = []string{"name", "address", "transport", "labels"}
 func unknownFieldDiag(l *HostList, data []byte) *hcl.Diagnostic {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	depth, wantKey := 0, false
+	// key is the entry's last key; inSuspend and wantInner track the keys
+	// of its "suspend" object.
+	key, inSuspend, wantInner := "", false, false
+	unknown := func(before int64, t, what string, fields []string) *hcl.Diagnostic {
+		off := int(before) + bytes.IndexByte(data[before:], '"')
+		detail := fmt.Sprintf("%s: %s has no field %q; the fields are %s.", l.File, what, t, strings.Join(fields, ", "))
+		if sug := suggest(t, fields); sug != "" {
+			detail += fmt.Sprintf(" Did you mean %q?", sug)
+		}
+		return errorAt(newLineIndex(data).rangeAt(l.Path, off), "Unknown host list field", "%s", detail)
+	}
 	for {
 		before := dec.InputOffset()
 		tok, err := dec.Token()
@@ -181,24 +232,68 @@ func unknownFieldDiag(l *HostList, data []byte) *hcl.Diagnostic {
 			if t == '{' || t == '[' {
 				depth++
 				wantKey = t == '{' // an entry begins; deeper, it does not matter
+				if depth == 3 {
+					inSuspend, wantInner = t == '{' && key == "suspend", true
+				}
 			} else {
 				depth--
 				wantKey = true // back in an entry, a nested value ended
+				if depth < 3 {
+					inSuspend = false
+				}
 			}
 			continue
 		case string:
-			if depth == 2 && wantKey && !slices.Contains(hostEntryFields, t) {
-				off := int(before) + bytes.IndexByte(data[before:], '"')
-				detail := fmt.Sprintf("%s: a host entry has no field %q; the fields are %s.", l.File, t, strings.Join(hostEntryFields, ", "))
-				if sug := suggest(t, hostEntryFields); sug != "" {
-					detail += fmt.Sprintf(" Did you mean %q?", sug)
+			if depth == 2 && wantKey {
+				if !slices.Contains(hostEntryFields, t) {
+					return unknown(before, t, "a host entry", hostEntryFields)
 				}
-				return errorAt(newLineIndex(data).rangeAt(l.Path, off), "Unknown host list field", "%s", detail)
+				key = t
+			}
+			if depth == 3 && inSuspend && wantInner && !slices.Contains(suspendFields, t) {
+				return unknown(before, t, "a host entry's suspend", suspendFields)
 			}
 		}
 		// At depth 2 keys and values alternate; a nested value's tokens
 		// are at a greater depth and leave the alternation alone.
 		if depth == 2 {
+			wantKey = !wantKey
+		}
+		if depth == 3 && inSuspend {
+			wantInner = !wantInner
+		}
+	}
+}
+
+// entryFieldOffsets returns, by entry index, the byte offset of the
+// entry's field key (entries without it are not in the map).
+func entryFieldOffsets(data []byte, field string) map[int]int {
+	out := map[int]int{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	depth, wantKey, entry := 0, false, -1
+	for {
+		before := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		if t, ok := tok.(json.Delim); ok {
+			if t == '{' || t == '[' {
+				depth++
+				if depth == 2 {
+					entry++
+				}
+				wantKey = t == '{'
+			} else {
+				depth--
+				wantKey = true
+			}
+			continue
+		}
+		if depth == 2 {
+			if s, ok := tok.(string); ok && wantKey && s == field {
+				out[entry] = int(before) + bytes.IndexByte(data[before:], '"')
+			}
 			wantKey = !wantKey
 		}
 	}

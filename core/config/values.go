@@ -234,16 +234,25 @@ func attrDate(attr *hcl.Attribute) (*time.Time, string, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return nil, "", diags
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		end := t.AddDate(0, 0, 1)
-		return &end, s, diags
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		t = t.UTC()
-		return &t, s, diags
+	if t := parseUntil(s); t != nil {
+		return t, s, diags
 	}
 	return nil, s, append(diags, errorAt(attr.Expr.Range(), "Invalid date",
 		"%s must be a date like \"2027-01-31\" (inclusive, UTC) or an RFC 3339 time like \"2027-01-31T18:00:00Z\"; got %q.", attr.Name, s))
+}
+
+// parseUntil parses when something ends: a date (inclusive: the first
+// instant after it, UTC) or an RFC 3339 time; nil when s is neither.
+func parseUntil(s string) *time.Time {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		end := t.AddDate(0, 0, 1)
+		return &end
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		t = t.UTC()
+		return &t
+	}
+	return nil
 }
 
 // attrRefs decodes a list of references such as [group.web, host.db_1],
