@@ -27,8 +27,9 @@ type Calendar struct {
 type Client struct {
 	Name     string // NoClient for hosts without a client label
 	Openings []Opening
-	// Freezes are the freezes that cover some of the client's hosts and
-	// have not ended at From.
+	// Freezes are the spans of the freezes that cover some of the
+	// client's hosts and have not ended at From (a recurring freeze's
+	// next Count).
 	Freezes []Freeze
 }
 
@@ -169,28 +170,37 @@ func Build(cfg *config.Config, plan PlanAt, o Options) (*Calendar, error) {
 				maps.Copy(hosts, sc[c].hosts)
 			}
 		}
-		cal.Clients = append(cal.Clients, Client{Name: c, Openings: ops, Freezes: freezesOf(cfg, hosts, o.From)})
+		cal.Clients = append(cal.Clients, Client{Name: c, Openings: ops, Freezes: freezesOf(cfg, hosts, o.From, o.Count)})
 	}
 	return cal, nil
 }
 
-// freezesOf lists the freezes that cover some of hosts and end after
-// from, by start (then name).
-func freezesOf(cfg *config.Config, hosts map[string]bool, from time.Time) []Freeze {
+// freezesOf lists the spans of freezes that cover some of hosts and end
+// after from, by start (then name): a recurring freeze's next count.
+func freezesOf(cfg *config.Config, hosts map[string]bool, from time.Time, count int) []Freeze {
 	var out []Freeze
 	for _, name := range slices.Sorted(maps.Keys(cfg.Freezes)) {
 		f := cfg.Freezes[name]
-		if f.From == nil || f.Until == nil || !f.Until.After(from) {
-			continue
-		}
 		var covered []string
 		for _, h := range slices.Sorted(maps.Keys(hosts)) {
 			if f.Covers(h) {
 				covered = append(covered, h)
 			}
 		}
-		if len(covered) > 0 {
-			out = append(out, Freeze{Name: f.Name, Reason: f.Reason, Start: *f.From, End: *f.Until, UntilText: f.UntilText, Hosts: covered})
+		if len(covered) == 0 {
+			continue
+		}
+		t := from
+		for range count {
+			start, end, ok := f.NextSpan(t)
+			if !ok {
+				break
+			}
+			out = append(out, Freeze{Name: f.Name, Reason: f.Reason, Start: start, End: end, UntilText: f.UntilAt(start), Hosts: covered})
+			if f.Schedule == nil {
+				break
+			}
+			t = end
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Freeze) int { return a.Start.Compare(b.Start) })

@@ -1,11 +1,14 @@
 package config
 
 import (
+	"bytes"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tend-sh/tend/core/render/diagnostics"
 )
 
 func TestChangeControlDecodes(t *testing.T) {
@@ -135,5 +138,71 @@ policy "p" {
 	want := []string{`exclude policy "p" 2026-12-05 vendor`, `suspend host "web_1" 2026-12-10 migration`}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("expiring (-want +got):\n%s", diff)
+	}
+}
+
+// TestRecurringFreeze: a freeze with a window holds for each whole opening
+// of it (its cutoff does not shorten the freeze), and says until when.
+func TestRecurringFreeze(t *testing.T) {
+	src := `
+host "web_1" {
+  transport = "local"
+}
+window "business_hours" {
+  schedule = "0 8 * * 1-5"
+  duration = "10h"
+  cutoff   = "2h"
+  timezone = "Europe/Berlin"
+}
+freeze "office" {
+  window = window.business_hours
+  reason = "client working hours"
+}
+`
+	cfg, diags := LoadSources("t", map[string][]byte{"t/main.tend.hcl": []byte(src)}, os.ReadFile)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	f := cfg.Freezes["office"]
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	monday := func(h, m int) time.Time { return time.Date(2026, 11, 23, h, m, 0, 0, berlin) }
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{{monday(7, 59), false}, {monday(8, 0), true}, {monday(17, 30), true}, {monday(18, 0), false}, {time.Date(2026, 11, 28, 10, 0, 0, 0, berlin), false}} {
+		if got := f.ActiveAt("web_1", tc.at); got != tc.want {
+			t.Errorf("ActiveAt(%v) = %v, want %v", tc.at, got, tc.want)
+		}
+	}
+	if from, until, ok := f.SpanAt(monday(12, 0)); !ok || !from.Equal(monday(8, 0)) || !until.Equal(monday(18, 0)) {
+		t.Errorf("SpanAt = %v %v %v", from, until, ok)
+	}
+	if from, until, ok := f.NextSpan(monday(19, 0)); !ok || !from.Equal(monday(8, 0).AddDate(0, 0, 1)) || !until.Equal(monday(18, 0).AddDate(0, 0, 1)) {
+		t.Errorf("NextSpan = %v %v %v", from, until, ok)
+	}
+	if got := f.Text(monday(12, 0)); got != "frozen by freeze office until 2026-11-23 18:00 CET: client working hours" {
+		t.Errorf("Text = %q", got)
+	}
+}
+
+func TestFreezeSpanErrors(t *testing.T) {
+	head := "window \"office\" {\n  schedule = \"0 8 * * 1-5\"\n  duration = \"10h\"\n}\n"
+	cases := map[string]struct{ body, want string }{
+		"both":         {"  from = \"2026-12-01\"\n  window = window.office\n  reason = \"r\"\n", `t/main.tend.hcl:6:3: error: Conflicting freeze span`},
+		"neither":      {"  reason = \"r\"\n", `t/main.tend.hcl:5:1: error: Missing freeze span: freeze "f" needs from and until (one span; from is missing)`},
+		"no until":     {"  from = \"2026-12-01\"\n  reason = \"r\"\n", `until is missing`},
+		"undeclared":   {"  window = window.ofice\n  reason = \"r\"\n", `t/main.tend.hcl:6:12: error: Reference to undeclared window: No window named "ofice" is declared. Did you mean window.office?`},
+		"not a window": {"  window = host.a\n  reason = \"r\"\n", `t/main.tend.hcl:6:`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			src := head + "freeze \"f\" {\n" + tc.body + "}\n"
+			cfg, diags := LoadSources("t", map[string][]byte{"t/main.tend.hcl": []byte(src)}, os.ReadFile)
+			var buf bytes.Buffer
+			_ = diagnostics.Write(&buf, diags, cfg.Sources)
+			if !diags.HasErrors() || !strings.Contains(buf.String(), tc.want) {
+				t.Errorf("diagnostics = %s; want %q", buf.String(), tc.want)
+			}
+		})
 	}
 }

@@ -34,7 +34,7 @@ func (c *Config) HoldsBesidesWindows(p *Policy, host string, t time.Time) string
 	}
 	for _, name := range sortedKeys(c.Freezes) {
 		if f := c.Freezes[name]; f.ActiveAt(host, t) {
-			return fmt.Sprintf("frozen by freeze %s until %s: %s", f.Name, f.UntilText, f.Reason)
+			return f.Text(t)
 		}
 	}
 	return ""

@@ -36,6 +36,13 @@ func resolve(c *Config) hcl.Diagnostics {
 	}
 	for _, name := range sortedKeys(c.Freezes) {
 		f := c.Freezes[name]
+		if f.Window != nil {
+			if w, ok := c.Windows[f.Window.Name]; !ok {
+				diags = append(diags, undeclared(*f.Window, sortedKeys(c.Windows)))
+			} else {
+				f.Schedule = w.Schedule
+			}
+		}
 		if f.Targets != nil {
 			var more hcl.Diagnostics
 			f.Hosts, more = c.hostsOf(f.Targets)

@@ -95,17 +95,24 @@ func (pp *policyPlan) freezeAt(host string, t time.Time) *config.Freeze {
 	var best *config.Freeze
 	for _, name := range sortedKeys(pp.in.Config.Freezes) {
 		f := pp.in.Config.Freezes[name]
-		if f.ActiveAt(host, t) && (best == nil || f.Until.After(*best.Until)) {
+		if !f.ActiveAt(host, t) {
+			continue
+		}
+		if best == nil || freezeEnd(f, t).After(freezeEnd(best, t)) {
 			best = f
 		}
 	}
 	return best
 }
 
-// freezeText says why a freeze holds a change.
-func freezeText(f *config.Freeze) string {
-	return fmt.Sprintf("frozen by freeze %s until %s: %s", f.Name, f.UntilText, f.Reason)
+// freezeEnd is when the span of f that holds at t ends.
+func freezeEnd(f *config.Freeze, t time.Time) time.Time {
+	_, until, _ := f.SpanAt(t)
+	return until
 }
+
+// freezeText says why a freeze holds a change at t.
+func freezeText(f *config.Freeze, t time.Time) string { return f.Text(t) }
 
 // opening is when the policy may next act on host at or after from,
 // given its windows and the freezes: next is zero when that never comes.
@@ -155,8 +162,8 @@ func (pp *policyPlan) opening(host string, from time.Time) (next time.Time, why,
 		if f == nil {
 			return wt, strings.Join(nonEmpty(whys), "; "), strings.Join(names, ", "), cause
 		}
-		hold(freezeText(f), "freeze "+f.Name, model.DeferFreeze)
-		t = *f.Until
+		hold(freezeText(f, wt), "freeze "+f.Name, model.DeferFreeze)
+		t = freezeEnd(f, wt)
 	}
 	return time.Time{}, strings.Join(nonEmpty(whys), "; "), strings.Join(names, ", "), cause
 }
@@ -206,7 +213,8 @@ func (pp *policyPlan) freezeInfo(host string) *model.FreezeInfo {
 	if f == nil {
 		return nil
 	}
-	return &model.FreezeInfo{Name: f.Name, From: *f.From, Until: *f.Until, Reason: f.Reason}
+	from, until, _ := f.SpanAt(pp.now)
+	return &model.FreezeInfo{Name: f.Name, From: from, Until: until, Reason: f.Reason}
 }
 
 // warnExpiredSuspends warns about the policy's expired suspension, and

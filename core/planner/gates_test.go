@@ -108,6 +108,7 @@ func TestFreezes(t *testing.T) {
 			"upgrade openssl 3.0.11-1->3.0.11-2: approve[0]: classification=security",
 			"reboot: none",
 		},
+		warns: []string{`no policy targets host "db_1": tend never patches it, and reports count it ungoverned`},
 	}, {
 		name: "after the freeze", policy: approve, extra: yearEnd, snap: s,
 		now: "2026-12-01T00:00:00Z",
@@ -119,6 +120,80 @@ func TestFreezes(t *testing.T) {
 		name: "a pending reboot waits out the freeze", policy: approve, extra: yearEnd, snap: pending,
 		now:  "2026-11-23T10:00:00Z",
 		want: []string{"reboot: deferred"},
+	}})
+}
+
+// businessHours is a deny window: Monday to Friday 08:00-18:00 Berlin
+// (its cutoff does not shorten the freeze).
+const businessHours = `
+window "business_hours" {
+  schedule = "0 8 * * 1-5"
+  duration = "10h"
+  cutoff   = "2h"
+  timezone = "Europe/Berlin"
+}
+freeze "office" {
+  window = window.business_hours
+  reason = "client working hours"
+}
+`
+
+// TestRecurringFreezes: a freeze with a window holds for each of its
+// openings, whole: deferred to its end, or past it to the policy's next
+// window opening outside it.
+func TestRecurringFreezes(t *testing.T) {
+	s := snap("web_1", []string{"openssl=3.0.11-1"}, sec("openssl", "3.0.11-1", "3.0.11-2"))
+	approve := "approve { classification = [\"security\"] }\n"
+	daily := "window \"daily\" {\n schedule = \"0 9 * * *\"\n duration = \"14h\"\n timezone = \"Europe/Berlin\"\n}\n"
+	runRuleCases(t, []ruleCase{{
+		name: "inside working hours: until they end", policy: approve, extra: businessHours, snap: s,
+		now: "2026-11-23T10:00:00+01:00", // a Monday
+		want: []string{
+			"deferred openssl 3.0.11-2 until 2026-11-23T17:00:00Z: frozen by freeze office until 2026-11-23 18:00 CET: client working hours",
+			"reboot: none",
+		},
+	}, {
+		name: "in the cutoff of the window, still frozen", policy: approve, extra: businessHours, snap: s,
+		now: "2026-11-23T17:30:00+01:00",
+		want: []string{
+			"deferred openssl 3.0.11-2 until 2026-11-23T17:00:00Z: frozen by freeze office until 2026-11-23 18:00 CET: client working hours",
+			"reboot: none",
+		},
+	}, {
+		name: "after hours", policy: approve, extra: businessHours, snap: s,
+		now: "2026-11-23T19:00:00+01:00",
+		want: []string{
+			"upgrade openssl 3.0.11-1->3.0.11-2: approve[0]: classification=security",
+			"reboot: none",
+		},
+	}, {
+		name: "the weekend is not working hours", policy: approve, extra: businessHours, snap: s,
+		now: "2026-11-28T11:00:00+01:00",
+		want: []string{
+			"upgrade openssl 3.0.11-1->3.0.11-2: approve[0]: classification=security",
+			"reboot: none",
+		},
+	}, {
+		name: "a window that opens inside working hours waits for their end", policy: approve + "window = window.daily",
+		extra: businessHours + daily, snap: s, now: "2026-11-23T07:00:00+01:00",
+		want: []string{
+			"deferred openssl 3.0.11-2 until 2026-11-23T17:00:00Z: window daily closed; frozen by freeze office until 2026-11-23 18:00 CET: client working hours",
+			"reboot: none",
+		},
+	}, {
+		name: "Friday evening to the weekend window", policy: approve + "window = window.weekend",
+		extra: businessHours + weekend, snap: s, now: "2026-11-27T12:00:00+01:00",
+		want: []string{
+			"deferred openssl 3.0.11-2 until 2026-11-28T21:00:00Z: window weekend closed",
+			"reboot: none",
+		},
+	}, {
+		name: "emergency policies ignore it", policy: approve + "emergency = true", extra: businessHours, snap: s,
+		now: "2026-11-23T10:00:00+01:00",
+		want: []string{
+			"upgrade openssl 3.0.11-1->3.0.11-2: approve[0]: classification=security",
+			"reboot: none",
+		},
 	}})
 }
 

@@ -300,14 +300,14 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 				break
 			}
 			if reason == "" {
-				reason = freezeText(f)
+				reason = freezeText(f, from)
 			} else {
 				reason += "; then freeze " + f.Name
 			}
 			if cause == "" {
 				cause = model.DeferFreeze
 			}
-			from = *f.Until
+			from = freezeEnd(f, from)
 		}
 		if from.After(pp.now) && from.After(until) {
 			until = from
