@@ -34,6 +34,9 @@ type Notify struct {
 	// worth a message; ExpiringWithin how close to its end an exclusion
 	// (or suspend) is announced.
 	RebootPendingAfter, ExpiringWithin time.Duration
+	// StaleAfter is how long a host may go without a successful scan
+	// before it is worth a message (the stale event).
+	StaleAfter time.Duration
 	// SMTP is set for type "email".
 	SMTP      *SMTP
 	DeclRange hcl.Range
@@ -79,6 +82,7 @@ var NotifyTypes = []string{NotifyWebhook, NotifySlack, NotifyTeams, NotifyEmail}
 var EventKinds = []string{
 	"config_rejected", "apply_failed", "rollout_halted", "scan_failed",
 	"health_check_failed", "drift", "reboot_pending", "exclusion_expiring", "suspend_expiring",
+	"stale",
 }
 
 // Severities are the events' severities, lowest first.
@@ -88,6 +92,7 @@ var Severities = []string{"info", "warning", "critical"}
 const (
 	DefaultRebootPendingAfter = 24 * time.Hour
 	DefaultExpiringWithin     = 7 * 24 * time.Hour
+	DefaultStaleAfter         = 24 * time.Hour
 )
 
 var notifySchema = &hcl.BodySchema{
@@ -97,7 +102,7 @@ var notifySchema = &hcl.BodySchema{
 		{Name: "secret"}, {Name: "secret_file"}, {Name: "secret_env"},
 		{Name: "only_on"}, {Name: "severity"}, {Name: "match"},
 		{Name: "digest"}, {Name: "rate_limit"},
-		{Name: "reboot_pending_after"}, {Name: "expiring_within"},
+		{Name: "reboot_pending_after"}, {Name: "expiring_within"}, {Name: "stale_after"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "smtp"}},
 }
@@ -113,7 +118,7 @@ var smtpSchema = &hcl.BodySchema{
 // decodeNotify decodes a notify block.
 func decodeNotify(block *hcl.Block) (*Notify, hcl.Diagnostics) {
 	n := &Notify{Name: block.Labels[0], MinSeverity: "info", DeclRange: block.DefRange,
-		RebootPendingAfter: DefaultRebootPendingAfter, ExpiringWithin: DefaultExpiringWithin}
+		RebootPendingAfter: DefaultRebootPendingAfter, ExpiringWithin: DefaultExpiringWithin, StaleAfter: DefaultStaleAfter}
 	content, diags := block.Body.Content(notifySchema)
 	attrs := content.Attributes
 	if a, ok := attrs["type"]; ok {
@@ -204,7 +209,7 @@ func (n *Notify) decodeRouting(attrs hcl.Attributes) hcl.Diagnostics {
 func (n *Notify) decodePacing(attrs hcl.Attributes) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for name, dst := range map[string]*time.Duration{"digest": &n.Digest,
-		"reboot_pending_after": &n.RebootPendingAfter, "expiring_within": &n.ExpiringWithin} {
+		"reboot_pending_after": &n.RebootPendingAfter, "expiring_within": &n.ExpiringWithin, "stale_after": &n.StaleAfter} {
 		if a, ok := attrs[name]; ok {
 			d, _, more := attrDuration(a)
 			if !more.HasErrors() {

@@ -19,11 +19,12 @@ const (
 	KindRebootPending     = "reboot_pending"
 	KindExclusionExpiring = "exclusion_expiring"
 	KindSuspendExpiring   = "suspend_expiring"
+	KindStale             = "stale"
 )
 
 // Kinds are the event kinds, in the order the docs list them.
 var Kinds = []string{KindConfigRejected, KindApplyFailed, KindRolloutHalted, KindScanFailed,
-	KindHealthCheckFailed, KindDrift, KindRebootPending, KindExclusionExpiring, KindSuspendExpiring}
+	KindHealthCheckFailed, KindDrift, KindRebootPending, KindExclusionExpiring, KindSuspendExpiring, KindStale}
 
 // Severities, lowest first.
 const (
@@ -104,6 +105,8 @@ func Title(kind string) string {
 		return "Exclusion expiring"
 	case KindSuspendExpiring:
 		return "Suspend expiring"
+	case KindStale:
+		return "Host stale"
 	}
 	return kind
 }

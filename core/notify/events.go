@@ -72,8 +72,46 @@ func Events(in Input) []Event {
 	for _, h := range slices.Sorted(maps.Keys(in.Reports)) {
 		b.host(in.Reports[h])
 	}
+	b.stale()
 	b.expiring()
 	return b.out
+}
+
+// staleNever is the state of a stale event about a host never scanned.
+const staleNever = "never scanned"
+
+// stale adds an event for every declared host whose last successful scan
+// is older than the lowest stale_after of the sinks, or that was never
+// scanned: since is the last scan (the first time seen, for one never
+// scanned), and each sink sends it once its own stale_after has passed.
+func (b *builder) stale() {
+	if b.in.Config == nil || len(b.in.Config.Notify) == 0 {
+		return
+	}
+	least := time.Duration(-1)
+	for _, n := range b.in.Config.Notify {
+		if least < 0 || n.StaleAfter < least {
+			least = n.StaleAfter
+		}
+	}
+	for _, h := range slices.Sorted(maps.Keys(b.in.Config.Hosts)) {
+		e := Event{Kind: KindStale, Severity: SeverityWarning, Host: h, Labels: b.hostLabels(h)}
+		if r := b.in.Reports[h]; r != nil && r.ScannedAt != nil {
+			last := r.ScannedAt.UTC()
+			if b.in.Now.Sub(last) < least {
+				continue
+			}
+			e.Since, e.State = &last, last.Format(time.RFC3339)
+			e.Summary = fmt.Sprintf("%s has not been scanned since %s", h, last.Format("2006-01-02 15:04 MST"))
+		} else {
+			e.State = staleNever
+			e.Summary = fmt.Sprintf("%s has never been scanned", h)
+		}
+		if err := b.in.ScanErrors[h]; err != nil {
+			e.Details = []string{"last attempt: " + err.Error()}
+		}
+		b.add(e)
+	}
 }
 
 type builder struct {

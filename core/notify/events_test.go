@@ -85,3 +85,69 @@ func TestKindsMatchConfig(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+// TestStale: with a sink, a declared host whose last successful scan is
+// older than the lowest stale_after is stale since that scan, one never
+// scanned is stale from when it is first seen; each sink routes it once
+// its own stale_after has passed.
+func TestStale(t *testing.T) {
+	src := eventsConf + `
+host "db_1" {
+  transport = "local"
+  labels    = { client = "globex" }
+}
+notify "ops" {
+  type        = "webhook"
+  url_env     = "HOOK"
+  stale_after = "6h"
+}
+notify "client" {
+  type    = "webhook"
+  url_env = "HOOK"
+}
+`
+	cfg, diags := config.LoadSources("cfg", map[string][]byte{"cfg/main.tend.hcl": []byte(src)}, os.ReadFile)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	fresh, old := now.Add(-2*time.Hour), now.Add(-30*time.Hour)
+	in := Input{Config: cfg, Now: now,
+		ScanErrors: map[string]error{"web_2": errors.New("connection refused")},
+		Reports: map[string]*model.Report{
+			"web_1": {Host: "web_1", ScannedAt: &fresh},
+			"web_2": {Host: "web_2", ScannedAt: &old},
+		},
+	}
+	var stale []Event
+	var got []string
+	for _, e := range Events(in) {
+		if e.Kind == KindStale {
+			stale = append(stale, e)
+			got = append(got, e.Key()+" "+e.Labels["client"]+" | "+e.Summary+" | "+strings.Join(e.Details, "; "))
+		}
+	}
+	want := []string{
+		"stale//db_1/ globex | db_1 has never been scanned | ",
+		"stale//web_2/ acme | web_2 has not been scanned since 2026-12-01 06:00 UTC | last attempt: connection refused",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("stale events (-want +got):\n%s", diff)
+	}
+	if stale[1].Since == nil || !stale[1].Since.Equal(old) {
+		t.Errorf("since = %v, want the last scan", stale[1].Since)
+	}
+	specs := Specs(cfg)
+	client, ops := specs[0], specs[1]
+	if ops.StaleAfter != 6*time.Hour || client.StaleAfter != config.DefaultStaleAfter {
+		t.Fatalf("stale_after: ops %v, client %v", ops.StaleAfter, client.StaleAfter)
+	}
+	if !ops.Routes(&stale[1], now) || !client.Routes(&stale[1], now) {
+		t.Error("30h without a scan: both sinks route it")
+	}
+	first := now.Add(-8 * time.Hour) // db_1 first seen stale 8h ago
+	stale[0].Since = &first
+	if !ops.Routes(&stale[0], now) || client.Routes(&stale[0], now) {
+		t.Error("never scanned for 8h: ops (6h) routes it, client (24h) not yet")
+	}
+}

@@ -25,6 +25,8 @@ func (s *Spec) Routes(e *Event, now time.Time) bool {
 		return e.Since != nil && now.Sub(*e.Since) >= s.RebootPendingAfter
 	case KindExclusionExpiring, KindSuspendExpiring:
 		return e.Until != nil && e.Until.Sub(now) <= s.ExpiringWithin
+	case KindStale:
+		return e.Since != nil && now.Sub(*e.Since) >= s.StaleAfter
 	}
 	return true
 }

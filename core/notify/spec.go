@@ -27,7 +27,10 @@ type Spec struct {
 	// reboot_pending and exclusion_expiring (and suspend_expiring).
 	RebootPendingAfter time.Duration `json:"reboot_pending_after,omitempty"`
 	ExpiringWithin     time.Duration `json:"expiring_within,omitempty"`
-	SMTP               *SMTP         `json:"smtp,omitempty"`
+	// StaleAfter is the threshold of stale: how long since the host's
+	// last successful scan (or since it was first seen, never scanned).
+	StaleAfter time.Duration `json:"stale_after,omitempty"`
+	SMTP       *SMTP         `json:"smtp,omitempty"`
 }
 
 // Secret is where a secret is read: a file or an environment variable.
@@ -61,7 +64,7 @@ func Specs(cfg *config.Config) []Spec {
 func FromConfig(n *config.Notify) Spec {
 	s := Spec{Name: n.Name, Type: n.Type, URL: Secret(n.URL), Secret: Secret(n.Secret), OnlyOn: n.OnlyOn,
 		MinSeverity: n.MinSeverity, Match: n.Match, Digest: n.Digest, RateLimit: n.RateLimit,
-		RebootPendingAfter: n.RebootPendingAfter, ExpiringWithin: n.ExpiringWithin}
+		RebootPendingAfter: n.RebootPendingAfter, ExpiringWithin: n.ExpiringWithin, StaleAfter: n.StaleAfter}
 	if m := n.SMTP; m != nil {
 		s.SMTP = &SMTP{Host: m.Host, Port: m.Port, TLS: m.TLS, CAFile: m.CAFile, Username: m.Username,
 			Password: Secret(m.Password), From: m.From, To: m.To}

@@ -43,6 +43,9 @@ func (e *Event) Facts() [][2]string {
 	if e.Since != nil && e.Kind == KindRebootPending {
 		add("Since", e.Since.UTC().Format("2006-01-02 15:04 MST"))
 	}
+	if e.Since != nil && e.Kind == KindStale && e.State != staleNever {
+		add("Last scan", e.Since.UTC().Format("2006-01-02 15:04 MST"))
+	}
 	return out
 }
 
