@@ -38,8 +38,12 @@ type Freeze struct {
 	Name, Reason string
 	// Start and End bound the freeze (End is its first instant after it).
 	Start, End time.Time
-	// UntilText is the freeze's until as written.
+	// UntilText is the freeze's until as written (a recurring freeze's:
+	// the opening's end on the window's clock).
 	UntilText string
+	// Location is the clock the freeze is shown on: UTC for one span, the
+	// window's for a recurring freeze.
+	Location *time.Location
 	// Hosts are the client's hosts (under a windowed policy) it covers.
 	Hosts []string
 }
@@ -190,13 +194,17 @@ func freezesOf(cfg *config.Config, hosts map[string]bool, from time.Time, count 
 		if len(covered) == 0 {
 			continue
 		}
+		loc := time.UTC
+		if f.Schedule != nil && f.Schedule.Location != nil {
+			loc = f.Schedule.Location
+		}
 		t := from
 		for range count {
 			start, end, ok := f.NextSpan(t)
 			if !ok {
 				break
 			}
-			out = append(out, Freeze{Name: f.Name, Reason: f.Reason, Start: start, End: end, UntilText: f.UntilAt(start), Hosts: covered})
+			out = append(out, Freeze{Name: f.Name, Reason: f.Reason, Start: start, End: end, UntilText: f.UntilAt(start), Location: loc, Hosts: covered})
 			if f.Schedule == nil {
 				break
 			}

@@ -124,8 +124,9 @@ freeze "acme_close" {
 	}
 	acme, lab := cal.Clients[0], cal.Clients[1]
 	want := []Freeze{{Name: "acme_close", Reason: "acme closes its books", UntilText: "2026-12-13", Hosts: []string{"web_1"},
-		Start: time.Date(2026, 12, 12, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC)}}
-	if diff := cmp.Diff(want, acme.Freezes); diff != "" {
+		Start: time.Date(2026, 12, 12, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC), Location: time.UTC}}
+	sameZone := cmp.Comparer(func(a, b *time.Location) bool { return a.String() == b.String() })
+	if diff := cmp.Diff(want, acme.Freezes, sameZone); diff != "" {
 		t.Errorf("acme's freezes (-want +got):\n%s", diff)
 	}
 	if len(lab.Freezes) != 0 {
@@ -149,5 +150,49 @@ freeze "acme_close" {
 		if !strings.Contains(b.String(), line) {
 			t.Errorf("text lacks %q:\n%s", line, b.String())
 		}
+	}
+}
+
+// TestRecurringFreeze: a freeze over a window's openings is listed as its
+// next Count spans, on the window's clock.
+func TestRecurringFreeze(t *testing.T) {
+	src := conf + `
+window "office" {
+  schedule = "0 8 * * 1-5"
+  duration = "10h"
+  timezone = "Europe/Berlin"
+}
+freeze "acme_office" {
+  window  = window.office
+  reason  = "acme working hours"
+  targets = [host.web_1]
+}
+`
+	cfg, diags := config.LoadSources("c", map[string][]byte{"c/main.tend.hcl": []byte(src)}, os.ReadFile)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	from := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC) // a Friday, 13:00 Berlin
+	cal, err := Build(cfg, func(time.Time) (*model.Plan, error) { return &model.Plan{}, nil }, Options{From: from, Count: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range cal.Clients[0].Freezes {
+		got = append(got, f.Name+" "+f.Start.UTC().Format(time.RFC3339)+" "+f.End.UTC().Format(time.RFC3339)+" "+f.UntilText)
+	}
+	want := []string{
+		"acme_office 2026-12-04T07:00:00Z 2026-12-04T17:00:00Z 2026-12-04 18:00 CET",
+		"acme_office 2026-12-07T07:00:00Z 2026-12-07T17:00:00Z 2026-12-07 18:00 CET",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("freezes (-want +got):\n%s", diff)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, cal); err != nil {
+		t.Fatal(err)
+	}
+	if line := "  Fri 2026-12-04 08:00 – 18:00 CET  freeze acme_office, web_1\n"; !strings.Contains(b.String(), line) {
+		t.Errorf("text lacks %q:\n%s", line, b.String())
 	}
 }

@@ -70,7 +70,7 @@ func WriteText(w io.Writer, cal *Calendar) error {
 
 // writeFreeze is a freeze's line and reason.
 func writeFreeze(b *strings.Builder, f Freeze) {
-	fmt.Fprintf(b, "  %s  freeze %s, %s\n", span(f.Start, f.End, time.UTC), f.Name, strings.Join(f.Hosts, ", "))
+	fmt.Fprintf(b, "  %s  freeze %s, %s\n", span(f.Start, f.End, f.Location), f.Name, strings.Join(f.Hosts, ", "))
 	fmt.Fprintf(b, "    %s: only emergency policies act\n", f.Reason)
 }
 
