@@ -99,21 +99,21 @@ type hostRow struct {
 
 // sections are the tables the fleet page and a client's page share.
 type sections struct {
-	Counts   model.Counts
-	States   []stateRow
-	Chart    *chart
+	Counts  model.Counts
+	States  []stateRow
+	Chart   *chart
 	Patches []patchRow
 	// ByCVE is missing_by_cve, shown when the plan used no feeds;
 	// Vulns and NoFix are the feeds' vulnerabilities otherwise.
 	ByCVE        []idRow
 	HasVulns     bool
 	Vulns, NoFix []vulnRow
-	Failures []failureRow
-	Rejected []itemRow
-	Recent   []recentRow
-	Reboots  []hostLink
-	Stale    []staleRow
-	Hosts    []hostRow
+	Failures     []failureRow
+	Rejected     []itemRow
+	Recent       []recentRow
+	Reboots      []hostLink
+	Stale        []staleRow
+	Hosts        []hostRow
 	// StaleAfter says "7 days".
 	StaleAfter string
 }
