@@ -29,6 +29,7 @@ type applyFlags struct {
 	autoApprove bool
 	inventory   string
 	json        bool
+	verbose     bool
 	at          atFlag
 	hosts       hostsFlag
 }
@@ -65,6 +66,11 @@ policy whose window has closed since the plan was made is skipped. Each host's
 actions go to its provider in one request (apt: one transaction). Ctrl-C
 stops starting new hosts, interrupts running ones and reports what was done.
 
+Progress goes to stderr: on a terminal one status line rewritten in place;
+on a pipe or in CI one line per finished host ("web_1 apt: 2 succeeded, 1
+failed") with, under it, each failed action's message. -v prints every
+provider event instead.
+
 With --json, stdout holds one JSON document once the apply is over: the plan
 applied and every action's result, host by host (docs/cli.md, "Apply JSON").
 
@@ -95,6 +101,7 @@ Exit status 1 if any action failed or a host's transaction was blocked.`,
 	}
 	cmd.Flags().BoolVar(&f.autoApprove, "auto-approve", false, "apply without asking (no plan file)")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the plan and every action's result as one JSON document on stdout (progress stays on stderr)")
+	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print every provider event as a line on stderr (off a terminal the default is one line per finished host, with what failed)")
 	cmd.Flags().StringVar(&f.inventory, "inventory", "live", "with no plan file: where inventories come from (live, DIR, git:REF)")
 	f.at.register(cmd, "with no plan file: plan and apply")
 	f.hosts.register(cmd, "apply to (with a plan file: that plan's actions on these hosts only)")
@@ -180,7 +187,9 @@ func runApply(g *globals, f *applyFlags, args []string) error {
 			withActions++
 		}
 	}
-	progress := render.ApplyProgress(g.stderr, withActions, progressOptions(g.stderr))
+	po := progressOptions(g.stderr)
+	po.Verbose = f.verbose
+	progress := render.ApplyProgress(g.stderr, withActions, po)
 	rep := apply.Apply(g.ctx, cfg, ps, applied, apply.Options{Progress: progress, Now: f.at.time})
 	apply.Merge(rep, skipped, time.Now())
 	last := lastapply.New(nil)

@@ -22,10 +22,14 @@ func writeHTML(g *globals, f *reportFlags, cfg *config.Config, reports []model.R
 	if err != nil {
 		return err
 	}
-	if err := htmlreport.Write(f.html, files); err != nil {
+	removed, err := htmlreport.Write(f.html, files)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(g.stderr, "Wrote the HTML report (%d pages) to %s; open %s\n", len(files), f.html, filepath.Join(f.html, htmlreport.IndexFile))
+	if len(removed) > 0 {
+		fmt.Fprintf(g.stderr, "Removed the pages of hosts or clients no longer in the report: %s\n", strings.Join(removed, ", "))
+	}
 	return nil
 }
 

@@ -162,6 +162,48 @@ func TestHTMLReportInChromium(t *testing.T) {
 			}
 		}
 	}
+	patches := rows(t, dom, "data-patch")
+	if len(patches) != len(sum.MissingPatches) || len(patches) == 0 {
+		t.Errorf("missing patches rows: %d, summary.json has %d", len(patches), len(sum.MissingPatches))
+	}
+	var kb *model.MissingPatch
+	for i, p := range sum.MissingPatches {
+		if got := patches[p.Provider+"/"+p.ID]["hosts"]; got != fmt.Sprint(len(p.Hosts)) {
+			t.Errorf("patch %s/%s: the page shows %q hosts, summary.json %d", p.Provider, p.ID, got, len(p.Hosts))
+		}
+		if kb == nil && strings.HasPrefix(p.ID, "KB") && p.Title != "" && len(p.CVEs) > 0 {
+			kb = &sum.MissingPatches[i]
+		}
+	}
+	// One KB row and one CVE row in full: what summary.json says of them.
+	if kb == nil {
+		t.Fatal("the fixture should miss a KB with a title and CVEs")
+	}
+	kbRow := rowText(t, dom, "data-kb", kb.ID)
+	for _, want := range append([]string{kb.Title, kb.Severity, kb.Provider}, append(kb.CVEs, kb.Hosts...)...) {
+		if !strings.Contains(kbRow, want) {
+			t.Errorf("KB %s row %q lacks %q", kb.ID, kbRow, want)
+		}
+	}
+	cve := kb.CVEs[0]
+	cveRow := rowText(t, dom, "data-cve", cve)
+	for _, h := range sum.MissingByCVE[cve] {
+		if !strings.Contains(cveRow, h) {
+			t.Errorf("CVE %s row %q lacks host %s", cve, cveRow, h)
+		}
+	}
+	if client := kb.Clients; len(client) > 0 {
+		for c, hosts := range client {
+			if c == "" {
+				continue
+			}
+			page := parseDOM(t, runChromium(t, bin, "--dump-dom", fileURL(t, site, "clients/"+c+".html")))
+			if got := rows(t, page, "data-kb")[kb.ID]["hosts"]; got != fmt.Sprint(len(hosts)) {
+				t.Errorf("clients/%s.html: KB %s on %q hosts, summary.json %d", c, kb.ID, got, len(hosts))
+			}
+			break
+		}
+	}
 	states := rows(t, dom, "data-state")
 	if got, want := states["pending_reboot"]["hosts"], fmt.Sprint(len(sum.PendingReboots)); got != want {
 		t.Errorf("pending reboots: the page shows %s, summary.json %s", got, want)
@@ -197,9 +239,9 @@ func TestHTMLReportInChromium(t *testing.T) {
 	if b, err := os.ReadFile(pdf); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatalf("printing clients/acme.html to PDF: %v, %d bytes", err, len(b))
 	}
-	// Every page renders.
+	// Every page renders (the manifest beside them is no page).
 	err = filepath.WalkDir(site, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
 			return err
 		}
 		rel, _ := filepath.Rel(site, path)
@@ -247,6 +289,16 @@ func find(root *html.Node, match func(*html.Node) bool) *html.Node {
 		}
 	}
 	return nil
+}
+
+// rowText is the text of the row whose attr is id.
+func rowText(t *testing.T, doc *html.Node, attr, id string) string {
+	t.Helper()
+	n := find(doc, func(n *html.Node) bool { v, ok := attrOf(n, attr); return ok && n.Data == "tr" && v == id })
+	if n == nil {
+		t.Fatalf("no row %s=%q in the DOM", attr, id)
+	}
+	return textContent(n)
 }
 
 // section is the <section> a heading id labels.

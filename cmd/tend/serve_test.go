@@ -84,7 +84,22 @@ func TestServeOnce(t *testing.T) {
 	if got := gitRun(t, bare, "rev-parse", "tend/reports"); got != head {
 		t.Fatalf("the second --once committed %s", got)
 	}
-	// --html commits the HTML report with the next change of the reports.
+	// --html commits the HTML report with the next change of the reports,
+	// removing the pages an earlier one listed in html/.tend-pages that it
+	// no longer makes (a host gone), never a page it did not list.
+	work := filepath.Join(t.TempDir(), "work")
+	gitRun(t, "", "clone", "-q", "-b", "tend/reports", bare, work)
+	for name, body := range map[string]string{"html/.tend-pages": "index.html\nhosts/gone.html\n", "html/hosts/gone.html": "gone", "html/notes.html": "ours"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(work, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(work, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitRun(t, work, "add", "-A")
+	gitRun(t, work, "commit", "-q", "-m", "an older HTML report")
+	gitRun(t, work, "push", "-q", "origin", "tend/reports")
 	root.Publish(t, apttest.Security, apttest.Pkg{Name: "openssl", Version: "3.0.20-3"})
 	root.Update(t)
 	if code, out, errOut := tend(t, append(args, "--html")...); code != 0 || !strings.Contains(errOut, "committed=true") {
@@ -98,6 +113,13 @@ func TestServeOnce(t *testing.T) {
 	}
 	if host := gitRun(t, bare, "show", "tend/reports:html/hosts/lab.html"); !strings.Contains(host, "3.0.20-3") {
 		t.Errorf("html/hosts/lab.html lacks the new openssl:\n%s", host)
+	}
+	html := gitRun(t, bare, "ls-tree", "-r", "--name-only", "tend/reports", "html")
+	if strings.Contains(html, "html/hosts/gone.html") || !strings.Contains(html, "html/notes.html") || !strings.Contains(html, "html/.tend-pages") {
+		t.Errorf("html/ on the branch should have lost hosts/gone.html only:\n%s", html)
+	}
+	if manifest := gitRun(t, bare, "show", "tend/reports:html/.tend-pages"); !strings.Contains(manifest, "hosts/lab.html") || strings.Contains(manifest, "gone") {
+		t.Errorf("html/.tend-pages:\n%s", manifest)
 	}
 	// --log-format json: one object per line.
 	code, _, errOut = tend(t, append(args, "--log-format", "json")...)

@@ -105,8 +105,9 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 		d.compact()
 		return nil
 	}
+	var remove []string
 	if d.o.HTML {
-		if err := d.addHTML(p, files); err != nil {
+		if remove, err = d.addHTML(p, files); err != nil {
 			return &RetryError{Reason: "layout_failed", Err: err}
 		}
 	}
@@ -114,7 +115,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	msg, trailers := reportsbranch.Message(commit, out.Summary.Hosts, hosts, failed)
 	src := d.src
 	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), p.branch, files,
-		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now)}, reportsbranch.WithAuth(src.Auth()))
+		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now), Remove: remove}, reportsbranch.WithAuth(src.Auth()))
 	if err != nil {
 		return &RetryError{Reason: "push_failed", Err: err}
 	}

@@ -158,7 +158,7 @@ func BenchmarkHTMLReport(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := Write(out, files); err != nil {
+		if _, err := Write(out, files); err != nil {
 			b.Fatal(err)
 		}
 		pages = len(files)

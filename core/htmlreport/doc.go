@@ -11,6 +11,7 @@
 // libraries bring.
 //
 // Every key figure carries a data-metric attribute (and its row a
-// data-client, data-kb or data-cve), so tests read the numbers a browser
-// shows.
+// data-client, data-patch, data-kb or data-cve), so tests read the
+// numbers a browser shows. Write keeps a manifest of the pages beside them
+// (ManifestFile) and removes the listed pages a later site no longer has.
 package htmlreport

@@ -45,14 +45,14 @@ func fleet(d int) []model.Report {
 	}, LastApply: &model.LastApply{StartedAt: *at(1), FinishedAt: at(1).Add(time.Minute),
 		Results: []model.ActionResult{{ActionID: "acme_db_1/apt/openssl", Status: model.StatusFailed, Message: "exit status 100"}}}}
 	fs := model.Report{Host: "globex_fs01", ScannedAt: at(d), State: model.HostNonCompliant, Items: []model.Item{
-		{Provider: "windowsupdate", Package: "2026-11 Cumulative Update (KB5046617)", Installed: "", Required: "KB5046617", State: model.ItemMissing, Classification: "security", CVEs: []string{"CVE-2026-38104"}, KB: "KB5046617"},
+		{Provider: "windowsupdate", Package: "2026-11 Cumulative Update (KB5046617)", Installed: "", Required: "KB5046617", State: model.ItemMissing, Classification: "security", CVEs: []string{"CVE-2026-38104"}, KB: "KB5046617", Title: "2026-11 Cumulative Update for Windows Server 2022 (KB5046617)", Severity: "Critical"},
 	}}
 	if d >= 3 {
 		fs.State = model.HostCompliant
 		fs.Items[0].Installed, fs.Items[0].State = "KB5046617", model.ItemInstalled
 	}
 	fs2 := model.Report{Host: "globex_fs02", ScannedAt: at(d), State: model.HostNonCompliant, Items: []model.Item{
-		{Provider: "windowsupdate", Package: "2026-11 Cumulative Update (KB5046617)", Installed: "", Required: "KB5046617", State: model.ItemMissing, Classification: "security", CVEs: []string{"CVE-2026-38104"}, KB: "KB5046617"},
+		{Provider: "windowsupdate", Package: "2026-11 Cumulative Update (KB5046617)", Installed: "", Required: "KB5046617", State: model.ItemMissing, Classification: "security", CVEs: []string{"CVE-2026-38104"}, KB: "KB5046617", Title: "2026-11 Cumulative Update for Windows Server 2022 (KB5046617)", Severity: "Critical"},
 	}}
 	lab := model.Report{Host: "lab_1", ScannedAt: at(-9), State: model.HostCompliant, Items: []model.Item{}}
 	out := []model.Report{web, db, fs, fs2, lab}
@@ -60,6 +60,43 @@ func fleet(d int) []model.Report {
 		out[i].FormatVersion, out[i].ConfigCommit = model.ReportFormatVersion, "9f2c1234567890abcdef1234567890abcdef1234"
 	}
 	return out
+}
+
+// vulns is what the feeds would say of the fleet's missing CVEs (made up
+// for the fixture): the KB's CVE is KEV-listed, and acme_db_1 is exposed
+// to a CVE no update fixes yet.
+func vulns(reports []model.Report) *model.VulnSummary {
+	facts := map[string]model.Vuln{
+		"CVE-2026-10211": {ID: "CVE-2026-10211", CVSS: 7.5, EPSS: 0.0123},
+		"CVE-2026-38104": {ID: "CVE-2026-38104", CVSS: 9.8, EPSS: 0.9374, KEV: true, KEVDue: "2026-12-10"},
+	}
+	by := map[string]*model.CVESummary{}
+	for _, r := range reports {
+		for _, it := range r.Items {
+			if it.State != model.ItemMissing && it.State != model.ItemFailed {
+				continue
+			}
+			for _, c := range it.CVEs {
+				if by[c] == nil {
+					by[c] = &model.CVESummary{Vuln: facts[c], Clients: map[string]int{}, Overdue: []string{}}
+				}
+				by[c].Hosts = append(by[c].Hosts, r.Host)
+				by[c].Clients[clients[r.Host]]++
+			}
+		}
+	}
+	v := &model.VulnSummary{Missing: []model.CVESummary{}, NoFix: []model.CVESummary{
+		{Vuln: model.Vuln{ID: "CVE-2026-20001", CVSS: 5.3}, Hosts: []string{"acme_db_1"}, Clients: map[string]int{"acme": 1}, Overdue: []string{}},
+	}}
+	for _, id := range []string{"CVE-2026-38104", "CVE-2026-10211"} {
+		if c := by[id]; c != nil {
+			if id == "CVE-2026-38104" {
+				c.Overdue = []string{"globex_fs02"}
+			}
+			v.Missing = append(v.Missing, *c)
+		}
+	}
+	return v
 }
 
 // fixture commits days 0–3 of the fleet to a real reports branch and
@@ -75,6 +112,7 @@ func fixture(t *testing.T) Input {
 	for d := 0; d <= 3; d++ {
 		reports := fleet(d)
 		s := compliance.Summarize(reports, clients, "9f2c1234567890abcdef1234567890abcdef1234", *at(d))
+		s.Vulnerabilities = vulns(reports)
 		files, err := compliance.Layout(reports, &s, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -3,9 +3,12 @@ package htmlreport
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -78,28 +81,87 @@ func Build(in Input) (map[string][]byte, error) {
 	return files, nil
 }
 
-// Write writes the site's files under dir, creating it; each file is
-// replaced atomically (a temporary file renamed over it).
-func Write(dir string, files map[string][]byte) error {
+// ManifestFile, beside the pages, lists the pages tend wrote there, one
+// path a line, so that the next write removes those it no longer makes
+// (of a host or client that left the configuration) and nothing else.
+const ManifestFile = ".tend-pages"
+
+// Manifest is the ManifestFile listing files' paths.
+func Manifest(files map[string][]byte) []byte {
+	var b bytes.Buffer
 	for _, p := range slices.Sorted(maps.Keys(files)) {
-		path := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
+		b.WriteString(p + "\n")
+	}
+	return b.Bytes()
+}
+
+// Stale lists the pages a previous manifest names that files no longer
+// holds, sorted; lines that are not a page's path inside the site (an
+// absolute path, "..", a file not ending in .html) are ignored, so a
+// manifest cannot make tend delete anything else.
+func Stale(manifest []byte, files map[string][]byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(manifest), "\n") {
+		p := strings.TrimSpace(line)
+		if p == "" || !strings.HasSuffix(p, ".html") || path.Clean(p) != p || !filepath.IsLocal(filepath.FromSlash(p)) || strings.HasPrefix(p, "../") {
+			continue
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(path), ".tend-*")
-		if err != nil {
-			return err
+		if _, ok := files[p]; !ok && !slices.Contains(out, p) {
+			out = append(out, p)
 		}
-		_, werr := tmp.Write(files[p])
-		cerr := tmp.Close()
-		if err := cmp.Or(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("write %s: %w", path, err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Write writes the site's files under dir, creating it; each file is
+// replaced atomically (a temporary file renamed over it). Then it
+// records the pages in dir's ManifestFile and removes the pages the
+// previous manifest listed that the site no longer has; it never removes
+// a file it did not write. It returns the paths removed.
+func Write(dir string, files map[string][]byte) (removed []string, err error) {
+	old, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		if err := writeFile(filepath.Join(dir, filepath.FromSlash(p)), files[p]); err != nil {
+			return nil, err
 		}
-		if err := os.Rename(tmp.Name(), path); err != nil {
-			os.Remove(tmp.Name())
-			return err
+	}
+	if err := writeFile(filepath.Join(dir, ManifestFile), Manifest(files)); err != nil {
+		return nil, err
+	}
+	for _, p := range Stale(old, files) {
+		err := os.Remove(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, err
 		}
+		if err == nil {
+			removed = append(removed, p)
+		}
+	}
+	return removed, nil
+}
+
+// writeFile replaces the file name atomically, creating its directory.
+func writeFile(name string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".tend-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if err := cmp.Or(werr, cerr, os.Chmod(tmp.Name(), 0o644)); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		os.Remove(tmp.Name())
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -33,12 +34,24 @@ type stateRow struct {
 	Hosts                     int
 }
 
-// missingRow is one missing or failed package, with the hosts lacking it.
-type missingRow struct {
-	Provider, Package, Classification string
-	Required                          []string
-	CVEs                              []string
-	Hosts                             []hostLink
+// patchRow is one missing or failed update (summary.json's
+// missing_patches: by KB, else by package), with the hosts lacking it
+// among the page's and the versions they require.
+type patchRow struct {
+	model.MissingPatch
+	// KB says ID is a knowledge-base id.
+	KB       bool
+	Required []string
+	Links    []hostLink
+	// Failed counts the page's hosts where its install failed.
+	Failed int
+}
+
+// vulnRow is one CVE of summary.json's vulnerabilities, with the page's
+// hosts exposed to it and those past its deadline.
+type vulnRow struct {
+	model.Vuln
+	Links, Overdue []hostLink
 }
 
 // idRow is a KB or CVE with the hosts where its fix is missing.
@@ -86,18 +99,21 @@ type hostRow struct {
 
 // sections are the tables the fleet page and a client's page share.
 type sections struct {
-	Counts   model.Counts
-	States   []stateRow
-	Chart    *chart
-	Missing  []missingRow
-	ByKB     []idRow
-	ByCVE    []idRow
-	Failures []failureRow
-	Rejected []itemRow
-	Recent   []recentRow
-	Reboots  []hostLink
-	Stale    []staleRow
-	Hosts    []hostRow
+	Counts  model.Counts
+	States  []stateRow
+	Chart   *chart
+	Patches []patchRow
+	// ByCVE is missing_by_cve, shown when the plan used no feeds;
+	// Vulns and NoFix are the feeds' vulnerabilities otherwise.
+	ByCVE        []idRow
+	HasVulns     bool
+	Vulns, NoFix []vulnRow
+	Failures     []failureRow
+	Rejected     []itemRow
+	Recent       []recentRow
+	Reboots      []hostLink
+	Stale        []staleRow
+	Hosts        []hostRow
 	// StaleAfter says "7 days".
 	StaleAfter string
 }
@@ -204,8 +220,9 @@ func (s *site) sections(hosts []string, root string) sections {
 	}
 	sec := sections{StaleAfter: days(s.in.StaleAfter)}
 	var missing, failed, rejected, reboot, unknown, stale, errs int
-	type pkgKey struct{ provider, pkg string }
-	pkgs := map[pkgKey]*missingRow{}
+	type patchKey struct{ provider, id string }
+	required := map[patchKey][]string{}
+	failedOn := map[patchKey]int{}
 	for _, h := range hosts {
 		r := s.byHost[h]
 		if r == nil {
@@ -215,25 +232,15 @@ func (s *site) sections(hosts []string, root string) sections {
 		for _, it := range r.Items {
 			switch it.State {
 			case model.ItemMissing, model.ItemFailed:
+				k := patchKey{it.Provider, cmp.Or(it.KB, it.Package)}
 				if it.State == model.ItemMissing {
 					hm++
 				} else {
 					hf++
+					failedOn[k]++
 				}
-				k := pkgKey{it.Provider, it.Package}
-				row := pkgs[k]
-				if row == nil {
-					row = &missingRow{Provider: it.Provider, Package: it.Package, Classification: it.Classification}
-					pkgs[k] = row
-				}
-				row.Hosts = append(row.Hosts, s.link(h, root))
-				if it.Required != "" && !slices.Contains(row.Required, it.Required) {
-					row.Required = append(row.Required, it.Required)
-				}
-				for _, c := range it.CVEs {
-					if !slices.Contains(row.CVEs, c) {
-						row.CVEs = append(row.CVEs, c)
-					}
+				if it.Required != "" && !slices.Contains(required[k], it.Required) {
+					required[k] = append(required[k], it.Required)
 				}
 			case model.ItemInstalledRejected:
 				hr++
@@ -296,14 +303,27 @@ func (s *site) sections(hosts []string, root string) sections {
 		{Key: "unknown", Icon: "?", Label: "Unknown", Meaning: "never scanned", Hosts: unknown},
 		{Key: "stale", Icon: "◷", Label: "Stale", Meaning: "not scanned in " + sec.StaleAfter, Hosts: stale},
 	}
-	for _, row := range pkgs {
-		sec.Missing = append(sec.Missing, *row)
+	for _, p := range s.in.Summary.MissingPatches {
+		row := patchRow{MissingPatch: p, KB: kbID.MatchString(p.ID)}
+		for _, h := range p.Hosts {
+			if in[h] {
+				row.Links = append(row.Links, s.link(h, root))
+			}
+		}
+		if len(row.Links) == 0 {
+			continue
+		}
+		k := patchKey{p.Provider, p.ID}
+		row.Required, row.Failed = required[k], failedOn[k]
+		sec.Patches = append(sec.Patches, row) // missing_patches' order: severity, then most hosts
 	}
-	slices.SortFunc(sec.Missing, func(a, b missingRow) int {
-		return cmp.Or(cmp.Compare(len(b.Hosts), len(a.Hosts)), strings.Compare(a.Provider, b.Provider), strings.Compare(a.Package, b.Package))
-	})
-	sec.ByKB = s.byID(s.in.Summary.MissingByKB, in, root)
-	sec.ByCVE = s.byID(s.in.Summary.MissingByCVE, in, root)
+	if v := s.in.Summary.Vulnerabilities; v != nil {
+		sec.HasVulns = true
+		sec.Vulns = s.vulnRows(v.Missing, in, root)
+		sec.NoFix = s.vulnRows(v.NoFix, in, root)
+	} else {
+		sec.ByCVE = s.byID(s.in.Summary.MissingByCVE, in, root)
+	}
 	for _, f := range s.in.Summary.Failures {
 		if in[f.Host] {
 			sec.Failures = append(sec.Failures, failureRow{Host: s.link(f.Host, root), ActionID: f.ActionID, Message: f.Message})
@@ -320,6 +340,32 @@ func (s *site) sections(hosts []string, root string) sections {
 		}
 	}
 	return sec
+}
+
+// kbID matches a knowledge-base id, as compliance names a missing patch.
+var kbID = regexp.MustCompile(`^KB[0-9]+$`)
+
+// vulnRows keeps the CVEs with a host among in, in the summary's order
+// (KEV-listed first, then by CVSS).
+func (s *site) vulnRows(cves []model.CVESummary, in map[string]bool, root string) []vulnRow {
+	var rows []vulnRow
+	for _, c := range cves {
+		row := vulnRow{Vuln: c.Vuln}
+		for _, h := range c.Hosts {
+			if in[h] {
+				row.Links = append(row.Links, s.link(h, root))
+			}
+		}
+		for _, h := range c.Overdue {
+			if in[h] {
+				row.Overdue = append(row.Overdue, s.link(h, root))
+			}
+		}
+		if len(row.Links) > 0 {
+			rows = append(rows, row)
+		}
+	}
+	return rows
 }
 
 // byID keeps the ids with a host among in, with those hosts, most hosts

@@ -109,6 +109,7 @@ func TestApplyGolden(t *testing.T) {
 		{"apply_json_rollback", func(w *bytes.Buffer) error { return ApplyJSON(w, richPlan(), rollbackApply()) }},
 		{"apply_json_nothing", func(w *bytes.Buffer) error { return ApplyJSON(w, emptyPlan(), nil) }},
 		{"apply_progress_lines", progress(ProgressOptions{})},
+		{"apply_progress_verbose", progress(ProgressOptions{Verbose: true})},
 		{"apply_progress_terminal", progress(ProgressOptions{Terminal: true, Width: func() int { return 48 }, Now: tick()})},
 	}
 	for _, tt := range tests {

@@ -3,20 +3,26 @@ package render
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/tend-sh/tend/core/apply"
 	"github.com/tend-sh/tend/core/internal/words"
+	"github.com/tend-sh/tend/core/model"
 )
 
 // ProgressOptions say how apply progress is shown.
 type ProgressOptions struct {
 	// Terminal keeps one status line (hosts done of total, the latest
 	// event) that is rewritten in place, with finished hosts printed above
-	// it; otherwise every event is one plain line.
+	// it; otherwise (a pipe, CI) each finished host is one line, its
+	// counts without a duration, and under it what failed.
 	Terminal bool
+	// Verbose prints every event as one plain line, the finished hosts'
+	// with their duration (tend apply -v).
+	Verbose bool
 	// Width, when set, returns the terminal's width in columns (0 when
 	// unknown); a longer status line is cut to fit.
 	Width func() int
@@ -38,22 +44,68 @@ func ApplyProgress(w io.Writer, total int, o ProgressOptions) func(apply.Event) 
 		line := fmt.Sprintf("%s %s: %s", e.Host, e.Provider, e.Message)
 		if e.Done != nil {
 			done++
-			ok, failed := resultCounts(e.Done.Results)
-			line = fmt.Sprintf("%s %s: done in %s: %d succeeded, %d failed", e.Host, e.Provider,
-				e.Done.FinishedAt.Sub(e.Done.StartedAt).Round(time.Millisecond), ok, failed)
-			if e.Done.Rollback != nil {
-				line += fmt.Sprintf(", %d rolled back", e.Done.Rollback.RolledBack())
-			}
+			line = fmt.Sprintf("%s %s: done in %s: %s", e.Host, e.Provider,
+				e.Done.FinishedAt.Sub(e.Done.StartedAt).Round(time.Millisecond), doneCounts(e.Done))
 			if len(e.Done.Results) == 0 && e.Done.Err != nil { // not started (a blocked transaction)
 				line = fmt.Sprintf("%s %s: failed: %v", e.Host, e.Provider, e.Done.Err)
 			}
 		}
-		if !o.Terminal {
+		switch {
+		case o.Verbose:
 			fmt.Fprintln(w, line)
-			return
+		case !o.Terminal:
+			if e.Done != nil {
+				hostSummary(w, e.Done)
+			}
+		default:
+			o.redraw(w, done, total, start, line, e.Done != nil)
 		}
-		o.redraw(w, done, total, start, line, e.Done != nil)
 	}
+}
+
+// doneCounts says how a host's actions went: "1 succeeded, 2 failed",
+// and how many were rolled back.
+func doneCounts(r *apply.HostResult) string {
+	ok, failed := resultCounts(r.Results)
+	s := fmt.Sprintf("%d succeeded, %d failed", ok, failed)
+	if r.Rollback != nil {
+		s += fmt.Sprintf(", %d rolled back", r.Rollback.RolledBack())
+	}
+	return s
+}
+
+// hostSummary is a finished host off a terminal: "web_1 apt: 1
+// succeeded, 2 failed", then one indented line per failed or interrupted
+// action (its message's first line; tend apply's results show it all),
+// and the failed health check, hook or host error.
+func hostSummary(w io.Writer, r *apply.HostResult) {
+	if len(r.Results) == 0 && r.Err != nil {
+		fmt.Fprintf(w, "%s %s: failed: %v\n", r.Host, r.Provider, firstLine(r.Err.Error()))
+		return
+	}
+	fmt.Fprintf(w, "%s %s: %s\n", r.Host, r.Provider, doneCounts(r))
+	for _, a := range r.Results {
+		if a.Status == model.StatusFailed || a.Status == model.StatusInterrupted {
+			fmt.Fprintf(w, "  %s %s: %s\n", a.Status, a.ActionID, firstLine(a.Message))
+		}
+	}
+	if r.Health != nil {
+		fmt.Fprintf(w, "  unhealthy: %s\n", firstLine(r.Health.Error()))
+	}
+	if r.Hook != nil {
+		fmt.Fprintf(w, "  hook failed: %s\n", firstLine(r.Hook.Error()))
+	}
+	if r.Err != nil {
+		fmt.Fprintf(w, "  error: %s\n", firstLine(r.Err.Error()))
+	}
+}
+
+// firstLine is s up to its first line break, with "…" when more follows.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + " …"
+	}
+	return s
 }
 
 // redraw prints a finished host's line above the status line, then the

@@ -30,6 +30,10 @@ type Commit struct {
 	Trailers map[string]string
 	// Author is used as author and committer; the caller sets When.
 	Author object.Signature
+	// Remove lists slash-separated paths to delete from the tree (a path
+	// files also holds is written, not removed); absent ones are ignored,
+	// and directories left empty go too.
+	Remove []string
 }
 
 // Message builds the DESIGN.md first line
@@ -72,7 +76,7 @@ func (c Commit) fullMessage() string {
 
 // Write commits files onto branch in the repository at repoPath (normal or
 // bare). The new tree is the branch's current tree with every path in files
-// replaced or added; other paths are kept. If the tree is unchanged no commit
+// replaced or added and c.Remove's paths deleted; other paths are kept. If the tree is unchanged no commit
 // is made and the current head is returned with changed=false. A missing
 // branch is created with an orphan commit. The ref is moved with a
 // compare-and-swap; one lost race is retried.
@@ -121,10 +125,10 @@ func write(repo *git.Repository, branch string, files Files, c Commit) (plumbing
 // object store without touching any ref. When the tree would not change it
 // returns *parent and changed=false.
 func build(s storer.Storer, parent *plumbing.Hash, files Files, c Commit) (plumbing.Hash, bool, error) {
-	if len(files) == 0 && parent != nil {
+	if len(files) == 0 && len(c.Remove) == 0 && parent != nil {
 		return *parent, false, nil
 	}
-	root, err := splitPaths(files)
+	root, err := splitPaths(files, c.Remove)
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
@@ -138,7 +142,7 @@ func build(s storer.Storer, parent *plumbing.Hash, files Files, c Commit) (plumb
 		oldTree = pc.TreeHash
 		parents = []plumbing.Hash{*parent}
 	}
-	newTree, err := overlay(s, oldTree, root)
+	newTree, _, err := overlay(s, oldTree, root)
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
@@ -165,21 +169,36 @@ func build(s storer.Storer, parent *plumbing.Hash, files Files, c Commit) (plumb
 
 // dir is the part of files below one directory.
 type dir struct {
-	files map[string][]byte
-	dirs  map[string]*dir
+	files  map[string][]byte
+	dirs   map[string]*dir
+	remove map[string]bool
 }
 
-func newDir() *dir { return &dir{files: map[string][]byte{}, dirs: map[string]*dir{}} }
+func newDir() *dir {
+	return &dir{files: map[string][]byte{}, dirs: map[string]*dir{}, remove: map[string]bool{}}
+}
 
-// splitPaths validates the paths and arranges them as a directory tree.
-func splitPaths(files Files) (*dir, error) {
+// writes says d writes a file, here or below.
+func (d *dir) writes() bool {
+	if len(d.files) > 0 {
+		return true
+	}
+	for _, sub := range d.dirs {
+		if sub.writes() {
+			return true
+		}
+	}
+	return false
+}
+
+// splitPaths validates the paths and arranges them, and those to remove,
+// as a directory tree.
+func splitPaths(files Files, remove []string) (*dir, error) {
 	root := newDir()
 	for p, content := range files {
-		parts := strings.Split(p, "/")
-		for _, part := range parts {
-			if part == "" || part == "." || part == ".." || strings.EqualFold(part, ".git") || strings.ContainsRune(part, 0) {
-				return nil, fmt.Errorf("invalid report path %q", p)
-			}
+		parts, err := splitPath(p)
+		if err != nil {
+			return nil, err
 		}
 		d := root
 		for _, part := range parts[:len(parts)-1] {
@@ -199,26 +218,65 @@ func splitPaths(files Files) (*dir, error) {
 		}
 		d.files[last] = content
 	}
+	for _, p := range remove {
+		if _, written := files[p]; written {
+			continue
+		}
+		parts, err := splitPath(p)
+		if err != nil {
+			return nil, err
+		}
+		d := root
+		for _, part := range parts[:len(parts)-1] {
+			if _, isFile := d.files[part]; isFile {
+				break // written as a file: nothing below it to remove
+			}
+			sub, ok := d.dirs[part]
+			if !ok {
+				sub = newDir()
+				d.dirs[part] = sub
+			}
+			d = sub
+		}
+		d.remove[parts[len(parts)-1]] = true
+	}
 	return root, nil
 }
 
+// splitPath validates a path of the tree and splits it.
+func splitPath(p string) ([]string, error) {
+	parts := strings.Split(p, "/")
+	for _, part := range parts {
+		if part == "" || part == "." || part == ".." || strings.EqualFold(part, ".git") || strings.ContainsRune(part, 0) {
+			return nil, fmt.Errorf("invalid report path %q", p)
+		}
+	}
+	return parts, nil
+}
+
 // overlay returns the hash of the tree old (zero: empty) with d laid over
-// it. Subtrees d does not touch are kept by hash and never read.
-func overlay(s storer.EncodedObjectStorer, old plumbing.Hash, d *dir) (plumbing.Hash, error) {
+// it, and whether that tree is empty. Subtrees d does not touch are kept
+// by hash and never read.
+func overlay(s storer.EncodedObjectStorer, old plumbing.Hash, d *dir) (plumbing.Hash, bool, error) {
 	entries := map[string]object.TreeEntry{}
 	if !old.IsZero() {
 		t, err := object.GetTree(s, old)
 		if err != nil {
-			return plumbing.ZeroHash, fmt.Errorf("read tree %s: %w", old, err)
+			return plumbing.ZeroHash, false, fmt.Errorf("read tree %s: %w", old, err)
 		}
 		for _, e := range t.Entries {
 			entries[e.Name] = e
 		}
 	}
+	for name := range d.remove {
+		if e, ok := entries[name]; ok && e.Mode != filemode.Dir {
+			delete(entries, name)
+		}
+	}
 	for name, content := range d.files {
 		h, err := storeBlob(s, content)
 		if err != nil {
-			return plumbing.ZeroHash, err
+			return plumbing.ZeroHash, false, err
 		}
 		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h}
 	}
@@ -226,10 +284,16 @@ func overlay(s storer.EncodedObjectStorer, old plumbing.Hash, d *dir) (plumbing.
 		base := plumbing.ZeroHash
 		if e, ok := entries[name]; ok && e.Mode == filemode.Dir {
 			base = e.Hash
+		} else if !sub.writes() {
+			continue // only removals below a directory the tree lacks
 		}
-		h, err := overlay(s, base, sub)
+		h, empty, err := overlay(s, base, sub)
 		if err != nil {
-			return plumbing.ZeroHash, err
+			return plumbing.ZeroHash, false, err
+		}
+		if empty {
+			delete(entries, name)
+			continue
 		}
 		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Dir, Hash: h}
 	}
@@ -240,9 +304,10 @@ func overlay(s storer.EncodedObjectStorer, old plumbing.Hash, d *dir) (plumbing.
 	sortEntries(tree.Entries)
 	obj := s.NewEncodedObject()
 	if err := tree.Encode(obj); err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("encode tree: %w", err)
+		return plumbing.ZeroHash, false, fmt.Errorf("encode tree: %w", err)
 	}
-	return storeObject(s, obj)
+	h, err := storeObject(s, obj)
+	return h, len(tree.Entries) == 0, err
 }
 
 // sortEntries orders tree entries the way Git requires: by name, with a

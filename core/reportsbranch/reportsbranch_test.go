@@ -463,3 +463,52 @@ func TestSyncGivesUp(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteRemoves deletes listed paths, and directories they leave
+// empty, keeping the rest; removing what is not there changes nothing.
+func TestWriteRemoves(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := git.PlainInit(dir, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Write(dir, "reports", Files{
+		"html/index.html":         []byte("i1"),
+		"html/hosts/a.html":       []byte("a"),
+		"html/hosts/b.html":       []byte("b"),
+		"html/clients/acme.html":  []byte("acme"),
+		"html/clients/notes.html": []byte("not tend's"),
+		"summary.json":            []byte("s1"),
+	}, testCommit("one")); err != nil {
+		t.Fatal(err)
+	}
+	c := testCommit("two")
+	c.Remove = []string{"html/hosts/a.html", "html/hosts/b.html", "html/clients/acme.html", "html/index.html", "gone/x.html", "html/hosts/a.html/y"}
+	h, changed, err := Write(dir, "reports", Files{"html/index.html": []byte("i2")}, c)
+	if err != nil || !changed {
+		t.Fatalf("Write = %v, %v", changed, err)
+	}
+	got := treeFiles(t, dir, h)
+	want := map[string]string{"html/index.html": "i2", "html/clients/notes.html": "not tend's", "summary.json": "s1"}
+	if len(got) != len(want) {
+		t.Errorf("tree = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	r, _ := git.PlainOpen(dir)
+	cm, _ := r.CommitObject(h)
+	if _, err := mustTree(t, cm).FindEntry("html/hosts"); err == nil {
+		t.Error("html/hosts is left, empty")
+	}
+	gitCheck(t, dir, "fsck", "--strict")
+	c.Remove = []string{"html/hosts/a.html", "nothing/here"}
+	if h2, changed, err := Write(dir, "reports", Files{"html/index.html": []byte("i2")}, c); err != nil || changed || h2 != h {
+		t.Errorf("removing what is gone: %v %v %v", h2, changed, err)
+	}
+	c.Remove = []string{"../x"}
+	if _, _, err := Write(dir, "reports", Files{}, c); err == nil {
+		t.Error("a bad path to remove was accepted")
+	}
+}
