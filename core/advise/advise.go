@@ -176,8 +176,9 @@ func (e *Exposure) blocks() []block {
 	return out
 }
 
-// facts describes the CVE in one line: "CVSS 8.8, EPSS 0.9374 (99th
-// percentile), KEV since 2023-09-13, due 2023-10-04".
+// facts describes the CVE in one line: "CVSS 8.8 (vector), EPSS 0.9374
+// (percentile 0.9984), KEV-listed since 2023-09-13, CISA due date
+// 2023-10-04".
 func facts(v model.Vuln) string {
 	var parts []string
 	if v.CVSS > 0 {
@@ -188,7 +189,11 @@ func facts(v model.Vuln) string {
 		parts = append(parts, s)
 	}
 	if v.HasEPSS {
-		parts = append(parts, fmt.Sprintf("EPSS %.4f (percentile %.4f)", v.EPSS, v.EPSSPercentile))
+		s := fmt.Sprintf("EPSS %.4f", v.EPSS)
+		if v.EPSSPercentile > 0 {
+			s += fmt.Sprintf(" (percentile %.4f)", v.EPSSPercentile)
+		}
+		parts = append(parts, s)
 	}
 	if v.KEV {
 		s := "KEV-listed"
@@ -269,7 +274,7 @@ func Description(e *Exposure, file string, until time.Time) string {
 	fmt.Fprintf(&b, "**%s**: %s.\n\n", v.ID, facts(v))
 	fmt.Fprintf(&b, "This adds `%s`, which approves the updates below and puts them in the fast lane: "+
 		"they are installed at once, outside the maintenance window, within the rollout's max_parallel and max_failures "+
-		"and with its health checks. It approves nothing else, and expires after %s.\n\n",
+		"and with its health checks. It approves nothing else, and expires at the end of %s.\n\n",
 		file, until.UTC().Format("2006-01-02"))
 	b.WriteString("| Host | Provider | Package | To | Now |\n|---|---|---|---|---|\n")
 	for _, u := range e.Updates {
