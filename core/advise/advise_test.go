@@ -49,7 +49,7 @@ func fleet() *model.Plan {
 				{Package: "openssl", To: "3.0.11-2", Reason: notApproved, Vulns: []model.Vuln{crit}},
 			}},
 		{Host: "web_1", Provider: "apt", Policy: "linux",
-			Actions: []model.Action{{Type: model.ActionUpgrade, Package: "openssl", To: "3.0.11-2", Vulns: []model.Vuln{crit}}},
+			Actions:  []model.Action{{Type: model.ActionUpgrade, Package: "openssl", To: "3.0.11-2", Vulns: []model.Vuln{crit}}},
 			Deferred: []model.Deferred{{Package: "libc6", To: "2.36-9+deb12u3", Reason: "window weekend closed", Vulns: []model.Vuln{glibc}}},
 			Skipped: []model.Skipped{
 				{Package: "libwebp7", To: "1.2.4-0.2+deb12u1", Reason: "rejected by libwebp*", Vulns: []model.Vuln{webp}},
@@ -150,7 +150,9 @@ func TestCheck(t *testing.T) {
 		{Host: "db_1", Provider: "apt", Policy: "db", Package: "libwebp7", To: "2"},
 	}}
 	before := &model.Plan{Hosts: []model.HostPlan{{Host: "web_1", Provider: "apt", Actions: []model.Action{{Package: "openssl", To: "3"}}}}}
-	act := func(pkg, to, fast string) model.Action { return model.Action{Type: model.ActionUpgrade, Package: pkg, To: to, FastLane: fast} }
+	act := func(pkg, to, fast string) model.Action {
+		return model.Action{Type: model.ActionUpgrade, Package: pkg, To: to, FastLane: fast}
+	}
 	lane := "fast_lane (advisory CVE-2023-4863): CVE-2023-4863"
 	for _, tc := range []struct {
 		name      string
