@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"time"
 
@@ -88,8 +89,8 @@ func (r *Repo) Push(ctx context.Context, remote, branch string) error {
 	return nil
 }
 
-// author is Git's configured user (the repository's, then the global
-// one), else "tend advise".
+// author is GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL, else Git's configured
+// user (the repository's, then the global one), else "tend advise".
 func (r *Repo) author(now time.Time) object.Signature {
 	sig := object.Signature{Name: "tend advise", Email: "tend@localhost", When: now}
 	for _, scope := range []gitconfig.Scope{gitconfig.GlobalScope, gitconfig.LocalScope} {
@@ -103,6 +104,12 @@ func (r *Repo) author(now time.Time) object.Signature {
 		if c.User.Email != "" {
 			sig.Email = c.User.Email
 		}
+	}
+	if v := os.Getenv("GIT_AUTHOR_NAME"); v != "" {
+		sig.Name = v
+	}
+	if v := os.Getenv("GIT_AUTHOR_EMAIL"); v != "" {
+		sig.Email = v
 	}
 	return sig
 }
