@@ -34,7 +34,7 @@ func TestOverdue(t *testing.T) {
 	hp.Skipped[0].Vulns = []model.Vuln{{ID: "CVE-2023-4911", CVSS: 7.8, KEV: true, KEVDue: "2023-12-12"}}
 	hp.OpenVulns = []model.OpenVuln{{Package: "libc6", Version: "2.36-9+deb12u1", Vuln: model.Vuln{ID: "CVE-2019-1010022"}}}
 	reports, sum := Evaluate(Input{Plan: &model.Plan{Hosts: []model.HostPlan{hp}, Feeds: []model.FeedInfo{{Name: "kev", Type: "kev"}}},
-		Clients:   map[string]string{"web_1": "acme"}, Now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+		Clients: map[string]string{"web_1": "acme"}, Now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
 		FirstSeen: func(host, provider, pkg, to string) (time.Time, bool) {
 			return time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), host == "web_1" && provider == "apt" && pkg == "libc6" && to == "2.36-9+deb12u3"
 		},
