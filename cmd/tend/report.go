@@ -11,6 +11,7 @@ import (
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/engine"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/reportsbranch/history"
@@ -137,6 +138,7 @@ func runReport(g *globals, f *reportFlags) error {
 		Plan: pl, Inventory: inv, Clients: res.Config.HostLabels("client"),
 		ConfigCommit: pl.Config.Commit, Now: pl.GeneratedAt,
 		LastApply: res.LastApply, Warnings: res.Saved.Warnings,
+		FirstSeen: firstSeenOf(res.History),
 	}
 	if res.Recorded != nil { // git:REF: the dates of earlier installs too
 		in.Previous = res.Recorded.Reports
@@ -230,4 +232,12 @@ func failedHosts(s model.FleetSummary) int {
 		hosts[f.Host] = true
 	}
 	return len(hosts)
+}
+
+// firstSeenOf looks up the first-seen times the plan used.
+func firstSeenOf(h planner.History) func(host, provider, pkg, to string) (time.Time, bool) {
+	return func(host, provider, pkg, to string) (time.Time, bool) {
+		t, ok := h.FirstSeen[planner.UpdateKey{Host: host, Provider: provider, Package: pkg, To: to}]
+		return t, ok
+	}
 }

@@ -32,6 +32,10 @@ type Input struct {
 	Now time.Time
 	// Warnings are the plan's, for summary.json and SUMMARY.md.
 	Warnings []model.Warning
+	// FirstSeen, when set, says when an update without a release date was
+	// first seen on a host (the planner's history), for the days a CVE has
+	// been open; without it the snapshot's scan time counts.
+	FirstSeen func(host, provider, pkg, to string) (time.Time, bool)
 }
 
 // Evaluate computes one report per planned host, sorted by host, and the
@@ -62,7 +66,7 @@ func Evaluate(in Input) ([]model.Report, model.FleetSummary) {
 		reports = append(reports, evaluateHost(h, byHost[h], ungoverned[h], in))
 	}
 	sum := Summarize(reports, in.Clients, in.ConfigCommit, in.Now)
-	sum.Vulnerabilities = vulnSummary(in.Plan, in.Clients)
+	sum.Vulnerabilities = vulnSummary(in)
 	if len(in.Warnings) > 0 {
 		sum.Warnings = append([]model.Warning{}, in.Warnings...)
 	}

@@ -17,7 +17,13 @@ type Approve struct {
 	Until          *time.Time // the approval stops applying after this instant
 	UntilText      string
 	// Vuln holds the vulnerability criteria (cves, cvss, epss, kev).
-	Vuln      VulnRule
+	Vuln VulnRule
+	// Hosts, when set, limits the block to these hosts (an advisory's
+	// targets); nil means every host of the policy.
+	Hosts map[string]bool
+	// Advisory names the advisory block this approval comes from; empty
+	// for an approve block written in the policy.
+	Advisory  string
 	DeclRange hcl.Range
 }
 

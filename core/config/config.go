@@ -21,6 +21,8 @@ type Config struct {
 	Freezes map[string]*Freeze
 	// Feeds are the vulnerability feeds, by name.
 	Feeds map[string]*Feed
+	// Advisories are the advisory blocks (tend advise writes them), by name.
+	Advisories map[string]*Advisory
 	// Notify holds the notification sinks (notify.go).
 	Notify map[string]*Notify
 }

@@ -69,6 +69,10 @@ func (l *loader) add(block *hcl.Block) hcl.Diagnostics {
 		var f *Feed
 		f, diags = decodeFeed(block)
 		c.Feeds[f.Name] = f
+	case "advisory":
+		var ad *Advisory
+		ad, diags = decodeAdvisory(block)
+		c.Advisories[ad.Name] = ad
 	case "notify":
 		var n *Notify
 		n, diags = decodeNotify(block)
@@ -125,6 +129,10 @@ func (c *Config) firstDeclaration(blockType, name string) (kind string, first hc
 	case "feed":
 		if f, ok := c.Feeds[name]; ok {
 			return "feed", f.DeclRange, true
+		}
+	case "advisory":
+		if a, ok := c.Advisories[name]; ok {
+			return "advisory", a.DeclRange, true
 		}
 	case "notify":
 		if n, ok := c.Notify[name]; ok {

@@ -19,6 +19,9 @@ func (e *Exclude) ExpiredAt(now time.Time) bool { return e.Until != nil && !now.
 // ExpiredText says that the approval, of policy, expired; tend plan and
 // tend validate warn in these words.
 func (a *Approve) ExpiredText(policy string) string {
+	if a.Advisory != "" {
+		return fmt.Sprintf("advisory %q for policy %q expired (until %s); it no longer approves or fast-tracks anything: remove its file", a.Advisory, policy, a.UntilText)
+	}
 	return fmt.Sprintf("approve[%d] of policy %q expired (until %s); it no longer approves anything", a.Index, policy, a.UntilText)
 }
 

@@ -30,6 +30,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "policy", LabelNames: []string{"name"}},
 		{Type: "freeze", LabelNames: []string{"name"}},
 		{Type: "feed", LabelNames: []string{"name"}},
+		{Type: "advisory", LabelNames: []string{"name"}},
 		{Type: "notify", LabelNames: []string{"name"}},
 	},
 }
@@ -80,17 +81,18 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 // over them is reported and not parsed.
 func LoadSources(dir string, srcs map[string][]byte, readFile func(string) ([]byte, error)) (*Config, hcl.Diagnostics) {
 	l := &loader{cfg: &Config{
-		Dir:       dir,
-		Sources:   map[string][]byte{},
-		Providers: map[string]*Provider{},
-		Hosts:     map[string]*Host{},
-		HostLists: map[string]*HostList{},
-		Groups:    map[string]*Group{},
-		Windows:   map[string]*Window{},
-		Policies:  map[string]*Policy{},
-		Freezes:   map[string]*Freeze{},
-		Feeds:     map[string]*Feed{},
-		Notify:    map[string]*Notify{},
+		Dir:        dir,
+		Sources:    map[string][]byte{},
+		Providers:  map[string]*Provider{},
+		Hosts:      map[string]*Host{},
+		HostLists:  map[string]*HostList{},
+		Groups:     map[string]*Group{},
+		Windows:    map[string]*Window{},
+		Policies:   map[string]*Policy{},
+		Freezes:    map[string]*Freeze{},
+		Feeds:      map[string]*Feed{},
+		Advisories: map[string]*Advisory{},
+		Notify:     map[string]*Notify{},
 	}, readFile: readFile}
 	var diags hcl.Diagnostics
 	for _, name := range sortedKeys(srcs) {

@@ -44,6 +44,9 @@ type Policy struct {
 	FastLane *FastLane
 	// Deadlines are the remediation deadlines, in the order written.
 	Deadlines []*Deadline
+	// Advisories are the advisory blocks naming this policy, by name: each
+	// adds an approve block (in Approve) and a fast lane for its CVE.
+	Advisories []*Advisory
 
 	// Dependencies and Removals say whether a host's transaction may
 	// change packages the policy holds back, and remove packages:

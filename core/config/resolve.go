@@ -49,6 +49,7 @@ func resolve(c *Config) hcl.Diagnostics {
 			diags = append(diags, more...)
 		}
 	}
+	diags = append(diags, c.resolveAdvisories()...)
 	return append(diags, c.checkOverlaps()...)
 }
 

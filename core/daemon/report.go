@@ -14,6 +14,7 @@ import (
 	"github.com/tend-sh/tend/core/compliance"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/reportsbranch/history"
@@ -136,6 +137,7 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 	reports, summary := compliance.Evaluate(compliance.Input{
 		Plan: out.After, Inventory: inv, LastApply: p.lastApply.Hosts, Previous: p.prev.Reports,
 		Clients: cfg.HostLabels("client"), ConfigCommit: commit, Now: now, Warnings: p.warns,
+		FirstSeen: firstSeenIn(rollout.History(states)),
 	})
 	p.reports = make(map[string]*model.Report, len(reports))
 	for i := range reports {
@@ -260,4 +262,12 @@ func (d *Daemon) commitStatusOnly(ctx context.Context, out *Outcome, branch stri
 	_, _, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, files,
 		reportsbranch.Commit{Message: msg, Author: signature(d.o.Now().UTC())}, reportsbranch.WithAuth(src.Auth()))
 	return err
+}
+
+// firstSeenIn looks up first-seen times in the rollout states' history.
+func firstSeenIn(h planner.History) func(host, provider, pkg, to string) (time.Time, bool) {
+	return func(host, provider, pkg, to string) (time.Time, bool) {
+		t, ok := h.FirstSeen[planner.UpdateKey{Host: host, Provider: provider, Package: pkg, To: to}]
+		return t, ok
+	}
 }

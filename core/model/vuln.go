@@ -62,6 +62,21 @@ type FeedInfo struct {
 type VulnSummary struct {
 	Missing []CVESummary `json:"missing"`
 	NoFix   []CVESummary `json:"no_fix"`
+	// Exposure counts what is open at the summary's time; the reports
+	// branch's summaries make its history (tend report --html's trend).
+	Exposure VulnExposure `json:"exposure"`
+}
+
+// VulnExposure counts the fleet's open exposure: host × CVE pairs with a
+// fix missing (all, KEV-listed, past a deadline), distinct CVEs, and pairs
+// with no fix yet.
+type VulnExposure struct {
+	HostCVEs        int `json:"host_cves"`
+	KEVHostCVEs     int `json:"kev_host_cves"`
+	OverdueHostCVEs int `json:"overdue_host_cves"`
+	CVEs            int `json:"cves"`
+	KEVCVEs         int `json:"kev_cves"`
+	NoFixHostCVEs   int `json:"no_fix_host_cves"`
 }
 
 // CVESummary is one CVE across the fleet: the feeds' facts, the sorted
@@ -72,4 +87,14 @@ type CVESummary struct {
 	Hosts   []string       `json:"hosts"`
 	Clients map[string]int `json:"clients"`
 	Overdue []string       `json:"overdue_hosts"`
+	// FirstSeen is the earliest time a fix was released or first seen on
+	// an exposed host (the update's released_at, else its first-seen
+	// record, else the snapshot's scan), DaysOpen the whole days from then
+	// to the summary's time; absent for CVEs with no fix.
+	FirstSeen *time.Time `json:"first_seen,omitempty"`
+	DaysOpen  *int       `json:"days_open,omitempty"`
+	// Due is the last day (YYYY-MM-DD, inclusive) of the earliest
+	// remediation deadline an exposed host has missed, else CISA's
+	// dueDate for a KEV-listed CVE; empty when none is known.
+	Due string `json:"due,omitempty"`
 }

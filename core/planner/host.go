@@ -181,7 +181,7 @@ func (pp *policyPlan) approveUpdate(host string, snap *model.Snapshot, u *model.
 	found := false
 	for i := range pp.approve {
 		a := &pp.approve[i]
-		if !a.matches(u, pp.in.Vulns) {
+		if (a.a.Hosts != nil && !a.a.Hosts[host]) || !a.matches(u, pp.in.Vulns) {
 			continue
 		}
 		c := candidate{u: *u, typ: updateType(u), reason: a.reason}
@@ -244,7 +244,7 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 	}
 	fast, fastWhy := "", false
 	if !pp.p.Emergency {
-		fast, fastWhy = pp.fastLane(&c.u)
+		fast, fastWhy = pp.fastLane(host, &c.u)
 	}
 	if !pp.p.Emergency && !fastWhy {
 		if t, why, blocked, open := pp.rings.wait(pp, ring, c.u.Name, c.u.To); blocked {

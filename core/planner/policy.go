@@ -90,6 +90,9 @@ func (pp *policyPlan) snapshot(host string) *model.Snapshot {
 // approveReason describes an approve block's criteria, e.g.
 // "approve[0]: classification=security, after=3d".
 func approveReason(a *config.Approve) string {
+	if a.Advisory != "" {
+		return fmt.Sprintf("advisory %s: packages=%s, %s", a.Advisory, globsOf(a.Packages), a.Vuln.String())
+	}
 	var parts []string
 	if len(a.Classification) > 0 {
 		parts = append(parts, "classification="+strings.Join(a.Classification, ","))
@@ -114,6 +117,14 @@ func approveReason(a *config.Approve) string {
 		parts = append(parts, "all updates")
 	}
 	return fmt.Sprintf("approve[%d]: %s", a.Index, strings.Join(parts, ", "))
+}
+
+func globsOf(ps []config.Pattern) string {
+	globs := make([]string, len(ps))
+	for i, p := range ps {
+		globs[i] = p.Glob
+	}
+	return strings.Join(globs, ",")
 }
 
 func lowerSet(items []string) map[string]bool {

@@ -44,17 +44,25 @@ func vulnsOf(cves []string, facts map[string]model.Vuln) []model.Vuln {
 	return out
 }
 
-// fastLane says whether the policy's fast lane takes u, and why.
-func (pp *policyPlan) fastLane(u *model.Update) (string, bool) {
-	fl := pp.p.FastLane
-	if fl == nil {
-		return "", false
+// fastLane says whether the policy's fast lane, or one of its unexpired
+// advisories, takes u on host, and why.
+func (pp *policyPlan) fastLane(host string, u *model.Update) (string, bool) {
+	if fl := pp.p.FastLane; fl != nil {
+		if id, ok := vulnMatch(fl.Rule, u.CVEs, pp.in.Vulns); ok {
+			return fmt.Sprintf("fast_lane (%s): %s", fl.Rule.String(), id), true
+		}
 	}
-	id, ok := vulnMatch(fl.Rule, u.CVEs, pp.in.Vulns)
-	if !ok {
-		return "", false
+	for _, ad := range pp.p.Advisories {
+		if ad.ExpiredAt(pp.now) || (ad.Hosts != nil && !ad.Hosts[host]) || !slices.Contains(u.CVEs, ad.CVE) {
+			continue
+		}
+		for _, pat := range ad.Packages {
+			if compile(pat.Glob).match(u.Name) {
+				return fmt.Sprintf("fast_lane (advisory %s): %s", ad.Name, ad.CVE), true
+			}
+		}
 	}
-	return fmt.Sprintf("fast_lane (%s): %s", fl.Rule.String(), id), true
+	return "", false
 }
 
 // openVulns lists the host's CVEs with no fix available, with facts.

@@ -317,7 +317,7 @@ func cveTable(b *strings.Builder, title string, list []model.CVESummary, overdue
 	}
 	head, sep := "| CVE | CVSS | EPSS | KEV due | hosts | where |", "|---|--:|--:|---|--:|---|"
 	if overdue {
-		head, sep = "| CVE | CVSS | EPSS | KEV due | hosts | overdue | where |", "|---|--:|--:|---|--:|--:|---|"
+		head, sep = "| CVE | CVSS | EPSS | KEV | due | days open | hosts | overdue | where |", "|---|--:|--:|---|---|--:|--:|--:|---|"
 	}
 	fmt.Fprintf(b, "\n## %s\n\n%s\n%s\n", title, head, sep)
 	for i, c := range list {
@@ -332,17 +332,35 @@ func cveTable(b *strings.Builder, title string, list []model.CVESummary, overdue
 		if c.HasEPSS || c.EPSS > 0 {
 			epss = fmt.Sprintf("%.4g", c.EPSS)
 		}
-		if c.KEV {
-			kev = "KEV"
-			if c.KEVDue != "" {
-				kev = c.KEVDue
-			}
-		}
-		row := []string{mdText(c.ID), cvss, epss, mdText(kev), commas(len(c.Hosts))}
+		row := []string{mdText(c.ID), cvss, epss}
 		if overdue {
-			row = append(row, commas(len(c.Overdue)))
+			if c.KEV {
+				kev = "KEV"
+			}
+			due, days := "—", "—"
+			if c.Due != "" {
+				due = c.Due
+				if len(c.Overdue) > 0 {
+					due += " (overdue)"
+				}
+			}
+			if c.DaysOpen != nil {
+				days = commas(*c.DaysOpen)
+			}
+			row = append(row, kev, mdText(due), days, commas(len(c.Hosts)), commas(len(c.Overdue)))
+		} else {
+			if c.KEV {
+				kev = "KEV"
+				if c.KEVDue != "" {
+					kev = c.KEVDue
+				}
+			}
+			row = append(row, mdText(kev), commas(len(c.Hosts)))
 		}
 		row = append(row, nameList(c.Hosts, sumHostNames))
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+	}
+	if overdue {
+		b.WriteString("\nDays open count from the fix's release (or when it was first seen); due is the earliest deadline a host has missed, else CISA's due date.\n")
 	}
 }

@@ -33,6 +33,9 @@ type Point struct {
 	model.Counts
 	// Clients has the counts per "client" label.
 	Clients map[string]model.Counts
+	// Exposure is the summary's vulnerabilities.exposure; nil for
+	// summaries made without feeds (or before tend recorded it).
+	Exposure *model.VulnExposure
 }
 
 // HostPoint is a host's compliance in a commit that changed its report.
@@ -117,7 +120,10 @@ type summaryJSON struct {
 	GeneratedAt  time.Time `json:"generated_at"`
 	ConfigCommit string    `json:"config_commit"`
 	model.Counts
-	Clients map[string]model.Counts `json:"clients"`
+	Clients         map[string]model.Counts `json:"clients"`
+	Vulnerabilities *struct {
+		Exposure *model.VulnExposure `json:"exposure"`
+	} `json:"vulnerabilities"`
 }
 
 // reportJSON is the part of report.json a host's history needs.
@@ -142,6 +148,9 @@ func (r *reader) commit(c *object.Commit) error {
 		}
 		r.summaryHash = e.Hash
 		p := Point{At: at, Commit: c.Hash.String(), ConfigCommit: s.ConfigCommit, Counts: s.Counts, Clients: s.Clients}
+		if s.Vulnerabilities != nil {
+			p.Exposure = s.Vulnerabilities.Exposure
+		}
 		if !s.GeneratedAt.IsZero() {
 			p.At = s.GeneratedAt.UTC()
 		}

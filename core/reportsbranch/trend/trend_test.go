@@ -95,3 +95,40 @@ func TestReadDirWithoutRepository(t *testing.T) {
 		t.Fatal("ReadDir with a revision outside a repository: no error")
 	}
 }
+
+// TestReadExposure: summaries with vulnerabilities give the exposure over
+// time; older ones without it give none.
+func TestReadExposure(t *testing.T) {
+	dir := t.TempDir()
+	repo, err := git.PlainInit(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit(t, dir, t0, reportsbranch.Files{"summary.json": summary(t0, 0, 2)})
+	withVulns := func(at time.Time, open, kev int) []byte {
+		return fmt.Appendf(nil, `{"generated_at": %q, "hosts": 2, "vulnerabilities": {"missing": [], "no_fix": [],
+"exposure": {"host_cves": %d, "kev_host_cves": %d, "overdue_host_cves": 0, "cves": 1, "kev_cves": 1, "no_fix_host_cves": 3}}}`,
+			at.Format(time.RFC3339), open, kev)
+	}
+	commit(t, dir, t0.Add(24*time.Hour), reportsbranch.Files{"summary.json": withVulns(t0.Add(24*time.Hour), 4, 2)})
+	commit(t, dir, t0.Add(48*time.Hour), reportsbranch.Files{"summary.json": withVulns(t0.Add(48*time.Hour), 1, 0)})
+	ref, err := repo.Reference("refs/heads/tend/reports", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Read(repo, ref.Hash(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range h.Fleet {
+		if p.Exposure == nil {
+			got = append(got, "none")
+			continue
+		}
+		got = append(got, fmt.Sprintf("%d/%d/%d", p.Exposure.HostCVEs, p.Exposure.KEVHostCVEs, p.Exposure.NoFixHostCVEs))
+	}
+	if want := "[none 4/2/3 1/0/3]"; fmt.Sprint(got) != want {
+		t.Errorf("exposure over time %v, want %s", got, want)
+	}
+}
