@@ -30,6 +30,11 @@ type Commit struct {
 	Trailers map[string]string
 	// Author is used as author and committer; the caller sets When.
 	Author object.Signature
+	// Blobs are more files, each given by the hash of a blob the
+	// repository already holds (a snapshot the branch has unchanged, whose
+	// bytes need not be encoded again); they are laid over the tree like
+	// the files, which must not name the same paths.
+	Blobs map[string]plumbing.Hash
 }
 
 // Message builds the DESIGN.md first line
@@ -121,10 +126,10 @@ func write(repo *git.Repository, branch string, files Files, c Commit) (plumbing
 // object store without touching any ref. When the tree would not change it
 // returns *parent and changed=false.
 func build(s storer.Storer, parent *plumbing.Hash, files Files, c Commit) (plumbing.Hash, bool, error) {
-	if len(files) == 0 && parent != nil {
+	if len(files) == 0 && len(c.Blobs) == 0 && parent != nil {
 		return *parent, false, nil
 	}
-	root, err := splitPaths(files)
+	root, err := splitPaths(files, c.Blobs)
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
@@ -166,40 +171,64 @@ func build(s storer.Storer, parent *plumbing.Hash, files Files, c Commit) (plumb
 // dir is the part of files below one directory.
 type dir struct {
 	files map[string][]byte
+	blobs map[string]plumbing.Hash
 	dirs  map[string]*dir
 }
 
-func newDir() *dir { return &dir{files: map[string][]byte{}, dirs: map[string]*dir{}} }
+func newDir() *dir {
+	return &dir{files: map[string][]byte{}, blobs: map[string]plumbing.Hash{}, dirs: map[string]*dir{}}
+}
 
 // splitPaths validates the paths and arranges them as a directory tree.
-func splitPaths(files Files) (*dir, error) {
+func splitPaths(files Files, blobs map[string]plumbing.Hash) (*dir, error) {
 	root := newDir()
 	for p, content := range files {
-		parts := strings.Split(p, "/")
-		for _, part := range parts {
-			if part == "" || part == "." || part == ".." || strings.EqualFold(part, ".git") || strings.ContainsRune(part, 0) {
-				return nil, fmt.Errorf("invalid report path %q", p)
-			}
-		}
-		d := root
-		for _, part := range parts[:len(parts)-1] {
-			if _, clash := d.files[part]; clash {
-				return nil, fmt.Errorf("report path %q: %q is both a file and a directory", p, part)
-			}
-			sub, ok := d.dirs[part]
-			if !ok {
-				sub = newDir()
-				d.dirs[part] = sub
-			}
-			d = sub
-		}
-		last := parts[len(parts)-1]
-		if _, clash := d.dirs[last]; clash {
-			return nil, fmt.Errorf("report path %q is both a file and a directory", p)
+		d, last, err := root.place(p)
+		if err != nil {
+			return nil, err
 		}
 		d.files[last] = content
 	}
+	for p, h := range blobs {
+		d, last, err := root.place(p)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := d.files[last]; dup {
+			return nil, fmt.Errorf("report path %q is given both as content and as a blob", p)
+		}
+		d.blobs[last] = h
+	}
 	return root, nil
+}
+
+// place validates path p and returns the directory below root that holds
+// it, made as needed, and its last element.
+func (root *dir) place(p string) (*dir, string, error) {
+	parts := strings.Split(p, "/")
+	for _, part := range parts {
+		if part == "" || part == "." || part == ".." || strings.EqualFold(part, ".git") || strings.ContainsRune(part, 0) {
+			return nil, "", fmt.Errorf("invalid report path %q", p)
+		}
+	}
+	d := root
+	for _, part := range parts[:len(parts)-1] {
+		_, clash := d.files[part]
+		if _, blob := d.blobs[part]; clash || blob {
+			return nil, "", fmt.Errorf("report path %q: %q is both a file and a directory", p, part)
+		}
+		sub, ok := d.dirs[part]
+		if !ok {
+			sub = newDir()
+			d.dirs[part] = sub
+		}
+		d = sub
+	}
+	last := parts[len(parts)-1]
+	if _, clash := d.dirs[last]; clash {
+		return nil, "", fmt.Errorf("report path %q is both a file and a directory", p)
+	}
+	return d, last, nil
 }
 
 // overlay returns the hash of the tree old (zero: empty) with d laid over
@@ -220,6 +249,9 @@ func overlay(s storer.EncodedObjectStorer, old plumbing.Hash, d *dir) (plumbing.
 		if err != nil {
 			return plumbing.ZeroHash, err
 		}
+		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h}
+	}
+	for name, h := range d.blobs {
 		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h}
 	}
 	for name, sub := range d.dirs {
