@@ -185,9 +185,9 @@ bench: build bench-deps
 	BIN=$(BIN) FLEET=$(FLEET) ROUNDS=$(ROUNDS) BENCH_QUICK=$(BENCH_QUICK) ./cmd/tend-bench/bench.sh
 
 # jq is the plan's baseline (and edits the changed snapshots); git the
-# reports'.
+# reports'; dpkg-dev builds the lab host the replayed daemon run records.
 bench-deps:
-	@$(call need,jq:jq git:git)
+	@$(call need,jq:jq git:git dpkg-scanpackages:dpkg-dev)
 
 # The Go benchmarks: the pure planner on synthetic fleets (up to 10,000
 # hosts x 1,000 installed x 30 available; its setup generates 1.6 GB of
