@@ -3,6 +3,8 @@
 # interleaved (A B A B …) by tend-bench, then the table written into
 # docs/benchmarks.md. BENCH_QUICK=1 plans 2,000 hosts instead of 10,000 and
 # runs 5 rounds of everything (the default runs 5 too; ROUNDS=N changes it).
+# The last row is tend serve --once over SERVE_HOSTS (1,000) replayed hosts
+# against its ideal wall time.
 # Every command runs with pipefail: a failing benchmark fails make bench.
 set -euo pipefail
 
