@@ -13,6 +13,7 @@ STRIP   := -s -w
 LDFLAGS := $(STRIP) -X main.version=$(VERSION)
 FLEET   ?= 10000
 ROUNDS  ?= 5
+SERVE_HOSTS ?= 1000
 
 STATICCHECK        := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
@@ -182,12 +183,12 @@ fuzz:
 # 10,000. No benchmark is a timed assertion of make test.
 bench: build bench-deps
 	$(GO) build -o $(BIN)/tend-bench ./cmd/tend-bench
-	BIN=$(BIN) FLEET=$(FLEET) ROUNDS=$(ROUNDS) BENCH_QUICK=$(BENCH_QUICK) ./cmd/tend-bench/bench.sh
+	BIN=$(BIN) FLEET=$(FLEET) ROUNDS=$(ROUNDS) SERVE_HOSTS=$(SERVE_HOSTS) BENCH_QUICK=$(BENCH_QUICK) ./cmd/tend-bench/bench.sh
 
 # jq is the plan's baseline (and edits the changed snapshots); git the
-# reports'.
+# reports'; dpkg-dev builds the lab host the replayed daemon run records.
 bench-deps:
-	@$(call need,jq:jq git:git)
+	@$(call need,jq:jq git:git dpkg-scanpackages:dpkg-dev)
 
 # The Go benchmarks: the pure planner on synthetic fleets (up to 10,000
 # hosts x 1,000 installed x 30 available; its setup generates 1.6 GB of

@@ -3,6 +3,8 @@
 # interleaved (A B A B …) by tend-bench, then the table written into
 # docs/benchmarks.md. BENCH_QUICK=1 plans 2,000 hosts instead of 10,000 and
 # runs 5 rounds of everything (the default runs 5 too; ROUNDS=N changes it).
+# The last row is tend serve --once over SERVE_HOSTS (1,000) replayed hosts
+# against its ideal wall time.
 # Every command runs with pipefail: a failing benchmark fails make bench.
 set -euo pipefail
 
@@ -14,8 +16,9 @@ BIG=${FLEET:-10000}
 if [ -n "${BENCH_QUICK:-}" ]; then BIG=2000; fi
 AT=2026-11-28T22:30:00+01:00
 GIT="git -c user.name=bench -c user.email=bench@localhost -c init.defaultBranch=main"
-TEND=$PWD/$BIN/tend
-BENCH=$PWD/$BIN/tend-bench
+BIN_ABS=$(cd "$BIN" && pwd)
+TEND=$BIN_ABS/tend
+BENCH=$BIN_ABS/tend-bench
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 ROWS=$PWD/$OUT/rows.jsonl
@@ -70,6 +73,42 @@ echo "== the same with 1% of the hosts changed"
 	-setup "rm -rf repo plain && cp -a repo.committed repo && cp -a plain.committed plain && cp -a layout.1pct/. plain/" \
 	-a "$TEND report -C repo --inventory snapshots.1pct --at $AT --commit > /dev/null" \
 	-b "$GIT -C plain add -A && $GIT -C plain commit -qm reports"
+
+# tend serve --once over 1,000 hosts that exist only as a recording: one
+# lab host (tend-aptlab's hermetic apt root) is reconciled for real with
+# TEND_BENCH_RECORD, then 1,000 hosts are answered from what it ran, each
+# command after 50 ms standing for the network (TEND_BENCH_REPLAY). The
+# ideal is 1000 / 50 lanes × the host's commands × 50 ms.
+SERVE_HOSTS=${SERVE_HOSTS:-1000}
+DELAY_MS=50
+LANES=50
+"$BIN_ABS/tend-aptlab" -dir lab >/dev/null
+export TEND_PLUGIN_DIR=$BIN_ABS
+# fleet DIR N: N local hosts under the lab's apt root, one policy applying
+# its security updates, max_parallel 50.
+fleet() {
+	mkdir -p "$1"
+	{
+		printf 'provider "apt" {\n  root = "%s"\n}\n\n' "$PWD/lab/root"
+		for i in $(seq -w 1 "$2"); do printf 'host "h%s" {\n  transport = "local"\n}\n' "$i"; done
+		printf '\npolicy "security_only" {\n  provider = "apt"\n  targets  = [%s]\n  approve {\n    classification = ["security"]\n  }\n  reboot = "never"\n  rollout {\n    ring "all" {\n      percent = 100\n    }\n    max_parallel = %d\n  }\n}\n' \
+			"$(for i in $(seq -w 1 "$2"); do printf 'host.h%s, ' "$i"; done | sed 's/, $//')" "$LANES"
+	} > "$1/fleet.tend.hcl"
+	"$TEND" init -C "$1" >/dev/null
+	$GIT -C "$1" init -q && $GIT -C "$1" add -A && $GIT -C "$1" commit -qm config
+}
+fleet one 1
+TEND_BENCH_RECORD=$PWD/host.rec.json "$TEND" serve --once --repo "$PWD/one" --state-dir one.state --scan-interval 0 2>/dev/null
+COMMANDS=$(jq '.commands | length' host.rec.json)
+IDEAL=$(awk -v n="$SERVE_HOSTS" -v l="$LANES" -v c="$COMMANDS" -v d="$DELAY_MS" 'BEGIN {printf "%.3f", n / l * c * d / 1000}')
+fleet serve.pristine "$SERVE_HOSTS"
+
+echo "== tend serve --once, $SERVE_HOSTS replayed hosts, against the ideal ($SERVE_HOSTS / $LANES × $COMMANDS commands × $DELAY_MS ms = $IDEAL s)"
+"$BENCH" -rows "$ROWS" -rounds "$ROUNDS" -goal "≤ 1.2" -ideal "$IDEAL" \
+	-name "tend serve --once, $SERVE_HOSTS replayed hosts ($DELAY_MS ms per command), max_parallel $LANES, --scan-concurrency $LANES" \
+	-baseline "ideal: $SERVE_HOSTS / $LANES × $COMMANDS commands × $DELAY_MS ms" \
+	-setup "rm -rf serve serve.state && cp -a serve.pristine serve" \
+	-a "TEND_BENCH_REPLAY=$PWD/host.rec.json TEND_BENCH_REPLAY_DELAY=${DELAY_MS}ms $TEND serve --once --repo $PWD/serve --state-dir serve.state --scan-interval 0 --scan-concurrency $LANES 2>/dev/null"
 
 cd - >/dev/null
 "$BENCH" -table "$ROWS"

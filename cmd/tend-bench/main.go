@@ -11,6 +11,8 @@
 //
 // Commands run with bash -e -o pipefail: a failing command fails the
 // benchmark. -setup runs, untimed, before every run of either side.
+// Where no command is the baseline (tend serve over replayed hosts), -ideal
+// gives the ideal wall time instead, and the ratio is of wall times.
 package main
 
 import (
@@ -37,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.setup, "setup", "", "command run before every run, not timed")
 	fs.StringVar(&o.dir, "dir", ".", "directory the commands run in")
 	fs.IntVar(&o.rounds, "rounds", 5, "rounds of A then B")
+	fs.Float64Var(&o.ideal, "ideal", 0, "instead of a baseline command: the ideal wall time in seconds; the ratio is tend's median wall time over it")
 	fs.StringVar(&o.table, "table", "", "print the Markdown table of this rows file instead of measuring")
 	fs.StringVar(&o.doc, "doc", "", "with -table: replace the table between the bench markers of this file")
 	if err := fs.Parse(args); err != nil {
@@ -46,8 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case o.table != "":
 		err = writeTable(o.table, o.doc, stdout)
-	case o.rows == "" || o.name == "" || o.a == "" || o.b == "" || o.rounds < 1:
-		fmt.Fprintln(stderr, "usage: tend-bench -rows FILE -name NAME -a CMD -b CMD [-setup CMD] [-rounds N] [-goal G]\n       tend-bench -table FILE [-doc FILE]")
+	case o.rows == "" || o.name == "" || o.a == "" || (o.b == "") == (o.ideal <= 0) || o.rounds < 1:
+		fmt.Fprintln(stderr, "usage: tend-bench -rows FILE -name NAME -a CMD (-b CMD | -ideal SECONDS) [-setup CMD] [-rounds N] [-goal G]\n       tend-bench -table FILE [-doc FILE]")
 		return 2
 	default:
 		err = measure(o, stderr)

@@ -61,3 +61,40 @@ func TestFailingCommand(t *testing.T) {
 		t.Errorf("a row was written for a failed benchmark")
 	}
 }
+
+// TestIdeal: with -ideal only the tend command runs, and the ratio is its
+// median wall time over the ideal; the table says so.
+func TestIdeal(t *testing.T) {
+	dir := t.TempDir()
+	rows := filepath.Join(dir, "rows.jsonl")
+	var stderr bytes.Buffer
+	args := []string{"-rows", rows, "-rounds", "3", "-name", "replayed", "-dir", dir,
+		"-a", "sleep 0.2", "-ideal", "0.1", "-baseline", "ideal: 0.1 s"}
+	if code := run(args, &bytes.Buffer{}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if got := strings.Count(stderr.String(), "round "); got != 3 {
+		t.Errorf("%d runs logged, want 3 (no baseline command):\n%s", got, stderr.String())
+	}
+	data, err := os.ReadFile(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r row
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Ideal != 0.1 || r.Ratio != r.Tend.Wall/0.1 || r.Ratio <= 1 {
+		t.Errorf("row = %+v; want the ratio of the wall time (over 0.2 s) to 0.1 s", r)
+	}
+	var table bytes.Buffer
+	if code := run([]string{"-table", rows}, &table, &stderr); code != 0 {
+		t.Fatalf("-table: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(table.String(), "| replayed | ") || !strings.Contains(table.String(), "(wall)") {
+		t.Errorf("table = %s", table.String())
+	}
+	if code := run([]string{"-rows", rows, "-name", "n", "-a", "true", "-b", "true", "-ideal", "1"}, &bytes.Buffer{}, &stderr); code != 2 {
+		t.Errorf("-b with -ideal: exit %d, want 2 (usage)", code)
+	}
+}

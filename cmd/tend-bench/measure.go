@@ -14,6 +14,7 @@ import (
 type options struct {
 	rows, name, goal, a, b, baseline, setup, dir, table, doc string
 	rounds                                                   int
+	ideal                                                    float64
 }
 
 // sample is one run of a command.
@@ -39,15 +40,23 @@ type row struct {
 	Tend     side    `json:"tend"`
 	Base     side    `json:"base"`
 	Ratio    float64 `json:"cpu_ratio"`
+	// Ideal, when set, stands for the baseline: the ideal wall time in
+	// seconds; Ratio is then tend's median wall time over it.
+	Ideal float64 `json:"ideal_wall_s,omitempty"`
 }
 
 func measure(o options, log io.Writer) error {
 	var as, bs []sample
+	type run struct {
+		cmd  string
+		into *[]sample
+	}
 	for i := range o.rounds {
-		for _, s := range []struct {
-			cmd  string
-			into *[]sample
-		}{{o.a, &as}, {o.b, &bs}} {
+		runs := []run{{o.a, &as}, {o.b, &bs}}
+		if o.ideal > 0 {
+			runs = runs[:1]
+		}
+		for _, s := range runs {
 			if o.setup != "" {
 				if _, err := runOnce(o.dir, o.setup); err != nil {
 					return fmt.Errorf("setup: %w", err)
@@ -62,11 +71,13 @@ func measure(o options, log io.Writer) error {
 				got.CPU.Seconds(), got.Wall.Seconds(), got.RSS>>20, s.cmd)
 		}
 	}
-	r := row{Name: o.name, Baseline: o.baseline, Goal: o.goal, Rounds: o.rounds, Tend: medians(o.a, as), Base: medians(o.b, bs)}
+	r := row{Name: o.name, Baseline: o.baseline, Goal: o.goal, Rounds: o.rounds, Tend: medians(o.a, as)}
 	if r.Baseline == "" {
 		r.Baseline = o.b
 	}
-	if r.Base.CPU > 0 {
+	if o.ideal > 0 {
+		r.Ideal, r.Ratio = o.ideal, r.Tend.Wall/o.ideal
+	} else if r.Base = medians(o.b, bs); r.Base.CPU > 0 {
 		r.Ratio = r.Tend.CPU / r.Base.CPU
 	}
 	line, err := json.Marshal(r)

@@ -64,6 +64,11 @@ func render(rows []row) string {
 	b.WriteString("| work | tend CPU | tend wall | tend peak RSS | baseline | baseline CPU | baseline wall | baseline peak RSS | CPU ratio | goal | rounds |\n")
 	b.WriteString("|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range rows {
+		if r.Ideal > 0 { // no baseline command: the ratio is of wall times
+			fmt.Fprintf(&b, "| %s | %.2f s | %.2f s | %s | %s | — | %.2f s | — | **%.2f** (wall) | %s | %d |\n",
+				r.Name, r.Tend.CPU, r.Tend.Wall, mb(r.Tend.RSS), r.Baseline, r.Ideal, r.Ratio, r.Goal, r.Rounds)
+			continue
+		}
 		fmt.Fprintf(&b, "| %s | %.2f s | %.2f s | %s | `%s` | %.2f s | %.2f s | %s | **%.2f** | %s | %d |\n",
 			r.Name, r.Tend.CPU, r.Tend.Wall, mb(r.Tend.RSS), r.Baseline, r.Base.CPU, r.Base.Wall, mb(r.Base.RSS), r.Ratio, r.Goal, r.Rounds)
 	}

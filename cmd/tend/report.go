@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/commitid"
 	"github.com/tend-sh/tend/core/compliance"
@@ -126,7 +127,7 @@ func (f *reportFlags) Validate() error {
 }
 
 func runReport(g *globals, f *reportFlags) error {
-	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Hosts: f.hosts.patterns, StaleAfter: f.stale.after}, "reported")
+	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Hosts: f.hosts.patterns, StaleAfter: f.stale.after, SnapshotBlobs: f.commit}, "reported")
 	if err != nil {
 		return err
 	}
@@ -159,24 +160,33 @@ func runReport(g *globals, f *reportFlags) error {
 		}
 	}
 	if f.commit {
-		files, err := compliance.Layout(reports, &summary, inv)
-		if err != nil {
-			return err
-		}
 		branch := res.Config.ReportsBranch()
-		if err := addResults(g.dir, branch, files, reports, pl); err != nil {
-			return err
-		}
 		empty, err := compliance.ResultsJSON(pl.Config.Commit, pl.GeneratedAt, nil)
 		if err != nil {
 			return err
 		}
-		hash, changed, err := reportsbranch.CommitReports(g.ctx, reportsbranch.CommitOptions{
+		o := reportsbranch.CommitOptions{
 			ConfigDir: g.dir, Branch: branch, Remote: f.push, Now: time.Now(),
 			// From the first commit on, every commit has results.json
 			// (tend history reads older ones the slow way).
 			IfMissing: reportsbranch.Files{reportsbranch.ResultsFile: empty},
-		}, files, &summary, 0, failedHosts(summary))
+		}
+		// Snapshots the branch holds byte for byte stay as they are,
+		// unencoded: the same tree as writing them all again.
+		if o.Blobs, err = heldSnapshots(g, o, res.SnapshotBlobs); err != nil {
+			return err
+		}
+		files, err := compliance.LayoutKeeping(reports, &summary, inv, func(host string) bool {
+			_, ok := o.Blobs[reportsbranch.SnapshotPath(host)]
+			return ok
+		})
+		if err != nil {
+			return err
+		}
+		if err := addResults(g.dir, branch, files, reports, pl); err != nil {
+			return err
+		}
+		hash, changed, err := reportsbranch.CommitReports(g.ctx, o, files, &summary, 0, failedHosts(summary))
 		if err != nil {
 			return err
 		}
@@ -223,6 +233,19 @@ func addResults(dir, branch string, files map[string][]byte, reports []model.Rep
 	}
 	files[reportsbranch.ResultsFile] = b
 	return nil
+}
+
+// heldSnapshots returns, by path, the snapshot files (blob hashes as read,
+// engine.PlanResult.SnapshotBlobs) the reports branch already holds.
+func heldSnapshots(g *globals, o reportsbranch.CommitOptions, blobs map[string]plumbing.Hash) (map[string]plumbing.Hash, error) {
+	if len(blobs) == 0 {
+		return nil, nil
+	}
+	byPath := make(map[string]plumbing.Hash, len(blobs))
+	for host, h := range blobs {
+		byPath[reportsbranch.SnapshotPath(host)] = h
+	}
+	return reportsbranch.Holding(g.ctx, o, byPath)
 }
 
 // failedHosts counts the hosts with a failed result in their last apply.

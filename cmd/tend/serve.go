@@ -134,7 +134,7 @@ worker that never holds up a reconcile; see docs/operations.md.`,
 	fl.DurationVar(&f.rebootTimeout, "reboot-timeout", 15*time.Minute, "how long to wait for a host to come back from a reboot")
 	fl.BoolVar(&f.once, "once", false, "run one reconcile and exit")
 	fl.DurationVar(&f.scanInterval, "scan-interval", time.Hour, "how long a host's scan serves reconciles before the host is scanned again (0: every reconcile)")
-	fl.IntVar(&f.scanConcurrency, "scan-concurrency", daemon.DefaultScanConcurrency, "how many hosts are scanned at once")
+	fl.IntVar(&f.scanConcurrency, "scan-concurrency", daemon.DefaultScanConcurrency, "how many hosts are scanned (and have their transactions resolved) at once")
 	fl.BoolVar(&f.scanOnly, "scan-only", false, "scan, plan and report; never apply anything")
 	fl.BoolVar(&f.html, "html", false, "also commit the HTML compliance report (as tend report --html writes it) under html/ on the reports branch, for a Git host's Pages")
 	fl.StringVar(&f.allowRewind, "allow-rewind", "", "apply this commit (7-40 hex digits) once although it does not descend from the configuration in force (a rewound or rewritten branch)")

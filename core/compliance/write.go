@@ -21,6 +21,13 @@ import (
 // the host has a snapshot, hosts/<host>/inventory.json, and per client
 // label clients/<client>/SUMMARY.md and summary.json (ClientSummaries).
 func Layout(reports []model.Report, s *model.FleetSummary, inv map[string]*model.Snapshot) (map[string][]byte, error) {
+	return LayoutKeeping(reports, s, inv, nil)
+}
+
+// LayoutKeeping is Layout without the snapshots of the hosts keep (nil:
+// none) returns true for: the reports branch already holds them byte for
+// byte (reportsbranch.Holding), so they are not encoded again.
+func LayoutKeeping(reports []model.Report, s *model.FleetSummary, inv map[string]*model.Snapshot, keep func(host string) bool) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	for i := range reports {
 		r := &reports[i]
@@ -29,7 +36,7 @@ func Layout(reports []model.Report, s *model.FleetSummary, inv map[string]*model
 			return nil, err
 		}
 		files[reportsbranch.ReportPath(r.Host)] = buf.Bytes()
-		if snap := inv[r.Host]; snap != nil {
+		if snap := inv[r.Host]; snap != nil && (keep == nil || !keep(r.Host)) {
 			data, err := inventory.Encode(snap)
 			if err != nil {
 				return nil, fmt.Errorf("host %s: %w", r.Host, err)

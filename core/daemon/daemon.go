@@ -77,7 +77,8 @@ type Options struct {
 	// asks a provider of it that its last scan lacks, when that scan
 	// failed, and before anything is applied to it.
 	ScanInterval time.Duration
-	// ScanConcurrency is how many hosts are scanned at once (default 8).
+	// ScanConcurrency is how many hosts are scanned, and have their
+	// transactions resolved, at once (default 8).
 	ScanConcurrency int
 	// ScanOnly scans, plans and reports, and never applies: an
 	// inventory-and-compliance-only deployment.

@@ -168,7 +168,7 @@ func (d *Daemon) planFrom(ctx context.Context, p *pass) {
 	p.hist = rollout.History(p.prev.Rollouts)
 	plan, warns := planner.Plan(planner.Input{Config: p.good.cfg, Inventory: p.inv, Now: p.now, History: p.hist, Vulns: p.vulns,
 		ConfigCommit: commit, InventorySource: "live"})
-	planner.CheckTransactions(p.good.cfg, plan, engine.Resolve(ctx, p.ps, plan, p.inv, "", d.log))
+	planner.CheckTransactions(p.good.cfg, plan, engine.ResolveParallel(ctx, p.ps, plan, p.inv, "", d.log, d.o.ScanConcurrency))
 	for _, w := range warns {
 		d.log.WithField("warning", w.Message).Warn("plan warning")
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/sirupsen/logrus"
 	"github.com/tend-sh/tend/core/config"
@@ -62,6 +63,10 @@ type PlanOptions struct {
 	// the plan rather than with the fleet, and PlanResult.Inventory holds
 	// them without their installed lists. The plan is the same.
 	Lean bool
+	// SnapshotBlobs asks for PlanResult.SnapshotBlobs (tend report
+	// --commit: snapshots the reports branch holds byte for byte are kept
+	// there without being encoded again). Not with Lean.
+	SnapshotBlobs bool
 }
 
 // PlanResult is a plan and what was learned making it.
@@ -70,6 +75,11 @@ type PlanResult struct {
 	Saved  *model.SavedPlan
 	// Inventory is what the plan was made from, by host.
 	Inventory map[string]*model.Snapshot
+	// SnapshotBlobs are, with PlanOptions.SnapshotBlobs and snapshots read
+	// from a directory, the Git blob hash of each host's file as read. It
+	// is nil when a vulnerability feed annotated the snapshots, whose
+	// encoding then differs from the files.
+	SnapshotBlobs map[string]plumbing.Hash
 	// Diagnostics are the configuration's (warnings, or errors with ErrConfig).
 	Diagnostics hcl.Diagnostics
 	// History is what the plan took from earlier runs: with git:REF, what
@@ -148,7 +158,11 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 			defer stream.Close()
 		}
 	}
-	if !live && stream == nil && err == nil {
+	var blobs map[string]plumbing.Hash
+	switch {
+	case !live && stream == nil && err == nil && o.SnapshotBlobs:
+		inv, blobs, source, err = inventory.ReadSourceBlobs(o.ConfigDir, o.Inventory)
+	case !live && stream == nil && err == nil:
 		inv, source, err = inventory.ReadSource(o.ConfigDir, o.Inventory)
 	}
 	if err != nil {
@@ -161,6 +175,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 	if db != nil {
 		if !live && inv != nil {
 			db.Annotate(inv)
+			blobs = nil
 		}
 		facts = db.AllFacts()
 	}
@@ -212,6 +227,7 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		res.Providers = ps
 	}
 	res.Inventory, res.History, res.Source, res.Vulns = inv, hist, source, facts
+	res.SnapshotBlobs = blobs
 	if prior != nil && recordsFirstSeen(o.ConfigDir, o.Inventory) {
 		if err := recordFirstSeen(o.ConfigDir, prior, pl, inv, time.Now()); err != nil {
 			if res.Providers != nil {

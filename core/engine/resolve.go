@@ -26,12 +26,22 @@ const resolveParallel = 8
 // (planner.CheckTransactions). A provider that does not resolve, or a host
 // whose resolution fails, is said so per host; it never stops the others.
 func Resolve(ctx context.Context, ps *session.Providers, pl *model.Plan, inv map[string]*model.Snapshot, outDir string, log logrus.FieldLogger) map[planner.HostKey]planner.Resolved {
+	return ResolveParallel(ctx, ps, pl, inv, outDir, log, resolveParallel)
+}
+
+// ResolveParallel is Resolve with parallel hosts resolved at once (0 or
+// less: Resolve's 8): tend serve resolves as many as it scans
+// (--scan-concurrency).
+func ResolveParallel(ctx context.Context, ps *session.Providers, pl *model.Plan, inv map[string]*model.Snapshot, outDir string, log logrus.FieldLogger, parallel int) map[planner.HostKey]planner.Resolved {
 	out := map[planner.HostKey]planner.Resolved{}
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
 	)
-	sem := make(chan struct{}, resolveParallel)
+	if parallel <= 0 {
+		parallel = resolveParallel
+	}
+	sem := make(chan struct{}, parallel)
 	for i := range pl.Hosts {
 		h := &pl.Hosts[i]
 		actions := planner.ResolvableActions(h)

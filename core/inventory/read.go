@@ -13,6 +13,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	gojson "github.com/goccy/go-json"
 	"github.com/tend-sh/tend/core/internal/safeopen"
 	"github.com/tend-sh/tend/core/model"
@@ -116,9 +117,21 @@ func checkProvider(pname string, p *model.ProviderInventory) error {
 // simply absent from the result; a malformed file is an error naming it.
 // Files are decoded in parallel.
 func ReadDir(dir string) (map[string]*model.Snapshot, error) {
+	inv, _, err := readDir(dir, false)
+	return inv, err
+}
+
+// ReadDirBlobs is ReadDir that also returns, by host, the Git blob hash of
+// each snapshot file's bytes as read: a reports commit compares it with
+// the branch's copy and keeps that copy, unencoded, when they are the same.
+func ReadDirBlobs(dir string) (map[string]*model.Snapshot, map[string]plumbing.Hash, error) {
+	return readDir(dir, true)
+}
+
+func readDir(dir string, withBlobs bool) (map[string]*model.Snapshot, map[string]plumbing.Hash, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading inventory: %w", err)
+		return nil, nil, fmt.Errorf("reading inventory: %w", err)
 	}
 	var hosts []string
 	for _, e := range entries {
@@ -128,6 +141,10 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 	}
 	sort.Strings(hosts)
 	out := make(map[string]*model.Snapshot, len(hosts))
+	var blobs map[string]plumbing.Hash
+	if withBlobs {
+		blobs = make(map[string]plumbing.Hash, len(hosts))
+	}
 	errs := make([]error, len(hosts))
 	in := newInterner()
 	var mu sync.Mutex
@@ -138,14 +155,21 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				s, err := readHost(dir, hosts[i], in)
+				s, data, err := readHost(dir, hosts[i], in)
 				if err != nil {
 					errs[i] = err
 					continue
 				}
 				if s != nil {
+					var h plumbing.Hash
+					if withBlobs {
+						h = plumbing.ComputeHash(plumbing.BlobObject, data)
+					}
 					mu.Lock()
 					out[hosts[i]] = s
+					if withBlobs {
+						blobs[hosts[i]] = h
+					}
 					mu.Unlock()
 				}
 			}
@@ -157,21 +181,24 @@ func ReadDir(dir string) (map[string]*model.Snapshot, error) {
 	close(next)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, blobs, nil
 }
 
-func readHost(dir, host string, in *interner) (*model.Snapshot, error) {
+// readHost reads and parses DIR/<host>/inventory.json, returning its bytes
+// too; no file gives no snapshot and no error.
+func readHost(dir, host string, in *interner) (*model.Snapshot, []byte, error) {
 	path := filepath.Join(dir, host, reportsbranch.SnapshotFile)
 	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return parse(path, data, host, in)
+	s, err := parse(path, data, host, in)
+	return s, data, err
 }
 
 // readFile reads a snapshot file of at most MaxSnapshotSize bytes. It

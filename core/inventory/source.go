@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/tend-sh/tend/core/model"
 )
 
@@ -34,6 +35,25 @@ func ReadSource(configDir, spec string) (map[string]*model.Snapshot, string, err
 		return nil, "", withPathHint(err, configDir, spec)
 	}
 	return inv, "dir:" + spec, nil
+}
+
+// ReadSourceBlobs is ReadSource that also returns, for a directory or
+// "live", the Git blob hash of each snapshot file as read (ReadDirBlobs);
+// none for "git:REF".
+func ReadSourceBlobs(configDir, spec string) (map[string]*model.Snapshot, map[string]plumbing.Hash, string, error) {
+	switch {
+	case spec == "" || spec == "live":
+		inv, blobs, err := ReadDirBlobs(filepath.Join(configDir, DefaultDir))
+		return inv, blobs, "live", err
+	case strings.HasPrefix(spec, "git:"):
+		inv, source, err := ReadSource(configDir, spec)
+		return inv, nil, source, err
+	}
+	inv, blobs, err := ReadDirBlobs(spec)
+	if err != nil {
+		return nil, nil, "", withPathHint(err, configDir, spec)
+	}
+	return inv, blobs, "dir:" + spec, nil
 }
 
 // withPathHint adds, to the error of a directory spec that does not exist

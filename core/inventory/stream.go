@@ -96,7 +96,7 @@ func OpenStream(dir string, order []string) (*Stream, error) {
 		go func() {
 			defer s.wg.Done()
 			for i := range work {
-				snap, err := readHost(dir, all[i], nil)
+				snap, _, err := readHost(dir, all[i], nil)
 				s.slots[i] <- parsed{snap, err}
 			}
 		}()
@@ -115,7 +115,7 @@ func (s *Stream) Next(host string) *model.Snapshot {
 		s.next++
 		s.release()
 	} else {
-		p.snap, p.err = readHost(s.dir, host, nil)
+		p.snap, _, p.err = readHost(s.dir, host, nil)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

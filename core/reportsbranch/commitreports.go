@@ -22,6 +22,9 @@ type CommitOptions struct {
 	// IfMissing holds files written only when the branch (the remote's,
 	// with a remote) does not have them yet and files do not bring them.
 	IfMissing Files
+	// Blobs are files given by blob hash (Commit.Blobs): snapshots the
+	// branch already holds byte for byte, kept without being encoded again.
+	Blobs map[string]plumbing.Hash
 }
 
 // CommitReports commits the reports layout to the reports branch of the
@@ -30,17 +33,9 @@ type CommitOptions struct {
 // branch's (the remote's, with a remote) in timestamps at most make no
 // commit and no push, by the rule tend serve follows (Differs).
 func CommitReports(ctx context.Context, o CommitOptions, files map[string][]byte, summary *model.FleetSummary, changedHosts, failedHosts int) (plumbing.Hash, bool, error) {
-	repo, err := configrepo.Open(o.ConfigDir)
+	root, current, err := o.current(ctx)
 	if err != nil {
-		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
-	}
-	root, _, err := repo.WorkTree()
-	if err != nil {
-		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
-	}
-	current, err := Fetch(ctx, root, o.Remote, o.Branch)
-	if err != nil {
-		return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
+		return plumbing.ZeroHash, false, err
 	}
 	for p, b := range o.IfMissing {
 		if _, ok := files[p]; ok {
@@ -52,14 +47,58 @@ func CommitReports(ctx context.Context, o CommitOptions, files map[string][]byte
 			files[p] = b
 		}
 	}
-	if differs, err := Differs(current, files); err != nil || !differs {
+	differs, err := Differs(current, files)
+	if err == nil && !differs {
+		differs, err = BlobsDiffer(current, o.Blobs)
+	}
+	if err != nil || !differs {
 		return current.Head, false, err
 	}
 	msg, trailers := Message(summary.ConfigCommit, summary.Hosts, changedHosts, failedHosts)
-	c := Commit{Message: msg, Trailers: trailers,
+	c := Commit{Message: msg, Trailers: trailers, Blobs: o.Blobs,
 		Author: object.Signature{Name: "tend", Email: "tend@localhost", When: o.Now}}
 	if o.Remote == "" {
 		return Write(root, o.Branch, files, c)
 	}
 	return Sync(ctx, root, o.Remote, o.Branch, files, c)
+}
+
+// current fetches the branch the reports go onto (the remote's, with a
+// remote) and returns it with the work tree's root.
+func (o CommitOptions) current(ctx context.Context) (string, *Tree, error) {
+	repo, err := configrepo.Open(o.ConfigDir)
+	if err != nil {
+		return "", nil, fmt.Errorf("committing reports: %w", err)
+	}
+	root, _, err := repo.WorkTree()
+	if err != nil {
+		return "", nil, fmt.Errorf("committing reports: %w", err)
+	}
+	current, err := Fetch(ctx, root, o.Remote, o.Branch)
+	if err != nil {
+		return "", nil, fmt.Errorf("committing reports: %w", err)
+	}
+	return root, current, nil
+}
+
+// Holding returns those of blobs (paths to the blob hash of the content
+// they are to have) that the branch CommitReports writes onto already
+// holds as that very blob: CommitOptions.Blobs can keep them there without
+// their content being encoded again.
+func Holding(ctx context.Context, o CommitOptions, blobs map[string]plumbing.Hash) (map[string]plumbing.Hash, error) {
+	_, current, err := o.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	held := map[string]plumbing.Hash{}
+	for p, h := range blobs {
+		old, ok, err := current.BlobHash(p)
+		if err != nil {
+			return nil, fmt.Errorf("committing reports: %w", err)
+		}
+		if ok && old == h {
+			held[p] = h
+		}
+	}
+	return held, nil
 }

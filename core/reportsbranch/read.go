@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -21,6 +23,83 @@ type Tree struct {
 	// from Head when Local found commits not pushed yet.
 	Remote plumbing.Hash
 	tree   *object.Tree
+
+	// dirs caches the directories looked up so far by path ("" is not
+	// kept): a fleet's reports are read host by host, and go-git would
+	// decode the hosts directory again for every file.
+	mu   sync.Mutex
+	dirs map[string]*object.Tree
+}
+
+// subtree returns the directory at dir ("" the root), decoding each
+// directory on the way once per Tree.
+func (t *Tree) subtree(dir string) (*object.Tree, error) {
+	if dir == "" {
+		return t.tree, nil
+	}
+	t.mu.Lock()
+	d, ok := t.dirs[dir]
+	t.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	parentDir, name := "", dir
+	if i := strings.LastIndexByte(dir, '/'); i >= 0 {
+		parentDir, name = dir[:i], dir[i+1:]
+	}
+	parent, err := t.subtree(parentDir)
+	if err != nil {
+		return nil, err
+	}
+	if d, err = parent.Tree(name); err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if t.dirs == nil {
+		t.dirs = map[string]*object.Tree{}
+	}
+	t.dirs[dir] = d
+	t.mu.Unlock()
+	return d, nil
+}
+
+// split returns the directory holding path and the name in it.
+func (t *Tree) split(path string) (*object.Tree, string, error) {
+	dir, name := "", path
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		dir, name = path[:i], path[i+1:]
+	}
+	d, err := t.subtree(dir)
+	return d, name, err
+}
+
+// notFound reports whether err says a path is not on the tree.
+func notFound(err error) bool {
+	return errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound)
+}
+
+// BlobHash returns the object hash of the file at a slash-separated path;
+// ok is false when the branch or the file does not exist (or it is a
+// directory).
+func (t *Tree) BlobHash(path string) (hash plumbing.Hash, ok bool, err error) {
+	if t == nil || t.tree == nil {
+		return plumbing.ZeroHash, false, nil
+	}
+	d, name, err := t.split(path)
+	if notFound(err) {
+		return plumbing.ZeroHash, false, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("reports branch: %s: %w", path, err)
+	}
+	e, err := d.FindEntry(name)
+	if notFound(err) || (err == nil && !e.Mode.IsFile()) {
+		return plumbing.ZeroHash, false, nil
+	}
+	if err != nil {
+		return plumbing.ZeroHash, false, fmt.Errorf("reports branch: %s: %w", path, err)
+	}
+	return e.Hash, true, nil
 }
 
 // Unpushed reports whether Head holds commits the remote does not have.
@@ -168,8 +247,15 @@ func (t *Tree) read(path string) (data []byte, ok bool, err error) {
 	if t == nil || t.tree == nil {
 		return nil, false, nil
 	}
-	f, err := t.tree.File(path)
-	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+	d, name, err := t.split(path)
+	if notFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("reports branch: %s: %w", path, err)
+	}
+	f, err := d.File(name)
+	if notFound(err) {
 		return nil, false, nil
 	}
 	if err != nil {
@@ -198,7 +284,11 @@ func (t *Tree) FileMax(path string, max int64) (data []byte, ok bool, err error)
 		return nil, false, nil
 	}
 	// Errors (no such file) are read's to report.
-	if size, err := t.tree.Size(path); err == nil && size > max {
+	d, name, err := t.split(path)
+	if err != nil {
+		return t.read(path)
+	}
+	if size, err := d.Size(name); err == nil && size > max {
 		return nil, false, fmt.Errorf("reports branch: %s: %d bytes, more than %d MiB: %w", path, size, max>>20, ErrTooLarge)
 	}
 	return t.read(path)
@@ -210,15 +300,12 @@ func (t *Tree) Names(dir string) ([]string, error) {
 	if t == nil || t.tree == nil {
 		return nil, nil
 	}
-	d := t.tree
-	if dir != "" {
-		var err error
-		if d, err = t.tree.Tree(dir); err != nil {
-			if errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("reports branch: %s: %w", dir, err)
+	d, err := t.subtree(dir)
+	if err != nil {
+		if notFound(err) {
+			return nil, nil
 		}
+		return nil, fmt.Errorf("reports branch: %s: %w", dir, err)
 	}
 	names := make([]string, 0, len(d.Entries))
 	for _, e := range d.Entries {

@@ -34,6 +34,11 @@ type Commit struct {
 	// files also holds is written, not removed); absent ones are ignored,
 	// and directories left empty go too.
 	Remove []string
+	// Blobs are more files, each given by the hash of a blob the
+	// repository already holds (a snapshot the branch has unchanged, whose
+	// bytes need not be encoded again); they are laid over the tree like
+	// the files, which must not name the same paths.
+	Blobs map[string]plumbing.Hash
 }
 
 // Message builds the DESIGN.md first line
@@ -125,10 +130,10 @@ func write(repo *git.Repository, branch string, files Files, c Commit) (plumbing
 // object store without touching any ref. When the tree would not change it
 // returns *parent and changed=false.
 func build(s storer.Storer, parent *plumbing.Hash, files Files, c Commit) (plumbing.Hash, bool, error) {
-	if len(files) == 0 && len(c.Remove) == 0 && parent != nil {
+	if len(files) == 0 && len(c.Blobs) == 0 && len(c.Remove) == 0 && parent != nil {
 		return *parent, false, nil
 	}
-	root, err := splitPaths(files, c.Remove)
+	root, err := splitPaths(files, c.Blobs, c.Remove)
 	if err != nil {
 		return plumbing.ZeroHash, false, err
 	}
@@ -170,17 +175,18 @@ func build(s storer.Storer, parent *plumbing.Hash, files Files, c Commit) (plumb
 // dir is the part of files below one directory.
 type dir struct {
 	files  map[string][]byte
+	blobs  map[string]plumbing.Hash
 	dirs   map[string]*dir
 	remove map[string]bool
 }
 
 func newDir() *dir {
-	return &dir{files: map[string][]byte{}, dirs: map[string]*dir{}, remove: map[string]bool{}}
+	return &dir{files: map[string][]byte{}, blobs: map[string]plumbing.Hash{}, dirs: map[string]*dir{}, remove: map[string]bool{}}
 }
 
 // writes says d writes a file, here or below.
 func (d *dir) writes() bool {
-	if len(d.files) > 0 {
+	if len(d.files) > 0 || len(d.blobs) > 0 {
 		return true
 	}
 	for _, sub := range d.dirs {
@@ -191,35 +197,32 @@ func (d *dir) writes() bool {
 	return false
 }
 
-// splitPaths validates the paths and arranges them, and those to remove,
-// as a directory tree.
-func splitPaths(files Files, remove []string) (*dir, error) {
+// splitPaths validates the paths and arranges them (files by content,
+// files by blob hash, and paths to remove) as a directory tree.
+func splitPaths(files Files, blobs map[string]plumbing.Hash, remove []string) (*dir, error) {
 	root := newDir()
 	for p, content := range files {
-		parts, err := splitPath(p)
+		d, last, err := root.place(p)
 		if err != nil {
 			return nil, err
 		}
-		d := root
-		for _, part := range parts[:len(parts)-1] {
-			if _, clash := d.files[part]; clash {
-				return nil, fmt.Errorf("report path %q: %q is both a file and a directory", p, part)
-			}
-			sub, ok := d.dirs[part]
-			if !ok {
-				sub = newDir()
-				d.dirs[part] = sub
-			}
-			d = sub
-		}
-		last := parts[len(parts)-1]
-		if _, clash := d.dirs[last]; clash {
-			return nil, fmt.Errorf("report path %q is both a file and a directory", p)
-		}
 		d.files[last] = content
+	}
+	for p, h := range blobs {
+		d, last, err := root.place(p)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := d.files[last]; dup {
+			return nil, fmt.Errorf("report path %q is given both as content and as a blob", p)
+		}
+		d.blobs[last] = h
 	}
 	for _, p := range remove {
 		if _, written := files[p]; written {
+			continue
+		}
+		if _, written := blobs[p]; written {
 			continue
 		}
 		parts, err := splitPath(p)
@@ -228,7 +231,8 @@ func splitPaths(files Files, remove []string) (*dir, error) {
 		}
 		d := root
 		for _, part := range parts[:len(parts)-1] {
-			if _, isFile := d.files[part]; isFile {
+			_, isFile := d.files[part]
+			if _, isBlob := d.blobs[part]; isFile || isBlob {
 				break // written as a file: nothing below it to remove
 			}
 			sub, ok := d.dirs[part]
@@ -241,6 +245,33 @@ func splitPaths(files Files, remove []string) (*dir, error) {
 		d.remove[parts[len(parts)-1]] = true
 	}
 	return root, nil
+}
+
+// place validates path p and returns the directory below root that holds
+// it, made as needed, and its last element.
+func (root *dir) place(p string) (*dir, string, error) {
+	parts, err := splitPath(p)
+	if err != nil {
+		return nil, "", err
+	}
+	d := root
+	for _, part := range parts[:len(parts)-1] {
+		_, clash := d.files[part]
+		if _, blob := d.blobs[part]; clash || blob {
+			return nil, "", fmt.Errorf("report path %q: %q is both a file and a directory", p, part)
+		}
+		sub, ok := d.dirs[part]
+		if !ok {
+			sub = newDir()
+			d.dirs[part] = sub
+		}
+		d = sub
+	}
+	last := parts[len(parts)-1]
+	if _, clash := d.dirs[last]; clash {
+		return nil, "", fmt.Errorf("report path %q is both a file and a directory", p)
+	}
+	return d, last, nil
 }
 
 // splitPath validates a path of the tree and splits it.
@@ -278,6 +309,9 @@ func overlay(s storer.EncodedObjectStorer, old plumbing.Hash, d *dir) (plumbing.
 		if err != nil {
 			return plumbing.ZeroHash, false, err
 		}
+		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h}
+	}
+	for name, h := range d.blobs {
 		entries[name] = object.TreeEntry{Name: name, Mode: filemode.Regular, Hash: h}
 	}
 	for name, sub := range d.dirs {

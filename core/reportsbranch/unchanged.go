@@ -6,6 +6,8 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 // volatile matches the timestamps every run renews (scanned_at,
@@ -22,11 +24,32 @@ func NormalizedSum(b []byte) [sha256.Size]byte { return sha256.Sum256(volatile.R
 // and make no commit.
 func Differs(t *Tree, files Files) (bool, error) {
 	for _, p := range slices.Sorted(maps.Keys(files)) {
+		// The same bytes need neither reading nor normalizing.
+		if h, ok, err := t.BlobHash(p); err != nil {
+			return false, err
+		} else if ok && h == plumbing.ComputeHash(plumbing.BlobObject, files[p]) {
+			continue
+		}
 		old, ok, err := t.File(p)
 		if err != nil {
 			return false, err
 		}
 		if !ok || !bytes.Equal(volatile.ReplaceAll(old, nil), volatile.ReplaceAll(files[p], nil)) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// BlobsDiffer reports whether any of blobs (paths to blob hashes, as
+// Commit.Blobs gives them) is not on the tree as that very blob.
+func BlobsDiffer(t *Tree, blobs map[string]plumbing.Hash) (bool, error) {
+	for _, p := range slices.Sorted(maps.Keys(blobs)) {
+		h, ok, err := t.BlobHash(p)
+		if err != nil {
+			return false, err
+		}
+		if !ok || h != blobs[p] {
 			return true, nil
 		}
 	}

@@ -16,6 +16,12 @@ import (
 type transports struct {
 	mu  sync.Mutex
 	ssh map[string]*ssh.Client
+	// replay and record are the benchmark hooks (replay.go): every host
+	// answered from a recording, or every command recorded.
+	replay   *replayed
+	recorder *recording
+	loaded   bool
+	loadErr  error
 }
 
 // Runner returns the Runner that reaches host h: the local runner, or the
@@ -23,6 +29,18 @@ type transports struct {
 func (ps *Providers) Runner(h *config.Host) (sdk.Runner, error) { return ps.hosts.runner(h) }
 
 func (t *transports) runner(h *config.Host) (sdk.Runner, error) {
+	if r, ok, err := t.benchRunner(h); ok || err != nil {
+		return r, err
+	}
+	r, err := t.real(h)
+	if err != nil || t.recorder == nil {
+		return r, err
+	}
+	return t.recorder.wrap(r), nil
+}
+
+// real returns the Runner of the host's own transport.
+func (t *transports) real(h *config.Host) (sdk.Runner, error) {
 	switch h.Transport {
 	case config.TransportLocal:
 		return local.Runner{}, nil
@@ -53,6 +71,7 @@ func (t *transports) runner(h *config.Host) (sdk.Runner, error) {
 func (t *transports) close() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.recorder.save()
 	for _, c := range t.ssh {
 		_ = c.Close()
 	}
