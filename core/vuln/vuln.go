@@ -6,9 +6,11 @@
 package vuln
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tend-sh/tend/core/debversion"
 	"github.com/tend-sh/tend/core/feeds"
@@ -224,14 +226,44 @@ func (db *DB) fixes(src string, rel map[string][]fix, ecosystems []string) []fix
 // are matched by source package (the binary name when the provider gives
 // none).
 func (db *DB) Annotate(snaps map[string]*model.Snapshot) {
+	var invs []*model.ProviderInventory
 	for _, s := range snaps {
 		if s == nil {
 			continue
 		}
 		for _, inv := range s.Providers {
-			db.annotate(inv)
+			invs = append(invs, inv)
 		}
 	}
+	db.annotateAll(invs)
+}
+
+// annotateAll annotates distinct inventories, one worker per CPU: hosts
+// share nothing but the DB's caches.
+func (db *DB) annotateAll(invs []*model.ProviderInventory) {
+	workers := min(runtime.GOMAXPROCS(0), len(invs))
+	if workers <= 1 {
+		for _, inv := range invs {
+			db.annotate(inv)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(invs) {
+					return
+				}
+				db.annotate(invs[i])
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (db *DB) annotate(inv *model.ProviderInventory) {
