@@ -285,8 +285,8 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 			updated[inv.Installed[i].Name] = i
 		}
 	}
-	type fixedKey struct{ pkg, cve string }
-	fixed := map[fixedKey]bool{} // CVEs an available update fixes
+	// The CVEs each package's available update fixes, by package name.
+	var fixed map[string][]string
 	for i := range inv.Available {
 		u := &inv.Available[i]
 		src, from := u.Name, u.From
@@ -307,7 +307,10 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 				if !slices.Contains(u.CVEs, f.cve) {
 					u.CVEs = append(u.CVEs, f.cve)
 				}
-				fixed[fixedKey{u.Name, f.cve}] = true
+				if fixed == nil {
+					fixed = map[string][]string{}
+				}
+				fixed[u.Name] = append(fixed[u.Name], f.cve)
 			}
 		}
 		slices.Sort(u.CVEs)
@@ -327,8 +330,12 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 	}
 	for i := range inv.Installed {
 		it := &inv.Installed[i]
+		if len(open[i]) == 0 {
+			continue
+		}
+		closed := fixed[it.Name] // a few CVEs at most: a list beats a map
 		for _, id := range open[i] {
-			if len(fixed) == 0 || !fixed[fixedKey{it.Name, id}] {
+			if len(closed) == 0 || !slices.Contains(closed, id) {
 				inv.OpenCVEs = append(inv.OpenCVEs, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: id})
 			}
 		}
