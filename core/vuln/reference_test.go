@@ -273,6 +273,14 @@ func TestMatchesReferenceFixtures(t *testing.T) {
 			h++
 		}
 	}
+	// Installed packages out of order, and one name twice (two
+	// architectures at different versions).
+	odd := cloneSnap(t, snaps[1])
+	odd.Host = "odd"
+	inv := odd.Providers["apt"]
+	slices.Reverse(inv.Installed)
+	inv.Installed = append(inv.Installed, model.Installed{ID: "libc6:i386", Name: "libc6", Version: "2.31-13", Source: "glibc"})
+	snaps = append(snaps, odd)
 	if open := sameAsReference(t, db, ref, snaps); open == 0 {
 		t.Fatal("no open CVEs in the fixture fleet: the comparison proves nothing")
 	}

@@ -34,12 +34,22 @@ type DB struct {
 	// release, built on first use so matching a fleet allocates little.
 	mu        sync.Mutex
 	byRelease map[string]map[string][]fix
-	// open caches the CVEs open at one version of a source package on one
-	// release: hosts of a fleet share most of their versions.
-	open map[openKey][]string
+	// indexes caches, per release and ecosystems a host names, what
+	// matching its packages needs.
+	indexes map[string]index
 }
 
-type openKey struct{ release, src, version string }
+// index is what the feeds say of one release (a tracker codename and OSV
+// ecosystems): each source package's CVEs with their fixes, and the CVEs
+// open at each version of it hosts have. Source packages no CVE names are
+// absent.
+type index map[string]*srcIndex
+
+type srcIndex struct {
+	fixes []fix // db.fixes of the source package
+	mu    sync.Mutex
+	open  map[string][]string // version → CVEs open at it, sorted
+}
 
 type trackerIssue struct {
 	cve      string
@@ -54,7 +64,7 @@ type osvRange struct {
 // New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
 func New(loaded []*feeds.Loaded) *DB {
 	db := &DB{tracker: map[string][]trackerIssue{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
-		byRelease: map[string]map[string][]fix{}, open: map[openKey][]string{}}
+		byRelease: map[string]map[string][]fix{}, indexes: map[string]index{}}
 	for _, l := range loaded {
 		d := l.Data
 		for src, issues := range d.Tracker {
@@ -271,10 +281,7 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 	if codename == "" && len(ecos) == 0 {
 		return
 	}
-	var rel map[string][]fix
-	if codename != "" {
-		rel = db.release(codename)
-	}
+	idx := db.index(codename, ecos)
 	// The installed entry of each updated package, by name.
 	updated := make(map[string]int, len(inv.Available))
 	for i := range inv.Available {
@@ -299,7 +306,7 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		// An update's source version is unknown; binNMUs aside, it is the
 		// binary's version.
 		to := stripBinNMU(u.To)
-		for _, f := range db.fixes(src, rel, ecos) {
+		for _, f := range idx.fixes(src) {
 			if f.fixed == "" {
 				continue
 			}
@@ -316,13 +323,16 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		slices.Sort(u.CVEs)
 	}
 	// Two passes, so the list is allocated once at its size.
-	relName := codename + "|" + strings.Join(ecos, ",")
 	open := make([][]string, len(inv.Installed))
 	n := 0
+	sorted := true // by package name, each once: the providers' order
 	for i := range inv.Installed {
 		src, version := sourceOf(&inv.Installed[i])
-		open[i] = db.openAt(openKey{relName, src, version}, rel, ecos)
+		open[i] = idx.openAt(src, version)
 		n += len(open[i])
+		if i > 0 && inv.Installed[i-1].Name >= inv.Installed[i].Name {
+			sorted = false
+		}
 	}
 	inv.OpenCVEs = nil
 	if n > 0 {
@@ -346,32 +356,76 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		}
 		return strings.Compare(a.CVE, b.CVE)
 	}
-	if !slices.IsSortedFunc(inv.OpenCVEs, cmpOpen) { // providers list installed packages sorted
-		slices.SortFunc(inv.OpenCVEs, cmpOpen)
+	// Each package's open CVEs are sorted: in packages' order, so is all.
+	if !sorted {
+		slices.SortStableFunc(inv.OpenCVEs, cmpOpen)
 	}
 }
 
-// openAt returns the CVEs of source package k.src open at k.version on a
-// release (no fix, or fixed in a later version), each once, computed once
-// per key.
-func (db *DB) openAt(k openKey, rel map[string][]fix, ecos []string) []string {
+// index returns the index of a release, built once per codename and
+// ecosystems.
+func (db *DB) index(codename string, ecos []string) index {
+	var rel map[string][]fix
+	if codename != "" {
+		rel = db.release(codename)
+	}
+	key := codename + "|" + strings.Join(ecos, ",")
 	db.mu.Lock()
-	ids, ok := db.open[k]
-	db.mu.Unlock()
-	if ok {
+	defer db.mu.Unlock()
+	if idx, ok := db.indexes[key]; ok {
+		return idx
+	}
+	idx := make(index, len(rel))
+	for src := range rel {
+		idx[src] = &srcIndex{}
+	}
+	for _, eco := range ecos {
+		for src := range db.osv[eco] {
+			if idx[src] == nil {
+				idx[src] = &srcIndex{}
+			}
+		}
+	}
+	for src, si := range idx {
+		si.fixes = db.fixes(src, rel, ecos)
+		si.open = map[string][]string{}
+	}
+	db.indexes[key] = idx
+	return idx
+}
+
+// fixes is db.fixes of a source package on the index's release.
+func (idx index) fixes(src string) []fix {
+	if si := idx[src]; si != nil {
+		return si.fixes
+	}
+	return nil
+}
+
+// openAt returns the CVEs of a source package open at a version on the
+// index's release (no fix, or fixed in a later version), each once and
+// sorted, computed once per version.
+func (idx index) openAt(src, version string) []string {
+	si := idx[src]
+	if si == nil {
+		return nil
+	}
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if ids, ok := si.open[version]; ok {
 		return ids
 	}
-	for _, f := range db.fixes(k.src, rel, ecos) {
+	var ids []string
+	for _, f := range si.fixes {
 		if slices.Contains(ids, f.cve) {
 			continue
 		}
-		if f.fixed == "" || debversion.Compare(k.version, f.fixed) < 0 {
+		if f.fixed == "" || debversion.Compare(version, f.fixed) < 0 {
 			ids = append(ids, f.cve)
 		}
 	}
-	db.mu.Lock()
-	db.open[k] = ids
-	db.mu.Unlock()
+	slices.Sort(ids) // the tracker's CVEs are sorted, OSV's come after
+	si.open[version] = ids
 	return ids
 }
 
