@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -125,14 +126,6 @@ func BenchmarkMatchFleet(b *testing.B) {
 	if s := os.Getenv("TEND_BENCH_HOSTS"); s != "" { // a smaller fleet while profiling
 		fmt.Sscan(s, &hosts)
 	}
-	var jqTime time.Duration
-	if jq, err := exec.LookPath("jq"); err == nil {
-		start := time.Now()
-		if out, err := exec.Command(jq, "length", path).CombinedOutput(); err != nil {
-			b.Fatalf("jq: %v: %s", err, out)
-		}
-		jqTime = time.Since(start)
-	}
 	for _, fleet := range []struct {
 		name    string
 		patched bool
@@ -143,9 +136,10 @@ func BenchmarkMatchFleet(b *testing.B) {
 				invs[i] = genInventory(i, fleet.patched).Providers["apt"]
 			}
 			b.ResetTimer()
-			var parse, match time.Duration
+			var parse, match, cpu time.Duration
 			open := 0
 			for n := 0; n < b.N; n++ {
+				cpuStart := cpuTime()
 				start := time.Now()
 				raw, err := os.ReadFile(path)
 				if err != nil {
@@ -164,6 +158,7 @@ func BenchmarkMatchFleet(b *testing.B) {
 					db.annotateAll(invs[:min(len(invs), hosts-h)])
 				}
 				match += time.Since(start)
+				cpu += cpuTime() - cpuStart
 				open = 0
 				for _, inv := range invs {
 					open += len(inv.OpenCVEs)
@@ -174,10 +169,31 @@ func BenchmarkMatchFleet(b *testing.B) {
 			b.ReportMetric(float64(open)*float64(hosts)/float64(len(invs)), "open-cves")
 			b.ReportMetric(parse.Seconds()/float64(b.N), "parse-s")
 			b.ReportMetric(match.Seconds()/float64(b.N), "match-s")
-			if jqTime > 0 {
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
+			// jq right after, so both see about the same load.
+			if jq, err := exec.LookPath("jq"); err == nil {
+				start := time.Now()
+				cmd := exec.Command(jq, "length", path)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("jq: %v: %s", err, out)
+				}
+				jqTime := time.Since(start)
+				jqCPU := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 				b.ReportMetric(jqTime.Seconds(), "jq-s")
+				b.ReportMetric(jqCPU.Seconds(), "jq-cpu-s")
 				b.ReportMetric((parse+match).Seconds()/float64(b.N)/jqTime.Seconds(), "ratio-to-jq")
+				b.ReportMetric(cpu.Seconds()/float64(b.N)/jqCPU.Seconds(), "cpu-ratio-to-jq")
 			}
 		})
 	}
+}
+
+// cpuTime is the CPU time the process has used (user and system, all
+// threads): on a shared machine it moves less with the load than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -48,7 +48,17 @@ type index map[string]*srcIndex
 type srcIndex struct {
 	fixes []fix // db.fixes of the source package
 	mu    sync.Mutex
-	open  map[string][]string // version → CVEs open at it, sorted
+	// The CVEs open at each version, sorted: the first version asked for
+	// read without a lock (most of a fleet runs one), others in open.
+	first atomic.Pointer[openEntry]
+	open  map[string][]string
+	// The CVEs an update fixes, by from and to version.
+	updates map[[2]string][]string
+}
+
+type openEntry struct {
+	version string
+	ids     []string
 }
 
 type trackerIssue struct {
@@ -282,14 +292,28 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		return
 	}
 	idx := db.index(codename, ecos)
-	// The installed entry of each updated package, by name.
+	sorted := true // by package name, each once: the providers' order
+	for i := 1; i < len(inv.Installed) && sorted; i++ {
+		sorted = inv.Installed[i-1].Name < inv.Installed[i].Name
+	}
+	// The installed entry of each updated package, by name: found by
+	// binary search in the providers' order, else (the last of a name) in
+	// a map.
 	updated := make(map[string]int, len(inv.Available))
 	for i := range inv.Available {
-		updated[inv.Available[i].Name] = -1
+		name := inv.Available[i].Name
+		updated[name] = -1
+		if sorted {
+			if k, ok := slices.BinarySearchFunc(inv.Installed, name, func(it model.Installed, n string) int { return strings.Compare(it.Name, n) }); ok {
+				updated[name] = k
+			}
+		}
 	}
-	for i := range inv.Installed {
-		if _, ok := updated[inv.Installed[i].Name]; ok {
-			updated[inv.Installed[i].Name] = i
+	if !sorted {
+		for i := range inv.Installed {
+			if _, ok := updated[inv.Installed[i].Name]; ok {
+				updated[inv.Installed[i].Name] = i
+			}
 		}
 	}
 	// The CVEs each package's available update fixes, by package name.
@@ -306,33 +330,24 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		// An update's source version is unknown; binNMUs aside, it is the
 		// binary's version.
 		to := stripBinNMU(u.To)
-		for _, f := range idx.fixes(src) {
-			if f.fixed == "" {
-				continue
+		for _, id := range idx.fixedBy(src, from, to) {
+			if !slices.Contains(u.CVEs, id) {
+				u.CVEs = append(u.CVEs, id)
 			}
-			if (from == "" || debversion.Compare(from, f.fixed) < 0) && debversion.Compare(to, f.fixed) >= 0 {
-				if !slices.Contains(u.CVEs, f.cve) {
-					u.CVEs = append(u.CVEs, f.cve)
-				}
-				if fixed == nil {
-					fixed = map[string][]string{}
-				}
-				fixed[u.Name] = append(fixed[u.Name], f.cve)
+			if fixed == nil {
+				fixed = map[string][]string{}
 			}
+			fixed[u.Name] = append(fixed[u.Name], id)
 		}
 		slices.Sort(u.CVEs)
 	}
 	// Two passes, so the list is allocated once at its size.
 	open := make([][]string, len(inv.Installed))
 	n := 0
-	sorted := true // by package name, each once: the providers' order
 	for i := range inv.Installed {
 		src, version := sourceOf(&inv.Installed[i])
 		open[i] = idx.openAt(src, version)
 		n += len(open[i])
-		if i > 0 && inv.Installed[i-1].Name >= inv.Installed[i].Name {
-			sorted = false
-		}
 	}
 	inv.OpenCVEs = nil
 	if n > 0 {
@@ -375,20 +390,33 @@ func (db *DB) index(codename string, ecos []string) index {
 	if idx, ok := db.indexes[key]; ok {
 		return idx
 	}
-	idx := make(index, len(rel))
+	var names []string
+	seen := make(map[string]bool, len(rel))
 	for src := range rel {
-		idx[src] = &srcIndex{}
+		names, seen[src] = append(names, src), true
 	}
 	for _, eco := range ecos {
 		for src := range db.osv[eco] {
-			if idx[src] == nil {
-				idx[src] = &srcIndex{}
+			if !seen[src] {
+				names, seen[src] = append(names, src), true
 			}
 		}
 	}
-	for src, si := range idx {
-		si.fixes = db.fixes(src, rel, ecos)
-		si.open = map[string][]string{}
+	// Keys and entries laid out together, in one arena each: a fleet looks
+	// up every installed package, and scattered keys cost a cache miss
+	// each.
+	slices.Sort(names)
+	var arena strings.Builder
+	for _, src := range names {
+		arena.WriteString(src)
+	}
+	all, off := arena.String(), 0
+	entries := make([]srcIndex, len(names))
+	idx := make(index, len(names))
+	for i, src := range names {
+		entries[i].fixes = db.fixes(src, rel, ecos)
+		idx[all[off:off+len(src)]] = &entries[i]
+		off += len(src)
 	}
 	db.indexes[key] = idx
 	return idx
@@ -402,6 +430,36 @@ func (idx index) fixes(src string) []fix {
 	return nil
 }
 
+// fixedBy returns the CVEs of a source package that an update from one
+// version (any, when "") to another fixes, in fixes' order, computed once
+// per versions.
+func (idx index) fixedBy(src, from, to string) []string {
+	si := idx[src]
+	if si == nil {
+		return nil
+	}
+	k := [2]string{from, to}
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if ids, ok := si.updates[k]; ok {
+		return ids
+	}
+	var ids []string
+	for _, f := range si.fixes {
+		if f.fixed == "" {
+			continue
+		}
+		if (from == "" || debversion.Compare(from, f.fixed) < 0) && debversion.Compare(to, f.fixed) >= 0 {
+			ids = append(ids, f.cve)
+		}
+	}
+	if si.updates == nil {
+		si.updates = map[[2]string][]string{}
+	}
+	si.updates[[2]string{strings.Clone(from), strings.Clone(to)}] = ids
+	return ids
+}
+
 // openAt returns the CVEs of a source package open at a version on the
 // index's release (no fix, or fixed in a later version), each once and
 // sorted, computed once per version.
@@ -410,8 +468,14 @@ func (idx index) openAt(src, version string) []string {
 	if si == nil {
 		return nil
 	}
+	if e := si.first.Load(); e != nil && e.version == version {
+		return e.ids
+	}
 	si.mu.Lock()
 	defer si.mu.Unlock()
+	if e := si.first.Load(); e != nil && e.version == version {
+		return e.ids
+	}
 	if ids, ok := si.open[version]; ok {
 		return ids
 	}
@@ -425,7 +489,14 @@ func (idx index) openAt(src, version string) []string {
 		}
 	}
 	slices.Sort(ids) // the tracker's CVEs are sorted, OSV's come after
-	si.open[version] = ids
+	switch {
+	case si.first.Load() == nil:
+		si.first.Store(&openEntry{strings.Clone(version), ids})
+	case si.open == nil:
+		si.open = map[string][]string{version: ids}
+	default:
+		si.open[version] = ids
+	}
 	return ids
 }
 
