@@ -281,6 +281,14 @@ func TestMatchesReferenceFixtures(t *testing.T) {
 	slices.Reverse(inv.Installed)
 	inv.Installed = append(inv.Installed, model.Installed{ID: "libc6:i386", Name: "libc6", Version: "2.31-13", Source: "glibc"})
 	snaps = append(snaps, odd)
+	// More versions of one source package than are kept without a lock.
+	for k := 0; k < 2*maxKnownVersions; k++ {
+		v := fmt.Sprintf("2.36-%d", k)
+		snaps = append(snaps, &model.Snapshot{Host: "v" + v, Providers: map[string]*model.ProviderInventory{"apt": {
+			Facts:     map[string]string{"os": "debian", "release": "12"},
+			Installed: []model.Installed{{ID: "libc6", Name: "libc6", Version: v, Source: "glibc"}},
+		}}})
+	}
 	if open := sameAsReference(t, db, ref, snaps); open == 0 {
 		t.Fatal("no open CVEs in the fixture fleet: the comparison proves nothing")
 	}

@@ -48,9 +48,10 @@ type index map[string]*srcIndex
 type srcIndex struct {
 	fixes []fix // db.fixes of the source package
 	mu    sync.Mutex
-	// The CVEs open at each version, sorted: the first version asked for
-	// read without a lock (most of a fleet runs one), others in open.
-	first atomic.Pointer[openEntry]
+	// The CVEs open at each version, sorted: the first few versions asked
+	// for in a list read without a lock (a fleet runs few versions of a
+	// package, and replaced whole when one is added), others in open.
+	known atomic.Pointer[[]openEntry]
 	open  map[string][]string
 	// The CVEs an update fixes, by from and to version.
 	updates map[[2]string][]string
@@ -468,13 +469,13 @@ func (idx index) openAt(src, version string) []string {
 	if si == nil {
 		return nil
 	}
-	if e := si.first.Load(); e != nil && e.version == version {
-		return e.ids
+	if ids, ok := si.lookup(version); ok {
+		return ids
 	}
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	if e := si.first.Load(); e != nil && e.version == version {
-		return e.ids
+	if ids, ok := si.lookup(version); ok {
+		return ids
 	}
 	if ids, ok := si.open[version]; ok {
 		return ids
@@ -489,15 +490,36 @@ func (idx index) openAt(src, version string) []string {
 		}
 	}
 	slices.Sort(ids) // the tracker's CVEs are sorted, OSV's come after
+	var known []openEntry
+	if k := si.known.Load(); k != nil {
+		known = *k
+	}
 	switch {
-	case si.first.Load() == nil:
-		si.first.Store(&openEntry{strings.Clone(version), ids})
+	case len(known) < maxKnownVersions:
+		known = append(slices.Clip(known), openEntry{strings.Clone(version), ids})
+		si.known.Store(&known)
 	case si.open == nil:
 		si.open = map[string][]string{version: ids}
 	default:
 		si.open[version] = ids
 	}
 	return ids
+}
+
+// maxKnownVersions is how many versions of a source package openAt reads
+// without a lock.
+const maxKnownVersions = 8
+
+// lookup finds a version among the known ones.
+func (si *srcIndex) lookup(version string) ([]string, bool) {
+	if k := si.known.Load(); k != nil {
+		for _, e := range *k {
+			if e.version == version {
+				return e.ids, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // sourceOf returns an installed package's source package and version:
