@@ -423,14 +423,6 @@ func (db *DB) index(codename string, ecos []string) index {
 	return idx
 }
 
-// fixes is db.fixes of a source package on the index's release.
-func (idx index) fixes(src string) []fix {
-	if si := idx[src]; si != nil {
-		return si.fixes
-	}
-	return nil
-}
-
 // fixedBy returns the CVEs of a source package that an update from one
 // version (any, when "") to another fixes, in fixes' order, computed once
 // per versions.
