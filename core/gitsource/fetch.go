@@ -39,12 +39,17 @@ func (s *Source) fetch(ctx context.Context) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, err
 	}
 	before, _ := repo.Storer.Reference(s.tracking())
-	err = repo.FetchContext(ctx, &git.FetchOptions{
+	opts := &git.FetchOptions{
 		RemoteName: RemoteName,
 		RefSpecs:   []config.RefSpec{s.refSpec()},
 		Auth:       auth,
 		Tags:       git.NoTags,
-	})
+	}
+	err = repo.FetchContext(ctx, opts)
+	if serverClosedEarly(err) && ctx.Err() == nil {
+		s.log.Debug("fetch: the server closed the connection before go-git closed its side; fetching again")
+		err = repo.FetchContext(ctx, opts)
+	}
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return plumbing.ZeroHash, s.fetchError(err)
 	}
@@ -189,4 +194,12 @@ func sentUser(a transport.AuthMethod) string {
 		return fmt.Sprintf(" (%q)", ba.Username)
 	}
 	return ""
+}
+
+// serverClosedEarly reports go-git v5's "closing input: EOF": over SSH the
+// server may end git-upload-pack before the client closes its side of the
+// channel, and go-git then fails a fetch that had nothing wrong with it
+// (go-git issues #1685 and #1854, fixed in v6). One more fetch is the cure.
+func serverClosedEarly(err error) bool {
+	return err != nil && strings.HasSuffix(err.Error(), "closing input: EOF")
 }

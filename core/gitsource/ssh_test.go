@@ -45,3 +45,21 @@ func TestSSHUnknownHostKey(t *testing.T) {
 		t.Fatalf("Fetch with an unknown host key: %v; want a refusal naming ssh-keyscan", err)
 	}
 }
+
+// TestServerClosedEarly: only go-git's "closing input: EOF" is fetched
+// again; other errors are reported at once.
+func TestServerClosedEarly(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{fmt.Errorf("closing input: EOF"), true},
+		{fmt.Errorf("closing input: broken pipe"), false},
+		{fmt.Errorf("authentication required"), false},
+	} {
+		if got := serverClosedEarly(tc.err); got != tc.want {
+			t.Errorf("serverClosedEarly(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
