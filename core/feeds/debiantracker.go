@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	gojson "github.com/goccy/go-json"
 )
 
 // Tracker is the Debian Security Tracker's JSON
@@ -30,9 +32,15 @@ type TrackerRelease struct {
 // packages whose issues all have releases. An empty or malformed file is
 // an error, so a broken download never replaces a good copy.
 func ParseTracker(b []byte) (Tracker, error) {
+	// The full tracker is tens of megabytes: goccy/go-json decodes it
+	// several times faster than encoding/json. What it refuses is decoded
+	// again by encoding/json, the reference, whose error users see.
 	var t Tracker
-	if err := json.Unmarshal(b, &t); err != nil {
-		return nil, fmt.Errorf("debian tracker JSON: %w", err)
+	if err := gojson.Unmarshal(b, &t); err != nil {
+		t = nil
+		if err := json.Unmarshal(b, &t); err != nil {
+			return nil, fmt.Errorf("debian tracker JSON: %w", err)
+		}
 	}
 	if len(t) == 0 {
 		return nil, errors.New("debian tracker JSON: no source packages")

@@ -3,8 +3,10 @@ package feeds
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -34,6 +36,35 @@ func TestParseTracker(t *testing.T) {
 		if _, err := ParseTracker([]byte(bad)); err == nil {
 			t.Errorf("ParseTracker(%q) = nil error", bad)
 		}
+	}
+}
+
+// TestParseTrackerAsEncodingJSON: the fast decoder reads the tracker as
+// encoding/json does, and what it refuses still fails with
+// encoding/json's error.
+func TestParseTrackerAsEncodingJSON(t *testing.T) {
+	odd := `{"a": {"CVE-1": {"releases": {"sid": {"status": "open", "urgency": "low**", "extra": [1, {"x": null}]}}, "description": "caf\u00e9 \"q\" \ud83d\ude00"}},
+	"b": {"CVE-2": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "1:2.0-1", "fixed_version": "1:2.1-1"}}}, "TEMP-3": {"releases": {}}},
+	"a": {"CVE-4": {"releases": {"sid": {"status": "undetermined"}}}}}`
+	for name, b := range map[string][]byte{"fixture": fixture(t, "debian-tracker.json"), "odd": []byte(odd)} {
+		got, err := ParseTracker(b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var want Tracker
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
+		}
+	}
+	var std Tracker
+	bad := `{"x": {"CVE-1": {"releases": {"sid": {"status": 1}}}}}`
+	_, err := ParseTracker([]byte(bad))
+	want := json.Unmarshal([]byte(bad), &std)
+	if err == nil || want == nil || err.Error() != "debian tracker JSON: "+want.Error() {
+		t.Errorf("error = %v, want encoding/json's %v", err, want)
 	}
 }
 

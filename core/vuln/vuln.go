@@ -6,9 +6,11 @@
 package vuln
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tend-sh/tend/core/debversion"
 	"github.com/tend-sh/tend/core/feeds"
@@ -32,12 +34,33 @@ type DB struct {
 	// release, built on first use so matching a fleet allocates little.
 	mu        sync.Mutex
 	byRelease map[string]map[string][]fix
-	// open caches the CVEs open at one version of a source package on one
-	// release: hosts of a fleet share most of their versions.
-	open map[openKey][]string
+	// indexes caches, per release and ecosystems a host names, what
+	// matching its packages needs.
+	indexes map[string]index
 }
 
-type openKey struct{ release, src, version string }
+// index is what the feeds say of one release (a tracker codename and OSV
+// ecosystems): each source package's CVEs with their fixes, and the CVEs
+// open at each version of it hosts have. Source packages no CVE names are
+// absent.
+type index map[string]*srcIndex
+
+type srcIndex struct {
+	fixes []fix // db.fixes of the source package
+	mu    sync.Mutex
+	// The CVEs open at each version, sorted: the first few versions asked
+	// for in a list read without a lock (a fleet runs few versions of a
+	// package, and replaced whole when one is added), others in open.
+	known atomic.Pointer[[]openEntry]
+	open  map[string][]string
+	// The CVEs an update fixes, by from and to version.
+	updates map[[2]string][]string
+}
+
+type openEntry struct {
+	version string
+	ids     []string
+}
 
 type trackerIssue struct {
 	cve      string
@@ -52,7 +75,7 @@ type osvRange struct {
 // New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
 func New(loaded []*feeds.Loaded) *DB {
 	db := &DB{tracker: map[string][]trackerIssue{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
-		byRelease: map[string]map[string][]fix{}, open: map[openKey][]string{}}
+		byRelease: map[string]map[string][]fix{}, indexes: map[string]index{}}
 	for _, l := range loaded {
 		d := l.Data
 		for src, issues := range d.Tracker {
@@ -224,14 +247,44 @@ func (db *DB) fixes(src string, rel map[string][]fix, ecosystems []string) []fix
 // are matched by source package (the binary name when the provider gives
 // none).
 func (db *DB) Annotate(snaps map[string]*model.Snapshot) {
+	var invs []*model.ProviderInventory
 	for _, s := range snaps {
 		if s == nil {
 			continue
 		}
 		for _, inv := range s.Providers {
-			db.annotate(inv)
+			invs = append(invs, inv)
 		}
 	}
+	db.annotateAll(invs)
+}
+
+// annotateAll annotates distinct inventories, one worker per CPU: hosts
+// share nothing but the DB's caches.
+func (db *DB) annotateAll(invs []*model.ProviderInventory) {
+	workers := min(runtime.GOMAXPROCS(0), len(invs))
+	if workers <= 1 {
+		for _, inv := range invs {
+			db.annotate(inv)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(invs) {
+					return
+				}
+				db.annotate(invs[i])
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (db *DB) annotate(inv *model.ProviderInventory) {
@@ -239,22 +292,33 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 	if codename == "" && len(ecos) == 0 {
 		return
 	}
-	var rel map[string][]fix
-	if codename != "" {
-		rel = db.release(codename)
+	idx := db.index(codename, ecos)
+	sorted := true // by package name, each once: the providers' order
+	for i := 1; i < len(inv.Installed) && sorted; i++ {
+		sorted = inv.Installed[i-1].Name < inv.Installed[i].Name
 	}
-	// The installed entry of each updated package, by name.
+	// The installed entry of each updated package, by name: found by
+	// binary search in the providers' order, else (the last of a name) in
+	// a map.
 	updated := make(map[string]int, len(inv.Available))
 	for i := range inv.Available {
-		updated[inv.Available[i].Name] = -1
-	}
-	for i := range inv.Installed {
-		if _, ok := updated[inv.Installed[i].Name]; ok {
-			updated[inv.Installed[i].Name] = i
+		name := inv.Available[i].Name
+		updated[name] = -1
+		if sorted {
+			if k, ok := slices.BinarySearchFunc(inv.Installed, name, func(it model.Installed, n string) int { return strings.Compare(it.Name, n) }); ok {
+				updated[name] = k
+			}
 		}
 	}
-	type fixedKey struct{ pkg, cve string }
-	fixed := map[fixedKey]bool{} // CVEs an available update fixes
+	if !sorted {
+		for i := range inv.Installed {
+			if _, ok := updated[inv.Installed[i].Name]; ok {
+				updated[inv.Installed[i].Name] = i
+			}
+		}
+	}
+	// The CVEs each package's available update fixes, by package name.
+	var fixed map[string][]string
 	for i := range inv.Available {
 		u := &inv.Available[i]
 		src, from := u.Name, u.From
@@ -267,26 +331,23 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		// An update's source version is unknown; binNMUs aside, it is the
 		// binary's version.
 		to := stripBinNMU(u.To)
-		for _, f := range db.fixes(src, rel, ecos) {
-			if f.fixed == "" {
-				continue
+		for _, id := range idx.fixedBy(src, from, to) {
+			if !slices.Contains(u.CVEs, id) {
+				u.CVEs = append(u.CVEs, id)
 			}
-			if (from == "" || debversion.Compare(from, f.fixed) < 0) && debversion.Compare(to, f.fixed) >= 0 {
-				if !slices.Contains(u.CVEs, f.cve) {
-					u.CVEs = append(u.CVEs, f.cve)
-				}
-				fixed[fixedKey{u.Name, f.cve}] = true
+			if fixed == nil {
+				fixed = map[string][]string{}
 			}
+			fixed[u.Name] = append(fixed[u.Name], id)
 		}
 		slices.Sort(u.CVEs)
 	}
 	// Two passes, so the list is allocated once at its size.
-	relName := codename + "|" + strings.Join(ecos, ",")
 	open := make([][]string, len(inv.Installed))
 	n := 0
 	for i := range inv.Installed {
 		src, version := sourceOf(&inv.Installed[i])
-		open[i] = db.openAt(openKey{relName, src, version}, rel, ecos)
+		open[i] = idx.openAt(src, version)
 		n += len(open[i])
 	}
 	inv.OpenCVEs = nil
@@ -295,8 +356,12 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 	}
 	for i := range inv.Installed {
 		it := &inv.Installed[i]
+		if len(open[i]) == 0 {
+			continue
+		}
+		closed := fixed[it.Name] // a few CVEs at most: a list beats a map
 		for _, id := range open[i] {
-			if len(fixed) == 0 || !fixed[fixedKey{it.Name, id}] {
+			if len(closed) == 0 || !slices.Contains(closed, id) {
 				inv.OpenCVEs = append(inv.OpenCVEs, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: id})
 			}
 		}
@@ -307,33 +372,146 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		}
 		return strings.Compare(a.CVE, b.CVE)
 	}
-	if !slices.IsSortedFunc(inv.OpenCVEs, cmpOpen) { // providers list installed packages sorted
-		slices.SortFunc(inv.OpenCVEs, cmpOpen)
+	// Each package's open CVEs are sorted: in packages' order, so is all.
+	if !sorted {
+		slices.SortStableFunc(inv.OpenCVEs, cmpOpen)
 	}
 }
 
-// openAt returns the CVEs of source package k.src open at k.version on a
-// release (no fix, or fixed in a later version), each once, computed once
-// per key.
-func (db *DB) openAt(k openKey, rel map[string][]fix, ecos []string) []string {
+// index returns the index of a release, built once per codename and
+// ecosystems.
+func (db *DB) index(codename string, ecos []string) index {
+	var rel map[string][]fix
+	if codename != "" {
+		rel = db.release(codename)
+	}
+	key := codename + "|" + strings.Join(ecos, ",")
 	db.mu.Lock()
-	ids, ok := db.open[k]
-	db.mu.Unlock()
-	if ok {
+	defer db.mu.Unlock()
+	if idx, ok := db.indexes[key]; ok {
+		return idx
+	}
+	var names []string
+	seen := make(map[string]bool, len(rel))
+	for src := range rel {
+		names, seen[src] = append(names, src), true
+	}
+	for _, eco := range ecos {
+		for src := range db.osv[eco] {
+			if !seen[src] {
+				names, seen[src] = append(names, src), true
+			}
+		}
+	}
+	// Keys and entries laid out together, in one arena each: a fleet looks
+	// up every installed package, and scattered keys cost a cache miss
+	// each.
+	slices.Sort(names)
+	var arena strings.Builder
+	for _, src := range names {
+		arena.WriteString(src)
+	}
+	all, off := arena.String(), 0
+	entries := make([]srcIndex, len(names))
+	idx := make(index, len(names))
+	for i, src := range names {
+		entries[i].fixes = db.fixes(src, rel, ecos)
+		idx[all[off:off+len(src)]] = &entries[i]
+		off += len(src)
+	}
+	db.indexes[key] = idx
+	return idx
+}
+
+// fixedBy returns the CVEs of a source package that an update from one
+// version (any, when "") to another fixes, in fixes' order, computed once
+// per versions.
+func (idx index) fixedBy(src, from, to string) []string {
+	si := idx[src]
+	if si == nil {
+		return nil
+	}
+	k := [2]string{from, to}
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if ids, ok := si.updates[k]; ok {
 		return ids
 	}
-	for _, f := range db.fixes(k.src, rel, ecos) {
-		if slices.Contains(ids, f.cve) {
+	var ids []string
+	for _, f := range si.fixes {
+		if f.fixed == "" {
 			continue
 		}
-		if f.fixed == "" || debversion.Compare(k.version, f.fixed) < 0 {
+		if (from == "" || debversion.Compare(from, f.fixed) < 0) && debversion.Compare(to, f.fixed) >= 0 {
 			ids = append(ids, f.cve)
 		}
 	}
-	db.mu.Lock()
-	db.open[k] = ids
-	db.mu.Unlock()
+	if si.updates == nil {
+		si.updates = map[[2]string][]string{}
+	}
+	si.updates[[2]string{strings.Clone(from), strings.Clone(to)}] = ids
 	return ids
+}
+
+// openAt returns the CVEs of a source package open at a version on the
+// index's release (no fix, or fixed in a later version), each once and
+// sorted, computed once per version.
+func (idx index) openAt(src, version string) []string {
+	si := idx[src]
+	if si == nil {
+		return nil
+	}
+	if ids, ok := si.lookup(version); ok {
+		return ids
+	}
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if ids, ok := si.lookup(version); ok {
+		return ids
+	}
+	if ids, ok := si.open[version]; ok {
+		return ids
+	}
+	var ids []string
+	for _, f := range si.fixes {
+		if slices.Contains(ids, f.cve) {
+			continue
+		}
+		if f.fixed == "" || debversion.Compare(version, f.fixed) < 0 {
+			ids = append(ids, f.cve)
+		}
+	}
+	slices.Sort(ids) // the tracker's CVEs are sorted, OSV's come after
+	var known []openEntry
+	if k := si.known.Load(); k != nil {
+		known = *k
+	}
+	switch {
+	case len(known) < maxKnownVersions:
+		known = append(slices.Clip(known), openEntry{strings.Clone(version), ids})
+		si.known.Store(&known)
+	case si.open == nil:
+		si.open = map[string][]string{version: ids}
+	default:
+		si.open[version] = ids
+	}
+	return ids
+}
+
+// maxKnownVersions is how many versions of a source package openAt reads
+// without a lock.
+const maxKnownVersions = 8
+
+// lookup finds a version among the known ones.
+func (si *srcIndex) lookup(version string) ([]string, bool) {
+	if k := si.known.Load(); k != nil {
+		for _, e := range *k {
+			if e.version == version {
+				return e.ids, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // sourceOf returns an installed package's source package and version:
