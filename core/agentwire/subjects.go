@@ -53,7 +53,9 @@ func ScansSubject(host string) string { return PrefixScans + host }
 func HelloSubject(host string) string { return PrefixHello + host }
 
 // JobsSubject is the controller's work-queue subject of one policy's ring.
-func JobsSubject(policy string, ring int) string { return fmt.Sprintf("%s%s.%d", PrefixJobs, policy, ring) }
+func JobsSubject(policy string, ring int) string {
+	return fmt.Sprintf("%s%s.%d", PrefixJobs, policy, ring)
+}
 
 // DirectGetLast is the subject a client requests (empty body) to read the
 // last message on subject from stream with a direct get. In a JetStream
