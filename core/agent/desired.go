@@ -121,6 +121,7 @@ func (a *Agent) adopt(ds *agentwire.DesiredState) bool {
 		f.WithError(g.err).Error("new desired state kept, but its configuration does not load")
 	} else {
 		f.Info("new desired state")
+		a.signal(a.scanNow) // its policies say what to scan
 	}
 	return true
 }

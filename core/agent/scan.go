@@ -46,8 +46,11 @@ func (a *Agent) scan(ctx context.Context) {
 		a.log.WithError(err).Error("scan: encode")
 		return
 	}
-	msg := agentwire.Scan{Version: agentwire.Version, Host: a.o.Host, ScannedAt: snap.ScannedAt, Snapshot: json.RawMessage(data)}
-	id := "scan-" + a.o.Host + "-" + snap.ScannedAt.UTC().Format(time.RFC3339Nano)
+	// The snapshot's scanned_at has second precision; the message's own
+	// time does not, so two scans within a second are two messages.
+	at := time.Now().UTC()
+	msg := agentwire.Scan{Version: agentwire.Version, Host: a.o.Host, ScannedAt: at, Snapshot: json.RawMessage(data)}
+	id := "scan-" + a.o.Host + "-" + at.Format(time.RFC3339Nano)
 	if err := a.queue("scan", agentwire.ScansSubject(a.o.Host), id, msg); err != nil {
 		a.log.WithError(err).Error("scan: could not queue it")
 		return

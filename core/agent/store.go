@@ -39,7 +39,9 @@ func openStore(dir string) (*store, error) {
 	return &store{dir: dir}, nil
 }
 
-func (s *store) path(parts ...string) string { return filepath.Join(append([]string{s.dir}, parts...)...) }
+func (s *store) path(parts ...string) string {
+	return filepath.Join(append([]string{s.dir}, parts...)...)
+}
 
 // writeJSON replaces the file at rel with v, atomically.
 func (s *store) writeJSON(rel string, v any) error {
