@@ -419,9 +419,11 @@ func TestAgentPatchedByJob(t *testing.T) {
 }
 
 // TestAgentResumesAfterKill: an agent killed in the middle of a job (its
-// post hook still running, the package already upgraded) resumes the job
-// from its state directory when it starts again: the upgrade done is
-// skipped, and the result says resumed.
+// post hook still running, the package already upgraded; a second job
+// meanwhile answered busy) resumes the job from its state directory when
+// it starts again, with the server down: the upgrade done is skipped, and
+// the result, kept in the outbox, arrives when the server is back and
+// says resumed.
 func TestAgentResumesAfterKill(t *testing.T) {
 	marks := t.TempDir()
 	started, gate := filepath.Join(marks, "started"), filepath.Join(marks, "gate")
@@ -456,7 +458,20 @@ func TestAgentResumesAfterKill(t *testing.T) {
 		}
 	}
 
+	// It starts again while the server is down: it resumes the job from
+	// its state directory and desired state, the result waits in the
+	// outbox and is delivered once the server is back.
+	h.srv.Shutdown()
+	h.srv.WaitForShutdown()
 	b := startAgent(t, bin, h.srv.URL(), "web", state)
+	eventually(t, "the resumed job finishing offline", func() bool {
+		_, err := os.Stat(filepath.Join(state, "job.json"))
+		return os.IsNotExist(err)
+	}, b.logs)
+	if _, err := os.Stat(filepath.Join(state, "outbox", "result-job-k.json")); err != nil {
+		t.Fatalf("the result made offline is not in the outbox: %v", err)
+	}
+	h.srv.Restart()
 	r := h.result(t, b, "lab", "job-k")
 	if r.Outcome != agentwire.OutcomeApplied || !r.Resumed || r.Failed {
 		t.Fatalf("resumed job: %+v", r)
@@ -467,9 +482,6 @@ func TestAgentResumesAfterKill(t *testing.T) {
 	}
 	if x := applies[0].Results[0]; x.Status != model.StatusSkipped || !strings.Contains(x.Message, "already at 3.0.20-2") {
 		t.Errorf("resumed action: %+v; want skipped, already at the target", x)
-	}
-	if _, err := os.Stat(filepath.Join(state, "job.json")); err == nil {
-		t.Error("job record left after the resumed job finished")
 	}
 }
 
