@@ -25,8 +25,9 @@ var debianCodenames = map[string]string{
 
 // DB is the feeds indexed for matching.
 type DB struct {
-	// tracker: source package → CVE → release codename → state.
-	tracker map[string][]trackerIssue
+	// tracker: source package → each CVE's fixing version per release,
+	// by CVE.
+	tracker map[string][]trackerRow
 	// osv: lower-case ecosystem ("debian:12", "ubuntu:22.04:lts") → package → ranges.
 	osv   map[string]map[string][]osvRange
 	facts map[string]model.Vuln
@@ -112,9 +113,10 @@ func openEntries(name, version string, ids []string) []model.OpenCVE {
 	return out
 }
 
-type trackerIssue struct {
-	cve      string
-	releases map[string]feeds.TrackerRelease
+// trackerRow is a CVE's state in a release: fixed in fixed, or open with
+// no fix ("").
+type trackerRow struct {
+	cve, release, fixed string
 }
 
 type osvRange struct {
@@ -124,17 +126,16 @@ type osvRange struct {
 
 // New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
 func New(loaded []*feeds.Loaded) *DB {
-	db := &DB{tracker: map[string][]trackerIssue{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
+	db := &DB{tracker: map[string][]trackerRow{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
 		byRelease: map[string]map[string][]fix{}, indexes: map[string]index{}}
 	for _, l := range loaded {
 		d := l.Data
-		for src, issues := range d.Tracker {
-			for id, is := range issues {
-				if !feeds.IsCVE(id) {
-					continue
-				}
-				db.tracker[src] = append(db.tracker[src], trackerIssue{cve: id, releases: is.Releases})
-			}
+		t := d.TrackerFixes
+		if t == nil && d.Tracker != nil {
+			t = feeds.NewTrackerFixes(d.Tracker)
+		}
+		if t != nil {
+			db.addTracker(t)
 		}
 		for i := range d.OSV {
 			db.addOSV(&d.OSV[i])
@@ -155,10 +156,30 @@ func New(loaded []*feeds.Loaded) *DB {
 			}
 		}
 	}
-	for src := range db.tracker {
-		slices.SortFunc(db.tracker[src], func(a, b trackerIssue) int { return strings.Compare(a.cve, b.cve) })
+	if len(loaded) > 1 { // rows of one feed come sorted by CVE
+		for src := range db.tracker {
+			slices.SortStableFunc(db.tracker[src], func(a, b trackerRow) int { return strings.Compare(a.cve, b.cve) })
+		}
 	}
 	return db
+}
+
+// addTracker adds a tracker's rows; its strings stay in its arena.
+func (db *DB) addTracker(t *feeds.TrackerFixes) {
+	rows := make([]trackerRow, len(t.CVE)) // one allocation for all sources
+	for i := range rows {
+		rows[i] = trackerRow{t.Str(t.CVE[i]), t.Str(t.Release[i]), t.Str(t.Fixed[i])}
+	}
+	start := uint32(0)
+	for i, end := range t.SourceEnds {
+		src := t.Str(t.Sources[i])
+		if old := db.tracker[src]; old != nil {
+			db.tracker[src] = append(old, rows[start:end]...)
+		} else {
+			db.tracker[src] = rows[start:end:end]
+		}
+		start = end
+	}
 }
 
 func (db *DB) fact(id string) model.Vuln {
@@ -250,16 +271,9 @@ func (db *DB) release(codename string) map[string][]fix {
 	m := make(map[string][]fix, len(db.tracker))
 	for src, issues := range db.tracker {
 		var fs []fix
-		for _, is := range issues {
-			r, ok := is.releases[codename]
-			if !ok || r.FixedVersion == "0" {
-				continue
-			}
-			switch r.Status {
-			case "resolved":
-				fs = append(fs, fix{is.cve, r.FixedVersion})
-			case "open":
-				fs = append(fs, fix{is.cve, ""})
+		for _, r := range issues {
+			if r.release == codename {
+				fs = append(fs, fix{r.cve, r.fixed})
 			}
 		}
 		if len(fs) > 0 {
