@@ -18,9 +18,9 @@ import (
 type Parsed struct {
 	Tracker      Tracker
 	TrackerFixes *TrackerFixes
-	OSV     []OSVRecord
-	KEV     *KEV
-	EPSS    *EPSS
+	OSV          []OSVRecord
+	KEV          *KEV
+	EPSS         *EPSS
 }
 
 // Date is the date the feed gives itself; zero when it gives none.

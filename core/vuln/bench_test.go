@@ -25,7 +25,7 @@ const (
 	benchCVEsPerSource = 6
 	benchInstalled     = 1000
 	benchHosts         = 10000
-	benchDistinctHosts = 50 // inventories generated; hosts beyond reuse them
+	benchDistinctHosts = 50 // inventories generated (TEND_BENCH_DISTINCT); hosts beyond reuse them
 )
 
 // genTracker writes a tracker file of benchSources source packages.
@@ -143,7 +143,11 @@ func BenchmarkMatchFleet(b *testing.B) {
 		patched bool
 	}{{"pessimistic", false}, {"patched", true}} {
 		b.Run(fleet.name, func(b *testing.B) {
-			invs := make([]*model.ProviderInventory, benchDistinctHosts)
+			distinct := benchDistinctHosts
+			if s := os.Getenv("TEND_BENCH_DISTINCT"); s != "" { // more distinct hosts: less of them in the caches
+				fmt.Sscan(s, &distinct)
+			}
+			invs := make([]*model.ProviderInventory, distinct)
 			for i := range invs {
 				invs[i] = genInventory(i, fleet.patched).Providers["apt"]
 			}
