@@ -123,7 +123,13 @@ func loadOne(dir string, cache *Cache, f *config.Feed) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.Data, err = cache.ParseCached(f.Name, f.Type, b); err != nil {
+	// A url feed's parsed copy lives in the cache beside its data; a file
+	// feed, in the checkout, is parsed each time (nothing is written there).
+	parse := Parse
+	if f.File == "" {
+		parse = func(typ string, b []byte) (*Parsed, error) { return cache.ParseCached(f.Name, typ, b) }
+	}
+	if l.Data, err = parse(f.Type, b); err != nil {
 		return nil, err
 	}
 	if d := l.Data.Date(); !d.IsZero() {

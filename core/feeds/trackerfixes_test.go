@@ -1,6 +1,8 @@
 package feeds
 
 import (
+	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -77,5 +79,44 @@ func TestParseCached(t *testing.T) {
 	// A broken file is refused whatever the cache holds.
 	if _, err := c.ParseCached("debian", config.FeedDebianTracker, []byte(`{"x":`)); err == nil {
 		t.Error("broken tracker parsed")
+	}
+}
+
+// TestLoadReadsParsedCopy: tend feeds update leaves a fetched tracker's
+// parsed copy in the cache and Load reads it; a file feed in the
+// checkout is parsed and nothing is written beside it.
+func TestLoadReadsParsedCopy(t *testing.T) {
+	fs := &feedServer{}
+	fs.set(fixture(t, "debian-tracker.json"), `"t1"`, 0)
+	srv := httptest.NewTLSServer(fs)
+	defer srv.Close()
+	c := &Cache{Dir: t.TempDir(), Client: srv.Client()}
+	url := &config.Feed{Name: "debian", Type: config.FeedDebianTracker, URL: srv.URL + "/tracker.json"}
+	if r := c.Update(context.Background(), url); r.Outcome != Updated {
+		t.Fatalf("update: %s %v", r.Outcome, r.Err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "tracker.json"), fixture(t, "debian-tracker.json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := &config.Feed{Name: "local", Type: config.FeedDebianTracker, File: "tracker.json"}
+	cfg := &config.Config{Dir: dir, Feeds: map[string]*config.Feed{"debian": url, "local": file}}
+	loaded, errs := Load(cfg, c)
+	if len(errs) > 0 || len(loaded) != 2 {
+		t.Fatalf("loaded %d, errs %v", len(loaded), errs)
+	}
+	for _, l := range loaded {
+		if l.Data.TrackerFixes == nil {
+			t.Errorf("%s: no TrackerFixes", l.Feed.Name)
+		}
+		if got, want := l.Data.Tracker == nil, l.Feed.Name == "debian"; got != want {
+			t.Errorf("%s: read from the parsed copy = %v, want %v", l.Feed.Name, got, want)
+		}
+	}
+	if copies, _ := filepath.Glob(filepath.Join(c.Dir, "parsed", "local.*")); len(copies) > 0 {
+		t.Errorf("file feed copied into the cache: %v", copies)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files beside the file feed: %v", entries)
 	}
 }
