@@ -21,32 +21,7 @@ import (
 // exactly what tend plan --at the event's start plans for its hosts in that
 // window. The text view is a golden file.
 func TestCalendarMatchesPlanAt(t *testing.T) {
-	golden, err := filepath.Abs(filepath.Join("testdata", "golden", "msp-fleet-calendar.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	work := t.TempDir()
-	if err := os.CopyFS(filepath.Join(work, "examples"), os.DirFS("../../examples")); err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(work)
-	base := []string{"-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots"}
-	var stdout, stderr bytes.Buffer
-	args := append([]string{"calendar", "--at", "2026-12-01T00:00:00Z", "--count", "2", "--ics", "cal.ics"}, base...)
-	if code := run(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d\n%s", code, stderr.String())
-	}
-	goldenFile(t, golden, stdout.Bytes())
-
-	f, err := os.Open("cal.ics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cal, err := ics.ParseCalendar(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cal, base := calendarOfExample(t, "msp-fleet-calendar.txt", "")
 	windows := map[string]int{}
 	installs := 0
 	for _, ev := range cal.Events() {
@@ -88,8 +63,8 @@ func TestCalendarMatchesPlanAt(t *testing.T) {
 	}
 
 	// --client keeps one client's events.
-	stdout.Reset()
-	args = append([]string{"calendar", "--at", "2026-12-01T00:00:00Z", "--client", "initech", "--ics", "-"}, base...)
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"calendar", "--at", "2026-12-01T00:00:00Z", "--client", "initech", "--ics", "-"}, base...)
 	if code := run(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
@@ -158,6 +133,45 @@ func planAt(t *testing.T, base []string, at time.Time, window string, hosts []st
 	return out
 }
 
+// calendarOfExample runs tend calendar --ics over a copy of the MSP example
+// (with extra, if set, as one more configuration file), checks its text
+// view against the golden file named, and returns the parsed calendar and
+// the flags that point tend at the copy.
+func calendarOfExample(t *testing.T, goldenName, extra string) (*ics.Calendar, []string) {
+	t.Helper()
+	golden, err := filepath.Abs(filepath.Join("testdata", "golden", goldenName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if err := os.CopyFS(filepath.Join(work, "examples"), os.DirFS("../../examples")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	if extra != "" {
+		if err := os.WriteFile("examples/msp-fleet/extra.tend.hcl", []byte(extra), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := []string{"-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots"}
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"calendar", "--at", "2026-12-01T00:00:00Z", "--count", "2", "--ics", "cal.ics"}, base...)
+	if code := run(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	goldenFile(t, golden, stdout.Bytes())
+	f, err := os.Open("cal.ics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cal, err := ics.ParseCalendar(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cal, base
+}
+
 func goldenFile(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {
@@ -183,15 +197,6 @@ func goldenFile(t *testing.T, path string, got []byte) {
 // holds each host the calendar says it holds. The text view is a golden
 // file.
 func TestCalendarFreezeMatchesPlanAt(t *testing.T) {
-	golden, err := filepath.Abs(filepath.Join("testdata", "golden", "msp-fleet-calendar-freeze.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	work := t.TempDir()
-	if err := os.CopyFS(filepath.Join(work, "examples"), os.DirFS("../../examples")); err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(work)
 	freeze := `
 group "acme_all" {
   match = { client = "acme" }
@@ -204,26 +209,7 @@ freeze "acme_quarter_close" {
   targets = [group.acme_all]
 }
 `
-	if err := os.WriteFile("examples/msp-fleet/freeze.tend.hcl", []byte(freeze), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	base := []string{"-C", "examples/msp-fleet", "--inventory", "examples/msp-fleet/snapshots"}
-	var stdout, stderr bytes.Buffer
-	args := append([]string{"calendar", "--at", "2026-12-01T00:00:00Z", "--count", "2", "--ics", "cal.ics"}, base...)
-	if code := run(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d\n%s", code, stderr.String())
-	}
-	goldenFile(t, golden, stdout.Bytes())
-
-	f, err := os.Open("cal.ics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cal, err := ics.ParseCalendar(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cal, base := calendarOfExample(t, "msp-fleet-calendar-freeze.txt", freeze)
 	windows := map[string]int{}
 	var freezes, held []string
 	for _, ev := range cal.Events() {

@@ -52,21 +52,7 @@ func TestExamplePlans(t *testing.T) {
 			if code := run(tc.args, strings.NewReader(""), &stdout, &stderr); code != 0 {
 				t.Fatalf("exit %d\n%s", code, stderr.String())
 			}
-			got := stdout.Bytes()
-			path := filepath.Join(golden, tc.golden)
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/tend -run TestExamplePlans -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s; rerun with -update and review the diff.\n--- got ---\n%s", path, got)
-			}
+			goldenFile(t, filepath.Join(golden, tc.golden), stdout.Bytes())
 		})
 	}
 }

@@ -71,7 +71,11 @@ func TestActionsRoundTrip(t *testing.T) {
 }
 
 func TestResultRoundTrip(t *testing.T) {
-	for name, in := range map[string]model.ActionResult{"zero": {}, "full": fill[model.ActionResult](t)} {
+	// Every field filled, the status one a provider may send (unknown
+	// ones become failed: TestResultFromProtoStatuses).
+	full := fill[model.ActionResult](t)
+	full.Status = model.StatusSkipped
+	for name, in := range map[string]model.ActionResult{"zero": {Status: model.StatusSucceeded}, "full": full} {
 		ev := wire(t, ResultToProto(in))
 		r, ok := ev.Event.(*pb.ApplyEvent_Result)
 		if !ok {
