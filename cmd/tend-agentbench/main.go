@@ -33,9 +33,9 @@ import (
 
 type options struct {
 	agents, ring, maxParallel, rounds, desiredSize, clients, installed, available int
-	maxFailures, failRate                                                            float64
-	jitter, wait                                                                     time.Duration
-	json, store                                                                      string
+	maxFailures, failRate                                                         float64
+	jitter, wait                                                                  time.Duration
+	json, store                                                                   string
 }
 
 // results is one run, as -json writes it.
