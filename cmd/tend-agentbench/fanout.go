@@ -35,18 +35,21 @@ func desiredStream(ctx context.Context, js jetstream.JetStream) error {
 	return err
 }
 
-// desiredState is a DesiredState of about size bytes of JSON: a
+// desiredState is a DesiredState of at least size bytes of JSON: a
 // configuration file of policies standing for a merged policy.
 func desiredState(rev uint64, size int) ([]byte, error) {
 	var hcl strings.Builder
-	for i := 0; hcl.Len()*4/3 < size-400; i++ {
+	for i := 0; ; i++ {
+		body, err := json.Marshal(agentwire.DesiredState{
+			Version: agentwire.Version, Group: group, Revision: rev,
+			ConfigCommit: fmt.Sprintf("%040x", rev), PublishedAt: time.Now().UTC(),
+			Files: map[string][]byte{"main.tend.hcl": []byte(hcl.String())},
+		})
+		if err != nil || len(body) >= size {
+			return body, err
+		}
 		fmt.Fprintf(&hcl, "policy \"p%03d\" {\n  hosts = [\"group:%s\"]\n  window = \"sun 02:00-04:00\"\n  max_parallel = 100\n}\n", i, group)
 	}
-	return json.Marshal(agentwire.DesiredState{
-		Version: agentwire.Version, Group: group, Revision: rev,
-		ConfigCommit: fmt.Sprintf("%040x", rev), PublishedAt: time.Now().UTC(),
-		Files: map[string][]byte{"main.tend.hcl": []byte(hcl.String())},
-	})
 }
 
 // fanout publishes rounds desired states on tend.desired.all, one after the
