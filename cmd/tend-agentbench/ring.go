@@ -141,7 +141,9 @@ func ring(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, f *fleet, 
 			continue // a duplicate
 		}
 		delete(inFlight, r.JobID)
-		if err := m.Ack(); err != nil {
+		// DoubleAck waits for the server to take the ack, so the job is
+		// off the work queue before the next is fetched.
+		if err := m.DoubleAck(ctx); err != nil {
 			return nil, err
 		}
 		res.Answered++
