@@ -69,11 +69,12 @@ func fanout(ctx context.Context, js jetstream.JetStream, f *fleet, h *hub, round
 		lat := make([]atomic.Int64, n)
 		var got atomic.Int64
 		var sent atomic.Int64
-		f.onDesired = func(a *agent, d *agentwire.DesiredState, at time.Time) {
+		onDesired := func(a *agent, d *agentwire.DesiredState, at time.Time) {
 			if d.Revision == rev && lat[a.index].CompareAndSwap(0, int64(at.Sub(time.Unix(0, sent.Load())))) {
 				got.Add(1)
 			}
 		}
+		f.onDesired.Store(&onDesired)
 		cpu := h.cpu()
 		sent.Store(time.Now().UnixNano())
 		if _, err := js.Publish(ctx, agentwire.DesiredSubject(group), body); err != nil {
@@ -96,7 +97,7 @@ func fanout(ctx context.Context, js jetstream.JetStream, f *fleet, h *hub, round
 			fr.P50, fr.P100 = ds[len(ds)/2].Seconds(), ds[len(ds)-1].Seconds()
 		}
 		out = append(out, fr)
-		f.onDesired = nil
+		f.onDesired.Store(nil)
 		time.Sleep(time.Second) // let the server settle between rounds
 	}
 	return out, nil

@@ -36,10 +36,11 @@ type fleet struct {
 	agents []*agent
 	// failing names the ring hosts whose jobs fail (a fixed, seeded set).
 	failing map[string]bool
-	// onDesired is called when an agent receives a desired state.
-	onDesired func(a *agent, d *agentwire.DesiredState, at time.Time)
+	// onDesired is called when an agent receives a desired state; the
+	// steps set it while the agents' callbacks run, hence atomic.
+	onDesired atomic.Pointer[func(a *agent, d *agentwire.DesiredState, at time.Time)]
 	// onReconnect is called when an agent's connection is back.
-	onReconnect func(a *agent)
+	onReconnect atomic.Pointer[func(a *agent)]
 	// applyErrors counts results an agent failed to publish.
 	applyErrors atomic.Int64
 }
@@ -60,8 +61,8 @@ func (f *fleet) connect(url string, n, hosts, parallel int, jitter time.Duration
 			nats.ReconnectJitter(jitter, jitter),
 			nats.ReconnectBufSize(-1),
 			nats.ReconnectHandler(func(*nats.Conn) {
-				if f.onReconnect != nil {
-					f.onReconnect(a)
+				if fn := f.onReconnect.Load(); fn != nil {
+					(*fn)(a)
 				}
 			}),
 			nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}),
@@ -80,8 +81,8 @@ func (f *fleet) connect(url string, n, hosts, parallel int, jitter time.Duration
 				return
 			}
 			a.revision.Store(max(a.revision.Load(), d.Revision))
-			if f.onDesired != nil {
-				f.onDesired(a, &d, at)
+			if fn := f.onDesired.Load(); fn != nil {
+				(*fn)(a, &d, at)
 			}
 		}); err != nil {
 			return err

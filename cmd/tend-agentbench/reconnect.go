@@ -31,7 +31,7 @@ func reconnect(f *fleet, h *hub, jitter, wait time.Duration) (*reconnectResult, 
 	n := int64(len(f.agents))
 	var reconnected, checked, checkErrors atomic.Int64
 	var lastReconnect, lastCheck atomic.Int64
-	f.onReconnect = func(a *agent) {
+	onReconnect := func(a *agent) {
 		lastReconnect.Store(time.Now().UnixNano())
 		reconnected.Add(1)
 		go func() {
@@ -46,7 +46,8 @@ func reconnect(f *fleet, h *hub, jitter, wait time.Duration) (*reconnectResult, 
 			checked.Add(1)
 		}()
 	}
-	defer func() { f.onReconnect = nil }()
+	f.onReconnect.Store(&onReconnect)
+	defer f.onReconnect.Store(nil)
 	res := &reconnectResult{Jitter: jitter.Seconds()}
 	stop := time.Now()
 	if err := h.stop(); err != nil {
