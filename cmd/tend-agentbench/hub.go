@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -17,7 +18,8 @@ import (
 // serveHub is the -hub mode: a nats-server with JetStream embedded in its own
 // process, so the benchmark can account for the server's CPU and memory
 // apart from the simulated agents'. It prints "ready" when it accepts
-// connections and shuts down cleanly on SIGTERM.
+// connections and shuts down cleanly on SIGTERM, or when its stdin closes
+// (the benchmark that started it is gone).
 func serveHub(port int, store string) error {
 	raiseFileLimit()
 	srv, err := server.NewServer(&server.Options{
@@ -39,6 +41,10 @@ func serveHub(port int, store string) error {
 	fmt.Println("ready")
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		sig <- syscall.SIGTERM
+	}()
 	<-sig
 	srv.Shutdown()
 	srv.WaitForShutdown()
@@ -63,6 +69,8 @@ type hub struct {
 	port  int
 	store string
 	cmd   *exec.Cmd
+	// stdin is held open while the server runs: it exits when it closes.
+	stdin io.WriteCloser
 	// cpuBefore is the CPU of the processes stopped before (a restart).
 	cpuBefore time.Duration
 	peakRSS   int64
@@ -79,6 +87,10 @@ func (h *hub) start() error {
 	if err != nil {
 		return err
 	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -88,7 +100,7 @@ func (h *hub) start() error {
 		_ = cmd.Wait()
 		return fmt.Errorf("hub did not start (%q): %v", line, err)
 	}
-	h.cmd = cmd
+	h.cmd, h.stdin = cmd, stdin
 	return nil
 }
 
@@ -100,6 +112,7 @@ func (h *hub) stop() error {
 	h.sampleRSS()
 	_ = h.cmd.Process.Signal(syscall.SIGTERM)
 	err := h.cmd.Wait()
+	_ = h.stdin.Close()
 	h.cpuBefore += h.cmd.ProcessState.UserTime() + h.cmd.ProcessState.SystemTime()
 	if ru, ok := h.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss<<10 > h.peakRSS {
 		h.peakRSS = ru.Maxrss << 10
