@@ -192,7 +192,7 @@ bench: build bench-deps
 # 5,000-host ring through the TEND_JOBS work queue, scan ingest and a
 # server restart with jittered reconnects. Figures (server CPU seconds and
 # RSS apart from the agents') go to $(BIN)/bench/agents-N.md and .json; about
-# 3 minutes in all on 2 cores. make bench runs it with BENCH_AGENTS=1.
+# 2 minutes in all on 2 cores. make bench runs it with BENCH_AGENTS=1.
 AGENTS ?= 1000 10000
 bench-agents:
 	$(GO) build -o $(BIN)/tend-agentbench ./cmd/tend-agentbench
