@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"slices"
 	"testing"
@@ -58,4 +59,29 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))
 	return len(p), nil
+}
+
+// BenchmarkAgents1000 is the 1,000-agent run of make bench-agents as a Go
+// benchmark (go test ./cmd/tend-agentbench -run '^$' -bench Agents1000
+// -benchtime 1x); its figures are reported as metrics.
+func BenchmarkAgents1000(b *testing.B) {
+	o := options{
+		agents: 1000, ring: 5000, maxParallel: 100, maxFailures: 0.02, failRate: 0.05, rounds: 3,
+		desiredSize: 20 << 10, clients: 10, installed: 1000, available: 30,
+		jitter: 8 * time.Second, wait: 5 * time.Minute,
+	}
+	for b.Loop() {
+		o.store = b.TempDir()
+		r, err := bench(o, io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		last := r.Fanout[len(r.Fanout)-1]
+		b.ReportMetric(last.P100, "fanout-p100-s")
+		b.ReportMetric(float64(r.Ring.Overshoot), "ring-overshoot")
+		b.ReportMetric(r.Ingest.CPUPerMsgMS, "server-ms/report")
+		b.ReportMetric(r.Reconnect.Reconnected, "reconnect-s")
+		b.ReportMetric(r.ServerCPU, "server-cpu-s")
+		b.ReportMetric(float64(r.ServerPeakRSS>>20), "server-peak-MB")
+	}
 }
