@@ -266,8 +266,9 @@ func agentLab(t *testing.T, opts apttest.Options, policy string) (bin, conf stri
 
 // agentProc is a running tend agent.
 type agentProc struct {
-	cmd *exec.Cmd
-	out *lockedBuffer
+	cmd  *exec.Cmd
+	out  *lockedBuffer
+	done chan struct{} // closed once the process has exited
 }
 
 type lockedBuffer struct {
@@ -293,12 +294,12 @@ func startAgent(t *testing.T, bin, url, group, stateDir string, extra ...string)
 	args := append([]string{"agent", "run", "--nats", url, "--host", "lab", "--group", group, "--state-dir", stateDir,
 		"--log-level", "debug", "--heartbeat", "200ms", "--reconnect-min", "20ms", "--reconnect-max", "200ms"}, extra...)
 	cmd := exec.Command(bin, args...)
-	a := &agentProc{cmd: cmd, out: &lockedBuffer{}}
+	a := &agentProc{cmd: cmd, out: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = a.out, a.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
+	done := a.done
 	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
@@ -320,9 +321,7 @@ func (a *agentProc) kill(t *testing.T) {
 	if err := a.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	for a.cmd.ProcessState == nil {
-		time.Sleep(20 * time.Millisecond)
-	}
+	<-a.done
 }
 
 // stop stops the agent with SIGTERM and waits for it.
@@ -331,7 +330,11 @@ func (a *agentProc) stop(t *testing.T) {
 	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "agent stopping", func() bool { return a.cmd.ProcessState != nil }, a.logs)
+	select {
+	case <-a.done:
+	case <-time.After(patience):
+		t.Fatalf("agent not stopped after %s\n%s", patience, a.logs())
+	}
 }
 
 var opensslLab = apttest.Options{
