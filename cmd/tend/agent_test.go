@@ -348,8 +348,9 @@ const securityOnly = "approve {\n    classification = [\"security\"]\n  }"
 // TestAgentPatchedByJob: an agent gets its group's desired state, scans
 // and publishes the scan; a job planned from that scan patches the host's
 // real apt root, and the result says so. A late job is refused expired,
-// one from another config commit refused, one sent again answered with
-// the first result and not applied twice.
+// one from another config commit refused, one during a freeze the newer
+// desired state declares refused held, one sent again answered with the
+// first result and not applied twice.
 func TestAgentPatchedByJob(t *testing.T) {
 	bin, conf, root := agentLab(t, opensslLab, securityOnly)
 	h := startHub(t)
@@ -376,7 +377,29 @@ func TestAgentPatchedByJob(t *testing.T) {
 		t.Fatalf("refused jobs changed the host: openssl %s", got)
 	}
 
-	j := job(t, snap, conf, "job-1", "c1", 1, time.Now().Add(time.Hour))
+	// The desired state moves to a commit with a freeze; a job planned
+	// without it (revision 2, newer than the agent may have heard of) is
+	// held by the agent's own reading of the configuration.
+	freeze := filepath.Join(conf, "freeze.tend.hcl")
+	if err := os.WriteFile(freeze, []byte(`freeze "now" {
+  from   = "2020-01-01"
+  until  = "2099-12-31"
+  reason = "test freeze"
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.publishDesired(t, "web", 2, "c2", conf)
+	if err := os.Remove(freeze); err != nil {
+		t.Fatal(err)
+	}
+	h.send(t, job(t, snap, conf, "job-held", "c2", 2, time.Now().Add(time.Hour)))
+	if r := h.result(t, a, "lab", "job-held"); r.Outcome != agentwire.OutcomeRefused || !strings.Contains(r.Reason, "held: ") || !strings.Contains(r.Reason, "test freeze") {
+		t.Errorf("job during a freeze: %+v", r)
+	}
+	h.publishDesired(t, "web", 3, "c3", conf)
+
+	j := job(t, snap, conf, "job-1", "c3", 3, time.Now().Add(time.Hour))
 	h.send(t, j)
 	r := h.result(t, a, "lab", "job-1")
 	if r.Outcome != agentwire.OutcomeApplied || r.Failed || r.Resumed {
@@ -405,7 +428,7 @@ func TestAgentPatchedByJob(t *testing.T) {
 	// Jobs are taken in order, so once a later job's result is in, the
 	// repeat has been handled.
 	h.send(t, j)
-	h.send(t, job(t, snap, conf, "job-after", "c1", 1, time.Now().Add(-time.Minute)))
+	h.send(t, job(t, snap, conf, "job-after", "c3", 3, time.Now().Add(-time.Minute)))
 	h.result(t, a, "lab", "job-after")
 	if got := root.Installed(t)["openssl"]; got != "3.0.20-2" {
 		t.Errorf("openssl %s after job-1 was sent again", got)
