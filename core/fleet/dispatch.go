@@ -232,3 +232,7 @@ func jobID(host string) string {
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s-%d-%s", host, time.Now().UnixNano(), hex.EncodeToString(b))
 }
+
+// FailHost is h with every action failed for err, as apply reports a host
+// the controller could not reach.
+func FailHost(h model.HostPlan, err error) apply.HostResult { return failAll(h, time.Now().UTC(), err) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -52,8 +53,8 @@ type Controller struct {
 	stops  []jetstream.ConsumeContext
 
 	mu         sync.Mutex
-	dispatch   map[string]*dispatcher  // by jobs subject
-	waiting    map[string]chan result  // by job id
+	dispatch   map[string]*dispatcher   // by jobs subject
+	waiting    map[string]chan result   // by job id
 	inflight   map[string]jetstream.Msg // job messages forwarded, by job id
 	seen       map[string]time.Time     // host → last hello or scan
 	hellos     map[string]agentwire.Hello
@@ -113,6 +114,11 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Controller, error) {
 	c := &Controller{o: o, nc: nc, js: js, dispatch: map[string]*dispatcher{}, waiting: map[string]chan result{},
 		inflight: map[string]jetstream.Msg{}, seen: map[string]time.Time{}, hellos: map[string]agentwire.Hello{}, declared: map[string]bool{}, revisions: map[string]uint64{}}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if o.InventoryDir != "" {
+		if err := os.MkdirAll(o.InventoryDir, 0o755); err != nil {
+			return nil, err
+		}
+	}
 	if err := c.ensureStreams(ctx); err != nil {
 		c.Close()
 		return nil, err
@@ -205,3 +211,6 @@ func isWrongLastSequence(err error) bool {
 	var apiErr *jetstream.APIError
 	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }
+
+// InventoryDir is where ingested scans are written.
+func (c *Controller) InventoryDir() string { return c.o.InventoryDir }
