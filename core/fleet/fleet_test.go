@@ -198,10 +198,14 @@ type responder struct {
 	hold           time.Duration
 	fail           map[string]bool
 	ignore         map[string]bool
+	wg             sync.WaitGroup
 }
 
 func (r *responder) start(t *testing.T, s *natstest.Server) {
 	nc, js := rawConn(t, s)
+	// The controller may see a result before its publisher has the
+	// stream's ack: wait for the publishers before the connection closes.
+	t.Cleanup(r.wg.Wait)
 	_, err := nc.Subscribe(agentwire.PrefixCommand+"*", func(m *nats.Msg) {
 		var job agentwire.Job
 		if err := json.Unmarshal(m.Data, &job); err != nil {
@@ -212,7 +216,9 @@ func (r *responder) start(t *testing.T, s *natstest.Server) {
 		if r.ignore[job.Host] {
 			return
 		}
+		r.wg.Add(1)
 		go func() {
+			defer r.wg.Done()
 			n := r.inflight.Add(1)
 			for p := r.peak.Load(); n > p && !r.peak.CompareAndSwap(p, n); p = r.peak.Load() {
 			}
