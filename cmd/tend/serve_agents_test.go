@@ -44,7 +44,7 @@ func startHostAgent(t *testing.T, bin, url, host, group, root, mount, stateDir s
 	t.Helper()
 	args := []string{"--mount", "--propagation", "private", "sh", "-c", `mount --bind "$1" "$2" && shift 2 && exec "$@"`, "sh", root, mount,
 		bin, "agent", "run", "--nats", url, "--host", host, "--group", group, "--state-dir", stateDir,
-		"--log-level", "debug", "--heartbeat", "500ms", "--revision-interval", "2s", "--reconnect-min", "20ms", "--reconnect-max", "200ms"}
+		"--log-level", "debug", "--heartbeat", "500ms", "--revision-interval", "2s", "--scan-interval", "3s", "--reconnect-min", "20ms", "--reconnect-max", "200ms"}
 	cmd := exec.Command("unshare", args...)
 	a := &agentProc{cmd: cmd, out: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = a.out, a.out
@@ -71,7 +71,10 @@ func startHostAgent(t *testing.T, bin, url, host, group, root, mount, stateDir s
 // reach the controller's inventory, the reconcile plans from them and
 // applies through the agents (two at a time), each host's own apt root
 // gets the security update, and the reports branch says every host is
-// compliant.
+// compliant. Then, with a newer update scanned on every host during a
+// freeze, one agent is stopped and the freeze lifted: the two others are
+// patched, the stopped one's host is reported unreachable once
+// --agent-timeout has passed and is left as it was.
 func TestServeAgents(t *testing.T) {
 	if err := apttest.Available(); err != nil {
 		t.Skip(err)
@@ -137,7 +140,7 @@ policy "security_only" {
 	srv := natstest.Start(t, nil)
 	state := t.TempDir()
 	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "2s",
-		"--nats", srv.URL(), "--agent-timeout", "10m", "--log-level", "debug")
+		"--nats", srv.URL(), "--agent-timeout", "90s", "--log-level", "debug")
 	var serveLog syncBuffer
 	serve.Stdout, serve.Stderr = &serveLog, &serveLog
 	if err := serve.Start(); err != nil {
@@ -213,5 +216,65 @@ policy "security_only" {
 		if !strings.Contains(rep, "3.0.20-2") {
 			t.Errorf("%s report.json does not name the new openssl:\n%s", h, rep)
 		}
+	}
+
+	// Phase two: a freeze (and apt refresh, so the agents' scans see new
+	// packages) comes into force.
+	conf2 := strings.Replace(hcl.String(), "root = ", "refresh = true\n  root = ", 1) + `freeze "now" {
+  from   = "2020-01-01"
+  until  = "2099-12-31"
+  reason = "test freeze"
+}
+`
+	commit := func(body, msg string) string {
+		if err := os.WriteFile(filepath.Join(conf, "fleet.tend.hcl"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		gitRun(t, conf, "commit", "-q", "-am", msg)
+		gitRun(t, conf, "push", "-q", bare, "main")
+		return gitRun(t, conf, "rev-parse", "HEAD")
+	}
+	frozen := commit(conf2, "freeze, refresh")
+	eventually(t, "the freeze in force", func() bool {
+		return strings.Contains(serveLog.String(), `msg="configuration in force" commit=`+frozen[:12])
+	}, diag)
+	for _, h := range hosts {
+		roots[h].Publish(t, apttest.Security, apttest.Pkg{Name: "openssl", Version: "3.0.20-3"})
+	}
+	eventually(t, "every host's scan offering openssl 3.0.20-3", func() bool {
+		snaps, err := inventory.ReadDir(invDir)
+		if err != nil {
+			return false
+		}
+		for _, h := range hosts {
+			s := snaps[h]
+			if s == nil {
+				return false
+			}
+			found := false
+			for _, u := range s.Providers["apt"].Available {
+				found = found || (u.Name == "openssl" && u.To == "3.0.20-3")
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
+	}, diag)
+	agents["web3"].stop(t)
+	lifted := commit(conf2[:strings.Index(conf2, `freeze "now"`)], "lift the freeze")
+	eventually(t, "the freeze lifted", func() bool {
+		return strings.Contains(serveLog.String(), `msg="configuration in force" commit=`+lifted[:12])
+	}, diag)
+	for _, h := range []string{"web1", "web2"} {
+		r := roots[h]
+		eventually(t, h+" patched again", func() bool { return r.Installed(t)["openssl"] == "3.0.20-3" }, diag)
+	}
+	eventually(t, "web3 reported unreachable", func() bool {
+		out, err := exec.Command("git", "-C", bare, "show", "tend/reports:hosts/web3/report.json").Output()
+		return err == nil && strings.Contains(string(out), "unreachable")
+	}, diag)
+	if got := roots["web3"].Installed(t)["openssl"]; got != "3.0.20-2" {
+		t.Errorf("web3, whose agent was stopped, has openssl %s", got)
 	}
 }
