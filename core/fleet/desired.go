@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/tend-sh/tend/core/agentwire"
 	"github.com/tend-sh/tend/core/config"
+	"github.com/tend-sh/tend/plugins/lockfile"
 )
 
 // AgentGroups maps each desired-state group to its agent hosts (sorted):
@@ -45,17 +48,25 @@ func AgentGroups(cfg *config.Config) map[string][]string {
 // HasAgents reports whether any host of cfg uses transport "agent".
 func HasAgents(cfg *config.Config) bool { return len(AgentGroups(cfg)) > 0 }
 
-// Files returns cfg's files by path relative to its directory, as a
-// DesiredState carries them.
-func Files(cfg *config.Config) map[string][]byte {
-	out := make(map[string][]byte, len(cfg.Sources))
+// Files returns cfg's files (its HCL files and host lists, and the lock
+// file beside them) by path relative to its directory, as a DesiredState
+// carries them.
+func Files(cfg *config.Config) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(cfg.Sources)+1)
 	for p, b := range cfg.Sources {
 		if rel, err := filepath.Rel(cfg.Dir, p); err == nil {
 			p = filepath.ToSlash(rel)
 		}
 		out[p] = b
 	}
-	return out
+	lock, err := os.ReadFile(filepath.Join(cfg.Dir, lockfile.FileName))
+	switch {
+	case err == nil:
+		out[lockfile.FileName] = lock
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	return out, nil
 }
 
 // PublishDesired publishes the desired state of every agent group of cfg at
@@ -72,7 +83,10 @@ func (c *Controller) PublishDesired(ctx context.Context, cfg *config.Config, com
 	c.mu.Lock()
 	c.declared, c.declaredAt = declared, time.Now()
 	c.mu.Unlock()
-	files := Files(cfg)
+	files, err := Files(cfg)
+	if err != nil {
+		return nil, err
+	}
 	revs := map[string]uint64{}
 	for _, g := range slices.Sorted(maps.Keys(groups)) {
 		rev, err := c.publishGroup(ctx, g, commit, files, groups[g])
