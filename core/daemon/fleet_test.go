@@ -116,7 +116,7 @@ func TestAgentHostThroughController(t *testing.T) {
 		t.Error("no job reached tend.cmd.laptop")
 	}
 	d, _, err := ctl.Desired(ctx, fleet.Ungrouped)
-	if err != nil || d == nil || d.ConfigCommit != commit || len(d.Files["lab.tend.hcl"]) == 0 {
+	if err != nil || d == nil || d.ConfigCommit != commit || len(d.Files["lab.tend.hcl"]) == 0 || len(d.Files[".tend.lock.hcl"]) == 0 {
 		t.Errorf("desired state: %+v, %v", d, err)
 	}
 	if got := l.root.Installed(t); got["openssl"] != "3.0.20-2" {

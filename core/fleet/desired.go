@@ -48,9 +48,9 @@ func AgentGroups(cfg *config.Config) map[string][]string {
 // HasAgents reports whether any host of cfg uses transport "agent".
 func HasAgents(cfg *config.Config) bool { return len(AgentGroups(cfg)) > 0 }
 
-// Files returns cfg's files by path relative to its directory, as a
-// DesiredState carries them: its sources and its lock file (the agent
-// checks its providers against it before scanning or applying).
+// Files returns cfg's files (its HCL files and host lists, and the lock
+// file beside them) by path relative to its directory, as a DesiredState
+// carries them.
 func Files(cfg *config.Config) (map[string][]byte, error) {
 	out := make(map[string][]byte, len(cfg.Sources)+1)
 	for p, b := range cfg.Sources {

@@ -25,10 +25,7 @@ type dispatcher struct {
 	parallel int
 }
 
-type result struct {
-	r   agentwire.Result
-	err error
-}
+type result struct{ r agentwire.Result }
 
 // Compile-time check: the controller is apply's Agents seam.
 var _ apply.Agents = (*Controller)(nil)
