@@ -70,7 +70,15 @@ func writePack(fs billy.Filesystem, src func(plumbing.Hash) (plumbing.EncodedObj
 
 // encodePack writes the packfile of objs to w and returns its checksum and
 // index.
-func encodePack(w io.Writer, src func(plumbing.Hash) (plumbing.EncodedObject, error), objs []plumbing.Hash) (plumbing.Hash, *idxfile.MemoryIndex, error) {
+func encodePack(w io.Writer, src func(plumbing.Hash) (plumbing.EncodedObject, error), all []plumbing.Hash) (plumbing.Hash, *idxfile.MemoryIndex, error) {
+	objs := make([]plumbing.Hash, 0, len(all)) // each once: an index lists no hash twice
+	seen := make(map[plumbing.Hash]bool, len(all))
+	for _, oh := range all {
+		if !seen[oh] {
+			seen[oh] = true
+			objs = append(objs, oh)
+		}
+	}
 	h := sha1.New()
 	out := bufio.NewWriterSize(io.MultiWriter(w, h), 1<<16)
 	var head [12]byte

@@ -2,11 +2,15 @@ package reportsbranch
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/memory"
 )
 
 // TestWriteOnePackfile: a commit's objects land in one packfile, not one
@@ -86,4 +90,26 @@ func TestPackMatchesGit(t *testing.T) {
 		t.Errorf("index differs from git index-pack's (%d and %d bytes)", len(ours), len(want))
 	}
 	gitCheck(t, dir, "fsck", "--strict")
+}
+
+// TestEncodePackOnce: an object given twice is packed and indexed once.
+func TestEncodePackOnce(t *testing.T) {
+	st := stage(memory.NewStorage())
+	h, err := storeBlob(st, []byte("twice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pack bytes.Buffer
+	_, idx, err := encodePack(&pack, func(h plumbing.Hash) (plumbing.EncodedObject, error) {
+		return st.mem.EncodedObject(plumbing.AnyObject, h)
+	}, []plumbing.Hash{h, h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := idx.Count(); err != nil || n != 1 {
+		t.Errorf("index holds %d objects (%v), want 1", n, err)
+	}
+	if got := binary.BigEndian.Uint32(pack.Bytes()[8:12]); got != 1 {
+		t.Errorf("pack header counts %d objects, want 1", got)
+	}
 }
