@@ -272,7 +272,7 @@ policy "security_only" {
 	}
 	eventually(t, "web3 reported unreachable", func() bool {
 		out, err := exec.Command("git", "-C", bare, "show", "tend/reports:hosts/web3/report.json").Output()
-		return err == nil && strings.Contains(string(out), "unreachable")
+		return err == nil && strings.Contains(string(out), "unreachable: agent web3 sent no result within 1m30s")
 	}, diag)
 	if got := roots["web3"].Installed(t)["openssl"]; got != "3.0.20-2" {
 		t.Errorf("web3, whose agent was stopped, has openssl %s", got)
