@@ -93,7 +93,7 @@ func (o *Operator) accountWithKey(name string, kp nkeys.KeyPair, jetstream bool)
 // ttl never expires.
 func (a *Account) UserJWT(name, userKey string, p Permissions, ttl time.Duration) (string, error) {
 	if !nkeys.IsValidPublicUserKey(userKey) {
-		return "", fmt.Errorf("user %s: %q is not a public user nkey (U…)", name, userKey)
+		return "", fmt.Errorf("user %s: %w", name, notUserKey(userKey))
 	}
 	c := jwt.NewUserClaims(userKey)
 	c.Name = name

@@ -1,9 +1,11 @@
 package fleetauth
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteSecret writes data to path with mode 0600, replacing it atomically
@@ -31,4 +33,13 @@ func WriteSecret(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// notUserKey explains why key is not a public user nkey without echoing
+// it: what was passed may be a seed.
+func notUserKey(key string) error {
+	if strings.HasPrefix(key, "S") {
+		return errors.New("the key given is a seed (S…), not a public user nkey (U…): pass the public key tend agent enroll printed, and keep the seed on the host")
+	}
+	return errors.New("the key given is not a public user nkey (U…)")
 }

@@ -73,7 +73,7 @@ func Tenants(cfg *config.Config, enrolled, controllers map[string]string) ([]Ten
 			continue
 		}
 		if !nkeys.IsValidPublicUserKey(key) {
-			return nil, fmt.Errorf("host %s: enrolled key %q is not a public user nkey (U…)", name, key)
+			return nil, fmt.Errorf("host %s: %w", name, notUserKey(key))
 		}
 		client := h.Labels[ClientLabel]
 		if client == "" {
@@ -119,7 +119,7 @@ func LoadEnrolled(dir string) (map[string]string, error) {
 		}
 		key := strings.TrimSpace(string(b))
 		if !nkeys.IsValidPublicUserKey(key) {
-			return nil, fmt.Errorf("enrolled key %s: not a public user nkey (U…)", e.Name())
+			return nil, fmt.Errorf("enrolled key %s: %w", e.Name(), notUserKey(key))
 		}
 		out[host] = key
 	}
@@ -133,7 +133,7 @@ func Enroll(dir, host, key string) error {
 		return err
 	}
 	if !nkeys.IsValidPublicUserKey(key) {
-		return fmt.Errorf("%q is not a public user nkey (U…): pass the key tend agent enroll printed, never the seed", key)
+		return fmt.Errorf("host %s: %w", host, notUserKey(key))
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
