@@ -3,6 +3,7 @@ package fleetauth
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
@@ -27,6 +28,18 @@ func InboxPrefix(host string) string { return "_INBOX_" + host }
 // its own inbox. A JetStream publish needs nothing more: the server
 // answers it on the publisher's inbox.
 func Agent(host string, groups []string) (Permissions, error) {
+	return AgentInDomain(host, groups, "")
+}
+
+// AgentInDomain is Agent for an agent behind a leaf node that reads the
+// desired state of JetStream domain (e.g. "hub") with domain-prefixed
+// direct gets ($JS.<domain>.API.DIRECT.GET…); "" is Agent.
+func AgentInDomain(host string, groups []string, domain string) (Permissions, error) {
+	if domain != "" {
+		if err := agentwire.ValidToken(domain); err != nil {
+			return Permissions{}, fmt.Errorf("JetStream domain: %w", err)
+		}
+	}
 	if err := agentwire.ValidToken(host); err != nil {
 		return Permissions{}, fmt.Errorf("host: %w", err)
 	}
@@ -44,7 +57,11 @@ func Agent(host string, groups []string) (Permissions, error) {
 		if err := agentwire.ValidToken(g); err != nil {
 			return Permissions{}, fmt.Errorf("group of host %s: %w", host, err)
 		}
-		p.Publish = append(p.Publish, agentwire.DirectGetLast(agentwire.StreamDesired, agentwire.DesiredSubject(g)))
+		get := agentwire.DirectGetLast(agentwire.StreamDesired, agentwire.DesiredSubject(g))
+		if domain != "" {
+			get = "$JS." + domain + ".API." + strings.TrimPrefix(get, "$JS.API.")
+		}
+		p.Publish = append(p.Publish, get)
 		p.Subscribe = append(p.Subscribe, agentwire.DesiredSubject(g))
 	}
 	p.Subscribe = append(p.Subscribe, InboxPrefix(host)+".>")

@@ -145,3 +145,18 @@ func TestStaticConfig(t *testing.T) {
 		t.Error("host a.b accepted")
 	}
 }
+
+// TestAgentInDomain checks the direct-get subject of an agent behind a
+// leaf node carries the hub's domain.
+func TestAgentInDomain(t *testing.T) {
+	p, err := AgentInDomain("web_1", []string{"web"}, "hub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Publish[3], "$JS.hub.API.DIRECT.GET.TEND_DESIRED.tend.desired.web"; got != want {
+		t.Errorf("direct get = %q, want %q", got, want)
+	}
+	if _, err := AgentInDomain("web_1", nil, "a.b"); err == nil {
+		t.Error("domain a.b accepted")
+	}
+}
