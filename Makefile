@@ -19,7 +19,7 @@ STATICCHECK        := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 
-.PHONY: all build deps demo-deps demo test vet lint fmt-check script-grammar fuzz bench bench-deps bench-go generate generate-check proto clean
+.PHONY: all build deps demo-deps demo test vet lint fmt-check script-grammar fuzz bench bench-deps bench-go bench-agents generate generate-check proto clean
 
 all: build
 
@@ -184,6 +184,22 @@ fuzz:
 bench: build bench-deps
 	$(GO) build -o $(BIN)/tend-bench ./cmd/tend-bench
 	BIN=$(BIN) FLEET=$(FLEET) ROUNDS=$(ROUNDS) SERVE_HOSTS=$(SERVE_HOSTS) BENCH_QUICK=$(BENCH_QUICK) ./cmd/tend-bench/bench.sh
+	@if [ -n "$(BENCH_AGENTS)" ]; then $(MAKE) --no-print-directory bench-agents; fi
+
+# Agent mode at fleet scale (cmd/tend-agentbench): AGENTS simulated agents
+# (default 1,000 then 10,000), each its own NATS connection, against a
+# nats-server in a process of its own: desired state to every agent, a
+# 5,000-host ring through the TEND_JOBS work queue, scan ingest and a
+# server restart with jittered reconnects. Figures (server CPU seconds and
+# RSS apart from the agents') go to $(BIN)/bench/agents-N.md and .json; about
+# 2 minutes in all on 2 cores. make bench runs it with BENCH_AGENTS=1.
+AGENTS ?= 1000 10000
+bench-agents:
+	$(GO) build -o $(BIN)/tend-agentbench ./cmd/tend-agentbench
+	@mkdir -p $(BIN)/bench
+	set -e; for n in $(AGENTS); do \
+		$(BIN)/tend-agentbench -agents $$n -json $(BIN)/bench/agents-$$n.json | tee $(BIN)/bench/agents-$$n.md; \
+	done
 
 # jq is the plan's baseline (and edits the changed snapshots); git the
 # reports'; dpkg-dev builds the lab host the replayed daemon run records.

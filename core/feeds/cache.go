@@ -162,7 +162,7 @@ func (c *Cache) Update(ctx context.Context, f *config.Feed) Result {
 	if len(body) > MaxFeedSize {
 		return keep(Refused, fmt.Errorf("GET %s: larger than %d bytes", f.URL, MaxFeedSize))
 	}
-	parsed, err := Parse(f.Type, body)
+	parsed, err := c.ParseCached(f.Name, f.Type, body) // leaves the parsed copy plans read
 	if err != nil {
 		return keep(Refused, fmt.Errorf("%s did not parse, kept the last good copy: %w", f.URL, err))
 	}

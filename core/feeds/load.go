@@ -12,12 +12,15 @@ import (
 	"github.com/tend-sh/tend/core/config"
 )
 
-// Parsed is one parsed feed; exactly one field is set.
+// Parsed is one parsed feed; exactly one kind is set. A Debian tracker
+// has TrackerFixes, what matching reads, and Tracker, the whole file,
+// unless it came from the cache's parsed copy (Cache.ParseCached).
 type Parsed struct {
-	Tracker Tracker
-	OSV     []OSVRecord
-	KEV     *KEV
-	EPSS    *EPSS
+	Tracker      Tracker
+	TrackerFixes *TrackerFixes
+	OSV          []OSVRecord
+	KEV          *KEV
+	EPSS         *EPSS
 }
 
 // Date is the date the feed gives itself; zero when it gives none.
@@ -45,7 +48,9 @@ func Parse(typ string, b []byte) (*Parsed, error) {
 	var err error
 	switch typ {
 	case config.FeedDebianTracker:
-		p.Tracker, err = ParseTracker(b)
+		if p.Tracker, err = ParseTracker(b); err == nil {
+			p.TrackerFixes = NewTrackerFixes(p.Tracker)
+		}
 	case config.FeedOSV:
 		p.OSV, err = ParseOSV(b)
 	case config.FeedKEV:
@@ -118,7 +123,13 @@ func loadOne(dir string, cache *Cache, f *config.Feed) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.Data, err = Parse(f.Type, b); err != nil {
+	// A url feed's parsed copy lives in the cache beside its data; a file
+	// feed, in the checkout, is parsed each time (nothing is written there).
+	parse := Parse
+	if f.File == "" {
+		parse = func(typ string, b []byte) (*Parsed, error) { return cache.ParseCached(f.Name, typ, b) }
+	}
+	if l.Data, err = parse(f.Type, b); err != nil {
 		return nil, err
 	}
 	if d := l.Data.Date(); !d.IsZero() {

@@ -96,6 +96,19 @@ func vulns(reports []model.Report) *model.VulnSummary {
 			v.Missing = append(v.Missing, *c)
 		}
 	}
+	// Counted as compliance.Vulns counts them.
+	for _, c := range v.Missing {
+		v.Exposure.CVEs++
+		v.Exposure.HostCVEs += len(c.Hosts)
+		v.Exposure.OverdueHostCVEs += len(c.Overdue)
+		if c.KEV {
+			v.Exposure.KEVCVEs++
+			v.Exposure.KEVHostCVEs += len(c.Hosts)
+		}
+	}
+	for _, c := range v.NoFix {
+		v.Exposure.NoFixHostCVEs += len(c.Hosts)
+	}
 	return v
 }
 

@@ -123,6 +123,9 @@ type overviewView struct {
 	sections
 	Clients, Groups, Policies []countsRow
 	Halted                    []string
+	// Exposure is the fleet's vulnerability exposure over time; nil
+	// without feeds.
+	Exposure *exposureChart
 }
 
 type clientView struct {
@@ -169,6 +172,7 @@ func (s *site) overview() overviewView {
 	v := overviewView{page: s.page("Patch compliance", ""), sections: s.sections(hosts, "")}
 	v.Counts = s.in.Summary.Counts
 	v.Chart = s.fleetChart("")
+	v.Exposure = s.fleetExposure()
 	for _, c := range s.clientNames() {
 		v.Clients = append(v.Clients, countsRow{Name: clientName(c), Link: ClientPage(c), Counts: s.in.Summary.Clients[c]})
 	}

@@ -296,21 +296,43 @@ func TestMatchesReferenceFixtures(t *testing.T) {
 
 // TestMatchesReferenceGenerated: on a generated tracker and fleet, both
 // the pessimistic and the patched shape, the fast matcher agrees with the
-// reference.
+// reference, with the trackers parsed or read from the cache's parsed
+// copies.
 func TestMatchesReferenceGenerated(t *testing.T) {
 	const sources = 400
-	p, err := feeds.Parse(config.FeedDebianTracker, genTrackerBytes(t, sources))
+	gen := genTrackerBytes(t, sources)
+	p, err := feeds.Parse(config.FeedDebianTracker, gen)
 	if err != nil {
 		t.Fatal(err)
 	}
 	loaded := append(fixtureLoaded(t), &feeds.Loaded{Feed: &config.Feed{Name: "gen", Type: config.FeedDebianTracker}, Data: p})
-	db, ref := New(loaded), refMatcher{loaded}
-	for _, patched := range []bool{false, true} {
-		var snaps []*model.Snapshot
-		for h := 0; h < 6; h++ {
-			snaps = append(snaps, genInventoryN(h, sources, 120, patched))
+	ref := refMatcher{loaded}
+	cache := &feeds.Cache{Dir: t.TempDir()}
+	fixture, err := os.ReadFile(filepath.Join("..", "feeds", "testdata", "debian-tracker.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached := []*feeds.Loaded{loaded[0], loaded[1], loaded[2]}
+	for i, raw := range map[int][]byte{0: fixture, 2: gen} {
+		for range 2 { // the second reads the copy the first wrote
+			d, err := cache.ParseCached(loaded[i].Feed.Name, config.FeedDebianTracker, raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cached[i] = &feeds.Loaded{Feed: loaded[i].Feed, Data: d}
 		}
-		t.Logf("patched=%v: %d open CVEs", patched, sameAsReference(t, db, ref, snaps))
+		if cached[i].Data.Tracker != nil {
+			t.Fatalf("%s: not read from the parsed copy", loaded[i].Feed.Name)
+		}
+	}
+	for name, db := range map[string]*DB{"parsed": New(loaded), "cached": New(cached)} {
+		for _, patched := range []bool{false, true} {
+			var snaps []*model.Snapshot
+			for h := 0; h < 6; h++ {
+				snaps = append(snaps, genInventoryN(h, sources, 120, patched))
+			}
+			t.Logf("%s, patched=%v: %d open CVEs", name, patched, sameAsReference(t, db, ref, snaps))
+		}
 	}
 }
 

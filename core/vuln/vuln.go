@@ -25,8 +25,9 @@ var debianCodenames = map[string]string{
 
 // DB is the feeds indexed for matching.
 type DB struct {
-	// tracker: source package → CVE → release codename → state.
-	tracker map[string][]trackerIssue
+	// tracker: source package → each CVE's fixing version per release,
+	// by CVE.
+	tracker map[string][]trackerRow
 	// osv: lower-case ecosystem ("debian:12", "ubuntu:22.04:lts") → package → ranges.
 	osv   map[string]map[string][]osvRange
 	facts map[string]model.Vuln
@@ -51,8 +52,8 @@ type srcIndex struct {
 	// The CVEs open at each version, sorted: the first few versions asked
 	// for in a list read without a lock (a fleet runs few versions of a
 	// package, and replaced whole when one is added), others in open.
-	known atomic.Pointer[[]openEntry]
-	open  map[string][]string
+	known atomic.Pointer[[]*openEntry]
+	open  map[string]*openEntry
 	// The CVEs an update fixes, by from and to version.
 	updates map[[2]string][]string
 }
@@ -60,11 +61,62 @@ type srcIndex struct {
 type openEntry struct {
 	version string
 	ids     []string
+	// runs are the open_cves entries of ids for the binary packages
+	// (name and version) hosts have of this source version, built once and
+	// copied into each host's list; replaced whole when one is added.
+	runs atomic.Pointer[[]openRun]
 }
 
-type trackerIssue struct {
-	cve      string
-	releases map[string]feeds.TrackerRelease
+// openRun is the open_cves entries of one binary package at one version.
+type openRun struct {
+	name, version string
+	entries       []model.OpenCVE
+}
+
+// maxRuns is how many binary packages of a source version openEntry.run
+// keeps entries for; others are built each time.
+const maxRuns = 8
+
+// run returns the open_cves entries of a binary package at a version
+// whose source version is e's: shared, callers copy them.
+func (e *openEntry) run(name, version string) []model.OpenCVE {
+	for {
+		old := e.runs.Load()
+		if old != nil {
+			for i := range *old {
+				if r := &(*old)[i]; r.name == name && r.version == version {
+					return r.entries
+				}
+			}
+			if len(*old) >= maxRuns {
+				return openEntries(name, version, e.ids)
+			}
+		}
+		name, version := strings.Clone(name), strings.Clone(version)
+		r := openRun{name, version, openEntries(name, version, e.ids)}
+		var next []openRun
+		if old != nil {
+			next = append(next, *old...)
+		}
+		next = append(next, r)
+		if e.runs.CompareAndSwap(old, &next) {
+			return r.entries
+		}
+	}
+}
+
+func openEntries(name, version string, ids []string) []model.OpenCVE {
+	out := make([]model.OpenCVE, len(ids))
+	for i, id := range ids {
+		out[i] = model.OpenCVE{Package: name, Version: version, CVE: id}
+	}
+	return out
+}
+
+// trackerRow is a CVE's state in a release: fixed in fixed, or open with
+// no fix ("").
+type trackerRow struct {
+	cve, release, fixed string
 }
 
 type osvRange struct {
@@ -74,17 +126,16 @@ type osvRange struct {
 
 // New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
 func New(loaded []*feeds.Loaded) *DB {
-	db := &DB{tracker: map[string][]trackerIssue{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
+	db := &DB{tracker: map[string][]trackerRow{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
 		byRelease: map[string]map[string][]fix{}, indexes: map[string]index{}}
 	for _, l := range loaded {
 		d := l.Data
-		for src, issues := range d.Tracker {
-			for id, is := range issues {
-				if !feeds.IsCVE(id) {
-					continue
-				}
-				db.tracker[src] = append(db.tracker[src], trackerIssue{cve: id, releases: is.Releases})
-			}
+		t := d.TrackerFixes
+		if t == nil && d.Tracker != nil {
+			t = feeds.NewTrackerFixes(d.Tracker)
+		}
+		if t != nil {
+			db.addTracker(t)
 		}
 		for i := range d.OSV {
 			db.addOSV(&d.OSV[i])
@@ -105,10 +156,30 @@ func New(loaded []*feeds.Loaded) *DB {
 			}
 		}
 	}
-	for src := range db.tracker {
-		slices.SortFunc(db.tracker[src], func(a, b trackerIssue) int { return strings.Compare(a.cve, b.cve) })
+	if len(loaded) > 1 { // rows of one feed come sorted by CVE
+		for src := range db.tracker {
+			slices.SortStableFunc(db.tracker[src], func(a, b trackerRow) int { return strings.Compare(a.cve, b.cve) })
+		}
 	}
 	return db
+}
+
+// addTracker adds a tracker's rows; its strings stay in its arena.
+func (db *DB) addTracker(t *feeds.TrackerFixes) {
+	rows := make([]trackerRow, len(t.CVE)) // one allocation for all sources
+	for i := range rows {
+		rows[i] = trackerRow{t.Str(t.CVE[i]), t.Str(t.Release[i]), t.Str(t.Fixed[i])}
+	}
+	start := uint32(0)
+	for i, end := range t.SourceEnds {
+		src := t.Str(t.Sources[i])
+		if old := db.tracker[src]; old != nil {
+			db.tracker[src] = append(old, rows[start:end]...)
+		} else {
+			db.tracker[src] = rows[start:end:end]
+		}
+		start = end
+	}
 }
 
 func (db *DB) fact(id string) model.Vuln {
@@ -200,16 +271,9 @@ func (db *DB) release(codename string) map[string][]fix {
 	m := make(map[string][]fix, len(db.tracker))
 	for src, issues := range db.tracker {
 		var fs []fix
-		for _, is := range issues {
-			r, ok := is.releases[codename]
-			if !ok || r.FixedVersion == "0" {
-				continue
-			}
-			switch r.Status {
-			case "resolved":
-				fs = append(fs, fix{is.cve, r.FixedVersion})
-			case "open":
-				fs = append(fs, fix{is.cve, ""})
+		for _, r := range issues {
+			if r.release == codename {
+				fs = append(fs, fix{r.cve, r.fixed})
 			}
 		}
 		if len(fs) > 0 {
@@ -297,32 +361,36 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 	for i := 1; i < len(inv.Installed) && sorted; i++ {
 		sorted = inv.Installed[i-1].Name < inv.Installed[i].Name
 	}
-	// The installed entry of each updated package, by name: found by
-	// binary search in the providers' order, else (the last of a name) in
-	// a map.
-	updated := make(map[string]int, len(inv.Available))
-	for i := range inv.Available {
-		name := inv.Available[i].Name
-		updated[name] = -1
-		if sorted {
-			if k, ok := slices.BinarySearchFunc(inv.Installed, name, func(it model.Installed, n string) int { return strings.Compare(it.Name, n) }); ok {
-				updated[name] = k
-			}
-		}
-	}
+	// The installed entry of each updated package: found by binary search
+	// in the providers' order, else (the last of a name) in a map.
+	var last map[string]int
 	if !sorted {
+		last = make(map[string]int, len(inv.Available))
+		for i := range inv.Available {
+			last[inv.Available[i].Name] = -1
+		}
 		for i := range inv.Installed {
-			if _, ok := updated[inv.Installed[i].Name]; ok {
-				updated[inv.Installed[i].Name] = i
+			if _, ok := last[inv.Installed[i].Name]; ok {
+				last[inv.Installed[i].Name] = i
 			}
 		}
 	}
-	// The CVEs each package's available update fixes, by package name.
+	// The CVEs available updates fix: by installed entry when sorted
+	// (closes, in installed order, one per entry), else by package name.
+	var closes []closing
 	var fixed map[string][]string
 	for i := range inv.Available {
 		u := &inv.Available[i]
+		k := -1
+		if sorted {
+			if at, ok := slices.BinarySearchFunc(inv.Installed, u.Name, func(it model.Installed, n string) int { return strings.Compare(it.Name, n) }); ok {
+				k = at
+			}
+		} else {
+			k = last[u.Name]
+		}
 		src, from := u.Name, u.From
-		if k := updated[u.Name]; k >= 0 {
+		if k >= 0 {
 			src, from = sourceOf(&inv.Installed[k])
 		}
 		if u.From == "" {
@@ -331,40 +399,85 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		// An update's source version is unknown; binNMUs aside, it is the
 		// binary's version.
 		to := stripBinNMU(u.To)
-		for _, id := range idx.fixedBy(src, from, to) {
+		ids := idx.fixedBy(src, from, to)
+		for _, id := range ids {
 			if !slices.Contains(u.CVEs, id) {
 				u.CVEs = append(u.CVEs, id)
 			}
+		}
+		slices.Sort(u.CVEs)
+		if len(ids) == 0 {
+			continue
+		}
+		switch {
+		case !sorted:
 			if fixed == nil {
 				fixed = map[string][]string{}
 			}
-			fixed[u.Name] = append(fixed[u.Name], id)
+			fixed[u.Name] = append(fixed[u.Name], ids...)
+		case k >= 0: // else no installed package has the name
+			closes = append(closes, closing{k, ids})
 		}
-		slices.Sort(u.CVEs)
 	}
-	// Two passes, so the list is allocated once at its size.
-	open := make([][]string, len(inv.Installed))
+	if len(closes) > 1 {
+		slices.SortStableFunc(closes, func(a, b closing) int { return a.at - b.at })
+		merged := closes[:1]
+		for _, c := range closes[1:] {
+			if m := &merged[len(merged)-1]; m.at == c.at {
+				m.ids = append(slices.Clip(m.ids), c.ids...)
+			} else {
+				merged = append(merged, c)
+			}
+		}
+		closes = merged
+	}
+	// Two passes, so the list is allocated once at its size. Packages no
+	// update touches copy their entries, built once per binary package and
+	// version for the fleet.
+	open := make([]*openEntry, len(inv.Installed))
 	n := 0
 	for i := range inv.Installed {
 		src, version := sourceOf(&inv.Installed[i])
-		open[i] = idx.openAt(src, version)
-		n += len(open[i])
+		if e := idx.openAt(src, version); e != nil && len(e.ids) > 0 {
+			open[i] = e
+			n += len(e.ids)
+		}
 	}
 	inv.OpenCVEs = nil
 	if n > 0 {
-		inv.OpenCVEs = make([]model.OpenCVE, 0, n)
+		inv.OpenCVEs = make([]model.OpenCVE, n)
 	}
+	j, c := 0, 0
 	for i := range inv.Installed {
-		it := &inv.Installed[i]
-		if len(open[i]) == 0 {
+		e := open[i]
+		if e == nil {
 			continue
 		}
-		closed := fixed[it.Name] // a few CVEs at most: a list beats a map
-		for _, id := range open[i] {
-			if len(closed) == 0 || !slices.Contains(closed, id) {
-				inv.OpenCVEs = append(inv.OpenCVEs, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: id})
+		it := &inv.Installed[i]
+		var closed []string // a few CVEs at most: a list beats a map
+		if sorted {
+			for c < len(closes) && closes[c].at < i {
+				c++
+			}
+			if c < len(closes) && closes[c].at == i {
+				closed = closes[c].ids
+			}
+		} else {
+			closed = fixed[it.Name]
+		}
+		if len(closed) == 0 {
+			j += copy(inv.OpenCVEs[j:], e.run(it.Name, it.Version))
+			continue
+		}
+		for _, id := range e.ids {
+			if !slices.Contains(closed, id) {
+				inv.OpenCVEs[j] = model.OpenCVE{Package: it.Name, Version: it.Version, CVE: id}
+				j++
 			}
 		}
+	}
+	if n > 0 {
+		inv.OpenCVEs = inv.OpenCVEs[:j]
 	}
 	cmpOpen := func(a, b model.OpenCVE) int {
 		if c := strings.Compare(a.Package, b.Package); c != 0 {
@@ -376,6 +489,13 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 	if !sorted {
 		slices.SortStableFunc(inv.OpenCVEs, cmpOpen)
 	}
+}
+
+// closing is the CVEs the available updates of an installed entry (at, its
+// index) fix.
+type closing struct {
+	at  int
+	ids []string
 }
 
 // index returns the index of a release, built once per codename and
@@ -455,22 +575,22 @@ func (idx index) fixedBy(src, from, to string) []string {
 
 // openAt returns the CVEs of a source package open at a version on the
 // index's release (no fix, or fixed in a later version), each once and
-// sorted, computed once per version.
-func (idx index) openAt(src, version string) []string {
+// sorted, computed once per version; nil when the feeds name none.
+func (idx index) openAt(src, version string) *openEntry {
 	si := idx[src]
 	if si == nil {
 		return nil
 	}
-	if ids, ok := si.lookup(version); ok {
-		return ids
+	if e := si.lookup(version); e != nil {
+		return e
 	}
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	if ids, ok := si.lookup(version); ok {
-		return ids
+	if e := si.lookup(version); e != nil {
+		return e
 	}
-	if ids, ok := si.open[version]; ok {
-		return ids
+	if e, ok := si.open[version]; ok {
+		return e
 	}
 	var ids []string
 	for _, f := range si.fixes {
@@ -482,20 +602,21 @@ func (idx index) openAt(src, version string) []string {
 		}
 	}
 	slices.Sort(ids) // the tracker's CVEs are sorted, OSV's come after
-	var known []openEntry
+	e := &openEntry{version: strings.Clone(version), ids: ids}
+	var known []*openEntry
 	if k := si.known.Load(); k != nil {
 		known = *k
 	}
 	switch {
 	case len(known) < maxKnownVersions:
-		known = append(slices.Clip(known), openEntry{strings.Clone(version), ids})
+		known = append(slices.Clip(known), e)
 		si.known.Store(&known)
 	case si.open == nil:
-		si.open = map[string][]string{version: ids}
+		si.open = map[string]*openEntry{e.version: e}
 	default:
-		si.open[version] = ids
+		si.open[e.version] = e
 	}
-	return ids
+	return e
 }
 
 // maxKnownVersions is how many versions of a source package openAt reads
@@ -503,15 +624,15 @@ func (idx index) openAt(src, version string) []string {
 const maxKnownVersions = 8
 
 // lookup finds a version among the known ones.
-func (si *srcIndex) lookup(version string) ([]string, bool) {
+func (si *srcIndex) lookup(version string) *openEntry {
 	if k := si.known.Load(); k != nil {
 		for _, e := range *k {
 			if e.version == version {
-				return e.ids, true
+				return e
 			}
 		}
 	}
-	return nil, false
+	return nil
 }
 
 // sourceOf returns an installed package's source package and version:

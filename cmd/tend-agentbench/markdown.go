@@ -1,0 +1,34 @@
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// writeMarkdown prints one run's figures as the rows docs/benchmarks.md
+// shows.
+func writeMarkdown(w io.Writer, r *results) {
+	mb := func(b int64) string { return fmt.Sprintf("%d MB", b>>20) }
+	fmt.Fprintf(w, "### %d agents\n\n", r.Agents)
+	fmt.Fprintf(w, "%d CPUs, load %.2f → %.2f, file limit %d, wall %.1f s; server %.1f s CPU, peak RSS %s (%s with every agent connected); agents and controller %.1f s CPU, peak RSS %s; connecting every agent %.1f s (server %.2f s CPU)\n\n",
+		r.CPUs, r.LoadStart, r.LoadEnd, r.FileLimit, r.Wall, r.ServerCPU, mb(r.ServerPeakRSS), mb(r.IdleRSS), r.AgentsCPU, mb(r.AgentsRSS), r.ConnectWall, r.ConnectCPU)
+	fmt.Fprintln(w, "| step | figures |")
+	fmt.Fprintln(w, "|---|---|")
+	for _, f := range r.Fanout {
+		fmt.Fprintf(w, "| desired state rev %d (%d B) to every agent | p50 %.3f s, p100 %.3f s, missed %d; server %.2f s CPU (%.0f µs per agent) |\n",
+			f.Revision, f.Bytes, f.P50, f.P100, f.Missed, f.ServerCPU, f.ServerCPU*1e6/float64(r.Agents))
+	}
+	if g := r.Ring; g != nil {
+		fmt.Fprintf(w, "| ring of %d hosts, max_parallel %d, max_failures %d (%d hosts fail) | dispatched %d, answered %d, failures %d, halted %v, overshoot %d, max in flight %d, left queued %d; %.2f s, server %.2f s CPU |\n",
+			g.Hosts, g.MaxParallel, g.MaxFailures, g.FailingHosts, g.Dispatched, g.Answered, g.Failures, g.Halted, g.Overshoot, g.MaxInFlight, g.LeftQueued, g.Wall, g.ServerCPU)
+	}
+	if i := r.Ingest; i != nil {
+		fmt.Fprintf(w, "| scan ingest, %d × %d B (%d retried), %d client summaries | %.1f s, %.0f msgs/s, stored %d, summed %d hosts / %d packages; server %.2f s CPU (%.2f ms per report) |\n",
+			i.Reports, i.Bytes, i.Retried, i.Clients, i.Wall, i.MsgsPerSec, i.Stored, i.SummedHosts, i.SummedInstalled, i.ServerCPU, i.CPUPerMsgMS)
+	}
+	if c := r.Reconnect; c != nil {
+		fmt.Fprintf(w, "| server restart, reconnect with %.0f s jitter | down %.2f s; all reconnected %.1f s and all revision-checked %.1f s after the server was up; missing %d, check errors %d; server %.2f s CPU, RSS after %s |\n",
+			c.Jitter, c.Down, c.Reconnected, c.Checked, c.Missing, c.CheckErrors, c.ServerCPU, mb(c.ServerRSSEnd))
+	}
+	fmt.Fprintln(w)
+}
