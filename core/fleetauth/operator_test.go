@@ -82,8 +82,34 @@ func TestOperatorLeastPrivilege(t *testing.T) {
 		return path
 	}
 	ctl := Controller()
+	// The agent's credentials come the enrolment way: the operator signs
+	// the host's public key from the configuration (IssueAgent, under tend
+	// agents issue), the host joins the JWT with its seed (HostCreds).
+	agentKP, agentPub := userKey(t)
+	acmeSeed, err := acme.Key.Seed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := IssueAgent(fleet(), "web_1", "acme", agentPub, acmeSeed, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if is.Client != "acme" || len(is.Groups) != 1 || is.Groups[0] != "web" {
+		t.Fatalf("issued %+v", is)
+	}
+	agentSeed, err := agentKP.Seed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	agentCreds, err := HostCreds(is.JWT, agentSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSecret(filepath.Join(dir, "web_1.creds"), agentCreds); err != nil {
+		t.Fatal(err)
+	}
 	v := &violations{}
-	agent := connect(t, s.URL(), "web_1", v, nats.UserCredentials(creds("web_1", acme, nil, "web_1", []string{"web"})))
+	agent := connect(t, s.URL(), "web_1", v, nats.UserCredentials(filepath.Join(dir, "web_1.creds")))
 	acmeCtl := connect(t, s.URL(), "", nil, nats.UserCredentials(creds("acme-controller", acme, &ctl, "", nil)))
 	fabCtl := connect(t, s.URL(), "", nil, nats.UserCredentials(creds("fabrikam-controller", fab, &ctl, "", nil)))
 	checkLeastPrivilege(t, ctx, acmeCtl, fabCtl, agent, v)
