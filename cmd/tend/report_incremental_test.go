@@ -116,3 +116,89 @@ func runGit(t *testing.T, dir string, args ...string) string {
 	}
 	return string(out)
 }
+
+// TestReportCommitDays: reports committed day after day onto one branch
+// (each commit keeping the snapshots it already holds and packing only
+// what changed) hold, every day, the tree a report of that day's inputs
+// onto a new branch writes, results.json aside (it is kept from the
+// branch's first commit); and git checks every pack.
+func TestReportCommitDays(t *testing.T) {
+	dir := t.TempDir()
+	if err := fleetgen.Generate(fleetgen.Options{Hosts: 20, Installed: 30, Available: 5, Seed: 11}, fleetgen.DirWriter(dir)); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(dir, fleetgen.ConfigDir)
+	gitOK(t, config, "init", "-q")
+	gitOK(t, config, "add", "-A")
+	gitOK(t, config, "commit", "-qm", "config")
+	daily := filepath.Join(dir, "daily")
+	copyTree(t, config, daily)
+	snaps := filepath.Join(dir, fleetgen.SnapshotsDir)
+	hosts, err := os.ReadDir(snaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := []struct {
+		at      string
+		rescans []int // hosts rescanned that morning
+	}{
+		{"2026-11-28T22:30:00+01:00", nil},
+		{"2026-11-30T09:00:00+01:00", []int{1, 7}},
+		{"2026-12-03T09:00:00+01:00", []int{2, 7, 15}},
+		{"2026-12-10T09:00:00+01:00", nil},
+	}
+	prev := ""
+	for d, day := range days {
+		at, err := time.Parse(time.RFC3339, day.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range day.rescans {
+			h := hosts[i].Name()
+			path := filepath.Join(snaps, h, "inventory.json")
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap, err := inventory.Parse(path, data, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap.ScannedAt = at.Add(-3 * time.Hour).UTC()
+			apt := snap.Providers["apt"]
+			apt.Installed = append(apt.Installed, model.Installed{ID: "day-" + h, Name: "day-extra", Version: "1.0-" + string(rune('1'+d)), Arch: "all"})
+			if err := inventory.Write(snaps, snap); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tendOK(t, "report", "-C", daily, "--inventory", snaps, "--at", day.at, "--commit")
+		runGit(t, daily, "fsck", "--strict")
+		fresh := filepath.Join(dir, "fresh"+string(rune('0'+d)))
+		copyTree(t, config, fresh)
+		tendOK(t, "report", "-C", fresh, "--inventory", snaps, "--at", day.at, "--commit")
+		got, want := treeWithoutResults(t, daily), treeWithoutResults(t, fresh)
+		if got != want {
+			t.Errorf("day %d (%s): the daily branch holds\n%s\na new branch\n%s", d+1, day.at, got, want)
+		}
+		if len(day.rescans) > 0 && got == prev {
+			t.Errorf("day %d (%s): the rescans changed nothing on the branch", d+1, day.at)
+		}
+		prev = got
+	}
+	if n := strings.Count(runGit(t, daily, "log", "--oneline", "tend/reports"), "\n"); n < 3 {
+		t.Errorf("%d commits on the daily branch, want one a day at least from the second day's changes on", n)
+	}
+}
+
+// treeWithoutResults lists the reports branch's files with their blobs,
+// results.json left out.
+func treeWithoutResults(t *testing.T, dir string) string {
+	t.Helper()
+	var keep []string
+	for _, l := range strings.Split(strings.TrimSpace(runGit(t, dir, "ls-tree", "-r", "tend/reports")), "\n") {
+		if !strings.HasSuffix(l, "\tresults.json") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
+}

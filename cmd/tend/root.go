@@ -76,7 +76,7 @@ with a plan preview, applied by providers and reported back to Git.`,
 		g.configureLog(cmd)
 		return nil
 	}
-	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newReport(g), newHistory(g), newServe(g), newAgents(g), newCalendar(g), newProviders(g), newFeeds(g), newAdvise(g), newVersion(g))
+	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newReport(g), newHistory(g), newServe(g), newCalendar(g), newProviders(g), newFeeds(g), newAdvise(g), newVersion(g), newAgent(g), newAgents(g))
 	return root
 }
 
@@ -94,17 +94,23 @@ func (g *globals) Validate() error {
 // configureLog sets the validated log level and format for cmd.
 func (g *globals) configureLog(cmd *cobra.Command) {
 	lvl, _ := logrus.ParseLevel(g.logLevel)
-	if cmd.Name() == "serve" && !cmd.Flags().Changed("log-level") {
+	if daemonCommand(cmd) && !cmd.Flags().Changed("log-level") {
 		lvl = logrus.InfoLevel // a daemon says what it does
 	}
 	g.log.SetLevel(lvl)
 	switch {
 	case g.logFormat == "json":
 		g.log.SetFormatter(&logrus.JSONFormatter{})
-	case cmd.Name() == "serve":
+	case daemonCommand(cmd):
 		// A daemon's logs need times; one-shot commands stay terse.
 		g.log.SetFormatter(&logrus.TextFormatter{FullTimestamp: true, DisableColors: !g.color(g.stderr)})
 	}
+}
+
+// daemonCommand reports whether cmd runs until stopped (tend serve, tend
+// agent run): its logs say what it does, with times.
+func daemonCommand(cmd *cobra.Command) bool {
+	return cmd.Name() == "serve" || (cmd.Name() == "run" && cmd.Parent() != nil && cmd.Parent().Name() == "agent")
 }
 
 // run executes the CLI and returns the process exit code.

@@ -2,8 +2,9 @@ package inventory
 
 import (
 	"bytes"
-	"encoding/json"
 	"path/filepath"
+
+	gojson "github.com/goccy/go-json"
 
 	"github.com/tend-sh/tend/core/internal/atomicfile"
 
@@ -12,10 +13,12 @@ import (
 )
 
 // Encode renders a snapshot as the contract's JSON: two-space indentation,
-// keys in contract order, a trailing newline.
+// keys in contract order, a trailing newline. The bytes are those
+// encoding/json writes (TestEncodeMatchesEncodingJSON), from goccy/go-json,
+// about 3× faster: a report commit of a whole fleet encodes every snapshot.
 func Encode(s *model.Snapshot) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := gojson.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(s); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/storer"
@@ -59,9 +60,24 @@ func (s *staged) EncodedObjectSize(h plumbing.Hash) (int64, error) {
 
 // flush writes the staged objects into the repository: one packfile (no
 // deltas: report blobs are small and compressing them is enough) where the
-// store takes packfiles, else object by object.
+// store takes packfiles, else object by object. A repository on a
+// filesystem gets the pack written here (writePack: the fastest zlib level,
+// the index from the offsets written); the store is then told to read its
+// pack indexes again, so it finds the new objects.
 func (s *staged) flush() error {
 	if len(s.hashes) == 0 {
+		return nil
+	}
+	if fsys, ok := s.Storer.(interface{ Filesystem() billy.Filesystem }); ok {
+		src := func(h plumbing.Hash) (plumbing.EncodedObject, error) {
+			return s.mem.EncodedObject(plumbing.AnyObject, h)
+		}
+		if err := writePack(fsys.Filesystem(), src, s.hashes); err != nil {
+			return err
+		}
+		if r, ok := s.Storer.(interface{ Reindex() }); ok {
+			r.Reindex()
+		}
 		return nil
 	}
 	pw, ok := s.Storer.(storer.PackfileWriter)

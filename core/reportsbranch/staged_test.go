@@ -1,9 +1,16 @@
 package reportsbranch
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/memory"
 )
 
 // TestWriteOnePackfile: a commit's objects land in one packfile, not one
@@ -44,5 +51,65 @@ func TestWriteOnePackfile(t *testing.T) {
 	gitCheck(t, dir, "fsck", "--strict")
 	if got := gitCheck(t, dir, "show", h2.String()+":hosts/web_008/report.json"); got != `{"host": "web_008"}` {
 		t.Errorf("web_008 after the second commit = %q", got)
+	}
+}
+
+// TestPackMatchesGit: the pack Write makes holds objects of every header
+// size (empty, under 16 bytes, over 2 KB and 1 MB) that git verifies, and
+// its index is byte for byte the one git's index-pack builds from the pack.
+func TestPackMatchesGit(t *testing.T) {
+	dir := workRepo(t)
+	big := bytes.Repeat([]byte("0123456789abcdef\n"), 70000) // 1.1 MB
+	files := Files{"empty": {}, "small": []byte("tiny"), "mid": bytes.Repeat([]byte("x"), 2500), "hosts/h/inventory.json": big}
+	h, _, err := Write(dir, "tend/reports", files, testCommit("sizes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := treeFiles(t, dir, h)
+	for p, want := range files {
+		if got[p] != string(want) {
+			t.Errorf("%s: %d bytes, want %d", p, len(got[p]), len(want))
+		}
+	}
+	packs, err := filepath.Glob(filepath.Join(dir, ".git", "objects", "pack", "pack-*.pack"))
+	if err != nil || len(packs) != 1 {
+		t.Fatalf("packs = %v, %v", packs, err)
+	}
+	gitCheck(t, dir, "verify-pack", strings.TrimSuffix(packs[0], ".pack")+".idx")
+	ours, err := os.ReadFile(strings.TrimSuffix(packs[0], ".pack") + ".idx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := filepath.Join(t.TempDir(), "git.idx")
+	gitCheck(t, dir, "index-pack", "-o", theirs, packs[0])
+	want, err := os.ReadFile(theirs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(ours, want) {
+		t.Errorf("index differs from git index-pack's (%d and %d bytes)", len(ours), len(want))
+	}
+	gitCheck(t, dir, "fsck", "--strict")
+}
+
+// TestEncodePackOnce: an object given twice is packed and indexed once.
+func TestEncodePackOnce(t *testing.T) {
+	st := stage(memory.NewStorage())
+	h, err := storeBlob(st, []byte("twice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pack bytes.Buffer
+	_, idx, err := encodePack(&pack, func(h plumbing.Hash) (plumbing.EncodedObject, error) {
+		return st.mem.EncodedObject(plumbing.AnyObject, h)
+	}, []plumbing.Hash{h, h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := idx.Count(); err != nil || n != 1 {
+		t.Errorf("index holds %d objects (%v), want 1", n, err)
+	}
+	if got := binary.BigEndian.Uint32(pack.Bytes()[8:12]); got != 1 {
+		t.Errorf("pack header counts %d objects, want 1", got)
 	}
 }

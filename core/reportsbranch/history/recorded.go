@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
+	"github.com/go-git/go-git/v5/plumbing"
+	gojson "github.com/goccy/go-json"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/rollout"
@@ -90,7 +93,10 @@ func readRollouts(t *reportsbranch.Tree) (map[string]*rollout.State, error) {
 	return out, nil
 }
 
-// readReports reads every hosts/<host>/report.json, by host.
+// readReports reads every hosts/<host>/report.json, by host. Reports
+// decoded before (the same blob: tend report --commit reads the branch
+// once for the plan and once for the applies, and a remote's copy mostly
+// holds the local one's blobs) are not decoded again (decoded).
 func readReports(t *reportsbranch.Tree) (map[string]*model.Report, error) {
 	out := map[string]*model.Report{}
 	hosts, err := t.Names(reportsbranch.HostsDir)
@@ -99,6 +105,17 @@ func readReports(t *reportsbranch.Tree) (map[string]*model.Report, error) {
 	}
 	for _, host := range hosts {
 		p := reportsbranch.ReportPath(host)
+		h, ok, err := t.BlobHash(p)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if r, ok := decoded.get(h); ok {
+			out[host] = &r
+			continue
+		}
 		data, ok, err := t.File(p)
 		if err != nil {
 			return nil, err
@@ -107,10 +124,43 @@ func readReports(t *reportsbranch.Tree) (map[string]*model.Report, error) {
 			continue
 		}
 		var r model.Report
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
+		if gojson.Unmarshal(data, &r) != nil {
+			// encoding/json's error is the one users see.
+			r = model.Report{}
+			if err := json.Unmarshal(data, &r); err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
 		}
+		decoded.put(h, r, len(hosts))
 		out[host] = &r
 	}
 	return out, nil
+}
+
+// decoded holds the reports readReports decoded, by blob hash; callers get
+// a copy of each (they only read what it points to).
+var decoded reportMemo
+
+type reportMemo struct {
+	mu sync.Mutex
+	m  map[plumbing.Hash]model.Report
+}
+
+func (c *reportMemo) get(h plumbing.Hash) (model.Report, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.m[h]
+	return r, ok
+}
+
+// put keeps r; the memo starts over when it holds more than four reports
+// per host of the branch read, so a long-running tend serve does not keep
+// every report it ever read.
+func (c *reportMemo) put(h plumbing.Hash, r model.Report, hosts int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= 4*max(hosts, 256) {
+		c.m = map[plumbing.Hash]model.Report{}
+	}
+	c.m[h] = r
 }
