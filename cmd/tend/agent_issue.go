@@ -10,33 +10,17 @@ import (
 	"github.com/tend-sh/tend/core/fleetauth"
 )
 
-func newAgents(g *globals) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "agents",
-		Short: "Issue NATS credentials to agent hosts (operator side of agent mode)",
-		Long: `tend agents holds the operator-side steps of enrolling a host running tend agent.
-On the host, tend agent enroll creates its nkey and prints the public key; the
-seed never leaves the host. Here, tend agents issue signs that public key into
-a user JWT with the least-privilege permissions of the host (its own subjects,
-its groups' desired state), in the NATS account of its client. Back on the
-host, tend agents creds joins the JWT and the seed into a .creds file.
-See docs/agents.md.`,
-	}
-	cmd.AddCommand(newAgentsIssue(g), newAgentsCreds(g))
-	return cmd
-}
-
-type agentsIssueArgs struct {
+type agentIssueArgs struct {
 	nkey, client, accountSeed, out string
 	ttl                            time.Duration
 }
 
-func newAgentsIssue(g *globals) *cobra.Command {
-	var a agentsIssueArgs
+func newAgentIssue(g *globals) *cobra.Command {
+	var a agentIssueArgs
 	cmd := &cobra.Command{
 		Use:   "issue HOST --nkey PUBLIC_KEY --account-seed FILE [-o FILE.jwt]",
 		Short: "Sign a host's public nkey into its agent user JWT",
-		Long: `tend agents issue signs the user JWT of HOST's agent: it may publish only
+		Long: `tend agent issue signs the user JWT of HOST's agent: it may publish only
 tend.results.HOST, tend.scans.HOST, tend.hello.HOST and the direct gets of its
 groups' desired state, and subscribe only tend.cmd.HOST, its groups'
 tend.desired.GROUP subjects and its inbox _INBOX_HOST.>. HOST must be declared
@@ -72,7 +56,7 @@ keeps it, SA…). The JWT holds no secret: copy it to the host any way you like.
 			if groups == "" {
 				groups = "none"
 			}
-			_, err = fmt.Fprintf(g.stdout, "Wrote %s: agent %s in account %s, groups %s.\nOn the host: tend agents creds --jwt %s --seed SEED -o HOST.creds\n", a.out, is.Host, is.Client, groups, a.out)
+			_, err = fmt.Fprintf(g.stdout, "Wrote %s: agent %s in account %s, groups %s.\nOn the host: tend agent creds --jwt %s --seed SEED -o HOST.creds\n", a.out, is.Host, is.Client, groups, a.out)
 			return err
 		},
 	}
@@ -84,12 +68,12 @@ keeps it, SA…). The JWT holds no secret: copy it to the host any way you like.
 	return cmd
 }
 
-func newAgentsCreds(g *globals) *cobra.Command {
+func newAgentCreds(g *globals) *cobra.Command {
 	var jwtFile, seedFile, out string
 	cmd := &cobra.Command{
 		Use:   "creds --jwt FILE.jwt --seed SEED_FILE -o FILE.creds",
 		Short: "Join an issued user JWT and the host's seed into a .creds file",
-		Long: `tend agents creds runs on the agent host: it joins the user JWT tend agents
+		Long: `tend agent creds runs on the agent host: it joins the user JWT tend agent
 issue signed with the seed tend agent enroll created into a NATS .creds file
 (mode 0600) for tend agent --creds. It refuses a JWT issued for another key.`,
 		Args: cobra.NoArgs,
@@ -118,7 +102,7 @@ issue signed with the seed tend agent enroll created into a NATS .creds file
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&jwtFile, "jwt", "", "the user JWT from tend agents issue")
+	cmd.Flags().StringVar(&jwtFile, "jwt", "", "the user JWT from tend agent issue")
 	cmd.Flags().StringVar(&seedFile, "seed", "", "the host's nkey seed file from tend agent enroll")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "the .creds file to write (mode 0600)")
 	return cmd
