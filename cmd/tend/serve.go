@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/tend-sh/tend/core/commitsig"
 	"github.com/tend-sh/tend/core/daemon"
+	"github.com/tend-sh/tend/core/fleet"
 	"github.com/tend-sh/tend/core/gitsource"
 	"github.com/tend-sh/tend/core/metrics"
 	"github.com/tend-sh/tend/core/webhook"
@@ -41,6 +42,9 @@ type serveFlags struct {
 	scanInterval            time.Duration
 	scanConcurrency         int
 	scanOnly                bool
+	nats, natsCreds, natsCA string
+	natsListen              string
+	agentTimeout            time.Duration
 }
 
 func newServe(g *globals) *cobra.Command {
@@ -138,6 +142,11 @@ worker that never holds up a reconcile; see docs/operations.md.`,
 	fl.BoolVar(&f.scanOnly, "scan-only", false, "scan, plan and report; never apply anything")
 	fl.BoolVar(&f.html, "html", false, "also commit the HTML compliance report (as tend report --html writes it) under html/ on the reports branch, for a Git host's Pages")
 	fl.StringVar(&f.allowRewind, "allow-rewind", "", "apply this commit (7-40 hex digits) once although it does not descend from the configuration in force (a rewound or rewritten branch)")
+	fl.StringVar(&f.nats, "nats", "", "agent hosts: NATS server URL of the controller (default: an embedded server on --nats-listen when the configuration has agent hosts)")
+	fl.StringVar(&f.natsCreds, "nats-creds", "", "agent hosts: NATS credentials file (user JWT and nkey seed) for --nats")
+	fl.StringVar(&f.natsCA, "nats-ca", "", "agent hosts: CA file to verify the --nats server's TLS certificate with")
+	fl.StringVar(&f.natsListen, "nats-listen", fleet.DefaultListen, "agent hosts: where the embedded NATS server listens when there is no --nats")
+	fl.DurationVar(&f.agentTimeout, "agent-timeout", 30*time.Minute, "agent hosts: how long to wait for an agent's result before the host fails as unreachable")
 	return cmd
 }
 
@@ -159,6 +168,10 @@ func (f *serveFlags) Validate() error {
 		return errors.New("--scan-interval must not be negative")
 	case f.scanConcurrency < 1:
 		return errors.New("--scan-concurrency must be at least 1")
+	case f.agentTimeout <= 0:
+		return errors.New("--agent-timeout must be positive")
+	case (f.natsCreds != "" || f.natsCA != "") && f.nats == "":
+		return errors.New("--nats-creds and --nats-ca need --nats")
 	case f.revokedKeys != "" && f.allowedSigners == "":
 		return errors.New("--revoked-keys needs --allowed-signers: it revokes SSH keys those trust")
 	}
@@ -185,6 +198,11 @@ func runServe(g *globals, f *serveFlags) error {
 		return err
 	}
 	m := metrics.New()
+	agents, err := newServeFleet(g.ctx, f, stateDir, g.log)
+	if err != nil {
+		return err
+	}
+	defer agents.Close()
 	// The daemon takes the state dir's lock before it opens the clone.
 	d, err := daemon.New(daemon.Options{
 		Git: gitsource.Options{
@@ -195,6 +213,7 @@ func runServe(g *globals, f *serveFlags) error {
 		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, HTML: f.html, AllowRewind: f.allowRewind,
 		RewindHint: rewindHint, Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 		ScanInterval: f.scanInterval, ScanConcurrency: f.scanConcurrency, ScanOnly: f.scanOnly,
+		Fleet: agents,
 	})
 	if err != nil {
 		return withURLSecretHint(err)

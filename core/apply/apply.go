@@ -38,6 +38,17 @@ type Options struct {
 	// Stop, when closed, starts no more hosts: those running finish and the
 	// rest are skipped (graceful shutdown).
 	Stop <-chan struct{}
+	// Agents, if set, applies hosts whose transport is "agent" (through
+	// the controller's NATS connection, core/fleet) in place of a
+	// provider; max_parallel, max_failures and rings stay here.
+	Agents Agents
+}
+
+// Agents applies one host that runs tend agent: it hands h to the host's
+// agent and returns what the agent did. ring is the index of h's ring in
+// the policy's rollout, parallel the policy's max_parallel.
+type Agents interface {
+	Run(ctx context.Context, h model.HostPlan, pol *config.Policy, ring, parallel int) HostResult
 }
 
 // Journal records what an apply is about to do and what it did, so a crash
@@ -250,7 +261,12 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			r := applyHost(ctx, cfg, ps, h, o)
+			var r HostResult
+			if host := cfg.Hosts[h.Host]; o.Agents != nil && host != nil && host.Transport == config.TransportAgent {
+				r = o.Agents.Run(ctx, h, p, ringIndex[h.Ring], parallel)
+			} else {
+				r = applyHost(ctx, cfg, ps, h, o)
+			}
 			if r.Failed() {
 				mu.Lock()
 				failures++

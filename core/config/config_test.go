@@ -136,7 +136,7 @@ func TestHostListErrors(t *testing.T) {
 		"unknown 2nd":    {"[{\"name\": \"a\"},\n {\"name\": \"b\", \"tags\": [\"x\"]}]", `hosts.json:2:16: error: Unknown host list field: hosts.json: a host entry has no field "tags"`},
 		"bad name":       {`[{"name": "9a"}]`, "is not a valid host name"},
 		"position":       {"[\n  {\"name\": \"a\"},\n  {\"name\": \"9b\"}\n]", "hosts.json:3:3: error: Invalid host name"},
-		"transport":      {`[{"name": "a", "transport": "telnet", "address": "x"}]`, `transport must be "local" or "ssh"`},
+		"transport":      {`[{"name": "a", "transport": "telnet", "address": "x"}]`, `transport must be "local", "ssh" or "agent"`},
 		"duplicates":     {`[{"name": "a"}, {"name": "a"}]`, `Duplicate host "a"`},
 		"homoglyph":      {"[{\"name\": \"w\u0435b_1\"}]", `hosts.json:1:2: error: Invalid host name: Entry 0 of hosts.json: "w\u0435b_1"`},
 		"zero-width":     {`[{"name": "web_1\u200b"}]`, `"web_1\u200b" is not a valid host name`},
@@ -290,6 +290,22 @@ func TestDigestIgnoresCommentsAndLayout(t *testing.T) {
 	} {
 		if got := digest(other); got == base {
 			t.Errorf("digest unchanged for a real edit:\n%s", other)
+		}
+	}
+}
+
+// TestAgentTransport: transport = "agent" is accepted in host blocks and
+// hosts files and needs no address.
+func TestAgentTransport(t *testing.T) {
+	src := map[string][]byte{"dir/main.tend.hcl": []byte("host \"laptop_1\" {\n  transport = \"agent\"\n}\nhosts \"l\" {\n  file = \"hosts.json\"\n}\n")}
+	list := `[{"name": "laptop_2", "transport": "agent"}]`
+	cfg, diags := LoadSources("dir", src, func(string) ([]byte, error) { return []byte(list), nil })
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, name := range []string{"laptop_1", "laptop_2"} {
+		if h := cfg.Hosts[name]; h == nil || h.Transport != TransportAgent || h.Address != "" {
+			t.Errorf("%s = %+v", name, h)
 		}
 	}
 }

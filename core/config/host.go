@@ -2,12 +2,17 @@ package config
 
 import (
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/tend-sh/tend/core/agentwire"
 )
 
 // Transports a host can be reached with.
 const (
 	TransportLocal = "local"
 	TransportSSH   = "ssh"
+	// TransportAgent hosts run `tend agent` and are reached through the
+	// controller's NATS connection (tend serve --nats); they need no address.
+	TransportAgent = "agent"
 )
 
 // Host is a machine tend patches, from a `host` block or a `hosts` list.
@@ -96,11 +101,16 @@ func decodeHost(block *hcl.Block) (*Host, hcl.Diagnostics) {
 // decodeTransport sets the transport a host block names; ssh needs an
 // address.
 func decodeTransport(h *Host, a *hcl.Attribute) hcl.Diagnostics {
-	t, diags := attrOneOf(a, TransportLocal, TransportSSH)
+	t, diags := attrOneOf(a, TransportLocal, TransportSSH, TransportAgent)
 	if diags.HasErrors() {
 		return diags
 	}
 	h.Transport = t
+	if t == TransportAgent {
+		if err := agentwire.ValidToken(h.Name); err != nil {
+			diags = append(diags, errorAt(a.Expr.Range(), "Invalid agent host name", "Host %q uses transport \"agent\": %v.", h.Name, err))
+		}
+	}
 	if t == TransportSSH && h.Address == "" {
 		diags = append(diags, errorAt(a.Expr.Range(), "Missing address", "Host %q uses transport \"ssh\" and needs an address.", h.Name))
 	}

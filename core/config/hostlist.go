@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/tend-sh/tend/core/agentwire"
 )
 
 // HostList is a `hosts` block: hosts read from a JSON file.
@@ -162,8 +164,10 @@ func decodeHostEntry(l *HostList, i int, e hostEntry, at hcl.Range) (*Host, hcl.
 		}
 	}
 	switch {
-	case h.Transport != TransportLocal && h.Transport != TransportSSH:
-		return nil, hcl.Diagnostics{errorAt(at, "Invalid transport", "Host %q in %s: transport must be \"local\" or \"ssh\"; got %q.", h.Name, l.File, h.Transport)}
+	case h.Transport != TransportLocal && h.Transport != TransportSSH && h.Transport != TransportAgent:
+		return nil, hcl.Diagnostics{errorAt(at, "Invalid transport", "Host %q in %s: transport must be \"local\", \"ssh\" or \"agent\"; got %q.", h.Name, l.File, h.Transport)}
+	case h.Transport == TransportAgent && agentwire.ValidToken(h.Name) != nil:
+		return nil, hcl.Diagnostics{errorAt(at, "Invalid agent host name", "Host %q in %s uses transport \"agent\": %v.", h.Name, l.File, agentwire.ValidToken(h.Name))}
 	case h.Transport == TransportSSH && h.Address == "":
 		return nil, hcl.Diagnostics{errorAt(at, "Missing address", "Host %q in %s uses transport \"ssh\" and needs an address.", h.Name, l.File)}
 	}

@@ -80,6 +80,11 @@ type Options struct {
 	// ScanConcurrency is how many hosts are scanned, and have their
 	// transactions resolved, at once (default 8).
 	ScanConcurrency int
+	// Fleet, if set, is the agent-mode controller (core/fleet): every
+	// reconcile publishes the desired state of the configuration in force
+	// through it, plans agent hosts from the scans their agents sent, and
+	// applies them through it.
+	Fleet Fleet
 	// ScanOnly scans, plans and reports, and never applies: an
 	// inventory-and-compliance-only deployment.
 	ScanOnly bool

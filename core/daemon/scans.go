@@ -66,7 +66,8 @@ func (d *Daemon) rememberScans(commit string, fresh map[string]*model.Snapshot) 
 // scanHosts scans hosts (all targeted hosts when nil), logs the failures
 // and returns the snapshots and the failures by host.
 func (d *Daemon) scanHosts(ctx context.Context, p *pass, hosts []string, msg string) (map[string]*model.Snapshot, map[string]error) {
-	inv, err := session.Scan(ctx, p.good.cfg, p.ps, session.ScanOptions{Hosts: hosts, Now: d.o.Now, Parallel: d.o.ScanConcurrency, Annotate: p.annotate})
+	inv, err := session.Scan(ctx, p.good.cfg, p.ps, session.ScanOptions{Hosts: hosts, Now: d.o.Now, Parallel: d.o.ScanConcurrency, Annotate: p.annotate,
+		SkipAgents: d.o.Fleet != nil})
 	logScanErrors(d.log, err, msg)
 	d.rememberScans(p.good.commit.String(), inv)
 	for h := range inv {

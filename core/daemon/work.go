@@ -76,6 +76,12 @@ func (d *Daemon) scan(ctx context.Context, p *pass) error {
 		maps.Copy(inv, fresh)
 		maps.Copy(p.scanErrs, errs)
 	}
+	for h, s := range d.agentScans(ctx, p) {
+		if p.annotate != nil {
+			p.annotate(s)
+		}
+		inv[h], p.fresh[h] = s, true
+	}
 	if ctx.Err() != nil {
 		return &RetryError{Reason: "canceled", Err: ctx.Err()}
 	}
@@ -197,7 +203,7 @@ func (d *Daemon) apply(ctx context.Context, p *pass) error {
 	hook := &journalHook{j: d.journal, commit: commit, run: p.now.UTC().Format(time.RFC3339Nano)}
 	rep := apply.Apply(ctx, p.good.cfg, p.ps, p.todo, apply.Options{
 		Now: p.now, Journal: hook, HTTPClient: d.o.HTTPClient,
-		RebootTimeout: d.o.RebootTimeout, Stop: d.drain,
+		RebootTimeout: d.o.RebootTimeout, Stop: d.drain, Agents: d.agents(),
 		Progress: func(e apply.Event) {
 			if e.Done != nil {
 				logHost(d.log, e.Done)

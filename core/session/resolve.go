@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/plugins/loader"
 )
 
 // Resolve asks provider, read-only, for the whole transaction actions
@@ -18,6 +20,11 @@ func (ps *Providers) Resolve(ctx context.Context, host, provider string, actions
 	h, ok := ps.cfg.Hosts[host]
 	if !ok {
 		return nil, nil, fmt.Errorf("host %q is not in the configuration", host)
+	}
+	if h.Transport == config.TransportAgent {
+		// The agent's provider resolves the transaction on the host when
+		// it applies, and installs nothing when it differs.
+		return nil, nil, fmt.Errorf("host %q runs tend agent: %w", host, loader.ErrResolveUnsupported)
 	}
 	runner, err := ps.hosts.runner(h)
 	if err != nil {

@@ -34,6 +34,9 @@ type ScanOptions struct {
 	// Annotate, if set, amends each snapshot before it is written (the
 	// CVEs matched against the vulnerability feeds).
 	Annotate func(*model.Snapshot)
+	// SkipAgents leaves out hosts whose transport is "agent": their scans
+	// arrive through the controller (core/fleet).
+	SkipAgents bool
 }
 
 // DefaultScanParallel is how many hosts Scan scans at once unless told
@@ -60,6 +63,12 @@ func Scan(ctx context.Context, cfg *config.Config, ps *Providers, o ScanOptions)
 		o.Now = time.Now
 	}
 	targets := scanTargets(cfg, o.Hosts)
+	if o.SkipAgents {
+		targets = slices.DeleteFunc(targets, func(t scanTarget) bool {
+			h := cfg.Hosts[t.host]
+			return h != nil && h.Transport == config.TransportAgent
+		})
+	}
 	out := make(map[string]*model.Snapshot, len(targets))
 	var (
 		mu   sync.Mutex

@@ -64,6 +64,8 @@ func (t *transports) real(h *config.Host) (sdk.Runner, error) {
 		}
 		t.ssh[h.Name] = c
 		return c, nil
+	case config.TransportAgent:
+		return nil, fmt.Errorf("host %q uses transport \"agent\": it is reached only through a controller's NATS connection; run `tend serve --nats URL` (or tend serve with its embedded server), not tend scan or tend apply", h.Name)
 	}
 	return nil, fmt.Errorf("host %q: unknown transport %q", h.Name, h.Transport)
 }
