@@ -293,7 +293,14 @@ func startAgent(t *testing.T, bin, url, group, stateDir string, extra ...string)
 	t.Helper()
 	args := append([]string{"agent", "run", "--nats", url, "--host", "lab", "--group", group, "--state-dir", stateDir,
 		"--log-level", "debug", "--heartbeat", "200ms", "--reconnect-min", "20ms", "--reconnect-max", "200ms"}, extra...)
-	cmd := exec.Command(bin, args...)
+	return launchAgent(t, exec.Command(bin, args...), "lab")
+}
+
+// launchAgent starts cmd (a tend agent run) with its output captured; at
+// the end of the test it is stopped with SIGTERM (killed if it does not
+// exit in time) and, if the test failed, its output logged under label.
+func launchAgent(t *testing.T, cmd *exec.Cmd, label string) *agentProc {
+	t.Helper()
 	a := &agentProc{cmd: cmd, out: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = a.out, a.out
 	if err := cmd.Start(); err != nil {
@@ -309,7 +316,7 @@ func startAgent(t *testing.T, bin, url, group, stateDir string, extra ...string)
 			_ = cmd.Process.Kill()
 		}
 		if t.Failed() {
-			t.Log(a.logs())
+			t.Logf("%s %s", label, a.logs())
 		}
 	})
 	return a

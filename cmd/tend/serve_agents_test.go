@@ -45,26 +45,7 @@ func startHostAgent(t *testing.T, bin, url, host, group, root, mount, stateDir s
 	args := []string{"--mount", "--propagation", "private", "sh", "-c", `mount --bind "$1" "$2" && shift 2 && exec "$@"`, "sh", root, mount,
 		bin, "agent", "run", "--nats", url, "--host", host, "--group", group, "--state-dir", stateDir,
 		"--log-level", "debug", "--heartbeat", "500ms", "--revision-interval", "2s", "--scan-interval", "3s", "--reconnect-min", "20ms", "--reconnect-max", "200ms"}
-	cmd := exec.Command("unshare", args...)
-	a := &agentProc{cmd: cmd, out: &lockedBuffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = a.out, a.out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := a.done
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(patience):
-			_ = cmd.Process.Kill()
-		}
-		if t.Failed() {
-			t.Logf("%s %s", host, a.logs())
-		}
-	})
-	return a
+	return launchAgent(t, exec.Command("unshare", args...), host)
 }
 
 // TestServeAgents: tend serve with three agent hosts. The agents' scans

@@ -200,7 +200,7 @@ func (a *Agent) held(g *group, plan *model.Plan, now time.Time) string {
 			continue
 		}
 		why := g.cfg.Holds(p, a.o.Host, now)
-		if fastLane(h) {
+		if apply.AllFastLane(h) {
 			why = g.cfg.HoldsBesidesWindows(p, a.o.Host, now)
 		}
 		if why != "" {
@@ -208,22 +208,6 @@ func (a *Agent) held(g *group, plan *model.Plan, now time.Time) string {
 		}
 	}
 	return ""
-}
-
-// fastLane reports whether every package action came through the
-// policy's fast lane (as apply judges it).
-func fastLane(h model.HostPlan) bool {
-	n := 0
-	for _, a := range h.Actions {
-		switch {
-		case a.Type == model.ActionReboot:
-		case a.FastLane == "":
-			return false
-		default:
-			n++
-		}
-	}
-	return n > 0
 }
 
 func (a *Agent) failed(err error) agentwire.Result {

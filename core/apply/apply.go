@@ -199,7 +199,7 @@ func applyPolicy(ctx context.Context, cfg *config.Config, ps *session.Providers,
 	start := time.Now()
 	held := func(h model.HostPlan) string {
 		t := o.Now.Add(time.Since(start))
-		if allFastLane(h) {
+		if AllFastLane(h) {
 			// The policy's fast lane skips its windows, not freezes
 			// or suspensions.
 			return cfg.HoldsBesidesWindows(p, h.Host, t)
@@ -426,10 +426,10 @@ func rebooted(actions []model.Action, results []model.ActionResult) bool {
 	return false
 }
 
-// allFastLane reports whether every package action of h came through its
+// AllFastLane reports whether every package action of h came through its
 // policy's fast lane (a reboot goes with them), so it may run while the
 // window is closed.
-func allFastLane(h model.HostPlan) bool {
+func AllFastLane(h model.HostPlan) bool {
 	n := 0
 	for _, a := range h.Actions {
 		switch {
