@@ -84,7 +84,7 @@ func TestOperatorLeastPrivilege(t *testing.T) {
 	ctl := Controller()
 	// The agent's credentials come the enrolment way: the operator signs
 	// the host's public key from the configuration (IssueAgent, under tend
-	// agents issue), the host joins the JWT with its seed (HostCreds).
+	// agent issue), the host joins the JWT with its seed (HostCreds).
 	agentKP, agentPub := userKey(t)
 	acmeSeed, err := acme.Key.Seed()
 	if err != nil {
