@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -267,25 +266,12 @@ func agentLab(t *testing.T, opts apttest.Options, policy string) (bin, conf stri
 // agentProc is a running tend agent.
 type agentProc struct {
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *syncBuffer
 	done chan struct{} // closed once the process has exited
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
 func (a *agentProc) logs() string {
-	a.out.mu.Lock()
-	defer a.out.mu.Unlock()
-	return "agent log:\n" + a.out.b.String()
+	return "agent log:\n" + a.out.String()
 }
 
 // startAgent starts tend agent run for host lab in group on stateDir.
@@ -301,7 +287,7 @@ func startAgent(t *testing.T, bin, url, group, stateDir string, extra ...string)
 // exit in time) and, if the test failed, its output logged under label.
 func launchAgent(t *testing.T, cmd *exec.Cmd, label string) *agentProc {
 	t.Helper()
-	a := &agentProc{cmd: cmd, out: &lockedBuffer{}, done: make(chan struct{})}
+	a := &agentProc{cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = a.out, a.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -100,9 +100,8 @@ func sameInstalls(lines, actions []string) bool {
 	return true
 }
 
-// planAt returns "host  provider package" of every action tend plan --at
-// plans in window for hosts, sorted ("reboot" for a reboot).
-func planAt(t *testing.T, base []string, at time.Time, window string, hosts []string) []string {
+// planJSONAt returns what tend plan --json --at plans.
+func planJSONAt(t *testing.T, base []string, at time.Time) model.Plan {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	args := append([]string{"plan", "--json", "--at", at.Format(time.RFC3339)}, base...)
@@ -113,6 +112,14 @@ func planAt(t *testing.T, base []string, at time.Time, window string, hosts []st
 	if err := json.Unmarshal(stdout.Bytes(), &pl); err != nil {
 		t.Fatal(err)
 	}
+	return pl
+}
+
+// planAt returns "host  provider package" of every action tend plan --at
+// plans in window for hosts, sorted ("reboot" for a reboot).
+func planAt(t *testing.T, base []string, at time.Time, window string, hosts []string) []string {
+	t.Helper()
+	pl := planJSONAt(t, base, at)
 	var out []string
 	for _, hp := range pl.Hosts {
 		if hp.Window == nil || hp.Window.Name != window || !slices.Contains(hosts, hp.Host) {
@@ -270,15 +277,7 @@ freeze "acme_quarter_close" {
 // freeze in window, of hosts; nil when none.
 func frozenAt(t *testing.T, base []string, at time.Time, window string, hosts []string) []string {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	args := append([]string{"plan", "--json", "--at", at.Format(time.RFC3339)}, base...)
-	if code := run(args, strings.NewReader(""), &stdout, &stderr); code != 0 {
-		t.Fatalf("plan exit %d\n%s", code, stderr.String())
-	}
-	var pl model.Plan
-	if err := json.Unmarshal(stdout.Bytes(), &pl); err != nil {
-		t.Fatal(err)
-	}
+	pl := planJSONAt(t, base, at)
 	var out []string
 	for _, hp := range pl.Hosts {
 		if hp.Window != nil && hp.Window.Name == window && slices.Contains(hosts, hp.Host) && hp.Freeze != nil && !slices.Contains(out, hp.Host) {
