@@ -18,14 +18,7 @@ import (
 // the branch already holds (only the rescanned hosts' are encoded again)
 // has the same tree as one that writes every file anew.
 func TestReportCommitIncremental(t *testing.T) {
-	dir := t.TempDir()
-	if err := fleetgen.Generate(fleetgen.Options{Hosts: 30, Installed: 40, Available: 6, Seed: 7}, fleetgen.DirWriter(dir)); err != nil {
-		t.Fatal(err)
-	}
-	config := filepath.Join(dir, fleetgen.ConfigDir)
-	gitOK(t, config, "init", "-q")
-	gitOK(t, config, "add", "-A")
-	gitOK(t, config, "commit", "-qm", "config")
+	dir, config := generatedConfigRepo(t, fleetgen.Options{Hosts: 30, Installed: 40, Available: 6, Seed: 7})
 	incremental, full := filepath.Join(dir, "incremental"), filepath.Join(dir, "full")
 	copyTree(t, config, incremental)
 	copyTree(t, config, full)
@@ -123,14 +116,7 @@ func runGit(t *testing.T, dir string, args ...string) string {
 // onto a new branch writes, results.json aside (it is kept from the
 // branch's first commit); and git checks every pack.
 func TestReportCommitDays(t *testing.T) {
-	dir := t.TempDir()
-	if err := fleetgen.Generate(fleetgen.Options{Hosts: 20, Installed: 30, Available: 5, Seed: 11}, fleetgen.DirWriter(dir)); err != nil {
-		t.Fatal(err)
-	}
-	config := filepath.Join(dir, fleetgen.ConfigDir)
-	gitOK(t, config, "init", "-q")
-	gitOK(t, config, "add", "-A")
-	gitOK(t, config, "commit", "-qm", "config")
+	dir, config := generatedConfigRepo(t, fleetgen.Options{Hosts: 20, Installed: 30, Available: 5, Seed: 11})
 	daily := filepath.Join(dir, "daily")
 	copyTree(t, config, daily)
 	snaps := filepath.Join(dir, fleetgen.SnapshotsDir)
@@ -201,4 +187,20 @@ func treeWithoutResults(t *testing.T, dir string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// generatedConfigRepo generates a fleet into a temporary directory and
+// commits its configuration directory as a Git repository; it returns the
+// directory and the configuration's path.
+func generatedConfigRepo(t *testing.T, o fleetgen.Options) (dir, config string) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := fleetgen.Generate(o, fleetgen.DirWriter(dir)); err != nil {
+		t.Fatal(err)
+	}
+	config = filepath.Join(dir, fleetgen.ConfigDir)
+	gitOK(t, config, "init", "-q")
+	gitOK(t, config, "add", "-A")
+	gitOK(t, config, "commit", "-qm", "config")
+	return dir, config
 }
