@@ -191,7 +191,7 @@ func (pp *policyPlan) plan() []model.HostPlan {
 	hosts := pp.rings.sorted(pp.p.Hosts)
 	out := make([]model.HostPlan, 0, len(hosts))
 	for _, h := range hosts {
-		out = append(out, pp.planHost(h))
+		out = append(out, pp.planOrReuse(h))
 	}
 	return out
 }
