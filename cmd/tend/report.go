@@ -152,7 +152,8 @@ func runReport(g *globals, f *reportFlags) error {
 		in.Previous = res.Recorded.Reports
 	}
 	if res.Reuse != nil {
-		g.log.Debugf("report cache: %d hosts reused, %d planned afresh, %d of them cacheable", len(res.Reuse.Reused), len(inv)-len(res.Reuse.Reused), len(res.Reuse.Planned))
+		g.log.Debugf("report cache: %d hosts reused, %d planned afresh (%d of them kept for later), %d snapshot files read",
+			len(res.Reuse.Reused), len(inv)-len(res.Reuse.Reused), len(res.Reuse.Planned), res.Reuse.Read)
 		in.Known = make(map[string]*model.Report, len(res.Reuse.Reused))
 		for host, e := range res.Reuse.Reused {
 			in.Known[host] = e.ReportWithKBs()

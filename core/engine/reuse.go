@@ -4,11 +4,15 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/tend-sh/tend/core/config"
@@ -16,6 +20,7 @@ import (
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/reportcache"
+	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
 // Reuse is what a plan made with PlanOptions.Reports took from the cache
@@ -30,6 +35,9 @@ type Reuse struct {
 	Reused map[string]*reportcache.Entry
 	// Planned is what planning gave the hosts with a key planned afresh.
 	Planned map[string]*planner.Reused
+	// Read counts the snapshot files read (the others' blob hashes came
+	// from their stat information, reportcache.Cache.Blob).
+	Read int
 	// Parse parses a host's snapshot file (one Reused holds as a stub),
 	// checking that it still has the blob hash the plan read.
 	Parse func(host string) (*model.Snapshot, error)
@@ -82,16 +90,49 @@ func openReuse(cfg *config.Config, source, dir string, cache *reportcache.Cache,
 			defer wg.Done()
 			for i := range next {
 				host := hosts[i]
-				data, err := inventory.ReadHostFile(dir, host)
-				if err != nil || data == nil {
-					errs[i] = err
+				path, _ := filepath.Abs(filepath.Join(dir, host, reportsbranch.SnapshotFile))
+				fi, err := os.Stat(path)
+				if errors.Is(err, fs.ErrNotExist) {
 					continue
 				}
-				blob := plumbing.ComputeHash(plumbing.BlobObject, data)
+				// A file whose stat information is what it was when its
+				// blob hash was recorded is not read at all.
+				var data []byte
+				blob, known := plumbing.ZeroHash, false
+				if err == nil {
+					blob, known = cache.Blob(path, fi)
+				}
+				if !known {
+					mu.Lock()
+					s.r.Read++
+					mu.Unlock()
+					readAt := time.Now()
+					if data, err = inventory.ReadHostFile(dir, host); err != nil || data == nil {
+						errs[i] = err
+						continue
+					}
+					blob = plumbing.ComputeHash(plumbing.BlobObject, data)
+					if fi != nil {
+						cache.SawBlob(path, fi, readAt, blob)
+					}
+				}
 				k, ok := key(host, blob)
 				var e *reportcache.Entry
 				if ok {
 					e = cache.Get(k)
+				}
+				if e == nil && data == nil {
+					mu.Lock()
+					s.r.Read++
+					mu.Unlock()
+					if data, err = inventory.ReadHostFile(dir, host); err != nil || data == nil {
+						errs[i] = err
+						continue
+					}
+					if plumbing.ComputeHash(plumbing.BlobObject, data) != blob {
+						errs[i] = fmt.Errorf("%s: the snapshot changed while it was read; run again", path)
+						continue
+					}
 				}
 				var snap *model.Snapshot
 				if e == nil {
@@ -106,7 +147,10 @@ func openReuse(cfg *config.Config, source, dir string, cache *reportcache.Cache,
 					s.r.Keys[host] = k
 				}
 				if e != nil {
-					s.r.Reused[host], s.data[host] = e, data
+					s.r.Reused[host] = e
+					if data != nil {
+						s.data[host] = data
+					}
 				} else {
 					s.parsed[host] = snap
 				}
@@ -134,6 +178,7 @@ func (s *reuseSource) parse(host string) (*model.Snapshot, error) {
 	delete(s.data, host)
 	if !ok {
 		var err error
+		s.r.Read++
 		if data, err = inventory.ReadHostFile(s.dir, host); err != nil {
 			return nil, err
 		}

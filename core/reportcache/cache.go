@@ -131,6 +131,8 @@ type Cache struct {
 	raw  map[Key][]byte
 	keep map[Key][]byte
 	put  bool
+
+	stats stats
 }
 
 // File is the cache file's name in Dir.
@@ -226,9 +228,14 @@ func (c *Cache) PutAll(keys []Key, entries []*Entry) error {
 }
 
 // Save replaces the file with the entries this run read or stored (so the
-// cache holds at most one run's hosts), unless it holds just those, written to a temporary file and
-// renamed: a concurrent run's file is replaced whole, never mixed.
+// cache holds at most one run's hosts), unless it holds just those,
+// written to a temporary file and renamed: a concurrent run's file is
+// replaced whole, never mixed. The snapshot files' stat information
+// (Blob, SawBlob) is saved likewise.
 func (c *Cache) Save() error {
+	if err := c.saveStats(); err != nil {
+		return err
+	}
 	c.load()
 	c.mu.Lock()
 	if !c.put && len(c.keep) == len(c.raw) {
@@ -247,22 +254,7 @@ func (c *Cache) Save() error {
 		buf.Write(data)
 	}
 	c.mu.Unlock()
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(c.Dir, "."+File+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(c.Dir, File))
+	return writeAside(c.Dir, File, buf.Bytes())
 }
 
 // Hasher builds keys: the run's part once (NewHasher, then its Add
