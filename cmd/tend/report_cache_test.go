@@ -105,6 +105,13 @@ func TestReportCacheMatchesFullRun(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, true},
+		{"the configuration's repository moved", day2, func() {
+			moved := filepath.Join(dir, "moved")
+			if err := os.Rename(daily, moved); err != nil {
+				t.Fatal(err)
+			}
+			daily = moved
+		}, true},
 		{"nothing changed at last", day2, func() {}, true},
 	}
 	for i, st := range steps {

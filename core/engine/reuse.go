@@ -255,8 +255,17 @@ func (s *reuseSource) inventory() (map[string]*model.Snapshot, error) {
 // (reportcache.Entry.Reusable).
 func reuseKeys(cfg *config.Config, o PlanOptions, commit string, hist planner.History, lastApply map[string]*model.LastApply) func(string, plumbing.Hash) (reportcache.Key, bool) {
 	base := reportcache.NewHasher()
-	for _, name := range slices.Sorted(maps.Keys(cfg.Sources)) {
-		base.String(name).String(string(cfg.Sources[name]))
+	// By their names inside the configuration, which may move (a host's
+	// plan and report name no configuration file).
+	sources := map[string][]byte{}
+	for name, b := range cfg.Sources {
+		if rel, err := filepath.Rel(cfg.Dir, name); err == nil {
+			name = filepath.ToSlash(rel)
+		}
+		sources[name] = b
+	}
+	for _, name := range slices.Sorted(maps.Keys(sources)) {
+		base.String(name).String(string(sources[name]))
 	}
 	base.String(commit).Time(o.Now).Int(int64(o.StaleAfter))
 	policies := map[string][]string{}
