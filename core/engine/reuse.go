@@ -234,6 +234,7 @@ func (s *reuseSource) inventory() (map[string]*model.Snapshot, error) {
 	if err := errors.Join(s.errs...); err != nil {
 		return nil, err
 	}
+	defer func() { s.data = nil }() // Parse reads the file again if need be
 	inv := make(map[string]*model.Snapshot, len(s.blobs))
 	for host := range s.blobs {
 		if e := s.r.Reused[host]; e != nil {

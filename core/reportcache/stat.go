@@ -3,6 +3,8 @@ package reportcache
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -119,6 +121,14 @@ func (c *Cache) saveStats() error {
 func writeAside(dir, name string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	// Git ignores the directory, .gitignore included, so a commit of the
+	// reports leaves git status of the work tree as it was.
+	ignore := filepath.Join(dir, ".gitignore")
+	if _, err := os.Stat(ignore); errors.Is(err, fs.ErrNotExist) {
+		if err := os.WriteFile(ignore, []byte("# tend report --commit's cache (docs/cli.md, Working state): safe to delete.\n*\n"), 0o644); err != nil {
+			return err
+		}
 	}
 	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
 	if err != nil {
