@@ -49,7 +49,7 @@ func Compact(typ string, data []byte, p *Parsed) ([]byte, string, error) {
 		return data, form, nil // a gzipped EPSS file
 	}
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	if err != nil {
 		return nil, "", err
 	}
