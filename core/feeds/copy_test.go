@@ -261,7 +261,14 @@ func TestLoadWithCopies(t *testing.T) {
 	if loaded, _ := LoadWith(cfg, cache, copies); len(loaded) != 1 || loaded[0].Where == "" {
 		t.Errorf("older cache: %+v", loaded)
 	}
-	// A newer one wins.
+	// A newer copy that does not parse: the cached one is read.
+	good := kev
+	kev = []byte(`{"title": "truncated`)
+	if loaded, errs := LoadWith(cfg, cache, copies); len(loaded) != 1 || loaded[0].Where != "" || len(errs) != 0 {
+		t.Errorf("broken copy over a cache: %+v %v", loaded, errs)
+	}
+	kev = good
+	// A newer cached copy wins.
 	copyAt = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	if loaded, _ := LoadWith(cfg, cache, copies); len(loaded) != 1 || loaded[0].Where != "" || loaded[0].Source != cache.dataPath("kev") {
 		t.Errorf("newer cache: %+v", loaded)

@@ -125,9 +125,14 @@ func loadOne(dir string, cache *Cache, copies Copies, f *config.Feed) (*Loaded, 
 			}
 		}
 		c, cerr := copyOf(copies, f)
+		if c != nil && (!cached || c.FetchedAt.After(m.FetchedAt)) {
+			lc, err := loadCopy(l, c)
+			if err == nil || !cached {
+				return lc, err
+			}
+			// A broken copy: the older cached one is read instead.
+		}
 		switch {
-		case c != nil && (!cached || c.FetchedAt.After(m.FetchedAt)):
-			return loadCopy(l, c)
 		case merr != nil:
 			return nil, merr
 		case !cached && cerr != nil:
