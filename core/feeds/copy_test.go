@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -278,5 +279,10 @@ func TestLoadWithCopies(t *testing.T) {
 	copyURL = "https://elsewhere.example/kev.json"
 	if _, errs := LoadWith(cfg, cache, copies); !errors.Is(errs["kev"], ErrNotFetched) {
 		t.Errorf("copy of another URL: %v", errs)
+	}
+	// A broken copy and no cache: the feed's error says where.
+	copyURL, kev = url, []byte(`{"title": "truncated`)
+	if _, errs := LoadWith(cfg, cache, copies); errs["kev"] == nil || !strings.Contains(errs["kev"].Error(), "reports branch origin/tend/reports: KEV") {
+		t.Errorf("broken copy without a cache: %v", errs)
 	}
 }
