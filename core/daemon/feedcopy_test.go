@@ -126,4 +126,24 @@ feed "kev" {
 	if got := l.reportsHead(); got != head {
 		t.Errorf("a reconcile with unchanged feeds committed %s:\n%s", got, git(t, l.bare, "show", "--stat", got))
 	}
+
+	// The state directory's feeds are lost and the server is down: the
+	// daemon matches with the copies it committed, and keeps them.
+	if err := os.RemoveAll(filepath.Join(l.state, "feeds")); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	bodies = map[string][]byte{}
+	mu.Unlock()
+	advance(2 * time.Hour)
+	out := l.reconcile(d)
+	if a := out.Plan.Hosts[0].Actions; len(a) != 1 || len(a[0].Vulns) != 1 || a[0].Vulns[0].ID != "CVE-2023-4863" || !a[0].Vulns[0].KEV {
+		t.Errorf("planned from the branch's copies: %+v", a)
+	}
+	if !strings.Contains(l.logs.String(), "matching with the copy on the reports branch") {
+		t.Errorf("logs:\n%s", l.logs)
+	}
+	if got := l.reportsHead(); got != head {
+		t.Errorf("a reconcile without a feed cache changed the branch: %s", git(t, l.bare, "show", "--stat", got))
+	}
 }

@@ -32,16 +32,18 @@ func VulnsAt(cfg *config.Config, rev string) (*vuln.DB, []model.FeedInfo) {
 	if len(cfg.Feeds) == 0 {
 		return nil, nil
 	}
-	return vulnsWith(cfg, FeedCache(cfg), feedcopy.Copies(cfg.Dir, cfg.ReportsBranch(), rev))
+	return VulnsWith(cfg, FeedCache(cfg), feedcopy.Copies(cfg.Dir, cfg.ReportsBranch(), rev))
 }
 
 // VulnsFrom is Vulns with the url feeds read from cache alone (tend serve
 // keeps its own in the state directory).
 func VulnsFrom(cfg *config.Config, cache *feeds.Cache) (*vuln.DB, []model.FeedInfo) {
-	return vulnsWith(cfg, cache, nil)
+	return VulnsWith(cfg, cache, nil)
 }
 
-func vulnsWith(cfg *config.Config, cache *feeds.Cache, copies feeds.Copies) (*vuln.DB, []model.FeedInfo) {
+// VulnsWith is Vulns with the url feeds read from cache, or from copies
+// (nil for none) when the cache has none or an older one (feeds.LoadWith).
+func VulnsWith(cfg *config.Config, cache *feeds.Cache, copies feeds.Copies) (*vuln.DB, []model.FeedInfo) {
 	if len(cfg.Feeds) == 0 {
 		return nil, nil
 	}

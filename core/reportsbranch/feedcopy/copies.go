@@ -28,11 +28,30 @@ type branchCopy struct {
 // fetch leaves what tend serve pushed). A directory outside a Git
 // repository, or a branch without feeds/feeds.json, has none.
 func Copies(dir, branch, rev string) feeds.Copies {
+	return lazy(func() ([]branchCopy, error) { return readCopies(dir, branch, rev) })
+}
+
+// TreeCopies returns the feed copies of one tree of the reports branch
+// (tend serve's own, whose cache may have lost a feed), named for people
+// as name ("reports branch tend/reports").
+func TreeCopies(t *reportsbranch.Tree, name string) feeds.Copies {
+	return lazy(func() ([]branchCopy, error) {
+		m, err := Read(t)
+		if err != nil || m == nil {
+			return nil, err
+		}
+		return []branchCopy{{name, t, m}}, nil
+	})
+}
+
+// lazy reads the copies when first asked for one, and finds each feed's
+// newest.
+func lazy(read func() ([]branchCopy, error)) feeds.Copies {
 	var once sync.Once
 	var copies []branchCopy
 	var loadErr error
 	return func(name string) (*feeds.Copy, error) {
-		once.Do(func() { copies, loadErr = readCopies(dir, branch, rev) })
+		once.Do(func() { copies, loadErr = read() })
 		if loadErr != nil {
 			return nil, loadErr
 		}

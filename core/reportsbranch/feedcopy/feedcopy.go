@@ -97,8 +97,10 @@ func (m *Manifest) Entry(name string) *Entry {
 // this commit; nil for none yet) for cfg's url feeds in cache: the
 // manifest, and the copy of each feed whose version (SHA-256) the
 // branch's manifest does not name or whose copy the branch lacks. Remove
-// lists the copies of feeds that left the manifest. Feeds the cache holds
-// no good copy of are left out. Without url feeds it returns nothing.
+// lists the copies of feeds that left the configuration. A feed the cache
+// holds no good copy of, or an older one than the branch's (a state
+// directory lost or restored from a backup), keeps the branch's entry and
+// copy. Without url feeds it returns nothing.
 func Files(cfg *config.Config, cache *feeds.Cache, t *reportsbranch.Tree) (files map[string][]byte, remove []string, err error) {
 	old, err := Read(t)
 	if err != nil {
@@ -115,12 +117,19 @@ func Files(cfg *config.Config, cache *feeds.Cache, t *reportsbranch.Tree) (files
 		if err != nil {
 			return nil, nil, err
 		}
-		if !ok || meta.URL != f.URL || meta.SHA256 == "" {
+		prev := old.Entry(name)
+		cached := ok && meta.URL == f.URL && meta.SHA256 != ""
+		if kept, err := keepOld(t, prev, f, meta, cached); err != nil {
+			return nil, nil, err
+		} else if kept {
+			m.Feeds = append(m.Feeds, *prev)
+			continue
+		}
+		if !cached {
 			continue
 		}
 		e := Entry{Name: name, Type: f.Type, URL: f.URL, File: CopyPath(name), SHA256: meta.SHA256, Size: meta.Size,
 			Date: meta.FeedDate.UTC(), FetchedAt: meta.FetchedAt.UTC()}
-		prev := old.Entry(name)
 		have := false
 		if prev != nil && prev.SHA256 == e.SHA256 && prev.Type == e.Type && prev.File == e.File {
 			_, have, err = t.BlobHash(e.File)
@@ -156,6 +165,18 @@ func Files(cfg *config.Config, cache *feeds.Cache, t *reportsbranch.Tree) (files
 	}
 	files[ManifestPath] = append(b, '\n')
 	return files, remove, nil
+}
+
+// keepOld reports whether the branch's entry of feed f stays as it is:
+// it is of f's URL and type, its copy is on the branch, and the cache has
+// no copy of the feed or one fetched before it.
+func keepOld(t *reportsbranch.Tree, prev *Entry, f *config.Feed, meta feeds.Meta, cached bool) (bool, error) {
+	if prev == nil || prev.URL != f.URL || prev.Type != f.Type || prev.File != CopyPath(f.Name) ||
+		(cached && !prev.FetchedAt.After(meta.FetchedAt)) {
+		return false, nil
+	}
+	_, have, err := t.BlobHash(prev.File)
+	return have, err
 }
 
 func oldEntries(m *Manifest) []Entry {

@@ -142,6 +142,26 @@ func TestFilesAndCopies(t *testing.T) {
 		t.Errorf("unchanged feeds differ from the branch: %v %v", differs, err)
 	}
 
+	// A daemon whose cache was lost (a new state directory) and could not
+	// fetch yet keeps the branch's entries and copies.
+	files, remove, err = Files(cfg, &feeds.Cache{Dir: t.TempDir()}, tree(t, dir))
+	if err != nil || remove != nil {
+		t.Fatalf("empty cache: %v, remove %v", err, remove)
+	}
+	if differs, err := reportsbranch.Differs(tree(t, dir), files); err != nil || differs || len(files) != 1 {
+		t.Errorf("an empty cache changes the branch: %v %v %v", keys(files), differs, err)
+	}
+	// A cache restored from an older backup does not replace a newer copy.
+	older := &feeds.Cache{Dir: t.TempDir(), Client: ts.Client(), Now: func() time.Time { return now.Add(-24 * time.Hour) }}
+	srv.set("/kev.json", bytes.Replace(fixture(t, "kev.json"), []byte(`"catalogVersion": "2025.08.25"`), []byte(`"catalogVersion": "2025.08.01"`), 1))
+	if r := older.Update(context.Background(), cfg.Feeds["kev"]); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	files, _, err = Files(cfg, older, tree(t, dir))
+	if differs, _ := reportsbranch.Differs(tree(t, dir), files); err != nil || differs || files["feeds/kev.gz"] != nil {
+		t.Errorf("an older cache replaced the branch's copy: %v %v", keys(files), err)
+	}
+
 	// A new KEV catalog: its copy alone is written again.
 	kev2 := bytes.Replace(fixture(t, "kev.json"), []byte(`"catalogVersion": "2025.08.25"`), []byte(`"catalogVersion": "2025.08.26"`), 1)
 	if bytes.Equal(kev2, fixture(t, "kev.json")) {
