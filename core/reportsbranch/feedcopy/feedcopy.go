@@ -144,8 +144,11 @@ func Files(cfg *config.Config, cache *feeds.Cache, t *reportsbranch.Tree) (files
 			if err != nil {
 				return nil, nil, err
 			}
-			if !ok {
-				continue // the cached data changed under us: next time
+			if !ok { // the cached data changed under us: next time
+				if prev != nil {
+					m.Feeds = append(m.Feeds, *prev)
+				}
+				continue
 			}
 			files[e.File], e.Form = b, form
 		}

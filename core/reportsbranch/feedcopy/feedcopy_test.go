@@ -162,6 +162,20 @@ func TestFilesAndCopies(t *testing.T) {
 		t.Errorf("an older cache replaced the branch's copy: %v %v", keys(files), err)
 	}
 
+	// A cached file replaced after its meta was read (a fetch meanwhile):
+	// the branch's entry stays until the next commit.
+	racy := &feeds.Cache{Dir: t.TempDir(), Client: ts.Client(), Now: func() time.Time { return now.Add(time.Hour) }}
+	if r := racy.Update(context.Background(), cfg.Feeds["kev"]); r.Err != nil {
+		t.Fatal(r.Err)
+	}
+	if err := os.WriteFile(filepath.Join(racy.Dir, "kev.data"), []byte("replaced"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files, remove, err = Files(cfg, racy, tree(t, dir))
+	if differs, _ := reportsbranch.Differs(tree(t, dir), files); err != nil || differs || remove != nil || files["feeds/kev.gz"] != nil {
+		t.Errorf("a replaced cache file: %v remove %v %v", keys(files), remove, err)
+	}
+
 	// A new KEV catalog: its copy alone is written again.
 	kev2 := bytes.Replace(fixture(t, "kev.json"), []byte(`"catalogVersion": "2025.08.25"`), []byte(`"catalogVersion": "2025.08.26"`), 1)
 	if bytes.Equal(kev2, fixture(t, "kev.json")) {
