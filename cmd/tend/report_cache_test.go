@@ -23,8 +23,10 @@ import (
 // the very tree a run without it commits from the same branch and inputs:
 // through rescans (of a canary host, whose newer scan moves the soak of
 // the ring after it, and of others), a configuration change, the clock
-// passing delays, soak and windows, a recorded apply, and a day without
-// change; and on the days the inputs allow, it reuses hosts.
+// passing delays, soak and windows, a recorded apply, the repository
+// moved, the branch set back (the cache's reports then rendered, not kept)
+// and a day without change; and on the days the inputs allow, it reuses
+// hosts and reads only the snapshot files that changed.
 func TestReportCacheMatchesFullRun(t *testing.T) {
 	dir, config := generatedConfigRepo(t, fleetgen.Options{Hosts: 40, Installed: 40, Available: 8, Seed: 5})
 	snaps := filepath.Join(dir, fleetgen.SnapshotsDir)
@@ -111,6 +113,12 @@ func TestReportCacheMatchesFullRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			daily = moved
+		}, true},
+		{"the reports branch set back to its first commit", day2, func() {
+			// The cache's reports are no longer on the branch: rendered
+			// from the cache, not kept as blobs.
+			first := strings.TrimSpace(runGit(t, daily, "rev-list", "--max-parents=0", "tend/reports"))
+			gitOK(t, daily, "update-ref", "refs/heads/tend/reports", first)
 		}, true},
 		{"nothing changed at last", day2, func() {}, true},
 	}
