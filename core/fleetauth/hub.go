@@ -29,6 +29,16 @@ type Hub struct {
 	// also imports the domain-prefixed direct gets
 	// ($JS.<domain>.API.DIRECT.GET…) its agents behind a leaf node make.
 	Domain string
+	// Leaves maps a client to the public nkey of the user its leaf nodes
+	// connect to the hub as (their remote's seed). It has no permissions
+	// of its own: what a leaf connection forwards is bound by its
+	// account's imports and by the agents' permissions on the leaf node
+	// (LeafConfig).
+	Leaves map[string]string
+	// AgentsOnLeaves leaves the agents' users out of the hub's accounts
+	// (keeping their imports): agents may then connect only to the leaf
+	// nodes (LeafConfig), never to the JetStream servers.
+	AgentsOnLeaves bool
 }
 
 // Config renders h as a nats-server configuration fragment (an accounts
@@ -100,13 +110,21 @@ func (h Hub) Config() (string, error) {
 			return "", fmt.Errorf("client %s: two tenants", t.Client)
 		}
 		a := account{Users: []user{}}
+		if k := h.Leaves[t.Client]; k != "" {
+			if err := validKey(k); err != nil {
+				return "", fmt.Errorf("leaf node user of client %s: %w", t.Client, err)
+			}
+			a.Users = append(a.Users, user{NKey: k})
+		}
 		groups := map[string]bool{}
 		for _, ag := range t.Agents {
 			p, err := AgentInDomain(ag.Host, ag.Groups, h.Domain)
 			if err != nil {
 				return "", err
 			}
-			a.Users = append(a.Users, nkeyUser(ag.NKey, p))
+			if !h.AgentsOnLeaves {
+				a.Users = append(a.Users, nkeyUser(ag.NKey, p))
+			}
 			a.Imports = append(a.Imports,
 				service(agentwire.ResultsSubject(ag.Host), ""), service(agentwire.ScansSubject(ag.Host), ""),
 				service(agentwire.HelloSubject(ag.Host), ""), stream(agentwire.CommandSubject(ag.Host)))
@@ -127,6 +145,33 @@ func (h Hub) Config() (string, error) {
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // '>' is a wildcard, not markup
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(map[string]any{"accounts": accounts}); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// LeafConfig renders the accounts block of a leaf node between agents and
+// h: one account per client (bind each to the hub's account of the same
+// name with a remote, as Leaves' user), its agents as nkey users with the
+// permissions of AgentInDomain(h.Domain). A leaf node needs no JetStream.
+func (h Hub) LeafConfig() (string, error) {
+	accounts := map[string]map[string][]user{}
+	for _, t := range h.Tenants {
+		us := []user{}
+		for _, ag := range t.Agents {
+			p, err := AgentInDomain(ag.Host, ag.Groups, h.Domain)
+			if err != nil {
+				return "", err
+			}
+			us = append(us, nkeyUser(ag.NKey, p))
+		}
+		accounts[t.Client] = map[string][]user{"users": us}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(map[string]any{"accounts": accounts}); err != nil {
 		return "", err
@@ -163,12 +208,12 @@ type userPermissions struct {
 
 // user is an nkey user of a rendered accounts block.
 type user struct {
-	NKey        string          `json:"nkey"`
-	Permissions userPermissions `json:"permissions"`
+	NKey        string           `json:"nkey"`
+	Permissions *userPermissions `json:"permissions,omitempty"`
 }
 
 func nkeyUser(key string, p Permissions) user {
-	return user{NKey: key, Permissions: userPermissions{Publish: subjects{p.Publish}, Subscribe: subjects{p.Subscribe}}}
+	return user{NKey: key, Permissions: &userPermissions{Publish: subjects{p.Publish}, Subscribe: subjects{p.Subscribe}}}
 }
 
 func validKey(key string) error {
