@@ -15,6 +15,12 @@ import (
 // DefaultListen is where tend serve's embedded NATS server listens.
 const DefaultListen = "127.0.0.1:4222"
 
+// MaxPayload is the largest message the embedded server takes (NATS's
+// default is 1 MB; 8 MB is the largest it recommends): desired-state
+// documents of groups of thousands of hosts, scans of hosts with many
+// packages.
+const MaxPayload = 8 << 20
+
 // Embedded is a nats-server with JetStream that tend serve runs itself, for
 // installations without their own NATS.
 type Embedded struct {
@@ -81,6 +87,9 @@ func (e *Embedded) options(hub *fleetauth.Hub) (*server.Options, string, error) 
 		ServerName: "tend-embedded", Host: e.host, Port: e.port,
 		JetStream: true, StoreDir: e.storeDir, NoSigs: true, NoLog: true,
 		WriteDeadline: time.Minute,
+		// A desired-state document carries the group's configuration and
+		// host list; a large fleet's passes NATS's default of 1 MB.
+		MaxPayload: MaxPayload,
 	}
 	if hub == nil {
 		return o, "", nil
@@ -106,12 +115,16 @@ func (e *Embedded) Reload(hub fleetauth.Hub) (bool, error) {
 	if e.auth == "" {
 		return false, fmt.Errorf("the embedded NATS server was started without accounts")
 	}
-	o, auth, err := e.options(&hub)
+	auth, err := hub.Config()
 	if err != nil {
 		return false, err
 	}
 	if auth == e.auth {
 		return false, nil
+	}
+	o, _, err := e.options(&hub)
+	if err != nil {
+		return false, err
 	}
 	added := false
 	for _, a := range o.Accounts {
