@@ -68,6 +68,16 @@ func newServeFleet(ctx context.Context, f *serveFlags, stateDir string, log logr
 		listen: f.natsListen, store: filepath.Join(stateDir, "nats"), log: log,
 		seed: filepath.Join(stateDir, controllerSeedFile), enrolled: filepath.Join(stateDir, enrolledDir),
 	}
+	// A controller lagging behind another never publishes older
+	// configuration; the commit --allow-rewind names may go back, as the
+	// daemon lets it.
+	descends := fleet.GitDescends(filepath.Join(stateDir, "repo.git"))
+	sf.o.Descends = func(commit, base string) (bool, error) {
+		if f.allowRewind != "" && strings.HasPrefix(commit, strings.ToLower(f.allowRewind)) {
+			return true, nil
+		}
+		return descends(commit, base)
+	}
 	if f.nats != "" {
 		ctl, err := fleet.Connect(ctx, sf.o)
 		if err != nil {

@@ -37,6 +37,13 @@ type Options struct {
 	// JobTimeout bounds the wait for an agent's result (default 30m); an
 	// agent that does not answer in time fails as unreachable.
 	JobTimeout time.Duration
+	// Descends, if set, reports whether configuration commit descends
+	// from base (or is base). A group whose published desired state is of
+	// a commit the controller's own does not descend from is left alone:
+	// a controller lagging behind another (or on rewritten history) never
+	// publishes older configuration under a higher revision. Unset, any
+	// commit may follow any other.
+	Descends func(commit, base string) (bool, error)
 	// StaleAfter is how long a declared agent host may stay silent before
 	// it is stale (default 1h).
 	StaleAfter time.Duration
