@@ -35,7 +35,7 @@ func agentConn(url, host, path string) (*nats.Conn, error) {
 // connections without a known key; the controller publishes desired state
 // in its account; an agent key added by Reload is admitted at once and
 // reads its group's desired state through its client's imports, and a key
-// removed by Reload is refused again. a1 is the only host of client acme:
+// removed by Reload is disconnected and refused again. a1 is the only host of client acme:
 // its account is created by the reload (see Reload on nats-server's
 // imports of a new account).
 func TestEmbeddedHubReload(t *testing.T) {
@@ -99,10 +99,11 @@ func TestEmbeddedHubReload(t *testing.T) {
 		t.Fatalf("publishing after the reload: %v", err)
 	}
 
-	// Revoked: a new connection is refused.
+	// Revoked: the connected agent is disconnected, a new connection refused.
 	if _, err := e.Reload(hub(nil)); err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, "a1 disconnected after its key was removed", func() bool { return !nc.IsConnected() })
 	if _, err := agentConn(e.URL(), "a1", a1Seed); err == nil {
 		t.Fatal("a1 connected after its key was removed")
 	}

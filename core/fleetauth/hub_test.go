@@ -3,6 +3,8 @@ package fleetauth
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -196,4 +198,30 @@ func nkeyOpt(t *testing.T, kp nkeys.KeyPair) nats.Option {
 		t.Fatal(err)
 	}
 	return nats.Nkey(pub, kp.Sign)
+}
+
+// TestUserSeed: the controller's key is made once, its seed 0600, and read
+// back the same; a seed that is not a user's is refused.
+func TestUserSeed(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "agents", "controller.nk")
+	pub, created, err := UserSeed(p)
+	if err != nil || !created || !nkeys.IsValidPublicUserKey(pub) {
+		t.Fatalf("first: %q %v %v", pub, created, err)
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("seed file: %v %v", fi, err)
+	}
+	again, created, err := UserSeed(p)
+	if err != nil || created || again != pub {
+		t.Fatalf("second: %q %v %v, want %q", again, created, err, pub)
+	}
+	acc, _ := nkeys.CreateAccount()
+	seed, _ := acc.Seed()
+	bad := filepath.Join(t.TempDir(), "account.nk")
+	if err := os.WriteFile(bad, seed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := UserSeed(bad); err == nil || strings.Contains(err.Error(), string(seed)) {
+		t.Errorf("an account seed: %v", err)
+	}
 }
