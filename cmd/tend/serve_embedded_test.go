@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -17,9 +18,11 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nkeys"
+	"github.com/sirupsen/logrus"
 
 	"github.com/tend-sh/tend/core/agent"
 	"github.com/tend-sh/tend/core/agentwire"
+	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/fleet"
 	"github.com/tend-sh/tend/core/fleetauth"
 )
@@ -231,4 +234,46 @@ func freeListen(t *testing.T) string {
 	}
 	defer l.Close()
 	return fmt.Sprintf("127.0.0.1:%d", l.Addr().(*net.TCPAddr).Port)
+}
+
+// TestServeFleetHubRefusesTENDClient: a client label naming the
+// controller's own account is refused with the host's file and line,
+// before any server starts; an enrolled key of an undeclared host is
+// reported, not admitted.
+func TestServeFleetHubRefusesTENDClient(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "conf")
+	if err := os.Mkdir(conf, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(body string) *config.Config {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(conf, "main.tend.hcl"), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := config.Load(conf)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return cfg
+	}
+	quiet := logrus.New()
+	quiet.SetOutput(io.Discard)
+	sf := &serveFleet{seed: filepath.Join(dir, controllerSeedFile), enrolled: filepath.Join(dir, enrolledDir), log: quiet}
+	kp, _ := nkeys.CreateUser()
+	pub, _ := kp.PublicKey()
+	if err := fleetauth.Enroll(sf.enrolled, "stray", pub); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := sf.hub(write("host \"web_1\" {\n  transport = \"agent\"\n  labels    = { client = \"TEND\" }\n}\n"))
+	if err == nil || !strings.Contains(err.Error(), "main.tend.hcl:1: host web_1: client \"TEND\" is the name of tend serve's own NATS account") {
+		t.Fatalf("client TEND: %v", err)
+	}
+	h, undeclared, err := sf.hub(write("host \"web_1\" {\n  transport = \"agent\"\n  labels    = { client = \"acme\" }\n}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(undeclared) != 1 || undeclared[0] != "stray" || agentCount(h) != 0 {
+		t.Fatalf("undeclared %v, %d agents", undeclared, agentCount(h))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -108,11 +109,21 @@ func (sf *serveFleet) hub(cfg *config.Config) (h fleetauth.Hub, undeclared []str
 		}
 	}
 	slices.Sort(undeclared)
+	for _, name := range slices.Sorted(maps.Keys(cfg.Hosts)) {
+		if host := cfg.Hosts[name]; host.Labels[fleetauth.ClientLabel] == fleetauth.ControllerAccount {
+			return h, nil, fmt.Errorf("%s:%d: host %s: client %q is the name of tend serve's own NATS account: choose another client label",
+				host.DeclRange.Filename, host.DeclRange.Start.Line, name, fleetauth.ControllerAccount)
+		}
+	}
 	tenants, err := fleetauth.Tenants(cfg, enrolled, nil)
 	if err != nil {
 		return h, nil, err
 	}
-	return fleetauth.Hub{Controller: pub, Tenants: tenants}, undeclared, nil
+	h = fleetauth.Hub{Controller: pub, Tenants: tenants}
+	if _, err := h.Config(); err != nil {
+		return h, nil, err
+	}
+	return h, undeclared, nil
 }
 
 // accountsLog logs what the accounts now in force admit.
