@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -137,15 +139,15 @@ func TestLeafNodeAgent(t *testing.T) {
 
 func splitListen(t *testing.T, hostPort string) (string, int) {
 	t.Helper()
-	u, err := url.Parse("nats://" + hostPort)
+	host, portText, err := net.SplitHostPort(hostPort)
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := 0
-	for _, c := range u.Port() {
-		port = port*10 + int(c-'0')
+	port, err := strconv.Atoi(portText)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return u.Hostname(), port
+	return host, port
 }
 
 func mustNkey(t *testing.T, seedFile string) nats.Option {
