@@ -35,8 +35,13 @@ type Options struct {
 	// agent that does not answer in time fails as unreachable.
 	JobTimeout time.Duration
 	// StaleAfter is how long a declared agent host may stay silent before
-	// it is stale (default 1h).
+	// it is stale (default DefaultStaleAfter).
 	StaleAfter time.Duration
+	// PresenceFile, if set, keeps what the controller heard from agents
+	// across restarts (see PresenceFile); EnrolledDir, if set, is the
+	// enrolled-keys directory (fleetauth.LoadEnrolled): a key there for a
+	// host no configuration declares is an unmanaged agent.
+	PresenceFile, EnrolledDir string
 	// Log receives what the controller does (default: logrus standard).
 	Log logrus.FieldLogger
 }
@@ -52,14 +57,25 @@ type Controller struct {
 	subs   []*nats.Subscription
 	stops  []jetstream.ConsumeContext
 
-	mu         sync.Mutex
-	dispatch   map[string]*dispatcher   // by jobs subject
-	waiting    map[string]chan result   // by job id
-	inflight   map[string]jetstream.Msg // job messages forwarded, by job id
-	seen       map[string]time.Time     // host → last hello or scan
-	hellos     map[string]agentwire.Hello
-	declared   map[string]bool // agent hosts of the last published configuration
-	declaredAt time.Time
+	mu       sync.Mutex
+	dispatch map[string]*dispatcher   // by jobs subject
+	waiting  map[string]chan result   // by job id
+	inflight map[string]jetstream.Msg // job messages forwarded, by job id
+	seen     map[string]time.Time     // host → last hello or scan
+	hellos   map[string]agentwire.Hello
+	declared map[string]bool // agent hosts of the last published configuration
+	// known are all hosts of the last published configuration; published
+	// is set once one was; declaredSince is when each agent host was
+	// first declared; firstSeen each host's first hello or scan; clients
+	// each declared host's client label.
+	known         map[string]bool
+	published     bool
+	declaredSince map[string]time.Time
+	firstSeen     map[string]time.Time
+	clients       map[string]string
+	// saveMu guards saved, the presence file's last written content.
+	saveMu     sync.Mutex
+	saved      string
 	lastCommit string
 	revisions  map[string]uint64 // agent host → revision of its first group
 }
@@ -102,7 +118,7 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Controller, error) {
 		o.JobTimeout = 30 * time.Minute
 	}
 	if o.StaleAfter <= 0 {
-		o.StaleAfter = time.Hour
+		o.StaleAfter = DefaultStaleAfter
 	}
 	if o.Log == nil {
 		o.Log = logrus.StandardLogger()
@@ -112,7 +128,11 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Controller, error) {
 		return nil, err
 	}
 	c := &Controller{o: o, nc: nc, js: js, dispatch: map[string]*dispatcher{}, waiting: map[string]chan result{},
-		inflight: map[string]jetstream.Msg{}, seen: map[string]time.Time{}, hellos: map[string]agentwire.Hello{}, declared: map[string]bool{}, revisions: map[string]uint64{}}
+		inflight: map[string]jetstream.Msg{}, seen: map[string]time.Time{}, hellos: map[string]agentwire.Hello{}, declared: map[string]bool{}, revisions: map[string]uint64{},
+		known: map[string]bool{}, declaredSince: map[string]time.Time{}, firstSeen: map[string]time.Time{}, clients: map[string]string{}}
+	if err := c.loadPresence(); err != nil {
+		return nil, err
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if o.InventoryDir != "" {
 		if err := os.MkdirAll(o.InventoryDir, 0o755); err != nil {
@@ -130,9 +150,16 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Controller, error) {
 	return c, nil
 }
 
-// Close stops the controller's consumers and closes the connection.
+// Close stops the controller's consumers, saves the presence file and
+// closes the connection.
 func (c *Controller) Close() {
 	c.cancel()
+	c.mu.Lock()
+	f := c.presenceFile()
+	c.mu.Unlock()
+	if err := c.savePresence(&f); err != nil {
+		c.o.Log.WithError(err).Error("could not save the agents' presence")
+	}
 	c.mu.Lock()
 	stops := append([]jetstream.ConsumeContext(nil), c.stops...)
 	for _, d := range c.dispatch {
