@@ -10,7 +10,6 @@ import (
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/fleet"
 	"github.com/tend-sh/tend/core/fleetauth"
-	"github.com/tend-sh/tend/core/model"
 )
 
 type hostsExportFlags struct {
@@ -81,7 +80,7 @@ func runHostsExport(g *globals, f *hostsExportFlags) error {
 		return err
 	}
 	p := pf.Report(time.Now(), fleet.DefaultStaleAfter, enrolled)
-	entries := unmanagedEntries(p.Unmanaged, f.client)
+	entries := fleet.HostListEntries(p.Unmanaged, f.client)
 	b, err := config.EncodeHostList(entries)
 	if err != nil {
 		return err
@@ -99,17 +98,4 @@ func runHostsExport(g *globals, f *hostsExportFlags) error {
 			len(entries), plural(len(entries), "agent", "agents"), path, plural(len(entries), "its entry", "their entries"))
 	}
 	return nil
-}
-
-// unmanagedEntries are the hosts-file entries of unmanaged agents, those
-// of client only when it is set.
-func unmanagedEntries(agents []model.UnmanagedAgent, client string) []config.HostListEntry {
-	out := []config.HostListEntry{}
-	for _, u := range agents {
-		if client != "" && u.Client != client {
-			continue
-		}
-		out = append(out, config.HostListEntry{Name: u.Host, Transport: config.TransportAgent, Labels: u.Labels})
-	}
-	return out
 }

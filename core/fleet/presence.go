@@ -9,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tend-sh/tend/core/agentwire"
+	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/fleetauth"
 	"github.com/tend-sh/tend/core/internal/atomicfile"
 	"github.com/tend-sh/tend/core/model"
@@ -143,7 +145,7 @@ func ReadPresence(path string) (*PresenceFile, error) {
 // declared agent host silent for longer than staleAfter (counted from
 // when it was declared, if never heard from) is stale.
 func (f *PresenceFile) Report(now time.Time, staleAfter time.Duration, enrolled map[string]string) model.AgentPresence {
-	out := model.AgentPresence{StaleAfter: staleAfter.String(), Unmanaged: []model.UnmanagedAgent{}, Stale: []model.StaleAgent{}}
+	out := model.AgentPresence{StaleAfter: compactDuration(staleAfter), Unmanaged: []model.UnmanagedAgent{}, Stale: []model.StaleAgent{}}
 	byHost := map[string]PresenceHost{}
 	for _, h := range f.Hosts {
 		byHost[h.Host] = h
@@ -255,10 +257,38 @@ func (c *Controller) loadPresence() error {
 	return nil
 }
 
-// PresencePath and EnrolledPath are where tend serve keeps the presence
-// file and reads enrolled keys, under its state directory.
+// PresencePath is where tend serve keeps the presence file, under its
+// state directory.
 func PresencePath(stateDir string) string { return filepath.Join(stateDir, "agents", "presence.json") }
 
 // EnrolledPath is the enrolled-keys directory under tend serve's state
 // directory (HOST.pub files, fleetauth.Enroll).
 func EnrolledPath(stateDir string) string { return filepath.Join(stateDir, "agents", "enrolled") }
+
+// compactDuration is d as Go writes it without zero minutes and seconds
+// ("3h", "1h30m", "90m" → "1h30m"); still a Go duration.
+func compactDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// HostListEntries are the hosts-file entries that declare the unmanaged
+// agents (tend hosts export --unmanaged): transport "agent" and the labels
+// of each agent's hello; only the agents whose hello said client, when it
+// is set.
+func HostListEntries(agents []model.UnmanagedAgent, client string) []config.HostListEntry {
+	out := []config.HostListEntry{}
+	for _, u := range agents {
+		if client != "" && u.Client != client {
+			continue
+		}
+		out = append(out, config.HostListEntry{Name: u.Host, Transport: config.TransportAgent, Labels: u.Labels})
+	}
+	return out
+}

@@ -8,7 +8,7 @@ import "time"
 // hosts whose agent went silent. Both lists are sorted by host.
 type AgentPresence struct {
 	// StaleAfter is the silence after which a declared agent host is
-	// stale, as a Go duration ("3h0m0s").
+	// stale, as a Go duration ("3h").
 	StaleAfter string           `json:"stale_after"`
 	Unmanaged  []UnmanagedAgent `json:"unmanaged"`
 	Stale      []StaleAgent     `json:"stale"`

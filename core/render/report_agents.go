@@ -37,7 +37,7 @@ func agentTables(b *strings.Builder, p *model.AgentPresence) {
 	}
 	if len(p.Stale) > 0 {
 		fmt.Fprintf(b, "\n## Silent agent hosts\n\n%s declared agent %s not heard from for longer than %s; %s reports show the last scan.\n\n",
-			commas(len(p.Stale)), manyOf(len(p.Stale), "host was", "hosts were"), mdText(shortDuration(p.StaleAfter)), manyOf(len(p.Stale), "its", "their"))
+			commas(len(p.Stale)), manyOf(len(p.Stale), "host was", "hosts were"), mdText(p.StaleAfter), manyOf(len(p.Stale), "its", "their"))
 		b.WriteString("| host | client | last seen |\n|---|---|---|\n")
 		for i, s := range p.Stale {
 			if i == sumRows {
@@ -69,19 +69,6 @@ func factsText(f map[string]string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// shortDuration drops a Go duration's zero minutes and seconds: "3h0m0s"
-// reads "3h".
-func shortDuration(d string) string {
-	if dd, err := time.ParseDuration(d); err == nil {
-		d = dd.String()
-		d = strings.TrimSuffix(d, "0s")
-		if strings.HasSuffix(d, "h0m") {
-			d = strings.TrimSuffix(d, "0m")
-		}
-	}
-	return d
 }
 
 // manyOf is one when n is 1, else many.
