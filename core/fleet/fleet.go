@@ -73,9 +73,12 @@ type Controller struct {
 	declaredSince map[string]time.Time
 	firstSeen     map[string]time.Time
 	clients       map[string]string
-	// saveMu guards saved, the presence file's last written content.
+	// saveMu guards saved, the presence file's last written content, its
+	// shape and when it was written.
 	saveMu     sync.Mutex
 	saved      string
+	savedShape string
+	savedAt    time.Time
 	lastCommit string
 	revisions  map[string]uint64 // agent host → revision of its first group
 }
@@ -157,7 +160,7 @@ func (c *Controller) Close() {
 	c.mu.Lock()
 	f := c.presenceFile()
 	c.mu.Unlock()
-	if err := c.savePresence(&f); err != nil {
+	if err := c.savePresence(&f, true); err != nil {
 		c.o.Log.WithError(err).Error("could not save the agents' presence")
 	}
 	c.mu.Lock()

@@ -211,7 +211,7 @@ func (c *Controller) Presence(now time.Time) (*model.AgentPresence, error) {
 	f := c.presenceFile()
 	clients := c.clients
 	c.mu.Unlock()
-	if err := c.savePresence(&f); err != nil {
+	if err := c.savePresence(&f, false); err != nil {
 		errs = append(errs, err)
 	}
 	p := f.Report(now, c.o.StaleAfter, enrolled)
@@ -221,10 +221,23 @@ func (c *Controller) Presence(now time.Time) (*model.AgentPresence, error) {
 	return &p, errors.Join(errs...)
 }
 
-// savePresence writes f to the presence file unless it is what was last
-// written.
-func (c *Controller) savePresence(f *PresenceFile) error {
+// presenceSaveEvery is how often the presence file is rewritten while
+// only last-seen times changed (hosts heard from, declared or gone are
+// saved at once): with thousands of agents saying hello every minute,
+// every reconcile would rewrite it otherwise. A crash loses at most this
+// much of the last-seen times, far below any stale threshold.
+const presenceSaveEvery = 5 * time.Minute
+
+// savePresence writes f to the presence file when its hosts changed, or
+// when force is set or presenceSaveEvery passed and anything changed.
+func (c *Controller) savePresence(f *PresenceFile, force bool) error {
 	if c.o.PresenceFile == "" {
+		return nil
+	}
+	shape := presenceShape(f)
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if !force && shape == c.savedShape && time.Since(c.savedAt) < presenceSaveEvery {
 		return nil
 	}
 	b, err := json.MarshalIndent(f, "", "  ")
@@ -232,16 +245,30 @@ func (c *Controller) savePresence(f *PresenceFile) error {
 		return err
 	}
 	b = append(b, '\n')
-	c.saveMu.Lock()
-	defer c.saveMu.Unlock()
 	if string(b) == c.saved {
 		return nil
 	}
 	if err := atomicfile.Write(c.o.PresenceFile, b); err != nil {
 		return fmt.Errorf("agent presence: %w", err)
 	}
-	c.saved = string(b)
+	c.saved, c.savedShape, c.savedAt = string(b), shape, time.Now()
 	return nil
+}
+
+// presenceShape is what of f is saved at once when it changes: which
+// hosts there are, whether declared, and whether and with what labels and
+// groups their agent said hello.
+func presenceShape(f *PresenceFile) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%t\n", f.Published)
+	for _, h := range f.Hosts {
+		fmt.Fprintf(&b, "%s %t %t %t", h.Host, h.Declared, h.Agent, h.Hello != nil)
+		if h.Hello != nil {
+			fmt.Fprintf(&b, " %v %v %v", h.Hello.Groups, h.Hello.Labels, h.Hello.AgentVersion)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // loadPresence restores the presence file at start.

@@ -126,3 +126,15 @@ func TestPresenceSurvivesRestart(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestCompactDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{3 * time.Hour: "3h", 90 * time.Minute: "1h30m", time.Minute: "1m",
+		90 * time.Second: "1m30s", 30 * time.Second: "30s", 24 * time.Hour: "24h"} {
+		if got := compactDuration(d); got != want {
+			t.Errorf("compactDuration(%v) = %q, want %q", d, got, want)
+		}
+		if back, err := time.ParseDuration(compactDuration(d)); err != nil || back != d {
+			t.Errorf("%q does not parse back to %v: %v, %v", compactDuration(d), d, back, err)
+		}
+	}
+}
