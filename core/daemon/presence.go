@@ -1,7 +1,10 @@
 package daemon
 
 import (
+	"fmt"
 	"time"
+
+	"github.com/sirupsen/logrus"
 
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/metrics"
@@ -49,19 +52,31 @@ func (d *Daemon) addPresence(p *pass, reports []model.Report, summary *model.Fle
 		}
 		r.Agent = st
 	}
-	if len(pr.Unmanaged) > 0 {
-		names := make([]string, 0, len(pr.Unmanaged))
-		for _, u := range pr.Unmanaged {
-			names = append(names, u.Host)
-		}
-		d.log.WithField("hosts", names).Warn("agents no configuration declares are running: declare them (tend hosts export --unmanaged)")
+	d.logPresence(pr)
+}
+
+// logPresence warns about unmanaged and stale agents when they differ
+// from the last reconcile's (logged at debug level otherwise), so a
+// daemon reconciling every minute does not repeat the warning.
+func (d *Daemon) logPresence(pr *model.AgentPresence) {
+	unmanaged, stale := []string{}, []string{}
+	for _, u := range pr.Unmanaged {
+		unmanaged = append(unmanaged, u.Host)
 	}
-	if len(pr.Stale) > 0 {
-		names := make([]string, 0, len(pr.Stale))
-		for _, s := range pr.Stale {
-			names = append(names, s.Host)
-		}
-		d.log.WithFields(map[string]any{"hosts": names, "stale_after": pr.StaleAfter}).Warn("agent hosts went silent")
+	for _, s := range pr.Stale {
+		stale = append(stale, s.Host)
+	}
+	key := fmt.Sprint(unmanaged, stale)
+	level := logrus.WarnLevel
+	if key == d.presenceLogged {
+		level = logrus.DebugLevel
+	}
+	d.presenceLogged = key
+	if len(unmanaged) > 0 {
+		d.log.WithField("hosts", unmanaged).Log(level, "agents no configuration declares are running: declare them (tend hosts export --unmanaged)")
+	}
+	if len(stale) > 0 {
+		d.log.WithFields(logrus.Fields{"hosts": stale, "stale_after": pr.StaleAfter}).Log(level, "declared agent hosts went silent")
 	}
 }
 
