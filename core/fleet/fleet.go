@@ -57,17 +57,20 @@ type Controller struct {
 	subs   []*nats.Subscription
 	stops  []jetstream.ConsumeContext
 
-	mu       sync.Mutex
-	dispatch map[string]*dispatcher   // by jobs subject
-	waiting  map[string]chan result   // by job id
-	inflight map[string]jetstream.Msg // job messages forwarded, by job id
-	seen     map[string]time.Time     // host → last hello or scan
-	hellos   map[string]agentwire.Hello
-	declared map[string]bool // agent hosts of the last published configuration
-	// known are all hosts of the last published configuration; published
-	// is set once one was; declaredSince is when each agent host was
-	// first declared; firstSeen each host's first hello or scan; clients
-	// each declared host's client label.
+	mu         sync.Mutex
+	dispatch   map[string]*dispatcher   // by jobs subject
+	waiting    map[string]chan result   // by job id
+	inflight   map[string]jetstream.Msg // job messages forwarded, by job id
+	seen       map[string]time.Time     // host → last hello or scan
+	hellos     map[string]agentwire.Hello
+	declared   map[string]bool // agent hosts of the last published configuration
+	lastCommit string
+	revisions  map[string]uint64 // agent host → revision of its first group
+
+	// Presence (presence.go), guarded by mu: known are all hosts of the
+	// last published configuration; published is set once one was;
+	// declaredSince is when each agent host was first declared; firstSeen
+	// each host's first hello or scan; clients each host's client label.
 	known         map[string]bool
 	published     bool
 	declaredSince map[string]time.Time
@@ -79,8 +82,6 @@ type Controller struct {
 	saved      string
 	savedShape string
 	savedAt    time.Time
-	lastCommit string
-	revisions  map[string]uint64 // agent host → revision of its first group
 }
 
 func (c *Controller) commit() string {
@@ -134,7 +135,8 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Controller, error) {
 		inflight: map[string]jetstream.Msg{}, seen: map[string]time.Time{}, hellos: map[string]agentwire.Hello{}, declared: map[string]bool{}, revisions: map[string]uint64{},
 		known: map[string]bool{}, declaredSince: map[string]time.Time{}, firstSeen: map[string]time.Time{}, clients: map[string]string{}}
 	if err := c.loadPresence(); err != nil {
-		return nil, err
+		// Presence is a report, not a control: agent mode goes on without it.
+		o.Log.WithError(err).Error("agent presence not restored; unmanaged and stale agents are counted from now")
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if o.InventoryDir != "" {
@@ -158,12 +160,6 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Controller, error) {
 func (c *Controller) Close() {
 	c.cancel()
 	c.mu.Lock()
-	f := c.presenceFile()
-	c.mu.Unlock()
-	if err := c.savePresence(&f, true); err != nil {
-		c.o.Log.WithError(err).Error("could not save the agents' presence")
-	}
-	c.mu.Lock()
 	stops := append([]jetstream.ConsumeContext(nil), c.stops...)
 	for _, d := range c.dispatch {
 		stops = append(stops, d.cc)
@@ -174,6 +170,12 @@ func (c *Controller) Close() {
 	}
 	for _, s := range c.subs {
 		_ = s.Unsubscribe()
+	}
+	c.mu.Lock()
+	f := c.presenceFile()
+	c.mu.Unlock()
+	if err := c.savePresence(&f, true); err != nil {
+		c.o.Log.WithError(err).Error("could not save the agents' presence")
 	}
 	c.nc.Close()
 }

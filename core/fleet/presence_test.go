@@ -138,3 +138,23 @@ func TestCompactDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestPresenceFileUnreadable: a presence file that does not parse does
+// not keep the controller from starting; it is replaced by the next save.
+func TestPresenceFileUnreadable(t *testing.T) {
+	s := natstest.Start(t, nil)
+	path := filepath.Join(t.TempDir(), "presence.json")
+	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := connect(t, s, Options{PresenceFile: path})
+	if _, err := c.PublishDesired(context.Background(), agentConfig(t, []string{"a1"}, ""), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Presence(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := ReadPresence(path); err != nil || !f.Published {
+		t.Errorf("presence file after a save: %+v, %v", f, err)
+	}
+}
