@@ -24,6 +24,11 @@ import (
 // or 180 of its default heartbeats.
 const DefaultStaleAfter = 3 * time.Hour
 
+// ForgetAfter is how long an undeclared agent that stopped saying hello
+// stays reported as unmanaged: a machine gone for 30 days is taken for
+// decommissioned and forgotten (its enrolled key, if any, still counts).
+const ForgetAfter = 30 * 24 * time.Hour
+
 // PresenceFormatVersion is the format_version of the presence file.
 const PresenceFormatVersion = "1"
 
@@ -161,7 +166,7 @@ func (f *PresenceFile) Report(now time.Time, staleAfter time.Duration, enrolled 
 		for _, name := range names {
 			h, heard := byHost[name]
 			_, isEnrolled := enrolled[name]
-			if h.Declared || (!isEnrolled && (!heard || h.Hello == nil)) {
+			if h.Declared || (!isEnrolled && (!heard || h.Hello == nil || forgotten(h, now))) {
 				continue
 			}
 			u := model.UnmanagedAgent{Host: name, Enrolled: isEnrolled}
@@ -194,6 +199,24 @@ func (f *PresenceFile) Report(now time.Time, staleAfter time.Duration, enrolled 
 	return out
 }
 
+// forgotten reports whether h, undeclared, was last heard from longer
+// than ForgetAfter before now.
+func forgotten(h PresenceHost, now time.Time) bool {
+	return !h.Declared && h.LastSeen != nil && now.Sub(*h.LastSeen) > ForgetAfter
+}
+
+// forgetSilent drops the undeclared hosts not heard from for ForgetAfter.
+// Called with c.mu held.
+func (c *Controller) forgetSilent(now time.Time) {
+	for h, last := range c.seen {
+		if !c.known[h] && now.Sub(last) > ForgetAfter {
+			delete(c.seen, h)
+			delete(c.hellos, h)
+			delete(c.firstSeen, h)
+		}
+	}
+}
+
 // Presence saves what the controller heard to Options.PresenceFile (when
 // set and changed) and reports the unmanaged agents (including keys in
 // Options.EnrolledDir for undeclared hosts) and stale agent hosts at now.
@@ -208,6 +231,7 @@ func (c *Controller) Presence(now time.Time) (*model.AgentPresence, error) {
 		}
 	}
 	c.mu.Lock()
+	c.forgetSilent(now)
 	f := c.presenceFile()
 	clients := c.clients
 	c.mu.Unlock()

@@ -158,3 +158,24 @@ func TestPresenceFileUnreadable(t *testing.T) {
 		t.Errorf("presence file after a save: %+v, %v", f, err)
 	}
 }
+
+// TestForgetAfter: an undeclared agent last heard from longer than
+// ForgetAfter ago is no longer reported; a recent one and a declared one
+// are.
+func TestForgetAfter(t *testing.T) {
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	old, recent := now.Add(-ForgetAfter-time.Hour), now.Add(-time.Hour)
+	hello := &agentwire.Hello{Version: agentwire.Version}
+	f := &PresenceFile{FormatVersion: PresenceFormatVersion, Published: true, Hosts: []PresenceHost{
+		{Host: "gone", LastSeen: &old, FirstSeen: &old, Hello: hello},
+		{Host: "stray", LastSeen: &recent, FirstSeen: &recent, Hello: hello},
+		{Host: "web_1", Declared: true, Agent: true, LastSeen: &old, Hello: hello},
+	}}
+	p := f.Report(now, 3*time.Hour, map[string]string{"gone_key": "U…"})
+	if got := unmanagedHosts(&p); !slices.Equal(got, []string{"gone_key", "stray"}) {
+		t.Errorf("unmanaged = %v", got)
+	}
+	if got := staleHosts(&p); !slices.Equal(got, []string{"web_1"}) {
+		t.Errorf("stale = %v", got)
+	}
+}
