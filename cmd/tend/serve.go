@@ -45,6 +45,7 @@ type serveFlags struct {
 	nats, natsCreds, natsCA string
 	natsListen              string
 	agentTimeout            time.Duration
+	agentStaleAfter         time.Duration
 }
 
 func newServe(g *globals) *cobra.Command {
@@ -147,6 +148,7 @@ worker that never holds up a reconcile; see docs/operations.md.`,
 	fl.StringVar(&f.natsCA, "nats-ca", "", "agent hosts: CA file to verify the --nats server's TLS certificate with")
 	fl.StringVar(&f.natsListen, "nats-listen", fleet.DefaultListen, "agent hosts: where the embedded NATS server listens when there is no --nats (it admits the agents of keys accepted with tend agent accept)")
 	fl.DurationVar(&f.agentTimeout, "agent-timeout", 30*time.Minute, "agent hosts: how long to wait for an agent's result before the host fails as unreachable")
+	fl.DurationVar(&f.agentStaleAfter, "agent-stale-after", fleet.DefaultStaleAfter, "agent hosts: how long a declared agent host may send neither hello nor scan before it is reported stale (3 of the agent's default 1h scan intervals)")
 	return cmd
 }
 
@@ -170,6 +172,8 @@ func (f *serveFlags) Validate() error {
 		return errors.New("--scan-concurrency must be at least 1")
 	case f.agentTimeout <= 0:
 		return errors.New("--agent-timeout must be positive")
+	case f.agentStaleAfter <= 0:
+		return errors.New("--agent-stale-after must be positive")
 	case (f.natsCreds != "" || f.natsCA != "") && f.nats == "":
 		return errors.New("--nats-creds and --nats-ca need --nats")
 	case f.revokedKeys != "" && f.allowedSigners == "":

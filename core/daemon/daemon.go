@@ -125,6 +125,9 @@ type Daemon struct {
 	scanCache scanCache
 	// notifier sends notifications from the state dir's outbox.
 	notifier *notify.Notifier
+	// presenceLogged is the unmanaged and stale agents last logged as a
+	// warning (presence.go); guarded by run.
+	presenceLogged string
 }
 
 // loaded is a configuration ready to govern.

@@ -212,6 +212,7 @@ func (d *Daemon) observe(out *Outcome, result string, took time.Duration) {
 		m.Hosts.WithLabelValues(model.HostNonCompliant).Set(float64(out.Summary.NonCompliant))
 		m.Hosts.WithLabelValues(model.HostUnknown).Set(float64(out.Summary.Unknown))
 		m.HaltedRollouts.Set(float64(len(out.Summary.HaltedRollouts)))
+		observeAgents(m, out.Summary)
 	}
 	if out.Apply != nil {
 		for _, h := range out.Apply.Hosts {

@@ -149,6 +149,7 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 	if summary.HaltedRollouts == nil {
 		summary.HaltedRollouts = []string{}
 	}
+	d.addPresence(p, reports, &summary, now)
 	out.Summary = &summary
 	files, err := compliance.Layout(reports, &summary, inv)
 	if err != nil {
