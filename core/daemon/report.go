@@ -59,7 +59,7 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 		return true, nil // the remote lacks what the branch holds
 	}
 	c := d.cache
-	if c == nil || c.head != t.Head {
+	if c == nil || c.head != t.Head || c.sums == nil {
 		return reportsbranch.Differs(t, files)
 	}
 	for p, b := range files {
@@ -103,8 +103,30 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	if !changed {
 		out.ReportsCommit = tree.Head
 		d.remember(tree.Head, files, rec)
+		d.released()
+		if err := d.clientsUpToDate(ctx, p, files, tree.Head, now); err != nil {
+			return err
+		}
 		d.compact()
 		return nil
+	}
+	src := d.src
+	due, err := d.commitDue(src.RepoPath(), tree.Head)
+	if err != nil {
+		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
+	}
+	if now.Before(due) {
+		// The next reconcile plans with these rollout states, but finds
+		// the applies as new as the branch does (the journal keeps them),
+		// so the commit that holds them lists them in results.json.
+		held := &history.Recorded{Rollouts: states, LastApply: p.prev.LastApply, Reports: p.prev.Reports}
+		if err := d.hold(p.branch, tree, held, due); err != nil {
+			return &RetryError{Reason: "layout_failed", Err: err}
+		}
+		out.ReportsCommit, out.ReportsHeld = tree.Head, true
+		d.log.WithFields(map[string]any{"branch": p.branch, "due": due.UTC().Format(time.RFC3339)}).
+			Debug("reports held back: the branch had a commit less than the report interval ago")
+		return nil // the journal keeps the results until a commit holds them
 	}
 	var remove []string
 	if d.o.HTML {
@@ -114,7 +136,6 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	}
 	hosts, failed := countHosts(out)
 	msg, trailers := reportsbranch.Message(commit, out.Summary.Hosts, hosts, failed)
-	src := d.src
 	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), p.branch, files,
 		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now), Remove: remove}, reportsbranch.WithAuth(src.Auth()))
 	if err != nil {
@@ -122,7 +143,27 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	}
 	out.ReportsCommit, out.Committed = head, committed
 	d.remember(head, files, rec)
+	d.released()
+	if err := d.clientsUpToDate(ctx, p, files, head, now); err != nil {
+		return err
+	}
 	d.compact()
+	return nil
+}
+
+// clientsUpToDate brings the per-client branches up to date with the
+// fleet branch at head, unless they already are (clients.go).
+func (d *Daemon) clientsUpToDate(ctx context.Context, p *pass, files map[string][]byte, head plumbing.Hash, now time.Time) error {
+	if !d.o.ReportsPerClient || d.clientsAt == head {
+		return nil
+	}
+	done, err := d.syncClients(ctx, p, files, now)
+	if err != nil {
+		return &RetryError{Reason: "push_failed", Err: err}
+	}
+	if done {
+		d.clientsAt = head
+	}
 	return nil
 }
 
