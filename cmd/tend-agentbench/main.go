@@ -179,7 +179,7 @@ func bench(o options, log io.Writer) (*results, error) {
 		return res, fmt.Errorf("ring: %d results were not published", n)
 	}
 	fmt.Fprintf(log, "== scan ingest from every agent\n")
-	if res.Ingest, err = ingest(ctx, js, f, h, o.clients, o.installed, o.available, o.agents/100); err != nil {
+	if res.Ingest, err = ingest(ctx, log, url, js, f, h, o.clients, o.installed, o.available, o.agents/100); err != nil {
 		return res, fmt.Errorf("ingest: %w", err)
 	}
 	fmt.Fprintf(log, "== server restart, agents reconnecting with %s jitter\n", o.jitter)

@@ -43,7 +43,8 @@ func TestSmallFleet(t *testing.T) {
 		g.Answered != g.Dispatched || uint64(g.Dispatched)+g.LeftQueued != uint64(g.Hosts) {
 		t.Errorf("ring: %+v", g)
 	}
-	if i := r.Ingest; i.Stored != uint64(o.agents) || i.SummedHosts != o.agents || i.SummedInstalled != o.agents*o.installed {
+	if i := r.Ingest; i.Stored != uint64(o.agents) || i.SummedHosts != o.agents || i.SummedInstalled != o.agents*o.installed ||
+		i.ClientSummaries != o.clients || i.SummaryFiles < 2*o.agents {
 		t.Errorf("ingest: %+v", i)
 	}
 	if c := r.Reconnect; c.Missing != 0 || c.CheckErrors != 0 {

@@ -23,8 +23,10 @@ func writeMarkdown(w io.Writer, r *results) {
 			g.Hosts, g.MaxParallel, g.MaxFailures, g.FailingHosts, g.Dispatched, g.Answered, g.Failures, g.Halted, g.Overshoot, g.MaxInFlight, g.LeftQueued, g.Wall, g.ServerCPU)
 	}
 	if i := r.Ingest; i != nil {
-		fmt.Fprintf(w, "| scan ingest, %d × %d B (%d retried), %d client summaries | %.1f s, %.0f msgs/s, stored %d, summed %d hosts / %d packages; server %.2f s CPU (%.2f ms per report) |\n",
-			i.Reports, i.Bytes, i.Retried, i.Clients, i.Wall, i.MsgsPerSec, i.Stored, i.SummedHosts, i.SummedInstalled, i.ServerCPU, i.CPUPerMsgMS)
+		fmt.Fprintf(w, "| scan ingest by the controller, %d × %d B (%d retried) | %.1f s, %.0f results/s, stored %d; server %.2f s CPU (%.2f ms per report), agents and controller %.2f s CPU |\n",
+			i.Reports, i.Bytes, i.Retried, i.Wall, i.MsgsPerSec, i.Stored, i.ServerCPU, i.CPUPerMsgMS, i.ClientCPU)
+		fmt.Fprintf(w, "| reports and %d per-client summaries from the ingested inventory | %d hosts / %d packages, %d files; %.1f s, controller %.2f s CPU, peak RSS +%s |\n",
+			i.ClientSummaries, i.SummedHosts, i.SummedInstalled, i.SummaryFiles, i.SummaryWall, i.SummaryCPU, mb(i.SummaryRSSGrowth))
 	}
 	if c := r.Reconnect; c != nil {
 		fmt.Fprintf(w, "| server restart, reconnect with %.0f s jitter | down %.2f s; all reconnected %.1f s and all revision-checked %.1f s after the server was up; missing %d, check errors %d; server %.2f s CPU, RSS after %s |\n",
