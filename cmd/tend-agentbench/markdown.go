@@ -9,6 +9,10 @@ import (
 // shows.
 func writeMarkdown(w io.Writer, r *results) {
 	mb := func(b int64) string { return fmt.Sprintf("%d MB", b>>20) }
+	if g := r.Git; g != nil {
+		writeGit(w, r, g)
+		return
+	}
 	fmt.Fprintf(w, "### %d agents\n\n", r.Agents)
 	fmt.Fprintf(w, "%d CPUs, load %.2f → %.2f, file limit %d, wall %.1f s; server %.1f s CPU, peak RSS %s (%s with every agent connected); agents and controller %.1f s CPU, peak RSS %s; connecting every agent %.1f s (server %.2f s CPU)\n\n",
 		r.CPUs, r.LoadStart, r.LoadEnd, r.FileLimit, r.Wall, r.ServerCPU, mb(r.ServerPeakRSS), mb(r.IdleRSS), r.AgentsCPU, mb(r.AgentsRSS), r.ConnectWall, r.ConnectCPU)
@@ -33,4 +37,17 @@ func writeMarkdown(w io.Writer, r *results) {
 			c.Jitter, c.Down, c.Reconnected, c.Checked, c.Missing, c.CheckErrors, c.ServerCPU, mb(c.ServerRSSEnd))
 	}
 	fmt.Fprintln(w)
+}
+
+// writeGit prints the Git batching run.
+func writeGit(w io.Writer, r *results, g *gitResult) {
+	fmt.Fprintf(w, "### Git: %d clients × %d hosts, --report-interval %.0f s\n\n", g.Clients, g.HostsPerClient, g.ReportInterval)
+	fmt.Fprintf(w, "%d CPUs, load %.2f → %.2f, wall %.1f s; server %.1f s CPU, peak RSS %d MB\n\n", r.CPUs, r.LoadStart, r.LoadEnd, r.Wall, r.ServerCPU, r.ServerPeakRSS>>20)
+	fmt.Fprintln(w, "| step | figures |")
+	fmt.Fprintln(w, "|---|---|")
+	fmt.Fprintf(w, "| %d scans streamed over %.0f s (%.1f/s), daemon reconciling every %.1f s | %d reconciles (p50 %.1f s, max %.1f s), %d held their reports back; controller %.1f s CPU, peak RSS %d MB |\n",
+		g.Published, g.Duration, g.Rate, g.Interval, g.Reconciles, g.ReconcileP50, g.ReconcileMax, g.Held, g.CPU, g.PeakRSS>>20)
+	fmt.Fprintf(w, "| commits | fleet branch %d; per client %d–%d, %.2f per minute per client; at most %d per branch within one interval, shortest gap %.0f s |\n",
+		g.FleetCommits, g.ClientCommitsMin, g.ClientCommitsMax, g.PerMinute, g.MaxInInterval, g.MinGap)
+	fmt.Fprintf(w, "| every host's last scan on the fleet branch | %d of %d, %.0f s after the stream stopped |\n\n", g.Landed, g.Streamed, g.LandWait)
 }
