@@ -267,6 +267,13 @@ func TestBatchedReportsTwoClients(t *testing.T) {
 	if _, err := os.Stat(pending); !os.IsNotExist(err) {
 		t.Errorf("%s left after the commit: %v", pendingFile, err)
 	}
+	// The batch's message counts the applies it records, held ones too.
+	if msg := git(t, l.bare, "log", "-1", "--format=%s", l.reportsBranch); !strings.HasSuffix(msg, " 4 hosts, 2 changed, 0 failed") {
+		t.Errorf("the batch commit says %q", msg)
+	}
+	if msg := git(t, l.bare, "log", "-1", "--format=%s", reportsbranch.ClientBranch(l.reportsBranch, "acme")); !strings.HasSuffix(msg, " 2 hosts, 2 changed, 0 failed") {
+		t.Errorf("acme's batch commit says %q", msg)
+	}
 	var rep model.Report
 	l.reportsJSON("hosts/a1/report.json", &rep)
 	if rep.State != model.HostCompliant || rep.LastApply == nil || !strings.Contains(fmt.Sprint(rep.LastApply.Results), "openssl 3.0.21-2 on a1") {
@@ -408,4 +415,25 @@ func isSubset(got, want []string) bool {
 		}
 	}
 	return true
+}
+
+// TestNextWait: Run waits for the interval, or less when reports held back
+// fall due sooner, never a negative time.
+func TestNextWait(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	d := &Daemon{o: Options{Now: func() time.Time { return now }}}
+	if got := d.nextWait(time.Minute); got != time.Minute {
+		t.Errorf("nothing held: %s", got)
+	}
+	d.setReportsDue(now.Add(20 * time.Second))
+	if got := d.nextWait(time.Minute); got != 20*time.Second {
+		t.Errorf("held, due in 20s: %s", got)
+	}
+	if got := d.nextWait(5 * time.Second); got != 5*time.Second {
+		t.Errorf("held, due after the next tick: %s", got)
+	}
+	d.setReportsDue(now.Add(-time.Second))
+	if got := d.nextWait(time.Minute); got != 0 {
+		t.Errorf("held, overdue: %s", got)
+	}
 }

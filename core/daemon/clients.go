@@ -137,7 +137,7 @@ func (d *Daemon) syncClient(ctx context.Context, p *pass, client string, cf map[
 		d.setReportsDue(earliest(d.ReportsDue(), due))
 		return false, nil
 	}
-	hosts, changedHosts, failed := clientCounts(p, client)
+	hosts, changedHosts, failed := clientCounts(p, client, cf)
 	msg, trailers := reportsbranch.Message(commit, hosts, changedHosts, failed)
 	_, _, err = reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), branch, cf,
 		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now), Remove: remove}, reportsbranch.WithAuth(src.Auth()))
@@ -155,30 +155,25 @@ func earliest(a, b time.Time) time.Time {
 	return a
 }
 
-// clientCounts counts a client's hosts, those this reconcile changed and
-// those that failed, for its commit message.
-func clientCounts(p *pass, client string) (hosts, changed, failed int) {
+// clientCounts counts a client's hosts, and those its commit records a
+// change or a failure of (countHosts over its hosts and its results.json).
+func clientCounts(p *pass, client string, cf map[string][]byte) (hosts, changed, failed int) {
 	for _, r := range p.reports {
 		if r.Client == client {
 			hosts++
 		}
 	}
-	if p.out.Apply == nil {
-		return hosts, 0, 0
-	}
-	c, f := map[string]bool{}, map[string]bool{}
-	for _, h := range p.out.Apply.Hosts {
-		if r := p.reports[h.Host]; r == nil || r.Client != client {
-			continue
-		}
-		for _, x := range h.Results {
-			if x.Status == model.StatusSucceeded {
-				c[h.Host] = true
+	mine := &Outcome{}
+	if p.out.Apply != nil {
+		rep := *p.out.Apply
+		rep.Hosts = nil
+		for _, h := range p.out.Apply.Hosts {
+			if r := p.reports[h.Host]; r != nil && r.Client == client {
+				rep.Hosts = append(rep.Hosts, h)
 			}
 		}
-		if h.Failed() {
-			f[h.Host] = true
-		}
+		mine.Apply = &rep
 	}
-	return hosts, len(c), len(f)
+	changed, failed = countHosts(mine, cf)
+	return hosts, changed, failed
 }

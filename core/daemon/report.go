@@ -134,7 +134,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 			return &RetryError{Reason: "layout_failed", Err: err}
 		}
 	}
-	hosts, failed := countHosts(out)
+	hosts, failed := countHosts(out, files)
 	msg, trailers := reportsbranch.Message(commit, out.Summary.Hosts, hosts, failed)
 	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), p.branch, files,
 		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now), Remove: remove}, reportsbranch.WithAuth(src.Auth()))
@@ -240,20 +240,34 @@ func (d *Daemon) compact() {
 	}
 }
 
-// countHosts counts the hosts this reconcile changed and those that failed.
-func countHosts(out *Outcome) (changed, failed int) {
-	if out.Apply == nil {
-		return 0, 0
-	}
+// countHosts counts the hosts this commit records a change or a failure
+// of: this reconcile's applies, and those of reconciles whose reports were
+// held back (the new applies of results.json).
+func countHosts(out *Outcome, files map[string][]byte) (changed, failed int) {
 	c, f := map[string]bool{}, map[string]bool{}
-	for _, h := range out.Apply.Hosts {
-		for _, r := range h.Results {
-			if r.Status == model.StatusSucceeded {
-				c[h.Host] = true
+	if out.Apply != nil {
+		for _, h := range out.Apply.Hosts {
+			for _, r := range h.Results {
+				if r.Status == model.StatusSucceeded {
+					c[h.Host] = true
+				}
+			}
+			if h.Failed() {
+				f[h.Host] = true
 			}
 		}
-		if h.Failed() {
-			f[h.Host] = true
+	}
+	var res model.Results
+	if b := files[reportsbranch.ResultsFile]; b != nil && json.Unmarshal(b, &res) == nil {
+		for _, a := range res.Applies {
+			for _, r := range a.Results {
+				switch r.Status {
+				case model.StatusSucceeded:
+					c[a.Host] = true
+				case model.StatusFailed, model.StatusInterrupted:
+					f[a.Host] = true
+				}
+			}
 		}
 	}
 	return len(c), len(f)
