@@ -54,14 +54,21 @@ type gitResult struct {
 	Held           int     `json:"reconciles_held"`
 	ReconcileP50   float64 `json:"reconcile_p50_s"`
 	ReconcileMax   float64 `json:"reconcile_max_s"`
+	// Committing are the reconciles that committed, with their p50 and
+	// max; First is the reconcile before the stream, which creates the
+	// branches (not in the other figures).
+	Committing int     `json:"reconciles_committing"`
+	CommitP50  float64 `json:"commit_reconcile_p50_s"`
+	CommitMax  float64 `json:"commit_reconcile_max_s"`
+	First      float64 `json:"first_reconcile_s"`
 	// FleetCommits is the fleet-wide branch's commits during the stream
 	// (the first, which creates it, not counted); ClientCommits each
 	// client branch's, min and max over the clients.
 	FleetCommits     int `json:"fleet_commits"`
 	ClientCommitsMin int `json:"client_commits_min"`
 	ClientCommitsMax int `json:"client_commits_max"`
-	// PerMinute is the mean commits per minute per client branch over the
-	// stream; MaxInInterval the most commits any branch got within one
+	// PerMinute is the mean commits per minute per client branch, from
+	// its first commit to the last one of any branch; MaxInInterval the most commits any branch got within one
 	// report interval; MinGap the shortest time between two commits of
 	// one branch.
 	PerMinute     float64 `json:"commits_per_minute_per_client"`
@@ -103,7 +110,11 @@ func gitBatch(ctx context.Context, logTo io.Writer, url string, js jetstream.Jet
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	if os.Getenv("TEND_AGENTBENCH_KEEP") == "" {
+		defer os.RemoveAll(dir)
+	} else {
+		fmt.Fprintln(logTo, "keeping", dir)
+	}
 	log := logrus.New()
 	log.SetOutput(logTo)
 	log.SetLevel(logrus.WarnLevel)
@@ -150,6 +161,7 @@ func gitBatch(ctx context.Context, logTo io.Writer, url string, js jetstream.Jet
 		mu        sync.Mutex
 		held      int
 		durations []time.Duration
+		committed []bool
 	)
 	// The daemon's own "reconciled" log lines say how long each took.
 	log.SetLevel(logrus.InfoLevel)
@@ -164,6 +176,7 @@ func gitBatch(ctx context.Context, logTo io.Writer, url string, js jetstream.Jet
 		if took, err := time.ParseDuration(fmt.Sprint(e.Data["took"])); err == nil {
 			mu.Lock()
 			durations = append(durations, took)
+			committed = append(committed, false)
 			mu.Unlock()
 		}
 	}})
@@ -171,10 +184,14 @@ func gitBatch(ctx context.Context, logTo io.Writer, url string, js jetstream.Jet
 		Git: gitsource.Options{URL: "file://" + bare, Branch: "main"}, StateDir: state, Log: log,
 		Interval: o.interval, ReportInterval: o.reportInterval, ReportsPerClient: true, ScanOnly: true, Fleet: ctl,
 		OnReconciled: func(out *daemon.Outcome, err error) {
+			mu.Lock()
+			defer mu.Unlock()
 			if out.ReportsHeld {
-				mu.Lock()
 				held++
-				mu.Unlock()
+			}
+			// Its "reconciled" line came just before.
+			if len(committed) > 0 && out.Committed {
+				committed[len(committed)-1] = true
 			}
 		},
 	})
@@ -201,7 +218,10 @@ func gitBatch(ctx context.Context, logTo io.Writer, url string, js jetstream.Jet
 	for time.Since(streamStart) < o.duration {
 		<-tick.C
 		for range perTick {
-			host := hosts[next%n]
+			// Client by client in turn, so every client's hosts stream
+			// steadily: host k of client c is hosts[c*hostsPerClient+k].
+			c, k := next%o.clients, (next/o.clients)%o.hostsPerClient
+			host := hosts[c*o.hostsPerClient+k]
 			next++
 			seq++
 			at := time.Now().UTC()
@@ -240,13 +260,20 @@ func gitBatch(ctx context.Context, logTo io.Writer, url string, js jetstream.Jet
 
 	mu.Lock()
 	res.Held = held
-	ds := slices.Clone(durations)
+	ds, cs := slices.Clone(durations), slices.Clone(committed)
 	mu.Unlock()
-	res.Reconciles = len(ds)
-	slices.Sort(ds)
 	if len(ds) > 0 {
-		res.ReconcileP50, res.ReconcileMax = ds[len(ds)/2].Seconds(), ds[len(ds)-1].Seconds()
+		res.First, ds, cs = ds[0].Seconds(), ds[1:], cs[1:]
 	}
+	var commits []time.Duration
+	for i, c := range cs {
+		if c {
+			commits = append(commits, ds[i])
+		}
+	}
+	res.Reconciles, res.Committing = len(ds), len(commits)
+	res.ReconcileP50, res.ReconcileMax = p50max(ds)
+	res.CommitP50, res.CommitMax = p50max(commits)
 
 	// The commits, from Git.
 	fleetBranch := config.DefaultReportsBranch
@@ -256,6 +283,7 @@ func gitBatch(ctx context.Context, logTo io.Writer, url string, js jetstream.Jet
 	}
 	res.ClientCommitsMin, res.MinGap = -1, -1
 	var perClient []int
+	var span time.Duration
 	for _, b := range branches {
 		times, err := commitTimes(bare, b)
 		if err != nil {
@@ -268,6 +296,9 @@ func gitBatch(ctx context.Context, logTo io.Writer, url string, js jetstream.Jet
 		}
 		res.MaxInInterval = max(res.MaxInInterval, mostWithin(times, o.reportInterval))
 		during := len(times) - 1 // the first made the branch
+		if during > 0 {
+			span = max(span, times[len(times)-1].Sub(times[0]))
+		}
 		if b == fleetBranch {
 			res.FleetCommits = during
 			continue
@@ -281,12 +312,24 @@ func gitBatch(ctx context.Context, logTo io.Writer, url string, js jetstream.Jet
 	}
 	if len(perClient) > 0 {
 		res.ClientCommitsMin, res.ClientCommitsMax = perClient[0], perClient[len(perClient)-1]
-		res.PerMinute = float64(total) / float64(len(perClient)) / (time.Since(streamStart).Minutes())
+		if span > 0 {
+			res.PerMinute = float64(total) / float64(len(perClient)) / span.Minutes()
+		}
 	}
 	if res.Landed != len(last) {
 		return res, fmt.Errorf("%d of %d hosts' last scans reached the reports branch", res.Landed, len(last))
 	}
 	return res, nil
+}
+
+// p50max is the median and the largest of ds, in seconds.
+func p50max(ds []time.Duration) (p50, most float64) {
+	if len(ds) == 0 {
+		return 0, 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2].Seconds(), s[len(s)-1].Seconds()
 }
 
 // landed counts the hosts of last whose inventory.json on the fleet reports

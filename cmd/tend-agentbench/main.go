@@ -91,7 +91,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.git, "git", false, "run only the Git step: a real tend serve daemon (scan-only, --reports-per-client) and controller under a steady stream of scans, and the commits per minute per client it makes")
 	fs.IntVar(&o.gito.clients, "git-clients", 20, "-git: MSP clients")
 	fs.IntVar(&o.gito.hostsPerClient, "git-hosts", 500, "-git: agent hosts per client")
-	fs.Float64Var(&o.gito.rate, "git-rate", 50, "-git: scans per second over the fleet, each changing its host's report")
+	fs.Float64Var(&o.gito.rate, "git-rate", 20, "-git: scans per second over the fleet, each changing its host's report")
 	fs.DurationVar(&o.gito.duration, "git-duration", 3*time.Minute, "-git: how long the scans stream")
 	fs.DurationVar(&o.gito.interval, "git-interval", 5*time.Second, "-git: the daemon's reconcile interval (tend serve --interval)")
 	fs.DurationVar(&o.gito.reportInterval, "report-interval", time.Minute, "-git: tend serve --report-interval")

@@ -45,8 +45,9 @@ func writeGit(w io.Writer, r *results, g *gitResult) {
 	fmt.Fprintf(w, "%d CPUs, load %.2f → %.2f, wall %.1f s; server %.1f s CPU, peak RSS %d MB\n\n", r.CPUs, r.LoadStart, r.LoadEnd, r.Wall, r.ServerCPU, r.ServerPeakRSS>>20)
 	fmt.Fprintln(w, "| step | figures |")
 	fmt.Fprintln(w, "|---|---|")
-	fmt.Fprintf(w, "| %d scans streamed over %.0f s (%.1f/s), daemon reconciling every %.1f s | %d reconciles (p50 %.1f s, max %.1f s), %d held their reports back; controller %.1f s CPU, peak RSS %d MB |\n",
-		g.Published, g.Duration, g.Rate, g.Interval, g.Reconciles, g.ReconcileP50, g.ReconcileMax, g.Held, g.CPU, g.PeakRSS>>20)
+	fmt.Fprintf(w, "| first reconcile, creating the fleet branch and %d client branches | %.1f s |\n", g.Clients, g.First)
+	fmt.Fprintf(w, "| %d scans streamed over %.0f s (%.1f/s), daemon reconciling every %.1f s | %d reconciles (p50 %.1f s, max %.1f s), %d held their reports back, %d committed (p50 %.1f s, max %.1f s); controller %.1f s CPU, peak RSS %d MB |\n",
+		g.Published, g.Duration, g.Rate, g.Interval, g.Reconciles, g.ReconcileP50, g.ReconcileMax, g.Held, g.Committing, g.CommitP50, g.CommitMax, g.CPU, g.PeakRSS>>20)
 	fmt.Fprintf(w, "| commits | fleet branch %d; per client %d–%d, %.2f per minute per client; at most %d per branch within one interval, shortest gap %.0f s |\n",
 		g.FleetCommits, g.ClientCommitsMin, g.ClientCommitsMax, g.PerMinute, g.MaxInInterval, g.MinGap)
 	fmt.Fprintf(w, "| every host's last scan on the fleet branch | %d of %d, %.0f s after the stream stopped |\n\n", g.Landed, g.Streamed, g.LandWait)
