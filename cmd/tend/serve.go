@@ -230,7 +230,7 @@ func runServe(g *globals, f *serveFlags) error {
 		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, HTML: f.html, AllowRewind: f.allowRewind,
 		RewindHint: rewindHint, Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 		ScanInterval: f.scanInterval, ScanConcurrency: f.scanConcurrency, ScanOnly: f.scanOnly,
-		Fleet: agents, ReportInterval: reportInterval, ReportsPerClient: f.reportsPerClient,
+		Fleet: agents, FeedClient: feedsClient, ReportInterval: reportInterval, ReportsPerClient: f.reportsPerClient,
 	})
 	if err != nil {
 		return withURLSecretHint(err)

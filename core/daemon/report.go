@@ -91,6 +91,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	if err != nil {
 		return &RetryError{Reason: "layout_failed", Err: err}
 	}
+	feedRemove := d.addFeedCopies(p, files)
 	out, tree := p.out, p.tree
 	if err := compliance.EnsureResults(files, tree, commit, now); err != nil {
 		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
@@ -134,6 +135,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 			return &RetryError{Reason: "layout_failed", Err: err}
 		}
 	}
+	remove = append(remove, feedRemove...)
 	hosts, failed := countHosts(out, files)
 	msg, trailers := reportsbranch.Message(commit, out.Summary.Hosts, hosts, failed)
 	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), p.branch, files,
