@@ -44,9 +44,10 @@ type pendingState struct {
 
 // commitDue returns when branch (at head, in the repository at repoPath)
 // may get its next report commit: its head commit's time plus the report
-// interval. Zero means now: no interval, a new branch, or a draining
-// daemon.
-func (d *Daemon) commitDue(repoPath string, head plumbing.Hash) (time.Time, error) {
+// interval. Zero means now: no interval, a new branch, a draining daemon,
+// or a head dated after now (another clock's commit must not hold the
+// reports back for longer than the interval).
+func (d *Daemon) commitDue(repoPath string, head plumbing.Hash, now time.Time) (time.Time, error) {
 	if d.o.ReportInterval <= 0 || head.IsZero() || d.draining() {
 		return time.Time{}, nil
 	}
@@ -57,6 +58,9 @@ func (d *Daemon) commitDue(repoPath string, head plumbing.Hash) (time.Time, erro
 	c, err := repo.CommitObject(head)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("reports branch head %s: %w", head, err)
+	}
+	if c.Committer.When.After(now) {
+		return time.Time{}, nil
 	}
 	return c.Committer.When.Add(d.o.ReportInterval), nil
 }

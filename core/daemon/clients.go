@@ -127,7 +127,7 @@ func (d *Daemon) syncClient(ctx context.Context, p *pass, client string, cf map[
 	if !changed && len(remove) == 0 {
 		return true, nil
 	}
-	due, err := d.commitDue(src.RepoPath(), tree.Head)
+	due, err := d.commitDue(src.RepoPath(), tree.Head, now)
 	if err != nil {
 		return false, err
 	}

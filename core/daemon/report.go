@@ -112,7 +112,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 		return nil
 	}
 	src := d.src
-	due, err := d.commitDue(src.RepoPath(), tree.Head)
+	due, err := d.commitDue(src.RepoPath(), tree.Head, now)
 	if err != nil {
 		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
 	}
