@@ -120,7 +120,7 @@ policy "security_only" {
 	}
 	srv := natstest.Start(t, nil)
 	state := t.TempDir()
-	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "2s",
+	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "2s", "--report-interval", "3s",
 		"--nats", srv.URL(), "--agent-timeout", "90s", "--log-level", "debug")
 	var serveLog syncBuffer
 	serve.Stdout, serve.Stderr = &serveLog, &serveLog
