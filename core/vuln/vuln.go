@@ -48,69 +48,42 @@ type index map[string]*srcIndex
 
 type srcIndex struct {
 	fixes []fix // db.fixes of the source package
-	mu    sync.Mutex
-	// The CVEs open at each version, sorted: the first few versions asked
-	// for in a list read without a lock (a fleet runs few versions of a
-	// package, and replaced whole when one is added), others in open.
-	known atomic.Pointer[[]*openEntry]
-	open  map[string]*openEntry
-	// The CVEs an update fixes, by from and to version.
-	updates map[[2]string][]string
+	// What hosts asked for, read without a lock: the open CVEs of the
+	// binary packages they have (a fleet runs few of a source package's
+	// binaries and versions) and the CVEs their updates fix, each list
+	// replaced whole when one is added, up to maxKnown; others in the maps.
+	pkgs    atomic.Pointer[[]pkgOpen]
+	updates atomic.Pointer[[]updateFix]
+	mu      sync.Mutex
+	// Under mu: the CVEs open at each source version, and those beyond
+	// maxKnown.
+	open     map[string][]string
+	morePkgs map[pkgKey]*model.OpenPackage
+	moreUpds map[[2]string][]string
 }
 
-type openEntry struct {
-	version string
-	ids     []string
-	// runs are the open_cves entries of ids for the binary packages
-	// (name and version) hosts have of this source version, built once and
-	// copied into each host's list; replaced whole when one is added.
-	runs atomic.Pointer[[]openRun]
+// maxKnown is how many binary packages and how many updates of a source
+// package are read without a lock.
+const maxKnown = 32
+
+// pkgKey is an installed package as its open CVEs depend on it, given its
+// source package: name, version and source version as the provider
+// reports them.
+type pkgKey struct {
+	name, version, sourceVersion string
 }
 
-// openRun is the open_cves entries of one binary package at one version.
-type openRun struct {
-	name, version string
-	entries       []model.OpenCVE
+// pkgOpen is the open CVEs of a binary package, shared by every host's
+// list: nil when none is open.
+type pkgOpen struct {
+	pkgKey
+	pkg *model.OpenPackage
 }
 
-// maxRuns is how many binary packages of a source version openEntry.run
-// keeps entries for; others are built each time.
-const maxRuns = 8
-
-// run returns the open_cves entries of a binary package at a version
-// whose source version is e's: shared, callers copy them.
-func (e *openEntry) run(name, version string) []model.OpenCVE {
-	for {
-		old := e.runs.Load()
-		if old != nil {
-			for i := range *old {
-				if r := &(*old)[i]; r.name == name && r.version == version {
-					return r.entries
-				}
-			}
-			if len(*old) >= maxRuns {
-				return openEntries(name, version, e.ids)
-			}
-		}
-		name, version := strings.Clone(name), strings.Clone(version)
-		r := openRun{name, version, openEntries(name, version, e.ids)}
-		var next []openRun
-		if old != nil {
-			next = append(next, *old...)
-		}
-		next = append(next, r)
-		if e.runs.CompareAndSwap(old, &next) {
-			return r.entries
-		}
-	}
-}
-
-func openEntries(name, version string, ids []string) []model.OpenCVE {
-	out := make([]model.OpenCVE, len(ids))
-	for i, id := range ids {
-		out[i] = model.OpenCVE{Package: name, Version: version, CVE: id}
-	}
-	return out
+// updateFix is the CVEs an update from one version to another fixes.
+type updateFix struct {
+	from, to string
+	ids      []string
 }
 
 // trackerRow is a CVE's state in a release: fixed in fixed, or open with
@@ -328,8 +301,9 @@ func (db *DB) Annotate(snaps map[string]*model.Snapshot) {
 func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 	workers := min(runtime.GOMAXPROCS(0), len(invs))
 	if workers <= 1 {
+		var m matching
 		for _, inv := range invs {
-			db.annotate(inv)
+			db.annotate(inv, &m)
 		}
 		return
 	}
@@ -339,19 +313,25 @@ func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var m matching
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(invs) {
 					return
 				}
-				db.annotate(invs[i])
+				db.annotate(invs[i], &m)
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-func (db *DB) annotate(inv *model.ProviderInventory) {
+// matching is one worker's scratch space, reused from host to host.
+type matching struct {
+	open model.OpenCVEs
+}
+
+func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 	codename, ecos := release(inv.Facts)
 	if codename == "" && len(ecos) == 0 {
 		return
@@ -431,29 +411,17 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		}
 		closes = merged
 	}
-	// Two passes, so the list is allocated once at its size. Packages no
-	// update touches copy their entries, built once per binary package and
-	// version for the fleet.
-	open := make([]*openEntry, len(inv.Installed))
-	n := 0
+	// A host's list is a pointer per package with open CVEs, gathered in
+	// the worker's scratch and copied out at its size. Packages no update
+	// touches share their entry, built once per binary package and version
+	// for the fleet.
+	open, c := m.open[:0], 0
 	for i := range inv.Installed {
-		src, version := sourceOf(&inv.Installed[i])
-		if e := idx.openAt(src, version); e != nil && len(e.ids) > 0 {
-			open[i] = e
-			n += len(e.ids)
-		}
-	}
-	inv.OpenCVEs = nil
-	if n > 0 {
-		inv.OpenCVEs = make([]model.OpenCVE, n)
-	}
-	j, c := 0, 0
-	for i := range inv.Installed {
-		e := open[i]
-		if e == nil {
+		it := &inv.Installed[i]
+		p := idx.openIn(it)
+		if p == nil {
 			continue
 		}
-		it := &inv.Installed[i]
 		var closed []string // a few CVEs at most: a list beats a map
 		if sorted {
 			for c < len(closes) && closes[c].at < i {
@@ -466,29 +434,50 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 			closed = fixed[it.Name]
 		}
 		if len(closed) == 0 {
-			j += copy(inv.OpenCVEs[j:], e.run(it.Name, it.Version))
+			open = append(open, p)
 			continue
 		}
-		for _, id := range e.ids {
+		var ids []string
+		for _, id := range p.CVEs {
 			if !slices.Contains(closed, id) {
-				inv.OpenCVEs[j] = model.OpenCVE{Package: it.Name, Version: it.Version, CVE: id}
-				j++
+				ids = append(ids, id)
 			}
 		}
-	}
-	if n > 0 {
-		inv.OpenCVEs = inv.OpenCVEs[:j]
-	}
-	cmpOpen := func(a, b model.OpenCVE) int {
-		if c := strings.Compare(a.Package, b.Package); c != 0 {
-			return c
+		if len(ids) > 0 {
+			open = append(open, &model.OpenPackage{Package: it.Name, Version: it.Version, CVEs: ids})
 		}
-		return strings.Compare(a.CVE, b.CVE)
 	}
+	m.open = open
+	inv.OpenCVEs = nil
+	if len(open) > 0 {
+		inv.OpenCVEs = slices.Clone(open)
+	}
+	clear(open) // let the scratch hold no host's packages
 	// Each package's open CVEs are sorted: in packages' order, so is all.
 	if !sorted {
-		slices.SortStableFunc(inv.OpenCVEs, cmpOpen)
+		inv.OpenCVEs = sortOpen(inv.OpenCVEs)
 	}
+}
+
+// sortOpen orders the open CVEs of an inventory whose packages came
+// unsorted by package, then CVE, entries of a package at two versions (or
+// listed twice) interleaved by CVE, in the canonical form model.OpenCVEsOf
+// gives.
+func sortOpen(open model.OpenCVEs) model.OpenCVEs {
+	slices.SortStableFunc(open, func(a, b *model.OpenPackage) int { return strings.Compare(a.Package, b.Package) })
+	for i := 1; i < len(open); i++ {
+		if open[i].Package == open[i-1].Package {
+			list := open.List()
+			slices.SortStableFunc(list, func(a, b model.OpenCVE) int {
+				if c := strings.Compare(a.Package, b.Package); c != 0 {
+					return c
+				}
+				return strings.Compare(a.CVE, b.CVE)
+			})
+			return model.OpenCVEsOf(list)
+		}
+	}
+	return open
 }
 
 // closing is the CVEs the available updates of an installed entry (at, its
@@ -551,10 +540,25 @@ func (idx index) fixedBy(src, from, to string) []string {
 	if si == nil {
 		return nil
 	}
-	k := [2]string{from, to}
+	if l := si.updates.Load(); l != nil {
+		for i := range *l {
+			if u := &(*l)[i]; u.from == from && u.to == to {
+				return u.ids
+			}
+		}
+	}
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	if ids, ok := si.updates[k]; ok {
+	var known []updateFix
+	if l := si.updates.Load(); l != nil {
+		known = *l
+		for _, u := range known {
+			if u.from == from && u.to == to {
+				return u.ids
+			}
+		}
+	}
+	if ids, ok := si.moreUpds[[2]string{from, to}]; ok {
 		return ids
 	}
 	var ids []string
@@ -566,31 +570,87 @@ func (idx index) fixedBy(src, from, to string) []string {
 			ids = append(ids, f.cve)
 		}
 	}
-	if si.updates == nil {
-		si.updates = map[[2]string][]string{}
+	all := from + to // one copy of both, apart from the host's strings
+	from, to = all[:len(from)], all[len(from):]
+	switch {
+	case len(known) < maxKnown:
+		next := append(slices.Clip(known), updateFix{from, to, ids})
+		si.updates.Store(&next)
+	case si.moreUpds == nil:
+		si.moreUpds = map[[2]string][]string{{from, to}: ids}
+	default:
+		si.moreUpds[[2]string{from, to}] = ids
 	}
-	si.updates[[2]string{strings.Clone(from), strings.Clone(to)}] = ids
 	return ids
 }
 
-// openAt returns the CVEs of a source package open at a version on the
-// index's release (no fix, or fixed in a later version), each once and
-// sorted, computed once per version; nil when the feeds name none.
-func (idx index) openAt(src, version string) *openEntry {
+// openIn returns the open CVEs of an installed package on the index's
+// release (no fix, or fixed in a later version of its source), sorted,
+// shared by every host with the same package and version; nil when none
+// is open.
+func (idx index) openIn(it *model.Installed) *model.OpenPackage {
+	src := it.Source
+	if src == "" {
+		src = it.Name
+	}
 	si := idx[src]
 	if si == nil {
 		return nil
 	}
-	if e := si.lookup(version); e != nil {
-		return e
+	if l := si.pkgs.Load(); l != nil {
+		for i := range *l {
+			if p := &(*l)[i]; p.name == it.Name && p.version == it.Version && p.sourceVersion == it.SourceVersion {
+				return p.pkg
+			}
+		}
 	}
+	return si.addPkg(it)
+}
+
+// addPkg finds or adds an installed package's open CVEs under the lock.
+func (si *srcIndex) addPkg(it *model.Installed) *model.OpenPackage {
+	k := pkgKey{it.Name, it.Version, it.SourceVersion}
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	if e := si.lookup(version); e != nil {
-		return e
+	var known []pkgOpen
+	if l := si.pkgs.Load(); l != nil {
+		known = *l
+		for _, p := range known {
+			if p.pkgKey == k {
+				return p.pkg
+			}
+		}
 	}
-	if e, ok := si.open[version]; ok {
-		return e
+	if p, ok := si.morePkgs[k]; ok {
+		return p
+	}
+	_, version := sourceOf(it)
+	ids := si.openAt(version)
+	// One copy of the key's strings, together: the lookups compare them.
+	all := k.name + k.version + k.sourceVersion
+	k = pkgKey{all[:len(k.name)], all[len(k.name) : len(k.name)+len(k.version)], all[len(k.name)+len(k.version):]}
+	var pkg *model.OpenPackage
+	if len(ids) > 0 {
+		pkg = &model.OpenPackage{Package: k.name, Version: k.version, CVEs: ids}
+	}
+	switch {
+	case len(known) < maxKnown:
+		next := append(slices.Clip(known), pkgOpen{k, pkg})
+		si.pkgs.Store(&next)
+	case si.morePkgs == nil:
+		si.morePkgs = map[pkgKey]*model.OpenPackage{k: pkg}
+	default:
+		si.morePkgs[k] = pkg
+	}
+	return pkg
+}
+
+// openAt returns the CVEs open at a source version (no fix, or fixed in a
+// later version), each once and sorted, computed once per version; si.mu
+// is held.
+func (si *srcIndex) openAt(version string) []string {
+	if ids, ok := si.open[version]; ok {
+		return ids
 	}
 	var ids []string
 	for _, f := range si.fixes {
@@ -602,37 +662,12 @@ func (idx index) openAt(src, version string) *openEntry {
 		}
 	}
 	slices.Sort(ids) // the tracker's CVEs are sorted, OSV's come after
-	e := &openEntry{version: strings.Clone(version), ids: ids}
-	var known []*openEntry
-	if k := si.known.Load(); k != nil {
-		known = *k
+	ids = slices.Clip(ids)
+	if si.open == nil {
+		si.open = map[string][]string{}
 	}
-	switch {
-	case len(known) < maxKnownVersions:
-		known = append(slices.Clip(known), e)
-		si.known.Store(&known)
-	case si.open == nil:
-		si.open = map[string]*openEntry{e.version: e}
-	default:
-		si.open[e.version] = e
-	}
-	return e
-}
-
-// maxKnownVersions is how many versions of a source package openAt reads
-// without a lock.
-const maxKnownVersions = 8
-
-// lookup finds a version among the known ones.
-func (si *srcIndex) lookup(version string) *openEntry {
-	if k := si.known.Load(); k != nil {
-		for _, e := range *k {
-			if e.version == version {
-				return e
-			}
-		}
-	}
-	return nil
+	si.open[strings.Clone(version)] = ids
+	return ids
 }
 
 // sourceOf returns an installed package's source package and version:
