@@ -53,13 +53,13 @@ type srcIndex struct {
 	// binaries and versions) and the CVEs their updates fix, each list
 	// replaced whole when one is added, up to maxKnown; others in the maps.
 	pkgs    atomic.Pointer[[]pkgOpen]
-	updates atomic.Pointer[[]updateFix]
+	updates atomic.Pointer[[]*updateFix]
 	mu      sync.Mutex
 	// Under mu: the CVEs open at each source version, and those beyond
 	// maxKnown.
 	open     map[string][]string
 	morePkgs map[pkgKey]*model.OpenPackage
-	moreUpds map[[2]string][]string
+	moreUpds map[[2]string]*updateFix
 }
 
 // maxKnown is how many binary packages and how many updates of a source
@@ -84,6 +84,54 @@ type pkgOpen struct {
 type updateFix struct {
 	from, to string
 	ids      []string
+	// rest are, for the installed packages it updates, their open CVEs
+	// it does not fix (nil for none): shared by every host, as pkgOpen is;
+	// up to maxKnown, replaced whole when one is added.
+	rest atomic.Pointer[[]restOpen]
+}
+
+type restOpen struct{ open, rest *model.OpenPackage }
+
+// restOf returns the open CVEs of p that the update does not fix, with
+// p's package and version, built once: nil when none are left.
+func (u *updateFix) restOf(p *model.OpenPackage) *model.OpenPackage {
+	for {
+		old := u.rest.Load()
+		if old != nil {
+			for _, r := range *old {
+				if r.open == p {
+					return r.rest
+				}
+			}
+		}
+		rest := without(p, u.ids)
+		if old != nil && len(*old) >= maxKnown {
+			return rest
+		}
+		var next []restOpen
+		if old != nil {
+			next = append(next, *old...)
+		}
+		next = append(next, restOpen{p, rest})
+		if u.rest.CompareAndSwap(old, &next) {
+			return rest
+		}
+	}
+}
+
+// without returns p's CVEs but closed, with p's package and version; nil
+// when none are left.
+func without(p *model.OpenPackage, closed []string) *model.OpenPackage {
+	var ids []string
+	for _, id := range p.CVEs {
+		if !slices.Contains(closed, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return &model.OpenPackage{Package: p.Package, Version: p.Version, CVEs: ids}
 }
 
 // trackerRow is a CVE's state in a release: fixed in fixed, or open with
@@ -379,7 +427,11 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 		// An update's source version is unknown; binNMUs aside, it is the
 		// binary's version.
 		to := stripBinNMU(u.To)
-		ids := idx.fixedBy(src, from, to)
+		fix := idx.fixedBy(src, from, to)
+		var ids []string
+		if fix != nil {
+			ids = fix.ids
+		}
 		for _, id := range ids {
 			if !slices.Contains(u.CVEs, id) {
 				u.CVEs = append(u.CVEs, id)
@@ -396,7 +448,7 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 			}
 			fixed[u.Name] = append(fixed[u.Name], ids...)
 		case k >= 0: // else no installed package has the name
-			closes = append(closes, closing{k, ids})
+			closes = append(closes, closing{k, ids, fix})
 		}
 	}
 	if len(closes) > 1 {
@@ -404,7 +456,7 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 		merged := closes[:1]
 		for _, c := range closes[1:] {
 			if m := &merged[len(merged)-1]; m.at == c.at {
-				m.ids = append(slices.Clip(m.ids), c.ids...)
+				m.ids, m.fix = append(slices.Clip(m.ids), c.ids...), nil
 			} else {
 				merged = append(merged, c)
 			}
@@ -428,23 +480,20 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 				c++
 			}
 			if c < len(closes) && closes[c].at == i {
-				closed = closes[c].ids
+				if f := closes[c].fix; f != nil { // one update: its rest is shared
+					p = f.restOf(p)
+				} else {
+					closed = closes[c].ids
+				}
 			}
 		} else {
 			closed = fixed[it.Name]
 		}
-		if len(closed) == 0 {
+		if len(closed) > 0 {
+			p = without(p, closed)
+		}
+		if p != nil {
 			open = append(open, p)
-			continue
-		}
-		var ids []string
-		for _, id := range p.CVEs {
-			if !slices.Contains(closed, id) {
-				ids = append(ids, id)
-			}
-		}
-		if len(ids) > 0 {
-			open = append(open, &model.OpenPackage{Package: it.Name, Version: it.Version, CVEs: ids})
 		}
 	}
 	m.open = open
@@ -485,6 +534,7 @@ func sortOpen(open model.OpenCVEs) model.OpenCVEs {
 type closing struct {
 	at  int
 	ids []string
+	fix *updateFix // the one update's, nil for several
 }
 
 // index returns the index of a release, built once per codename and
@@ -534,32 +584,32 @@ func (db *DB) index(codename string, ecos []string) index {
 
 // fixedBy returns the CVEs of a source package that an update from one
 // version (any, when "") to another fixes, in fixes' order, computed once
-// per versions.
-func (idx index) fixedBy(src, from, to string) []string {
+// per versions; nil when the feeds name none.
+func (idx index) fixedBy(src, from, to string) *updateFix {
 	si := idx[src]
 	if si == nil {
 		return nil
 	}
 	if l := si.updates.Load(); l != nil {
-		for i := range *l {
-			if u := &(*l)[i]; u.from == from && u.to == to {
-				return u.ids
+		for _, u := range *l {
+			if u.to == to && u.from == from {
+				return u
 			}
 		}
 	}
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	var known []updateFix
+	var known []*updateFix
 	if l := si.updates.Load(); l != nil {
 		known = *l
 		for _, u := range known {
-			if u.from == from && u.to == to {
-				return u.ids
+			if u.to == to && u.from == from {
+				return u
 			}
 		}
 	}
-	if ids, ok := si.moreUpds[[2]string{from, to}]; ok {
-		return ids
+	if u, ok := si.moreUpds[[2]string{from, to}]; ok {
+		return u
 	}
 	var ids []string
 	for _, f := range si.fixes {
@@ -571,17 +621,17 @@ func (idx index) fixedBy(src, from, to string) []string {
 		}
 	}
 	all := from + to // one copy of both, apart from the host's strings
-	from, to = all[:len(from)], all[len(from):]
+	u := &updateFix{from: all[:len(from)], to: all[len(from):], ids: ids}
 	switch {
 	case len(known) < maxKnown:
-		next := append(slices.Clip(known), updateFix{from, to, ids})
+		next := append(slices.Clip(known), u)
 		si.updates.Store(&next)
 	case si.moreUpds == nil:
-		si.moreUpds = map[[2]string][]string{{from, to}: ids}
+		si.moreUpds = map[[2]string]*updateFix{{u.from, u.to}: u}
 	default:
-		si.moreUpds[[2]string{from, to}] = ids
+		si.moreUpds[[2]string{u.from, u.to}] = u
 	}
-	return ids
+	return u
 }
 
 // openIn returns the open CVEs of an installed package on the index's
