@@ -376,7 +376,8 @@ func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 
 // matching is one worker's scratch space, reused from host to host.
 type matching struct {
-	open model.OpenCVEs
+	open   model.OpenCVEs
+	closes []closing
 }
 
 func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
@@ -405,7 +406,7 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 	}
 	// The CVEs available updates fix: by installed entry when sorted
 	// (closes, in installed order, one per entry), else by package name.
-	var closes []closing
+	closes := m.closes[:0]
 	var fixed map[string][]string
 	for i := range inv.Available {
 		u := &inv.Available[i]
@@ -455,8 +456,8 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 		slices.SortStableFunc(closes, func(a, b closing) int { return a.at - b.at })
 		merged := closes[:1]
 		for _, c := range closes[1:] {
-			if m := &merged[len(merged)-1]; m.at == c.at {
-				m.ids, m.fix = append(slices.Clip(m.ids), c.ids...), nil
+			if prev := &merged[len(merged)-1]; prev.at == c.at {
+				prev.ids, prev.fix = append(slices.Clip(prev.ids), c.ids...), nil
 			} else {
 				merged = append(merged, c)
 			}
@@ -496,12 +497,13 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 			open = append(open, p)
 		}
 	}
-	m.open = open
+	m.open, m.closes = open, closes
 	inv.OpenCVEs = nil
 	if len(open) > 0 {
 		inv.OpenCVEs = slices.Clone(open)
 	}
 	clear(open) // let the scratch hold no host's packages
+	clear(closes)
 	// Each package's open CVEs are sorted: in packages' order, so is all.
 	if !sorted {
 		inv.OpenCVEs = sortOpen(inv.OpenCVEs)
@@ -649,7 +651,7 @@ func (idx index) openIn(it *model.Installed) *model.OpenPackage {
 	}
 	if l := si.pkgs.Load(); l != nil {
 		for i := range *l {
-			if p := &(*l)[i]; p.name == it.Name && p.version == it.Version && p.sourceVersion == it.SourceVersion {
+			if p := &(*l)[i]; p.version == it.Version && p.name == it.Name && p.sourceVersion == it.SourceVersion {
 				return p.pkg
 			}
 		}
