@@ -282,6 +282,19 @@ func TestMatchesReferenceFixtures(t *testing.T) {
 	slices.Reverse(inv.Installed)
 	inv.Installed = append(inv.Installed, model.Installed{ID: "libc6:i386", Name: "libc6", Version: "2.31-13", Source: "glibc"})
 	snaps = append(snaps, odd)
+	// Updates out of order, and two of one package: one that fixes all,
+	// beside each the host had.
+	for _, from := range []*model.Snapshot{snaps[1], snaps[2], snaps[5]} {
+		two := cloneSnap(t, from)
+		two.Host = "two-" + from.Host
+		inv := two.Providers["apt"]
+		for _, u := range inv.Available {
+			u.To, u.CVEs = "9.9-9", nil
+			inv.Available = append(inv.Available, u)
+		}
+		slices.Reverse(inv.Available)
+		snaps = append(snaps, two)
+	}
 	// More versions of one source package than are kept without a lock.
 	for k := 0; k < 2*maxKnown; k++ {
 		v := fmt.Sprintf("2.36-%d", k)

@@ -376,8 +376,8 @@ func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 
 // matching is one worker's scratch space, reused from host to host.
 type matching struct {
-	open   model.OpenCVEs
-	closes []closing
+	open model.OpenCVEs
+	ups  []*model.Update
 }
 
 func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
@@ -386,40 +386,131 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 		return
 	}
 	idx := db.index(codename, ecos)
-	sorted := true // by package name, each once: the providers' order
-	for i := 1; i < len(inv.Installed) && sorted; i++ {
-		sorted = inv.Installed[i-1].Name < inv.Installed[i].Name
+	if !annotateSorted(inv, idx, m) {
+		annotateAny(inv, idx, m)
 	}
-	// The installed entry of each updated package: found by binary search
-	// in the providers' order, else (the last of a name) in a map.
-	var last map[string]int
-	if !sorted {
-		last = make(map[string]int, len(inv.Available))
-		for i := range inv.Available {
-			last[inv.Available[i].Name] = -1
+}
+
+// annotateSorted annotates an inventory whose installed packages come as
+// providers list them, sorted by name, each name once, in one walk of
+// them beside its updates sorted by name: each package's source is looked
+// up once, for its open CVEs and what its updates fix. It returns false,
+// having changed nothing annotateAny does not redo, when the packages are
+// not sorted.
+func annotateSorted(inv *model.ProviderInventory, idx index, m *matching) bool {
+	ups := m.ups[:0] // the updates, by name (stable: the providers' order)
+	for i := range inv.Available {
+		ups = append(ups, &inv.Available[i])
+	}
+	byName := func(a, b *model.Update) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(ups, byName) {
+		slices.SortStableFunc(ups, byName)
+	}
+	open := m.open[:0]
+	defer func() {
+		clear(ups) // let the scratch hold no host's data
+		clear(open)
+		m.ups, m.open = ups[:0], open[:0]
+	}()
+	j := 0
+	for i := range inv.Installed {
+		it := &inv.Installed[i]
+		if i > 0 && inv.Installed[i-1].Name >= it.Name {
+			return false
 		}
-		for i := range inv.Installed {
-			if _, ok := last[inv.Installed[i].Name]; ok {
-				last[inv.Installed[i].Name] = i
+		for ; j < len(ups) && ups[j].Name < it.Name; j++ { // not installed
+			addFixed(ups[j], idx.fixedBy(ups[j].Name, ups[j].From, stripBinNMU(ups[j].To)))
+		}
+		src, version := sourceOf(it)
+		si := idx[src]
+		// The CVEs this package's updates fix: one update's (fix), or
+		// several's (closed).
+		var fix *updateFix
+		var closed []string
+		n := 0
+		for ; j < len(ups) && ups[j].Name == it.Name; j++ {
+			u := ups[j]
+			from := version
+			if u.From == "" {
+				from = ""
+			}
+			var f *updateFix
+			if si != nil {
+				f = si.fixedBy(from, stripBinNMU(u.To))
+			}
+			if !addFixed(u, f) {
+				continue
+			}
+			switch n++; n {
+			case 1:
+				fix = f
+			case 2:
+				closed = append(slices.Clone(fix.ids), f.ids...)
+			default:
+				closed = append(closed, f.ids...)
 			}
 		}
+		if si == nil {
+			continue
+		}
+		p := si.openIn(it)
+		if p == nil {
+			continue
+		}
+		if n == 1 {
+			p = fix.restOf(p)
+		} else if n > 1 {
+			p = without(p, closed)
+		}
+		if p != nil {
+			open = append(open, p)
+		}
 	}
-	// The CVEs available updates fix: by installed entry when sorted
-	// (closes, in installed order, one per entry), else by package name.
-	closes := m.closes[:0]
+	for ; j < len(ups); j++ {
+		addFixed(ups[j], idx.fixedBy(ups[j].Name, ups[j].From, stripBinNMU(ups[j].To)))
+	}
+	inv.OpenCVEs = nil
+	if len(open) > 0 {
+		inv.OpenCVEs = slices.Clone(open)
+	}
+	return true
+}
+
+// addFixed adds to an update's CVEs those it fixes (f, nil for none),
+// sorted, and reports whether it fixes any.
+func addFixed(u *model.Update, f *updateFix) bool {
+	var ids []string
+	if f != nil {
+		ids = f.ids
+	}
+	for _, id := range ids {
+		if !slices.Contains(u.CVEs, id) {
+			u.CVEs = append(u.CVEs, id)
+		}
+	}
+	slices.Sort(u.CVEs)
+	return len(ids) > 0
+}
+
+// annotateAny annotates any inventory: its installed packages in any
+// order, names repeated (two architectures). An update belongs to the
+// last installed entry of its name.
+func annotateAny(inv *model.ProviderInventory, idx index, m *matching) {
+	last := make(map[string]int, len(inv.Available))
+	for i := range inv.Available {
+		last[inv.Available[i].Name] = -1
+	}
+	for i := range inv.Installed {
+		if _, ok := last[inv.Installed[i].Name]; ok {
+			last[inv.Installed[i].Name] = i
+		}
+	}
+	// The CVEs available updates fix, by package name.
 	var fixed map[string][]string
 	for i := range inv.Available {
 		u := &inv.Available[i]
-		k := -1
-		if sorted {
-			if at, ok := slices.BinarySearchFunc(inv.Installed, u.Name, func(it model.Installed, n string) int { return strings.Compare(it.Name, n) }); ok {
-				k = at
-			}
-		} else {
-			k = last[u.Name]
-		}
 		src, from := u.Name, u.From
-		if k >= 0 {
+		if k := last[u.Name]; k >= 0 {
 			src, from = sourceOf(&inv.Installed[k])
 		}
 		if u.From == "" {
@@ -427,87 +518,30 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 		}
 		// An update's source version is unknown; binNMUs aside, it is the
 		// binary's version.
-		to := stripBinNMU(u.To)
-		fix := idx.fixedBy(src, from, to)
-		var ids []string
-		if fix != nil {
-			ids = fix.ids
-		}
-		for _, id := range ids {
-			if !slices.Contains(u.CVEs, id) {
-				u.CVEs = append(u.CVEs, id)
-			}
-		}
-		slices.Sort(u.CVEs)
-		if len(ids) == 0 {
-			continue
-		}
-		switch {
-		case !sorted:
+		if f := idx.fixedBy(src, from, stripBinNMU(u.To)); addFixed(u, f) {
 			if fixed == nil {
 				fixed = map[string][]string{}
 			}
-			fixed[u.Name] = append(fixed[u.Name], ids...)
-		case k >= 0: // else no installed package has the name
-			closes = append(closes, closing{k, ids, fix})
+			fixed[u.Name] = append(fixed[u.Name], f.ids...)
 		}
 	}
-	if len(closes) > 1 {
-		slices.SortStableFunc(closes, func(a, b closing) int { return a.at - b.at })
-		merged := closes[:1]
-		for _, c := range closes[1:] {
-			if prev := &merged[len(merged)-1]; prev.at == c.at {
-				prev.ids, prev.fix = append(slices.Clip(prev.ids), c.ids...), nil
-			} else {
-				merged = append(merged, c)
-			}
-		}
-		closes = merged
-	}
-	// A host's list is a pointer per package with open CVEs, gathered in
-	// the worker's scratch and copied out at its size. Packages no update
-	// touches share their entry, built once per binary package and version
-	// for the fleet.
-	open, c := m.open[:0], 0
+	open := m.open[:0]
 	for i := range inv.Installed {
 		it := &inv.Installed[i]
 		p := idx.openIn(it)
-		if p == nil {
-			continue
-		}
-		var closed []string // a few CVEs at most: a list beats a map
-		if sorted {
-			for c < len(closes) && closes[c].at < i {
-				c++
-			}
-			if c < len(closes) && closes[c].at == i {
-				if f := closes[c].fix; f != nil { // one update: its rest is shared
-					p = f.restOf(p)
-				} else {
-					closed = closes[c].ids
-				}
-			}
-		} else {
-			closed = fixed[it.Name]
-		}
-		if len(closed) > 0 {
-			p = without(p, closed)
+		if p != nil && len(fixed[it.Name]) > 0 {
+			p = without(p, fixed[it.Name])
 		}
 		if p != nil {
 			open = append(open, p)
 		}
 	}
-	m.open, m.closes = open, closes
 	inv.OpenCVEs = nil
 	if len(open) > 0 {
-		inv.OpenCVEs = slices.Clone(open)
+		inv.OpenCVEs = sortOpen(slices.Clone(open))
 	}
 	clear(open) // let the scratch hold no host's packages
-	clear(closes)
-	// Each package's open CVEs are sorted: in packages' order, so is all.
-	if !sorted {
-		inv.OpenCVEs = sortOpen(inv.OpenCVEs)
-	}
+	m.open = open[:0]
 }
 
 // sortOpen orders the open CVEs of an inventory whose packages came
@@ -529,14 +563,6 @@ func sortOpen(open model.OpenCVEs) model.OpenCVEs {
 		}
 	}
 	return open
-}
-
-// closing is the CVEs the available updates of an installed entry (at, its
-// index) fix.
-type closing struct {
-	at  int
-	ids []string
-	fix *updateFix // the one update's, nil for several
 }
 
 // index returns the index of a release, built once per codename and
@@ -588,10 +614,15 @@ func (db *DB) index(codename string, ecos []string) index {
 // version (any, when "") to another fixes, in fixes' order, computed once
 // per versions; nil when the feeds name none.
 func (idx index) fixedBy(src, from, to string) *updateFix {
-	si := idx[src]
-	if si == nil {
-		return nil
+	if si := idx[src]; si != nil {
+		return si.fixedBy(from, to)
 	}
+	return nil
+}
+
+// fixedBy returns the CVEs of the source package that an update from one
+// version (any, when "") to another fixes.
+func (si *srcIndex) fixedBy(from, to string) *updateFix {
 	if l := si.updates.Load(); l != nil {
 		for _, u := range *l {
 			if u.to == to && u.from == from {
@@ -645,10 +676,15 @@ func (idx index) openIn(it *model.Installed) *model.OpenPackage {
 	if src == "" {
 		src = it.Name
 	}
-	si := idx[src]
-	if si == nil {
-		return nil
+	if si := idx[src]; si != nil {
+		return si.openIn(it)
 	}
+	return nil
+}
+
+// openIn returns the open CVEs of an installed package of the source
+// package.
+func (si *srcIndex) openIn(it *model.Installed) *model.OpenPackage {
 	if l := si.pkgs.Load(); l != nil {
 		for i := range *l {
 			if p := &(*l)[i]; p.version == it.Version && p.name == it.Name && p.sourceVersion == it.SourceVersion {
