@@ -330,7 +330,9 @@ func (db *DB) fixes(src string, rel map[string][]fix, ecosystems []string) []fix
 // merged with those the provider reported; each inventory's OpenCVEs lists
 // the CVEs of installed packages that no available update fixes. Packages
 // are matched by source package (the binary name when the provider gives
-// none).
+// none). The OpenPackages of the lists are shared between inventories
+// (one per package and version for the fleet, and per update that fixes
+// some of its CVEs): a host's list costs a pointer per package.
 func (db *DB) Annotate(snaps map[string]*model.Snapshot) {
 	var invs []*model.ProviderInventory
 	for _, s := range snaps {
