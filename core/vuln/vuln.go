@@ -378,8 +378,11 @@ func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 
 // matching is one worker's scratch space, reused from host to host.
 type matching struct {
-	open model.OpenCVEs
-	ups  []*model.Update
+	open  model.OpenCVEs
+	ups   []*model.Update
+	sis   []*srcIndex
+	seen  []*[]pkgOpen
+	found []*pkgOpen
 }
 
 func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
@@ -414,6 +417,35 @@ func annotateSorted(inv *model.ProviderInventory, idx index, m *matching) bool {
 		clear(open)
 		m.ups, m.open = ups[:0], open[:0]
 	}()
+	// Each package's source index, the binaries it has seen and the one
+	// that is this package, each for all packages before the next: loads
+	// that do not wait on one another, so the memory serves them together
+	// rather than one chain of misses per package.
+	n := len(inv.Installed)
+	sis := slices.Grow(m.sis[:0], n)[:n]
+	seen := slices.Grow(m.seen[:0], n)[:n]
+	found := slices.Grow(m.found[:0], n)[:n]
+	m.sis, m.seen, m.found = sis[:0], seen[:0], found[:0]
+	for i := range inv.Installed {
+		it := &inv.Installed[i]
+		src := it.Source
+		if src == "" {
+			src = it.Name
+		}
+		sis[i] = idx[src]
+	}
+	for i, si := range sis {
+		seen[i] = nil
+		if si != nil {
+			seen[i] = si.pkgs.Load()
+		}
+	}
+	for i, l := range seen {
+		found[i] = nil
+		if l != nil {
+			found[i] = findPkg(*l, &inv.Installed[i])
+		}
+	}
 	j := 0
 	for i := range inv.Installed {
 		it := &inv.Installed[i]
@@ -423,13 +455,13 @@ func annotateSorted(inv *model.ProviderInventory, idx index, m *matching) bool {
 		for ; j < len(ups) && ups[j].Name < it.Name; j++ { // not installed
 			addFixed(ups[j], idx.fixedBy(ups[j].Name, ups[j].From, stripBinNMU(ups[j].To)))
 		}
-		src, version := sourceOf(it)
-		si := idx[src]
+		_, version := sourceOf(it)
+		si := sis[i]
 		// The CVEs this package's updates fix: one update's (fix), or
 		// several's (closed).
 		var fix *updateFix
 		var closed []string
-		n := 0
+		nfix := 0
 		for ; j < len(ups) && ups[j].Name == it.Name; j++ {
 			u := ups[j]
 			from := version
@@ -443,7 +475,7 @@ func annotateSorted(inv *model.ProviderInventory, idx index, m *matching) bool {
 			if !addFixed(u, f) {
 				continue
 			}
-			switch n++; n {
+			switch nfix++; nfix {
 			case 1:
 				fix = f
 			case 2:
@@ -455,13 +487,18 @@ func annotateSorted(inv *model.ProviderInventory, idx index, m *matching) bool {
 		if si == nil {
 			continue
 		}
-		p := si.openIn(it)
+		var p *model.OpenPackage
+		if f := found[i]; f != nil {
+			p = f.pkg
+		} else {
+			p = si.addPkg(it)
+		}
 		if p == nil {
 			continue
 		}
-		if n == 1 {
+		if nfix == 1 {
 			p = fix.restOf(p)
-		} else if n > 1 {
+		} else if nfix > 1 {
 			p = without(p, closed)
 		}
 		if p != nil {
@@ -688,13 +725,22 @@ func (idx index) openIn(it *model.Installed) *model.OpenPackage {
 // package.
 func (si *srcIndex) openIn(it *model.Installed) *model.OpenPackage {
 	if l := si.pkgs.Load(); l != nil {
-		for i := range *l {
-			if p := &(*l)[i]; p.version == it.Version && p.name == it.Name && p.sourceVersion == it.SourceVersion {
-				return p.pkg
-			}
+		if p := findPkg(*l, it); p != nil {
+			return p.pkg
 		}
 	}
 	return si.addPkg(it)
+}
+
+// findPkg finds an installed package among those a source index has
+// seen, nil if not there.
+func findPkg(l []pkgOpen, it *model.Installed) *pkgOpen {
+	for i := range l {
+		if p := &l[i]; p.version == it.Version && p.name == it.Name && p.sourceVersion == it.SourceVersion {
+			return p
+		}
+	}
+	return nil
 }
 
 // addPkg finds or adds an installed package's open CVEs under the lock.
