@@ -442,6 +442,13 @@ func annotateSorted(inv *model.ProviderInventory, idx index, m *matching) bool {
 	}
 	for i, l := range seen {
 		found[i] = nil
+		if l != nil && len(*l) > 0 {
+			found[i] = &(*l)[0] // its first: read now, beside the others'
+			_ = found[i].version[:min(1, len(found[i].version))]
+		}
+	}
+	for i, l := range seen {
+		found[i] = nil
 		if l != nil {
 			found[i] = findPkg(*l, &inv.Installed[i])
 		}
