@@ -37,14 +37,8 @@ type DB struct {
 	byRelease map[string]map[string][]fix
 	// indexes caches, per release and ecosystems a host names, what
 	// matching its packages needs.
-	indexes map[string]index
+	indexes map[string]*index
 }
-
-// index is what the feeds say of one release (a tracker codename and OSV
-// ecosystems): each source package's CVEs with their fixes, and the CVEs
-// open at each version of it hosts have. Source packages no CVE names are
-// absent.
-type index map[string]*srcIndex
 
 type srcIndex struct {
 	fixes []fix // db.fixes of the source package
@@ -148,7 +142,7 @@ type osvRange struct {
 // New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
 func New(loaded []*feeds.Loaded) *DB {
 	db := &DB{tracker: map[string][]trackerRow{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
-		byRelease: map[string]map[string][]fix{}, indexes: map[string]index{}}
+		byRelease: map[string]map[string][]fix{}, indexes: map[string]*index{}}
 	for _, l := range loaded {
 		d := l.Data
 		t := d.TrackerFixes
@@ -378,11 +372,13 @@ func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 
 // matching is one worker's scratch space, reused from host to host.
 type matching struct {
-	open  model.OpenCVEs
-	ups   []*model.Update
-	sis   []*srcIndex
-	seen  []*[]pkgOpen
-	found []*pkgOpen
+	hashes []uint64
+	slots  []int
+	open   model.OpenCVEs
+	ups    []*model.Update
+	sis    []*srcIndex
+	seen   []*[]pkgOpen
+	found  []*pkgOpen
 }
 
 func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
@@ -402,7 +398,7 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 // up once, for its open CVEs and what its updates fix. It returns false,
 // having changed nothing annotateAny does not redo, when the packages are
 // not sorted.
-func annotateSorted(inv *model.ProviderInventory, idx index, m *matching) bool {
+func annotateSorted(inv *model.ProviderInventory, idx *index, m *matching) bool {
 	ups := m.ups[:0] // the updates, by name (stable: the providers' order)
 	for i := range inv.Available {
 		ups = append(ups, &inv.Available[i])
@@ -422,17 +418,20 @@ func annotateSorted(inv *model.ProviderInventory, idx index, m *matching) bool {
 	// that do not wait on one another, so the memory serves them together
 	// rather than one chain of misses per package.
 	n := len(inv.Installed)
+	hashes := slices.Grow(m.hashes[:0], n)[:n]
+	slots := slices.Grow(m.slots[:0], n)[:n]
 	sis := slices.Grow(m.sis[:0], n)[:n]
 	seen := slices.Grow(m.seen[:0], n)[:n]
 	found := slices.Grow(m.found[:0], n)[:n]
-	m.sis, m.seen, m.found = sis[:0], seen[:0], found[:0]
+	m.hashes, m.slots, m.sis, m.seen, m.found = hashes[:0], slots[:0], sis[:0], seen[:0], found[:0]
 	for i := range inv.Installed {
-		it := &inv.Installed[i]
-		src := it.Source
-		if src == "" {
-			src = it.Name
-		}
-		sis[i] = idx[src]
+		hashes[i] = idx.hash(sourceName(&inv.Installed[i]))
+	}
+	for i, h := range hashes {
+		slots[i] = idx.slot(h)
+	}
+	for i, j := range slots {
+		sis[i] = idx.match(j, hashes[i], sourceName(&inv.Installed[i]))
 	}
 	for i, si := range sis {
 		seen[i] = nil
@@ -541,7 +540,7 @@ func addFixed(u *model.Update, f *updateFix) bool {
 // annotateAny annotates any inventory: its installed packages in any
 // order, names repeated (two architectures). An update belongs to the
 // last installed entry of its name.
-func annotateAny(inv *model.ProviderInventory, idx index, m *matching) {
+func annotateAny(inv *model.ProviderInventory, idx *index, m *matching) {
 	last := make(map[string]int, len(inv.Available))
 	for i := range inv.Available {
 		last[inv.Available[i].Name] = -1
@@ -613,7 +612,7 @@ func sortOpen(open model.OpenCVEs) model.OpenCVEs {
 
 // index returns the index of a release, built once per codename and
 // ecosystems.
-func (db *DB) index(codename string, ecos []string) index {
+func (db *DB) index(codename string, ecos []string) *index {
 	var rel map[string][]fix
 	if codename != "" {
 		rel = db.release(codename)
@@ -644,14 +643,12 @@ func (db *DB) index(codename string, ecos []string) index {
 	for _, src := range names {
 		arena.WriteString(src)
 	}
-	all, off := arena.String(), 0
+	all := arena.String()
 	entries := make([]srcIndex, len(names))
-	idx := make(index, len(names))
 	for i, src := range names {
 		entries[i].fixes = db.fixes(src, rel, ecos)
-		idx[all[off:off+len(src)]] = &entries[i]
-		off += len(src)
 	}
+	idx := newIndex(names, all, entries)
 	db.indexes[key] = idx
 	return idx
 }
@@ -659,8 +656,8 @@ func (db *DB) index(codename string, ecos []string) index {
 // fixedBy returns the CVEs of a source package that an update from one
 // version (any, when "") to another fixes, in fixes' order, computed once
 // per versions; nil when the feeds name none.
-func (idx index) fixedBy(src, from, to string) *updateFix {
-	if si := idx[src]; si != nil {
+func (idx *index) fixedBy(src, from, to string) *updateFix {
+	if si := idx.get(src); si != nil {
 		return si.fixedBy(from, to)
 	}
 	return nil
@@ -717,12 +714,12 @@ func (si *srcIndex) fixedBy(from, to string) *updateFix {
 // release (no fix, or fixed in a later version of its source), sorted,
 // shared by every host with the same package and version; nil when none
 // is open.
-func (idx index) openIn(it *model.Installed) *model.OpenPackage {
+func (idx *index) openIn(it *model.Installed) *model.OpenPackage {
 	src := it.Source
 	if src == "" {
 		src = it.Name
 	}
-	if si := idx[src]; si != nil {
+	if si := idx.get(src); si != nil {
 		return si.openIn(it)
 	}
 	return nil
@@ -811,6 +808,15 @@ func (si *srcIndex) openAt(version string) []string {
 	}
 	si.open[strings.Clone(version)] = ids
 	return ids
+}
+
+// sourceName returns an installed package's source package: the binary's
+// name when the provider reports none.
+func sourceName(it *model.Installed) string {
+	if it.Source != "" {
+		return it.Source
+	}
+	return it.Name
 }
 
 // sourceOf returns an installed package's source package and version:
