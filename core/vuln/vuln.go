@@ -372,6 +372,7 @@ func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 
 // matching is one worker's scratch space, reused from host to host.
 type matching struct {
+	ahead  int
 	hashes []uint64
 	slots  []int
 	open   model.OpenCVEs
@@ -439,13 +440,13 @@ func annotateSorted(inv *model.ProviderInventory, idx *index, m *matching) bool 
 			seen[i] = si.pkgs.Load()
 		}
 	}
-	for i, l := range seen {
-		found[i] = nil
+	var ahead int // the first seen binary of each, read beside the others'
+	for _, l := range seen {
 		if l != nil && len(*l) > 0 {
-			found[i] = &(*l)[0] // its first: read now, beside the others'
-			_ = found[i].version[:min(1, len(found[i].version))]
+			ahead += len((*l)[0].version)
 		}
 	}
+	m.ahead = ahead // kept, so that the reads are made
 	for i, l := range seen {
 		found[i] = nil
 		if l != nil {
