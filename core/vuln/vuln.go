@@ -372,14 +372,15 @@ func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 
 // matching is one worker's scratch space, reused from host to host.
 type matching struct {
-	ahead  int
+	open model.OpenCVEs
+	ups  []*model.Update
+	// lookup's; ahead the lengths it read ahead.
 	hashes []uint64
 	slots  []int
-	open   model.OpenCVEs
-	ups    []*model.Update
 	sis    []*srcIndex
 	seen   []*[]pkgOpen
 	found  []*pkgOpen
+	ahead  int
 }
 
 func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
@@ -414,45 +415,7 @@ func annotateSorted(inv *model.ProviderInventory, idx *index, m *matching) bool 
 		clear(open)
 		m.ups, m.open = ups[:0], open[:0]
 	}()
-	// Each package's source index, the binaries it has seen and the one
-	// that is this package, each for all packages before the next: loads
-	// that do not wait on one another, so the memory serves them together
-	// rather than one chain of misses per package.
-	n := len(inv.Installed)
-	hashes := slices.Grow(m.hashes[:0], n)[:n]
-	slots := slices.Grow(m.slots[:0], n)[:n]
-	sis := slices.Grow(m.sis[:0], n)[:n]
-	seen := slices.Grow(m.seen[:0], n)[:n]
-	found := slices.Grow(m.found[:0], n)[:n]
-	m.hashes, m.slots, m.sis, m.seen, m.found = hashes[:0], slots[:0], sis[:0], seen[:0], found[:0]
-	for i := range inv.Installed {
-		hashes[i] = idx.hash(sourceName(&inv.Installed[i]))
-	}
-	for i, h := range hashes {
-		slots[i] = idx.slot(h)
-	}
-	for i, j := range slots {
-		sis[i] = idx.match(j, hashes[i], sourceName(&inv.Installed[i]))
-	}
-	for i, si := range sis {
-		seen[i] = nil
-		if si != nil {
-			seen[i] = si.pkgs.Load()
-		}
-	}
-	var ahead int // the first seen binary of each, read beside the others'
-	for _, l := range seen {
-		if l != nil && len(*l) > 0 {
-			ahead += len((*l)[0].version)
-		}
-	}
-	m.ahead = ahead // kept, so that the reads are made
-	for i, l := range seen {
-		found[i] = nil
-		if l != nil {
-			found[i] = findPkg(*l, &inv.Installed[i])
-		}
-	}
+	sis, found := m.lookup(idx, inv.Installed)
 	j := 0
 	for i := range inv.Installed {
 		it := &inv.Installed[i]
@@ -520,6 +483,53 @@ func annotateSorted(inv *model.ProviderInventory, idx *index, m *matching) bool 
 		inv.OpenCVEs = slices.Clone(open)
 	}
 	return true
+}
+
+// lookup finds each installed package's source index (nil when the feeds
+// name none) and, among the binaries that index has seen, the package
+// (nil when not seen yet). Each step is made for all packages before the
+// next — hashes, slots, names, seen lists, their first entries, the
+// package — so that the memory reads of one package do not wait on
+// another's and the memory serves them together, rather than one chain of
+// cache misses per package. The slices are m's scratch, valid until the
+// next call.
+func (m *matching) lookup(idx *index, installed []model.Installed) ([]*srcIndex, []*pkgOpen) {
+	n := len(installed)
+	hashes := slices.Grow(m.hashes[:0], n)[:n]
+	slots := slices.Grow(m.slots[:0], n)[:n]
+	sis := slices.Grow(m.sis[:0], n)[:n]
+	seen := slices.Grow(m.seen[:0], n)[:n]
+	found := slices.Grow(m.found[:0], n)[:n]
+	m.hashes, m.slots, m.sis, m.seen, m.found = hashes, slots, sis, seen, found
+	for i := range installed {
+		hashes[i] = idx.hash(sourceName(&installed[i]))
+	}
+	for i, h := range hashes {
+		slots[i] = idx.slot(h)
+	}
+	for i, j := range slots {
+		sis[i] = idx.match(j, hashes[i], sourceName(&installed[i]))
+	}
+	for i, si := range sis {
+		seen[i] = nil
+		if si != nil {
+			seen[i] = si.pkgs.Load()
+		}
+	}
+	ahead := 0
+	for _, l := range seen {
+		if l != nil && len(*l) > 0 {
+			ahead += len((*l)[0].version)
+		}
+	}
+	m.ahead = ahead // kept, so that the reads are made
+	for i, l := range seen {
+		found[i] = nil
+		if l != nil {
+			found[i] = findPkg(*l, &installed[i])
+		}
+	}
+	return sis, found
 }
 
 // addFixed adds to an update's CVEs those it fixes (f, nil for none),
