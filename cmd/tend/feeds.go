@@ -118,7 +118,11 @@ func runFeedsList(g *globals) error {
 		case in.Error != "":
 			fmt.Fprintf(g.stdout, "%-12s %-15s %s\n", in.Name, in.Type, in.Error)
 		default:
-			fmt.Fprintf(g.stdout, "%-12s %-15s %s\n", in.Name, in.Type, feedAge(in.Date, in.FetchedAt, now))
+			age := feedAge(in.Date, in.FetchedAt, now)
+			if in.From != "" {
+				age += ", from the " + in.From
+			}
+			fmt.Fprintf(g.stdout, "%-12s %-15s %s\n", in.Name, in.Type, age)
 		}
 	}
 	return nil

@@ -213,7 +213,7 @@ func runServe(g *globals, f *serveFlags) error {
 		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, HTML: f.html, AllowRewind: f.allowRewind,
 		RewindHint: rewindHint, Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 		ScanInterval: f.scanInterval, ScanConcurrency: f.scanConcurrency, ScanOnly: f.scanOnly,
-		Fleet: agents,
+		Fleet: agents, FeedClient: feedsClient,
 	})
 	if err != nil {
 		return withURLSecretHint(err)

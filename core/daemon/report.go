@@ -91,6 +91,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	if err != nil {
 		return &RetryError{Reason: "layout_failed", Err: err}
 	}
+	feedRemove := d.addFeedCopies(p, files)
 	out, tree := p.out, p.tree
 	if err := compliance.EnsureResults(files, tree, commit, now); err != nil {
 		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
@@ -112,6 +113,7 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 			return &RetryError{Reason: "layout_failed", Err: err}
 		}
 	}
+	remove = append(remove, feedRemove...)
 	hosts, failed := countHosts(out)
 	msg, trailers := reportsbranch.Message(commit, out.Summary.Hosts, hosts, failed)
 	src := d.src

@@ -17,6 +17,7 @@ import (
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/reportsbranch/feedcopy"
 	"github.com/tend-sh/tend/core/rollout"
 	"github.com/tend-sh/tend/core/session"
 	"github.com/tend-sh/tend/core/vuln"
@@ -121,10 +122,15 @@ func (d *Daemon) vulns(ctx context.Context, p *pass) *vuln.DB {
 		}
 		log.Info("feed checked")
 	}
-	db, infos := engine.VulnsFrom(cfg, cache)
+	// A feed the cache lost (a new state directory) and cannot fetch now
+	// is read from the copy this daemon committed to the reports branch.
+	db, infos := engine.VulnsWith(cfg, cache, feedcopy.TreeCopies(p.tree, "reports branch "+p.branch))
 	for _, in := range infos {
-		if in.Error != "" {
+		switch {
+		case in.Error != "":
 			d.log.WithField("feed", in.Name).WithField("error", in.Error).Warn("feed unavailable; planning without it")
+		case in.From != "":
+			d.log.WithField("feed", in.Name).WithField("from", in.From).Warn("feed not in the cache; matching with the copy on the reports branch")
 		}
 	}
 	return db

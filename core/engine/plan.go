@@ -139,7 +139,13 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		}
 		hist, res.LastApply = prior.history(), prior.lastApply
 	}
-	db, feedInfos := Vulns(cfg)
+	// A plan from git:REF matches with the feeds tend serve left at REF
+	// when the cache has none.
+	rev, fromGit := strings.CutPrefix(o.Inventory, "git:")
+	if !fromGit {
+		rev = ""
+	}
+	db, feedInfos := VulnsAt(cfg, rev)
 	var inv map[string]*model.Snapshot
 	var source string
 	var ps *session.Providers

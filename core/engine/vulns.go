@@ -7,6 +7,7 @@ import (
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/feeds"
 	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/core/reportsbranch/feedcopy"
 	"github.com/tend-sh/tend/core/vuln"
 )
 
@@ -16,19 +17,37 @@ func FeedCache(cfg *config.Config) *feeds.Cache {
 }
 
 // Vulns loads the configuration's vulnerability feeds (file feeds, and url
-// feeds from the cache) and indexes them; nil without feed blocks. The
-// infos say, per feed, how fresh it is or why it could not be read.
+// feeds from the cache, or the copy tend serve committed to the reports
+// branch when the cache has none or an older one) and indexes them; nil
+// without feed blocks. The infos say, per feed, how fresh it is, where it
+// came from, or why it could not be read.
 func Vulns(cfg *config.Config) (*vuln.DB, []model.FeedInfo) {
-	return VulnsFrom(cfg, FeedCache(cfg))
+	return VulnsAt(cfg, "")
 }
 
-// VulnsFrom is Vulns with the url feeds read from cache (tend serve keeps
-// its own in the state directory).
-func VulnsFrom(cfg *config.Config, cache *feeds.Cache) (*vuln.DB, []model.FeedInfo) {
+// VulnsAt is Vulns with the reports branch's copies read at rev (a plan
+// from git:REF); with rev "", from the newest copy of the branch in the
+// configuration's repository.
+func VulnsAt(cfg *config.Config, rev string) (*vuln.DB, []model.FeedInfo) {
 	if len(cfg.Feeds) == 0 {
 		return nil, nil
 	}
-	loaded, errs := feeds.Load(cfg, cache)
+	return VulnsWith(cfg, FeedCache(cfg), feedcopy.Copies(cfg.Dir, cfg.ReportsBranch(), rev))
+}
+
+// VulnsFrom is Vulns with the url feeds read from cache alone (tend serve
+// keeps its own in the state directory).
+func VulnsFrom(cfg *config.Config, cache *feeds.Cache) (*vuln.DB, []model.FeedInfo) {
+	return VulnsWith(cfg, cache, nil)
+}
+
+// VulnsWith is Vulns with the url feeds read from cache, or from copies
+// (nil for none) when the cache has none or an older one (feeds.LoadWith).
+func VulnsWith(cfg *config.Config, cache *feeds.Cache, copies feeds.Copies) (*vuln.DB, []model.FeedInfo) {
+	if len(cfg.Feeds) == 0 {
+		return nil, nil
+	}
+	loaded, errs := feeds.LoadWith(cfg, cache, copies)
 	var infos []model.FeedInfo
 	byName := map[string]*feeds.Loaded{}
 	for _, l := range loaded {
@@ -46,6 +65,7 @@ func VulnsFrom(cfg *config.Config, cache *feeds.Cache) (*vuln.DB, []model.FeedIn
 				t := l.FetchedAt
 				info.FetchedAt = &t
 			}
+			info.From = l.Where
 		} else {
 			info.Error = errs[name].Error()
 		}

@@ -94,6 +94,16 @@ func (c *Cache) ReadMeta(name string) (Meta, bool, error) {
 	return m, true, nil
 }
 
+// ReadData returns a fetched feed's cached data and its SHA-256 (hex).
+func (c *Cache) ReadData(name string) (data []byte, sha string, err error) {
+	data, err = os.ReadFile(c.dataPath(name))
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(data)
+	return data, hex.EncodeToString(sum[:]), nil
+}
+
 // Update fetches f (a feed with a url) with a conditional request. New
 // data is stored only when it parses as f's type; otherwise, and when the
 // fetch fails, the last good copy stays and the error is recorded.

@@ -76,6 +76,9 @@ type Loaded struct {
 	Source    string
 	Date      time.Time
 	FetchedAt time.Time
+	// Where is set when a url feed was read from a copy (Copy.Where)
+	// rather than the cache.
+	Where string
 }
 
 // ErrNotFetched means a url feed has no cached copy yet.
@@ -85,10 +88,17 @@ var ErrNotFetched = errors.New("not fetched yet (run tend feeds update)")
 // directory, url feeds from the cache. A feed that cannot be read is
 // returned in errs by name and left out; the others still load.
 func Load(cfg *config.Config, cache *Cache) (loaded []*Loaded, errs map[string]error) {
+	return LoadWith(cfg, cache, nil)
+}
+
+// LoadWith is Load with copies of the url feeds kept elsewhere (nil for
+// none): a url feed is read from its copy when the cache has none, or an
+// older one (by FetchedAt), and the copy was fetched from the feed's URL.
+func LoadWith(cfg *config.Config, cache *Cache, copies Copies) (loaded []*Loaded, errs map[string]error) {
 	errs = map[string]error{}
 	for _, name := range sortedNames(cfg.Feeds) {
 		f := cfg.Feeds[name]
-		l, err := loadOne(cfg.Dir, cache, f)
+		l, err := loadOne(cfg.Dir, cache, copies, f)
 		if err != nil {
 			errs[name] = err
 			continue
@@ -98,7 +108,7 @@ func Load(cfg *config.Config, cache *Cache) (loaded []*Loaded, errs map[string]e
 	return loaded, errs
 }
 
-func loadOne(dir string, cache *Cache, f *config.Feed) (*Loaded, error) {
+func loadOne(dir string, cache *Cache, copies Copies, f *config.Feed) (*Loaded, error) {
 	l := &Loaded{Feed: f}
 	var b []byte
 	var err error
@@ -108,10 +118,26 @@ func loadOne(dir string, cache *Cache, f *config.Feed) (*Loaded, error) {
 	} else {
 		l.Source = cache.dataPath(f.Name)
 		m, ok, merr := cache.ReadMeta(f.Name)
+		cached := merr == nil && ok && m.URL == f.URL
+		if cached {
+			if _, serr := os.Stat(l.Source); serr != nil {
+				cached = false
+			}
+		}
+		c, cerr := copyOf(copies, f)
+		if c != nil && (!cached || c.FetchedAt.After(m.FetchedAt)) {
+			lc, err := loadCopy(l, c)
+			if err == nil || !cached {
+				return lc, err
+			}
+			// A broken copy: the older cached one is read instead.
+		}
 		switch {
 		case merr != nil:
 			return nil, merr
-		case !ok || m.URL != f.URL:
+		case !cached && cerr != nil:
+			return nil, fmt.Errorf("%w; %w", ErrNotFetched, cerr)
+		case !cached:
 			return nil, ErrNotFetched
 		}
 		l.FetchedAt, l.Date = m.FetchedAt, m.FeedDate
@@ -138,6 +164,38 @@ func loadOne(dir string, cache *Cache, f *config.Feed) (*Loaded, error) {
 	// A file feed that gives no date of its own (the Debian tracker)
 	// stays undated: its modification time says when it was copied, not
 	// how old its data is.
+	if l.Date.IsZero() {
+		l.Date = l.FetchedAt
+	}
+	return l, nil
+}
+
+// copyOf returns the copy of url feed f, nil when there is none or it
+// was fetched from another URL.
+func copyOf(copies Copies, f *config.Feed) (*Copy, error) {
+	if copies == nil {
+		return nil, nil
+	}
+	c, err := copies(f.Name)
+	if err != nil || c == nil || c.URL != f.URL {
+		return nil, err
+	}
+	return c, nil
+}
+
+// loadCopy reads a url feed from its copy.
+func loadCopy(l *Loaded, c *Copy) (*Loaded, error) {
+	b, err := c.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.Where, err)
+	}
+	if l.Data, err = Parse(l.Feed.Type, b); err != nil {
+		return nil, fmt.Errorf("%s: %w", c.Where, err)
+	}
+	l.Source, l.Where, l.FetchedAt, l.Date = c.Where, c.Where, c.FetchedAt, c.Date
+	if d := l.Data.Date(); !d.IsZero() {
+		l.Date = d
+	}
 	if l.Date.IsZero() {
 		l.Date = l.FetchedAt
 	}

@@ -52,7 +52,10 @@ type FeedInfo struct {
 	Type      string     `json:"type"`
 	Date      *time.Time `json:"date,omitempty"`
 	FetchedAt *time.Time `json:"fetched_at,omitempty"`
-	Error     string     `json:"error,omitempty"`
+	// From says where a url feed was read when not from the cache: the
+	// copy tend serve committed ("reports branch origin/tend/reports").
+	From  string `json:"from,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 // VulnSummary is summary.json's view of the fleet's CVEs, made when the

@@ -112,7 +112,10 @@ func feedsLine(p *model.Plan) string {
 			s += " unavailable: " + f.Error
 		case f.Date != nil:
 			s += " dated " + f.Date.UTC().Format(time.DateOnly)
-			if f.FetchedAt != nil {
+			switch {
+			case f.FetchedAt != nil && f.From != "":
+				s += " (fetched " + agePhrase(p.GeneratedAt.Sub(*f.FetchedAt)) + ", from the " + f.From + ")"
+			case f.FetchedAt != nil:
 				s += " (fetched " + agePhrase(p.GeneratedAt.Sub(*f.FetchedAt)) + ")"
 			}
 		default:

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tend-sh/tend/core/model"
+	"github.com/tend-sh/tend/providers/apt/apttest"
+)
+
+// TestFeedCopyOnReportsBranch: tend serve fetches the url feeds over
+// HTTPS and commits them to the reports branch beside the reports; a
+// fresh clone, with no feed cache (a pull request's CI job), plans from
+// the branch's inventory and matches with the branch's feeds: the plan
+// shows the CVE with its CVSS and KEV facts and says each feed's age and
+// where it came from, in text and JSON. A second reconcile with the same
+// feeds commits nothing.
+func TestFeedCopyOnReportsBranch(t *testing.T) {
+	files := map[string]string{"/tracker.json": "debian-tracker.json", "/kev.json": "kev.json", "/osv.json": "osv-debian.json"}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := os.ReadFile(filepath.Join(feedFixtures, files[r.URL.Path]))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("ETag", `"1"`)
+		if r.Header.Get("If-None-Match") == `"1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Write(b)
+	}))
+	defer srv.Close()
+	prev := feedsClient
+	feedsClient = srv.Client()
+	defer func() { feedsClient = prev }()
+
+	conf, _ := aptLabPolicy(t, apttest.Options{
+		Installed: []apttest.Pkg{{Name: "libwebp7", Version: "1.2.4-0.2", Source: "libwebp"}, {Name: "libc6", Version: "2.36-9+deb12u1", Source: "glibc"}},
+		Security:  []apttest.Pkg{{Name: "libwebp7", Version: "1.2.4-0.2+deb12u1", Source: "libwebp"}},
+	}, "approve {\n    kev = true\n  }")
+	feedBlocks := ""
+	for name, f := range map[string]string{"debian": "debian-tracker\"\n  url  = \"" + srv.URL + "/tracker.json",
+		"kev": "kev\"\n  url  = \"" + srv.URL + "/kev.json", "osv": "osv\"\n  url  = \"" + srv.URL + "/osv.json"} {
+		feedBlocks += "feed \"" + name + "\" {\n  type = \"" + f + "\"\n}\n"
+	}
+	if err := os.WriteFile(filepath.Join(conf, "feeds.tend.hcl"), []byte(feedBlocks), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
+		t.Fatalf("init: %d\n%s%s", code, out, errOut)
+	}
+	bare := filepath.Join(t.TempDir(), "patching.git")
+	gitRun(t, "", "init", "-q", "--bare", "-b", "main", bare)
+	gitRun(t, conf, "init", "-q", "-b", "main")
+	gitRun(t, conf, "add", "-A")
+	gitRun(t, conf, "commit", "-q", "-m", "policy with url feeds")
+	gitRun(t, conf, "push", "-q", bare, "main")
+
+	args := []string{"serve", "--once", "--scan-only", "--repo", "file://" + bare, "--state-dir", t.TempDir()}
+	if code, out, errOut := tend(t, args...); code != 0 || !strings.Contains(errOut, "committed=true") {
+		t.Fatalf("serve --once: exit %d\n%s%s", code, out, errOut)
+	}
+	listing := gitRun(t, bare, "ls-tree", "-r", "--name-only", "tend/reports", "feeds")
+	if listing != "feeds/debian.gz\nfeeds/feeds.json\nfeeds/kev.gz\nfeeds/osv.gz" {
+		t.Fatalf("feeds/ on the reports branch:\n%s", listing)
+	}
+	manifest := gitRun(t, bare, "show", "tend/reports:feeds/feeds.json")
+	for _, want := range []string{`"name": "debian"`, `"form": "reduced"`, `"url": "` + srv.URL + `/kev.json"`, `"form": "as-fetched"`, `"fetched_at": "`} {
+		if !strings.Contains(manifest, want) {
+			t.Errorf("feeds/feeds.json lacks %s:\n%s", want, manifest)
+		}
+	}
+	head := gitRun(t, bare, "rev-parse", "tend/reports")
+	if code, out, errOut := tend(t, args...); code != 0 || !strings.Contains(errOut, "committed=false") {
+		t.Fatalf("second serve --once: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := gitRun(t, bare, "rev-parse", "tend/reports"); got != head {
+		t.Errorf("the second reconcile, with the same feeds, committed %s", got)
+	}
+
+	// CI: a fresh clone, no .tend/feeds.
+	clone := filepath.Join(t.TempDir(), "clone")
+	gitRun(t, "", "clone", "-q", bare, clone)
+	if _, err := os.Stat(filepath.Join(clone, ".tend", "feeds")); !os.IsNotExist(err) {
+		t.Fatalf("the clone has a feed cache: %v", err)
+	}
+	at := time.Now().Add(90 * time.Minute).UTC().Format(time.RFC3339)
+	code, out, errOut := tend(t, "plan", "-C", clone, "--inventory", "git:origin/tend/reports", "--at", at)
+	from := ", from the reports branch origin/tend/reports)"
+	for _, want := range []string{
+		"upgrade  libwebp7  1.2.4-0.2 → 1.2.4-0.2+deb12u1  security  CVE-2023-4863 (CVSS 8.8, KEV due 2023-10-04)",
+		"CVE-2023-4911 (CVSS 7.8, KEV due 2023-12-12) in libc6 2.36-9+deb12u1",
+		"vulnerability feeds: debian dated " + time.Now().UTC().Format(time.DateOnly) + " (fetched 1h before the plan" + from,
+		"; kev dated 2025-08-25 (fetched 1h before the plan" + from,
+		"; osv dated 2023-10-03 (fetched 1h before the plan" + from,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan in the clone lacks %q\nexit %d\n%s%s", want, code, out, errOut)
+		}
+	}
+	_, js, errOut := tend(t, "plan", "-C", clone, "--inventory", "git:origin/tend/reports", "--at", at, "--json")
+	var pl model.Plan
+	if err := json.Unmarshal([]byte(js), &pl); err != nil {
+		t.Fatalf("%v\n%s%s", err, js, errOut)
+	}
+	if len(pl.Feeds) != 3 {
+		t.Fatalf("plan JSON feeds: %+v", pl.Feeds)
+	}
+	for _, f := range pl.Feeds {
+		if f.From != "reports branch origin/tend/reports" || f.FetchedAt == nil || f.Date == nil || f.Error != "" {
+			t.Errorf("plan JSON feed %+v", f)
+		}
+	}
+	// tend feeds says the same; the clone's plans wrote no cache.
+	if code, out, _ := tend(t, "feeds", "-C", clone); code != 0 || !strings.Contains(out, "kev          kev             dated 2025-08-25, fetched ") ||
+		strings.Count(out, "from the reports branch origin/tend/reports") != 3 {
+		t.Errorf("tend feeds in the clone: exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(clone, ".tend", "feeds")); !os.IsNotExist(err) {
+		t.Errorf("plans in the clone wrote a feed cache: %v", err)
+	}
+}
