@@ -282,6 +282,16 @@ func TestMatchesReferenceFixtures(t *testing.T) {
 	slices.Reverse(inv.Installed)
 	inv.Installed = append(inv.Installed, model.Installed{ID: "libc6:i386", Name: "libc6", Version: "2.31-13", Source: "glibc"})
 	snaps = append(snaps, odd)
+	// Installed packages out of order, the update of one named like
+	// another source package: matched by its own source only.
+	snaps = append(snaps, &model.Snapshot{Host: "misnamed", Providers: map[string]*model.ProviderInventory{"apt": {
+		Facts: map[string]string{"os": "debian", "release": "12"},
+		Installed: []model.Installed{
+			{ID: "zlib1g", Name: "zlib1g", Version: "1"},
+			{ID: "libwebp", Name: "libwebp", Version: "0.1", Source: "glibc", SourceVersion: "2.31-13"},
+		},
+		Available: []model.Update{{Name: "libwebp", From: "0.1", To: "9.9"}},
+	}}})
 	// Updates out of order, and two of one package: one that fixes all,
 	// beside each the host had.
 	for _, from := range []*model.Snapshot{snaps[1], snaps[2], snaps[5]} {

@@ -398,9 +398,13 @@ func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 // providers list them, sorted by name, each name once, in one walk of
 // them beside its updates sorted by name: each package's source is looked
 // up once, for its open CVEs and what its updates fix. It returns false,
-// having changed nothing annotateAny does not redo, when the packages are
-// not sorted.
+// having changed nothing, when the packages are not sorted.
 func annotateSorted(inv *model.ProviderInventory, idx *index, m *matching) bool {
+	for i := 1; i < len(inv.Installed); i++ {
+		if inv.Installed[i-1].Name >= inv.Installed[i].Name {
+			return false
+		}
+	}
 	ups := m.ups[:0] // the updates, by name (stable: the providers' order)
 	for i := range inv.Available {
 		ups = append(ups, &inv.Available[i])
@@ -419,9 +423,6 @@ func annotateSorted(inv *model.ProviderInventory, idx *index, m *matching) bool 
 	j := 0
 	for i := range inv.Installed {
 		it := &inv.Installed[i]
-		if i > 0 && inv.Installed[i-1].Name >= it.Name {
-			return false
-		}
 		for ; j < len(ups) && ups[j].Name < it.Name; j++ { // not installed
 			addFixed(ups[j], idx.fixedBy(ups[j].Name, ups[j].From, stripBinNMU(ups[j].To)))
 		}
