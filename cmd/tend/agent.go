@@ -36,7 +36,7 @@ const defaultAgentStateDir = "/var/lib/tend-agent"
 func newAgent(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "agent",
-		Short: "Run tend on a host as an agent of tend serve, over NATS (run, enroll, issue, creds)",
+		Short: "Run tend on a host as an agent of tend serve, over NATS (run, enroll, accept, issue, creds)",
 		Long: `tend agent runs on each host of a large fleet: the controller (tend serve)
 plans centrally and sends each agent its part of the plan over NATS
 JetStream; the agent applies it through the local transport with the same
@@ -44,6 +44,7 @@ providers and lock-file checks tend apply uses, and publishes scans and
 results. See docs/agents.md.
 
   tend agent enroll   create the host's nkey and print its public key (on the host)
+  tend agent accept   admit that key to tend serve's embedded NATS server (controller side)
   tend agent issue    sign a host's public key into its user JWT (operator side)
   tend agent creds    join that JWT and the host's seed into a .creds file (on the host)
   tend agent run      run the agent (what the systemd unit starts)`,
@@ -54,7 +55,7 @@ results. See docs/agents.md.
 			return exitError{1}
 		},
 	}
-	cmd.AddCommand(newAgentRun(g), newAgentEnroll(g), newAgentIssue(g), newAgentCreds(g))
+	cmd.AddCommand(newAgentRun(g), newAgentEnroll(g), newAgentIssue(g), newAgentCreds(g), newAgentAccept(g))
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -105,5 +106,41 @@ issue signed with the seed tend agent enroll created into a NATS .creds file
 	cmd.Flags().StringVar(&jwtFile, "jwt", "", "the user JWT from tend agent issue")
 	cmd.Flags().StringVar(&seedFile, "seed", "", "the host's nkey seed file from tend agent enroll")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "the .creds file to write (mode 0600)")
+	return cmd
+}
+
+func newAgentAccept(g *globals) *cobra.Command {
+	var stateDir string
+	cmd := &cobra.Command{
+		Use:   "accept HOST PUBLIC_KEY --state-dir STATE",
+		Short: "Admit a host's agent to tend serve's embedded NATS server",
+		Long: `tend agent accept runs where tend serve runs: it records the public nkey
+(U…) that tend agent enroll printed on HOST as STATE/agents/enrolled/HOST.pub
+(mode 0600), STATE being tend serve's --state-dir. tend serve's embedded NATS
+server notices the new key within seconds and reloads its accounts without a
+restart: HOST's agent may then connect with its seed, with the permissions of
+its host (docs/agents.md) in its client's account. HOST must also be declared
+in the configuration in force (transport = "agent"); until it is, its agent
+stays refused. To revoke a host, delete its .pub file.`,
+		Example: `  # on the host
+  tend agent enroll
+  # where tend serve runs, with the key printed
+  tend agent accept web_1 UB... --state-dir /var/lib/tend`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if stateDir == "" {
+				return fmt.Errorf("--state-dir is required: tend serve's state directory")
+			}
+			host, key := args[0], strings.TrimSpace(args[1])
+			dir := filepath.Join(stateDir, enrolledDir)
+			if err := fleetauth.Enroll(dir, host, key); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintf(g.stdout, "Accepted %s's key in %s.\ntend serve admits its agent within seconds, once the configuration declares %s.\n",
+				host, filepath.Join(dir, host+".pub"), host)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&stateDir, "state-dir", "", "tend serve's state directory")
 	return cmd
 }

@@ -145,7 +145,7 @@ worker that never holds up a reconcile; see docs/operations.md.`,
 	fl.StringVar(&f.nats, "nats", "", "agent hosts: NATS server URL of the controller (default: an embedded server on --nats-listen when the configuration has agent hosts)")
 	fl.StringVar(&f.natsCreds, "nats-creds", "", "agent hosts: NATS credentials file (user JWT and nkey seed) for --nats")
 	fl.StringVar(&f.natsCA, "nats-ca", "", "agent hosts: CA file to verify the --nats server's TLS certificate with")
-	fl.StringVar(&f.natsListen, "nats-listen", fleet.DefaultListen, "agent hosts: where the embedded NATS server listens when there is no --nats")
+	fl.StringVar(&f.natsListen, "nats-listen", fleet.DefaultListen, "agent hosts: where the embedded NATS server listens when there is no --nats (it admits the agents of keys accepted with tend agent accept)")
 	fl.DurationVar(&f.agentTimeout, "agent-timeout", 30*time.Minute, "agent hosts: how long to wait for an agent's result before the host fails as unreachable")
 	return cmd
 }

@@ -200,12 +200,33 @@ func (a *Agent) connect() error {
 		nats.CustomInboxPrefix("_INBOX_" + o.Host),
 		nats.MaxReconnects(-1),
 		nats.RetryOnFailedConnect(true),
+		// A host not yet accepted (or revoked) keeps trying, at the
+		// reconnect pace: the operator may accept its key at any time.
+		nats.IgnoreAuthErrorAbort(),
 		nats.CustomReconnectDelay(func(n int) time.Duration { return reconnectDelay(o, n) }),
 		nats.ConnectHandler(func(*nats.Conn) { a.signal(a.connected) }),
 		nats.ReconnectHandler(func(*nats.Conn) { a.signal(a.connected) }),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			a.log.WithError(err).Warn("disconnected from NATS; working from the last desired state")
 		}),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			a.log.WithError(err).Warn("NATS")
+		}),
+		nats.ReconnectErrHandler(func() nats.ConnErrHandler {
+			var last string // each new reason once at warning level
+			return func(_ *nats.Conn, err error) {
+				if err == nil {
+					return
+				}
+				l := a.log.WithError(err)
+				if err.Error() == last {
+					l.Debug("could not connect to NATS; trying again")
+					return
+				}
+				last = err.Error()
+				l.Warn("could not connect to NATS; trying again (a host whose key is not accepted yet is refused until it is)")
+			}
+		}()),
 	}
 	switch {
 	case o.Creds != "":

@@ -26,6 +26,10 @@ const (
 	PrefixJobs    = "tend.jobs."
 )
 
+// Ungrouped is the desired-state group of agent hosts no config group
+// matches.
+const Ungrouped = "_ungrouped"
+
 // token is what a host or group name must look like to be one subject token.
 var token = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 

@@ -145,6 +145,9 @@ func (c *Controller) publishGroup(ctx context.Context, group, commit string, fil
 			if sameContent(prev, &next) {
 				return prev.Revision, nil
 			}
+			if err := c.checkDescends(group, commit, prev); err != nil {
+				return prev.Revision, err
+			}
 			next.Revision = prev.Revision + 1
 		}
 		data, err := json.Marshal(next)
@@ -160,6 +163,31 @@ func (c *Controller) publishGroup(ctx context.Context, group, commit string, fil
 			return 0, fmt.Errorf("publishing desired state of %s: %w", group, err)
 		}
 	}
+}
+
+// checkDescends refuses to replace prev, the published desired state of
+// group, with commit's when commit does not descend from prev's commit.
+func (c *Controller) checkDescends(group, commit string, prev *agentwire.DesiredState) error {
+	if c.o.Descends == nil || prev.ConfigCommit == commit || prev.ConfigCommit == "" {
+		return nil
+	}
+	ok, err := c.o.Descends(commit, prev.ConfigCommit)
+	if err == nil && ok {
+		return nil
+	}
+	why := "it does not descend from it"
+	if err != nil {
+		why = "its ancestry is unknown here (" + err.Error() + ")"
+	}
+	return fmt.Errorf("desired state of %s: left at revision %d, commit %s, published by another controller: this controller's commit %s is not newer, %s",
+		group, prev.Revision, short(prev.ConfigCommit), short(commit), why)
+}
+
+func short(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
 }
 
 // sameContent reports whether two documents carry the same configuration

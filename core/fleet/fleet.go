@@ -17,7 +17,7 @@ import (
 
 // Ungrouped is the desired-state group of agent hosts no config group
 // matches.
-const Ungrouped = "_ungrouped"
+const Ungrouped = agentwire.Ungrouped
 
 // Options say how the controller reaches NATS and where it keeps things.
 type Options struct {
@@ -25,6 +25,9 @@ type Options struct {
 	URL string
 	// CredsFile is a NATS credentials file (user JWT and nkey seed).
 	CredsFile string
+	// NkeyFile holds the controller's nkey seed, for a server that trusts
+	// nkeys directly (tend serve's embedded server).
+	NkeyFile string
 	// CAFile, CertFile and KeyFile are TLS options: the CA to verify the
 	// server with, and a client certificate.
 	CAFile, CertFile, KeyFile string
@@ -34,6 +37,13 @@ type Options struct {
 	// JobTimeout bounds the wait for an agent's result (default 30m); an
 	// agent that does not answer in time fails as unreachable.
 	JobTimeout time.Duration
+	// Descends, if set, reports whether configuration commit descends
+	// from base (or is base). A group whose published desired state is of
+	// a commit the controller's own does not descend from is left alone:
+	// a controller lagging behind another (or on rewritten history) never
+	// publishes older configuration under a higher revision. Unset, any
+	// commit may follow any other.
+	Descends func(commit, base string) (bool, error)
 	// StaleAfter is how long a declared agent host may stay silent before
 	// it is stale (default 1h).
 	StaleAfter time.Duration
@@ -75,6 +85,13 @@ func Connect(ctx context.Context, o Options) (*Controller, error) {
 	opts := []nats.Option{nats.Name("tend serve"), nats.MaxReconnects(-1)}
 	if o.CredsFile != "" {
 		opts = append(opts, nats.UserCredentials(o.CredsFile))
+	}
+	if o.NkeyFile != "" {
+		opt, err := nats.NkeyOptionFromSeed(o.NkeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("controller nkey: %w", err)
+		}
+		opts = append(opts, opt)
 	}
 	if o.CAFile != "" {
 		opts = append(opts, nats.RootCAs(o.CAFile))

@@ -1,11 +1,15 @@
 package fleetauth
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nats-io/nkeys"
 )
 
 // WriteSecret writes data to path with mode 0600, replacing it atomically
@@ -42,4 +46,46 @@ func notUserKey(key string) error {
 		return errors.New("the key given is a seed (S…), not a public user nkey (U…): pass the public key tend agent enroll printed, and keep the seed on the host")
 	}
 	return errors.New("the key given is not a public user nkey (U…)")
+}
+
+// UserSeed returns the public key of the user nkey whose seed is in path,
+// creating the key (its seed written with mode 0600, WriteSecret) the
+// first time; created says whether it is new. tend serve keeps its
+// controller's key so.
+func UserSeed(path string) (public string, created bool, err error) {
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		defer clear(b)
+		kp, err := nkeys.FromSeed(bytes.TrimSpace(b))
+		if err != nil {
+			return "", false, fmt.Errorf("%s: not an nkey seed: %w", path, err)
+		}
+		defer kp.Wipe()
+		pub, err := kp.PublicKey()
+		if err == nil && !nkeys.IsValidPublicUserKey(pub) {
+			err = fmt.Errorf("%s: not the seed of a user nkey (SU…)", path)
+		}
+		return pub, false, err
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", false, err
+	}
+	kp, err := nkeys.CreateUser()
+	if err != nil {
+		return "", false, err
+	}
+	defer kp.Wipe()
+	seed, err := kp.Seed()
+	if err != nil {
+		return "", false, err
+	}
+	defer clear(seed)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", false, err
+	}
+	if err := WriteSecret(path, append(seed, '\n')); err != nil {
+		return "", false, err
+	}
+	pub, err := kp.PublicKey()
+	return pub, true, err
 }

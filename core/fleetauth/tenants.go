@@ -40,13 +40,18 @@ type AgentUser struct {
 }
 
 // HostGroups names the groups host belongs to (the groups whose match
-// selects it), sorted: the desired-state subjects its agent may read.
+// selects it), sorted: the desired-state subjects its agent may read. A
+// host no group selects follows agentwire.Ungrouped, where the controller
+// publishes the desired state of such hosts.
 func HostGroups(cfg *config.Config, h *config.Host) []string {
 	var out []string
 	for name, g := range cfg.Groups {
 		if g.Matches(h) {
 			out = append(out, name)
 		}
+	}
+	if len(out) == 0 {
+		return []string{agentwire.Ungrouped}
 	}
 	sort.Strings(out)
 	return out
