@@ -35,12 +35,7 @@ func TestServeReportsPerClient(t *testing.T) {
 	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
 		t.Fatalf("init: %d\n%s%s", code, out, errOut)
 	}
-	bare := filepath.Join(t.TempDir(), "patching.git")
-	gitRun(t, "", "init", "-q", "--bare", "-b", "main", bare)
-	gitRun(t, conf, "init", "-q", "-b", "main")
-	gitRun(t, conf, "add", "-A")
-	gitRun(t, conf, "commit", "-q", "-m", "policy")
-	gitRun(t, conf, "push", "-q", bare, "main")
+	bare := publishConfig(t, conf, "policy")
 
 	if code, out, errOut := tend(t, "serve", "--once", "--reports-per-client", "--repo", "file://"+bare, "--state-dir", t.TempDir()); code != 0 {
 		t.Fatalf("serve --once: exit %d\n%s%s", code, out, errOut)

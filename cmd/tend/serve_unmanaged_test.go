@@ -10,9 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/tend-sh/tend/core/agentwire/natstest"
 	"github.com/tend-sh/tend/core/config"
@@ -67,40 +65,15 @@ notify "ops" {
 	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
 		t.Fatalf("init: %d\n%s%s", code, out, errOut)
 	}
-	bare := filepath.Join(t.TempDir(), "patching.git")
-	gitRun(t, "", "init", "-q", "--bare", "-b", "main", bare)
-	gitRun(t, conf, "init", "-q", "-b", "main")
-	gitRun(t, conf, "add", "-A")
-	gitRun(t, conf, "commit", "-q", "-m", "a web group, no hosts yet")
-	gitRun(t, conf, "push", "-q", bare, "main")
+	bare := publishConfig(t, conf, "a web group, no hosts yet")
 
-	bin := filepath.Join(t.TempDir(), "tend")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building tend: %v\n%s", err, out)
-	}
+	bin := buildTend(t)
 	srv := natstest.Start(t, nil)
 	state := t.TempDir()
 	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "1s",
 		"--nats", srv.URL(), "--metrics-addr", "127.0.0.1:0", "--log-level", "debug")
 	serve.Env = append(os.Environ(), "TEST_TEND_UNMANAGED_HOOK="+hook.URL())
-	var serveLog syncBuffer
-	serve.Stdout, serve.Stderr = &serveLog, &serveLog
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	serveDone := make(chan struct{})
-	go func() { _ = serve.Wait(); close(serveDone) }()
-	t.Cleanup(func() {
-		_ = serve.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-serveDone:
-		case <-time.After(patience):
-			_ = serve.Process.Kill()
-		}
-		if t.Failed() {
-			t.Logf("tend serve log:\n%s", serveLog.String())
-		}
-	})
+	serveLog := startServe(t, serve)
 	agent := launchAgent(t, exec.Command(bin, "agent", "run", "--nats", srv.URL(), "--host", "kiosk", "--group", "web",
 		"--state-dir", t.TempDir(), "--log-level", "debug", "--heartbeat", "200ms", "--revision-interval", "1s",
 		"--scan-interval", "2s", "--reconnect-min", "20ms", "--reconnect-max", "200ms"), "kiosk")
