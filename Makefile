@@ -194,12 +194,22 @@ bench: build bench-deps
 # RSS apart from the agents') go to $(BIN)/bench/agents-N.md and .json; about
 # 2 minutes in all on 2 cores. make bench runs it with BENCH_AGENTS=1.
 AGENTS ?= 1000 10000
+# Then the Git step: a real daemon (scan-only, --reports-per-client) under a
+# steady stream of scans from GIT_CLIENTS × GIT_HOSTS agent hosts for
+# GIT_DURATION, and the commits per minute per client it made (about 5
+# minutes); it needs the apt provider beside the benchmark to lock it.
+GIT_CLIENTS ?= 20
+GIT_HOSTS ?= 500
+GIT_DURATION ?= 3m
 bench-agents:
 	$(GO) build -o $(BIN)/tend-agentbench ./cmd/tend-agentbench
+	$(GO) build -ldflags "$(STRIP)" -o $(BIN)/tend-provider-apt ./providers/apt/cmd/tend-provider-apt
 	@mkdir -p $(BIN)/bench
 	set -e; for n in $(AGENTS); do \
 		$(BIN)/tend-agentbench -agents $$n -json $(BIN)/bench/agents-$$n.json | tee $(BIN)/bench/agents-$$n.md; \
 	done
+	$(BIN)/tend-agentbench -git -git-clients $(GIT_CLIENTS) -git-hosts $(GIT_HOSTS) -git-duration $(GIT_DURATION) \
+		-json $(BIN)/bench/agents-git.json | tee $(BIN)/bench/agents-git.md
 
 # jq is the plan's baseline (and edits the changed snapshots); git the
 # reports'; dpkg-dev builds the lab host the replayed daemon run records.

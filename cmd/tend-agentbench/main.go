@@ -36,6 +36,9 @@ type options struct {
 	maxFailures, failRate                                                         float64
 	jitter, wait                                                                  time.Duration
 	json, store                                                                   string
+	// git, when set, runs the Git batching step alone (gitBatch).
+	git  bool
+	gito gitOptions
 }
 
 // results is one run, as -json writes it.
@@ -58,6 +61,7 @@ type results struct {
 	Ring      *ringResult      `json:"ring"`
 	Ingest    *ingestResult    `json:"ingest"`
 	Reconnect *reconnectResult `json:"reconnect"`
+	Git       *gitResult       `json:"git,omitempty"`
 }
 
 func main() {
@@ -84,6 +88,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.wait, "wait", 3*time.Minute, "how long to wait for a step to reach every agent")
 	fs.StringVar(&o.json, "json", "", "write the figures to this file as JSON")
 	fs.StringVar(&o.store, "store", "", "JetStream store directory (default: a temporary one, removed)")
+	fs.BoolVar(&o.git, "git", false, "run only the Git step: a real tend serve daemon (scan-only, --reports-per-client) and controller under a steady stream of scans, and the commits per minute per client it makes")
+	fs.IntVar(&o.gito.clients, "git-clients", 20, "-git: MSP clients")
+	fs.IntVar(&o.gito.hostsPerClient, "git-hosts", 500, "-git: agent hosts per client")
+	fs.Float64Var(&o.gito.rate, "git-rate", 20, "-git: scans per second over the fleet, each changing its host's report")
+	fs.DurationVar(&o.gito.duration, "git-duration", 3*time.Minute, "-git: how long the scans stream")
+	fs.DurationVar(&o.gito.interval, "git-interval", 5*time.Second, "-git: the daemon's reconcile interval (tend serve --interval)")
+	fs.DurationVar(&o.gito.reportInterval, "report-interval", time.Minute, "-git: tend serve --report-interval")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -149,6 +160,17 @@ func bench(o options, log io.Writer) (*results, error) {
 		return nil, err
 	}
 
+	if o.git {
+		res.Agents = 0
+		fmt.Fprintf(log, "== Git: %d clients × %d hosts, %g scans/s for %s, reconcile every %s, --report-interval %s\n",
+			o.gito.clients, o.gito.hostsPerClient, o.gito.rate, o.gito.duration, o.gito.interval, o.gito.reportInterval)
+		res.Git, err = gitBatch(ctx, log, url, js, h, o.gito)
+		h.sampleRSS()
+		res.ServerPeakRSS, res.ServerCPU = h.peakRSS, h.cpu().Seconds()
+		res.AgentsCPU, res.AgentsRSS = selfCPU().Seconds(), procStatus(os.Getpid(), "VmHWM:")
+		res.Wall, res.LoadEnd = time.Since(start).Seconds(), loadavg()
+		return res, err
+	}
 	f := &fleet{failing: failingHosts(o.ring, o.failRate)}
 	defer f.close()
 	fmt.Fprintf(log, "== connecting %d agents (file limit %d)\n", o.agents, res.FileLimit)
@@ -179,7 +201,7 @@ func bench(o options, log io.Writer) (*results, error) {
 		return res, fmt.Errorf("ring: %d results were not published", n)
 	}
 	fmt.Fprintf(log, "== scan ingest from every agent\n")
-	if res.Ingest, err = ingest(ctx, js, f, h, o.clients, o.installed, o.available, o.agents/100); err != nil {
+	if res.Ingest, err = ingest(ctx, log, url, js, f, h, o.clients, o.installed, o.available, o.agents/100); err != nil {
 		return res, fmt.Errorf("ingest: %w", err)
 	}
 	fmt.Fprintf(log, "== server restart, agents reconnecting with %s jitter\n", o.jitter)

@@ -3,9 +3,13 @@ package main
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/tend-sh/tend/plugins/loader/loadertest"
 )
 
 // TestMain lets the test binary stand in for tend-agentbench -hub, which the
@@ -43,7 +47,8 @@ func TestSmallFleet(t *testing.T) {
 		g.Answered != g.Dispatched || uint64(g.Dispatched)+g.LeftQueued != uint64(g.Hosts) {
 		t.Errorf("ring: %+v", g)
 	}
-	if i := r.Ingest; i.Stored != uint64(o.agents) || i.SummedHosts != o.agents || i.SummedInstalled != o.agents*o.installed {
+	if i := r.Ingest; i.Stored != uint64(o.agents) || i.SummedHosts != o.agents || i.SummedInstalled != o.agents*o.installed ||
+		i.ClientSummaries != o.clients || i.SummaryFiles < 2*o.agents {
 		t.Errorf("ingest: %+v", i)
 	}
 	if c := r.Reconnect; c.Missing != 0 || c.CheckErrors != 0 {
@@ -83,5 +88,30 @@ func BenchmarkAgents1000(b *testing.B) {
 		b.ReportMetric(r.Reconnect.Reconnected, "reconnect-s")
 		b.ReportMetric(r.ServerCPU, "server-cpu-s")
 		b.ReportMetric(float64(r.ServerPeakRSS>>20), "server-peak-MB")
+	}
+}
+
+// TestGitBatch runs the Git step small: a real daemon and controller, 3
+// clients × 5 hosts, scans streaming for 8 s with a 2 s report interval.
+// It checks what the step reports, not how fast: no branch got two commits
+// within one interval, every host's last scan landed.
+func TestGitBatch(t *testing.T) {
+	loadertest.Install(t, "apt", "github.com/tend-sh/tend/providers/apt/cmd/tend-provider-apt")
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(t.TempDir(), "gitconfig"))
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	o := options{git: true, store: t.TempDir(), gito: gitOptions{clients: 3, hostsPerClient: 5, rate: 10,
+		duration: 8 * time.Second, interval: 200 * time.Millisecond, reportInterval: 2 * time.Second}}
+	var log testWriter
+	log.t = t
+	r, err := bench(o, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md strings.Builder
+	writeMarkdown(&md, r)
+	t.Log(md.String())
+	g := r.Git
+	if g.MaxInInterval != 1 || g.MinGap < 2 || g.Landed != g.Streamed || g.Streamed != 15 || g.ClientCommitsMin < 1 || g.FleetCommits < 1 {
+		t.Errorf("git: %+v", g)
 	}
 }

@@ -256,10 +256,7 @@ func agentLab(t *testing.T, opts apttest.Options, policy string) (bin, conf stri
 	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
 		t.Fatalf("init: %d\n%s%s", code, out, errOut)
 	}
-	bin = filepath.Join(t.TempDir(), "tend")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building tend: %v\n%s", err, out)
-	}
+	bin = buildTend(t)
 	return bin, conf, root
 }
 

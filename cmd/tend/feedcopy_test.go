@@ -56,12 +56,7 @@ func TestFeedCopyOnReportsBranch(t *testing.T) {
 	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
 		t.Fatalf("init: %d\n%s%s", code, out, errOut)
 	}
-	bare := filepath.Join(t.TempDir(), "patching.git")
-	gitRun(t, "", "init", "-q", "--bare", "-b", "main", bare)
-	gitRun(t, conf, "init", "-q", "-b", "main")
-	gitRun(t, conf, "add", "-A")
-	gitRun(t, conf, "commit", "-q", "-m", "policy with url feeds")
-	gitRun(t, conf, "push", "-q", bare, "main")
+	bare := publishConfig(t, conf, "policy with url feeds")
 
 	args := []string{"serve", "--once", "--scan-only", "--repo", "file://" + bare, "--state-dir", t.TempDir()}
 	if code, out, errOut := tend(t, args...); code != 0 || !strings.Contains(errOut, "committed=true") {

@@ -71,4 +71,8 @@ func TestControllerPatchesRealAgent(t *testing.T) {
 	if got := ctl.Unmanaged(); len(got) != 0 {
 		t.Errorf("unmanaged: %v", got)
 	}
+	// The agent's hello says what machine it runs on.
+	if h, ok := ctl.Hello("lab"); !ok || h.Facts["arch"] == "" || h.Facts["hostname"] == "" || h.Facts["kernel"] == "" {
+		t.Errorf("hello: %+v", h)
+	}
 }

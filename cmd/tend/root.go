@@ -76,7 +76,7 @@ with a plan preview, applied by providers and reported back to Git.`,
 		g.configureLog(cmd)
 		return nil
 	}
-	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newReport(g), newHistory(g), newServe(g), newCalendar(g), newProviders(g), newFeeds(g), newAdvise(g), newVersion(g), newAgent(g))
+	root.AddCommand(newInit(g), newValidate(g), newFmt(g), newScan(g), newPlan(g), newApply(g), newShow(g), newReport(g), newHistory(g), newServe(g), newCalendar(g), newProviders(g), newFeeds(g), newAdvise(g), newVersion(g), newAgent(g), newHosts(g))
 	return root
 }
 

@@ -45,6 +45,9 @@ type serveFlags struct {
 	nats, natsCreds, natsCA string
 	natsListen              string
 	agentTimeout            time.Duration
+	agentStaleAfter         time.Duration
+	reportInterval          time.Duration
+	reportsPerClient        bool
 }
 
 func newServe(g *globals) *cobra.Command {
@@ -74,7 +77,13 @@ every verified push webhook:
      health checks after each host, reboots waited for;
   6. re-scan the hosts that changed and commit the reports layout to the
      reports branch (never force-pushed; unchanged reports make no commit);
-     with --html, the HTML compliance report too, under html/.
+     with --html, the HTML compliance report too, under html/. A branch gets
+     at most one commit per --report-interval (default 1m): reports that
+     change sooner are held back in the state dir and committed together,
+     one commit for every client's changes, by the first reconcile after
+     it (--once and a shutdown commit what they hold at once). With
+     --reports-per-client each client label also gets a branch of its own,
+     <reports-branch>-clients/<client>, with only its hosts and summary.
 
 Before a host is touched its intent is written and fsynced to the apply
 journal in --state-dir; after a crash the unfinished actions are re-scanned
@@ -140,6 +149,8 @@ worker that never holds up a reconcile; see docs/operations.md.`,
 	fl.DurationVar(&f.scanInterval, "scan-interval", time.Hour, "how long a host's scan serves reconciles before the host is scanned again (0: every reconcile)")
 	fl.IntVar(&f.scanConcurrency, "scan-concurrency", daemon.DefaultScanConcurrency, "how many hosts are scanned (and have their transactions resolved) at once")
 	fl.BoolVar(&f.scanOnly, "scan-only", false, "scan, plan and report; never apply anything")
+	fl.DurationVar(&f.reportInterval, "report-interval", time.Minute, "least time between two commits of a reports branch: reports that change sooner are held back (in the state dir) and committed together once it has passed (0: commit on every reconcile)")
+	fl.BoolVar(&f.reportsPerClient, "reports-per-client", false, "also commit each client label's reports (its hosts and summary) to a branch of its own, <reports-branch>-clients/<client>")
 	fl.BoolVar(&f.html, "html", false, "also commit the HTML compliance report (as tend report --html writes it) under html/ on the reports branch, for a Git host's Pages")
 	fl.StringVar(&f.allowRewind, "allow-rewind", "", "apply this commit (7-40 hex digits) once although it does not descend from the configuration in force (a rewound or rewritten branch)")
 	fl.StringVar(&f.nats, "nats", "", "agent hosts: NATS server URL of the controller (default: an embedded server on --nats-listen when the configuration has agent hosts)")
@@ -147,6 +158,7 @@ worker that never holds up a reconcile; see docs/operations.md.`,
 	fl.StringVar(&f.natsCA, "nats-ca", "", "agent hosts: CA file to verify the --nats server's TLS certificate with")
 	fl.StringVar(&f.natsListen, "nats-listen", fleet.DefaultListen, "agent hosts: where the embedded NATS server listens when there is no --nats (it admits the agents of keys accepted with tend agent accept)")
 	fl.DurationVar(&f.agentTimeout, "agent-timeout", 30*time.Minute, "agent hosts: how long to wait for an agent's result before the host fails as unreachable")
+	fl.DurationVar(&f.agentStaleAfter, "agent-stale-after", fleet.DefaultStaleAfter, "agent hosts: how long a declared agent host may send neither hello nor scan before it is reported stale (3 of the agent's default 1h scan intervals)")
 	return cmd
 }
 
@@ -164,12 +176,16 @@ func (f *serveFlags) Validate() error {
 		return fmt.Errorf("--webhook-max-body %d: want 1 to %d bytes (GitHub sends at most 25 MiB)", f.webhookMaxBody, webhook.MaxBodyLimit)
 	case f.interval <= 0:
 		return errors.New("--interval must be positive")
+	case f.reportInterval < 0:
+		return errors.New("--report-interval must not be negative")
 	case f.scanInterval < 0:
 		return errors.New("--scan-interval must not be negative")
 	case f.scanConcurrency < 1:
 		return errors.New("--scan-concurrency must be at least 1")
 	case f.agentTimeout <= 0:
 		return errors.New("--agent-timeout must be positive")
+	case f.agentStaleAfter <= 0:
+		return errors.New("--agent-stale-after must be positive")
 	case (f.natsCreds != "" || f.natsCA != "") && f.nats == "":
 		return errors.New("--nats-creds and --nats-ca need --nats")
 	case f.revokedKeys != "" && f.allowedSigners == "":
@@ -203,6 +219,11 @@ func runServe(g *globals, f *serveFlags) error {
 		return err
 	}
 	defer agents.Close()
+	// One reconcile (--once) has nothing to batch: it commits what changed.
+	reportInterval := f.reportInterval
+	if f.once {
+		reportInterval = 0
+	}
 	// The daemon takes the state dir's lock before it opens the clone.
 	d, err := daemon.New(daemon.Options{
 		Git: gitsource.Options{
@@ -213,7 +234,7 @@ func runServe(g *globals, f *serveFlags) error {
 		Verifier: verifier, StateDir: stateDir, ReportsBranch: f.reportsBranch, HTML: f.html, AllowRewind: f.allowRewind,
 		RewindHint: rewindHint, Interval: f.interval, Log: g.log, Metrics: m, RebootTimeout: f.rebootTimeout,
 		ScanInterval: f.scanInterval, ScanConcurrency: f.scanConcurrency, ScanOnly: f.scanOnly,
-		Fleet: agents, FeedClient: feedsClient,
+		Fleet: agents, FeedClient: feedsClient, ReportInterval: reportInterval, ReportsPerClient: f.reportsPerClient,
 	})
 	if err != nil {
 		return withURLSecretHint(err)

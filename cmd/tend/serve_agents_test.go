@@ -6,9 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/tend-sh/tend/core/agentwire/natstest"
 	"github.com/tend-sh/tend/core/inventory"
@@ -107,39 +105,14 @@ policy "security_only" {
 	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
 		t.Fatalf("init: %d\n%s%s", code, out, errOut)
 	}
-	bare := filepath.Join(t.TempDir(), "patching.git")
-	gitRun(t, "", "init", "-q", "--bare", "-b", "main", bare)
-	gitRun(t, conf, "init", "-q", "-b", "main")
-	gitRun(t, conf, "add", "-A")
-	gitRun(t, conf, "commit", "-q", "-m", "three agent hosts")
-	gitRun(t, conf, "push", "-q", bare, "main")
+	bare := publishConfig(t, conf, "three agent hosts")
 
-	bin := filepath.Join(t.TempDir(), "tend")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building tend: %v\n%s", err, out)
-	}
+	bin := buildTend(t)
 	srv := natstest.Start(t, nil)
 	state := t.TempDir()
-	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "2s",
+	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "2s", "--report-interval", "3s",
 		"--nats", srv.URL(), "--agent-timeout", "90s", "--log-level", "debug")
-	var serveLog syncBuffer
-	serve.Stdout, serve.Stderr = &serveLog, &serveLog
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	serveDone := make(chan struct{})
-	go func() { _ = serve.Wait(); close(serveDone) }()
-	t.Cleanup(func() {
-		_ = serve.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-serveDone:
-		case <-time.After(patience):
-			_ = serve.Process.Kill()
-		}
-		if t.Failed() {
-			t.Logf("tend serve log:\n%s", serveLog.String())
-		}
-	})
+	serveLog := startServe(t, serve)
 
 	agents := map[string]*agentProc{}
 	for _, h := range hosts {

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -45,36 +44,14 @@ func TestServeEmbeddedAccounts(t *testing.T) {
 	if err := os.WriteFile(hcl, []byte(strings.Replace(string(data), `transport = "local"`, agentHost, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bare := filepath.Join(t.TempDir(), "patching.git")
-	gitRun(t, "", "init", "-q", "--bare", "-b", "main", bare)
-	gitRun(t, conf, "init", "-q", "-b", "main")
-	gitRun(t, conf, "add", "-A")
-	gitRun(t, conf, "commit", "-q", "-m", "one agent host")
-	gitRun(t, conf, "push", "-q", bare, "main")
+	bare := publishConfig(t, conf, "one agent host")
 
 	listen := freeListen(t)
 	url := "nats://" + listen
 	state := t.TempDir()
 	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "2s",
 		"--nats-listen", listen, "--agent-timeout", "3m", "--log-level", "debug")
-	var serveLog syncBuffer
-	serve.Stdout, serve.Stderr = &serveLog, &serveLog
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	serveDone := make(chan struct{})
-	go func() { _ = serve.Wait(); close(serveDone) }()
-	t.Cleanup(func() {
-		_ = serve.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-serveDone:
-		case <-time.After(patience):
-			_ = serve.Process.Kill()
-		}
-		if t.Failed() {
-			t.Logf("tend serve log:\n%s", serveLog.String())
-		}
-	})
+	serveLog := startServe(t, serve)
 	eventually(t, "the embedded NATS server started", func() bool {
 		return strings.Contains(serveLog.String(), "started the embedded NATS server")
 	}, serveLog.String)

@@ -65,7 +65,8 @@ type serveFleet struct {
 func newServeFleet(ctx context.Context, f *serveFlags, stateDir string, log logrus.FieldLogger) (*serveFleet, error) {
 	sf := &serveFleet{
 		o: fleet.Options{URL: f.nats, CredsFile: f.natsCreds, CAFile: f.natsCA, JobTimeout: f.agentTimeout,
-			InventoryDir: filepath.Join(stateDir, "agents", "inventory"), Log: log},
+			InventoryDir: filepath.Join(stateDir, "agents", "inventory"), Log: log, StaleAfter: f.agentStaleAfter,
+			PresenceFile: fleet.PresencePath(stateDir), EnrolledDir: fleet.EnrolledPath(stateDir)},
 		listen: f.natsListen, store: filepath.Join(stateDir, "nats"), log: log,
 		seed: filepath.Join(stateDir, controllerSeedFile), enrolled: filepath.Join(stateDir, enrolledDir),
 	}
@@ -265,6 +266,18 @@ func (sf *serveFleet) Run(ctx context.Context, h model.HostPlan, pol *config.Pol
 }
 
 func (sf *serveFleet) InventoryDir() string { return sf.o.InventoryDir }
+
+// Presence is the controller's (daemon.FleetPresence); nil before the
+// controller started (no agent mode yet).
+func (sf *serveFleet) Presence(now time.Time) (*model.AgentPresence, error) {
+	sf.mu.Lock()
+	ctl := sf.ctl
+	sf.mu.Unlock()
+	if ctl == nil {
+		return nil, nil
+	}
+	return ctl.Presence(now)
+}
 
 func (sf *serveFleet) Close() {
 	sf.mu.Lock()

@@ -30,6 +30,56 @@ func gitRun(t *testing.T, dir string, args ...string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// publishConfig makes conf a Git repository with one commit of all its
+// files and pushes it to a new bare repository, whose path it returns.
+func publishConfig(t *testing.T, conf, message string) string {
+	t.Helper()
+	bare := filepath.Join(t.TempDir(), "patching.git")
+	gitRun(t, "", "init", "-q", "--bare", "-b", "main", bare)
+	gitRun(t, conf, "init", "-q", "-b", "main")
+	gitRun(t, conf, "add", "-A")
+	gitRun(t, conf, "commit", "-q", "-m", message)
+	gitRun(t, conf, "push", "-q", bare, "main")
+	return bare
+}
+
+// buildTend builds this package's tend binary for tests that run it as a
+// process of its own, and returns its path.
+func buildTend(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "tend")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building tend: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// startServe starts serve (a tend serve command) with its output in the
+// buffer returned. When the test ends it is stopped with SIGTERM (killed
+// after patience), and its log printed if the test failed.
+func startServe(t *testing.T, serve *exec.Cmd) *syncBuffer {
+	t.Helper()
+	serveLog := &syncBuffer{}
+	serve.Stdout, serve.Stderr = serveLog, serveLog
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	serveDone := make(chan struct{})
+	go func() { _ = serve.Wait(); close(serveDone) }()
+	t.Cleanup(func() {
+		_ = serve.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-serveDone:
+		case <-time.After(patience):
+			_ = serve.Process.Kill()
+		}
+		if t.Failed() {
+			t.Logf("tend serve log:\n%s", serveLog.String())
+		}
+	})
+	return serveLog
+}
+
 // serveLab is an apt lab whose configuration (with its lock file) is the
 // root of a repository pushed to a bare upstream, which it returns.
 func serveLab(t *testing.T, opts apttest.Options) (bare string, root *apttest.Root) {
@@ -44,12 +94,7 @@ func serveLabPolicy(t *testing.T, opts apttest.Options, rules string) (bare stri
 	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
 		t.Fatalf("init: %d\n%s%s", code, out, errOut)
 	}
-	bare = filepath.Join(t.TempDir(), "patching.git")
-	gitRun(t, "", "init", "-q", "--bare", "-b", "main", bare)
-	gitRun(t, conf, "init", "-q", "-b", "main")
-	gitRun(t, conf, "add", "-A")
-	gitRun(t, conf, "commit", "-q", "-m", "policy")
-	gitRun(t, conf, "push", "-q", bare, "main")
+	bare = publishConfig(t, conf, "policy")
 	return bare, root
 }
 
@@ -135,10 +180,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 		Installed: []apttest.Pkg{{Name: "openssl", Version: "3.0.20-1"}},
 		Security:  []apttest.Pkg{{Name: "openssl", Version: "3.0.20-2", Postinst: "sleep 2"}},
 	})
-	bin := filepath.Join(t.TempDir(), "tend")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildTend(t)
 	state := t.TempDir()
 	cmd := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "1h",
 		"--metrics-addr", "127.0.0.1:0")
@@ -215,10 +257,7 @@ func TestServeOnceRejectedPushKeepsFailure(t *testing.T) {
 // keeps its origin.
 func TestServeSecondDaemonRefused(t *testing.T) {
 	bare, _ := serveLab(t, apttest.Options{Installed: []apttest.Pkg{{Name: "openssl", Version: "3.0.20-1"}}})
-	bin := filepath.Join(t.TempDir(), "tend")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildTend(t)
 	state := t.TempDir()
 	first := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "1h")
 	var logs syncBuffer

@@ -81,7 +81,7 @@ feed "kev" {
 		t.Errorf("CVEs of the available updates: %v", cves)
 	}
 	var open []string
-	for _, o := range inv.OpenCVEs {
+	for o := range inv.OpenCVEs.All() {
 		open = append(open, o.Package+" "+o.CVE)
 	}
 	if strings.Join(open, ", ") != "libc6 CVE-2023-4527, libc6 CVE-2023-4911" {

@@ -96,7 +96,7 @@ window "new_year" {
 		t.Errorf("installed sources: %v", sources)
 	}
 	var open []string
-	for _, o := range inv.OpenCVEs {
+	for o := range inv.OpenCVEs.All() {
 		open = append(open, o.Package+" "+o.CVE)
 	}
 	if strings.Join(open, ", ") != "libc6 CVE-2019-1010022, libc6 CVE-2023-4911" {

@@ -122,6 +122,8 @@ type Agent struct {
 	scanNow   chan struct{}
 	jobs      chan agentwire.Job
 	flushMu   sync.Mutex
+	// facts are the machine's facts its hellos carry, read at start.
+	facts map[string]string
 }
 
 // Run runs the agent until ctx ends: it resumes a job its last process
@@ -144,7 +146,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer jnl.Close()
-	a := &Agent{o: o, log: o.Log.WithField("host", o.Host), st: st, jnl: jnl, groups: map[string]*group{},
+	a := &Agent{o: o, log: o.Log.WithField("host", o.Host), st: st, jnl: jnl, groups: map[string]*group{}, facts: machineFacts(),
 		connected: make(chan struct{}, 1), flush: make(chan struct{}, 1), scanNow: make(chan struct{}, 1),
 		jobs: make(chan agentwire.Job, 1)}
 	defer a.closeGroups()
@@ -345,7 +347,7 @@ func (a *Agent) hello() {
 	busy := a.busy
 	a.mu.Unlock()
 	h := agentwire.Hello{Version: agentwire.Version, Host: a.o.Host, AgentVersion: a.o.AgentVersion,
-		Groups: a.o.Groups, Revisions: a.revisions(), At: time.Now().UTC(), Busy: busy}
+		Groups: a.o.Groups, Revisions: a.revisions(), Facts: a.facts, At: time.Now().UTC(), Busy: busy}
 	if err := a.publishCore(agentwire.HelloSubject(a.o.Host), h); err != nil {
 		a.log.WithError(err).Debug("hello not sent")
 	}

@@ -101,7 +101,12 @@ type Hello struct {
 	Groups       []string          `json:"groups"`
 	Revisions    map[string]uint64 `json:"revisions"`
 	Labels       map[string]string `json:"labels,omitempty"`
-	At           time.Time         `json:"at"`
+	// Facts describe the machine, so an unmanaged agent can be told
+	// apart: "os" and "release" (/etc/os-release's ID and VERSION_ID),
+	// "kernel" (uname release), "hostname", "arch" (GOARCH). Omitted by
+	// agents that do not send them.
+	Facts map[string]string `json:"facts,omitempty"`
+	At    time.Time         `json:"at"`
 	// Busy names the job the agent is running, if any.
 	Busy string `json:"busy,omitempty"`
 }

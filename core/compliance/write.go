@@ -110,6 +110,7 @@ func ClientSummaries(reports []model.Report, s *model.FleetSummary) []ClientSumm
 		cs := Summarize(rs, labels, s.ConfigCommit, s.GeneratedAt)
 		cs.Client = c
 		cs.HaltedRollouts = append([]string{}, s.HaltedRollouts...)
+		cs.Agents = clientAgents(s.Agents, c)
 		out = append(out, ClientSummary{Summary: cs, Reports: rs})
 	}
 	return out
@@ -169,4 +170,25 @@ func EnsureResults(files map[string][]byte, t *reportsbranch.Tree, configCommit 
 	}
 	files[reportsbranch.ResultsFile] = b
 	return nil
+}
+
+// clientAgents scopes the fleet's agent presence to one client: its stale
+// agent hosts, and the unmanaged agents whose hello said that client. nil
+// stays nil (no agent mode).
+func clientAgents(p *model.AgentPresence, client string) *model.AgentPresence {
+	if p == nil {
+		return nil
+	}
+	out := &model.AgentPresence{StaleAfter: p.StaleAfter, Unmanaged: []model.UnmanagedAgent{}, Stale: []model.StaleAgent{}}
+	for _, u := range p.Unmanaged {
+		if u.Client == client {
+			out.Unmanaged = append(out.Unmanaged, u)
+		}
+	}
+	for _, st := range p.Stale {
+		if st.Client == client {
+			out.Stale = append(out.Stale, st)
+		}
+	}
+	return out
 }

@@ -82,7 +82,7 @@ var NotifyTypes = []string{NotifyWebhook, NotifySlack, NotifyTeams, NotifyEmail}
 var EventKinds = []string{
 	"config_rejected", "apply_failed", "rollout_halted", "scan_failed",
 	"health_check_failed", "drift", "reboot_pending", "exclusion_expiring", "suspend_expiring",
-	"stale",
+	"stale", "unmanaged_agent", "agent_stale",
 }
 
 // Severities are the events' severities, lowest first.

@@ -47,6 +47,15 @@ type Options struct {
 	StateDir string
 	// ReportsBranch overrides the configuration's tend { reports_branch }.
 	ReportsBranch string
+	// ReportInterval is the least time between two commits of a reports
+	// branch (tend serve --report-interval, default there 1m): a reconcile
+	// whose reports changed sooner holds them back for the next reconcile
+	// after the interval (batch.go). Zero commits on every reconcile.
+	ReportInterval time.Duration
+	// ReportsPerClient also commits each client label's reports to a
+	// branch of its own, reportsbranch.ClientBranch (tend serve
+	// --reports-per-client; clients.go).
+	ReportsPerClient bool
 	// HTML adds the HTML compliance report to the reports branch, under
 	// html/, in every commit of reports (tend serve --html).
 	HTML bool
@@ -125,6 +134,14 @@ type Daemon struct {
 	scanCache scanCache
 	// notifier sends notifications from the state dir's outbox.
 	notifier *notify.Notifier
+	// presenceLogged is the unmanaged and stale agents last logged as a
+	// warning (presence.go); guarded by run.
+	presenceLogged string
+	// reportsDue is when reports held back are committed (batch.go), zero
+	// when none are; guarded by mu. clientsAt is the fleet branch head
+	// every client branch was last brought up to date with; guarded by run.
+	reportsDue time.Time
+	clientsAt  plumbing.Hash
 }
 
 // loaded is a configuration ready to govern.
@@ -314,7 +331,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		if d.draining() || ctx.Err() != nil {
 			return nil
 		}
-		wait := jitter(d.o.Interval)
+		wait := d.nextWait(jitter(d.o.Interval))
 		d.log.WithField("next_in", wait.Round(time.Second).String()).Debug("waiting for the next reconcile")
 		timer := time.NewTimer(wait)
 		select {

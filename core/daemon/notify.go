@@ -30,6 +30,9 @@ func (d *Daemon) notify(p *pass) {
 	}
 	in := notify.Input{Config: p.good.cfg, ConfigCommit: p.good.commit.String(), Reports: p.reports,
 		Summary: p.out.Summary, ScanErrors: p.scanErrs, Now: p.now}
+	if s := p.out.Summary; s != nil {
+		in.Agents = s.Agents
+	}
 	if d.o.Expiring != nil {
 		in.Expiring = d.o.Expiring(p.good.cfg, p.now)
 	}

@@ -38,6 +38,9 @@ type Outcome struct {
 	// the reports were unchanged.
 	ReportsCommit plumbing.Hash
 	Committed     bool
+	// ReportsHeld is set when the reports changed but wait for the report
+	// interval (Options.ReportInterval); Daemon.ReportsDue says until when.
+	ReportsHeld bool
 }
 
 // pass is one reconcile's state, filled in step by step.
@@ -140,6 +143,9 @@ func (d *Daemon) Reconcile(ctx context.Context, want plumbing.Hash) (*Outcome, e
 		fields["compliant"], fields["hosts"] = out.Summary.Compliant, out.Summary.Hosts
 	}
 	fields["committed"] = out.Committed
+	if out.ReportsHeld {
+		fields["reports_held"] = true
+	}
 	if err == nil {
 		d.log.WithFields(fields).Info("reconciled")
 	}
@@ -212,6 +218,7 @@ func (d *Daemon) observe(out *Outcome, result string, took time.Duration) {
 		m.Hosts.WithLabelValues(model.HostNonCompliant).Set(float64(out.Summary.NonCompliant))
 		m.Hosts.WithLabelValues(model.HostUnknown).Set(float64(out.Summary.Unknown))
 		m.HaltedRollouts.Set(float64(len(out.Summary.HaltedRollouts)))
+		observeAgents(m, out.Summary)
 	}
 	if out.Apply != nil {
 		for _, h := range out.Apply.Hosts {

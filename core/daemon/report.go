@@ -59,7 +59,7 @@ func (d *Daemon) changedFiles(t *reportsbranch.Tree, files map[string][]byte) (b
 		return true, nil // the remote lacks what the branch holds
 	}
 	c := d.cache
-	if c == nil || c.head != t.Head {
+	if c == nil || c.head != t.Head || c.sums == nil {
 		return reportsbranch.Differs(t, files)
 	}
 	for p, b := range files {
@@ -104,8 +104,30 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	if !changed {
 		out.ReportsCommit = tree.Head
 		d.remember(tree.Head, files, rec)
+		d.released()
+		if err := d.clientsUpToDate(ctx, p, files, tree.Head, now); err != nil {
+			return err
+		}
 		d.compact()
 		return nil
+	}
+	src := d.src
+	due, err := d.commitDue(src.RepoPath(), tree.Head, now)
+	if err != nil {
+		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
+	}
+	if now.Before(due) {
+		// The next reconcile plans with these rollout states, but finds
+		// the applies as new as the branch does (the journal keeps them),
+		// so the commit that holds them lists them in results.json.
+		held := &history.Recorded{Rollouts: states, LastApply: p.prev.LastApply, Reports: p.prev.Reports}
+		if err := d.hold(p.branch, tree, held, due); err != nil {
+			return &RetryError{Reason: "layout_failed", Err: err}
+		}
+		out.ReportsCommit, out.ReportsHeld = tree.Head, true
+		d.log.WithFields(map[string]any{"branch": p.branch, "due": due.UTC().Format(time.RFC3339)}).
+			Debug("reports held back: the branch had a commit less than the report interval ago")
+		return nil // the journal keeps the results until a commit holds them
 	}
 	var remove []string
 	if d.o.HTML {
@@ -114,9 +136,8 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 		}
 	}
 	remove = append(remove, feedRemove...)
-	hosts, failed := countHosts(out)
+	hosts, failed := countHosts(out, files)
 	msg, trailers := reportsbranch.Message(commit, out.Summary.Hosts, hosts, failed)
-	src := d.src
 	head, committed, err := reportsbranch.Sync(ctx, src.RepoPath(), src.Remote(), p.branch, files,
 		reportsbranch.Commit{Message: msg, Trailers: trailers, Author: signature(now), Remove: remove}, reportsbranch.WithAuth(src.Auth()))
 	if err != nil {
@@ -124,7 +145,27 @@ func (d *Daemon) report(ctx context.Context, p *pass) error {
 	}
 	out.ReportsCommit, out.Committed = head, committed
 	d.remember(head, files, rec)
+	d.released()
+	if err := d.clientsUpToDate(ctx, p, files, head, now); err != nil {
+		return err
+	}
 	d.compact()
+	return nil
+}
+
+// clientsUpToDate brings the per-client branches up to date with the
+// fleet branch at head, unless they already are (clients.go).
+func (d *Daemon) clientsUpToDate(ctx context.Context, p *pass, files map[string][]byte, head plumbing.Hash, now time.Time) error {
+	if !d.o.ReportsPerClient || d.clientsAt == head {
+		return nil
+	}
+	done, err := d.syncClients(ctx, p, files, now)
+	if err != nil {
+		return &RetryError{Reason: "push_failed", Err: err}
+	}
+	if done {
+		d.clientsAt = head
+	}
 	return nil
 }
 
@@ -149,6 +190,7 @@ func (d *Daemon) layout(p *pass, now time.Time) (map[string][]byte, map[string]*
 	if summary.HaltedRollouts == nil {
 		summary.HaltedRollouts = []string{}
 	}
+	d.addPresence(p, reports, &summary, now)
 	out.Summary = &summary
 	files, err := compliance.Layout(reports, &summary, inv)
 	if err != nil {
@@ -201,20 +243,34 @@ func (d *Daemon) compact() {
 	}
 }
 
-// countHosts counts the hosts this reconcile changed and those that failed.
-func countHosts(out *Outcome) (changed, failed int) {
-	if out.Apply == nil {
-		return 0, 0
-	}
+// countHosts counts the hosts this commit records a change or a failure
+// of: this reconcile's applies, and those of reconciles whose reports were
+// held back (the new applies of results.json).
+func countHosts(out *Outcome, files map[string][]byte) (changed, failed int) {
 	c, f := map[string]bool{}, map[string]bool{}
-	for _, h := range out.Apply.Hosts {
-		for _, r := range h.Results {
-			if r.Status == model.StatusSucceeded {
-				c[h.Host] = true
+	if out.Apply != nil {
+		for _, h := range out.Apply.Hosts {
+			for _, r := range h.Results {
+				if r.Status == model.StatusSucceeded {
+					c[h.Host] = true
+				}
+			}
+			if h.Failed() {
+				f[h.Host] = true
 			}
 		}
-		if h.Failed() {
-			f[h.Host] = true
+	}
+	var res model.Results
+	if b := files[reportsbranch.ResultsFile]; b != nil && json.Unmarshal(b, &res) == nil {
+		for _, a := range res.Applies {
+			for _, r := range a.Results {
+				switch r.Status {
+				case model.StatusSucceeded:
+					c[a.Host] = true
+				case model.StatusFailed, model.StatusInterrupted:
+					f[a.Host] = true
+				}
+			}
 		}
 	}
 	return len(c), len(f)

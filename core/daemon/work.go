@@ -42,6 +42,9 @@ func (d *Daemon) history(ctx context.Context, p *pass) error {
 		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
 	}
 	prev, err := d.previousState(tree)
+	if err == nil {
+		prev, err = d.withPending(p.branch, prev)
+	}
 	if err != nil {
 		return &RetryError{Reason: "reports_branch_unreadable", Err: err}
 	}

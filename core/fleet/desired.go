@@ -81,7 +81,22 @@ func (c *Controller) PublishDesired(ctx context.Context, cfg *config.Config, com
 		}
 	}
 	c.mu.Lock()
-	c.declared, c.declaredAt = declared, time.Now()
+	now := time.Now()
+	for h := range declared {
+		if _, ok := c.declaredSince[h]; !ok {
+			c.declaredSince[h] = now
+		}
+	}
+	for h := range c.declaredSince {
+		if !declared[h] {
+			delete(c.declaredSince, h)
+		}
+	}
+	c.known = map[string]bool{}
+	for h := range cfg.Hosts {
+		c.known[h] = true
+	}
+	c.declared, c.published, c.clients = declared, true, cfg.HostLabels("client")
 	c.mu.Unlock()
 	files, err := Files(cfg)
 	if err != nil {

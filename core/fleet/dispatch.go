@@ -165,7 +165,7 @@ func (c *Controller) onResult(m jetstream.Msg) {
 	jm := c.inflight[r.JobID]
 	delete(c.inflight, r.JobID)
 	delete(c.waiting, r.JobID)
-	c.seen[host] = time.Now()
+	c.seenLocked(host)
 	c.mu.Unlock()
 	if jm != nil {
 		_ = jm.Ack()

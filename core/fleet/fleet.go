@@ -45,8 +45,13 @@ type Options struct {
 	// commit may follow any other.
 	Descends func(commit, base string) (bool, error)
 	// StaleAfter is how long a declared agent host may stay silent before
-	// it is stale (default 1h).
+	// it is stale (default DefaultStaleAfter).
 	StaleAfter time.Duration
+	// PresenceFile, if set, keeps what the controller heard from agents
+	// across restarts (see PresenceFile); EnrolledDir, if set, is the
+	// enrolled-keys directory (fleetauth.LoadEnrolled): a key there for a
+	// host no configuration declares is an unmanaged agent.
+	PresenceFile, EnrolledDir string
 	// Log receives what the controller does (default: logrus standard).
 	Log logrus.FieldLogger
 }
@@ -69,9 +74,24 @@ type Controller struct {
 	seen       map[string]time.Time     // host → last hello or scan
 	hellos     map[string]agentwire.Hello
 	declared   map[string]bool // agent hosts of the last published configuration
-	declaredAt time.Time
 	lastCommit string
 	revisions  map[string]uint64 // agent host → revision of its first group
+
+	// Presence (presence.go), guarded by mu: known are all hosts of the
+	// last published configuration; published is set once one was;
+	// declaredSince is when each agent host was first declared; firstSeen
+	// each host's first hello or scan; clients each host's client label.
+	known         map[string]bool
+	published     bool
+	declaredSince map[string]time.Time
+	firstSeen     map[string]time.Time
+	clients       map[string]string
+	// saveMu guards saved, the presence file's last written content, its
+	// shape and when it was written.
+	saveMu     sync.Mutex
+	saved      string
+	savedShape string
+	savedAt    time.Time
 }
 
 func (c *Controller) commit() string {
@@ -119,7 +139,7 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Controller, error) {
 		o.JobTimeout = 30 * time.Minute
 	}
 	if o.StaleAfter <= 0 {
-		o.StaleAfter = time.Hour
+		o.StaleAfter = DefaultStaleAfter
 	}
 	if o.Log == nil {
 		o.Log = logrus.StandardLogger()
@@ -129,7 +149,12 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Controller, error) {
 		return nil, err
 	}
 	c := &Controller{o: o, nc: nc, js: js, dispatch: map[string]*dispatcher{}, waiting: map[string]chan result{},
-		inflight: map[string]jetstream.Msg{}, seen: map[string]time.Time{}, hellos: map[string]agentwire.Hello{}, declared: map[string]bool{}, revisions: map[string]uint64{}}
+		inflight: map[string]jetstream.Msg{}, seen: map[string]time.Time{}, hellos: map[string]agentwire.Hello{}, declared: map[string]bool{}, revisions: map[string]uint64{},
+		known: map[string]bool{}, declaredSince: map[string]time.Time{}, firstSeen: map[string]time.Time{}, clients: map[string]string{}}
+	if err := c.loadPresence(); err != nil {
+		// Presence is a report, not a control: agent mode goes on without it.
+		o.Log.WithError(err).Error("agent presence not restored; unmanaged and stale agents are counted from now")
+	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if o.InventoryDir != "" {
 		if err := os.MkdirAll(o.InventoryDir, 0o755); err != nil {
@@ -147,7 +172,8 @@ func New(ctx context.Context, nc *nats.Conn, o Options) (*Controller, error) {
 	return c, nil
 }
 
-// Close stops the controller's consumers and closes the connection.
+// Close stops the controller's consumers, saves the presence file and
+// closes the connection.
 func (c *Controller) Close() {
 	c.cancel()
 	c.mu.Lock()
@@ -161,6 +187,12 @@ func (c *Controller) Close() {
 	}
 	for _, s := range c.subs {
 		_ = s.Unsubscribe()
+	}
+	c.mu.Lock()
+	f := c.presenceFile()
+	c.mu.Unlock()
+	if err := c.savePresence(&f, true); err != nil {
+		c.o.Log.WithError(err).Error("could not save the agents' presence")
 	}
 	c.nc.Close()
 }

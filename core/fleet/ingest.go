@@ -60,24 +60,34 @@ func (c *Controller) onHello(m *nats.Msg) {
 	}
 	c.mu.Lock()
 	c.hellos[host] = h
-	c.seen[host] = time.Now()
+	c.seenLocked(host)
 	c.mu.Unlock()
 }
 
 func (c *Controller) markSeen(host string) {
 	c.mu.Lock()
-	c.seen[host] = time.Now()
+	c.seenLocked(host)
 	c.mu.Unlock()
 }
 
+// seenLocked records that host's agent was heard from now.
+func (c *Controller) seenLocked(host string) {
+	now := time.Now()
+	c.seen[host] = now
+	if _, ok := c.firstSeen[host]; !ok {
+		c.firstSeen[host] = now
+	}
+}
+
 // Unmanaged are the agents that said hello whose host the last published
-// configuration does not declare as an agent host, sorted.
+// configuration does not declare (by a host block or hosts-file entry),
+// sorted; none before a configuration was published.
 func (c *Controller) Unmanaged() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []string
 	for h := range c.hellos {
-		if !c.declared[h] {
+		if c.published && !c.known[h] {
 			out = append(out, h)
 		}
 	}
@@ -86,8 +96,8 @@ func (c *Controller) Unmanaged() []string {
 }
 
 // Stale are the declared agent hosts that sent neither hello nor scan in
-// the last StaleAfter (counted from when the configuration was published
-// for hosts never heard from), sorted.
+// the last StaleAfter (counted from when the host was first declared, for
+// hosts never heard from), sorted.
 func (c *Controller) Stale(now time.Time) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -95,7 +105,7 @@ func (c *Controller) Stale(now time.Time) []string {
 	for _, h := range slices.Sorted(maps.Keys(c.declared)) {
 		last, ok := c.seen[h]
 		if !ok {
-			last = c.declaredAt
+			last = c.declaredSince[h]
 		}
 		if now.Sub(last) > c.o.StaleAfter {
 			out = append(out, h)

@@ -35,6 +35,7 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 					Available:  []model.Update{{ID: s, Name: s, CVEs: []string{s}, Title: s, ReleasedAt: time.Date(2026, 1, 2, 3, 4, 5, i, time.UTC)}, {Name: "x"}},
 					Versions:   map[string][]string{s: {s, "1"}},
 					Unfinished: []model.Unfinished{{Name: s, Version: s, State: s}},
+					OpenCVEs:   model.OpenCVEsOf([]model.OpenCVE{{Package: s, Version: s, CVE: s}, {Package: s, Version: s, CVE: "CVE-2"}, {Package: "z", CVE: s}}),
 				},
 				"empty": {},
 			}}

@@ -17,6 +17,12 @@ const (
 	ReconcileError       = "error"        // the reconcile could not finish
 )
 
+// Agent states, the "state" label of tend_agents.
+const (
+	AgentsUnmanaged = "unmanaged" // agents that said hello, or are enrolled, for hosts no configuration declares
+	AgentsStale     = "stale"     // declared agent hosts silent for longer than the stale threshold
+)
+
 // Metrics are the daemon's instruments.
 type Metrics struct {
 	Registry *prometheus.Registry
@@ -33,6 +39,9 @@ type Metrics struct {
 	// (sent, failed, expired); NotificationsQueued gauges the outbox.
 	Notifications       *prometheus.CounterVec
 	NotificationsQueued prometheus.Gauge
+	// Agents gauges agents by state (AgentsUnmanaged, AgentsStale), in
+	// agent mode.
+	Agents *prometheus.GaugeVec
 }
 
 // New creates the metrics on a fresh registry.
@@ -80,9 +89,13 @@ func New() *Metrics {
 			Name: "tend_notifications_queued",
 			Help: "Notification messages in the outbox waiting to be sent.",
 		}),
+		Agents: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "tend_agents",
+			Help: "Agents by state after the last reconcile: unmanaged (an agent said hello, or its key is enrolled, for a host no configuration declares), stale (a declared agent host silent for longer than --agent-stale-after).",
+		}, []string{"state"}),
 	}
 	m.Registry.MustRegister(m.ReconcileDuration, m.Reconciles, m.LastSuccess, m.Hosts, m.Actions,
-		m.Webhooks, m.ConfigValid, m.HaltedRollouts, m.Notifications, m.NotificationsQueued,
+		m.Webhooks, m.ConfigValid, m.HaltedRollouts, m.Notifications, m.NotificationsQueued, m.Agents,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Known label values start at zero, so rates work from the first scrape.
 	for _, r := range []string{ReconcileOK, ReconcileConfigError, ReconcileUnverified, ReconcileError} {
@@ -93,6 +106,9 @@ func New() *Metrics {
 	}
 	for _, s := range []string{"succeeded", "failed", "interrupted", "skipped"} {
 		m.Actions.WithLabelValues(s)
+	}
+	for _, s := range []string{AgentsUnmanaged, AgentsStale} {
+		m.Agents.WithLabelValues(s)
 	}
 	for _, s := range []string{"accepted", "ignored", "duplicate", "unauthorized", "bad_request", "too_large", "busy", "method_not_allowed"} {
 		m.Webhooks.WithLabelValues(s)

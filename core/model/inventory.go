@@ -46,15 +46,10 @@ type ProviderInventory struct {
 	Resolution *Resolution `json:"resolution,omitempty"`
 	// OpenCVEs are CVEs of installed packages that no available update
 	// fixes yet, as tend matched them against the vulnerability feeds
-	// (never from the provider); sorted by package and CVE.
-	OpenCVEs []OpenCVE `json:"open_cves,omitempty"`
-}
-
-// OpenCVE is a CVE an installed package has with no fix available.
-type OpenCVE struct {
-	Package string `json:"package"`
-	Version string `json:"version"`
-	CVE     string `json:"cve"`
+	// (never from the provider); sorted by package and CVE. Held by
+	// package (shared with other inventories, so read-only), a flat list in
+	// JSON.
+	OpenCVEs OpenCVEs `json:"open_cves,omitempty"`
 }
 
 // Unfinished is a package left between states; State is in the package

@@ -69,6 +69,9 @@ type Report struct {
 	// offer, no inventory); a host with errors is never compliant. Omitted
 	// when empty.
 	Errors []string `json:"errors,omitempty"`
+	// Agent is when the host's agent was last heard from, for agent hosts
+	// in tend serve; omitted otherwise. See AgentStatus.
+	Agent *AgentStatus `json:"agent,omitempty"`
 }
 
 // Item is the compliance of one package (or KB, or firmware) on a host.
@@ -137,6 +140,9 @@ type FleetSummary struct {
 	// Vulnerabilities lists the fleet's CVEs with the feeds' facts; absent
 	// when the plan used no vulnerability feeds.
 	Vulnerabilities *VulnSummary `json:"vulnerabilities,omitempty"`
+	// Agents lists unmanaged agents and stale agent hosts; absent outside
+	// tend serve's agent mode. See AgentPresence.
+	Agents *AgentPresence `json:"agents,omitempty"`
 }
 
 // MissingPatch is one update missing (or failed) on some hosts. ID is its

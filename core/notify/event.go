@@ -20,11 +20,17 @@ const (
 	KindExclusionExpiring = "exclusion_expiring"
 	KindSuspendExpiring   = "suspend_expiring"
 	KindStale             = "stale"
+	// KindUnmanagedAgent is an agent running for a host no configuration
+	// declares; KindAgentStale a declared agent host whose agent went
+	// silent (core/fleet's presence).
+	KindUnmanagedAgent = "unmanaged_agent"
+	KindAgentStale     = "agent_stale"
 )
 
 // Kinds are the event kinds, in the order the docs list them.
 var Kinds = []string{KindConfigRejected, KindApplyFailed, KindRolloutHalted, KindScanFailed,
-	KindHealthCheckFailed, KindDrift, KindRebootPending, KindExclusionExpiring, KindSuspendExpiring, KindStale}
+	KindHealthCheckFailed, KindDrift, KindRebootPending, KindExclusionExpiring, KindSuspendExpiring, KindStale,
+	KindUnmanagedAgent, KindAgentStale}
 
 // Severities, lowest first.
 const (
@@ -107,6 +113,10 @@ func Title(kind string) string {
 		return "Suspend expiring"
 	case KindStale:
 		return "Host stale"
+	case KindUnmanagedAgent:
+		return "Unmanaged agent"
+	case KindAgentStale:
+		return "Agent silent"
 	}
 	return kind
 }

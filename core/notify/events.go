@@ -27,7 +27,10 @@ type Input struct {
 	// Expiring are further things that end soon (a policy's or host's
 	// suspend): each becomes a suspend_expiring event.
 	Expiring []Expiring
-	Now      time.Time
+	// Agents are the unmanaged agents and stale agent hosts (agent mode
+	// only): each becomes an unmanaged_agent or agent_stale event.
+	Agents *model.AgentPresence
+	Now    time.Time
 }
 
 // Rejection is a head commit whose configuration was rejected.
@@ -74,6 +77,7 @@ func Events(in Input) []Event {
 	}
 	b.stale()
 	b.expiring()
+	b.agents()
 	return b.out
 }
 

@@ -67,8 +67,12 @@ func (pp *policyPlan) fastLane(host string, u *model.Update) (string, bool) {
 
 // openVulns lists the host's CVEs with no fix available, with facts.
 func (pp *policyPlan) openVulns(inv *model.ProviderInventory) []model.OpenVuln {
-	var out []model.OpenVuln
-	for _, o := range inv.OpenCVEs {
+	n := inv.OpenCVEs.Len()
+	if n == 0 {
+		return nil
+	}
+	out := make([]model.OpenVuln, 0, n)
+	for o := range inv.OpenCVEs.All() {
 		f, ok := pp.in.Vulns[o.CVE]
 		if !ok {
 			f = model.Vuln{ID: o.CVE}

@@ -123,7 +123,7 @@ func TestDeadlines(t *testing.T) {
 
 func TestOpenVulns(t *testing.T) {
 	s := snap("web_1", []string{"libc6=2.36-9"})
-	s.Providers["apt"].OpenCVEs = []model.OpenCVE{{Package: "libc6", Version: "2.36-9", CVE: "CVE-2023-4863"}}
+	s.Providers["apt"].OpenCVEs = model.OpenCVEsOf([]model.OpenCVE{{Package: "libc6", Version: "2.36-9", CVE: "CVE-2023-4863"}})
 	hp := planVulns(t, "approve {}", "2026-11-23T10:00:00Z", s)
 	if len(hp.OpenVulns) != 1 || hp.OpenVulns[0].Vuln != testVulns["CVE-2023-4863"] {
 		t.Errorf("open vulns: %+v", hp.OpenVulns)

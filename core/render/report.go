@@ -41,6 +41,11 @@ func ReportJSON(w io.Writer, r *model.Report) error {
 		}
 		out.LastApply = &la
 	}
+	if r.Agent != nil {
+		a := *r.Agent
+		a.LastSeen = secondsPtr(a.LastSeen)
+		out.Agent = &a
+	}
 	return writeJSON(w, &out, "report")
 }
 
@@ -81,6 +86,9 @@ func SummaryJSON(w io.Writer, s *model.FleetSummary) error {
 	}
 	if out.Warnings == nil {
 		out.Warnings = []model.Warning{}
+	}
+	if out.Agents != nil {
+		out.Agents = agentsJSON(out.Agents)
 	}
 	return writeJSON(w, &out, "summary")
 }

@@ -56,6 +56,7 @@ func SummaryMarkdown(w io.Writer, s *model.FleetSummary, reports []model.Report)
 	} else {
 		clientTable(&b, s.Clients)
 	}
+	agentTables(&b, s.Agents)
 	idTable(&b, "Missing patches by CVE", "CVE", s.MissingByCVE)
 	if v := s.Vulnerabilities; v != nil {
 		cveTable(&b, "Missing patches by CVE risk (KEV first)", v.Missing, true)

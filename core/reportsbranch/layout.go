@@ -1,6 +1,7 @@
 package reportsbranch
 
 import (
+	"fmt"
 	"net/url"
 	"path"
 	"strings"
@@ -56,3 +57,28 @@ func ReportPath(host string) string { return path.Join(HostsDir, host, ReportFil
 
 // RolloutPath is rollouts/<policy>.json.
 func RolloutPath(policy string) string { return RolloutsDir + "/" + policy + ".json" }
+
+// ClientBranchSuffix joins the reports branch and a client in a per-client
+// reports branch's name (ClientBranch).
+const ClientBranchSuffix = "-clients"
+
+// ClientBranch is the per-client reports branch of client beside the
+// reports branch: <branch>-clients/<client>, e.g. tend/reports-clients/acme.
+// It cannot be <branch>/<client>: Git cannot hold a ref and refs below it
+// (tend/reports and tend/reports/acme). A client label may be any printable
+// text, so every byte other than an ASCII letter, digit, "_" or "-" is
+// escaped as %XX ("Acme Corp" gives Acme%20Corp): the name is always a
+// valid ref, one path segment, and distinct for distinct labels.
+func ClientBranch(branch, client string) string {
+	var b strings.Builder
+	for i := 0; i < len(client); i++ {
+		c := client[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return branch + ClientBranchSuffix + "/" + b.String()
+}

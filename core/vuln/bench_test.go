@@ -177,7 +177,7 @@ func BenchmarkMatchFleet(b *testing.B) {
 				cpu += cpuTime() - cpuStart
 				open = 0
 				for _, inv := range invs {
-					open += len(inv.OpenCVEs)
+					open += inv.OpenCVEs.Len()
 				}
 			}
 			b.StopTimer()

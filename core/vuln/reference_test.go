@@ -125,7 +125,7 @@ func (r refMatcher) annotate(inv *model.ProviderInventory) {
 		}
 		slices.Sort(u.CVEs)
 	}
-	inv.OpenCVEs = nil
+	var open []model.OpenCVE
 	for i := range inv.Installed {
 		it := &inv.Installed[i]
 		src, version := sourceOf(it)
@@ -137,17 +137,18 @@ func (r refMatcher) annotate(inv *model.ProviderInventory) {
 			if f.fixed == "" || debversion.Compare(version, f.fixed) < 0 {
 				seen = append(seen, f.cve)
 				if !slices.Contains(fixedBy[it.Name], f.cve) {
-					inv.OpenCVEs = append(inv.OpenCVEs, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: f.cve})
+					open = append(open, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: f.cve})
 				}
 			}
 		}
 	}
-	slices.SortStableFunc(inv.OpenCVEs, func(a, b model.OpenCVE) int {
+	slices.SortStableFunc(open, func(a, b model.OpenCVE) int {
 		if c := strings.Compare(a.Package, b.Package); c != 0 {
 			return c
 		}
 		return strings.Compare(a.CVE, b.CVE)
 	})
+	inv.OpenCVEs = model.OpenCVEsOf(open)
 }
 
 // cloneSnap deep-copies a snapshot through JSON, as snapshots are stored.
@@ -181,7 +182,7 @@ func sameAsReference(t *testing.T, db *DB, ref refMatcher, snaps []*model.Snapsh
 	for host := range slow {
 		f, s := fast[host], slow[host]
 		for name := range s.Providers {
-			open += len(s.Providers[name].OpenCVEs)
+			open += s.Providers[name].OpenCVEs.Len()
 		}
 		if !reflect.DeepEqual(f, s) {
 			for name := range s.Providers {
@@ -190,7 +191,7 @@ func sameAsReference(t *testing.T, db *DB, ref refMatcher, snaps []*model.Snapsh
 					t.Errorf("%s %s updates:\n got %+v\nwant %+v", host, name, fi.Available, si.Available)
 				}
 				if !reflect.DeepEqual(fi.OpenCVEs, si.OpenCVEs) {
-					t.Errorf("%s %s open CVEs (%d, want %d):\n got %.2000v\nwant %.2000v", host, name, len(fi.OpenCVEs), len(si.OpenCVEs), fi.OpenCVEs, si.OpenCVEs)
+					t.Errorf("%s %s open CVEs (%d, want %d):\n got %.2000v\nwant %.2000v", host, name, fi.OpenCVEs.Len(), si.OpenCVEs.Len(), fi.OpenCVEs.List(), si.OpenCVEs.List())
 				}
 			}
 			t.Fatalf("%s: annotation differs from the reference", host)
@@ -281,8 +282,31 @@ func TestMatchesReferenceFixtures(t *testing.T) {
 	slices.Reverse(inv.Installed)
 	inv.Installed = append(inv.Installed, model.Installed{ID: "libc6:i386", Name: "libc6", Version: "2.31-13", Source: "glibc"})
 	snaps = append(snaps, odd)
+	// Installed packages out of order, the update of one named like
+	// another source package: matched by its own source only.
+	snaps = append(snaps, &model.Snapshot{Host: "misnamed", Providers: map[string]*model.ProviderInventory{"apt": {
+		Facts: map[string]string{"os": "debian", "release": "12"},
+		Installed: []model.Installed{
+			{ID: "zlib1g", Name: "zlib1g", Version: "1"},
+			{ID: "libwebp", Name: "libwebp", Version: "0.1", Source: "glibc", SourceVersion: "2.31-13"},
+		},
+		Available: []model.Update{{Name: "libwebp", From: "0.1", To: "9.9"}},
+	}}})
+	// Updates out of order, and two of one package: one that fixes all,
+	// beside each the host had.
+	for _, from := range []*model.Snapshot{snaps[1], snaps[2], snaps[5]} {
+		two := cloneSnap(t, from)
+		two.Host = "two-" + from.Host
+		inv := two.Providers["apt"]
+		for _, u := range inv.Available {
+			u.To, u.CVEs = "9.9-9", nil
+			inv.Available = append(inv.Available, u)
+		}
+		slices.Reverse(inv.Available)
+		snaps = append(snaps, two)
+	}
 	// More versions of one source package than are kept without a lock.
-	for k := 0; k < 2*maxKnownVersions; k++ {
+	for k := 0; k < 2*maxKnown; k++ {
 		v := fmt.Sprintf("2.36-%d", k)
 		snaps = append(snaps, &model.Snapshot{Host: "v" + v, Providers: map[string]*model.ProviderInventory{"apt": {
 			Facts:     map[string]string{"os": "debian", "release": "12"},

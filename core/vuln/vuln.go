@@ -37,80 +37,95 @@ type DB struct {
 	byRelease map[string]map[string][]fix
 	// indexes caches, per release and ecosystems a host names, what
 	// matching its packages needs.
-	indexes map[string]index
+	indexes map[string]*index
 }
-
-// index is what the feeds say of one release (a tracker codename and OSV
-// ecosystems): each source package's CVEs with their fixes, and the CVEs
-// open at each version of it hosts have. Source packages no CVE names are
-// absent.
-type index map[string]*srcIndex
 
 type srcIndex struct {
 	fixes []fix // db.fixes of the source package
-	mu    sync.Mutex
-	// The CVEs open at each version, sorted: the first few versions asked
-	// for in a list read without a lock (a fleet runs few versions of a
-	// package, and replaced whole when one is added), others in open.
-	known atomic.Pointer[[]*openEntry]
-	open  map[string]*openEntry
-	// The CVEs an update fixes, by from and to version.
-	updates map[[2]string][]string
+	// What hosts asked for, read without a lock: the open CVEs of the
+	// binary packages they have (a fleet runs few of a source package's
+	// binaries and versions) and the CVEs their updates fix, each list
+	// replaced whole when one is added, up to maxKnown; others in the maps.
+	pkgs    atomic.Pointer[[]pkgOpen]
+	updates atomic.Pointer[[]*updateFix]
+	mu      sync.Mutex
+	// Under mu: the CVEs open at each source version, and those beyond
+	// maxKnown.
+	open     map[string][]string
+	morePkgs map[pkgKey]*model.OpenPackage
+	moreUpds map[[2]string]*updateFix
 }
 
-type openEntry struct {
-	version string
-	ids     []string
-	// runs are the open_cves entries of ids for the binary packages
-	// (name and version) hosts have of this source version, built once and
-	// copied into each host's list; replaced whole when one is added.
-	runs atomic.Pointer[[]openRun]
+// maxKnown is how many binary packages and how many updates of a source
+// package are read without a lock.
+const maxKnown = 32
+
+// pkgKey is an installed package as its open CVEs depend on it, given its
+// source package: name, version and source version as the provider
+// reports them.
+type pkgKey struct {
+	name, version, sourceVersion string
 }
 
-// openRun is the open_cves entries of one binary package at one version.
-type openRun struct {
-	name, version string
-	entries       []model.OpenCVE
+// pkgOpen is the open CVEs of a binary package, shared by every host's
+// list: nil when none is open.
+type pkgOpen struct {
+	pkgKey
+	pkg *model.OpenPackage
 }
 
-// maxRuns is how many binary packages of a source version openEntry.run
-// keeps entries for; others are built each time.
-const maxRuns = 8
+// updateFix is the CVEs an update from one version to another fixes.
+type updateFix struct {
+	from, to string
+	ids      []string
+	// rest are, for the installed packages it updates, their open CVEs
+	// it does not fix (nil for none): shared by every host, as pkgOpen is;
+	// up to maxKnown, replaced whole when one is added.
+	rest atomic.Pointer[[]restOpen]
+}
 
-// run returns the open_cves entries of a binary package at a version
-// whose source version is e's: shared, callers copy them.
-func (e *openEntry) run(name, version string) []model.OpenCVE {
+type restOpen struct{ open, rest *model.OpenPackage }
+
+// restOf returns the open CVEs of p that the update does not fix, with
+// p's package and version, built once: nil when none are left.
+func (u *updateFix) restOf(p *model.OpenPackage) *model.OpenPackage {
 	for {
-		old := e.runs.Load()
+		old := u.rest.Load()
 		if old != nil {
-			for i := range *old {
-				if r := &(*old)[i]; r.name == name && r.version == version {
-					return r.entries
+			for _, r := range *old {
+				if r.open == p {
+					return r.rest
 				}
 			}
-			if len(*old) >= maxRuns {
-				return openEntries(name, version, e.ids)
-			}
 		}
-		name, version := strings.Clone(name), strings.Clone(version)
-		r := openRun{name, version, openEntries(name, version, e.ids)}
-		var next []openRun
+		rest := without(p, u.ids)
+		if old != nil && len(*old) >= maxKnown {
+			return rest
+		}
+		var next []restOpen
 		if old != nil {
 			next = append(next, *old...)
 		}
-		next = append(next, r)
-		if e.runs.CompareAndSwap(old, &next) {
-			return r.entries
+		next = append(next, restOpen{p, rest})
+		if u.rest.CompareAndSwap(old, &next) {
+			return rest
 		}
 	}
 }
 
-func openEntries(name, version string, ids []string) []model.OpenCVE {
-	out := make([]model.OpenCVE, len(ids))
-	for i, id := range ids {
-		out[i] = model.OpenCVE{Package: name, Version: version, CVE: id}
+// without returns p's CVEs but closed, with p's package and version; nil
+// when none are left.
+func without(p *model.OpenPackage, closed []string) *model.OpenPackage {
+	var ids []string
+	for _, id := range p.CVEs {
+		if !slices.Contains(closed, id) {
+			ids = append(ids, id)
+		}
 	}
-	return out
+	if len(ids) == 0 {
+		return nil
+	}
+	return &model.OpenPackage{Package: p.Package, Version: p.Version, CVEs: ids}
 }
 
 // trackerRow is a CVE's state in a release: fixed in fixed, or open with
@@ -127,7 +142,7 @@ type osvRange struct {
 // New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
 func New(loaded []*feeds.Loaded) *DB {
 	db := &DB{tracker: map[string][]trackerRow{}, osv: map[string]map[string][]osvRange{}, facts: map[string]model.Vuln{},
-		byRelease: map[string]map[string][]fix{}, indexes: map[string]index{}}
+		byRelease: map[string]map[string][]fix{}, indexes: map[string]*index{}}
 	for _, l := range loaded {
 		d := l.Data
 		t := d.TrackerFixes
@@ -309,7 +324,9 @@ func (db *DB) fixes(src string, rel map[string][]fix, ecosystems []string) []fix
 // merged with those the provider reported; each inventory's OpenCVEs lists
 // the CVEs of installed packages that no available update fixes. Packages
 // are matched by source package (the binary name when the provider gives
-// none).
+// none). The OpenPackages of the lists are shared between inventories
+// (one per package and version for the fleet, and per update that fixes
+// some of its CVEs): a host's list costs a pointer per package.
 func (db *DB) Annotate(snaps map[string]*model.Snapshot) {
 	var invs []*model.ProviderInventory
 	for _, s := range snaps {
@@ -328,8 +345,9 @@ func (db *DB) Annotate(snaps map[string]*model.Snapshot) {
 func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 	workers := min(runtime.GOMAXPROCS(0), len(invs))
 	if workers <= 1 {
+		var m matching
 		for _, inv := range invs {
-			db.annotate(inv)
+			db.annotate(inv, &m)
 		}
 		return
 	}
@@ -339,58 +357,217 @@ func (db *DB) annotateAll(invs []*model.ProviderInventory) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var m matching
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(invs) {
 					return
 				}
-				db.annotate(invs[i])
+				db.annotate(invs[i], &m)
 			}
 		}()
 	}
 	wg.Wait()
 }
 
-func (db *DB) annotate(inv *model.ProviderInventory) {
+// matching is one worker's scratch space, reused from host to host.
+type matching struct {
+	open model.OpenCVEs
+	ups  []*model.Update
+	// lookup's; ahead the lengths it read ahead.
+	hashes []uint64
+	slots  []int
+	sis    []*srcIndex
+	seen   []*[]pkgOpen
+	found  []*pkgOpen
+	ahead  int
+}
+
+func (db *DB) annotate(inv *model.ProviderInventory, m *matching) {
 	codename, ecos := release(inv.Facts)
 	if codename == "" && len(ecos) == 0 {
 		return
 	}
 	idx := db.index(codename, ecos)
-	sorted := true // by package name, each once: the providers' order
-	for i := 1; i < len(inv.Installed) && sorted; i++ {
-		sorted = inv.Installed[i-1].Name < inv.Installed[i].Name
+	if !annotateSorted(inv, idx, m) {
+		annotateAny(inv, idx, m)
 	}
-	// The installed entry of each updated package: found by binary search
-	// in the providers' order, else (the last of a name) in a map.
-	var last map[string]int
-	if !sorted {
-		last = make(map[string]int, len(inv.Available))
-		for i := range inv.Available {
-			last[inv.Available[i].Name] = -1
+}
+
+// annotateSorted annotates an inventory whose installed packages come as
+// providers list them, sorted by name, each name once, in one walk of
+// them beside its updates sorted by name: each package's source is looked
+// up once, for its open CVEs and what its updates fix. It returns false,
+// having changed nothing, when the packages are not sorted.
+func annotateSorted(inv *model.ProviderInventory, idx *index, m *matching) bool {
+	for i := 1; i < len(inv.Installed); i++ {
+		if inv.Installed[i-1].Name >= inv.Installed[i].Name {
+			return false
 		}
-		for i := range inv.Installed {
-			if _, ok := last[inv.Installed[i].Name]; ok {
-				last[inv.Installed[i].Name] = i
+	}
+	ups := m.ups[:0] // the updates, by name (stable: the providers' order)
+	for i := range inv.Available {
+		ups = append(ups, &inv.Available[i])
+	}
+	byName := func(a, b *model.Update) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(ups, byName) {
+		slices.SortStableFunc(ups, byName)
+	}
+	open := m.open[:0]
+	defer func() {
+		clear(ups) // let the scratch hold no host's data
+		clear(open)
+		m.ups, m.open = ups[:0], open[:0]
+	}()
+	sis, found := m.lookup(idx, inv.Installed)
+	j := 0
+	for i := range inv.Installed {
+		it := &inv.Installed[i]
+		for ; j < len(ups) && ups[j].Name < it.Name; j++ { // not installed
+			addFixed(ups[j], idx.fixedBy(ups[j].Name, ups[j].From, stripBinNMU(ups[j].To)))
+		}
+		_, version := sourceOf(it)
+		si := sis[i]
+		// The CVEs this package's updates fix: one update's (fix), or
+		// several's (closed).
+		var fix *updateFix
+		var closed []string
+		nfix := 0
+		for ; j < len(ups) && ups[j].Name == it.Name; j++ {
+			u := ups[j]
+			from := version
+			if u.From == "" {
+				from = ""
+			}
+			var f *updateFix
+			if si != nil {
+				f = si.fixedBy(from, stripBinNMU(u.To))
+			}
+			if !addFixed(u, f) {
+				continue
+			}
+			switch nfix++; nfix {
+			case 1:
+				fix = f
+			case 2:
+				closed = append(slices.Clone(fix.ids), f.ids...)
+			default:
+				closed = append(closed, f.ids...)
 			}
 		}
+		if si == nil {
+			continue
+		}
+		var p *model.OpenPackage
+		if f := found[i]; f != nil {
+			p = f.pkg
+		} else {
+			p = si.addPkg(it)
+		}
+		if p == nil {
+			continue
+		}
+		if nfix == 1 {
+			p = fix.restOf(p)
+		} else if nfix > 1 {
+			p = without(p, closed)
+		}
+		if p != nil {
+			open = append(open, p)
+		}
 	}
-	// The CVEs available updates fix: by installed entry when sorted
-	// (closes, in installed order, one per entry), else by package name.
-	var closes []closing
+	for ; j < len(ups); j++ {
+		addFixed(ups[j], idx.fixedBy(ups[j].Name, ups[j].From, stripBinNMU(ups[j].To)))
+	}
+	inv.OpenCVEs = nil
+	if len(open) > 0 {
+		inv.OpenCVEs = slices.Clone(open)
+	}
+	return true
+}
+
+// lookup finds each installed package's source index (nil when the feeds
+// name none) and, among the binaries that index has seen, the package
+// (nil when not seen yet). Each step is made for all packages before the
+// next — hashes, slots, names, seen lists, their first entries, the
+// package — so that the memory reads of one package do not wait on
+// another's and the memory serves them together, rather than one chain of
+// cache misses per package. The slices are m's scratch, valid until the
+// next call.
+func (m *matching) lookup(idx *index, installed []model.Installed) ([]*srcIndex, []*pkgOpen) {
+	n := len(installed)
+	hashes := slices.Grow(m.hashes[:0], n)[:n]
+	slots := slices.Grow(m.slots[:0], n)[:n]
+	sis := slices.Grow(m.sis[:0], n)[:n]
+	seen := slices.Grow(m.seen[:0], n)[:n]
+	found := slices.Grow(m.found[:0], n)[:n]
+	m.hashes, m.slots, m.sis, m.seen, m.found = hashes, slots, sis, seen, found
+	for i := range installed {
+		hashes[i] = idx.hash(sourceName(&installed[i]))
+	}
+	for i, h := range hashes {
+		slots[i] = idx.slot(h)
+	}
+	for i, j := range slots {
+		sis[i] = idx.match(j, hashes[i], sourceName(&installed[i]))
+	}
+	for i, si := range sis {
+		seen[i] = nil
+		if si != nil {
+			seen[i] = si.pkgs.Load()
+		}
+	}
+	ahead := 0
+	for _, l := range seen {
+		if l != nil && len(*l) > 0 {
+			ahead += len((*l)[0].version)
+		}
+	}
+	m.ahead = ahead // kept, so that the reads are made
+	for i, l := range seen {
+		found[i] = nil
+		if l != nil {
+			found[i] = findPkg(*l, &installed[i])
+		}
+	}
+	return sis, found
+}
+
+// addFixed adds to an update's CVEs those it fixes (f, nil for none),
+// sorted, and reports whether it fixes any.
+func addFixed(u *model.Update, f *updateFix) bool {
+	var ids []string
+	if f != nil {
+		ids = f.ids
+	}
+	for _, id := range ids {
+		if !slices.Contains(u.CVEs, id) {
+			u.CVEs = append(u.CVEs, id)
+		}
+	}
+	slices.Sort(u.CVEs)
+	return len(ids) > 0
+}
+
+// annotateAny annotates any inventory: its installed packages in any
+// order, names repeated (two architectures). An update belongs to the
+// last installed entry of its name.
+func annotateAny(inv *model.ProviderInventory, idx *index, m *matching) {
+	last := make(map[string]int, len(inv.Available))
+	for i := range inv.Available {
+		last[inv.Available[i].Name] = -1
+	}
+	for i := range inv.Installed {
+		if _, ok := last[inv.Installed[i].Name]; ok {
+			last[inv.Installed[i].Name] = i
+		}
+	}
+	// The CVEs available updates fix, by package name.
 	var fixed map[string][]string
 	for i := range inv.Available {
 		u := &inv.Available[i]
-		k := -1
-		if sorted {
-			if at, ok := slices.BinarySearchFunc(inv.Installed, u.Name, func(it model.Installed, n string) int { return strings.Compare(it.Name, n) }); ok {
-				k = at
-			}
-		} else {
-			k = last[u.Name]
-		}
 		src, from := u.Name, u.From
-		if k >= 0 {
+		if k := last[u.Name]; k >= 0 {
 			src, from = sourceOf(&inv.Installed[k])
 		}
 		if u.From == "" {
@@ -398,109 +575,56 @@ func (db *DB) annotate(inv *model.ProviderInventory) {
 		}
 		// An update's source version is unknown; binNMUs aside, it is the
 		// binary's version.
-		to := stripBinNMU(u.To)
-		ids := idx.fixedBy(src, from, to)
-		for _, id := range ids {
-			if !slices.Contains(u.CVEs, id) {
-				u.CVEs = append(u.CVEs, id)
-			}
-		}
-		slices.Sort(u.CVEs)
-		if len(ids) == 0 {
-			continue
-		}
-		switch {
-		case !sorted:
+		if f := idx.fixedBy(src, from, stripBinNMU(u.To)); addFixed(u, f) {
 			if fixed == nil {
 				fixed = map[string][]string{}
 			}
-			fixed[u.Name] = append(fixed[u.Name], ids...)
-		case k >= 0: // else no installed package has the name
-			closes = append(closes, closing{k, ids})
+			fixed[u.Name] = append(fixed[u.Name], f.ids...)
 		}
 	}
-	if len(closes) > 1 {
-		slices.SortStableFunc(closes, func(a, b closing) int { return a.at - b.at })
-		merged := closes[:1]
-		for _, c := range closes[1:] {
-			if m := &merged[len(merged)-1]; m.at == c.at {
-				m.ids = append(slices.Clip(m.ids), c.ids...)
-			} else {
-				merged = append(merged, c)
-			}
-		}
-		closes = merged
-	}
-	// Two passes, so the list is allocated once at its size. Packages no
-	// update touches copy their entries, built once per binary package and
-	// version for the fleet.
-	open := make([]*openEntry, len(inv.Installed))
-	n := 0
+	open := m.open[:0]
 	for i := range inv.Installed {
-		src, version := sourceOf(&inv.Installed[i])
-		if e := idx.openAt(src, version); e != nil && len(e.ids) > 0 {
-			open[i] = e
-			n += len(e.ids)
+		it := &inv.Installed[i]
+		p := idx.openIn(it)
+		if p != nil && len(fixed[it.Name]) > 0 {
+			p = without(p, fixed[it.Name])
+		}
+		if p != nil {
+			open = append(open, p)
 		}
 	}
 	inv.OpenCVEs = nil
-	if n > 0 {
-		inv.OpenCVEs = make([]model.OpenCVE, n)
+	if len(open) > 0 {
+		inv.OpenCVEs = sortOpen(slices.Clone(open))
 	}
-	j, c := 0, 0
-	for i := range inv.Installed {
-		e := open[i]
-		if e == nil {
-			continue
-		}
-		it := &inv.Installed[i]
-		var closed []string // a few CVEs at most: a list beats a map
-		if sorted {
-			for c < len(closes) && closes[c].at < i {
-				c++
-			}
-			if c < len(closes) && closes[c].at == i {
-				closed = closes[c].ids
-			}
-		} else {
-			closed = fixed[it.Name]
-		}
-		if len(closed) == 0 {
-			j += copy(inv.OpenCVEs[j:], e.run(it.Name, it.Version))
-			continue
-		}
-		for _, id := range e.ids {
-			if !slices.Contains(closed, id) {
-				inv.OpenCVEs[j] = model.OpenCVE{Package: it.Name, Version: it.Version, CVE: id}
-				j++
-			}
-		}
-	}
-	if n > 0 {
-		inv.OpenCVEs = inv.OpenCVEs[:j]
-	}
-	cmpOpen := func(a, b model.OpenCVE) int {
-		if c := strings.Compare(a.Package, b.Package); c != 0 {
-			return c
-		}
-		return strings.Compare(a.CVE, b.CVE)
-	}
-	// Each package's open CVEs are sorted: in packages' order, so is all.
-	if !sorted {
-		slices.SortStableFunc(inv.OpenCVEs, cmpOpen)
-	}
+	clear(open) // let the scratch hold no host's packages
+	m.open = open[:0]
 }
 
-// closing is the CVEs the available updates of an installed entry (at, its
-// index) fix.
-type closing struct {
-	at  int
-	ids []string
+// sortOpen orders the open CVEs of an inventory whose packages came
+// unsorted by package, then CVE, entries of a package at two versions (or
+// listed twice) interleaved by CVE, in the canonical form model.OpenCVEsOf
+// gives.
+func sortOpen(open model.OpenCVEs) model.OpenCVEs {
+	slices.SortStableFunc(open, func(a, b *model.OpenPackage) int { return strings.Compare(a.Package, b.Package) })
+	for i := 1; i < len(open); i++ {
+		if open[i].Package == open[i-1].Package {
+			list := open.List()
+			slices.SortStableFunc(list, func(a, b model.OpenCVE) int {
+				if c := strings.Compare(a.Package, b.Package); c != 0 {
+					return c
+				}
+				return strings.Compare(a.CVE, b.CVE)
+			})
+			return model.OpenCVEsOf(list)
+		}
+	}
+	return open
 }
 
 // index returns the index of a release, built once per codename and
 // ecosystems.
-func (db *DB) index(codename string, ecos []string) index {
+func (db *DB) index(codename string, ecos []string) *index {
 	var rel map[string][]fix
 	if codename != "" {
 		rel = db.release(codename)
@@ -531,31 +655,49 @@ func (db *DB) index(codename string, ecos []string) index {
 	for _, src := range names {
 		arena.WriteString(src)
 	}
-	all, off := arena.String(), 0
+	all := arena.String()
 	entries := make([]srcIndex, len(names))
-	idx := make(index, len(names))
 	for i, src := range names {
 		entries[i].fixes = db.fixes(src, rel, ecos)
-		idx[all[off:off+len(src)]] = &entries[i]
-		off += len(src)
 	}
+	idx := newIndex(names, all, entries)
 	db.indexes[key] = idx
 	return idx
 }
 
 // fixedBy returns the CVEs of a source package that an update from one
 // version (any, when "") to another fixes, in fixes' order, computed once
-// per versions.
-func (idx index) fixedBy(src, from, to string) []string {
-	si := idx[src]
-	if si == nil {
-		return nil
+// per versions; nil when the feeds name none.
+func (idx *index) fixedBy(src, from, to string) *updateFix {
+	if si := idx.get(src); si != nil {
+		return si.fixedBy(from, to)
 	}
-	k := [2]string{from, to}
+	return nil
+}
+
+// fixedBy returns the CVEs of the source package that an update from one
+// version (any, when "") to another fixes.
+func (si *srcIndex) fixedBy(from, to string) *updateFix {
+	if l := si.updates.Load(); l != nil {
+		for _, u := range *l {
+			if u.to == to && u.from == from {
+				return u
+			}
+		}
+	}
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	if ids, ok := si.updates[k]; ok {
-		return ids
+	var known []*updateFix
+	if l := si.updates.Load(); l != nil {
+		known = *l
+		for _, u := range known {
+			if u.to == to && u.from == from {
+				return u
+			}
+		}
+	}
+	if u, ok := si.moreUpds[[2]string{from, to}]; ok {
+		return u
 	}
 	var ids []string
 	for _, f := range si.fixes {
@@ -566,31 +708,101 @@ func (idx index) fixedBy(src, from, to string) []string {
 			ids = append(ids, f.cve)
 		}
 	}
-	if si.updates == nil {
-		si.updates = map[[2]string][]string{}
+	all := from + to // one copy of both, apart from the host's strings
+	u := &updateFix{from: all[:len(from)], to: all[len(from):], ids: ids}
+	switch {
+	case len(known) < maxKnown:
+		next := append(slices.Clip(known), u)
+		si.updates.Store(&next)
+	case si.moreUpds == nil:
+		si.moreUpds = map[[2]string]*updateFix{{u.from, u.to}: u}
+	default:
+		si.moreUpds[[2]string{u.from, u.to}] = u
 	}
-	si.updates[[2]string{strings.Clone(from), strings.Clone(to)}] = ids
-	return ids
+	return u
 }
 
-// openAt returns the CVEs of a source package open at a version on the
-// index's release (no fix, or fixed in a later version), each once and
-// sorted, computed once per version; nil when the feeds name none.
-func (idx index) openAt(src, version string) *openEntry {
-	si := idx[src]
-	if si == nil {
-		return nil
+// openIn returns the open CVEs of an installed package on the index's
+// release (no fix, or fixed in a later version of its source), sorted,
+// shared by every host with the same package and version; nil when none
+// is open.
+func (idx *index) openIn(it *model.Installed) *model.OpenPackage {
+	src := it.Source
+	if src == "" {
+		src = it.Name
 	}
-	if e := si.lookup(version); e != nil {
-		return e
+	if si := idx.get(src); si != nil {
+		return si.openIn(it)
 	}
+	return nil
+}
+
+// openIn returns the open CVEs of an installed package of the source
+// package.
+func (si *srcIndex) openIn(it *model.Installed) *model.OpenPackage {
+	if l := si.pkgs.Load(); l != nil {
+		if p := findPkg(*l, it); p != nil {
+			return p.pkg
+		}
+	}
+	return si.addPkg(it)
+}
+
+// findPkg finds an installed package among those a source index has
+// seen, nil if not there.
+func findPkg(l []pkgOpen, it *model.Installed) *pkgOpen {
+	for i := range l {
+		if p := &l[i]; p.version == it.Version && p.name == it.Name && p.sourceVersion == it.SourceVersion {
+			return p
+		}
+	}
+	return nil
+}
+
+// addPkg finds or adds an installed package's open CVEs under the lock.
+func (si *srcIndex) addPkg(it *model.Installed) *model.OpenPackage {
+	k := pkgKey{it.Name, it.Version, it.SourceVersion}
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	if e := si.lookup(version); e != nil {
-		return e
+	var known []pkgOpen
+	if l := si.pkgs.Load(); l != nil {
+		known = *l
+		for _, p := range known {
+			if p.pkgKey == k {
+				return p.pkg
+			}
+		}
 	}
-	if e, ok := si.open[version]; ok {
-		return e
+	if p, ok := si.morePkgs[k]; ok {
+		return p
+	}
+	_, version := sourceOf(it)
+	ids := si.openAt(version)
+	// One copy of the key's strings, together: the lookups compare them.
+	all := k.name + k.version + k.sourceVersion
+	k = pkgKey{all[:len(k.name)], all[len(k.name) : len(k.name)+len(k.version)], all[len(k.name)+len(k.version):]}
+	var pkg *model.OpenPackage
+	if len(ids) > 0 {
+		pkg = &model.OpenPackage{Package: k.name, Version: k.version, CVEs: ids}
+	}
+	switch {
+	case len(known) < maxKnown:
+		next := append(slices.Clip(known), pkgOpen{k, pkg})
+		si.pkgs.Store(&next)
+	case si.morePkgs == nil:
+		si.morePkgs = map[pkgKey]*model.OpenPackage{k: pkg}
+	default:
+		si.morePkgs[k] = pkg
+	}
+	return pkg
+}
+
+// openAt returns the CVEs open at a source version (no fix, or fixed in a
+// later version), each once and sorted, computed once per version; si.mu
+// is held.
+func (si *srcIndex) openAt(version string) []string {
+	if ids, ok := si.open[version]; ok {
+		return ids
 	}
 	var ids []string
 	for _, f := range si.fixes {
@@ -602,37 +814,21 @@ func (idx index) openAt(src, version string) *openEntry {
 		}
 	}
 	slices.Sort(ids) // the tracker's CVEs are sorted, OSV's come after
-	e := &openEntry{version: strings.Clone(version), ids: ids}
-	var known []*openEntry
-	if k := si.known.Load(); k != nil {
-		known = *k
+	ids = slices.Clip(ids)
+	if si.open == nil {
+		si.open = map[string][]string{}
 	}
-	switch {
-	case len(known) < maxKnownVersions:
-		known = append(slices.Clip(known), e)
-		si.known.Store(&known)
-	case si.open == nil:
-		si.open = map[string]*openEntry{e.version: e}
-	default:
-		si.open[e.version] = e
-	}
-	return e
+	si.open[strings.Clone(version)] = ids
+	return ids
 }
 
-// maxKnownVersions is how many versions of a source package openAt reads
-// without a lock.
-const maxKnownVersions = 8
-
-// lookup finds a version among the known ones.
-func (si *srcIndex) lookup(version string) *openEntry {
-	if k := si.known.Load(); k != nil {
-		for _, e := range *k {
-			if e.version == version {
-				return e
-			}
-		}
+// sourceName returns an installed package's source package: the binary's
+// name when the provider reports none.
+func sourceName(it *model.Installed) string {
+	if it.Source != "" {
+		return it.Source
 	}
-	return nil
+	return it.Name
 }
 
 // sourceOf returns an installed package's source package and version:

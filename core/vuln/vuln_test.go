@@ -67,13 +67,13 @@ func TestAnnotate(t *testing.T) {
 		{Package: "libc6", Version: "2.36-9+deb12u1", CVE: "CVE-2019-1010022"},
 		{Package: "libc6", Version: "2.36-9+deb12u1", CVE: "CVE-2023-4911"},
 	}
-	if !slices.Equal(inv.OpenCVEs, want) {
-		t.Errorf("open CVEs = %v\nwant %v", inv.OpenCVEs, want)
+	if !slices.Equal(inv.OpenCVEs.List(), want) {
+		t.Errorf("open CVEs = %v\nwant %v", inv.OpenCVEs.List(), want)
 	}
 
 	// Annotating twice changes nothing.
 	db.Annotate(map[string]*model.Snapshot{"web1": snap})
-	if len(inv.Available[0].CVEs) != 2 || len(inv.OpenCVEs) != 4 {
+	if len(inv.Available[0].CVEs) != 2 || inv.OpenCVEs.Len() != 4 {
 		t.Errorf("second annotation: %v, %v", inv.Available[0].CVEs, inv.OpenCVEs)
 	}
 }
@@ -93,7 +93,7 @@ func TestAnnotateReleases(t *testing.T) {
 	win := bookworm([]model.Installed{{Name: "libwebp", Version: "1"}}, []model.Update{{Name: "libwebp", From: "1", To: "2"}})
 	win.Providers["apt"].Facts = map[string]string{"os": "windows"}
 	db.Annotate(map[string]*model.Snapshot{"w": win})
-	if inv := win.Providers["apt"]; len(inv.Available[0].CVEs) != 0 || len(inv.OpenCVEs) != 0 {
+	if inv := win.Providers["apt"]; len(inv.Available[0].CVEs) != 0 || inv.OpenCVEs.Len() != 0 {
 		t.Errorf("windows host matched: %+v", inv)
 	}
 }
@@ -129,7 +129,7 @@ func TestAnnotateConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 	for _, s := range snaps {
-		if inv := s.Providers["apt"]; len(inv.Available[0].CVEs) != 1 || len(inv.OpenCVEs) != 2 {
+		if inv := s.Providers["apt"]; len(inv.Available[0].CVEs) != 1 || inv.OpenCVEs.Len() != 2 {
 			t.Errorf("annotated: %v, %v", inv.Available[0].CVEs, inv.OpenCVEs)
 		}
 	}

@@ -1,15 +1,10 @@
 package feedcopy
 
 import (
-	"errors"
 	"fmt"
-	"slices"
 	"sync"
 
-	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/tend-sh/tend/core/feeds"
-	"github.com/tend-sh/tend/core/internal/configrepo"
 	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
@@ -92,41 +87,18 @@ func readCopies(dir, branch, rev string) ([]branchCopy, error) {
 		}
 		return []branchCopy{{rev, t, m}}, nil
 	}
-	repo, err := configrepo.Open(dir)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return nil, nil
-	}
+	copies, err := reportsbranch.Copies(dir, branch)
 	if err != nil {
 		return nil, err
 	}
-	refs := []plumbing.ReferenceName{plumbing.NewBranchReferenceName(branch)}
-	remotes, err := repo.Remotes()
-	if err != nil {
-		return nil, fmt.Errorf("listing the remotes of the repository holding %s: %w", dir, err)
-	}
-	var names []string
-	for _, r := range remotes {
-		names = append(names, r.Config().Name)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		refs = append(refs, plumbing.NewRemoteReferenceName(n, branch))
-	}
 	var out []branchCopy
-	for _, ref := range refs {
-		if _, err := repo.Reference(ref, true); errors.Is(err, plumbing.ErrReferenceNotFound) {
-			continue
-		}
-		t, err := reportsbranch.At(dir, ref.String())
+	for _, c := range copies {
+		m, err := Read(c.Tree)
 		if err != nil {
-			return nil, fmt.Errorf("reports branch %s: %w", ref.Short(), err)
-		}
-		m, err := Read(t)
-		if err != nil {
-			return nil, fmt.Errorf("reports branch %s: %w", ref.Short(), err)
+			return nil, fmt.Errorf("reports branch %s: %w", c.Name, err)
 		}
 		if m != nil {
-			out = append(out, branchCopy{ref.Short(), t, m})
+			out = append(out, branchCopy{c.Name, c.Tree, m})
 		}
 	}
 	return out, nil

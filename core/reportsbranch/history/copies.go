@@ -1,13 +1,8 @@
 package history
 
 import (
-	"errors"
 	"fmt"
-	"slices"
 
-	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/tend-sh/tend/core/internal/configrepo"
 	"github.com/tend-sh/tend/core/reportsbranch"
 )
 
@@ -17,37 +12,15 @@ import (
 // fetch leaves what tend serve pushed). A directory outside a Git
 // repository, or a repository without the branch, has none.
 func ReadCopies(dir, branch string) ([]*Recorded, error) {
-	repo, err := configrepo.Open(dir)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return nil, nil
-	}
+	copies, err := reportsbranch.Copies(dir, branch)
 	if err != nil {
 		return nil, err
 	}
-	refs := []plumbing.ReferenceName{plumbing.NewBranchReferenceName(branch)}
-	remotes, err := repo.Remotes()
-	if err != nil {
-		return nil, fmt.Errorf("listing the remotes of the repository holding %s: %w", dir, err)
-	}
-	var names []string
-	for _, r := range remotes {
-		names = append(names, r.Config().Name)
-	}
-	for _, name := range slices.Sorted(slices.Values(names)) {
-		refs = append(refs, plumbing.NewRemoteReferenceName(name, branch))
-	}
 	var out []*Recorded
-	for _, ref := range refs {
-		if _, err := repo.Reference(ref, true); errors.Is(err, plumbing.ErrReferenceNotFound) {
-			continue
-		}
-		t, err := reportsbranch.At(dir, ref.String())
+	for _, c := range copies {
+		rec, err := Read(c.Tree)
 		if err != nil {
-			return nil, fmt.Errorf("reports branch %s: %w", ref.Short(), err)
-		}
-		rec, err := Read(t)
-		if err != nil {
-			return nil, fmt.Errorf("reports branch %s: %w", ref.Short(), err)
+			return nil, fmt.Errorf("reports branch %s: %w", c.Name, err)
 		}
 		out = append(out, rec)
 	}
