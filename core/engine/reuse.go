@@ -268,7 +268,9 @@ func reuseKeys(cfg *config.Config, o PlanOptions, commit string, hist planner.Hi
 	for _, name := range slices.Sorted(maps.Keys(sources)) {
 		base.String(name).String(string(sources[name]))
 	}
-	base.String(commit).Time(o.Now).Int(int64(o.StaleAfter))
+	// Not the instant: each entry's plan says over which instants it holds
+	// (planner.Reused.ValidAt).
+	base.String(commit).Int(int64(o.StaleAfter))
 	policies := map[string][]string{}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Policies)) {
 		for _, h := range cfg.Policies[name].Hosts {

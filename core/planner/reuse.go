@@ -28,6 +28,20 @@ type Reused struct {
 	// (Facts): the plan holds while the digest does.
 	Rings []string `json:"rings"`
 	Facts string   `json:"facts"`
+	// EvaluatedAt is the instant the host was planned for, and ValidUntil
+	// the earliest instant after it at which anything the plan judged
+	// against the instant may change (approval delays ending, windows and
+	// freezes opening or closing, suspensions, approvals, exclusions and
+	// advisories expiring, ring soak ending, remediation deadlines
+	// passing); nil when nothing does. The plan holds for every instant of
+	// [EvaluatedAt, ValidUntil) (ValidAt).
+	EvaluatedAt time.Time  `json:"evaluated_at"`
+	ValidUntil  *time.Time `json:"valid_until,omitempty"`
+}
+
+// ValidAt reports whether the plan holds for a plan made for now.
+func (r *Reused) ValidAt(now time.Time) bool {
+	return !r.EvaluatedAt.IsZero() && !now.Before(r.EvaluatedAt) && (r.ValidUntil == nil || now.Before(*r.ValidUntil))
 }
 
 // reusable reports whether no later ring of the policy looks at host: the
@@ -97,7 +111,7 @@ func (pp *policyPlan) planOrReuse(host string) model.HostPlan {
 	}
 	ring := pp.rings.index(host)
 	if pp.in.Reuse != nil {
-		if r := pp.in.Reuse(host, pp.p.Name); r != nil && r.Plan.Host == host && r.Plan.Policy == pp.p.Name && pp.facts(ring, r.Rings) == r.Facts {
+		if r := pp.in.Reuse(host, pp.p.Name); r != nil && r.Plan.Host == host && r.Plan.Policy == pp.p.Name && r.ValidAt(pp.now) && pp.facts(ring, r.Rings) == r.Facts {
 			for _, w := range r.Warnings {
 				pp.warns.add(w.Where, "%s", w.Message)
 			}
@@ -106,10 +120,19 @@ func (pp *policyPlan) planOrReuse(host string) model.HostPlan {
 	}
 	rec := &recording{}
 	pp.warns.rec, pp.rings.rec = rec, rec
+	pp.next = pp.policyNext
+	if hc := pp.in.Config.Hosts[host]; hc != nil && hc.Suspend != nil {
+		pp.changesAtPtr(hc.Suspend.Until)
+	}
 	hp := pp.planHost(host)
 	pp.warns.rec, pp.rings.rec = nil, nil
 	if pp.in.Planned != nil {
-		pp.in.Planned(host, &Reused{Plan: hp, Warnings: rec.warns, Rings: rec.keys, Facts: pp.facts(ring, rec.keys)})
+		r := &Reused{Plan: hp, Warnings: rec.warns, Rings: rec.keys, Facts: pp.facts(ring, rec.keys), EvaluatedAt: pp.now}
+		if !pp.next.IsZero() {
+			t := pp.next
+			r.ValidUntil = &t
+		}
+		pp.in.Planned(host, r)
 	}
 	return hp
 }

@@ -31,7 +31,7 @@ const DefaultDir = ".tend/reportcache"
 
 // formatVersion changes whenever what an entry holds, or what goes into a
 // key, does: older entries are then never found.
-const formatVersion = "1"
+const formatVersion = "2"
 
 // Key names one host's inputs (see the package documentation).
 type Key [sha256.Size]byte
