@@ -98,3 +98,48 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestReusedValidUntil: a host's plan made afresh at any instant of the
+// interval its Reused records, up to its last nanosecond, is the plan
+// recorded; the interval ends at the next change the host's plan reads of
+// the clock (here the weekend window's closing at the latest).
+func TestReusedValidUntil(t *testing.T) {
+	cfg, inv := fleet(t, 60)
+	now := time.Date(2026, 11, 28, 21, 30, 0, 0, time.UTC) // Saturday, the weekend window open
+	kept := map[string]*Reused{}
+	Plan(Input{Config: cfg, Inventory: inv, Now: now, InventorySource: "dir:snapshots",
+		Planned: func(host string, r *Reused) { kept[host] = r }})
+	if len(kept) == 0 {
+		t.Fatal("nothing kept")
+	}
+	closes := time.Date(2026, 11, 29, 2, 0, 0, 0, time.UTC) // 03:00 Berlin, the cutoff
+	byInstant := map[time.Time][]string{}
+	for host, r := range kept {
+		if !r.EvaluatedAt.Equal(now) || !r.ValidAt(now) || r.ValidAt(now.Add(-time.Nanosecond)) {
+			t.Fatalf("%s: evaluated at %v, valid until %v", host, r.EvaluatedAt, r.ValidUntil)
+		}
+		if r.ValidUntil == nil || !r.ValidUntil.After(now) {
+			t.Fatalf("%s: valid until %v", host, r.ValidUntil)
+		}
+		if r.Plan.Policy == "prod_apt" && r.ValidUntil.After(closes) {
+			t.Errorf("%s: valid until %v, after the window closes at %v", host, r.ValidUntil, closes)
+		}
+		if r.ValidAt(*r.ValidUntil) {
+			t.Errorf("%s: valid at its end %v", host, r.ValidUntil)
+		}
+		last := r.ValidUntil.Add(-time.Nanosecond)
+		byInstant[last] = append(byInstant[last], host)
+	}
+	for at, hosts := range byInstant {
+		pl, _ := Plan(Input{Config: cfg, Inventory: inv, Now: at, InventorySource: "dir:snapshots"})
+		for _, hp := range pl.Hosts {
+			for _, h := range hosts {
+				if hp.Host == h {
+					if a, b := mustJSON(t, hp), mustJSON(t, kept[h].Plan); a != b {
+						t.Errorf("%s at %v, the last instant of its interval: plan\n%s\nrecorded\n%s", h, at, a, b)
+					}
+				}
+			}
+		}
+	}
+}
