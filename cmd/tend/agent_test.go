@@ -260,6 +260,23 @@ func agentLab(t *testing.T, opts apttest.Options, policy string) (bin, conf stri
 	return bin, conf, root
 }
 
+// acmeAgentLab is agentLab with securityOnly whose host "lab" is an agent
+// host of client acme.
+func acmeAgentLab(t *testing.T) (bin, conf string, root *apttest.Root) {
+	t.Helper()
+	bin, conf, root = agentLab(t, opensslLab, securityOnly)
+	hcl := filepath.Join(conf, "lab.tend.hcl")
+	data, err := os.ReadFile(hcl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agentHost := "transport = \"agent\"\n  labels    = { client = \"acme\" }"
+	if err := os.WriteFile(hcl, []byte(strings.Replace(string(data), `transport = "local"`, agentHost, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return bin, conf, root
+}
+
 // agentProc is a running tend agent.
 type agentProc struct {
 	cmd  *exec.Cmd

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -36,16 +35,7 @@ import (
 // job's result travel through the leaf to the controller's streams, and
 // the host is patched.
 func TestLeafNodeAgent(t *testing.T) {
-	bin, conf, root := agentLab(t, opensslLab, securityOnly)
-	hcl := filepath.Join(conf, "lab.tend.hcl")
-	data, err := os.ReadFile(hcl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	agentHost := "transport = \"agent\"\n  labels    = { client = \"acme\" }"
-	if err := os.WriteFile(hcl, []byte(strings.Replace(string(data), `transport = "local"`, agentHost, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bin, conf, root := acmeAgentLab(t)
 	cfg, diags := config.Load(conf)
 	if diags.HasErrors() {
 		t.Fatal(diags)

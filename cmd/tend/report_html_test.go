@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -37,21 +38,37 @@ func chromium(t *testing.T) string {
 }
 
 // runChromium runs headless Chromium, without network or a profile of the
-// user's, on a page of the site.
+// user's, on a page of the site. A browser that crashes (killed by a
+// signal, or an exit status of 128 and above, as Chromium's crash handler
+// leaves it; seen under heavy load) is run once more, the crash logged:
+// the page is the same file both times.
 func runChromium(t *testing.T, bin string, args ...string) []byte {
 	t.Helper()
+	for attempt := 1; ; attempt++ {
+		out, stderr, err := chromiumOnce(t, bin, args)
+		if err == nil {
+			return out
+		}
+		var exit *exec.ExitError
+		crashed := errors.As(err, &exit) && (exit.ExitCode() < 0 || exit.ExitCode() >= 128)
+		if !crashed || attempt == 2 {
+			t.Fatalf("chromium %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		t.Logf("chromium %s crashed (%v), running it again:\n%s", strings.Join(args, " "), err, stderr)
+	}
+}
+
+func chromiumOnce(t *testing.T, bin string, args []string) (stdout []byte, stderr string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-extensions", "--hide-scrollbars", "--user-data-dir=" + t.TempDir()}
 	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.Bytes()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.Bytes(), errOut.String(), err
 }
 
 // tendOK runs tend in-process and fails the test unless it exits 0.

@@ -34,16 +34,7 @@ import (
 // end to end. A result it forges for another host is refused and never
 // reaches the controller's stream.
 func TestServeEmbeddedAccounts(t *testing.T) {
-	bin, conf, root := agentLab(t, opensslLab, securityOnly)
-	hcl := filepath.Join(conf, "lab.tend.hcl")
-	data, err := os.ReadFile(hcl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	agentHost := "transport = \"agent\"\n  labels    = { client = \"acme\" }"
-	if err := os.WriteFile(hcl, []byte(strings.Replace(string(data), `transport = "local"`, agentHost, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	bin, conf, root := acmeAgentLab(t)
 	bare := publishConfig(t, conf, "one agent host")
 
 	listen := freeListen(t)

@@ -63,13 +63,7 @@ feed "kev" {
 	if err := os.WriteFile(filepath.Join(conf, "feeds.tend.hcl"), []byte(feedsConf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
-		t.Fatalf("init: %d\n%s%s", code, out, errOut)
-	}
-	if code, out, errOut := tend(t, "scan", "-C", conf); code != 0 {
-		t.Fatalf("scan: %d\n%s%s", code, out, errOut)
-	}
-	inv := readSnapshot(t, filepath.Join(conf, ".tend", "inventory", "lab", "inventory.json")).Providers["apt"]
+	inv := initScanLab(t, conf)
 	if inv.Facts["os"] != "ubuntu" || inv.Facts["release"] != "22.04" {
 		t.Fatalf("facts of the Ubuntu root: %v", inv.Facts)
 	}

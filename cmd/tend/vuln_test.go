@@ -72,13 +72,7 @@ window "new_year" {
 	if err := os.WriteFile(filepath.Join(conf, "feeds.tend.hcl"), []byte(extra), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
-		t.Fatalf("init: %d\n%s%s", code, out, errOut)
-	}
-	if code, out, errOut := tend(t, "scan", "-C", conf); code != 0 {
-		t.Fatalf("scan: %d\n%s%s", code, out, errOut)
-	}
-	inv := readSnapshot(t, filepath.Join(conf, ".tend", "inventory", "lab", "inventory.json")).Providers["apt"]
+	inv := initScanLab(t, conf)
 	var webp *model.Update
 	for i := range inv.Available {
 		if inv.Available[i].Name == "libwebp7" {
@@ -233,4 +227,18 @@ feed "kev" {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// initScanLab runs tend init and tend scan in conf and returns host lab's
+// apt inventory from the snapshot the scan wrote.
+func initScanLab(t *testing.T, conf string) *model.ProviderInventory {
+	t.Helper()
+	if code, out, errOut := tend(t, "init", "-C", conf); code != 0 {
+		t.Fatalf("init: %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := tend(t, "scan", "-C", conf); code != 0 {
+		t.Fatalf("scan: %d\n%s%s", code, out, errOut)
+	}
+	inv := readSnapshot(t, filepath.Join(conf, ".tend", "inventory", "lab", "inventory.json")).Providers["apt"]
+	return inv
 }

@@ -139,6 +139,16 @@ func fixture(t *testing.T) Input {
 			Groups:   map[string][]string{"web": {"acme_web_1"}, "windows": {"globex_fs01", "globex_fs02"}},
 			Policies: map[string][]string{"linux_security": {"acme_web_1", "acme_db_1", "lab_1"}, "windows_monthly": {"globex_fs01", "globex_fs02"}}}
 	}
+	// tend serve's agent mode: one unmanaged agent of acme's, one only
+	// enrolled, and acme's web host silent.
+	seen, silent := at(3).Add(-20*time.Minute), at(3).Add(-5*time.Hour)
+	in.Summary.Agents = &model.AgentPresence{StaleAfter: "3h",
+		Unmanaged: []model.UnmanagedAgent{
+			{Host: "acme_kiosk_7", Client: "acme", FirstSeen: at(2), LastSeen: &seen, AgentVersion: "0.9.0",
+				Facts: map[string]string{"os": "debian", "release": "12", "kernel": "6.1.0-18-amd64", "arch": "amd64"}},
+			{Host: "edge_2", Enrolled: true},
+		},
+		Stale: []model.StaleAgent{{Host: "acme_web_1", Client: "acme", LastSeen: &silent}}}
 	ref, err := repo.Reference("refs/heads/tend/reports", true)
 	if err != nil {
 		t.Fatal(err)

@@ -116,6 +116,27 @@ type sections struct {
 	Hosts        []hostRow
 	// StaleAfter says "7 days".
 	StaleAfter string
+	// Agents are the unmanaged agents and silent agent hosts among the
+	// page's (summary.json's agents); nil outside tend serve's agent mode.
+	Agents *agentsView
+}
+
+// agentsView is summary.json's agents on a page.
+type agentsView struct {
+	StaleAfter string
+	Unmanaged  []unmanagedRow
+	Stale      []silentRow
+}
+
+// unmanagedRow is an agent for a host no configuration declares.
+type unmanagedRow struct {
+	Host, Client, FirstSeen, LastSeen, Agent, Facts string
+}
+
+// silentRow is a declared agent host not heard from for too long.
+type silentRow struct {
+	Host             hostLink
+	Client, LastSeen string
 }
 
 type overviewView struct {
@@ -179,6 +200,7 @@ func (s *site) overview() overviewView {
 	v.Groups = s.countsBy(s.in.Groups)
 	v.Policies = s.countsBy(s.in.Policies)
 	v.Halted = s.in.Summary.HaltedRollouts
+	v.Agents = s.agents(func(string) bool { return true }, "")
 	return v
 }
 
@@ -192,7 +214,38 @@ func (s *site) client(c string) clientView {
 	v := clientView{page: s.page("Patch compliance: "+clientName(c), "../"), sections: s.sections(hosts, "../"), Client: clientName(c)}
 	v.Counts = s.in.Summary.Clients[c]
 	v.Chart = s.fleetChart(c)
+	v.Agents = s.agents(func(client string) bool { return client == c }, "../")
 	return v
+}
+
+// agents is summary.json's agents whose client mine accepts; nil outside
+// agent mode. root prefixes the links.
+func (s *site) agents(mine func(client string) bool, root string) *agentsView {
+	p := s.in.Summary.Agents
+	if p == nil {
+		return nil
+	}
+	v := &agentsView{StaleAfter: p.StaleAfter}
+	for _, u := range p.Unmanaged {
+		if mine(u.Client) {
+			v.Unmanaged = append(v.Unmanaged, unmanagedRow{Host: u.Host, Client: u.Client, FirstSeen: seen(u.FirstSeen),
+				LastSeen: seen(u.LastSeen), Agent: u.AgentText(), Facts: u.FactsText()})
+		}
+	}
+	for _, a := range p.Stale {
+		if mine(a.Client) {
+			v.Stale = append(v.Stale, silentRow{Host: s.link(a.Host, root), Client: a.Client, LastSeen: seen(a.LastSeen)})
+		}
+	}
+	return v
+}
+
+// seen stamps t, "never" when nil.
+func seen(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return stamp(*t)
 }
 
 // clientName shows the hosts without a client label.

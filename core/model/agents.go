@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // AgentPresence is what tend serve's agent controller knows about the
 // agents it heard from (summary.json's "agents", present only in agent
@@ -58,4 +61,28 @@ type StaleAgent struct {
 type AgentStatus struct {
 	LastSeen *time.Time `json:"last_seen"`
 	Stale    bool       `json:"stale"`
+}
+
+// FactsText is its hello's facts in one line, the os and release first:
+// "debian 12, 6.1.0-18-amd64, amd64, kiosk-3".
+func (u UnmanagedAgent) FactsText() string {
+	var parts []string
+	if os := strings.TrimSpace(u.Facts["os"] + " " + u.Facts["release"]); os != "" {
+		parts = append(parts, os)
+	}
+	for _, k := range []string{"kernel", "arch", "hostname"} {
+		if v := u.Facts[k]; v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// AgentText is its agent's version, "(enrolled)" added when its key is
+// enrolled.
+func (u UnmanagedAgent) AgentText() string {
+	if u.Enrolled {
+		return strings.TrimSpace(u.AgentVersion + " (enrolled)")
+	}
+	return u.AgentVersion
 }

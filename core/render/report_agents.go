@@ -27,12 +27,8 @@ func agentTables(b *strings.Builder, p *model.AgentPresence) {
 				b.WriteString(moreRow(len(p.Unmanaged)-i, 6))
 				break
 			}
-			agent := u.AgentVersion
-			if u.Enrolled {
-				agent = strings.TrimSpace(agent + " (enrolled)")
-			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", mdText(u.Host), orDash(mdText(u.Client)), seenAt(u.FirstSeen),
-				seenAt(u.LastSeen), orDash(mdText(agent)), orDash(mdText(factsText(u.Facts))))
+				seenAt(u.LastSeen), orDash(mdText(u.AgentText())), orDash(mdText(u.FactsText())))
 		}
 	}
 	if len(p.Stale) > 0 {
@@ -55,20 +51,6 @@ func seenAt(t *time.Time) string {
 		return "never"
 	}
 	return formatTime(*t)
-}
-
-// factsText is a hello's facts, the os and release first.
-func factsText(f map[string]string) string {
-	var parts []string
-	if os := strings.TrimSpace(f["os"] + " " + f["release"]); os != "" {
-		parts = append(parts, os)
-	}
-	for _, k := range []string{"kernel", "arch", "hostname"} {
-		if v := f[k]; v != "" {
-			parts = append(parts, v)
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // manyOf is one when n is 1, else many.
