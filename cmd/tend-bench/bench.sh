@@ -74,6 +74,27 @@ echo "== the same with 1% of the hosts changed"
 	-a "$TEND report -C repo --inventory snapshots.1pct --at $AT --commit > /dev/null" \
 	-b "$GIT -C plain add -A && $GIT -C plain commit -qm reports"
 
+# 1% of the hosts rescanned again, all of the last ring this time: a
+# rescanned canary host (above, one of the ten) moves the soak of every
+# later host's updates (its scan is the newest to have them installed), so
+# their plans change and are made again; here no other host's plan does.
+"$TEND" plan -C f1k/config --inventory f1k/snapshots --at $AT --json |
+	jq -r '[.hosts[] | select(.ring == "broad") | .host] | unique | .[]' | awk 'NR % 95 == 1' | head -10 > broad.hosts
+cp -a f1k/snapshots snapshots.broad
+for d in $(cat broad.hosts); do
+	f=snapshots.broad/$d/inventory.json
+	jq --indent 2 '.scanned_at = "2026-11-28T06:00:00Z" | .providers.apt.installed += [{"id": "bench-extra", "name": "bench-extra", "version": "1.0-1", "arch": "all"}]' "$f" > "$f.new"
+	mv "$f.new" "$f"
+done
+"$TEND" report -C f1k/config --inventory snapshots.broad --at $AT --out layout.broad >/dev/null
+
+echo "== the same with 1% of the hosts changed, all in the last ring"
+"$BENCH" -rows "$ROWS" -rounds "$ROUNDS" -goal "≤ 1.0" \
+	-name "tend report --commit, $SMALL hosts, 1% changed, last ring only" -baseline 'git add -A && git commit of the changed files' \
+	-setup "rm -rf repo plain && cp -a repo.committed repo && cp -a plain.committed plain && cp -a layout.broad/. plain/" \
+	-a "$TEND report -C repo --inventory snapshots.broad --at $AT --commit > /dev/null" \
+	-b "$GIT -C plain add -A && $GIT -C plain commit -qm reports"
+
 # tend serve --once over 1,000 hosts that exist only as a recording: one
 # lab host (tend-aptlab's hermetic apt root) is reconciled for real with
 # TEND_BENCH_RECORD, then 1,000 hosts are answered from what it ran, each

@@ -14,6 +14,7 @@ import (
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
 	"github.com/tend-sh/tend/core/render"
+	"github.com/tend-sh/tend/core/reportcache"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/reportsbranch/history"
 )
@@ -127,7 +128,13 @@ func (f *reportFlags) Validate() error {
 }
 
 func runReport(g *globals, f *reportFlags) error {
-	res, err := makePlanWith(g, engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Hosts: f.hosts.patterns, StaleAfter: f.stale.after, SnapshotBlobs: f.commit}, "reported")
+	po := engine.PlanOptions{Inventory: f.inventory, Now: f.at.now(), Hosts: f.hosts.patterns, StaleAfter: f.stale.after, SnapshotBlobs: f.commit}
+	if f.commit && f.out == "" && f.html == "" {
+		// Hosts whose inputs an earlier commit saw keep their report and
+		// snapshot as the branch holds them (.tend/reportcache).
+		po.Reports = reportcache.Open(g.dir)
+	}
+	res, err := makePlanWith(g, po, "reported")
 	if err != nil {
 		return err
 	}
@@ -143,6 +150,14 @@ func runReport(g *globals, f *reportFlags) error {
 	}
 	if res.Recorded != nil { // git:REF: the dates of earlier installs too
 		in.Previous = res.Recorded.Reports
+	}
+	if res.Reuse != nil {
+		g.log.Debugf("report cache: %d hosts reused, %d planned afresh (%d of them kept for later), %d snapshot files read",
+			len(res.Reuse.Reused), len(inv)-len(res.Reuse.Reused), len(res.Reuse.Planned), res.Reuse.Read)
+		in.Known = make(map[string]*model.Report, len(res.Reuse.Reused))
+		for host, e := range res.Reuse.Reused {
+			in.Known[host] = e.ReportWithKBs()
+		}
 	}
 	reports, summary := compliance.Evaluate(in)
 	if halted := res.Recorded.Halted(pl.Config.Commit); len(halted) > 0 {
@@ -172,12 +187,19 @@ func runReport(g *globals, f *reportFlags) error {
 			IfMissing: reportsbranch.Files{reportsbranch.ResultsFile: empty},
 		}
 		// Snapshots the branch holds byte for byte stay as they are,
-		// unencoded: the same tree as writing them all again.
-		if o.Blobs, err = heldSnapshots(g, o, res.SnapshotBlobs); err != nil {
+		// unencoded: the same tree as writing them all again; so do the
+		// reports of the hosts the cache had.
+		if o.Blobs, err = heldSnapshots(g, o, res.SnapshotBlobs, res.Reuse); err != nil {
 			return err
 		}
-		files, err := compliance.LayoutKeeping(reports, &summary, inv, func(host string) bool {
+		if err := parseUnheld(res, o.Blobs); err != nil {
+			return err
+		}
+		files, err := compliance.LayoutReusing(reports, &summary, inv, func(host string) bool {
 			_, ok := o.Blobs[reportsbranch.SnapshotPath(host)]
+			return ok
+		}, func(host string) bool {
+			_, ok := o.Blobs[reportsbranch.ReportPath(host)]
 			return ok
 		})
 		if err != nil {
@@ -189,6 +211,9 @@ func runReport(g *globals, f *reportFlags) error {
 		hash, changed, err := reportsbranch.CommitReports(g.ctx, o, files, &summary, 0, failedHosts(summary))
 		if err != nil {
 			return err
+		}
+		if err := storeReports(po.Reports, res, reports, files); err != nil {
+			fmt.Fprintf(g.stderr, "warning: could not keep the reports in %s: %v\n", po.Reports.Dir, err)
 		}
 		if changed {
 			fmt.Fprintf(g.stderr, "Committed the reports to %s (%s).\n", branch, commitid.Short(hash.String()))
@@ -236,8 +261,10 @@ func addResults(dir, branch string, files map[string][]byte, reports []model.Rep
 }
 
 // heldSnapshots returns, by path, the snapshot files (blob hashes as read,
-// engine.PlanResult.SnapshotBlobs) the reports branch already holds.
-func heldSnapshots(g *globals, o reportsbranch.CommitOptions, blobs map[string]plumbing.Hash) (map[string]plumbing.Hash, error) {
+// engine.PlanResult.SnapshotBlobs) the reports branch already holds, and
+// the report files of the hosts reuse took from the cache that it holds
+// as the cache rendered them.
+func heldSnapshots(g *globals, o reportsbranch.CommitOptions, blobs map[string]plumbing.Hash, reuse *engine.Reuse) (map[string]plumbing.Hash, error) {
 	if len(blobs) == 0 {
 		return nil, nil
 	}
@@ -245,7 +272,58 @@ func heldSnapshots(g *globals, o reportsbranch.CommitOptions, blobs map[string]p
 	for host, h := range blobs {
 		byPath[reportsbranch.SnapshotPath(host)] = h
 	}
+	if reuse != nil {
+		for host, e := range reuse.Reused {
+			byPath[reportsbranch.ReportPath(host)] = e.Blob()
+		}
+	}
 	return reportsbranch.Holding(g.ctx, o, byPath)
+}
+
+// parseUnheld parses the snapshots of the hosts whose plan and report came
+// from the cache but whose snapshot the branch does not hold: it is
+// encoded into the commit as a full run would.
+func parseUnheld(res *engine.PlanResult, held map[string]plumbing.Hash) error {
+	if res.Reuse == nil {
+		return nil
+	}
+	for host := range res.Reuse.Reused {
+		if _, ok := held[reportsbranch.SnapshotPath(host)]; ok {
+			continue
+		}
+		snap, err := res.Reuse.Parse(host)
+		if err != nil {
+			return err
+		}
+		res.Inventory[host] = snap
+	}
+	return nil
+}
+
+// storeReports keeps in the cache what planning and evaluating gave the
+// hosts planned afresh that a later commit may reuse, then bounds it.
+func storeReports(c *reportcache.Cache, res *engine.PlanResult, reports []model.Report, files map[string][]byte) error {
+	if c == nil || res.Reuse == nil {
+		return nil
+	}
+	var keys []reportcache.Key
+	var entries []*reportcache.Entry
+	for i := range reports {
+		r := &reports[i]
+		planned, ok := res.Reuse.Planned[r.Host]
+		rendered := files[reportsbranch.ReportPath(r.Host)]
+		snap := res.Inventory[r.Host]
+		if !ok || rendered == nil || snap == nil {
+			continue
+		}
+		k := res.Reuse.Keys[r.Host]
+		keys = append(keys, k)
+		entries = append(entries, reportcache.NewEntry(k, planned, res.Source, snap, r, rendered))
+	}
+	if err := c.PutAll(keys, entries); err != nil {
+		return err
+	}
+	return c.Save()
 }
 
 // failedHosts counts the hosts with a failed result in their last apply.

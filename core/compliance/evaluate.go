@@ -36,6 +36,10 @@ type Input struct {
 	// first seen on a host (the planner's history), for the days a CVE has
 	// been open; without it the snapshot's scan time counts.
 	FirstSeen func(host, provider, pkg, to string) (time.Time, bool)
+	// Known holds reports evaluated earlier from the same inputs, by host
+	// (tend report --commit's cache, core/reportcache): taken as they are,
+	// and their hosts need no snapshot in Inventory.
+	Known map[string]*model.Report
 }
 
 // Evaluate computes one report per planned host, sorted by host, and the
@@ -63,6 +67,10 @@ func Evaluate(in Input) ([]model.Report, model.FleetSummary) {
 	sort.Strings(hosts)
 	reports := make([]model.Report, 0, len(hosts))
 	for _, h := range hosts {
+		if r := in.Known[h]; r != nil {
+			reports = append(reports, *r)
+			continue
+		}
 		reports = append(reports, evaluateHost(h, byHost[h], ungoverned[h], in))
 	}
 	sum := Summarize(reports, in.Clients, in.ConfigCommit, in.Now)

@@ -28,14 +28,23 @@ func Layout(reports []model.Report, s *model.FleetSummary, inv map[string]*model
 // none) returns true for: the reports branch already holds them byte for
 // byte (reportsbranch.Holding), so they are not encoded again.
 func LayoutKeeping(reports []model.Report, s *model.FleetSummary, inv map[string]*model.Snapshot, keep func(host string) bool) (map[string][]byte, error) {
+	return LayoutReusing(reports, s, inv, keep, nil)
+}
+
+// LayoutReusing is LayoutKeeping without, too, the report.json of the
+// hosts keepReport (nil: none) returns true for: the reports branch holds
+// the very blob rendering them would give (tend report --commit's cache).
+func LayoutReusing(reports []model.Report, s *model.FleetSummary, inv map[string]*model.Snapshot, keep, keepReport func(host string) bool) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	for i := range reports {
 		r := &reports[i]
-		var buf bytes.Buffer
-		if err := render.ReportJSON(&buf, r); err != nil {
-			return nil, err
+		if keepReport == nil || !keepReport(r.Host) {
+			var buf bytes.Buffer
+			if err := render.ReportJSON(&buf, r); err != nil {
+				return nil, err
+			}
+			files[reportsbranch.ReportPath(r.Host)] = buf.Bytes()
 		}
-		files[reportsbranch.ReportPath(r.Host)] = buf.Bytes()
 		if snap := inv[r.Host]; snap != nil && (keep == nil || !keep(r.Host)) {
 			data, err := inventory.Encode(snap)
 			if err != nil {

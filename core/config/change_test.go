@@ -183,6 +183,27 @@ freeze "office" {
 	if got := f.Text(monday(12, 0)); got != "frozen by freeze office until 2026-11-23 18:00 CET: client working hours" {
 		t.Errorf("Text = %q", got)
 	}
+	// The cutoff is the window's, not the freeze's: it holds to 18:00.
+	for _, tc := range []struct{ at, want time.Time }{
+		{monday(7, 0), monday(8, 0)}, {monday(8, 0), monday(18, 0)}, {monday(17, 59), monday(18, 0)},
+		{monday(18, 0), monday(8, 0).AddDate(0, 0, 1)}, {time.Date(2026, 11, 27, 19, 0, 0, 0, berlin), monday(8, 0).AddDate(0, 0, 7)},
+	} {
+		if got := f.NextChange(tc.at); !got.Equal(tc.want) {
+			t.Errorf("NextChange(%v) = %v, want %v", tc.at, got, tc.want)
+		}
+	}
+}
+
+func TestFreezeNextChangeOneSpan(t *testing.T) {
+	from, until := time.Date(2026, 12, 18, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC)
+	f := &Freeze{From: &from, Until: &until}
+	for _, tc := range []struct{ at, want time.Time }{
+		{from.Add(-time.Hour), from}, {from, until}, {until.Add(-time.Nanosecond), until}, {until, time.Time{}}, {until.Add(time.Hour), time.Time{}},
+	} {
+		if got := f.NextChange(tc.at); !got.Equal(tc.want) {
+			t.Errorf("NextChange(%v) = %v, want %v", tc.at, got, tc.want)
+		}
+	}
 }
 
 func TestFreezeSpanErrors(t *testing.T) {

@@ -134,6 +134,26 @@ func (f *Freeze) NextSpan(t time.Time) (from, until time.Time, ok bool) {
 	return *f.From, *f.Until, true
 }
 
+// NextChange returns the earliest instant after t at which the freeze may
+// hold otherwise than at t (a span starting or ending, SpanAt); zero when
+// it never changes again.
+func (f *Freeze) NextChange(t time.Time) time.Time {
+	if f.Schedule != nil {
+		w := *f.Schedule
+		w.Cutoff = 0
+		return w.NextChange(t)
+	}
+	switch {
+	case f.From == nil || f.Until == nil:
+		return time.Time{}
+	case f.From.After(t):
+		return *f.From
+	case f.Until.After(t):
+		return *f.Until
+	}
+	return time.Time{}
+}
+
 // UntilAt is when the span holding at t ends, as plans say it: until as
 // written for one span, the opening's end on the window's clock
 // ("2026-12-02 18:00 CET") for a recurring freeze.

@@ -19,6 +19,7 @@ import (
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/planner"
+	"github.com/tend-sh/tend/core/reportcache"
 	"github.com/tend-sh/tend/core/reportsbranch"
 	"github.com/tend-sh/tend/core/reportsbranch/history"
 	"github.com/tend-sh/tend/core/rollout"
@@ -67,6 +68,11 @@ type PlanOptions struct {
 	// --commit: snapshots the reports branch holds byte for byte are kept
 	// there without being encoded again). Not with Lean.
 	SnapshotBlobs bool
+	// Reports, when set, is the per-host cache of tend report --commit: a
+	// plan from a snapshot directory without feeds takes from it the plan
+	// of each host whose inputs it has seen, without parsing the host's
+	// snapshot (PlanResult.Reuse says which). Implies SnapshotBlobs.
+	Reports *reportcache.Cache
 }
 
 // PlanResult is a plan and what was learned making it.
@@ -102,6 +108,9 @@ type PlanResult struct {
 	// Providers are the running providers of a live plan made with
 	// KeepProviders (nil otherwise); the caller closes them.
 	Providers *session.Providers
+	// Reuse is, for a plan made with PlanOptions.Reports, what it took from
+	// the cache and what it planned afresh; nil when it could not reuse.
+	Reuse *Reuse
 }
 
 // Load loads the configuration and reports ErrConfig if it has errors.
@@ -165,7 +174,16 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 		}
 	}
 	var blobs map[string]plumbing.Hash
+	var rs *reuseSource
 	switch {
+	case !live && stream == nil && err == nil && reuses(o, cfg):
+		source = "dir:" + o.Inventory
+		key := reuseKeys(cfg, o, configrepo.Commit(o.ConfigDir), hist, res.LastApply)
+		if rs, err = openReuse(cfg, source, o.Inventory, o.Reports, key); err != nil {
+			err = inventory.WithPathHint(err, o.ConfigDir, o.Inventory)
+		} else {
+			blobs = rs.blobs
+		}
 	case !live && stream == nil && err == nil && o.SnapshotBlobs:
 		inv, blobs, source, err = inventory.ReadSourceBlobs(o.ConfigDir, o.Inventory)
 	case !live && stream == nil && err == nil:
@@ -208,7 +226,17 @@ func Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) {
 			}
 		}
 	}
+	if rs != nil {
+		in.Snapshots, in.Reuse, in.Planned = rs.next, rs.reuse, rs.planned
+	}
 	pl, warns := planner.Plan(in)
+	if rs != nil {
+		if inv, err = rs.inventory(); err != nil {
+			return res, err
+		}
+		warns = planner.Coverage(in, pl, inv, warns)
+		res.Reuse = rs.r
+	}
 	if stream != nil {
 		// The hosts no policy names are read too: a malformed snapshot
 		// fails the plan as it does read whole.

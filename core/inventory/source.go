@@ -56,6 +56,10 @@ func ReadSourceBlobs(configDir, spec string) (map[string]*model.Snapshot, map[st
 	return inv, blobs, "dir:" + spec, nil
 }
 
+// WithPathHint is withPathHint, for a caller that reads a directory spec
+// itself.
+func WithPathHint(err error, configDir, spec string) error { return withPathHint(err, configDir, spec) }
+
 // withPathHint adds, to the error of a directory spec that does not exist
 // where tend runs but does inside configDir, that paths are relative to the
 // working directory, not to -C: the usual slip with

@@ -197,6 +197,7 @@ func (pp *policyPlan) approveUpdate(host string, snap *model.Snapshot, u *model.
 			c.due = base.Add(a.a.After)
 			c.dueReason = fmt.Sprintf("%s (%s %s)", a.reason, what, day(base))
 		}
+		pp.changesAt(c.due)
 		if !found || c.due.Before(best.due) {
 			best, found = c, true
 		}
@@ -216,6 +217,7 @@ func (pp *policyPlan) notAfterNow(host string, u *model.Update, what string, bas
 	if !base.After(pp.now) {
 		return base
 	}
+	pp.changesAt(pp.now) // the warning and the delay name now itself
 	pp.warns.add("", "host %q: %s update %s %s was %s at %s, after the plan time %s (did the clock jump?); its approval delay counts from the plan time",
 		host, pp.p.Provider, u.Name, u.To, what, stamp(base), stamp(pp.now))
 	return pp.now
@@ -248,6 +250,7 @@ func (pp *policyPlan) gate(host string, ring int, c *candidate, hp *model.HostPl
 	}
 	if !pp.p.Emergency && !fastWhy {
 		if t, why, blocked, open := pp.rings.wait(pp, ring, c.u.Name, c.u.To); blocked {
+			pp.changesAt(t)
 			switch {
 			case open:
 				unknown, reason = true, why

@@ -42,6 +42,18 @@ type Input struct {
 	// without feeds.
 	Vulns map[string]model.Vuln
 
+	// Reuse, when set, is asked for what an earlier plan from the same
+	// inputs gave a host no later ring looks at (Reused), before the host
+	// is planned under policy; nil plans it. The caller vouches that
+	// everything else the host's plan depends on is the same (its
+	// snapshot, the configuration, Now, History's entries for it, Vulns,
+	// InventorySource); the planner checks the earlier rings. Input.Snapshots
+	// is not asked for a host reused.
+	Reuse func(host, policy string) *Reused
+	// Planned, when set, is told what planning such a host afresh gave,
+	// for a later plan to reuse.
+	Planned func(host string, r *Reused)
+
 	// ConfigCommit and InventorySource are recorded in the plan as given.
 	ConfigCommit    string
 	InventorySource string
@@ -135,10 +147,15 @@ func Order(cfg *config.Config) []string {
 type warnings struct {
 	list []model.Warning
 	seen map[model.Warning]bool
+	// rec, when set, records every warning added (planOrReuse).
+	rec *recording
 }
 
 func (w *warnings) add(where, format string, args ...any) {
 	wr := model.Warning{Where: where, Message: fmt.Sprintf(format, args...)}
+	if w.rec != nil {
+		w.rec.warns = append(w.rec.warns, wr)
+	}
 	if w.seen == nil {
 		w.seen = map[model.Warning]bool{}
 	}

@@ -24,6 +24,12 @@ type policyPlan struct {
 	windows []namedWindow
 	winInfo *model.WindowInfo
 	rings   *rings
+	// policyNext is the earliest instant after now at which something of
+	// the policy as a whole judged against now changes (an approval,
+	// exclusion, advisory or suspension expiring, a window or a freeze
+	// opening or closing); next is that and, while a host is planned
+	// (planOrReuse), what its plan reads (changesAt). Zero: never.
+	policyNext, next time.Time
 }
 
 type approval struct {
@@ -76,7 +82,54 @@ func newPolicyPlan(in Input, p *config.Policy, now time.Time, warns *warnings) *
 	}
 	pp.warnExpiredSuspends()
 	pp.rings = newRings(p)
+	pp.policyChanges()
 	return pp
+}
+
+// policyChanges sets policyNext: every instant at which the policy's
+// approvals, exclusions, advisories, suspension, windows or any freeze
+// (whichever hosts it covers) may change how now judges them.
+func (pp *policyPlan) policyChanges() {
+	for _, a := range pp.p.Approve {
+		pp.changesAtPtr(a.Until)
+	}
+	for _, e := range pp.p.Exclude {
+		pp.changesAtPtr(e.Until)
+	}
+	for _, ad := range pp.p.Advisories {
+		pp.changesAtPtr(ad.Until)
+	}
+	if pp.p.Suspend != nil {
+		pp.changesAtPtr(pp.p.Suspend.Until)
+	}
+	for _, nw := range pp.windows {
+		pp.changesAt(nw.w.NextChange(pp.now))
+	}
+	for _, f := range pp.in.Config.Freezes {
+		pp.changesAt(f.NextChange(pp.now))
+	}
+	pp.policyNext = pp.next
+}
+
+// changesAt notes that the plan compares now with t: it may change once
+// now reaches t (or, for t equal to now, just after). Instants before now
+// change nothing for any later now; the zero time is never.
+func (pp *policyPlan) changesAt(t time.Time) {
+	if t.IsZero() || t.Before(pp.now) {
+		return
+	}
+	if !t.After(pp.now) {
+		t = pp.now.Add(time.Nanosecond)
+	}
+	if pp.next.IsZero() || t.Before(pp.next) {
+		pp.next = t
+	}
+}
+
+func (pp *policyPlan) changesAtPtr(t *time.Time) {
+	if t != nil {
+		pp.changesAt(*t)
+	}
 }
 
 // snapshot returns the host's snapshot, from Input.Snapshots when set.
@@ -191,7 +244,7 @@ func (pp *policyPlan) plan() []model.HostPlan {
 	hosts := pp.rings.sorted(pp.p.Hosts)
 	out := make([]model.HostPlan, 0, len(hosts))
 	for _, h := range hosts {
-		out = append(out, pp.planHost(h))
+		out = append(out, pp.planOrReuse(h))
 	}
 	return out
 }

@@ -23,6 +23,9 @@ type rings struct {
 	// installed there (saw).
 	done     []map[string]time.Time
 	provider string
+	// rec, when set, records the updates need is told about
+	// (planOrReuse): those wait asks earlier rings about.
+	rec *recording
 }
 
 func newRings(p *config.Policy) *rings {
@@ -122,6 +125,9 @@ func key(pkg, to string) string { return pkg + "\x00" + to }
 
 // need records that a host of ring i still needs pkg=to.
 func (r *rings) need(i int, pkg, to string) {
+	if r.rec != nil {
+		r.rec.keys = append(r.rec.keys, key(pkg, to))
+	}
 	if i >= 0 && i < len(r.pending) {
 		r.pending[i][key(pkg, to)]++
 	}

@@ -112,6 +112,7 @@ func (pp *policyPlan) overdue(host string, snap *model.Snapshot, inv *model.Prov
 						due, rule = t.Add(24*time.Hour), d.String()+" (KEV dueDate "+f.KEVDue+")"
 					}
 				}
+				pp.changesAt(due)
 				if !pp.now.After(due) {
 					continue
 				}

@@ -61,6 +61,22 @@ func (w *Window) NextUsable(t time.Time) time.Time {
 	return st.NextOpen
 }
 
+// NextChange returns the earliest instant after now at which State may
+// describe the window otherwise than at now: the next opening starting, or
+// the current one's usable part ending. It is zero when the window never
+// changes again.
+func (w *Window) NextChange(now time.Time) time.Time {
+	next, _, ok := w.openings()
+	if !ok {
+		return time.Time{}
+	}
+	n := next(now) // strictly after now
+	if st := w.State(now); st.Open && (n.IsZero() || st.ClosesAt.Before(n)) {
+		return st.ClosesAt
+	}
+	return n
+}
+
 // openings returns a function giving the first opening start strictly after
 // an instant, and how long each opening is usable (Duration - Cutoff). ok is
 // false when the window is not valid and so never opens.

@@ -286,3 +286,44 @@ func BenchmarkWindowStatePacked(b *testing.B) {
 		w.State(now)
 	}
 }
+
+// TestWindowNextChange: State is the same at every instant from now to
+// just before NextChange(now), and differs at it.
+func TestWindowNextChange(t *testing.T) {
+	utc := time.UTC
+	berlin := mustLoad(t, "Europe/Berlin")
+	ny := mustLoad(t, "America/New_York")
+	windows := map[string]*Window{
+		"nightly with cutoff": {Cron: mustCron(t, "0 22 * * *"), Duration: 6 * time.Hour, Cutoff: time.Hour, Location: utc},
+		"overlapping hourly":  {Cron: mustCron(t, "0 * * * *"), Duration: 3 * time.Hour, Location: utc},
+		"weekend, Berlin DST": {Cron: mustCron(t, "0 2 * * SUN"), Duration: 2 * time.Hour, Cutoff: 30 * time.Minute, Location: berlin},
+		"patch tuesday":       {PatchTuesday: &PatchTuesday{Offset: 2 * day, Start: Clock{22, 0}}, Duration: 4 * time.Hour, Location: ny},
+	}
+	starts := []time.Time{time.Date(2026, 3, 27, 0, 0, 0, 0, utc), time.Date(2026, 11, 9, 0, 0, 0, 0, utc)}
+	for name, w := range windows {
+		t.Run(name, func(t *testing.T) {
+			for _, start := range starts {
+				for now := start; now.Before(start.Add(4 * 24 * time.Hour)); now = now.Add(37 * time.Minute) {
+					st, c := w.State(now), w.NextChange(now)
+					if c.IsZero() || !c.After(now) {
+						t.Fatalf("NextChange(%v) = %v", now, c)
+					}
+					for at := now; at.Before(c); at = at.Add(max(c.Sub(now)/50, time.Minute)) {
+						if w.State(at) != st {
+							t.Fatalf("State(%v) = %+v, State(%v) = %+v, but NextChange(%v) = %v", now, st, at, w.State(at), now, c)
+						}
+					}
+					if w.State(c.Add(-time.Nanosecond)) != st {
+						t.Fatalf("State changed before NextChange(%v) = %v", now, c)
+					}
+					if w.State(c) == st {
+						t.Errorf("State(%v) unchanged at NextChange(%v) = %v", c, now, c)
+					}
+				}
+			}
+		})
+	}
+	if got := (&Window{Cron: mustCron(t, "0 0 31 2 *"), Duration: time.Hour}).NextChange(starts[0]); !got.IsZero() {
+		t.Errorf("a window that never opens changes at %v", got)
+	}
+}
