@@ -40,7 +40,7 @@ func TestServeEmbeddedAccounts(t *testing.T) {
 	listen := freeListen(t)
 	url := "nats://" + listen
 	state := t.TempDir()
-	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "2s",
+	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "2s", "--report-interval", "0",
 		"--nats-listen", listen, "--agent-timeout", "3m", "--log-level", "debug")
 	serveLog := startServe(t, serve)
 	eventually(t, "the embedded NATS server started", func() bool {

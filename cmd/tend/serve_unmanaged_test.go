@@ -70,7 +70,7 @@ notify "ops" {
 	bin := buildTend(t)
 	srv := natstest.Start(t, nil)
 	state := t.TempDir()
-	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "1s",
+	serve := exec.Command(bin, "serve", "--repo", "file://"+bare, "--state-dir", state, "--interval", "1s", "--report-interval", "0",
 		"--nats", srv.URL(), "--metrics-addr", "127.0.0.1:0", "--log-level", "debug")
 	serve.Env = append(os.Environ(), "TEST_TEND_UNMANAGED_HOOK="+hook.URL())
 	serveLog := startServe(t, serve)
