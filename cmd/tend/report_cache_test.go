@@ -40,14 +40,7 @@ func TestReportCacheMatchesFullRun(t *testing.T) {
 	rescan := func(i int, at time.Time, extra string) {
 		h := hosts[i].Name()
 		path := filepath.Join(snaps, h, "inventory.json")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		snap, err := inventory.Parse(path, data, h)
-		if err != nil {
-			t.Fatal(err)
-		}
+		snap := parseSnapshot(t, path, h)
 		snap.ScannedAt = at
 		apt := snap.Providers["apt"]
 		apt.Installed = append(apt.Installed, model.Installed{ID: extra, Name: extra, Version: "1.0-1", Arch: "all"})
@@ -113,14 +106,7 @@ freeze "year_end" {
 	newUpdate := func() {
 		h := hosts[prodHost].Name()
 		path := filepath.Join(snaps, h, "inventory.json")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		snap, err := inventory.Parse(path, data, h)
-		if err != nil {
-			t.Fatal(err)
-		}
+		snap := parseSnapshot(t, path, h)
 		snap.ScannedAt = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 		apt := snap.Providers["apt"]
 		apt.Installed = append(apt.Installed, model.Installed{ID: "extra-sec", Name: "extra-sec", Version: "1.0-1", Arch: "all"})

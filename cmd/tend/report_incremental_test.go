@@ -37,22 +37,16 @@ func TestReportCommitIncremental(t *testing.T) {
 	}
 	for i, h := range []string{hosts[0].Name(), hosts[10].Name(), hosts[20].Name()} {
 		path := filepath.Join(after, h, "inventory.json")
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		snap, err := inventory.Parse(path, data, h)
-		if err != nil {
-			t.Fatal(err)
-		}
+		snap := parseSnapshot(t, path, h)
 		snap.ScannedAt = time.Date(2026, 11, 28, 6, 0, 0, 0, time.UTC)
 		apt := snap.Providers["apt"]
 		apt.Installed = append(apt.Installed, model.Installed{ID: "bench-extra", Name: "bench-extra", Version: "1.0-1", Arch: "all"})
+		encode := inventory.Encode
 		if i == 0 {
-			if data, err = json.Marshal(snap); err != nil {
-				t.Fatal(err)
-			}
-		} else if data, err = inventory.Encode(snap); err != nil {
+			encode = func(s *model.Snapshot) ([]byte, error) { return json.Marshal(s) }
+		}
+		data, err := encode(snap)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -142,14 +136,7 @@ func TestReportCommitDays(t *testing.T) {
 		for _, i := range day.rescans {
 			h := hosts[i].Name()
 			path := filepath.Join(snaps, h, "inventory.json")
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			snap, err := inventory.Parse(path, data, h)
-			if err != nil {
-				t.Fatal(err)
-			}
+			snap := parseSnapshot(t, path, h)
 			snap.ScannedAt = at.Add(-3 * time.Hour).UTC()
 			apt := snap.Providers["apt"]
 			apt.Installed = append(apt.Installed, model.Installed{ID: "day-" + h, Name: "day-extra", Version: "1.0-" + string(rune('1'+d)), Arch: "all"})
@@ -203,4 +190,18 @@ func generatedConfigRepo(t *testing.T, o fleetgen.Options) (dir, config string) 
 	gitOK(t, config, "add", "-A")
 	gitOK(t, config, "commit", "-qm", "config")
 	return dir, config
+}
+
+// parseSnapshot reads host's snapshot file at path as tend does.
+func parseSnapshot(t *testing.T, path, host string) *model.Snapshot {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := inventory.Parse(path, data, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
 }
