@@ -16,6 +16,13 @@ import (
 // (a temporary file in the same directory, renamed), so a seed or .creds
 // file is never readable by others nor half written.
 func WriteSecret(path string, data []byte) error {
+	return placeSecret(path, data, os.Rename)
+}
+
+// placeSecret writes data to a temporary file (mode 0600, synced) in
+// path's directory and puts it at path with place (os.Rename replaces,
+// os.Link does not).
+func placeSecret(path string, data []byte, place func(tmp, path string) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -36,7 +43,7 @@ func WriteSecret(path string, data []byte) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	return place(f.Name(), path)
 }
 
 // notUserKey explains why key is not a public user nkey without echoing
@@ -49,9 +56,10 @@ func notUserKey(key string) error {
 }
 
 // UserSeed returns the public key of the user nkey whose seed is in path,
-// creating the key (its seed written with mode 0600, WriteSecret) the
-// first time; created says whether it is new. tend serve keeps its
-// controller's key so.
+// creating the key the first time (its seed written with mode 0600, never
+// over one another process wrote meanwhile); created says whether it is
+// new. tend serve keeps its controller's key so, tend agent enroll the
+// host's.
 func UserSeed(path string) (public string, created bool, err error) {
 	b, err := os.ReadFile(path)
 	switch {
@@ -83,9 +91,19 @@ func UserSeed(path string) (public string, created bool, err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", false, err
 	}
-	if err := WriteSecret(path, append(seed, '\n')); err != nil {
+	switch err := createSecret(path, append(seed, '\n')); {
+	case errors.Is(err, fs.ErrExist): // made meanwhile by another process: that one holds
+		return UserSeed(path)
+	case err != nil:
 		return "", false, err
 	}
 	pub, err := kp.PublicKey()
 	return pub, true, err
+}
+
+// createSecret writes data to a new file path with mode 0600, as
+// WriteSecret does, but never replaces one: when path exists (another
+// process made it first) it returns an error that is fs.ErrExist.
+func createSecret(path string, data []byte) error {
+	return placeSecret(path, data, os.Link)
 }
