@@ -2,14 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tend-sh/tend/core/feeds/feedstest"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/providers/apt/apttest"
 )
@@ -22,21 +21,8 @@ import (
 // where it came from, in text and JSON. A second reconcile with the same
 // feeds commits nothing.
 func TestFeedCopyOnReportsBranch(t *testing.T) {
-	files := map[string]string{"/tracker.json": "debian-tracker.json", "/kev.json": "kev.json", "/osv.json": "osv-debian.json"}
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := os.ReadFile(filepath.Join(feedFixtures, files[r.URL.Path]))
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("ETag", `"1"`)
-		if r.Header.Get("If-None-Match") == `"1"` {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Write(b)
-	}))
-	defer srv.Close()
+	srv := feedstest.Start(t, feedstest.Fixtures(t, feedFixtures,
+		map[string]string{"/tracker.json": "debian-tracker.json", "/kev.json": "kev.json", "/osv.json": "osv-debian.json"}))
 	prev := feedsClient
 	feedsClient = srv.Client()
 	defer func() { feedsClient = prev }()

@@ -2,10 +2,6 @@ package daemon
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tend-sh/tend/core/feeds/feedstest"
 	"github.com/tend-sh/tend/providers/apt/apttest"
 )
 
@@ -21,34 +18,8 @@ import (
 // changed: a new tracker is copied, alone (the KEV catalog answered 304);
 // a refresh that changes nothing commits nothing.
 func TestFeedCopiesOnlyWhenChanged(t *testing.T) {
-	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("..", "feeds", "testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	var mu sync.Mutex
-	bodies := map[string][]byte{"/tracker.json": read("debian-tracker.json"), "/kev.json": read("kev.json")}
-	requests := map[string]int{}
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		requests[r.URL.Path]++
-		b, ok := bodies[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		etag := fmt.Sprintf(`"%x"`, sha256.Sum256(b))
-		w.Header().Set("ETag", etag)
-		if r.Header.Get("If-None-Match") == etag {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Write(b)
-	}))
-	defer srv.Close()
+	srv := feedstest.Start(t, feedstest.Fixtures(t, filepath.Join("..", "feeds", "testdata"),
+		map[string]string{"/tracker.json": "debian-tracker.json", "/kev.json": "kev.json"}))
 
 	l := newLab(t, apttest.Options{
 		Installed: []apttest.Pkg{{Name: "libwebp7", Version: "1.2.4-0.2", Source: "libwebp"}},
@@ -92,16 +63,14 @@ feed "kev" {
 	commits := git(t, l.bare, "rev-list", "--count", l.reportsBranch)
 
 	// A new tracker (one more fixed CVE) after the refresh interval.
-	mu.Lock()
-	bodies["/tracker.json"] = bytes.Replace(bodies["/tracker.json"], []byte(`{`), []byte(`{"zlib": {"CVE-2022-37434": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "1:1.2.13.dfsg-1"}}}},`), 1)
-	mu.Unlock()
+	srv.Edit("/tracker.json", func(b []byte) []byte {
+		return bytes.Replace(b, []byte(`{`), []byte(`{"zlib": {"CVE-2022-37434": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "1:1.2.13.dfsg-1"}}}},`), 1)
+	})
 	advance(2 * time.Hour)
 	l.reconcile(d)
-	mu.Lock()
-	if requests["/tracker.json"] != 2 || requests["/kev.json"] != 2 {
+	if requests := srv.Requests(); requests["/tracker.json"] != 2 || requests["/kev.json"] != 2 {
 		t.Errorf("requests after the second reconcile: %v", requests)
 	}
-	mu.Unlock()
 	if blob("feeds/debian.gz") == tracker1 || blob("feeds/kev.gz") != kev1 {
 		t.Errorf("second reconcile: tracker copy %s (was %s), KEV copy %s (was %s); want the tracker's alone rewritten",
 			blob("feeds/debian.gz"), tracker1, blob("feeds/kev.gz"), kev1)
@@ -118,11 +87,9 @@ feed "kev" {
 	head := l.reportsHead()
 	advance(2 * time.Hour)
 	l.reconcile(d)
-	mu.Lock()
-	if requests["/tracker.json"] != 3 || requests["/kev.json"] != 3 {
+	if requests := srv.Requests(); requests["/tracker.json"] != 3 || requests["/kev.json"] != 3 {
 		t.Errorf("requests after the third reconcile: %v", requests)
 	}
-	mu.Unlock()
 	if got := l.reportsHead(); got != head {
 		t.Errorf("a reconcile with unchanged feeds committed %s:\n%s", got, git(t, l.bare, "show", "--stat", got))
 	}
@@ -132,9 +99,7 @@ feed "kev" {
 	if err := os.RemoveAll(filepath.Join(l.state, "feeds")); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	bodies = map[string][]byte{}
-	mu.Unlock()
+	srv.Clear()
 	advance(2 * time.Hour)
 	out := l.reconcile(d)
 	if a := out.Plan.Hosts[0].Actions; len(a) != 1 || len(a[0].Vulns) != 1 || a[0].Vulns[0].ID != "CVE-2023-4863" || !a[0].Vulns[0].KEV {

@@ -1,14 +1,12 @@
 package daemon
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 
+	"github.com/tend-sh/tend/core/feeds/feedstest"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/providers/apt/apttest"
 )
@@ -18,26 +16,8 @@ import (
 // CVE), approves the KEV fix by kev = true and applies it; the next
 // reconcile within the refresh interval does not fetch again.
 func TestFeedsOnTheirSchedule(t *testing.T) {
-	var mu sync.Mutex
-	requests := map[string]int{}
-	files := map[string]string{"/tracker.json": "debian-tracker.json", "/kev.json": "kev.json"}
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		requests[r.URL.Path]++
-		mu.Unlock()
-		b, err := os.ReadFile(filepath.Join("..", "feeds", "testdata", files[r.URL.Path]))
-		if err != nil {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("ETag", `"1"`)
-		if r.Header.Get("If-None-Match") == `"1"` {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		w.Write(b)
-	}))
-	defer srv.Close()
+	srv := feedstest.Start(t, feedstest.Fixtures(t, filepath.Join("..", "feeds", "testdata"),
+		map[string]string{"/tracker.json": "debian-tracker.json", "/kev.json": "kev.json"}))
 
 	l := newLab(t, apttest.Options{
 		Installed: []apttest.Pkg{{Name: "libwebp7", Version: "1.2.4-0.2", Source: "libwebp"}, {Name: "tzdata", Version: "2025a-1"}},
@@ -78,17 +58,13 @@ feed "kev" {
 			t.Errorf("feed cache: %v", err)
 		}
 	}
-	mu.Lock()
-	first := map[string]int{"/tracker.json": requests["/tracker.json"], "/kev.json": requests["/kev.json"]}
-	mu.Unlock()
+	first := srv.Requests()
 	if first["/tracker.json"] != 1 || first["/kev.json"] != 1 {
 		t.Fatalf("requests after the first reconcile: %v", first)
 	}
 	// Within the refresh interval nothing is fetched again.
 	l.reconcile(d)
-	mu.Lock()
-	defer mu.Unlock()
-	if requests["/tracker.json"] != 1 || requests["/kev.json"] != 1 {
+	if requests := srv.Requests(); requests["/tracker.json"] != 1 || requests["/kev.json"] != 1 {
 		t.Errorf("requests after the second reconcile: %v", requests)
 	}
 }
