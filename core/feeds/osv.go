@@ -48,6 +48,9 @@ type OSVAffected struct {
 		Events []struct {
 			Introduced string `json:"introduced,omitempty"`
 			Fixed      string `json:"fixed,omitempty"`
+			// LastAffected closes a range with no fix: versions up to
+			// and including it are affected, later ones are not.
+			LastAffected string `json:"last_affected,omitempty"`
 		} `json:"events"`
 	} `json:"ranges"`
 	Severity []OSVSeverity `json:"severity"`

@@ -21,7 +21,30 @@ import (
 // matcher must give identical snapshots.
 type refMatcher struct{ loaded []*feeds.Loaded }
 
-type refFix struct{ cve, fixed string }
+// refFix is a CVE of a source package: affected from introduced ("" or
+// "0": from the start) below fixed, or with no fix up to and including
+// lastAffected, or with neither every version after introduced.
+type refFix struct{ cve, fixed, introduced, lastAffected string }
+
+func (f refFix) affected(v string) bool {
+	after := f.introduced == "" || f.introduced == "0" || debversion.Compare(v, f.introduced) >= 0
+	if f.fixed != "" {
+		return after && debversion.Compare(v, f.fixed) < 0
+	}
+	if f.lastAffected != "" {
+		return after && debversion.Compare(v, f.lastAffected) <= 0
+	}
+	return after
+}
+
+// ended reports whether v is beyond the affected range's end, a fix or a
+// last affected version.
+func (f refFix) ended(v string) bool {
+	if f.fixed != "" {
+		return debversion.Compare(v, f.fixed) >= 0
+	}
+	return f.lastAffected != "" && debversion.Compare(v, f.lastAffected) > 0
+}
 
 // fixes lists the CVEs of a source package on a release, tracker first
 // (by CVE), then OSV ranges in feed order.
@@ -49,9 +72,9 @@ func (r refMatcher) fixes(src, codename string, ecos []string) []refFix {
 			}
 			switch is.rel.Status {
 			case "resolved":
-				out = append(out, refFix{is.cve, is.rel.FixedVersion})
+				out = append(out, refFix{cve: is.cve, fixed: is.rel.FixedVersion})
 			case "open":
-				out = append(out, refFix{is.cve, ""})
+				out = append(out, refFix{cve: is.cve})
 			}
 		}
 	}
@@ -67,21 +90,21 @@ func (r refMatcher) fixes(src, codename string, ecos []string) []refFix {
 						if rg.Type != "ECOSYSTEM" {
 							continue
 						}
-						open := false
+						open, introduced := false, ""
 						for _, e := range rg.Events {
 							switch {
 							case e.Introduced != "":
-								open = true
-							case e.Fixed != "":
+								open, introduced = true, e.Introduced
+							case e.Fixed != "" || e.LastAffected != "":
 								for _, id := range rec.CVEs() {
-									out = append(out, refFix{id, e.Fixed})
+									out = append(out, refFix{id, e.Fixed, introduced, e.LastAffected})
 								}
-								open = false
+								open, introduced = false, ""
 							}
 						}
 						if open {
 							for _, id := range rec.CVEs() {
-								out = append(out, refFix{id, ""})
+								out = append(out, refFix{cve: id, introduced: introduced})
 							}
 						}
 					}
@@ -113,10 +136,7 @@ func (r refMatcher) annotate(inv *model.ProviderInventory) {
 		}
 		to := stripBinNMU(u.To)
 		for _, f := range r.fixes(src, codename, ecos) {
-			if f.fixed == "" {
-				continue
-			}
-			if (from == "" || debversion.Compare(from, f.fixed) < 0) && debversion.Compare(to, f.fixed) >= 0 {
+			if (from == "" || f.affected(from)) && f.ended(to) {
 				if !slices.Contains(u.CVEs, f.cve) {
 					u.CVEs = append(u.CVEs, f.cve)
 				}
@@ -134,7 +154,7 @@ func (r refMatcher) annotate(inv *model.ProviderInventory) {
 			if slices.Contains(seen, f.cve) {
 				continue
 			}
-			if f.fixed == "" || debversion.Compare(version, f.fixed) < 0 {
+			if f.affected(version) {
 				seen = append(seen, f.cve)
 				if !slices.Contains(fixedBy[it.Name], f.cve) {
 					open = append(open, model.OpenCVE{Package: it.Name, Version: it.Version, CVE: f.cve})

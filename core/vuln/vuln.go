@@ -134,9 +134,12 @@ type trackerRow struct {
 	cve, release, fixed string
 }
 
+// osvRange is a range of versions OSV records say are affected: from
+// introduced ("" or "0": the first) up to fixed, or, with no fix, up to
+// and including lastAffected ("": every later version).
 type osvRange struct {
-	cves              []string
-	introduced, fixed string
+	cves                            []string
+	introduced, fixed, lastAffected string
 }
 
 // New indexes the loaded feeds. Later feeds of a kind add to earlier ones.
@@ -229,8 +232,8 @@ func (db *DB) addOSV(r *feeds.OSVRecord) {
 				switch {
 				case e.Introduced != "":
 					cur = osvRange{cves: cves, introduced: e.Introduced}
-				case e.Fixed != "":
-					cur.fixed, cur.cves = e.Fixed, cves
+				case e.Fixed != "" || e.LastAffected != "":
+					cur.fixed, cur.lastAffected, cur.cves = e.Fixed, e.LastAffected, cves
 					db.osv[eco][a.Package.Name] = append(db.osv[eco][a.Package.Name], cur)
 					cur = osvRange{}
 				}
@@ -252,9 +255,39 @@ func (db *DB) Facts(id string) (model.Vuln, bool) {
 func (db *DB) AllFacts() map[string]model.Vuln { return db.facts }
 
 // fix is one CVE of a package and the version that fixes it ("" when none
-// does yet).
+// does yet). OSV ranges also bound the affected versions: from introduced
+// ("" or "0": every version before the fix), and, with no fix, up to and
+// including lastAffected.
 type fix struct {
-	cve, fixed string
+	cve, fixed               string
+	introduced, lastAffected string
+}
+
+// affects reports whether a source version has the fix's CVE.
+func (f *fix) affects(version string) bool {
+	if f.introduced != "" && f.introduced != "0" && debversion.Compare(version, f.introduced) < 0 {
+		return false
+	}
+	switch {
+	case f.fixed != "":
+		return debversion.Compare(version, f.fixed) < 0
+	case f.lastAffected != "":
+		return debversion.Compare(version, f.lastAffected) <= 0
+	}
+	return true
+}
+
+// pastEnd reports whether a version is past the fix's affected range: at
+// or after its fix, or after its last affected version. A CVE with neither
+// is past no version.
+func (f *fix) pastEnd(version string) bool {
+	switch {
+	case f.fixed != "":
+		return debversion.Compare(version, f.fixed) >= 0
+	case f.lastAffected != "":
+		return debversion.Compare(version, f.lastAffected) > 0
+	}
+	return false
 }
 
 // release says which tracker release and OSV ecosystems an inventory's
@@ -288,7 +321,7 @@ func (db *DB) release(codename string) map[string][]fix {
 		var fs []fix
 		for _, r := range issues {
 			if r.release == codename {
-				fs = append(fs, fix{r.cve, r.fixed})
+				fs = append(fs, fix{cve: r.cve, fixed: r.fixed})
 			}
 		}
 		if len(fs) > 0 {
@@ -311,7 +344,7 @@ func (db *DB) fixes(src string, rel map[string][]fix, ecosystems []string) []fix
 				out, extra = append([]fix(nil), out...), true
 			}
 			for _, id := range rg.cves {
-				out = append(out, fix{id, rg.fixed})
+				out = append(out, fix{cve: id, fixed: rg.fixed, introduced: rg.introduced, lastAffected: rg.lastAffected})
 			}
 		}
 	}
@@ -700,11 +733,9 @@ func (si *srcIndex) fixedBy(from, to string) *updateFix {
 		return u
 	}
 	var ids []string
-	for _, f := range si.fixes {
-		if f.fixed == "" {
-			continue
-		}
-		if (from == "" || debversion.Compare(from, f.fixed) < 0) && debversion.Compare(to, f.fixed) >= 0 {
+	for i := range si.fixes {
+		f := &si.fixes[i]
+		if (from == "" || f.affects(from)) && f.pastEnd(to) {
 			ids = append(ids, f.cve)
 		}
 	}
@@ -805,11 +836,12 @@ func (si *srcIndex) openAt(version string) []string {
 		return ids
 	}
 	var ids []string
-	for _, f := range si.fixes {
+	for i := range si.fixes {
+		f := &si.fixes[i]
 		if slices.Contains(ids, f.cve) {
 			continue
 		}
-		if f.fixed == "" || debversion.Compare(version, f.fixed) < 0 {
+		if f.affects(version) {
 			ids = append(ids, f.cve)
 		}
 	}

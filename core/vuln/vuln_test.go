@@ -134,3 +134,59 @@ func TestAnnotateConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestOSVRangeBounds: an OSV range affects versions from its introduced
+// event, up to its fix or, with none, up to and including last_affected.
+// The records are written for the bounds they test.
+func TestOSVRangeBounds(t *testing.T) {
+	recs, err := feeds.ParseOSV([]byte(`[
+	  {"id": "DEBIAN-CVE-2099-0001", "affected": [{"package": {"ecosystem": "Debian:12", "name": "demo"},
+	    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0-1"}, {"fixed": "2.0-3"}]}]}]},
+	  {"id": "DEBIAN-CVE-2099-0002", "affected": [{"package": {"ecosystem": "Debian:12", "name": "demo"},
+	    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"last_affected": "1.5-1"}]}]}]}
+	]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := []*feeds.Loaded{{Feed: &config.Feed{Name: "osv", Type: config.FeedOSV}, Data: &feeds.Parsed{OSV: recs}}}
+	db := New(loaded)
+	snaps := map[string]*model.Snapshot{}
+	var list []*model.Snapshot
+	for _, v := range []string{"1.0-1", "1.5-1", "1.8-1", "2.0-2", "2.0-3"} {
+		snaps[v+" alone"] = bookworm([]model.Installed{{ID: "demo", Name: "demo", Version: v}}, nil)
+		snaps[v] = bookworm([]model.Installed{{ID: "demo", Name: "demo", Version: v}},
+			[]model.Update{{Name: "demo", From: v, To: "2.0-3"}})
+		snaps[v].Host, snaps[v+" alone"].Host = v, v+" alone"
+		list = append(list, snaps[v], snaps[v+" alone"])
+	}
+	sameAsReference(t, db, refMatcher{loaded}, list)
+	db.Annotate(snaps)
+	for v, want := range map[string]struct{ open, fixed []string }{
+		// Past last_affected, the update closes what has no fix.
+		"1.0-1": {fixed: []string{"CVE-2099-0002"}},
+		"1.5-1": {fixed: []string{"CVE-2099-0002"}}, // last_affected is affected
+		"1.8-1": {},                                 // above last_affected, below introduced
+		"2.0-2": {fixed: []string{"CVE-2099-0001"}},
+		"2.0-3": {},
+	} {
+		inv := snaps[v].Providers["apt"]
+		var open []string
+		for _, o := range inv.OpenCVEs.List() {
+			open = append(open, o.CVE)
+		}
+		if !slices.Equal(open, want.open) {
+			t.Errorf("demo %s: open %v, want %v", v, open, want.open)
+		}
+		if got := inv.Available[0].CVEs; !slices.Equal(got, want.fixed) {
+			t.Errorf("demo %s → 2.0-3 fixes %v, want %v", v, got, want.fixed)
+		}
+		// With no update, what the update would fix is open.
+		open = nil
+		for _, o := range snaps[v+" alone"].Providers["apt"].OpenCVEs.List() {
+			open = append(open, o.CVE)
+		}
+		if wantOpen := append(slices.Clone(want.open), want.fixed...); !slices.Equal(open, wantOpen) {
+			t.Errorf("demo %s, no update: open %v, want %v", v, open, wantOpen)
+		}
+	}
+}
