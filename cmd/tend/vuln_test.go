@@ -99,11 +99,11 @@ window "new_year" {
 
 	code, out, errOut := tend(t, "plan", "-C", conf, "--inventory", filepath.Join(conf, ".tend", "inventory"))
 	for _, want := range []string{
-		"upgrade  libwebp7  1.2.4-0.2 → 1.2.4-0.2+deb12u1  security  CVE-2023-4863 (CVSS 8.8, EPSS 0.9374, KEV due 2023-10-04)  (approve[0]: kev) [fast_lane (kev): CVE-2023-4863]",
-		"CVE-2023-4911 (CVSS 7.8, EPSS 0.8716, KEV due 2023-12-12) in libc6 2.36-9+deb12u1",
+		"upgrade  libwebp7  1.2.4-0.2 → 1.2.4-0.2+deb12u1  security  CVE-2023-4863 (CVSS 8.8, EPSS 0.9998, KEV due 2023-10-04)  (approve[0]: kev) [fast_lane (kev): CVE-2023-4863]",
+		"CVE-2023-4911 (CVSS 7.8, EPSS 0.8142, KEV due 2023-12-12) in libc6 2.36-9+deb12u1",
 		"1  not approved by any approve block",
 		"CVEs: Closes 1 CVE on 1 host (KEV: CVE-2023-4863 on 1 host); leaves 2 CVEs on 1 host (KEV: CVE-2023-4911 on 1 host) open.",
-		"vulnerability feeds: debian (undated file); epss dated 2025-08-25; kev dated 2025-08-25; osv dated 2023-10-03",
+		"vulnerability feeds: debian (undated file); epss dated 2026-09-29; kev dated 2025-08-25; osv dated 2023-10-03",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q\nexit %d\n%s%s", want, code, out, errOut)

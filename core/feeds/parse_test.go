@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -46,7 +47,7 @@ func TestParseTrackerAsEncodingJSON(t *testing.T) {
 	odd := `{"a": {"CVE-1": {"releases": {"sid": {"status": "open", "urgency": "low**", "extra": [1, {"x": null}]}}, "description": "caf\u00e9 \"q\" \ud83d\ude00"}},
 	"b": {"CVE-2": {"releases": {"bookworm": {"status": "resolved", "fixed_version": "1:2.0-1", "fixed_version": "1:2.1-1"}}}, "TEMP-3": {"releases": {}}},
 	"a": {"CVE-4": {"releases": {"sid": {"status": "undetermined"}}}}}`
-	for name, b := range map[string][]byte{"fixture": fixture(t, "debian-tracker.json"), "odd": []byte(odd)} {
+	for name, b := range map[string][]byte{"fixture": fixture(t, "debian-tracker.json"), "2019": fixture(t, "debian-tracker-2019.json"), "odd": []byte(odd)} {
 		got, err := ParseTracker(b)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -107,10 +108,10 @@ func TestParseEPSS(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if s := e.Scores["CVE-2023-4863"]; s.EPSS != 0.93741 || s.Percentile != 0.99844 {
+		if s := e.Scores["CVE-2023-4863"]; s.EPSS != 0.99979 || s.Percentile != 0.9998 {
 			t.Errorf("%s: CVE-2023-4863 = %+v", name, s)
 		}
-		if e.Model != "v2025.03.14" || !e.ScoreDate.Equal(time.Date(2025, 8, 25, 12, 55, 0, 0, time.UTC)) {
+		if e.Model != "v2026.06.15" || !e.ScoreDate.Equal(time.Date(2026, 9, 29, 12, 0, 22, 0, time.UTC)) || len(e.Scores) != 10 {
 			t.Errorf("%s: model %q date %v", name, e.Model, e.ScoreDate)
 		}
 	}
@@ -119,6 +120,45 @@ func TestParseEPSS(t *testing.T) {
 		if _, err := ParseEPSS([]byte(bad)); err == nil {
 			t.Errorf("ParseEPSS(%q) = nil error", bad)
 		}
+	}
+}
+
+// TestParseRealExcerpts reads the fixtures that are copies of published
+// data (see testdata/README.md) as their publishers meant them.
+func TestParseRealExcerpts(t *testing.T) {
+	tr, err := ParseTracker(fixture(t, "debian-tracker-2019.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := tr["prototypejs"]["CVE-2008-7220"].Releases["buster"]; r.Status != "resolved" || r.FixedVersion != "1.6.0.2-1" || r.Urgency != "high**" {
+		t.Errorf("prototypejs CVE-2008-7220 buster = %+v", r)
+	}
+	// "0": the release never had the flaw.
+	if r := tr["prototypejs"]["CVE-2007-2383"].Releases["bullseye"]; r.FixedVersion != "0" || r.Urgency != "unimportant" {
+		t.Errorf("prototypejs CVE-2007-2383 bullseye = %+v", r)
+	}
+	if n := len(tr["python-scipy"]["CVE-2013-4251"].Releases); n != 5 {
+		t.Errorf("python-scipy CVE-2013-4251: %d releases, want 5", n)
+	}
+	recs, err := ParseOSV(fixture(t, "osv-debian-DSA-3029-1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its CVE is an alias (newer Debian records name it upstream).
+	if len(recs) != 1 || !slices.Equal(recs[0].CVEs(), []string{"CVE-2014-3616"}) {
+		t.Fatalf("DSA-3029-1: %+v", recs)
+	}
+	a := recs[0].Affected
+	if len(a) != 1 || a[0].Package.Ecosystem != "Debian:7" || a[0].Package.Name != "nginx" ||
+		len(a[0].Ranges) != 1 || a[0].Ranges[0].Events[1].Fixed != "1.2.1-2.2+wheezy3" {
+		t.Errorf("DSA-3029-1 affected = %+v", a)
+	}
+	e, err := ParseEPSS(fixture(t, "epss.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := e.Scores["CVE-2014-0160"]; s.EPSS != 0.99999 || s.Percentile != 0.99997 {
+		t.Errorf("CVE-2014-0160 (Heartbleed) = %+v", s)
 	}
 }
 

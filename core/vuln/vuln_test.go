@@ -102,7 +102,7 @@ func TestFacts(t *testing.T) {
 	db := testDB(t)
 	v, ok := db.Facts("CVE-2023-4863")
 	want := model.Vuln{ID: "CVE-2023-4863", CVSS: 8.8, CVSSVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H",
-		EPSS: 0.93741, EPSSPercentile: 0.99844, HasEPSS: true, KEV: true, KEVAdded: "2023-09-13", KEVDue: "2023-10-04"}
+		EPSS: 0.99979, EPSSPercentile: 0.9998, HasEPSS: true, KEV: true, KEVAdded: "2023-09-13", KEVDue: "2023-10-04"}
 	if !ok || v != want {
 		t.Errorf("facts:\n got %+v\nwant %+v", v, want)
 	}
@@ -188,5 +188,40 @@ func TestOSVRangeBounds(t *testing.T) {
 		if wantOpen := append(slices.Clone(want.open), want.fixed...); !slices.Equal(open, wantOpen) {
 			t.Errorf("demo %s, no update: open %v, want %v", v, open, wantOpen)
 		}
+	}
+}
+
+// TestMatchRealExcerpts matches hosts against the feed fixtures copied
+// from published data: the 2019 tracker excerpt on buster, and Debian's
+// OSV record DSA-3029-1 on wheezy (no tracker release: OSV alone).
+func TestMatchRealExcerpts(t *testing.T) {
+	var loaded []*feeds.Loaded
+	for name, typ := range map[string]string{"debian-tracker-2019.json": config.FeedDebianTracker, "osv-debian-DSA-3029-1.json": config.FeedOSV} {
+		loaded = append(loaded, &feeds.Loaded{Feed: &config.Feed{Name: name, Type: typ}, Data: parseFixture(t, name, typ)})
+	}
+	db := New(loaded)
+	on := func(release string, installed []model.Installed, available []model.Update) *model.Snapshot {
+		s := bookworm(installed, available)
+		s.Providers["apt"].Facts = map[string]string{"os": "debian", "release": release}
+		return s
+	}
+	buster := on("10", []model.Installed{
+		{ID: "libjs-prototype", Name: "libjs-prototype", Version: "1.6.0.1-1", Source: "prototypejs"},
+		{ID: "python-scipy", Name: "python-scipy", Version: "0.12.0-2"},
+	}, []model.Update{{Name: "python-scipy", From: "0.12.0-2", To: "1.1.0-7"}})
+	wheezy := on("7", []model.Installed{{ID: "nginx", Name: "nginx", Version: "1.2.1-2.2+wheezy2"}},
+		[]model.Update{{Name: "nginx", From: "1.2.1-2.2+wheezy2", To: "1.2.1-2.2+wheezy3"}})
+	db.Annotate(map[string]*model.Snapshot{"buster": buster, "wheezy": wheezy})
+	b := buster.Providers["apt"]
+	// CVE-2007-2383 is fixed in "0": never in buster's prototypejs.
+	if want := []model.OpenCVE{{Package: "libjs-prototype", Version: "1.6.0.1-1", CVE: "CVE-2008-7220"}}; !slices.Equal(b.OpenCVEs.List(), want) {
+		t.Errorf("buster open CVEs = %v, want %v", b.OpenCVEs.List(), want)
+	}
+	if got := b.Available[0].CVEs; !slices.Equal(got, []string{"CVE-2013-4251"}) {
+		t.Errorf("python-scipy update fixes %v", got)
+	}
+	w := wheezy.Providers["apt"]
+	if got := w.Available[0].CVEs; !slices.Equal(got, []string{"CVE-2014-3616"}) || w.OpenCVEs.Len() != 0 {
+		t.Errorf("wheezy: nginx update fixes %v, open %v", got, w.OpenCVEs.List())
 	}
 }
