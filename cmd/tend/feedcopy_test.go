@@ -108,3 +108,72 @@ func TestFeedCopyOnReportsBranch(t *testing.T) {
 		t.Errorf("plans in the clone wrote a feed cache: %v", err)
 	}
 }
+
+// TestReportCommitFeedCopies: without a daemon, a CI job runs tend feeds
+// update and tend report --commit: the reports branch gets the url feeds'
+// copies as tend serve writes them, a fresh clone plans with them, a
+// second commit with the same feeds and reports makes no commit, and a
+// feed taken out of the configuration has its copy removed.
+func TestReportCommitFeedCopies(t *testing.T) {
+	srv := feedstest.Start(t, feedstest.Fixtures(t, feedFixtures,
+		map[string]string{"/tracker.json": "debian-tracker.json", "/kev.json": "kev.json"}))
+	prev := feedsClient
+	feedsClient = srv.Client()
+	defer func() { feedsClient = prev }()
+
+	conf, _ := aptLabPolicy(t, apttest.Options{
+		Installed: []apttest.Pkg{{Name: "libwebp7", Version: "1.2.4-0.2", Source: "libwebp"}},
+		Security:  []apttest.Pkg{{Name: "libwebp7", Version: "1.2.4-0.2+deb12u1", Source: "libwebp"}},
+	}, "approve {\n    kev = true\n  }")
+	debian := "feed \"debian\" {\n  type = \"debian-tracker\"\n  url  = \"" + srv.URL + "/tracker.json\"\n}\n"
+	kev := "feed \"kev\" {\n  type = \"kev\"\n  url  = \"" + srv.URL + "/kev.json\"\n}\n"
+	feedsFile := filepath.Join(conf, "feeds.tend.hcl")
+	if err := os.WriteFile(feedsFile, []byte(debian+kev), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	initScanLab(t, conf)
+	bare := publishConfig(t, conf, "policy with url feeds")
+	gitRun(t, conf, "remote", "add", "origin", bare)
+	tendOK(t, "feeds", "update", "-C", conf)
+	commit := func() string {
+		t.Helper()
+		code, out, errOut := tend(t, "report", "-C", conf, "--commit", "--push", "origin")
+		if code != 0 {
+			t.Fatalf("report --commit: exit %d\n%s%s", code, out, errOut)
+		}
+		return errOut
+	}
+	if errOut := commit(); !strings.Contains(errOut, "Committed the reports to tend/reports") {
+		t.Fatalf("report --commit did not commit:\n%s", errOut)
+	}
+	if listing := gitRun(t, bare, "ls-tree", "-r", "--name-only", "tend/reports", "feeds"); listing != "feeds/debian.gz\nfeeds/feeds.json\nfeeds/kev.gz" {
+		t.Fatalf("feeds/ on the reports branch:\n%s", listing)
+	}
+	if errOut := commit(); !strings.Contains(errOut, "unchanged; no commit") {
+		t.Errorf("a second report --commit with the same feeds committed:\n%s", errOut)
+	}
+
+	clone := filepath.Join(t.TempDir(), "clone")
+	gitRun(t, "", "clone", "-q", bare, clone)
+	code, out, errOut := tend(t, "plan", "-C", clone, "--inventory", "git:origin/tend/reports")
+	for _, want := range []string{
+		"CVE-2023-4863 (KEV due 2023-10-04)",
+		"; kev dated 2025-08-25 (fetched ", ", from the reports branch origin/tend/reports)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan in the clone lacks %q\nexit %d\n%s%s", want, code, out, errOut)
+		}
+	}
+
+	// The kev feed leaves the configuration: its copy leaves the branch.
+	if err := os.WriteFile(feedsFile, []byte(debian), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitRun(t, conf, "commit", "-q", "-am", "no kev feed")
+	if errOut := commit(); !strings.Contains(errOut, "Committed the reports") {
+		t.Fatalf("report --commit without the kev feed:\n%s", errOut)
+	}
+	if listing := gitRun(t, bare, "ls-tree", "-r", "--name-only", "tend/reports", "feeds"); listing != "feeds/debian.gz\nfeeds/feeds.json" {
+		t.Errorf("feeds/ after the kev feed left:\n%s", listing)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/tend-sh/tend/core/render"
 	"github.com/tend-sh/tend/core/reportcache"
 	"github.com/tend-sh/tend/core/reportsbranch"
+	"github.com/tend-sh/tend/core/reportsbranch/feedcopy"
 	"github.com/tend-sh/tend/core/reportsbranch/history"
 )
 
@@ -185,6 +186,12 @@ func runReport(g *globals, f *reportFlags) error {
 			// From the first commit on, every commit has results.json
 			// (tend history reads older ones the slow way).
 			IfMissing: reportsbranch.Files{reportsbranch.ResultsFile: empty},
+			// The url feeds this report matched with, as tend serve keeps
+			// them, for plans made where no feed cache is (a pull
+			// request's CI job).
+			More: func(current *reportsbranch.Tree) (reportsbranch.Files, []string, error) {
+				return feedcopy.Files(res.Config, engine.FeedCache(res.Config), current)
+			},
 		}
 		// Snapshots the branch holds byte for byte stay as they are,
 		// unencoded: the same tree as writing them all again; so do the

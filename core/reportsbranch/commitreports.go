@@ -25,6 +25,11 @@ type CommitOptions struct {
 	// Blobs are files given by blob hash (Commit.Blobs): snapshots the
 	// branch already holds byte for byte, kept without being encoded again.
 	Blobs map[string]plumbing.Hash
+	// More, when set, adds files made from what the branch (the remote's,
+	// with a remote) holds now, and paths to delete from it: the feed
+	// copies of core/reportsbranch/feedcopy, written only when the branch
+	// does not hold them yet.
+	More func(current *Tree) (files Files, remove []string, err error)
 }
 
 // CommitReports commits the reports layout to the reports branch of the
@@ -47,15 +52,32 @@ func CommitReports(ctx context.Context, o CommitOptions, files map[string][]byte
 			files[p] = b
 		}
 	}
+	var remove []string
+	if o.More != nil {
+		more, rm, err := o.More(current)
+		if err != nil {
+			return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
+		}
+		for p, b := range more {
+			files[p] = b
+		}
+		for _, p := range rm {
+			if _, ok, err := current.BlobHash(p); err != nil {
+				return plumbing.ZeroHash, false, fmt.Errorf("committing reports: %w", err)
+			} else if ok {
+				remove = append(remove, p)
+			}
+		}
+	}
 	differs, err := Differs(current, files)
 	if err == nil && !differs {
 		differs, err = BlobsDiffer(current, o.Blobs)
 	}
-	if err != nil || !differs {
+	if err != nil || (!differs && len(remove) == 0) {
 		return current.Head, false, err
 	}
 	msg, trailers := Message(summary.ConfigCommit, summary.Hosts, changedHosts, failedHosts)
-	c := Commit{Message: msg, Trailers: trailers, Blobs: o.Blobs,
+	c := Commit{Message: msg, Trailers: trailers, Blobs: o.Blobs, Remove: remove,
 		Author: object.Signature{Name: "tend", Email: "tend@localhost", When: o.Now}}
 	if o.Remote == "" {
 		return Write(root, o.Branch, files, c)
