@@ -78,7 +78,11 @@ func (r refMatcher) fixes(src, codename string, ecos []string) []refFix {
 			}
 		}
 	}
+	// Ubuntu Pro's records count for the CVEs the release's own do not
+	// name for the package.
+	named := map[string]bool{}
 	for _, eco := range ecos {
+		pro := strings.HasPrefix(eco, "ubuntu:pro:")
 		for _, l := range r.loaded {
 			for i := range l.Data.OSV {
 				rec := &l.Data.OSV[i]
@@ -97,6 +101,10 @@ func (r refMatcher) fixes(src, codename string, ecos []string) []refFix {
 								open, introduced = true, e.Introduced
 							case e.Fixed != "" || e.LastAffected != "":
 								for _, id := range rec.CVEs() {
+									if pro && named[id] {
+										continue
+									}
+									named[id] = named[id] || !pro
 									out = append(out, refFix{id, e.Fixed, introduced, e.LastAffected})
 								}
 								open, introduced = false, ""
@@ -104,6 +112,10 @@ func (r refMatcher) fixes(src, codename string, ecos []string) []refFix {
 						}
 						if open {
 							for _, id := range rec.CVEs() {
+								if pro && named[id] {
+									continue
+								}
+								named[id] = named[id] || !pro
 								out = append(out, refFix{cve: id, introduced: introduced})
 							}
 						}

@@ -303,10 +303,17 @@ func release(facts map[string]string) (codename string, ecosystems []string) {
 		ecosystems = []string{"debian:" + rel}
 	case "ubuntu":
 		codename = "" // the Debian tracker is not Ubuntu's
-		ecosystems = []string{"ubuntu:" + rel, "ubuntu:" + rel + ":lts"}
+		ecosystems = []string{"ubuntu:" + rel, "ubuntu:" + rel + ":lts", proEcosystem + rel + ":lts"}
 	}
 	return codename, ecosystems
 }
+
+// proEcosystem starts the OSV ecosystems of Ubuntu Pro's fixes (ESM),
+// e.g. Ubuntu:Pro:18.04:LTS. They are matched for every Ubuntu host, after
+// the release's own, for the CVEs the release's own records do not name:
+// a host without Pro then shows such a CVE open (its fix is not offered
+// to it), which is the truth, rather than nothing.
+const proEcosystem = "ubuntu:pro:"
 
 // release returns each source package's fixes in a tracker release,
 // computed once per codename.
@@ -335,15 +342,26 @@ func (db *DB) release(codename string) map[string][]fix {
 // fixes lists the CVEs the feeds know for a source package on a host's
 // release (rel: db.release of its codename, nil for none), each with its
 // fixing version. The slice may be shared: callers do not change it.
+//
+// Ubuntu Pro's ranges (proEcosystem) count only for CVEs the release's own
+// ecosystems do not name for the package.
 func (db *DB) fixes(src string, rel map[string][]fix, ecosystems []string) []fix {
 	out := rel[src]
 	extra := false
+	var own []string // the CVEs of the release's own OSV ecosystems
 	for _, eco := range ecosystems {
+		pro := strings.HasPrefix(eco, proEcosystem)
 		for _, rg := range db.osv[eco][src] {
-			if !extra {
-				out, extra = append([]fix(nil), out...), true
-			}
 			for _, id := range rg.cves {
+				if pro && slices.Contains(own, id) {
+					continue
+				}
+				if !pro {
+					own = append(own, id)
+				}
+				if !extra {
+					out, extra = append([]fix(nil), out...), true
+				}
 				out = append(out, fix{cve: id, fixed: rg.fixed, introduced: rg.introduced, lastAffected: rg.lastAffected})
 			}
 		}

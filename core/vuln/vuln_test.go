@@ -225,3 +225,49 @@ func TestMatchRealExcerpts(t *testing.T) {
 		t.Errorf("wheezy: nginx update fixes %v, open %v", got, w.OpenCVEs.List())
 	}
 }
+
+// TestUbuntuPro: Canonical's record of CVE-2023-4863 fixes libwebp for
+// 18.04 only in Ubuntu Pro (ESM). An 18.04 host is shown the CVE open
+// while no Pro update is offered, and fixed by the ESM update when it is;
+// a CVE that the release's own ecosystem names is matched by that record
+// alone, whatever Pro's says.
+func TestUbuntuPro(t *testing.T) {
+	var recs []feeds.OSVRecord
+	for _, name := range []string{"CVE-2023-4863.json", "USN-6409-1.json"} {
+		r := parseFixture(t, filepath.Join("osv-ubuntu", name), config.FeedOSV).OSV
+		recs = append(recs, r...)
+	}
+	both, err := feeds.ParseOSV([]byte(`{"id": "UBUNTU-CVE-2099-0003", "affected": [
+	  {"package": {"ecosystem": "Ubuntu:22.04:LTS", "name": "demo"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0-1ubuntu1"}]}]},
+	  {"package": {"ecosystem": "Ubuntu:Pro:22.04:LTS", "name": "demo"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0-1ubuntu1+esm1"}]}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := []*feeds.Loaded{{Feed: &config.Feed{Name: "ubuntu", Type: config.FeedOSV}, Data: &feeds.Parsed{OSV: append(recs, both...)}}}
+	db := New(loaded)
+	on := func(host, release string, installed []model.Installed, available []model.Update) *model.Snapshot {
+		return &model.Snapshot{Host: host, Providers: map[string]*model.ProviderInventory{"apt": {
+			Facts: map[string]string{"os": "ubuntu", "release": release}, Installed: installed, Available: available}}}
+	}
+	webp := []model.Installed{{ID: "libwebp6", Name: "libwebp6", Version: "0.6.1-2ubuntu0.18.04.2", Source: "libwebp"}}
+	snaps := map[string]*model.Snapshot{
+		"no-pro": on("no-pro", "18.04", webp, nil),
+		"pro":    on("pro", "18.04", webp, []model.Update{{Name: "libwebp6", From: "0.6.1-2ubuntu0.18.04.2", To: "0.6.1-2ubuntu0.18.04.2+esm1"}}),
+		"jammy":  on("jammy", "22.04", []model.Installed{{ID: "demo", Name: "demo", Version: "1.0-1ubuntu1"}}, nil),
+	}
+	var list []*model.Snapshot
+	for _, s := range snaps {
+		list = append(list, s)
+	}
+	sameAsReference(t, db, refMatcher{loaded}, list)
+	db.Annotate(snaps)
+	if got := snaps["no-pro"].Providers["apt"].OpenCVEs.List(); len(got) != 1 || got[0].CVE != "CVE-2023-4863" {
+		t.Errorf("18.04 without the ESM update: open %v, want CVE-2023-4863", got)
+	}
+	if inv := snaps["pro"].Providers["apt"]; !slices.Equal(inv.Available[0].CVEs, []string{"CVE-2023-4863"}) || inv.OpenCVEs.Len() != 0 {
+		t.Errorf("18.04 with the ESM update: it fixes %v, open %v", inv.Available[0].CVEs, inv.OpenCVEs.List())
+	}
+	if got := snaps["jammy"].Providers["apt"].OpenCVEs.List(); len(got) != 0 {
+		t.Errorf("22.04 at the release's own fix: open %v (Pro's later fix counted)", got)
+	}
+}
