@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -102,13 +103,11 @@ func recordsFirstSeen(configDir, source string) bool {
 // as of the real clock, now: a plan made --at another time must not make
 // an update older than it is.
 func recordFirstSeen(dir string, e *earlier, pl *model.Plan, inv map[string]*model.Snapshot, now time.Time) error {
-	again, err := localstate.ReadFirstSeen(dir)
-	if err != nil {
-		return err
-	}
-	seen := rollout.FirstSeen(earliest(e.seen, again), pl.Hosts, inv, now.UTC())
-	if err := localstate.WriteFirstSeen(dir, seen, now); err != nil {
+	err := localstate.UpdateFirstSeen(dir, now, func(again []rollout.Seen) []rollout.Seen {
+		return rollout.FirstSeen(earliest(e.seen, again), pl.Hosts, inv, now.UTC())
+	})
+	if err != nil && !errors.Is(err, localstate.ErrCorrupt) {
 		return fmt.Errorf("recording when updates were first seen: %w", err)
 	}
-	return nil
+	return err
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/tend-sh/tend/core/internal/filelock"
 )
 
 const lockName = "journal.lock"
@@ -14,9 +16,6 @@ const lockName = "journal.lock"
 // ErrLocked is returned, wrapped, by Open when another process holds the
 // state directory.
 var ErrLocked = errors.New("state dir is in use by another process")
-
-// errHeld is tryLock's answer when the lock is taken.
-var errHeld = errors.New("lock held")
 
 // lockDir takes the exclusive lock on dir and writes our pid into the lock
 // file. Closing the returned file releases the lock.
@@ -26,9 +25,9 @@ func lockDir(dir string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	if err := tryLock(f); err != nil {
+	if err := filelock.TryLock(f); err != nil {
 		f.Close()
-		if errors.Is(err, errHeld) {
+		if errors.Is(err, filelock.ErrHeld) {
 			return nil, fmt.Errorf("journal: %s: %w%s", dir, ErrLocked, pidNote(path))
 		}
 		return nil, fmt.Errorf("journal: lock %s: %w", path, err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tend-sh/tend/core/internal/atomicfile"
+	"github.com/tend-sh/tend/core/internal/filelock"
 	"github.com/tend-sh/tend/core/model"
 	"github.com/tend-sh/tend/core/rollout"
 )
@@ -24,6 +25,9 @@ const FormatVersion = "1"
 
 // firstSeenName is the first-seen file's name in Dir.
 const firstSeenName = "first_seen.json"
+
+// firstSeenLockName is the lock UpdateFirstSeen takes, in Dir.
+const firstSeenLockName = "first_seen.lock"
 
 // lastApplyName is the name of a host's last apply in Dir/hosts/<host>/.
 const lastApplyName = "last_apply.json"
@@ -64,6 +68,31 @@ func ReadFirstSeen(configDir string) ([]rollout.Seen, error) {
 		return nil, err
 	}
 	return f.FirstSeen, nil
+}
+
+// UpdateFirstSeen replaces the first-seen file with what update makes of
+// the times it holds now, under an exclusive lock (first_seen.lock beside
+// it) that concurrent CLI runs take in turn: none writes over times
+// another recorded since it read them. Where files cannot be locked (no
+// flock(2)), it updates without the lock.
+func UpdateFirstSeen(configDir string, now time.Time, update func(recorded []rollout.Seen) []rollout.Seen) error {
+	dir := filepath.Join(configDir, Dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("writing tend state: %w", err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, firstSeenLockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("writing tend state: %w", err)
+	}
+	defer lock.Close() // releases the lock
+	if err := filelock.Lock(lock); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("writing tend state: locking %s: %w", lock.Name(), err)
+	}
+	recorded, err := ReadFirstSeen(configDir)
+	if err != nil {
+		return err
+	}
+	return WriteFirstSeen(configDir, update(recorded), now)
 }
 
 // WriteFirstSeen replaces the first-seen file.

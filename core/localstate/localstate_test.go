@@ -2,9 +2,11 @@ package localstate
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,5 +104,37 @@ func TestWriteLastApplies(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, Dir, "hosts", "web_1", lastApplyName)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUpdateFirstSeenConcurrently: runs that record first-seen times at
+// the same time take the lock in turn; every one's times are kept.
+func TestUpdateFirstSeenConcurrently(t *testing.T) {
+	dir := t.TempDir()
+	const runs = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, runs)
+	for i := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- UpdateFirstSeen(dir, t0, func(recorded []rollout.Seen) []rollout.Seen {
+				return append(recorded, rollout.Seen{Host: fmt.Sprintf("web%02d", i), Provider: "apt", Package: "curl", To: "8.0", At: t0})
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen, err := ReadFirstSeen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != runs {
+		t.Fatalf("%d of %d runs' first-seen times kept: %+v", len(seen), runs, seen)
 	}
 }
