@@ -348,16 +348,22 @@ func (db *DB) release(codename string) map[string][]fix {
 func (db *DB) fixes(src string, rel map[string][]fix, ecosystems []string) []fix {
 	out := rel[src]
 	extra := false
-	var own []string // the CVEs of the release's own OSV ecosystems
+	// The CVEs of the release's own OSV ecosystems, kept when Pro's come
+	// after them (Ubuntu's list ends with Pro's).
+	var own map[string]bool
+	withPro := len(ecosystems) > 0 && strings.HasPrefix(ecosystems[len(ecosystems)-1], proEcosystem)
 	for _, eco := range ecosystems {
 		pro := strings.HasPrefix(eco, proEcosystem)
 		for _, rg := range db.osv[eco][src] {
 			for _, id := range rg.cves {
-				if pro && slices.Contains(own, id) {
+				if pro && own[id] {
 					continue
 				}
-				if !pro {
-					own = append(own, id)
+				if withPro && !pro {
+					if own == nil {
+						own = map[string]bool{}
+					}
+					own[id] = true
 				}
 				if !extra {
 					out, extra = append([]fix(nil), out...), true
