@@ -23,9 +23,7 @@ import (
 func TestFeedCopyOnReportsBranch(t *testing.T) {
 	srv := feedstest.Start(t, feedstest.Fixtures(t, feedFixtures,
 		map[string]string{"/tracker.json": "debian-tracker.json", "/kev.json": "kev.json", "/osv.json": "osv-debian.json"}))
-	prev := feedsClient
-	feedsClient = srv.Client()
-	defer func() { feedsClient = prev }()
+	useFeedsClient(t, srv.Client())
 
 	conf, _ := aptLabPolicy(t, apttest.Options{
 		Installed: []apttest.Pkg{{Name: "libwebp7", Version: "1.2.4-0.2", Source: "libwebp"}, {Name: "libc6", Version: "2.36-9+deb12u1", Source: "glibc"}},
@@ -117,9 +115,7 @@ func TestFeedCopyOnReportsBranch(t *testing.T) {
 func TestReportCommitFeedCopies(t *testing.T) {
 	srv := feedstest.Start(t, feedstest.Fixtures(t, feedFixtures,
 		map[string]string{"/tracker.json": "debian-tracker.json", "/kev.json": "kev.json"}))
-	prev := feedsClient
-	feedsClient = srv.Client()
-	defer func() { feedsClient = prev }()
+	useFeedsClient(t, srv.Client())
 
 	conf, _ := aptLabPolicy(t, apttest.Options{
 		Installed: []apttest.Pkg{{Name: "libwebp7", Version: "1.2.4-0.2", Source: "libwebp"}},

@@ -14,6 +14,14 @@ import (
 	"github.com/tend-sh/tend/providers/apt/apttest"
 )
 
+// useFeedsClient points tend's feed fetches at a test's TLS server
+// (its client trusts the server's certificate) until the test ends.
+func useFeedsClient(t *testing.T, c *http.Client) {
+	prev := feedsClient
+	feedsClient = c
+	t.Cleanup(func() { feedsClient = prev })
+}
+
 // feedFixtures is where core/feeds keeps its feed excerpts.
 var feedFixtures = filepath.Join("..", "..", "core", "feeds", "testdata")
 
@@ -179,9 +187,7 @@ func TestFeedsUpdate(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	prev := feedsClient
-	feedsClient = srv.Client()
-	defer func() { feedsClient = prev }()
+	useFeedsClient(t, srv.Client())
 
 	conf := t.TempDir()
 	src := `host "h" {
