@@ -17,7 +17,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tend-sh/tend/core/agentwire"
-	"github.com/tend-sh/tend/core/agentwire/natstest"
 	"github.com/tend-sh/tend/core/fleet"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
@@ -160,17 +159,7 @@ func TestBatchedReportsTwoClients(t *testing.T) {
 	l.write("patching/lab.tend.hcl", conf)
 	l.commit("four agent hosts of two clients")
 
-	s := natstest.Start(t, nil)
-	ctl, err := fleet.Connect(context.Background(), fleet.Options{URL: s.URL(), InventoryDir: filepath.Join(l.state, "agents", "inventory"), Log: l.log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ctl.Close()
-	nc, err := nats.Connect(s.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	ctl, nc := l.controller(fleet.Options{})
 	js, _ := jetstream.New(nc)
 	agents := &agentFleet{t: t, js: js}
 	sub, err := nc.Subscribe(agentwire.PrefixCommand+"*", agents.onJob)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/tend-sh/tend/core/agentwire"
-	"github.com/tend-sh/tend/core/agentwire/natstest"
 	"github.com/tend-sh/tend/core/fleet"
 	"github.com/tend-sh/tend/core/inventory"
 	"github.com/tend-sh/tend/core/model"
@@ -43,18 +41,7 @@ func TestAgentHostThroughController(t *testing.T) {
 	l.write("patching/lab.tend.hcl", conf)
 	commit := l.commit("an agent host")
 
-	s := natstest.Start(t, nil)
-	ctl, err := fleet.Connect(context.Background(), fleet.Options{URL: s.URL(), InventoryDir: filepath.Join(l.state, "agents", "inventory"), Log: l.log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ctl.Close()
-
-	nc, err := nats.Connect(s.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	ctl, nc := l.controller(fleet.Options{})
 	js, _ := jetstream.New(nc)
 	ctx := context.Background()
 	scan, _ := json.Marshal(agentwire.Scan{Version: agentwire.Version, Host: "laptop", ScannedAt: snap.ScannedAt, Snapshot: snapData})

@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,11 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/tend-sh/tend/core/agentwire"
-	"github.com/tend-sh/tend/core/agentwire/natstest"
 	"github.com/tend-sh/tend/core/config"
 	"github.com/tend-sh/tend/core/fleet"
 	"github.com/tend-sh/tend/core/metrics"
@@ -72,18 +69,7 @@ notify "ops" {
 	l.write("patching/lab.tend.hcl", conf)
 	l.commit("a laptop with an agent, and tell ops")
 
-	s := natstest.Start(t, nil)
-	ctl, err := fleet.Connect(context.Background(), fleet.Options{URL: s.URL(), InventoryDir: filepath.Join(l.state, "agents", "inventory"),
-		PresenceFile: fleet.PresencePath(l.state), EnrolledDir: fleet.EnrolledPath(l.state), StaleAfter: time.Hour, Log: l.log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ctl.Close()
-	nc, err := nats.Connect(s.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	ctl, nc := l.controller(fleet.Options{PresenceFile: fleet.PresencePath(l.state), EnrolledDir: fleet.EnrolledPath(l.state), StaleAfter: time.Hour})
 	hello := func(host string, labels map[string]string) {
 		t.Helper()
 		data, _ := json.Marshal(agentwire.Hello{Version: agentwire.Version, Host: host, AgentVersion: "0.9.0", Groups: []string{"web"},
